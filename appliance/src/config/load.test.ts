@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, loadConfig } from './load.ts';
+
+test('loadConfig() applies the operator-contract defaults', () => {
+  const c = loadConfig({});
+  assert.equal(c.httpPort, 8080);
+  assert.equal(c.httpsPort, 8443);
+  assert.equal(c.sipPort, 5060);
+  assert.equal(c.smtpPort, 2525);
+  assert.equal(c.hqPort, 5984);
+  assert.equal(c.bind, '127.0.0.1');
+  assert.equal(c.hqUrl, undefined);
+  assert.equal(c.sessionIdleMinutes, 15);
+  assert.ok(c.dataDir.endsWith('var/data'));
+  assert.ok(Object.isFrozen(c));
+});
+
+test('loadConfig() rejects a bad port with a message naming the variable', () => {
+  assert.throws(() => loadConfig({ BRANCHLINE_HTTP_PORT: 'eighty' }), (e: unknown) => {
+    return e instanceof ConfigError && e.message.includes('BRANCHLINE_HTTP_PORT');
+  });
+  assert.throws(() => loadConfig({ BRANCHLINE_SIP_PORT: '70000' }), /BRANCHLINE_SIP_PORT/);
+});
+
+test('loadConfig() rejects a non-http HQ URL and trims a trailing slash', () => {
+  assert.throws(() => loadConfig({ BRANCHLINE_HQ_URL: 'ftp://x' }), /BRANCHLINE_HQ_URL/);
+  assert.equal(loadConfig({ BRANCHLINE_HQ_URL: 'http://127.0.0.1:5984/' }).hqUrl, 'http://127.0.0.1:5984');
+});

@@ -1,0 +1,80 @@
+import path from 'node:path';
+import type { LogLevel } from '../logging/index.ts';
+import type { Config } from './types.ts';
+
+/** A bad environment value; the message names the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function port(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 0 || n > 65535) {
+    throw new ConfigError(`Cannot parse ${name}: "${raw}" is not a port number (0-65535)`);
+  }
+  return n;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max) {
+    throw new ConfigError(`Cannot parse ${name}: "${raw}" is not an integer in ${min}..${max}`);
+  }
+  return n;
+}
+
+function url(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+    return raw.replace(/\/+$/, '');
+  } catch {
+    throw new ConfigError(`Cannot parse ${name}: "${raw}" is not an http(s) URL`);
+  }
+}
+
+const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+
+/** Validates an environment once and returns a frozen Config. Throws ConfigError naming the variable. */
+export function loadConfig(env: Env): Config {
+  const bind = env['BRANCHLINE_BIND'] || '127.0.0.1';
+  if (!/^[0-9a-fA-F:.]+$|^localhost$/.test(bind)) {
+    throw new ConfigError(`Cannot parse BRANCHLINE_BIND: "${bind}" is not an IP address`);
+  }
+  const logLevel = (env['BRANCHLINE_LOG_LEVEL'] || 'info') as LogLevel;
+  if (!LEVELS.includes(logLevel)) {
+    throw new ConfigError(`Cannot parse BRANCHLINE_LOG_LEVEL: "${logLevel}" is not one of ${LEVELS.join(', ')}`);
+  }
+  const https = env['BRANCHLINE_HTTPS'] ?? 'on';
+  if (https !== 'on' && https !== 'off') {
+    throw new ConfigError(`Cannot parse BRANCHLINE_HTTPS: "${https}" is not on or off`);
+  }
+  const config: Config = {
+    dataDir: path.resolve(env['BRANCHLINE_DATA_DIR'] || './var/data'),
+    bind,
+    httpPort: port(env, 'BRANCHLINE_HTTP_PORT', 8080),
+    httpsPort: port(env, 'BRANCHLINE_HTTPS_PORT', 8443),
+    sipPort: port(env, 'BRANCHLINE_SIP_PORT', 5060),
+    smtpPort: port(env, 'BRANCHLINE_SMTP_PORT', 2525),
+    hqUrl: url(env, 'BRANCHLINE_HQ_URL'),
+    hqPort: port(env, 'BRANCHLINE_HQ_PORT', 5984),
+    sessionIdleMinutes: int(env, 'BRANCHLINE_SESSION_IDLE_MINUTES', 15, 1, 24 * 60),
+    logLevel,
+    maxBodyBytes: int(env, 'BRANCHLINE_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    httpsEnabled: https === 'on',
+  };
+  return Object.freeze(config);
+}
+
+/** The only place that reads process.env. */
+export function configFromProcess(): Config {
+  return loadConfig(process.env);
+}

@@ -1,0 +1,23 @@
+/** Every permission a role can hold. Custom roles pick from this list. */
+export const PERMISSIONS = [
+  'users.read',
+  'users.manage',
+  'users.freeze',
+  'roles.manage',
+  'customers.read',
+  'customers.read_sensitive',
+  'customers.write',
+  'contacts.handle',
+  'contacts.monitor',
+  'tickets.read',
+  'tickets.write',
+  'audit.read',
+  'audit.export',
+  'audit.settings',
+  'keys.manage',
+  'system.manage',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const BUILTIN_ROLES = ['agent', 'supervisor', 'admin', 'auditor'] as const;
+export type BuiltinRole = (typeof BUILTIN_ROLES)[number];

@@ -1,0 +1,113 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { type AppEnv, createRouter, principalOf, requirePermission } from '../http/index.ts';
+import { maskBankCard, maskIdCard, maskPhone } from '../identity/index.ts';
+import type { Actor, CustomerService } from './service.ts';
+import type { Customer } from './types.ts';
+
+const CustomerIn = z
+  .object({
+    id: z.uuid().optional(),
+    name: z.string().min(1).max(200),
+    phone: z.string().max(32).optional(),
+    email: z.email().max(254).optional(),
+    idCard: z.string().max(18).optional(),
+    bankCard: z.string().max(23).optional(),
+    address: z.string().max(500).optional(),
+    vip: z.boolean().optional(),
+  })
+  .strict();
+
+const CustomerOut = z.object({
+  id: z.string(),
+  name: z.string(),
+  phone: z.string().optional(),
+  email: z.string().optional(),
+  idCard: z.string().optional(),
+  bankCard: z.string().optional(),
+  address: z.string().optional(),
+  vip: z.boolean().optional(),
+  masked: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { 'application/json': { schema } },
+  description,
+});
+
+function actorOf(c: Context<AppEnv>): Actor {
+  return { userId: principalOf(c).userId, source: c.get('clientIp') };
+}
+
+/** Sensitive identifiers are masked unless the role may read them in full. */
+function view(c: Context<AppEnv>, cust: Customer): z.infer<typeof CustomerOut> {
+  if (principalOf(c).permissions.has('customers.read_sensitive')) return { ...cust, masked: false };
+  const out: z.infer<typeof CustomerOut> = { ...cust, masked: true };
+  if (cust.idCard) out.idCard = maskIdCard(cust.idCard);
+  if (cust.bankCard) out.bankCard = maskBankCard(cust.bankCard);
+  if (cust.phone) out.phone = maskPhone(cust.phone);
+  return out;
+}
+
+export function customerRoutes(service: CustomerService) {
+  const app = createRouter();
+  app.use('/customers', requirePermission('customers.read'));
+  app.use('/customers/*', requirePermission('customers.read'));
+
+  const create = createRoute({
+    method: 'post',
+    path: '/customers',
+    summary: 'Create a customer (idempotent when the client supplies the id)',
+    middleware: [requirePermission('customers.write')] as const,
+    request: { body: { ...json(CustomerIn, 'Customer profile'), required: true } },
+    responses: { 201: json(CustomerOut, 'Created') },
+  });
+  app.openapi(create, async (c) => {
+    const input = c.req.valid('json');
+    const cust = await service.create(stripUndefined(input), actorOf(c));
+    return c.json(view(c, cust), 201);
+  });
+
+  const lookup = createRoute({
+    method: 'get',
+    path: '/customers',
+    summary: 'Find a customer by phone (caller-ID lookup through the blind index)',
+    request: { query: z.object({ phone: z.string().min(3).max(32) }) },
+    responses: { 200: json(z.object({ customers: z.array(CustomerOut) }), 'Matches') },
+  });
+  app.openapi(lookup, async (c) => {
+    const found = await service.findByPhone(c.req.valid('query').phone, actorOf(c));
+    return c.json({ customers: found ? [view(c, found)] : [] }, 200);
+  });
+
+  const get = createRoute({
+    method: 'get',
+    path: '/customers/{id}',
+    summary: 'Read a customer profile (masked by role; audited)',
+    request: { params: z.object({ id: z.string().min(1).max(64) }) },
+    responses: { 200: json(CustomerOut, 'Profile') },
+  });
+  app.openapi(get, async (c) => c.json(view(c, await service.get(c.req.valid('param').id, actorOf(c))), 200));
+
+  const shred = createRoute({
+    method: 'delete',
+    path: '/customers/{id}',
+    summary: 'Erase a customer by crypto-shredding their data key (PIPL)',
+    middleware: [requirePermission('customers.write', 'customers.read_sensitive')] as const,
+    request: { params: z.object({ id: z.string().min(1).max(64) }) },
+    responses: { 204: { description: 'Erased' } },
+  });
+  app.openapi(shred, async (c) => {
+    await service.shred(c.req.valid('param').id, actorOf(c));
+    return c.body(null, 204);
+  });
+  return app;
+}
+
+function stripUndefined<T extends object>(o: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]: Exclude<T[K], undefined>;
+  };
+}

@@ -1,0 +1,134 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { Permission } from '../contracts/index.ts';
+import type { DomainEvent, EventBus } from '../events/index.ts';
+import { createLogger } from '../logging/index.ts';
+import { type Principal, SESSION_COOKIE, type SessionResolver } from './types.ts';
+
+const log = createLogger('ws');
+
+/** Close code a console treats as "session over, go to login". */
+export const WS_SESSION_ENDED = 4001;
+
+/** Which permission lets a console receive an event, by event-type prefix. */
+const PUSH_RULES: Array<[string, Permission]> = [
+  ['user.', 'users.read'],
+  ['role.', 'users.read'],
+  ['system.', 'system.manage'],
+  ['audit.', 'audit.read'],
+];
+
+interface Client {
+  socket: WebSocket;
+  principal: Principal;
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+/**
+ * Pushes domain events to signed-in consoles. Authenticates the upgrade by
+ * session cookie and same-origin check; closes a session's sockets the moment
+ * the session ends (logout, freeze, idle) and re-validates every socket
+ * periodically so an idle-expired session cannot linger.
+ */
+export class WsGateway {
+  #wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  #clients = new Set<Client>();
+  #resolve: SessionResolver;
+  #offBus: Array<() => void> = [];
+  #timer: NodeJS.Timeout;
+  #closed = false;
+
+  constructor(bus: EventBus, options: { resolveSession: SessionResolver; revalidateMs?: number }) {
+    this.#resolve = options.resolveSession;
+    this.#offBus.push(bus.subscribe('*', (e) => this.#onEvent(e)));
+    this.#timer = setInterval(() => void this.#revalidate(), options.revalidateMs ?? 30_000);
+    this.#timer.unref();
+  }
+
+  get size(): number {
+    return this.#clients.size;
+  }
+
+  /** Handles an HTTP upgrade for `/api/ws`; anything else is refused. */
+  async handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const refuse = (status: string) => {
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (this.#closed || !req.url?.startsWith('/api/ws')) return refuse('404 Not Found');
+    const origin = req.headers.origin;
+    if (origin !== undefined && new URL(origin).host !== req.headers.host) return refuse('403 Forbidden');
+    const sid = cookieValue(req.headers.cookie, SESSION_COOKIE);
+    const principal = sid ? await this.#resolve(sid) : undefined;
+    if (!principal || principal.mustChangePassword || principal.mfaSetupRequired) {
+      return refuse('401 Unauthorized');
+    }
+    this.#wss.handleUpgrade(req, socket, head, (ws) => {
+      const client = { socket: ws, principal };
+      this.#clients.add(client);
+      ws.on('close', () => this.#clients.delete(client));
+      ws.on('error', () => this.#clients.delete(client));
+      ws.on('message', (raw) => {
+        // Consoles only ping; any other input is ignored, never parsed as a command here.
+        if (raw.toString() === 'ping') ws.send(JSON.stringify({ type: 'pong' }));
+      });
+      ws.send(JSON.stringify({ type: 'hello', userId: principal.userId }));
+    });
+  }
+
+  #end(client: Client, reason: string): void {
+    this.#clients.delete(client);
+    try {
+      client.socket.send(JSON.stringify({ type: 'session.ended', reason }));
+    } catch {
+      // socket may already be half-closed; closing below is what matters
+    }
+    client.socket.close(WS_SESSION_ENDED, reason);
+    const t = setTimeout(() => client.socket.terminate(), 500);
+    t.unref();
+  }
+
+  #onEvent(e: DomainEvent): void {
+    if (e.type === 'session.ended') {
+      const { sessionId, reason } = (e as DomainEvent<'session.ended'>).data;
+      for (const c of this.#clients) if (c.principal.sessionId === sessionId) this.#end(c, reason);
+      return;
+    }
+    if (e.type === 'user.frozen') {
+      const { userId } = (e as DomainEvent<'user.frozen'>).data;
+      for (const c of this.#clients) if (c.principal.userId === userId) this.#end(c, 'frozen');
+      return;
+    }
+    const rule = PUSH_RULES.find(([prefix]) => e.type.startsWith(prefix));
+    if (!rule) return;
+    const msg = JSON.stringify({ type: 'event', event: { id: e.id, type: e.type, at: e.at, data: e.data } });
+    for (const c of this.#clients) {
+      if (c.principal.permissions.has(rule[1]) && c.socket.readyState === WebSocket.OPEN) c.socket.send(msg);
+    }
+  }
+
+  async #revalidate(): Promise<void> {
+    for (const c of [...this.#clients]) {
+      const p = await this.#resolve(c.principal.sessionId).catch(() => undefined);
+      if (!p) this.#end(c, 'expired');
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    for (const off of this.#offBus) off();
+    for (const c of this.#clients) c.socket.terminate();
+    this.#clients.clear();
+    this.#wss.close();
+    log.debug('gateway closed');
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * Namespaced JSON-lines logger on stderr. Identifiers go in brackets in the
+ * message (`agent unreachable [agentId:a7]`); fields whose names look secret
+ * are masked.
+ * @example
+ * const log = createLogger('routing');
+ * log.info('offer sent [agentId:a7]', { contactId: 'c42' });
+ */
+export { createLogger, setLogSink, setLogLevel } from './logger.ts';
+export type { Logger, LogLevel } from './logger.ts';

@@ -1,0 +1,13 @@
+#!/usr/bin/env node
+// Operator CLI entry: runs the TypeScript CLI through tsx (no build step on the appliance).
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const r = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', path.join(root, 'appliance/src/cli/main.ts'), ...process.argv.slice(2)],
+  { stdio: 'inherit', cwd: process.cwd() },
+);
+process.exit(r.status ?? 1);

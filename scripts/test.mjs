@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// Runs the whole suite: builds the console bundle (the browser tests serve it),
+// then every *.test.ts under appliance/, sync/, web/ and tests/ with node:test via tsx.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const only = process.argv.slice(2);
+
+function walk(dir, out) {
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
+    const p = path.join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (/\.test\.tsx?$/.test(name)) out.push(path.relative(root, p));
+  }
+  return out;
+}
+
+if (existsSync(path.join(root, 'web/vite.config.ts')) && !process.env.BRANCHLINE_SKIP_WEB_BUILD) {
+  const b = spawnSync('npm', ['run', 'build', '-w', 'web'], { cwd: root, stdio: 'inherit' });
+  if (b.status !== 0) process.exit(b.status ?? 1);
+}
+
+let files = ['appliance', 'sync', 'web/src', 'tests'].flatMap((d) => walk(path.join(root, d), []));
+if (only.length > 0) files = files.filter((f) => only.some((o) => f.includes(o)));
+files.sort();
+const r = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, BRANCHLINE_LOG_LEVEL: process.env.BRANCHLINE_LOG_LEVEL ?? 'warn' } },
+);
+process.exit(r.status ?? 1);
