@@ -17,9 +17,12 @@ test('loadConfig() applies the operator-contract defaults', () => {
 });
 
 test('loadConfig() rejects a bad port with a message naming the variable', () => {
-  assert.throws(() => loadConfig({ BRANCHLINE_HTTP_PORT: 'eighty' }), (e: unknown) => {
-    return e instanceof ConfigError && e.message.includes('BRANCHLINE_HTTP_PORT');
-  });
+  assert.throws(
+    () => loadConfig({ BRANCHLINE_HTTP_PORT: 'eighty' }),
+    (e: unknown) => {
+      return e instanceof ConfigError && e.message.includes('BRANCHLINE_HTTP_PORT');
+    },
+  );
   assert.throws(() => loadConfig({ BRANCHLINE_SIP_PORT: '70000' }), /BRANCHLINE_SIP_PORT/);
 });
 

@@ -51,7 +51,9 @@ export function loadConfig(env: Env): Config {
   }
   const logLevel = (env['BRANCHLINE_LOG_LEVEL'] || 'info') as LogLevel;
   if (!LEVELS.includes(logLevel)) {
-    throw new ConfigError(`Cannot parse BRANCHLINE_LOG_LEVEL: "${logLevel}" is not one of ${LEVELS.join(', ')}`);
+    throw new ConfigError(
+      `Cannot parse BRANCHLINE_LOG_LEVEL: "${logLevel}" is not one of ${LEVELS.join(', ')}`,
+    );
   }
   const https = env['BRANCHLINE_HTTPS'] ?? 'on';
   if (https !== 'on' && https !== 'off') {

@@ -4,7 +4,8 @@
  * import { DomainError } from '../contracts/index.ts';
  * throw new DomainError('ROUTING_NO_ELIGIBLE_AGENT', 'No agent matches', { status: 409 });
  */
-export { DomainError, InvalidStateError } from './errors.ts';
+
 export type { DomainErrorOptions, ErrorBody } from './errors.ts';
-export { BUILTIN_ROLES, PERMISSIONS } from './permissions.ts';
+export { DomainError, InvalidStateError } from './errors.ts';
 export type { BuiltinRole, Permission } from './permissions.ts';
+export { BUILTIN_ROLES, PERMISSIONS } from './permissions.ts';

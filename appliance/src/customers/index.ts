@@ -5,11 +5,12 @@
  * const customers = new CustomerService(encryptedStore, { index: keyRing, bus, auditRead });
  * const c = await customers.create({ name: 'Li Lei', phone: '+8613800138000' }, { userId: 'u1' });
  */
-export { CustomerService } from './service.ts';
-export type { Actor, ReadAuditor } from './service.ts';
-export { customerRoutes } from './routes.ts';
-export { CustomersError } from './errors.ts';
+
 export type { CustomersErrorCode } from './errors.ts';
-export { CUSTOMER_SEALED_FIELDS } from './types.ts';
+export { CustomersError } from './errors.ts';
+export { customerRoutes } from './routes.ts';
+export type { Actor, ReadAuditor } from './service.ts';
+export { CustomerService } from './service.ts';
 export type { BlindIndexer, Customer, CustomerInput, Shredder } from './types.ts';
+export { CUSTOMER_SEALED_FIELDS } from './types.ts';
 export { isValidBankCard, isValidIdCard, normalisePhone } from './validate.ts';

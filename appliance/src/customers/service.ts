@@ -22,7 +22,9 @@ const phoneIdx = (h: string) => `idx:phone:${h}`;
 
 function check(input: CustomerInput): void {
   if (input.idCard !== undefined && !isValidIdCard(input.idCard)) {
-    throw new CustomersError('CUSTOMERS_INVALID_FIELD', 'Invalid ID-card number', { details: { field: 'idCard' } });
+    throw new CustomersError('CUSTOMERS_INVALID_FIELD', 'Invalid ID-card number', {
+      details: { field: 'idCard' },
+    });
   }
   if (input.bankCard !== undefined && !isValidBankCard(input.bankCard)) {
     throw new CustomersError('CUSTOMERS_INVALID_FIELD', 'Invalid bank-card number', {
@@ -46,7 +48,13 @@ export class CustomerService {
 
   constructor(
     store: DocStore,
-    options: { index: BlindIndexer; bus: EventBus; auditRead: ReadAuditor; shredder?: Shredder; now?: () => Date },
+    options: {
+      index: BlindIndexer;
+      bus: EventBus;
+      auditRead: ReadAuditor;
+      shredder?: Shredder;
+      now?: () => Date;
+    },
   ) {
     this.#store = store;
     this.#index = options.index;
@@ -65,7 +73,13 @@ export class CustomerService {
     if (prior) return { ...strip(prior), id };
     const at = this.#now().toISOString();
     const { id: _ignored, ...fields } = input;
-    const doc: CustomerDoc = { ...fields, ...(phone ? { phone } : {}), type: 'customer', createdAt: at, updatedAt: at };
+    const doc: CustomerDoc = {
+      ...fields,
+      ...(phone ? { phone } : {}),
+      type: 'customer',
+      createdAt: at,
+      updatedAt: at,
+    };
     if (phone) {
       const key = phoneIdx(this.#index.blindIndex('phone', phone));
       const existing = await this.#store.get<{ customerId: string }>(key);

@@ -5,7 +5,9 @@ export function normalisePhone(raw: string): string {
   const digits = raw.replace(/[^\d+]/g, '');
   const e164 = digits.startsWith('+') ? digits : `+${digits}`;
   if (!/^\+[1-9]\d{6,14}$/.test(e164)) {
-    throw new CustomersError('CUSTOMERS_INVALID_FIELD', 'Invalid phone number', { details: { field: 'phone' } });
+    throw new CustomersError('CUSTOMERS_INVALID_FIELD', 'Invalid phone number', {
+      details: { field: 'phone' },
+    });
   }
   return e164;
 }

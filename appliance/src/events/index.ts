@@ -5,6 +5,7 @@
  * bus.subscribe('user.frozen', (e) => closeSessions(e.data.userId));
  * await bus.publish('user.frozen', { userId: 'u1', username: 'ann' }, { actor: 'u0' });
  */
-export { EventBus } from './bus.ts';
+
 export type { PublishOptions } from './bus.ts';
+export { EventBus } from './bus.ts';
 export type { DomainEvent, EventCatalogue, EventType } from './catalogue.ts';

@@ -4,11 +4,15 @@
  * const app = createApp({ config, resolveSession, health, mount: [['/api', identityRoutes(identity)]] });
  * serve({ fetch: app.fetch, port: 8080 });
  */
-export * from './guards.ts';
-export * from './errors.ts';
-export { createRouter } from './router.ts';
-export { createApp } from './app.ts';
+
 export type { AppOptions, HealthSnapshot } from './app.ts';
-export { WsGateway, WS_SESSION_ENDED } from './ws-gateway.ts';
+export { createApp } from './app.ts';
+export * from './errors.ts';
+export * from './guards.ts';
+export { createRouter } from './router.ts';
+export type { NodeServers } from './serve-node.ts';
+export { serveNode } from './serve-node.ts';
+export { staticSpa } from './static-node.ts';
 export type * from './types.ts';
-export { SESSION_COOKIE, CSRF_HEADER } from './types.ts';
+export { CSRF_HEADER, SESSION_COOKIE } from './types.ts';
+export { WS_SESSION_ENDED, WsGateway } from './ws-gateway.ts';

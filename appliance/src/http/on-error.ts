@@ -1,7 +1,7 @@
 import type { ErrorHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { DomainError, InvalidStateError } from '../contracts/index.ts';
 import type { ErrorBody } from '../contracts/index.ts';
+import { DomainError, InvalidStateError } from '../contracts/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { AppEnv } from './types.ts';
 

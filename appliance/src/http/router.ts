@@ -15,10 +15,14 @@ export function createRouter(): OpenAPIHono<AppEnv> {
         code: i.code,
         message: i.message,
       }));
-      throw new HttpError('HTTP_VALIDATION', `Invalid request: ${issues.map((i) => i.path || '(body)').join(', ')}`, {
-        status: 400,
-        details: { issues },
-      });
+      throw new HttpError(
+        'HTTP_VALIDATION',
+        `Invalid request: ${issues.map((i) => i.path || '(body)').join(', ')}`,
+        {
+          status: 400,
+          details: { issues },
+        },
+      );
     },
   });
 }

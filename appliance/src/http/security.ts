@@ -66,7 +66,8 @@ export function csrfProtection(options: { bodyTypes?: RegExp } = {}): Middleware
       throw new HttpError('HTTP_CSRF', 'Cross-site request refused', { status: 403 });
     }
     const length = c.req.header('content-length');
-    const hasBody = (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined;
+    const hasBody =
+      (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined;
     const type = c.req.header('content-type') ?? '';
     if (hasBody && !allowedTypes.test(type)) {
       throw new HttpError('HTTP_UNSUPPORTED_MEDIA_TYPE', 'Request body must be application/json', {

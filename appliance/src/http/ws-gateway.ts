@@ -24,10 +24,24 @@ interface Client {
   principal: Principal;
 }
 
+function sameHost(origin: string, host: string | undefined): boolean {
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
 function cookieValue(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const [k, ...v] = part.trim().split('=');
-    if (k === name) return decodeURIComponent(v.join('='));
+    if (k === name) {
+      try {
+        return decodeURIComponent(v.join("="));
+      } catch {
+        return undefined;
+      }
+    }
   }
   return undefined;
 }
@@ -42,12 +56,26 @@ export class WsGateway {
   #wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   #clients = new Set<Client>();
   #resolve: SessionResolver;
+  #check: (sessionHandle: string) => Promise<Principal | undefined>;
   #offBus: Array<() => void> = [];
   #timer: NodeJS.Timeout;
   #closed = false;
 
-  constructor(bus: EventBus, options: { resolveSession: SessionResolver; revalidateMs?: number }) {
+  /**
+   * `resolveSession` authenticates the upgrade by cookie; `checkSession` re-checks a
+   * live socket by session handle without refreshing the idle timer (a socket is
+   * not user activity).
+   */
+  constructor(
+    bus: EventBus,
+    options: {
+      resolveSession: SessionResolver;
+      checkSession: (sessionHandle: string) => Promise<Principal | undefined>;
+      revalidateMs?: number;
+    },
+  ) {
     this.#resolve = options.resolveSession;
+    this.#check = options.checkSession;
     this.#offBus.push(bus.subscribe('*', (e) => this.#onEvent(e)));
     this.#timer = setInterval(() => void this.#revalidate(), options.revalidateMs ?? 30_000);
     this.#timer.unref();
@@ -64,7 +92,7 @@ export class WsGateway {
     };
     if (this.#closed || !req.url?.startsWith('/api/ws')) return refuse('404 Not Found');
     const origin = req.headers.origin;
-    if (origin !== undefined && new URL(origin).host !== req.headers.host) return refuse('403 Forbidden');
+    if (origin !== undefined && !sameHost(origin, req.headers.host)) return refuse('403 Forbidden');
     const sid = cookieValue(req.headers.cookie, SESSION_COOKIE);
     const principal = sid ? await this.#resolve(sid) : undefined;
     if (!principal || principal.mustChangePassword || principal.mfaSetupRequired) {
@@ -116,7 +144,7 @@ export class WsGateway {
 
   async #revalidate(): Promise<void> {
     for (const c of [...this.#clients]) {
-      const p = await this.#resolve(c.principal.sessionId).catch(() => undefined);
+      const p = await this.#check(c.principal.sessionId).catch(() => undefined);
       if (!p) this.#end(c, 'expired');
     }
   }

@@ -1,5 +1,5 @@
-import { BUILTIN_ROLES, PERMISSIONS } from '../contracts/index.ts';
 import type { BuiltinRole, Permission } from '../contracts/index.ts';
+import { BUILTIN_ROLES, PERMISSIONS } from '../contracts/index.ts';
 
 const AGENT: Permission[] = ['customers.read', 'contacts.handle', 'tickets.read', 'tickets.write'];
 

@@ -67,7 +67,11 @@ export interface VerifyTotpOptions {
 }
 
 /** Returns the matched step, or undefined when the code is wrong or replayed. */
-export function verifyTotp(secretBase32: string, code: string, options: VerifyTotpOptions): number | undefined {
+export function verifyTotp(
+  secretBase32: string,
+  code: string,
+  options: VerifyTotpOptions,
+): number | undefined {
   if (!/^\d{6}$/.test(code)) return undefined;
   const key = base32Decode(secretBase32);
   const now = totpStep(options.nowMs);
@@ -88,6 +92,12 @@ export function newTotpSecret(): string {
 
 export function otpauthUrl(secret: string, account: string, issuer = 'Branchline'): string {
   const label = encodeURIComponent(`${issuer}:${account}`);
-  const q = new URLSearchParams({ secret, issuer, algorithm: 'SHA1', digits: '6', period: String(TOTP_PERIOD_S) });
+  const q = new URLSearchParams({
+    secret,
+    issuer,
+    algorithm: 'SHA1',
+    digits: '6',
+    period: String(TOTP_PERIOD_S),
+  });
   return `otpauth://totp/${label}?${q.toString()}`;
 }

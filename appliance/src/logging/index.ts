@@ -6,5 +6,6 @@
  * const log = createLogger('routing');
  * log.info('offer sent [agentId:a7]', { contactId: 'c42' });
  */
-export { createLogger, setLogSink, setLogLevel } from './logger.ts';
+
 export type { Logger, LogLevel } from './logger.ts';
+export { createLogger, setLogLevel, setLogSink } from './logger.ts';

@@ -1,10 +1,67 @@
 /**
- * Storage: the DocStore port and its adapters.
+ * Storage: the DocStore port, its adapters (memory, durable PouchDB/LevelDB,
+ * encrypting decorator) and the crypto facade with its key ring.
  * @example
  * const store = new MemoryDocStore('identity');
  * await store.create({ _id: 'user:ann', name: 'Ann' });
  */
-export { MemoryDocStore } from './memory-store.ts';
-export { StorageError } from './errors.ts';
+
+/**
+ * Canonical form used by blind indexes (email lowercased, phone/card digits only).
+ * @example
+ * normalise('phone', '+86 138-0000-0000'); // '8613800000000'
+ */
+export { normalise } from './crypto/blind-index.ts';
+/**
+ * True for a string in the `enc:v1:` envelope format (e.g. for canary scans).
+ * @example
+ * isEnvelope(doc.phone); // true when stored encrypted
+ */
+export { isEnvelope } from './crypto/envelope.ts';
+export type { FieldContext } from './crypto/facade.ts';
+/**
+ * Field encryption, blind indexes, KEK rotation and crypto-shredding.
+ * @example
+ * const crypto = await openCrypto(config.dataDir);
+ * const env = await crypto.encrypt('6222 0000 0000 1234', 'pii', { db: 'customers', docId: 'cust:42', field: 'card' });
+ * await crypto.decrypt(env, { db: 'customers', docId: 'cust:42', field: 'card' });
+ */
+export { CryptoFacade, openCrypto } from './crypto/facade.ts';
+/**
+ * The key hierarchy behind CryptoFacade: root key → KEKs → data keys.
+ * @example
+ * const keys = await KeyRing.open(config.dataDir);
+ * const crypto = new CryptoFacade(keys);
+ */
+export { KeyRing } from './crypto/keyring.ts';
+export type { EncryptedDocStoreOptions } from './encrypted-store.ts';
+/**
+ * Encrypts chosen top-level string fields of another DocStore.
+ * @example
+ * const customers = new EncryptedDocStore(db, { crypto, fields: ['name', 'phone'], keyIdFor: (d) => `cust:${String(d.id)}` });
+ */
+export { EncryptedDocStore } from './encrypted-store.ts';
 export type { StorageErrorCode } from './errors.ts';
-export type { ChangesResult, DocMeta, DocStore, ListOptions, NewDoc, StoredDoc, WriteResult } from './types.ts';
+/**
+ * Coded storage errors: STORAGE_CONFLICT, STORAGE_INVALID_DOC, STORAGE_DECRYPT_FAILED, STORAGE_KEY_SHREDDED, STORAGE_IO.
+ * @example
+ * if (err instanceof StorageError && err.code === 'STORAGE_CONFLICT') retry();
+ */
+export { StorageError } from './errors.ts';
+export { MemoryDocStore } from './memory-store.ts';
+/**
+ * Durable DocStore: every acknowledged write is fsynced, concurrent writes share one fsync.
+ * @example
+ * const db = await openPouchStore(join(config.dataDir, 'db'), 'customers');
+ * await db.create({ _id: 'cust:42', phoneIdx: crypto.blindIndex('phone', '+86 138 0000 0000') });
+ */
+export { openPouchStore, PouchDocStore } from './pouch-store.ts';
+export type {
+  ChangesResult,
+  DocMeta,
+  DocStore,
+  ListOptions,
+  NewDoc,
+  StoredDoc,
+  WriteResult,
+} from './types.ts';

@@ -1,8 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { InvalidStateError } from '../contracts/index.ts';
-import { StorageError, conflict } from './errors.ts';
-import { validateDoc } from './validate.ts';
+import { conflict, StorageError } from './errors.ts';
 import type { ChangesResult, DocStore, ListOptions, NewDoc, StoredDoc, WriteResult } from './types.ts';
+import { validateDoc } from './validate.ts';
 
 interface Entry {
   rev: string;
@@ -37,7 +37,8 @@ export class MemoryDocStore implements DocStore {
     validateDoc(doc);
     const cur = this.#docs.get(doc._id);
     const live = cur && !cur.deleted;
-    if (live ? doc._rev !== cur.rev : doc._rev !== undefined && doc._rev !== cur?.rev) throw conflict(doc._id);
+    if (live ? doc._rev !== cur.rev : doc._rev !== undefined && doc._rev !== cur?.rev)
+      throw conflict(doc._id);
     const { _id, _rev, ...body } = doc;
     const gen = cur ? Number.parseInt(cur.rev, 10) + 1 : 1;
     const rev = `${gen}-${Math.random().toString(16).slice(2, 10)}`;
@@ -61,7 +62,9 @@ export class MemoryDocStore implements DocStore {
     return this.#write(doc);
   }
 
-  async bulkPut<T extends object>(docs: NewDoc<T>[]): Promise<Array<WriteResult | { id: string; error: string }>> {
+  async bulkPut<T extends object>(
+    docs: NewDoc<T>[],
+  ): Promise<Array<WriteResult | { id: string; error: string }>> {
     this.#open();
     return docs.map((d) => {
       try {

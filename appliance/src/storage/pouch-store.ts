@@ -12,11 +12,15 @@ import { validateDoc } from './validate.ts';
 import { WriteBatcher } from './write-batcher.ts';
 
 const PouchDB = createRequire(import.meta.url)('pouchdb') as PouchConstructor;
+// pouchdb shares one LevelDB handle per path, so a second store on the same
+// path would be closed under the first's feet; refuse it instead.
+const openLocations = new Set<string>();
 
 function toError(err: unknown, id: string): StorageError {
   const e = (err ?? {}) as PouchError;
   if (e.status === 409) return conflict(id);
-  if (e.status === 400) return new StorageError('STORAGE_INVALID_DOC', `Invalid document [id:${id}]`, { cause: err });
+  if (e.status === 400)
+    return new StorageError('STORAGE_INVALID_DOC', `Invalid document [id:${id}]`, { cause: err });
   return new StorageError('STORAGE_IO', `Storage failure [id:${id}]`, { status: 500, cause: err });
 }
 
@@ -37,7 +41,12 @@ export class PouchDocStore implements DocStore {
   #batcher: WriteBatcher;
   #closing: Promise<void> | undefined;
 
+  #location: string;
+
   constructor(location: string, name: string) {
+    if (openLocations.has(location)) throw new InvalidStateError(`Store is already open [path:${location}]`);
+    openLocations.add(location);
+    this.#location = location;
     this.name = name;
     this.raw = new PouchDB(location, { db: durableLeveldown });
     this.#batcher = new WriteBatcher((docs) => this.raw.bulkDocs(docs));
@@ -78,7 +87,9 @@ export class PouchDocStore implements DocStore {
     }
   }
 
-  async bulkPut<T extends object>(docs: NewDoc<T>[]): Promise<Array<WriteResult | { id: string; error: string }>> {
+  async bulkPut<T extends object>(
+    docs: NewDoc<T>[],
+  ): Promise<Array<WriteResult | { id: string; error: string }>> {
     this.#open();
     const out: Array<WriteResult | { id: string; error: string } | undefined> = [];
     const valid: Array<{ i: number; doc: NewDoc<T> }> = [];
@@ -124,7 +135,10 @@ export class PouchDocStore implements DocStore {
 
   async changes(options: { since?: number | string; limit?: number } = {}): Promise<ChangesResult> {
     this.#open();
-    const query = { since: options.since ?? 0, ...(options.limit === undefined ? {} : { limit: options.limit }) };
+    const query = {
+      since: options.since ?? 0,
+      ...(options.limit === undefined ? {} : { limit: options.limit }),
+    };
     const res = await this.raw.changes(query);
     return {
       results: res.results.map((r) => ({ id: r.id, seq: r.seq, deleted: r.deleted === true })),
@@ -133,7 +147,10 @@ export class PouchDocStore implements DocStore {
   }
 
   close(): Promise<void> {
-    this.#closing ??= this.#batcher.drain().then(() => this.raw.close());
+    this.#closing ??= this.#batcher
+      .drain()
+      .then(() => this.raw.close())
+      .finally(() => openLocations.delete(this.#location));
     return this.#closing;
   }
 }

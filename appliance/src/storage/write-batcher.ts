@@ -59,7 +59,9 @@ export class WriteBatcher {
       const batch = this.#take();
       try {
         const rows = await this.#write(batch.map((p) => p.doc));
-        batch.forEach((p, i) => p.resolve(rows[i] ?? { error: true, status: 500, id: p.doc._id }));
+        batch.forEach((p, i) => {
+          p.resolve(rows[i] ?? { error: true, status: 500, id: p.doc._id });
+        });
       } catch (err) {
         for (const p of batch) p.reject(err);
       }

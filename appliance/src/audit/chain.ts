@@ -1,0 +1,86 @@
+import { recordHash, signedBytes } from './canonical.ts';
+import { ckptId, HEAD_ID, recId } from './ids.ts';
+import type { MerkleAccumulator } from './merkle.ts';
+import { sanitizeDetails } from './sanitize.ts';
+import type { AuditInput, AuditRecord, AuditSigner, Checkpoint, HeadMarker } from './types.ts';
+
+const OUTCOMES = new Set(['success', 'failure', 'denied']);
+
+/** Rejects input that would make an unreadable record; TypeError names the field. */
+export function assertInput(input: AuditInput): void {
+  for (const f of ['actor', 'action'] as const) {
+    const v = input[f];
+    if (typeof v !== 'string' || v.length === 0 || v.length > 200) {
+      throw new TypeError(`Cannot append audit record: ${f} must be a non-empty string of at most 200 chars`);
+    }
+  }
+  if (!OUTCOMES.has(input.outcome)) throw new TypeError(`Cannot append audit record: outcome is invalid`);
+  for (const f of ['target', 'source'] as const) {
+    const v = input[f];
+    if (v !== undefined && (typeof v !== 'string' || v.length > 500)) {
+      throw new TypeError(`Cannot append audit record: ${f} must be a string of at most 500 chars`);
+    }
+  }
+}
+
+/** The next record after (seq-1, prevHash); fields absent from the input stay absent. */
+export function buildRecord(
+  seq: number,
+  prevHash: string,
+  at: string,
+  input: AuditInput,
+): AuditRecord & { _id: string } {
+  const body: Omit<AuditRecord, 'hash'> = {
+    seq,
+    at,
+    actor: input.actor,
+    action: input.action,
+    ...(input.target === undefined ? {} : { target: input.target }),
+    outcome: input.outcome,
+    ...(input.source === undefined ? {} : { source: input.source }),
+    ...(input.details === undefined ? {} : { details: sanitizeDetails(input.details) }),
+    prevHash,
+  };
+  return { _id: recId(seq), ...body, hash: recordHash(body as unknown as Record<string, unknown>) };
+}
+
+export function buildCheckpoint(
+  acc: MerkleAccumulator,
+  at: string,
+  signer: AuditSigner,
+  prevRoot: string | undefined,
+): Checkpoint & { _id: string } {
+  const body = {
+    seq: acc.size,
+    root: acc.root(),
+    ...(prevRoot === undefined ? {} : { prevCheckpointRoot: prevRoot }),
+    at,
+    publicKey: signer.publicKey,
+  };
+  return { _id: ckptId(acc.size), ...body, signature: signer.sign(signedBytes('ckpt', body)) };
+}
+
+export interface HeadState {
+  seq: number;
+  hash: string;
+  acc: MerkleAccumulator;
+  lastCheckpointSeq: number;
+  lastCheckpointRoot: string | undefined;
+}
+
+export function buildHead(
+  state: HeadState,
+  signer: AuditSigner,
+  rev: string | undefined,
+): HeadMarker & { _id: string; _rev?: string } {
+  const body = {
+    seq: state.seq,
+    hash: state.hash,
+    frontier: state.acc.frontier,
+    lastCheckpointSeq: state.lastCheckpointSeq,
+    ...(state.lastCheckpointRoot === undefined ? {} : { lastCheckpointRoot: state.lastCheckpointRoot }),
+    publicKey: signer.publicKey,
+  };
+  const doc = { _id: HEAD_ID, ...body, signature: signer.sign(signedBytes('head', body)) };
+  return rev === undefined ? doc : { ...doc, _rev: rev };
+}

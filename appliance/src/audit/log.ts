@@ -1,0 +1,330 @@
+import { InvalidStateError } from '../contracts/index.ts';
+import type { EventBus } from '../events/index.ts';
+import { createLogger } from '../logging/index.ts';
+import type { DocStore } from '../storage/index.ts';
+import { GENESIS_HASH } from './canonical.ts';
+import { assertInput, buildCheckpoint, buildHead, buildRecord, type HeadState } from './chain.ts';
+import { AuditError } from './errors.ts';
+import { toCsv, toJsonl } from './export-format.ts';
+import { type LoadedHead, loadHeadState } from './head-state.ts';
+import { SETTINGS_ID } from './ids.ts';
+import { MerkleAccumulator } from './merkle.ts';
+import { searchRecords } from './search.ts';
+import { applySettingsPatch, DEFAULT_SETTINGS } from './settings.ts';
+import type {
+  AuditInput,
+  AuditPrincipal,
+  AuditQuery,
+  AuditRecord,
+  AuditSettings,
+  AuditSigner,
+  Checkpoint,
+  SearchResult,
+  VerifyReport,
+} from './types.ts';
+import { verifyAuditStore } from './verify.ts';
+
+const log = createLogger('audit');
+const MAX_BATCH = 256;
+const MAX_PAGE = 1000;
+
+export interface AuditLogOptions {
+  signer: AuditSigner;
+  /** Injectable clock (tests). */
+  now?: () => Date;
+  /** Where `audit.settings_changed` and `audit.checkpoint_signed` are published. */
+  bus?: EventBus;
+  /** Timer checkpoint period; 0 disables the timer. Default 5 minutes. */
+  checkpointIntervalMs?: number;
+}
+
+interface Pending {
+  input: AuditInput;
+  resolve: (r: AuditRecord) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * The append-only, hash-chained audit log over one DocStore. Appends are
+ * serialised (one chain, no forks) and group-committed: appends that arrive
+ * while a write is in flight share the next durable `bulkPut`, together with
+ * the signed head marker and, every `checkpointEvery` records, a checkpoint.
+ */
+export class AuditLog {
+  readonly #store: DocStore;
+  readonly #signer: AuditSigner;
+  readonly #now: () => Date;
+  readonly #bus: EventBus | undefined;
+  #state: HeadState = {
+    seq: 0,
+    hash: GENESIS_HASH,
+    acc: new MerkleAccumulator(),
+    lastCheckpointSeq: 0,
+    lastCheckpointRoot: undefined,
+  };
+  #headRev: string | undefined;
+  #settings: AuditSettings = { ...DEFAULT_SETTINGS };
+  #settingsRev: string | undefined;
+  #pending: Pending[] = [];
+  #flushScheduled = false;
+  #chain: Promise<unknown> = Promise.resolve();
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #closed: Promise<void> | undefined;
+
+  private constructor(store: DocStore, options: AuditLogOptions) {
+    this.#store = store;
+    this.#signer = options.signer;
+    this.#now = options.now ?? (() => new Date());
+    this.#bus = options.bus;
+  }
+
+  /** Opens the log: loads settings and the head (rebuilding it from the records if it disagrees). */
+  static async open(store: DocStore, options: AuditLogOptions): Promise<AuditLog> {
+    const audit = new AuditLog(store, options);
+    const settings = await store.get<AuditSettings>(SETTINGS_ID);
+    if (settings) {
+      const { _id, _rev, ...rest } = settings;
+      audit.#settings = applySettingsPatch({ ...DEFAULT_SETTINGS }, rest);
+      audit.#settingsRev = _rev;
+    }
+    const mismatch = await audit.#load();
+    const every = options.checkpointIntervalMs ?? 5 * 60_000;
+    if (every > 0) {
+      audit.#timer = setInterval(() => {
+        audit.checkpoint().catch((err: unknown) => log.error('timed checkpoint failed', { err }));
+      }, every);
+      // Deno's timers are plain numbers without unref().
+      (audit.#timer as { unref?: () => void }).unref?.();
+    }
+    if (mismatch) {
+      await audit.append({
+        actor: 'system',
+        action: 'audit.head_recovered',
+        outcome: 'failure',
+        details: mismatch,
+      });
+    }
+    return audit;
+  }
+
+  /** Base64 Ed25519 public key that signs checkpoints and the head (give it to HQ as witness). */
+  get publicKey(): string {
+    return this.#signer.publicKey;
+  }
+
+  get lastSeq(): number {
+    return this.#state.seq;
+  }
+
+  async #load(): Promise<LoadedHead['mismatch']> {
+    const loaded = await loadHeadState(this.#store);
+    this.#state = loaded.state;
+    this.#headRev = loaded.headRev;
+    return loaded.mismatch;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new InvalidStateError('Audit log is closed');
+  }
+
+  #serial<T>(op: () => Promise<T>): Promise<T> {
+    const p = this.#chain.then(op);
+    this.#chain = p.catch(() => undefined);
+    return p;
+  }
+
+  /**
+   * Appends one record; resolves after it is durably stored.
+   * @throws TypeError on malformed input, AuditError AUDIT_WRITE_FAILED when the store fails.
+   */
+  append(input: AuditInput): Promise<AuditRecord> {
+    this.#assertOpen();
+    assertInput(input);
+    const p = new Promise<AuditRecord>((resolve, reject) => this.#pending.push({ input, resolve, reject }));
+    this.#scheduleFlush();
+    return p;
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    void this.#serial(async () => {
+      this.#flushScheduled = false;
+      const batch = this.#pending.splice(0, MAX_BATCH);
+      if (this.#pending.length > 0) this.#scheduleFlush();
+      if (batch.length > 0) await this.#flush(batch);
+    });
+  }
+
+  async #flush(batch: Pending[]): Promise<void> {
+    const s = this.#state;
+    const acc = MerkleAccumulator.fromFrontier(s.seq, s.acc.frontier);
+    const next: HeadState = { ...s, acc };
+    const at = this.#now().toISOString();
+    const records = batch.map(({ input }) => {
+      const r = buildRecord(next.seq + 1, next.hash, at, input);
+      next.seq = r.seq;
+      next.hash = r.hash;
+      acc.push(r.hash);
+      return r;
+    });
+    const ckpt =
+      next.seq - next.lastCheckpointSeq >= this.#settings.checkpointEvery
+        ? this.#nextCheckpoint(next, at)
+        : undefined;
+    try {
+      await this.#commit(next, [...records, ...(ckpt ? [ckpt] : [])]);
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+      return;
+    }
+    batch.forEach((p, i) => {
+      const { _id, ...rec } = records[i] as AuditRecord & { _id: string };
+      p.resolve(rec);
+    });
+    if (ckpt) this.#announce(ckpt);
+  }
+
+  #nextCheckpoint(next: HeadState, at: string): Checkpoint & { _id: string } {
+    const ckpt = buildCheckpoint(next.acc, at, this.#signer, next.lastCheckpointRoot);
+    next.lastCheckpointSeq = ckpt.seq;
+    next.lastCheckpointRoot = ckpt.root;
+    return ckpt;
+  }
+
+  /** Writes docs plus the new signed head in one durable commit; on any failure reloads from the store. */
+  async #commit(next: HeadState, docs: object[]): Promise<void> {
+    const head = buildHead(next, this.#signer, this.#headRev);
+    const results = await this.#store.bulkPut([...docs, head] as Array<{ _id: string }>);
+    const failed = results.find((r) => 'error' in r);
+    if (failed) {
+      await this.#load().catch((err: unknown) => log.error('audit reload failed', { err }));
+      throw new AuditError('AUDIT_WRITE_FAILED', `Audit write failed [id:${failed.id}]`, { status: 500 });
+    }
+    this.#headRev = (results.at(-1) as { rev: string }).rev;
+    this.#state = next;
+  }
+
+  #announce(ckpt: Checkpoint): void {
+    void this.#bus?.publish(
+      'audit.checkpoint_signed',
+      { seq: ckpt.seq, root: ckpt.root },
+      { actor: 'system' },
+    );
+  }
+
+  /** Signs a checkpoint over everything appended so far; undefined when nothing is new since the last one. */
+  checkpoint(): Promise<Checkpoint | undefined> {
+    this.#assertOpen();
+    return this.#serial(async () => {
+      const s = this.#state;
+      if (s.seq === s.lastCheckpointSeq) return undefined;
+      const next: HeadState = { ...s, acc: MerkleAccumulator.fromFrontier(s.seq, s.acc.frontier) };
+      const { _id, ...ckpt } = this.#nextCheckpoint(next, this.#now().toISOString());
+      await this.#commit(next, [{ _id, ...ckpt }]);
+      this.#announce(ckpt);
+      return ckpt;
+    });
+  }
+
+  /** Verifies the whole stored log against this appliance's public key. */
+  async verify(): Promise<VerifyReport> {
+    this.#assertOpen();
+    return verifyAuditStore(this.#store, { publicKey: this.#signer.publicKey, live: true });
+  }
+
+  search(query: AuditQuery = {}): Promise<SearchResult> {
+    this.#assertOpen();
+    const limit = Math.min(Math.max(query.limit ?? 100, 1), MAX_PAGE);
+    return searchRecords(this.#store, query, limit);
+  }
+
+  async #exportRows(query: AuditQuery, maxRows: number | undefined): Promise<AuditRecord[]> {
+    this.#assertOpen();
+    const cap = maxRows ?? this.#settings.exportMaxRows;
+    // Ask for one row more than allowed so "too many" is known without counting everything.
+    const limit = query.limit !== undefined && query.limit <= cap ? query.limit : cap + 1;
+    const { records } = await searchRecords(this.#store, query, limit);
+    if (records.length > cap) {
+      throw new AuditError('AUDIT_EXPORT_TOO_LARGE', `Export exceeds ${cap} rows; narrow the query`, {
+        status: 422,
+        details: { maxRows: cap },
+      });
+    }
+    return records;
+  }
+
+  /** Matching records as JSON lines; more than `exportMaxRows` → AUDIT_EXPORT_TOO_LARGE. */
+  async exportJsonl(query: AuditQuery = {}, options: { maxRows?: number } = {}): Promise<string> {
+    return toJsonl(await this.#exportRows(query, options.maxRows));
+  }
+
+  /** Matching records as RFC 4180 CSV with formula-injection guarding. */
+  async exportCsv(query: AuditQuery = {}, options: { maxRows?: number } = {}): Promise<string> {
+    return toCsv(await this.#exportRows(query, options.maxRows));
+  }
+
+  getSettings(): AuditSettings {
+    return { ...this.#settings };
+  }
+
+  /**
+   * Changes audit settings. Only a principal holding `audit.settings` may; a
+   * refusal is itself recorded (`denied`) before AUDIT_FORBIDDEN is thrown.
+   */
+  async updateSettings(
+    patch: Partial<AuditSettings>,
+    principal: AuditPrincipal,
+    options: { source?: string } = {},
+  ): Promise<AuditSettings> {
+    this.#assertOpen();
+    const base = {
+      actor: principal.userId,
+      action: 'audit.settings_changed',
+      target: 'audit:settings',
+      ...options,
+    };
+    const fields = Object.keys(patch);
+    if (!principal.permissions.has('audit.settings')) {
+      await this.append({ ...base, outcome: 'denied', details: { fields } });
+      throw new AuditError('AUDIT_FORBIDDEN', 'Changing audit settings needs permission audit.settings', {
+        status: 403,
+      });
+    }
+    const before = this.#settings;
+    const after = applySettingsPatch(before, patch);
+    const res = await this.#store.put({
+      _id: SETTINGS_ID,
+      ...after,
+      ...(this.#settingsRev === undefined ? {} : { _rev: this.#settingsRev }),
+    });
+    this.#settingsRev = res.rev;
+    this.#settings = after;
+    await this.append({
+      ...base,
+      outcome: 'success',
+      details: { fields, before: { ...before }, after: { ...after } },
+    });
+    await this.#bus?.publish('audit.settings_changed', { fields }, { actor: principal.userId, ...options });
+    return { ...after };
+  }
+
+  /** Stops the timer and waits for queued appends; does not close the store (its owner does). */
+  close(): Promise<void> {
+    this.#closed ??= (async () => {
+      if (this.#timer) clearInterval(this.#timer);
+      await this.#serial(async () => undefined);
+      while (this.#pending.length > 0 || this.#flushScheduled) await this.#serial(async () => undefined);
+    })();
+    return this.#closed;
+  }
+}
+
+/**
+ * Opens the audit log over its store.
+ * @example
+ * const audit = await createAuditLog(store, { signer: await loadOrCreateSigningKey(dataDir) });
+ */
+export function createAuditLog(store: DocStore, options: AuditLogOptions): Promise<AuditLog> {
+  return AuditLog.open(store, options);
+}

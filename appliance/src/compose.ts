@@ -1,0 +1,110 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import {
+  type AuditLog,
+  type AuditSigner,
+  attachAuditListener,
+  auditRoutes,
+  createAuditLog,
+  recordPersonalDataRead,
+} from './audit/index.ts';
+import type { Config } from './config/index.ts';
+import { CUSTOMER_SEALED_FIELDS, CustomerService, customerRoutes } from './customers/index.ts';
+import { EventBus } from './events/index.ts';
+import { type AppEnv, createApp, type HealthSnapshot } from './http/index.ts';
+import { IdentityService, identityRoutes } from './identity/index.ts';
+import { type CryptoFacade, type DocStore, EncryptedDocStore } from './storage/index.ts';
+
+/** Opens one database per bounded context (LevelDB in production, memory in the Deno smoke test). */
+export type StoreFactory = (name: 'identity' | 'audit' | 'customers') => Promise<DocStore>;
+
+export interface Core {
+  bus: EventBus;
+  crypto: CryptoFacade;
+  identity: IdentityService;
+  audit: AuditLog;
+  customers: CustomerService;
+  app: OpenAPIHono<AppEnv>;
+  stores: DocStore[];
+  close(): Promise<void>;
+}
+
+export interface ComposeOptions {
+  config: Config;
+  crypto: CryptoFacade;
+  openStore: StoreFactory;
+  signer: AuditSigner;
+  health: () => Promise<HealthSnapshot>;
+  clientIp?: (c: Context<AppEnv>) => string;
+  staticHandler?: Parameters<typeof createApp>[0]['staticHandler'];
+  version?: string;
+}
+
+/**
+ * Stores → services → HTTP app, with no sockets or timers of its own, so the
+ * same wiring serves Node (`main.ts`) and Deno (`deno-entry.ts`).
+ */
+export async function composeCore(options: ComposeOptions): Promise<Core> {
+  const { config, crypto } = options;
+  const bus = new EventBus();
+  const raw = {
+    identity: await options.openStore('identity'),
+    audit: await options.openStore('audit'),
+    customers: await options.openStore('customers'),
+  };
+  const audit = await createAuditLog(raw.audit, { signer: options.signer, bus });
+  const detachAudit = attachAuditListener(bus, audit);
+  const identityStore = new EncryptedDocStore(raw.identity, { crypto, fields: ['totpSecret'] });
+  const identity = new IdentityService(identityStore, bus, { idleMinutes: config.sessionIdleMinutes });
+  const customerStore = new EncryptedDocStore(raw.customers, {
+    crypto,
+    fields: [...CUSTOMER_SEALED_FIELDS],
+    keyIdFor: (doc) => (typeof doc._id === 'string' && doc._id.startsWith('cust:') ? doc._id : 'pii'),
+  });
+  const customers = new CustomerService(customerStore, {
+    index: crypto,
+    bus,
+    shredder: { shred: async (keyId) => void (await crypto.shred(keyId)) },
+    auditRead: async (actor, customerId, purpose) => {
+      await recordPersonalDataRead(audit, {
+        actor: actor.userId,
+        target: `customer:${customerId}`,
+        action: `customer.${purpose}`,
+        ...(actor.source === undefined ? {} : { source: actor.source }),
+      });
+    },
+  });
+  const app = createApp({
+    resolveSession: identity.resolveSession,
+    health: options.health,
+    maxBodyBytes: config.maxBodyBytes,
+    mount: [
+      ['/api', identityRoutes(identity)],
+      ['/api', auditRoutes(audit)],
+      ['/api', customerRoutes(customers)],
+    ],
+    ...(options.clientIp ? { clientIp: options.clientIp } : {}),
+    ...(options.staticHandler ? { staticHandler: options.staticHandler } : {}),
+    ...(options.version ? { version: options.version } : {}),
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    bus,
+    crypto,
+    identity,
+    audit,
+    customers,
+    app,
+    stores: Object.values(raw),
+    close() {
+      closing ??= (async () => {
+        detachAudit();
+        await identity.close();
+        await audit.close();
+        bus.close();
+        for (const s of Object.values(raw)) await s.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { createLogger } from '../logging/index.ts';
+import type { Core } from './core.ts';
+import { mfaSetupRequired, toPublic } from './core.ts';
+import { badCredentials, IdentityError } from './errors.ts';
+import { requiresMfa } from './permissions.ts';
+import { verifyTotp } from './totp.ts';
+import type { LoginInput, LoginResult, UserDoc } from './types.ts';
+
+const log = createLogger('identity');
+type FailReason = 'bad_credentials' | 'locked' | 'mfa' | 'frozen';
+
+async function failed(core: Core, username: string, reason: FailReason, ip: string): Promise<never> {
+  await core.bus.publish('auth.failed', { username, reason }, { source: ip });
+  log.info(`sign-in refused [reason:${reason}, ip:${ip}]`);
+  throw badCredentials();
+}
+
+/** Counts a failure; the `maxFailures`-th consecutive one locks the account for `lockoutMs`. */
+async function countFailure(core: Core, user: UserDoc, ip: string): Promise<void> {
+  let lockedUntil: string | undefined;
+  await core.store.updateUser(user.id, (u) => {
+    u.failedLogins += 1;
+    if (u.failedLogins >= core.maxFailures) {
+      lockedUntil = new Date(core.now() + core.lockoutMs).toISOString();
+      u.lockedUntil = lockedUntil;
+      u.failedLogins = 0;
+    }
+    return u;
+  });
+  if (lockedUntil !== undefined) {
+    await core.bus.publish('user.locked_out', { userId: user.id, until: lockedUntil }, { source: ip });
+  }
+}
+
+/**
+ * Signs in. Every failure before the password is proven answers the same
+ * IDENTITY_BAD_CREDENTIALS after the same argon2id work, so neither the body
+ * nor the timing tells unknown, wrong, frozen and locked apart.
+ */
+export async function login(core: Core, input: LoginInput, ip: string): Promise<LoginResult> {
+  if (!core.throttle.take(ip)) {
+    await core.bus.publish('auth.failed', { username: input.username, reason: 'throttled' }, { source: ip });
+    throw new IdentityError('IDENTITY_THROTTLED', 'Too many sign-in attempts; try again later', {
+      status: 429,
+    });
+  }
+  const user = await core.store.findByUsername(input.username);
+  if (!user) {
+    await core.hasher.verifyDummy(input.password);
+    return failed(core, input.username, 'bad_credentials', ip);
+  }
+  const ok = await core.hasher.verify(user.passwordHash, input.password);
+  if (user.lockedUntil !== undefined && Date.parse(user.lockedUntil) > core.now()) {
+    return failed(core, user.username, 'locked', ip);
+  }
+  if (!ok) {
+    await countFailure(core, user, ip);
+    return failed(core, user.username, 'bad_credentials', ip);
+  }
+  if (user.status === 'frozen') return failed(core, user.username, 'frozen', ip);
+  let step: number | undefined;
+  if (requiresMfa(user.roles) && user.mfa.enrolled) {
+    if (!input.totp) {
+      throw new IdentityError('IDENTITY_MFA_REQUIRED', 'A one-time code is required', { status: 401 });
+    }
+    step = verifyTotp(user.totpSecret ?? '', input.totp, { nowMs: core.now(), lastStep: user.mfa.lastStep });
+    if (step === undefined) {
+      await countFailure(core, user, ip);
+      return failed(core, user.username, 'mfa', ip);
+    }
+  }
+  const updated = await core.store.updateUser(user.id, (u) => {
+    u.failedLogins = 0;
+    delete u.lockedUntil;
+    if (step !== undefined) u.mfa.lastStep = step;
+    return u;
+  });
+  const { token, doc } = await core.sessions.create(user.id, ip);
+  return {
+    token,
+    user: toPublic(updated),
+    csrfToken: doc.csrfToken,
+    mustChangePassword: updated.mustChangePassword,
+    mfaSetupRequired: mfaSetupRequired(updated),
+  };
+}

@@ -1,0 +1,155 @@
+// Composition root: config → logger → stores → services → http → jobs. Node only;
+// `compose.ts` holds the runtime-neutral part that Deno also runs.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { loadOrCreateSigningKey } from './audit/index.ts';
+import { composeCore } from './compose.ts';
+import { type Config, configFromProcess } from './config/index.ts';
+import { serveNode, staticSpa, WsGateway } from './http/index.ts';
+import { createLogger, setLogLevel } from './logging/index.ts';
+import { openCrypto, openPouchStore } from './storage/index.ts';
+import {
+  createBackup,
+  createHealth,
+  createScheduler,
+  ensureRecoveryKey,
+  ensureTlsMaterial,
+  notify,
+  readCertificateExpiry,
+  startWatchdog,
+} from './system/index.ts';
+
+const log = createLogger('main');
+const VERSION = '0.1.0';
+const WEB_ROOT = path.resolve(import.meta.dirname, '../../web/dist/console');
+const LOOPBACK = /^(127\.|::1$|localhost$)/;
+
+export interface Appliance {
+  httpPort: number;
+  httpsPort: number | undefined;
+  close(): Promise<void>;
+}
+
+/** Starts the whole appliance on `config`; resolves once it serves `/healthz`. */
+export async function startAppliance(config: Config, print: (line: string) => void): Promise<Appliance> {
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  const dbDir = path.join(config.dataDir, 'db');
+  const crypto = await openCrypto(config.dataDir);
+  const signer = await loadOrCreateSigningKey(config.dataDir);
+  let storesOk = true;
+  const health = createHealth({
+    dataDir: config.dataDir,
+    version: VERSION,
+    checks: { stores: async () => ({ ok: storesOk }) },
+  });
+  const core = await composeCore({
+    config,
+    crypto,
+    signer,
+    openStore: (name) => openPouchStore(dbDir, name),
+    health: () => health.snapshot(),
+    clientIp: (c) => getConnInfo(c).remote.address ?? 'unknown',
+    staticHandler: staticSpa(WEB_ROOT),
+    version: VERSION,
+  });
+
+  const first = await core.identity.ensureInitialAdmin({ dataDir: config.dataDir });
+  const recovery = await ensureRecoveryKey(config.dataDir);
+  if (first) {
+    // Printed once, on the first run only; the file copy is mode 0600.
+    print(`initial admin password: ${first.password}  (user "${first.username}", also in ${first.file})`);
+  }
+  if (recovery.created) print(`backup recovery key: ${recovery.recoveryKey}  (store it offline; shown once)`);
+
+  const hosts = LOOPBACK.test(config.bind) || config.bind === '0.0.0.0' ? [] : [config.bind];
+  const tls = config.httpsEnabled ? await ensureTlsMaterial(config.dataDir, { hosts }) : undefined;
+  const gateway = new WsGateway(core.bus, {
+    resolveSession: core.identity.resolveSession,
+    checkSession: core.identity.sessionPrincipal,
+  });
+  const servers = await serveNode(core.app, {
+    bind: config.bind,
+    httpPort: config.httpPort,
+    gateway,
+    ...(tls ? { tls: { key: tls.key, cert: tls.cert }, httpsPort: config.httpsPort } : {}),
+  });
+
+  const jobs = createScheduler();
+  jobs.schedule('session-sweep', '* * * * *', async () => {
+    await core.identity.sweepSessions();
+  });
+  jobs.schedule('audit-checkpoint', '*/5 * * * *', async () => {
+    await core.audit.checkpoint();
+  });
+  jobs.schedule('backup', '30 2 * * *', async () => {
+    const b = await createBackup(config.dataDir);
+    await core.bus.publish('system.backup_created', { file: b.file, bytes: b.bytes });
+  });
+  if (tls) {
+    jobs.schedule('cert-expiry', '0 6 * * *', async () => {
+      const notAfter = await readCertificateExpiry(tls.certPath);
+      const days = (notAfter.getTime() - Date.now()) / 86_400_000;
+      if (days < 30) {
+        await core.bus.publish('system.alarm_raised', {
+          alarm: 'tls.certificate_expiring',
+          severity: days < 7 ? 'critical' : 'warning',
+          detail: `server certificate expires ${notAfter.toISOString()}`,
+        });
+      }
+    });
+  }
+  const watchdog = startWatchdog({ intervalMs: 10_000 });
+  await notify(`READY=1\nSTATUS=serving http:${servers.httpPort}`);
+  log.info(`ready [http:${servers.httpPort}, https:${servers.httpsPort ?? 'off'}, data:${config.dataDir}]`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    httpPort: servers.httpPort,
+    httpsPort: servers.httpsPort,
+    close() {
+      closing ??= (async () => {
+        storesOk = false;
+        await notify('STOPPING=1');
+        watchdog.close();
+        await jobs.close();
+        gateway.close();
+        await servers.close();
+        await core.close();
+        crypto.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+async function runFromCommandLine(): Promise<void> {
+  let config: Config;
+  try {
+    config = configFromProcess();
+  } catch (err) {
+    process.stderr.write(`branchline: ${(err as Error).message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
+  setLogLevel(config.logLevel);
+  const appliance = await startAppliance(config, (line) => process.stdout.write(`${line}\n`));
+  const stop = (signal: string) => {
+    log.info(`stopping [signal:${signal}]`);
+    appliance.close().then(
+      () => process.exit(0),
+      (err) => {
+        log.error('shutdown failed', { err });
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+if (process.argv[1] === import.meta.filename) {
+  runFromCommandLine().catch((err) => {
+    log.error('start-up failed', { err });
+    process.exit(1);
+  });
+}

@@ -1,0 +1,48 @@
+import type { Sodium } from './sodium.ts';
+
+const KIND = /^[a-z][a-z0-9_-]*$/;
+
+/** Canonical form so equal values written differently index the same. */
+export function normalise(kind: string, value: string): string {
+  const v = value.normalize('NFKC').trim();
+  switch (kind) {
+    case 'email':
+      return v.toLowerCase();
+    case 'phone':
+    case 'card':
+      return v.replace(/\D/g, '');
+    case 'idcard':
+      return v.replace(/[^0-9A-Za-z]/g, '').toUpperCase();
+    default:
+      return v;
+  }
+}
+
+/**
+ * Keyed HMAC-SHA-256 for equality lookups on encrypted fields. Each kind gets
+ * its own key (generichash of the kind under the index key), so the same value
+ * indexed as `phone` and as `card` yields unrelated tokens.
+ */
+export class BlindIndexer {
+  #sodium: Sodium;
+  #rootKey: Uint8Array;
+  #kindKeys = new Map<string, Uint8Array>();
+
+  constructor(sodium: Sodium, indexKey: Uint8Array) {
+    this.#sodium = sodium;
+    this.#rootKey = indexKey;
+  }
+
+  token(kind: string, value: string): string {
+    if (!KIND.test(kind)) throw new TypeError(`Invalid blind index kind: ${JSON.stringify(kind)}`);
+    if (typeof value !== 'string') throw new TypeError('Blind index value must be a string');
+    const norm = normalise(kind, value);
+    if (norm === '') throw new RangeError(`Cannot index value for ${kind}: empty after normalisation`);
+    let key = this.#kindKeys.get(kind);
+    if (!key) {
+      key = this.#sodium.crypto_generichash(32, `blind-index:${kind}`, this.#rootKey);
+      this.#kindKeys.set(kind, key);
+    }
+    return Buffer.from(this.#sodium.crypto_auth_hmacsha256(norm, key)).toString('base64url');
+  }
+}

@@ -1,0 +1,166 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { InvalidStateError } from '../../contracts/index.ts';
+import { StorageError } from '../errors.ts';
+import { type CryptoFacade, openCrypto } from './facade.ts';
+import { KeyRing } from './keyring.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'branchline-crypto-'));
+let n = 0;
+const open: CryptoFacade[] = [];
+async function fresh(): Promise<{ crypto: CryptoFacade; dir: string }> {
+  const dir = join(root, `d${++n}`);
+  const crypto = await openCrypto(dir);
+  open.push(crypto);
+  return { crypto, dir };
+}
+after(() => {
+  for (const c of open) c.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const ctx = { db: 'customers', docId: 'cust:1', field: 'phone' };
+const code = (c: string) => (err: unknown) => err instanceof StorageError && err.code === c;
+
+describe('CryptoFacade', () => {
+  it('encrypt() then decrypt() round-trips and the envelope hides the value', async () => {
+    const { crypto } = await fresh();
+    const env = await crypto.encrypt('13800138000 张三', 'pii', ctx);
+    assert.match(env, /^enc:v1:pii:[A-Za-z0-9+/=]+$/);
+    assert.ok(!env.includes('13800138000'));
+    assert.notEqual(await crypto.encrypt('13800138000 张三', 'pii', ctx), env, 'nonces are random');
+    assert.equal(await crypto.decrypt(env, ctx), '13800138000 张三');
+  });
+
+  it('decrypt() of a ciphertext moved to another doc, field or db rejects with STORAGE_DECRYPT_FAILED', async () => {
+    const { crypto } = await fresh();
+    const env = await crypto.encrypt('secret', 'pii', ctx);
+    await assert.rejects(crypto.decrypt(env, { ...ctx, docId: 'cust:2' }), code('STORAGE_DECRYPT_FAILED'));
+    await assert.rejects(crypto.decrypt(env, { ...ctx, field: 'email' }), code('STORAGE_DECRYPT_FAILED'));
+    await assert.rejects(crypto.decrypt(env, { ...ctx, db: 'tickets' }), code('STORAGE_DECRYPT_FAILED'));
+  });
+
+  it('decrypt() of a tampered ciphertext or a swapped key id rejects with STORAGE_DECRYPT_FAILED', async () => {
+    const { crypto } = await fresh();
+    const env = await crypto.encrypt('secret', 'pii', ctx);
+    await crypto.encrypt('other', 'message', ctx);
+    const bytes = Buffer.from(env.slice('enc:v1:pii:'.length), 'base64');
+    bytes[bytes.length - 5] = (bytes[bytes.length - 5] ?? 0) ^ 1;
+    await assert.rejects(
+      crypto.decrypt(`enc:v1:pii:${bytes.toString('base64')}`, ctx),
+      code('STORAGE_DECRYPT_FAILED'),
+    );
+    await assert.rejects(
+      crypto.decrypt(env.replace(':pii:', ':message:'), ctx),
+      code('STORAGE_DECRYPT_FAILED'),
+    );
+    await assert.rejects(crypto.decrypt('plain text', ctx), code('STORAGE_DECRYPT_FAILED'));
+    await assert.rejects(
+      crypto.decrypt(env.replace(':pii:', ':nokey:'), ctx),
+      code('STORAGE_DECRYPT_FAILED'),
+    );
+  });
+
+  it('keys survive a restart: data encrypted before reopening still decrypts', async () => {
+    const { crypto, dir } = await fresh();
+    const env = await crypto.encrypt('persist me', 'cust:9', ctx);
+    const again = await openCrypto(dir);
+    open.push(again);
+    assert.equal(await again.decrypt(env, ctx), 'persist me');
+  });
+
+  it('rotate() rewraps every data key under a new KEK and old data still decrypts', async () => {
+    const { crypto, dir } = await fresh();
+    const a = await crypto.encrypt('alpha', 'pii', ctx);
+    const b = await crypto.encrypt('beta', 'cust:7', ctx);
+    const file = join(dir, 'keys', 'keyring.json');
+    const before = JSON.parse(readFileSync(file, 'utf8'));
+    assert.equal(await crypto.rotate(), 2);
+    const afterRotate = JSON.parse(readFileSync(file, 'utf8'));
+    assert.equal(afterRotate.currentKek, before.currentKek + 1);
+    assert.deepEqual(Object.keys(afterRotate.keks), [String(before.currentKek + 1)]);
+    assert.notEqual(afterRotate.dataKeys.pii.wrapped, before.dataKeys.pii.wrapped);
+    assert.notEqual(afterRotate.dataKeys['cust:7'].wrapped, before.dataKeys['cust:7'].wrapped);
+    assert.equal(await crypto.decrypt(a, ctx), 'alpha');
+    const reopened = await openCrypto(dir);
+    open.push(reopened);
+    assert.equal(await reopened.decrypt(b, ctx), 'beta');
+    assert.equal(reopened.keys.kekVersion, before.currentKek + 1);
+  });
+
+  it('shred() makes a customer key unreadable forever, also after restart, and refuses to recreate it', async () => {
+    const { crypto, dir } = await fresh();
+    const env = await crypto.encrypt('customer secret', 'cust:42', ctx);
+    const keep = await crypto.encrypt('other customer', 'cust:43', ctx);
+    assert.equal(await crypto.shred('cust:42'), true);
+    await assert.rejects(crypto.decrypt(env, ctx), code('STORAGE_KEY_SHREDDED'));
+    await assert.rejects(crypto.encrypt('new', 'cust:42', ctx), code('STORAGE_KEY_SHREDDED'));
+    assert.ok(!readFileSync(join(dir, 'keys', 'keyring.json'), 'utf8').includes('"cust:42":'));
+    const reopened = await openCrypto(dir);
+    open.push(reopened);
+    await assert.rejects(reopened.decrypt(env, ctx), code('STORAGE_KEY_SHREDDED'));
+    assert.equal(await reopened.decrypt(keep, ctx), 'other customer');
+    await assert.rejects(crypto.shred('pii'), RangeError);
+  });
+
+  it('blindIndex() is deterministic, normalises input and differs per kind', async () => {
+    const { crypto, dir } = await fresh();
+    const t = crypto.blindIndex('phone', '+86 138-0013-8000');
+    assert.match(t, /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(crypto.blindIndex('phone', '86 13800138000'), t);
+    assert.notEqual(crypto.blindIndex('phone', '8613800138001'), t);
+    assert.notEqual(crypto.blindIndex('card', '8613800138000'), t);
+    assert.equal(
+      crypto.blindIndex('email', '  Ann@Example.COM '),
+      crypto.blindIndex('email', 'ann@example.com'),
+    );
+    assert.equal(
+      crypto.blindIndex('idcard', '11010519491231002x'),
+      crypto.blindIndex('idcard', '110105 19491231 002X'),
+    );
+    const reopened = await openCrypto(dir);
+    open.push(reopened);
+    assert.equal(reopened.blindIndex('phone', '+8613800138000'), t, 'stable across restarts');
+    const { crypto: other } = await fresh();
+    assert.notEqual(other.blindIndex('phone', '+8613800138000'), t, 'keyed per appliance');
+    assert.throws(() => crypto.blindIndex('phone', 'no digits'), RangeError);
+    assert.throws(() => crypto.blindIndex('Bad Kind', 'x'), TypeError);
+  });
+
+  it('the root key file is 32 bytes with mode 0600 in a 0700 directory', async () => {
+    const { dir } = await fresh();
+    const st = statSync(join(dir, 'keys', 'root.key'));
+    assert.equal(st.size, 32);
+    assert.equal(st.mode & 0o777, 0o600);
+    assert.equal(statSync(join(dir, 'keys')).mode & 0o777, 0o700);
+    assert.equal(statSync(join(dir, 'keys', 'keyring.json')).mode & 0o777, 0o600);
+  });
+
+  it('a keyring opened with a different root key is refused with STORAGE_DECRYPT_FAILED', async () => {
+    const { dir } = await fresh();
+    const other = join(root, `d${++n}`);
+    (await KeyRing.open(other)).close();
+    const { copyFileSync } = await import('node:fs');
+    copyFileSync(join(other, 'keys', 'root.key'), join(dir, 'keys', 'root.key'));
+    await assert.rejects(KeyRing.open(dir), code('STORAGE_DECRYPT_FAILED'));
+  });
+
+  it('after close() the facade rejects with InvalidStateError', async () => {
+    const { crypto } = await fresh();
+    const env = await crypto.encrypt('x', 'pii', ctx);
+    crypto.close();
+    crypto.close();
+    await assert.rejects(crypto.encrypt('x', 'pii', ctx), InvalidStateError);
+    await assert.rejects(crypto.decrypt(env, ctx), InvalidStateError);
+    assert.throws(() => crypto.blindIndex('phone', '1'), InvalidStateError);
+  });
+
+  it('encrypt() rejects an invalid key id with TypeError', async () => {
+    const { crypto } = await fresh();
+    await assert.rejects(crypto.encrypt('x', 'Bad Id', ctx), TypeError);
+    await assert.rejects(crypto.encrypt('x', 'cust:a:b', ctx), TypeError);
+  });
+});

@@ -1,0 +1,110 @@
+import { computed, signal } from '@preact/signals';
+import { ApiClient, ApiError } from './data/api.ts';
+import { logout as apiLogout, fetchMe, type Me } from './data/auth.ts';
+import { SessionSocket } from './data/session-socket.ts';
+
+/** Where the sign-in flow stands; only 'shell' shows the app proper. */
+export type Stage = 'loading' | 'login' | 'password' | 'mfa' | 'shell';
+export type Route = 'home' | 'users' | 'roles' | 'audit';
+export type AdminRoute = Exclude<Route, 'home'>;
+
+const ROUTE_PERMISSION: Record<AdminRoute, string> = {
+  users: 'users.read',
+  roles: 'roles.manage',
+  audit: 'audit.read',
+};
+
+export const me = signal<Me | undefined>(undefined);
+export const stage = signal<Stage>('loading');
+/** Why the last session ended (server reason or 'expired'); shown on the login screen. */
+export const endedReason = signal<string | undefined>(undefined);
+/** True while the live-update socket is down and retrying. */
+export const offline = signal(false);
+export const route = signal<Route>(routeFromPath(location.pathname));
+
+export const api = new ApiClient({ onUnauthenticated: () => endSession('expired') });
+
+let socket: SessionSocket | undefined;
+
+export const can = (permission: string): boolean => me.value?.permissions.includes(permission) ?? false;
+
+const ADMIN_ROUTES: readonly AdminRoute[] = ['users', 'roles', 'audit'];
+
+export const allowedRoutes = computed<AdminRoute[]>(() =>
+  ADMIN_ROUTES.filter((r) => can(ROUTE_PERMISSION[r])),
+);
+
+function routeFromPath(path: string): Route {
+  const first = path.split('/')[1];
+  return first === 'users' || first === 'roles' || first === 'audit' ? first : 'home';
+}
+
+export function navigate(next: Route): void {
+  route.value = next;
+  const path = next === 'home' ? '/' : `/${next}`;
+  if (location.pathname !== path) history.pushState(null, '', path);
+}
+
+addEventListener('popstate', () => {
+  route.value = routeFromPath(location.pathname);
+});
+
+/** Reads the session and moves to the stage it calls for; 401 lands on login via the api hook. */
+export async function refreshSession(): Promise<void> {
+  const current = await fetchMe(api);
+  me.value = current;
+  endedReason.value = undefined;
+  if (current.mustChangePassword) stage.value = 'password';
+  else if (current.mfaSetupRequired) stage.value = 'mfa';
+  else {
+    stage.value = 'shell';
+    startSocket();
+  }
+}
+
+export async function boot(): Promise<void> {
+  try {
+    await refreshSession();
+  } catch {
+    stage.value = 'login';
+  }
+}
+
+/** Leaves the app for the login screen; a reason is shown only if someone was signed in. */
+export function endSession(reason: string | undefined): void {
+  socket?.close();
+  socket = undefined;
+  offline.value = false;
+  const wasSignedIn = me.value !== undefined;
+  me.value = undefined;
+  api.clearCsrfToken();
+  if (wasSignedIn && reason) endedReason.value = reason;
+  stage.value = 'login';
+}
+
+export async function signOut(): Promise<void> {
+  try {
+    await apiLogout(api);
+  } catch {
+    // the session is gone either way; the server ends it on its side or it already ended
+  }
+  endSession(undefined);
+}
+
+function startSocket(): void {
+  if (socket && !socket.closed) return;
+  socket = new SessionSocket(SessionSocket.urlFor(location), {
+    onEnded: (reason) => endSession(reason),
+    onStatus: (connected) => {
+      offline.value = !connected;
+    },
+    beforeReconnect: async () => {
+      try {
+        await fetchMe(api);
+        return true;
+      } catch (e) {
+        return !(e instanceof ApiError && e.status === 401);
+      }
+    },
+  }).start();
+}

@@ -1,0 +1,60 @@
+import type { ApiClient } from './api.ts';
+
+export type UserStatus = 'active' | 'frozen';
+
+/** A user as the appliance returns it (identity `UserOut`). */
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+  roles: string[];
+  status: UserStatus;
+  mustChangePassword: boolean;
+  mfaEnrolled: boolean;
+  lockedUntil: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SessionInfo {
+  user: User;
+  csrfToken: string;
+  mustChangePassword: boolean;
+  mfaSetupRequired: boolean;
+}
+
+export interface Me extends SessionInfo {
+  permissions: string[];
+}
+
+export interface Credentials {
+  username: string;
+  password: string;
+  totp?: string;
+}
+
+export interface MfaSetup {
+  secret: string;
+  otpauthUrl: string;
+}
+
+export const login = (api: ApiClient, credentials: Credentials): Promise<SessionInfo> =>
+  api.post<SessionInfo>('/api/auth/login', credentials);
+
+export const fetchMe = (api: ApiClient): Promise<Me> => api.get<Me>('/api/auth/me');
+
+export async function logout(api: ApiClient): Promise<void> {
+  try {
+    await api.post<void>('/api/auth/logout');
+  } finally {
+    api.clearCsrfToken();
+  }
+}
+
+export const changePassword = (api: ApiClient, currentPassword: string, newPassword: string): Promise<void> =>
+  api.post<void>('/api/auth/password', { currentPassword, newPassword });
+
+export const beginMfa = (api: ApiClient): Promise<MfaSetup> => api.post<MfaSetup>('/api/auth/mfa/setup');
+
+export const confirmMfa = (api: ApiClient, code: string): Promise<void> =>
+  api.post<void>('/api/auth/mfa/confirm', { code });

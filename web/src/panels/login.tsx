@@ -1,0 +1,101 @@
+import { useSignal } from '@preact/signals';
+import { api, endedReason, refreshSession } from '../app-state.ts';
+import { ErrorText } from '../components/error-text.tsx';
+import { useAction } from '../components/use-action.ts';
+import { ApiError } from '../data/api.ts';
+import { type Credentials, login } from '../data/auth.ts';
+import { sessionEndedText, t } from '../i18n/index.ts';
+
+export function LoginPanel() {
+  const username = useSignal('');
+  const password = useSignal('');
+  const totp = useSignal('');
+  // The server asks for a code only after a correct password (IDENTITY_MFA_REQUIRED).
+  const needTotp = useSignal(false);
+  const action = useAction();
+
+  const submit = (e: Event) => {
+    e.preventDefault();
+    void action.run(async () => {
+      const creds: Credentials = { username: username.value.trim(), password: password.value };
+      if (needTotp.value && totp.value.trim() !== '') creds.totp = totp.value.trim();
+      try {
+        await login(api, creds);
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 'IDENTITY_MFA_REQUIRED') needTotp.value = true;
+        throw err;
+      }
+      password.value = '';
+      totp.value = '';
+      await refreshSession();
+    });
+  };
+
+  return (
+    <main class="card narrow" id="main">
+      <h1>{t('login.title')}</h1>
+      {endedReason.value && (
+        <p
+          class="banner warn"
+          role="alert"
+          data-testid="session-ended-banner"
+          data-reason={endedReason.value}
+        >
+          {sessionEndedText(endedReason.value)}
+        </p>
+      )}
+      <form onSubmit={submit} class="stack">
+        <label>
+          {t('login.username')}
+          <input
+            data-testid="login-username"
+            name="username"
+            autocomplete="username"
+            required
+            value={username.value}
+            onInput={(e) => {
+              username.value = e.currentTarget.value;
+            }}
+          />
+        </label>
+        <label>
+          {t('login.password')}
+          <input
+            data-testid="login-password"
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            required
+            value={password.value}
+            onInput={(e) => {
+              password.value = e.currentTarget.value;
+            }}
+          />
+        </label>
+        {needTotp.value && (
+          <label>
+            {t('login.totp')}
+            <input
+              data-testid="login-totp"
+              name="totp"
+              inputMode="numeric"
+              autocomplete="one-time-code"
+              pattern="[0-9]{6}"
+              maxLength={6}
+              required
+              value={totp.value}
+              onInput={(e) => {
+                totp.value = e.currentTarget.value;
+              }}
+            />
+            <small>{t('login.totpHint')}</small>
+          </label>
+        )}
+        <ErrorText code={action.error} testid="login-error" />
+        <button type="submit" data-testid="login-submit" disabled={action.busy}>
+          {action.busy ? t('common.working') : t('login.submit')}
+        </button>
+      </form>
+    </main>
+  );
+}

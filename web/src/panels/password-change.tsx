@@ -1,0 +1,73 @@
+import { useSignal } from '@preact/signals';
+import { api, refreshSession } from '../app-state.ts';
+import { ErrorText } from '../components/error-text.tsx';
+import { useAction } from '../components/use-action.ts';
+import { changePassword } from '../data/auth.ts';
+import { t } from '../i18n/index.ts';
+
+const MIN_LENGTH = 12;
+
+export function PasswordChangePanel() {
+  const current = useSignal('');
+  const next = useSignal('');
+  const tooShort = useSignal(false);
+  const action = useAction();
+
+  const submit = (e: Event) => {
+    e.preventDefault();
+    tooShort.value = next.value.length < MIN_LENGTH;
+    if (tooShort.value) return;
+    void action.run(async () => {
+      await changePassword(api, current.value, next.value);
+      current.value = '';
+      next.value = '';
+      await refreshSession();
+    });
+  };
+
+  return (
+    <main class="card narrow" id="main">
+      <h1>{t('password.title')}</h1>
+      <p>{t('password.intro')}</p>
+      <form onSubmit={submit} class="stack">
+        <label>
+          {t('password.current')}
+          <input
+            data-testid="pw-current"
+            type="password"
+            autocomplete="current-password"
+            required
+            value={current.value}
+            onInput={(e) => {
+              current.value = e.currentTarget.value;
+            }}
+          />
+        </label>
+        <label>
+          {t('password.new')}
+          <input
+            data-testid="pw-new"
+            type="password"
+            autocomplete="new-password"
+            minLength={MIN_LENGTH}
+            required
+            value={next.value}
+            onInput={(e) => {
+              next.value = e.currentTarget.value;
+            }}
+          />
+          <small>{t('password.rules')}</small>
+        </label>
+        {tooShort.value && (
+          <p class="error" role="alert">
+            {t('password.tooShort')}
+          </p>
+        )}
+        <ErrorText code={action.error} testid="pw-error" />
+        <button type="submit" data-testid="pw-submit" disabled={action.busy}>
+          {action.busy ? t('common.working') : t('password.submit')}
+        </button>
+      </form>
+    </main>
+  );
+}
