@@ -3,12 +3,11 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { loadOrCreateSigningKey } from './audit/index.ts';
-import { composeCore } from './compose.ts';
+import { serveControlSocket } from './cli/index.ts';
 import { type Config, configFromProcess } from './config/index.ts';
 import { serveNode, staticSpa, WsGateway } from './http/index.ts';
 import { createLogger, setLogLevel } from './logging/index.ts';
-import { openCrypto, openPouchStore } from './storage/index.ts';
+import { openCoreOnDisk } from './on-disk.ts';
 import {
   createBackup,
   createHealth,
@@ -34,20 +33,13 @@ export interface Appliance {
 /** Starts the whole appliance on `config`; resolves once it serves `/healthz`. */
 export async function startAppliance(config: Config, print: (line: string) => void): Promise<Appliance> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
-  const dbDir = path.join(config.dataDir, 'db');
-  const crypto = await openCrypto(config.dataDir);
-  const signer = await loadOrCreateSigningKey(config.dataDir);
   let storesOk = true;
   const health = createHealth({
     dataDir: config.dataDir,
     version: VERSION,
     checks: { stores: async () => ({ ok: storesOk }) },
   });
-  const core = await composeCore({
-    config,
-    crypto,
-    signer,
-    openStore: (name) => openPouchStore(dbDir, name),
+  const core = await openCoreOnDisk(config, {
     health: () => health.snapshot(),
     clientIp: (c) => getConnInfo(c).remote.address ?? 'unknown',
     staticHandler: staticSpa(WEB_ROOT),
@@ -75,6 +67,7 @@ export async function startAppliance(config: Config, print: (line: string) => vo
     ...(tls ? { tls: { key: tls.key, cert: tls.cert }, httpsPort: config.httpsPort } : {}),
   });
 
+  const control = await serveControlSocket(core, config.dataDir);
   const jobs = createScheduler();
   jobs.schedule('session-sweep', '* * * * *', async () => {
     await core.identity.sweepSessions();
@@ -115,8 +108,8 @@ export async function startAppliance(config: Config, print: (line: string) => vo
         await jobs.close();
         gateway.close();
         await servers.close();
+        await control.close();
         await core.close();
-        crypto.close();
       })();
       return closing;
     },

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidStateError } from '../contracts/index.ts';
 import { EventBus } from '../events/index.ts';
+import { type ListOptions, MemoryDocStore, type StoredDoc } from '../storage/index.ts';
 import { signedBytes } from './canonical.ts';
 import { ckptId, HEAD_ID, recId } from './ids.ts';
 import { merkleRoot } from './merkle.ts';
@@ -150,14 +151,32 @@ test('the checkpoint timer signs new records and announces audit.checkpoint_sign
   await audit.close();
 });
 
-test('verify() on a live log is not fooled by appends racing the scan', async () => {
-  const { audit } = await memoryAudit();
-  for (let i = 0; i < 150; i++) await audit.append(ev(i));
-  const racing = Array.from({ length: 120 }, (_, i) => audit.append(ev(i)));
+/** A store whose second and later list() pages arrive late, after a hook ran (to force a race). */
+class PagedStore extends MemoryDocStore {
+  lists = 0;
+  afterFirstPage: () => void = () => {};
+  override async list<T extends object>(options?: ListOptions): Promise<StoredDoc<T>[]> {
+    const page = await super.list<T>(options);
+    if (++this.lists === 1) this.afterFirstPage();
+    else await new Promise((r) => setTimeout(r, 20));
+    return this.lists === 1 ? page : super.list<T>(options);
+  }
+}
+
+test('verify() on a live log is not fooled by appends racing its scan', async () => {
+  const store = new PagedStore('audit');
+  const { audit } = await memoryAudit({ store });
+  for (let i = 0; i < 600; i++) await audit.append(ev(i));
+  let racing: Promise<unknown> = Promise.resolve();
+  store.lists = 0;
+  store.afterFirstPage = () => {
+    racing = Promise.all(Array.from({ length: 120 }, (_, i) => audit.append(ev(i))));
+  };
   const report = await audit.verify();
-  await Promise.all(racing);
+  await racing;
   assert.deepEqual(report.problems, []);
-  assert.ok(report.records >= 150);
-  assert.equal((await audit.verify()).records, 270);
+  assert.equal(report.records, 600);
+  store.afterFirstPage = () => {};
+  assert.equal((await audit.verify()).records, 720);
   await audit.close();
 });

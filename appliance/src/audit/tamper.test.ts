@@ -3,7 +3,7 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { auditCommand } from '../cli/audit.ts';
+import { auditCommand } from '../cli/index.ts';
 import { type DocStore, MemoryDocStore, openPouchStore, type StoredDoc } from '../storage/index.ts';
 import { recordHash } from './canonical.ts';
 import { ckptId, HEAD_ID, recId } from './ids.ts';

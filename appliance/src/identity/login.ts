@@ -10,6 +10,7 @@ const log = createLogger('identity');
 type FailReason = 'bad_credentials' | 'locked' | 'mfa' | 'frozen';
 
 async function failed(core: Core, username: string, reason: FailReason, ip: string): Promise<never> {
+  core.throttle.take(ip);
   await core.bus.publish('auth.failed', { username, reason }, { source: ip });
   log.info(`sign-in refused [reason:${reason}, ip:${ip}]`);
   throw badCredentials();
@@ -38,7 +39,8 @@ async function countFailure(core: Core, user: UserDoc, ip: string): Promise<void
  * nor the timing tells unknown, wrong, frozen and locked apart.
  */
 export async function login(core: Core, input: LoginInput, ip: string): Promise<LoginResult> {
-  if (!core.throttle.take(ip)) {
+  // Only failures spend the IP's budget, so a branch of agents behind one address can sign in.
+  if (!core.throttle.allows(ip)) {
     await core.bus.publish('auth.failed', { username: input.username, reason: 'throttled' }, { source: ip });
     throw new IdentityError('IDENTITY_THROTTLED', 'Too many sign-in attempts; try again later', {
       status: 429,

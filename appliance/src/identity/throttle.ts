@@ -27,6 +27,13 @@ export class Throttle {
     this.#now = options.now ?? Date.now;
   }
 
+  /** True when `key` has a token left (nothing is spent). */
+  allows(key: string): boolean {
+    const b = this.#buckets.get(key);
+    if (!b) return true;
+    return Math.min(this.#capacity, b.tokens + (this.#now() - b.at) * this.#perMs) >= 1;
+  }
+
   /** Takes one token for `key`; false when the bucket is empty. */
   take(key: string): boolean {
     const now = this.#now();

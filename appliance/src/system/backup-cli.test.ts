@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { backupCommand } from '../cli/backup.ts';
+import { backupCommand } from '../cli/index.ts';
 import { setLogSink } from '../logging/index.ts';
 import { ensureRecoveryKey } from './index.ts';
 

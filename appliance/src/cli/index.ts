@@ -1,0 +1,11 @@
+/**
+ * Operator CLI and the control socket it uses to reach a running appliance.
+ * @example
+ * const control = await serveControlSocket(core, config.dataDir); // in main.ts
+ * await control.close();
+ */
+export { controlSocketPath, serveControlSocket } from './control-socket.ts';
+export { runOp } from './ops.ts';
+export type { OpName, OpResult } from './ops.ts';
+export { auditCommand } from './audit.ts';
+export { backupCommand } from './backup.ts';

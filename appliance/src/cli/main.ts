@@ -1,0 +1,53 @@
+// `branchline` operator CLI. Run through bin/branchline.mjs.
+import { auditCommand } from './audit.ts';
+import { backupCommand } from './backup.ts';
+import { configFromProcess } from '../config/index.ts';
+import { keysCommand } from './keys.ts';
+import { userCommand } from './user.ts';
+
+const HELP = `branchline — operator CLI for the Branchline appliance
+
+Commands:
+  audit verify [--json]                 check the hash chain, Merkle checkpoints and signatures
+  audit export --format jsonl|csv       export audit records (auditors)
+  user freeze <username> [--reason R]   lock a user out at once (live sessions and sockets end)
+  user unfreeze <username>
+  keys rotate                           new key-encryption key; data keys rewrapped online
+  backup create [--out FILE]            encrypted archive of the data directory
+  backup restore FILE --target DIR --recovery-key KEY
+
+Every command takes --data-dir DIR (default $BRANCHLINE_DATA_DIR or ./var/data).`;
+
+const COMMANDS: Record<string, typeof userCommand> = {
+  audit: auditCommand,
+  backup: backupCommand,
+  keys: keysCommand,
+  user: userCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(HELP);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    console.error(`branchline: unknown command "${name}"\n\n${HELP}`);
+    return 2;
+  }
+  const config = configFromProcess();
+  return command(rest, {
+    dataDir: config.dataDir,
+    out: (s) => console.log(s),
+    err: (s) => console.error(s),
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    console.error(`branchline: ${err.message}`);
+    process.exit(1);
+  },
+);

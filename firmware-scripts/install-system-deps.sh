@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Debian packages the appliance needs (Node.js 20 itself is assumed present).
+#
+#   install-system-deps.sh            runtime packages
+#   install-system-deps.sh --test     runtime + what the test suite drives
+#   install-system-deps.sh --print    list the packages, install nothing
+set -euo pipefail
+
+runtime=(
+  openssl         # local CA and certificates (certs/, system/certs.ts), update signatures
+  systemd         # units, sd_notify helper (systemd-notify), systemd-analyze
+  curl            # mark-good.sh health probe
+  zstd            # image archives
+  ca-certificates
+  espeak-ng       # on-device TTS prompts
+  sox             # audio conversion for prompts and recordings
+  libsox-fmt-all
+  pocketsphinx    # on-device ASR
+  pocketsphinx-en-us
+)
+testing=(
+  chromium        # console tests via playwright-core
+  sip-tester      # sipp as a SIP peer
+  baresip         # SIP softphone peer
+  strace          # proves fsync before 2xx
+  shellcheck      # lints these scripts
+)
+
+packages=("${runtime[@]}")
+case "${1:-}" in
+--test) packages+=("${testing[@]}") ;;
+--print) printf '%s\n' "${runtime[@]}" && exit 0 ;;
+"") ;;
+*) echo "usage: $0 [--test|--print]" >&2 && exit 2 ;;
+esac
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${packages[@]}"
