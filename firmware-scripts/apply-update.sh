@@ -12,7 +12,7 @@
 # rollback.sh (timer or boot guard) switches back after SECONDS or N boots.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=lib/ab.sh
+# shellcheck source-path=SCRIPTDIR source=lib/ab.sh
 source "$here/lib/ab.sh"
 
 bundle="" pubkey="" deadline=600 max_boots=1 unit="" force=0

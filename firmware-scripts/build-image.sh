@@ -72,12 +72,13 @@ if [[ -f "$repo/certs/update-signing.pub.pem" ]]; then
 fi
 
 units="$rootfs/etc/systemd/system"
-mkdir -p "$units/multi-user.target.wants" "$units/timers.target.wants" "$rootfs/etc/branchline"
+mkdir -p "$units/multi-user.target.wants" "$rootfs/etc/branchline"
 cp "$repo"/systemd/*.service "$repo"/systemd/*.timer "$units/"
 for u in branchline.service branchline-update-guard.service branchline-update-confirm.service; do
   ln -sfn "../$u" "$units/multi-user.target.wants/$u"
 done
-ln -sfn ../branchline-backup.timer "$units/timers.target.wants/branchline-backup.timer"
+# The backup timer ships disabled: main.ts schedules the nightly backup in-process;
+# enable the timer instead when backups must run while the appliance is down.
 : >"$rootfs/etc/branchline/branchline.env"
 mkdir -p "$rootfs/usr/lib/sysusers.d" "$rootfs/usr/local/bin"
 echo 'u branchline - "Branchline appliance" /var/lib/branchline' >"$rootfs/usr/lib/sysusers.d/branchline.conf"

@@ -10,7 +10,7 @@
 # slot and restart UNIT.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=lib/ab.sh
+# shellcheck source-path=SCRIPTDIR source=lib/ab.sh
 source "$here/lib/ab.sh"
 
 url="http://127.0.0.1:8080/healthz" wait_s=0 rollback=0 unit=""

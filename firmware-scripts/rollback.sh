@@ -6,7 +6,7 @@
 #   rollback.sh --now [--root DIR]    roll back the pending update unconditionally
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=lib/ab.sh
+# shellcheck source-path=SCRIPTDIR source=lib/ab.sh
 source "$here/lib/ab.sh"
 
 mode=deadline

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Enforces STYLE rule 1: a context imports another context only through its index.ts,
 // and never imports its own index.ts.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const src = path.resolve(import.meta.dirname, '../appliance/src');

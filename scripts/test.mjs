@@ -29,7 +29,20 @@ if (only.length > 0) files = files.filter((f) => only.some((o) => f.includes(o))
 files.sort();
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--import', './scripts/test-setup.ts', '--test', '--test-concurrency=2', '--test-timeout=300000', ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, BRANCHLINE_LOG_LEVEL: process.env.BRANCHLINE_LOG_LEVEL ?? 'warn' } },
+  [
+    '--import',
+    'tsx',
+    '--import',
+    './scripts/test-setup.ts',
+    '--test',
+    '--test-concurrency=2',
+    '--test-timeout=300000',
+    ...files,
+  ],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, BRANCHLINE_LOG_LEVEL: process.env.BRANCHLINE_LOG_LEVEL ?? 'warn' },
+  },
 );
 process.exit(r.status ?? 1);

@@ -25,7 +25,9 @@ after(async () => {
   await cleanup?.();
 });
 
-function openSocket(client: ApiClient): Promise<{ ws: WebSocket; closed: Promise<{ code: number; at: number }> }> {
+function openSocket(
+  client: ApiClient,
+): Promise<{ ws: WebSocket; closed: Promise<{ code: number; at: number }> }> {
   const ws = new WebSocket(`ws://127.0.0.1:${app.httpPort}/api/ws`, { headers: { cookie: client.cookie } });
   const closed = new Promise<{ code: number; at: number }>((resolve) =>
     ws.once('close', (code) => resolve({ code, at: Date.now() })),
@@ -76,7 +78,12 @@ test('ten wrong passwords lock the account: the right password then fails the sa
 });
 
 test('freeze by an admin ends the user’s live session and WebSocket within 1 s', async () => {
-  const { client, userId } = await createSignedInUser(admin, 'freeze.agent', ['agent'], 'agent password four 4');
+  const { client, userId } = await createSignedInUser(
+    admin,
+    'freeze.agent',
+    ['agent'],
+    'agent password four 4',
+  );
   const { closed } = await openSocket(client);
   const t0 = Date.now();
   const r = await admin.request('POST', `/api/users/${userId}/freeze`, { reason: 'test' });
@@ -94,10 +101,14 @@ test('`branchline user freeze` reaches the running appliance and closes the sock
   const { client } = await createSignedInUser(admin, 'cli.agent', ['agent'], 'agent password five 5');
   const { closed } = await openSocket(client);
   const t0 = Date.now();
-  const cli = run(process.execPath, ['bin/branchline.mjs', 'user', 'freeze', 'cli.agent', '--reason', 'cli'], {
-    cwd: ROOT,
-    env: { ...process.env, BRANCHLINE_DATA_DIR: app.dataDir },
-  });
+  const cli = run(
+    process.execPath,
+    ['bin/branchline.mjs', 'user', 'freeze', 'cli.agent', '--reason', 'cli'],
+    {
+      cwd: ROOT,
+      env: { ...process.env, BRANCHLINE_DATA_DIR: app.dataDir },
+    },
+  );
   const c = await closed;
   const { stdout } = await cli;
   assert.match(stdout, /frozen \(via the running appliance\)/);

@@ -13,10 +13,12 @@ import { CUSTOMER_SEALED_FIELDS, CustomerService, customerRoutes } from './custo
 import { EventBus } from './events/index.ts';
 import { type AppEnv, createApp, type HealthSnapshot } from './http/index.ts';
 import { IdentityService, identityRoutes } from './identity/index.ts';
+import { MODULES } from './module-list.ts';
+import type { BranchModule, ModuleContext, ModuleInstance } from './modules.ts';
 import { type CryptoFacade, type DocStore, EncryptedDocStore } from './storage/index.ts';
 
 /** Opens one database per bounded context (LevelDB in production, memory in the Deno smoke test). */
-export type StoreFactory = (name: 'identity' | 'audit' | 'customers') => Promise<DocStore>;
+export type StoreFactory = (name: string) => Promise<DocStore>;
 
 export interface Core {
   bus: EventBus;
@@ -26,6 +28,9 @@ export interface Core {
   customers: CustomerService;
   app: OpenAPIHono<AppEnv>;
   stores: DocStore[];
+  services: ModuleContext['services'];
+  /** Starts the modules' Node-only listeners (SMTP, SIP, …). */
+  listen(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,6 +43,8 @@ export interface ComposeOptions {
   clientIp?: (c: Context<AppEnv>) => string;
   staticHandler?: Parameters<typeof createApp>[0]['staticHandler'];
   version?: string;
+  /** Defaults to MODULES from module-list.ts. */
+  modules?: BranchModule[];
 }
 
 /**
@@ -74,6 +81,28 @@ export async function composeCore(options: ComposeOptions): Promise<Core> {
       });
     },
   });
+  const recordRead: ModuleContext['recordRead'] = async (read) => {
+    await recordPersonalDataRead(audit, read);
+  };
+  const services: ModuleContext['services'] = { config, bus, crypto, audit, identity, customers };
+  const extra: DocStore[] = [];
+  const instances: ModuleInstance[] = [];
+  for (const mod of options.modules ?? MODULES) {
+    const ctx: ModuleContext = {
+      config,
+      services,
+      recordRead,
+      openStore: async (name) => {
+        const store = await options.openStore(name);
+        extra.push(store);
+        return store;
+      },
+      provide: (key, value) => {
+        (services as Record<string, unknown>)[key] = value;
+      },
+    };
+    instances.push(await mod.init(ctx));
+  }
   const app = createApp({
     resolveSession: identity.resolveSession,
     health: options.health,
@@ -82,6 +111,7 @@ export async function composeCore(options: ComposeOptions): Promise<Core> {
       ['/api', identityRoutes(identity)],
       ['/api', auditRoutes(audit)],
       ['/api', customerRoutes(customers)],
+      ...instances.flatMap((m) => (m.routes ?? []).map((r) => ['/api', r] as [string, typeof r])),
     ],
     ...(options.clientIp ? { clientIp: options.clientIp } : {}),
     ...(options.staticHandler ? { staticHandler: options.staticHandler } : {}),
@@ -95,9 +125,15 @@ export async function composeCore(options: ComposeOptions): Promise<Core> {
     audit,
     customers,
     app,
-    stores: Object.values(raw),
+    stores: [...Object.values(raw), ...extra],
+    services,
+    async listen() {
+      for (const m of instances) await m.listen?.();
+    },
     close() {
       closing ??= (async () => {
+        for (const m of [...instances].reverse()) await m.close?.();
+        for (const s of extra) await s.close();
         detachAudit();
         await identity.close();
         await audit.close();

@@ -67,6 +67,7 @@ export async function startAppliance(config: Config, print: (line: string) => vo
     ...(tls ? { tls: { key: tls.key, cert: tls.cert }, httpsPort: config.httpsPort } : {}),
   });
 
+  await core.listen();
   const control = await serveControlSocket(core, config.dataDir);
   const jobs = createScheduler();
   jobs.schedule('session-sweep', '* * * * *', async () => {

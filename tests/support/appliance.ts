@@ -20,7 +20,9 @@ export interface RunningAppliance {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function tempDataDir(prefix = 'bl-test-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+export async function tempDataDir(
+  prefix = 'bl-test-',
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
 }
@@ -32,7 +34,13 @@ export async function startAppliance(
 ): Promise<RunningAppliance> {
   const httpPort = await freePort();
   const httpsPort = await freePort();
-  const cmd = [...(options.wrap ?? []), process.execPath, '--import', 'tsx', path.join(ROOT, 'appliance/src/main.ts')];
+  const cmd = [
+    ...(options.wrap ?? []),
+    process.execPath,
+    '--import',
+    'tsx',
+    path.join(ROOT, 'appliance/src/main.ts'),
+  ];
   const proc = spawn(cmd[0]!, cmd.slice(1), {
     cwd: ROOT,
     env: {
@@ -59,7 +67,8 @@ export async function startAppliance(
   const base = `http://127.0.0.1:${httpPort}`;
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
-    if (proc.exitCode !== null) throw new Error(`appliance exited early (${proc.exitCode}): ${err.slice(-2000)}`);
+    if (proc.exitCode !== null)
+      throw new Error(`appliance exited early (${proc.exitCode}): ${err.slice(-2000)}`);
     try {
       const r = await fetch(`${base}/healthz`);
       if (r.ok) break;

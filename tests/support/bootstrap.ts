@@ -32,14 +32,23 @@ export async function bootstrapAdmin(app: RunningAppliance, base = app.base) {
   const setup = await admin.request('POST', '/api/auth/mfa/setup', {});
   expect(setup, 200, 'mfa setup');
   const secret = setup.json['secret'] as string;
-  expect(await admin.request('POST', '/api/auth/mfa/confirm', { code: totpCode(secret) }), 200, 'mfa confirm');
+  expect(
+    await admin.request('POST', '/api/auth/mfa/confirm', { code: totpCode(secret) }),
+    200,
+    'mfa confirm',
+  );
   const fresh = new ApiClient(base);
   expect(await fresh.login('admin', ADMIN_PASSWORD, totpCode(secret, 1)), 200, 'login with TOTP');
   return { admin: fresh, secret };
 }
 
 /** Creates a user through the API and signs them in with a permanent password (no MFA roles). */
-export async function createSignedInUser(admin: ApiClient, username: string, roles: string[], password: string) {
+export async function createSignedInUser(
+  admin: ApiClient,
+  username: string,
+  roles: string[],
+  password: string,
+) {
   const created = await admin.request('POST', '/api/users', { username, displayName: username, roles });
   expect(created, 201, `create ${username}`);
   const otp = created.json['oneTimePassword'] as string;

@@ -30,7 +30,11 @@ export class ApiClient {
   }
 
   async login(username: string, password: string, totp?: string) {
-    const r = await this.request('POST', '/api/auth/login', { username, password, ...(totp ? { totp } : {}) });
+    const r = await this.request('POST', '/api/auth/login', {
+      username,
+      password,
+      ...(totp ? { totp } : {}),
+    });
     if (r.status === 200) this.csrf = r.json['csrfToken'];
     return r;
   }

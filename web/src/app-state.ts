@@ -2,17 +2,12 @@ import { computed, signal } from '@preact/signals';
 import { ApiClient, ApiError } from './data/api.ts';
 import { logout as apiLogout, fetchMe, type Me } from './data/auth.ts';
 import { SessionSocket } from './data/session-socket.ts';
+import { PANELS, type PanelEntry } from './panels/registry.ts';
 
 /** Where the sign-in flow stands; only 'shell' shows the app proper. */
 export type Stage = 'loading' | 'login' | 'password' | 'mfa' | 'shell';
-export type Route = 'home' | 'users' | 'roles' | 'audit';
-export type AdminRoute = Exclude<Route, 'home'>;
-
-const ROUTE_PERMISSION: Record<AdminRoute, string> = {
-  users: 'users.read',
-  roles: 'roles.manage',
-  audit: 'audit.read',
-};
+/** 'home' or the `route` of an entry in panels/registry.ts. */
+export type Route = string;
 
 export const me = signal<Me | undefined>(undefined);
 export const stage = signal<Stage>('loading');
@@ -28,15 +23,13 @@ let socket: SessionSocket | undefined;
 
 export const can = (permission: string): boolean => me.value?.permissions.includes(permission) ?? false;
 
-const ADMIN_ROUTES: readonly AdminRoute[] = ['users', 'roles', 'audit'];
-
-export const allowedRoutes = computed<AdminRoute[]>(() =>
-  ADMIN_ROUTES.filter((r) => can(ROUTE_PERMISSION[r])),
+export const allowedPanels = computed<PanelEntry[]>(() =>
+  PANELS.filter((p) => p.permissions.some((perm) => can(perm))),
 );
 
 function routeFromPath(path: string): Route {
-  const first = path.split('/')[1];
-  return first === 'users' || first === 'roles' || first === 'audit' ? first : 'home';
+  const first = path.split('/')[1] ?? '';
+  return PANELS.some((p) => p.route === first) ? first : 'home';
 }
 
 export function navigate(next: Route): void {

@@ -44,7 +44,9 @@ export async function serveControlSocket(core: Core, dataDir: string): Promise<{
   let closing: Promise<void> | undefined;
   return {
     close() {
-      closing ??= new Promise<void>((resolve) => server.close(() => resolve())).then(() => rm(file, { force: true }));
+      closing ??= new Promise<void>((resolve) => server.close(() => resolve())).then(() =>
+        rm(file, { force: true }),
+      );
       return closing;
     },
   };

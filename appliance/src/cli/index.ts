@@ -4,8 +4,9 @@
  * const control = await serveControlSocket(core, config.dataDir); // in main.ts
  * await control.close();
  */
-export { controlSocketPath, serveControlSocket } from './control-socket.ts';
-export { runOp } from './ops.ts';
-export type { OpName, OpResult } from './ops.ts';
+
 export { auditCommand } from './audit.ts';
 export { backupCommand } from './backup.ts';
+export { controlSocketPath, serveControlSocket } from './control-socket.ts';
+export type { OpName, OpResult } from './ops.ts';
+export { runOp } from './ops.ts';

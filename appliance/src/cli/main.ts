@@ -1,7 +1,8 @@
 // `branchline` operator CLI. Run through bin/branchline.mjs.
+
+import { configFromProcess } from '../config/index.ts';
 import { auditCommand } from './audit.ts';
 import { backupCommand } from './backup.ts';
-import { configFromProcess } from '../config/index.ts';
 import { keysCommand } from './keys.ts';
 import { userCommand } from './user.ts';
 

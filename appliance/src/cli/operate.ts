@@ -14,7 +14,11 @@ export interface CliIo {
  * Runs an operation on the running appliance through its control socket, or,
  * when none is running, directly on the data directory (audited the same way).
  */
-export async function operate(io: CliIo, op: OpName, args: Record<string, string | undefined>): Promise<number> {
+export async function operate(
+  io: CliIo,
+  op: OpName,
+  args: Record<string, string | undefined>,
+): Promise<number> {
   let result: OpResult | undefined = await callControlSocket(controlSocketPath(io.dataDir), op, args);
   if (result) {
     io.out(`${result.message} (via the running appliance)`);
@@ -31,4 +35,3 @@ export async function operate(io: CliIo, op: OpName, args: Record<string, string
   if (!result.ok) io.err(`branchline: ${result.message}`);
   return result.ok ? 0 : 1;
 }
-

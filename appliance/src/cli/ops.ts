@@ -11,7 +11,11 @@ export interface OpResult {
 
 const CLI_ACTOR = 'cli';
 
-export async function runOp(core: Core, op: OpName, args: Record<string, string | undefined>): Promise<OpResult> {
+export async function runOp(
+  core: Core,
+  op: OpName,
+  args: Record<string, string | undefined>,
+): Promise<OpResult> {
   switch (op) {
     case 'user.freeze':
     case 'user.unfreeze': {
@@ -22,14 +26,29 @@ export async function runOp(core: Core, op: OpName, args: Record<string, string 
       const ctx = { actor: CLI_ACTOR, ip: 'local' };
       const done =
         op === 'user.freeze'
-          ? await core.identity.freeze(user.id, { ...ctx, ...(args['reason'] ? { reason: args['reason'] } : {}) })
+          ? await core.identity.freeze(user.id, {
+              ...ctx,
+              ...(args['reason'] ? { reason: args['reason'] } : {}),
+            })
           : await core.identity.unfreeze(user.id, ctx);
-      return { ok: true, message: `${username} is now ${done.status}`, data: { userId: user.id, status: done.status } };
+      return {
+        ok: true,
+        message: `${username} is now ${done.status}`,
+        data: { userId: user.id, status: done.status },
+      };
     }
     case 'keys.rotate': {
       const rewrapped = await core.crypto.rotate();
-      await core.bus.publish('keys.rotated', { keyId: 'kek', rewrapped }, { actor: CLI_ACTOR, source: 'local' });
-      return { ok: true, message: `rotated the key-encryption key; ${rewrapped} data keys rewrapped`, data: { rewrapped } };
+      await core.bus.publish(
+        'keys.rotated',
+        { keyId: 'kek', rewrapped },
+        { actor: CLI_ACTOR, source: 'local' },
+      );
+      return {
+        ok: true,
+        message: `rotated the key-encryption key; ${rewrapped} data keys rewrapped`,
+        data: { rewrapped },
+      };
     }
   }
 }

@@ -19,7 +19,9 @@ function echoRoutes() {
     request: {
       body: {
         required: true,
-        content: { 'application/json': { schema: z.object({ name: z.string().max(20), n: z.number() }).strict() } },
+        content: {
+          'application/json': { schema: z.object({ name: z.string().max(20), n: z.number() }).strict() },
+        },
       },
     },
     responses: { 201: { description: 'ok' } },
@@ -98,7 +100,9 @@ test('malformed JSON is a 400 HTTP_BAD_JSON and nothing is written', async () =>
 test('wrong types and unknown fields are a 400 HTTP_VALIDATION naming the field', async () => {
   const wrong = await authed(JSON.stringify({ name: 'a', n: 'one' }));
   assert.equal(wrong.status, 400);
-  const body = (await wrong.json()) as { error: { code: string; details: { issues: Array<{ path: string }> } } };
+  const body = (await wrong.json()) as {
+    error: { code: string; details: { issues: Array<{ path: string }> } };
+  };
   assert.equal(body.error.code, 'HTTP_VALIDATION');
   assert.ok(body.error.details.issues.some((i) => i.path === 'n'));
   const extra = await authed(JSON.stringify({ name: 'a', n: 1, admin: true }));

@@ -37,7 +37,7 @@ function cookieValue(header: string | undefined, name: string): string | undefin
     const [k, ...v] = part.trim().split('=');
     if (k === name) {
       try {
-        return decodeURIComponent(v.join("="));
+        return decodeURIComponent(v.join('='));
       } catch {
         return undefined;
       }

@@ -132,7 +132,11 @@ for (const [label, mutate] of [
       const second = first + 4 + b.readUInt32BE(first);
       const third = second + 4 + b.readUInt32BE(second);
       assert.equal(third - second, second - first, 'two full-size frames to swap');
-      const swapped = Buffer.concat([b.subarray(0, first), b.subarray(second, third), b.subarray(first, second)]);
+      const swapped = Buffer.concat([
+        b.subarray(0, first),
+        b.subarray(second, third),
+        b.subarray(first, second),
+      ]);
       await writeFile(f, Buffer.concat([swapped, b.subarray(third)]));
     },
   ],

@@ -27,7 +27,10 @@ export interface CreateBackupOptions {
 }
 
 function stamp(d: Date): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 function u32(n: number): Buffer {
@@ -42,7 +45,10 @@ function u32(n: number): Buffer {
  * only as far as LevelDB's immutable tables allow (see snapshot.ts); a backup
  * taken while the appliance is stopped always restores.
  */
-export async function createBackup(dataDir: string, options: CreateBackupOptions = {}): Promise<BackupResult> {
+export async function createBackup(
+  dataDir: string,
+  options: CreateBackupOptions = {},
+): Promise<BackupResult> {
   const now = options.now ?? new Date();
   const keyText = options.recoveryKey ?? (await readFile(recoveryKeyPath(dataDir), 'utf8'));
   const key = parseRecoveryKey(keyText);

@@ -64,19 +64,24 @@ test('ensureTlsMaterial() rejects a host name that could inject OpenSSL config',
 
 test('an https server with the material answers a client that trusts only the local CA', async () => {
   const current = await ensureTlsMaterial(dataDir, { hosts: ['pbx.lan'] });
-  const server = https.createServer({ key: current.key, cert: current.cert }, (_req, res) => res.end('hello'));
+  const server = https.createServer({ key: current.key, cert: current.cert }, (_req, res) =>
+    res.end('hello'),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   try {
     const get = (ca: string | undefined) =>
       new Promise<string>((resolve, reject) => {
-        const req = https.get({ host: '127.0.0.1', port, path: '/', ...(ca ? { ca } : {}), agent: false }, (res) => {
-          let body = '';
-          res.on('data', (c: Buffer) => {
-            body += c.toString();
-          });
-          res.on('end', () => resolve(body));
-        });
+        const req = https.get(
+          { host: '127.0.0.1', port, path: '/', ...(ca ? { ca } : {}), agent: false },
+          (res) => {
+            let body = '';
+            res.on('data', (c: Buffer) => {
+              body += c.toString();
+            });
+            res.on('end', () => resolve(body));
+          },
+        );
         req.on('error', reject);
       });
     assert.equal(await get(current.ca), 'hello');

@@ -1,4 +1,4 @@
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import path from 'node:path';
@@ -40,7 +40,12 @@ export async function readCertificateExpiry(certPath: string): Promise<Date> {
   return new Date(new X509Certificate(await readFile(certPath)).validTo);
 }
 
-function serverIsUsable(pem: string, keyPem: string, ca: X509Certificate, opts: Required<TlsOptions>): boolean {
+function serverIsUsable(
+  pem: string,
+  keyPem: string,
+  ca: X509Certificate,
+  opts: Required<TlsOptions>,
+): boolean {
   const cert = new X509Certificate(pem);
   const renewAt = opts.now.getTime() + opts.renewBeforeDays * DAY_MS;
   const coversHosts = ['localhost', '127.0.0.1', ...opts.hosts].every((h) =>
@@ -86,8 +91,17 @@ export async function ensureTlsMaterial(dataDir: string, options: TlsOptions = {
       await writeFile(cnf, config('Branchline Local CA', san), { mode: 0o600 });
       await genKey(caKeyPath);
       const tmp = `${caPath}.tmp`;
-      await run(['req', '-x509', '-new', '-config', cnf, '-extensions', 'v3_ca', '-key', caKeyPath]
-        .concat(['-sha256', '-days', String(CA_DAYS), '-set_serial', serial(), '-out', tmp]));
+      await run(
+        ['req', '-x509', '-new', '-config', cnf, '-extensions', 'v3_ca', '-key', caKeyPath].concat([
+          '-sha256',
+          '-days',
+          String(CA_DAYS),
+          '-set_serial',
+          serial(),
+          '-out',
+          tmp,
+        ]),
+      );
       await rename(tmp, caPath);
       caPem = await readFile(caPath, 'utf8');
       log.info('local CA created');
@@ -101,8 +115,19 @@ export async function ensureTlsMaterial(dataDir: string, options: TlsOptions = {
     const [newKey, csr, newCert] = [`${keyPath}.tmp`, path.join(priv, 'server.csr'), `${certPath}.tmp`];
     await genKey(newKey);
     await run(['req', '-new', '-config', cnf, '-key', newKey, '-out', csr]);
-    await run(['x509', '-req', '-in', csr, '-CA', caPath, '-CAkey', caKeyPath, '-set_serial', serial()]
-      .concat(['-days', String(LEAF_DAYS), '-sha256', '-extfile', cnf, '-extensions', 'v3_server', '-out', newCert]));
+    await run(
+      ['x509', '-req', '-in', csr, '-CA', caPath, '-CAkey', caKeyPath, '-set_serial', serial()].concat([
+        '-days',
+        String(LEAF_DAYS),
+        '-sha256',
+        '-extfile',
+        cnf,
+        '-extensions',
+        'v3_server',
+        '-out',
+        newCert,
+      ]),
+    );
     await rename(newKey, keyPath);
     await rename(newCert, certPath);
     await rm(csr, { force: true });

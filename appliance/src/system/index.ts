@@ -12,6 +12,8 @@
  * jobs.schedule('backup', '0 3 * * *', async () => { await createBackup(cfg.dataDir); });
  * await notify('READY=1');
  */
+
+export type { BackupResult, CreateBackupOptions, RestoreBackupOptions } from './backup.ts';
 export {
   /**
    * Encrypted archive of the data dir (except `backups/` and LOCK files).
@@ -26,7 +28,7 @@ export {
    */
   restoreBackup,
 } from './backup.ts';
-export type { BackupResult, CreateBackupOptions, RestoreBackupOptions } from './backup.ts';
+export type { TlsMaterial, TlsOptions } from './certs.ts';
 export {
   /**
    * Local CA + server certificate in `<dataDir>/tls/`, created or reissued as needed.
@@ -41,9 +43,9 @@ export {
    */
   readCertificateExpiry,
 } from './certs.ts';
-export type { TlsMaterial, TlsOptions } from './certs.ts';
-export { SystemError } from './errors.ts';
 export type { SystemErrorCode } from './errors.ts';
+export { SystemError } from './errors.ts';
+export type { Health, HealthCheck, HealthOptions, HealthSnapshot, SystemFigures } from './health.ts';
 export {
   /**
    * Health snapshot for `/healthz`: `{status, uptimeS, version, checks, system}`.
@@ -53,7 +55,7 @@ export {
    */
   createHealth,
 } from './health.ts';
-export type { Health, HealthCheck, HealthOptions, HealthSnapshot, SystemFigures } from './health.ts';
+export type { JobFn, RunOutcome, Scheduler, SchedulerOptions } from './jobs.ts';
 export {
   /**
    * Named cron jobs that never overlap themselves; `close()` stops them all.
@@ -63,7 +65,6 @@ export {
    */
   createScheduler,
 } from './jobs.ts';
-export type { JobFn, RunOutcome, Scheduler, SchedulerOptions } from './jobs.ts';
 export {
   /**
    * Creates the recovery key on first run (`created: true`: show it once), else reads it.
@@ -78,6 +79,7 @@ export {
    */
   parseRecoveryKey,
 } from './recovery-key.ts';
+export type { NotifyOptions } from './sd-notify.ts';
 export {
   /**
    * sd_notify via `systemd-notify`; false when not under systemd.
@@ -92,4 +94,3 @@ export {
    */
   startWatchdog,
 } from './sd-notify.ts';
-export type { NotifyOptions } from './sd-notify.ts';

@@ -62,9 +62,11 @@ test('schedule() rejects bad cron, duplicate names and use after close(); close(
   jobs.schedule('a', '0 3 * * *', () => {});
   assert.throws(() => jobs.schedule('a', '0 3 * * *', () => {}), InvalidStateError);
   let finished = false;
-  jobs.schedule('b', '0 0 1 1 *', () => new Promise<void>((r) => setTimeout(r, 100)).then(() => {
-    finished = true;
-  }));
+  jobs.schedule('b', '0 0 1 1 *', () =>
+    new Promise<void>((r) => setTimeout(r, 100)).then(() => {
+      finished = true;
+    }),
+  );
   void jobs.runNow('b');
   await Promise.all([jobs.close(), jobs.close()]);
   assert.equal(finished, true, 'close() waited for the running job');

@@ -66,7 +66,8 @@ export function createScheduler(options: SchedulerOptions = {}) {
     schedule(name: string, cronExpr: string, fn: JobFn): void {
       if (closed) throw new InvalidStateError('Cannot schedule: scheduler is closed');
       if (jobs.has(name)) throw new InvalidStateError(`Cannot schedule: job ${name} already exists`);
-      if (!cron.validate(cronExpr)) throw new RangeError(`Cannot schedule ${name}: bad cron expression ${cronExpr}`);
+      if (!cron.validate(cronExpr))
+        throw new RangeError(`Cannot schedule ${name}: bad cron expression ${cronExpr}`);
       const job: Job = { running: undefined, fn };
       job.task = cron.schedule(cronExpr, () => run(name, job).then(() => {}), {
         name,

@@ -35,8 +35,13 @@ async function run(cmd: string, args: string[]): Promise<{ code: number; out: st
 }
 
 async function scripts(): Promise<string[]> {
-  const list = (dir: string) => readdir(dir).then((ns) => ns.filter((n) => n.endsWith('.sh')).map((n) => path.join(dir, n)));
-  return [...(await list(fw)), ...(await list(path.join(fw, 'lib'))), ...(await list(path.join(repo, 'certs')))];
+  const list = (dir: string) =>
+    readdir(dir).then((ns) => ns.filter((n) => n.endsWith('.sh')).map((n) => path.join(dir, n)));
+  return [
+    ...(await list(fw)),
+    ...(await list(path.join(fw, 'lib'))),
+    ...(await list(path.join(repo, 'certs'))),
+  ];
 }
 
 test('every shell script passes shellcheck', async () => {
@@ -100,7 +105,11 @@ test('make-local-ca.sh issues a server cert and an HQ mTLS client cert that veri
   assert.match(client.subject, /CN=branch-B01/);
   assert.deepEqual(client.keyUsage, ['1.3.6.1.5.5.7.3.2']);
   assert.match(client.subjectAltName ?? '', /URI:urn:branchline:branch:B01/);
-  for (const f of [path.join(srv, 'private/ca.key'), path.join(srv, 'private/server.key'), path.join(branch, 'private/branch-B01.key')]) {
+  for (const f of [
+    path.join(srv, 'private/ca.key'),
+    path.join(srv, 'private/server.key'),
+    path.join(branch, 'private/branch-B01.key'),
+  ]) {
     assert.equal((await stat(f)).mode & 0o777, 0o600, f);
   }
   assert.notEqual((await run(script, ['server', srv, 'bad host;'])).code, 0);
@@ -127,7 +136,17 @@ async function bundle(version: string, content: string): Promise<string> {
   await writeFile(path.join(payload, 'appliance', 'main.txt'), content);
   const out = path.join(tmp, `update-${version}.blup`);
   const key = path.join(keys, 'update-signing.key');
-  const r = await run(path.join(fw, 'make-update.sh'), ['build', '--version', version, '--payload', payload, '--key', key, '--out', out]);
+  const r = await run(path.join(fw, 'make-update.sh'), [
+    'build',
+    '--version',
+    version,
+    '--payload',
+    payload,
+    '--key',
+    key,
+    '--out',
+    out,
+  ]);
   assert.equal(r.code, 0, r.out);
   return out;
 }
@@ -147,7 +166,10 @@ test('make-update.sh + apply-update.sh install a signed bundle into the inactive
   assert.equal(await current(abRoot), 'slots/b');
   assert.equal(await readFile(path.join(abRoot, 'current', 'appliance', 'main.txt'), 'utf8'), 'v2 code');
   assert.equal(await readFile(path.join(abRoot, 'current', 'VERSION'), 'utf8'), '2.0.0\n');
-  assert.match(await readFile(path.join(abRoot, 'state', 'pending'), 'utf8'), /slot=b\nprevious=a\nversion=2.0.0/);
+  assert.match(
+    await readFile(path.join(abRoot, 'state', 'pending'), 'utf8'),
+    /slot=b\nprevious=a\nversion=2.0.0/,
+  );
   const again = await apply(abRoot, bundleV2);
   assert.notEqual(again.code, 0, 'a second update waits for the first to be confirmed');
   assert.match(again.out, /still pending/);
@@ -195,7 +217,10 @@ async function healthServer(status: number): Promise<{ url: string; close: () =>
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/healthz`, close: () => new Promise((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${port}/healthz`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
 }
 
 test('mark-good.sh confirms the pending slot once /healthz answers 200', async () => {
@@ -216,14 +241,23 @@ test('mark-good.sh --rollback-on-failure switches back to the previous slot when
   assert.equal((await apply(root, bundleV2)).code, 0);
   const h = await healthServer(503);
   try {
-    const r = await run(path.join(fw, 'mark-good.sh'), ['--root', root, '--url', h.url, '--rollback-on-failure']);
+    const r = await run(path.join(fw, 'mark-good.sh'), [
+      '--root',
+      root,
+      '--url',
+      h.url,
+      '--rollback-on-failure',
+    ]);
     assert.equal(r.code, 1, r.out);
   } finally {
     await h.close();
   }
   assert.equal(await current(root), 'slots/a');
   assert.equal(await readFile(path.join(root, 'current', 'VERSION'), 'utf8'), '1.0.0\n');
-  assert.match(await readFile(path.join(root, 'state', 'last-rollback'), 'utf8'), /from=b\nto=a\nreason=health check failed/);
+  assert.match(
+    await readFile(path.join(root, 'state', 'last-rollback'), 'utf8'),
+    /from=b\nto=a\nreason=health check failed/,
+  );
 });
 
 test('rollback.sh restores the previous slot after the deadline, and the boot guard after max boots', async () => {
@@ -267,7 +301,8 @@ test('build-image.sh lays out slot a, the tools, units and the CLI link in one a
     './opt/branchline/tools/lib/ab.sh',
     './opt/branchline/state/good',
     './etc/systemd/system/branchline.service',
-    './etc/systemd/system/timers.target.wants/branchline-backup.timer -> ../branchline-backup.timer',
+    './etc/systemd/system/branchline-backup.timer',
+    './etc/systemd/system/multi-user.target.wants/branchline.service -> ../branchline.service',
     './usr/lib/sysusers.d/branchline.conf',
     './usr/local/bin/branchline -> /opt/branchline/current/bin/branchline.mjs',
   ]) {

@@ -46,7 +46,8 @@ function checksum(key: Uint8Array): Buffer {
 
 /** Printable form: 56 base32 characters in groups of 4; the last 3 bytes are a checksum that catches typos. */
 export function formatRecoveryKey(key: Uint8Array): string {
-  if (key.length !== KEY_BYTES) throw new RangeError(`Cannot format recovery key: expected ${KEY_BYTES} bytes`);
+  if (key.length !== KEY_BYTES)
+    throw new RangeError(`Cannot format recovery key: expected ${KEY_BYTES} bytes`);
   const text = base32(Buffer.concat([key, checksum(key)]));
   return text.match(/.{1,4}/g)!.join('-');
 }

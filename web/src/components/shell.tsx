@@ -1,10 +1,5 @@
-import { allowedRoutes, me, navigate, type Route, route } from '../app-state.ts';
+import { allowedPanels, me, navigate, type Route, route } from '../app-state.ts';
 import { roleName, t } from '../i18n/index.ts';
-import { AuditViewerPanel } from '../panels/audit-viewer.tsx';
-import { RolesAdminPanel } from '../panels/roles-admin.tsx';
-import { UsersAdminPanel } from '../panels/users-admin.tsx';
-
-const LABEL = { users: 'nav.users', roles: 'nav.roles', audit: 'nav.audit' } as const;
 
 function Home() {
   const user = me.value?.user;
@@ -13,17 +8,17 @@ function Home() {
     <section class="stack" data-testid="home">
       <h1>{t('home.welcome', { name: user.displayName || user.username })}</h1>
       <p>{t('home.roles', { roles: user.roles.map((r) => roleName(r)).join(', ') })}</p>
-      {allowedRoutes.value.length === 0 && <p class="muted">{t('home.nothing')}</p>}
+      {allowedPanels.value.length === 0 && <p class="muted">{t('home.nothing')}</p>}
     </section>
   );
 }
 
 function Panel({ current }: { current: Route }) {
   // A route the user may not open (bookmark, role changed) falls back to home.
-  if (current === 'home' || !allowedRoutes.value.some((r) => r === current)) return <Home />;
-  if (current === 'users') return <UsersAdminPanel />;
-  if (current === 'roles') return <RolesAdminPanel />;
-  return <AuditViewerPanel />;
+  const entry = allowedPanels.value.find((p) => p.route === current);
+  if (!entry) return <Home />;
+  const Page = entry.component;
+  return <Page />;
 }
 
 export function Shell() {
@@ -41,7 +36,7 @@ export function Shell() {
         >
           {t('nav.home')}
         </a>
-        {allowedRoutes.value.map((r) => (
+        {allowedPanels.value.map(({ route: r, label }) => (
           <a
             key={r}
             href={`/${r}`}
@@ -53,7 +48,7 @@ export function Shell() {
               navigate(r);
             }}
           >
-            {t(LABEL[r])}
+            {t(label)}
           </a>
         ))}
       </nav>
