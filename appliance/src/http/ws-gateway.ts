@@ -24,6 +24,18 @@ interface Client {
   principal: Principal;
 }
 
+/**
+ * An event whose data names `recipientUserId` or `recipientUserIds` is pushed
+ * only to those users' consoles.
+ */
+function recipientsOf(data: unknown): Set<string> | undefined {
+  if (data === null || typeof data !== 'object') return undefined;
+  const d = data as { recipientUserId?: unknown; recipientUserIds?: unknown };
+  if (typeof d.recipientUserId === 'string') return new Set([d.recipientUserId]);
+  if (Array.isArray(d.recipientUserIds)) return new Set(d.recipientUserIds.filter((x) => typeof x === 'string'));
+  return undefined;
+}
+
 function sameHost(origin: string, host: string | undefined): boolean {
   try {
     return new URL(origin).host === host;
@@ -134,9 +146,17 @@ export class WsGateway {
       for (const c of this.#clients) if (c.principal.userId === userId) this.#end(c, 'frozen');
       return;
     }
+    const msg = JSON.stringify({ type: 'event', event: { id: e.id, type: e.type, at: e.at, data: e.data } });
+    const recipients = recipientsOf(e.data);
+    if (recipients) {
+      // Addressed events (an offer to one agent, a team-chat message) go to those users only.
+      for (const c of this.#clients) {
+        if (recipients.has(c.principal.userId) && c.socket.readyState === WebSocket.OPEN) c.socket.send(msg);
+      }
+      return;
+    }
     const rule = PUSH_RULES.find(([prefix]) => e.type.startsWith(prefix));
     if (!rule) return;
-    const msg = JSON.stringify({ type: 'event', event: { id: e.id, type: e.type, at: e.at, data: e.data } });
     for (const c of this.#clients) {
       if (c.principal.permissions.has(rule[1]) && c.socket.readyState === WebSocket.OPEN) c.socket.send(msg);
     }
