@@ -1,0 +1,13 @@
+import { DomainError } from '../contracts/index.ts';
+
+export type RoutingErrorCode =
+  | 'ROUTING_EXPRESSION_INVALID'
+  | 'ROUTING_NOT_FOUND'
+  | 'ROUTING_INVALID_CONFIG'
+  | 'ROUTING_OFFER_GONE'
+  | 'ROUTING_NOT_AN_AGENT'
+  | 'ROUTING_TASK_EXISTS';
+
+export class RoutingError extends DomainError<RoutingErrorCode> {
+  override name = 'RoutingError';
+}
