@@ -13,23 +13,29 @@ function walk(dir) {
     else if (/\.tsx?$/.test(n)) check(p);
   }
 }
+// channels/<name>/ are contexts of their own (webchat, email, wechat, wecom).
+function contextOf(parts) {
+  return parts[0] === 'channels' && parts.length > 2 ? `channels/${parts[1]}` : parts[0];
+}
 function check(file) {
-  const ctx = path.relative(src, file).split(path.sep)[0];
+  const ctx = contextOf(path.relative(src, file).split(path.sep));
   const text = readFileSync(file, 'utf8');
   for (const m of text.matchAll(/from\s+'(\.[^']+)'/g)) {
     const target = path.resolve(path.dirname(file), m[1]);
     const rel = path.relative(src, target);
     if (rel.startsWith('..')) continue;
     const parts = rel.split(path.sep);
-    const tctx = parts[0];
+    const tctx = contextOf(parts);
+    const depth = tctx.split('/').length;
+    const isIndex = parts.length === depth + 1 && parts[depth] === 'index.ts';
     if (tctx === ctx) {
-      if (parts.length === 2 && parts[1] === 'index.ts' && !file.endsWith(`${ctx}${path.sep}index.ts`)) {
+      if (isIndex && !file.endsWith(`${ctx}${path.sep}index.ts`)) {
         if (!/\.test\.ts$/.test(file)) bad.push(`${path.relative(src, file)} imports its own index.ts`);
       }
       continue;
     }
     if (parts.length === 1) continue; // main.ts etc.
-    if (!(parts.length === 2 && parts[1] === 'index.ts')) {
+    if (!isIndex) {
       bad.push(`${path.relative(src, file)} reaches into ${rel} (import ${tctx}/index.ts instead)`);
     }
   }

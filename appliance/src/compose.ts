@@ -13,7 +13,6 @@ import { CUSTOMER_SEALED_FIELDS, CustomerService, customerRoutes } from './custo
 import { EventBus } from './events/index.ts';
 import { type AppEnv, createApp, type HealthSnapshot } from './http/index.ts';
 import { IdentityService, identityRoutes } from './identity/index.ts';
-import { MODULES } from './module-list.ts';
 import type { BranchModule, ModuleContext, ModuleInstance } from './modules.ts';
 import { type CryptoFacade, type DocStore, EncryptedDocStore } from './storage/index.ts';
 
@@ -29,6 +28,9 @@ export interface Core {
   app: OpenAPIHono<AppEnv>;
   stores: DocStore[];
   services: ModuleContext['services'];
+  /** Modules' own WebSocket endpoints and public paths, for `serveNode`. */
+  upgrades: NonNullable<ModuleInstance['upgrades']>;
+  publicRoutes: NonNullable<ModuleInstance['publicRoutes']>;
   /** Starts the modules' Node-only listeners (SMTP, SIP, …). */
   listen(): Promise<void>;
   close(): Promise<void>;
@@ -43,7 +45,7 @@ export interface ComposeOptions {
   clientIp?: (c: Context<AppEnv>) => string;
   staticHandler?: Parameters<typeof createApp>[0]['staticHandler'];
   version?: string;
-  /** Defaults to MODULES from module-list.ts. */
+  /** Contexts after the core, in dependency order (main passes MODULES from module-list.ts). */
   modules?: BranchModule[];
 }
 
@@ -87,7 +89,7 @@ export async function composeCore(options: ComposeOptions): Promise<Core> {
   const services: ModuleContext['services'] = { config, bus, crypto, audit, identity, customers };
   const extra: DocStore[] = [];
   const instances: ModuleInstance[] = [];
-  for (const mod of options.modules ?? MODULES) {
+  for (const mod of options.modules ?? []) {
     const ctx: ModuleContext = {
       config,
       services,
@@ -127,6 +129,8 @@ export async function composeCore(options: ComposeOptions): Promise<Core> {
     app,
     stores: [...Object.values(raw), ...extra],
     services,
+    upgrades: instances.flatMap((m) => m.upgrades ?? []),
+    publicRoutes: instances.flatMap((m) => m.publicRoutes ?? []),
     async listen() {
       for (const m of instances) await m.listen?.();
     },

@@ -7,6 +7,7 @@ import { serveControlSocket } from './cli/index.ts';
 import { type Config, configFromProcess } from './config/index.ts';
 import { serveNode, staticSpa, WsGateway } from './http/index.ts';
 import { createLogger, setLogLevel } from './logging/index.ts';
+import { MODULES } from './module-list.ts';
 import { openCoreOnDisk } from './on-disk.ts';
 import {
   createBackup,
@@ -40,6 +41,7 @@ export async function startAppliance(config: Config, print: (line: string) => vo
     checks: { stores: async () => ({ ok: storesOk }) },
   });
   const core = await openCoreOnDisk(config, {
+    modules: MODULES,
     health: () => health.snapshot(),
     clientIp: (c) => getConnInfo(c).remote.address ?? 'unknown',
     staticHandler: staticSpa(WEB_ROOT),
@@ -64,6 +66,8 @@ export async function startAppliance(config: Config, print: (line: string) => vo
     bind: config.bind,
     httpPort: config.httpPort,
     gateway,
+    upgrades: core.upgrades,
+    publicRoutes: core.publicRoutes,
     ...(tls ? { tls: { key: tls.key, cert: tls.cert }, httpsPort: config.httpsPort } : {}),
   });
 

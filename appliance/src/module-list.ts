@@ -1,7 +1,30 @@
+import { emailModule } from './channels/email/index.ts';
+import { webchatModule } from './channels/webchat/index.ts';
+import { wechatModule } from './channels/wechat/index.ts';
+import { wecomModule } from './channels/wecom/index.ts';
+import { conversationsModule } from './conversations/index.ts';
+import { crmModule } from './crm/index.ts';
+import { knowledgeModule } from './knowledge/index.ts';
 import type { BranchModule } from './modules.ts';
+import { routingModule } from './routing/index.ts';
+import { syncBridgeModule } from './sync-bridge/index.ts';
+import { teamChatModule } from './teamchat/index.ts';
+import { ticketsModule } from './tickets/index.ts';
 
 /**
  * Modules after the core (identity, audit, customers), in dependency order:
  * a module may use the services of those listed before it.
  */
-export const MODULES: BranchModule[] = [];
+export const MODULES: BranchModule[] = [
+  conversationsModule,
+  routingModule,
+  webchatModule,
+  emailModule,
+  wechatModule,
+  wecomModule,
+  knowledgeModule,
+  teamChatModule,
+  crmModule,
+  ticketsModule,
+  syncBridgeModule,
+];

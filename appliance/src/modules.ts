@@ -3,7 +3,7 @@ import type { AuditLog } from './audit/index.ts';
 import type { Config } from './config/index.ts';
 import type { CustomerService } from './customers/index.ts';
 import type { EventBus } from './events/index.ts';
-import type { AppEnv } from './http/index.ts';
+import type { AppEnv, PublicRoute, UpgradeHandler } from './http/index.ts';
 import type { IdentityService } from './identity/index.ts';
 import type { CryptoFacade, DocStore } from './storage/index.ts';
 
@@ -37,6 +37,10 @@ export interface ModuleContext {
 export interface ModuleInstance {
   /** Hono sub-apps mounted under `/api`. */
   routes?: Array<OpenAPIHono<AppEnv>>;
+  /** WebSocket endpoints of their own (Node only), e.g. the widget's `/widget/ws`. */
+  upgrades?: UpgradeHandler[];
+  /** Public non-API paths served outside the console's CSP/session middleware (Node only). */
+  publicRoutes?: PublicRoute[];
   /**
    * Node-only listeners (SMTP, SIP, timers) started by `main.ts` after HTTP is up;
    * the Deno smoke test never calls it.

@@ -41,6 +41,45 @@ function url(env: Env, name: string): string | undefined {
   }
 }
 
+function mailSettings(env: Env) {
+  const domains = (env['BRANCHLINE_MAIL_DOMAINS'] ?? '')
+    .split(',')
+    .map((d) => d.trim().toLowerCase())
+    .filter((d) => d !== '');
+  for (const d of domains) {
+    if (!/^([^@\s]+@)?[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(d)) {
+      throw new ConfigError(`Cannot parse BRANCHLINE_MAIL_DOMAINS: "${d}" is not a domain or address`);
+    }
+  }
+  const firstDomain = domains[0]?.split('@').pop() ?? 'localhost';
+  const mailFrom = (env['BRANCHLINE_MAIL_FROM'] || `branch@${firstDomain}`).toLowerCase();
+  if (!/^[^@\s]+@[a-z0-9-]+(\.[a-z0-9-]+)*$/.test(mailFrom)) {
+    throw new ConfigError(`Cannot parse BRANCHLINE_MAIL_FROM: "${mailFrom}" is not an email address`);
+  }
+  const relay = env['BRANCHLINE_SMTP_RELAY_URL'] || undefined;
+  if (relay !== undefined) {
+    let ok = false;
+    try {
+      const u = new URL(relay);
+      ok = (u.protocol === 'smtp:' || u.protocol === 'smtps:') && u.hostname !== '';
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new ConfigError('Cannot parse BRANCHLINE_SMTP_RELAY_URL: not an smtp:// or smtps:// URL');
+  }
+  const tls = env['BRANCHLINE_SMTP_STARTTLS'] || 'off';
+  if (tls !== 'on' && tls !== 'off') {
+    throw new ConfigError(`Cannot parse BRANCHLINE_SMTP_STARTTLS: "${tls}" is not on or off`);
+  }
+  return {
+    mailDomains: domains,
+    mailFrom,
+    smtpRelayUrl: relay,
+    smtpMaxBytes: int(env, 'BRANCHLINE_SMTP_MAX_BYTES', 25 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    smtpStartTls: tls === 'on',
+  };
+}
+
 const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
 /** Validates an environment once and returns a frozen Config. Throws ConfigError naming the variable. */
@@ -59,6 +98,12 @@ export function loadConfig(env: Env): Config {
   if (https !== 'on' && https !== 'off') {
     throw new ConfigError(`Cannot parse BRANCHLINE_HTTPS: "${https}" is not on or off`);
   }
+  const branchId = env['BRANCHLINE_BRANCH_ID'] || 'B01';
+  if (!/^[A-Za-z0-9_]{1,32}$/.test(branchId)) {
+    throw new ConfigError(
+      `Cannot parse BRANCHLINE_BRANCH_ID: "${branchId}" is not 1-32 letters, digits or _`,
+    );
+  }
   const config: Config = {
     dataDir: path.resolve(env['BRANCHLINE_DATA_DIR'] || './var/data'),
     bind,
@@ -68,10 +113,14 @@ export function loadConfig(env: Env): Config {
     smtpPort: port(env, 'BRANCHLINE_SMTP_PORT', 2525),
     hqUrl: url(env, 'BRANCHLINE_HQ_URL'),
     hqPort: port(env, 'BRANCHLINE_HQ_PORT', 5984),
+    branchId,
     sessionIdleMinutes: int(env, 'BRANCHLINE_SESSION_IDLE_MINUTES', 15, 1, 24 * 60),
     logLevel,
     maxBodyBytes: int(env, 'BRANCHLINE_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     httpsEnabled: https === 'on',
+    wechatApiBase: url(env, 'BRANCHLINE_WECHAT_API_BASE') ?? 'https://api.weixin.qq.com',
+    wecomApiBase: url(env, 'BRANCHLINE_WECOM_API_BASE') ?? 'https://qyapi.weixin.qq.com',
+    ...mailSettings(env),
   };
   return Object.freeze(config);
 }

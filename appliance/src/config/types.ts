@@ -12,6 +12,8 @@ export interface Config {
   /** HQ CouchDB URL; undefined means no sync. */
   readonly hqUrl: string | undefined;
   readonly hqPort: number;
+  /** This branch's id at HQ (BRANCHLINE_BRANCH_ID, default B01): names its HQ databases. */
+  readonly branchId: string;
   /** Idle session timeout in minutes (default 15). */
   readonly sessionIdleMinutes: number;
   readonly logLevel: LogLevel;
@@ -19,4 +21,17 @@ export interface Config {
   readonly maxBodyBytes: number;
   /** When false, HTTPS is not started (tests that only need loopback HTTP). */
   readonly httpsEnabled: boolean;
+  /** Channels (issue 3): WeChat OA / WeCom API bases (a local fake in tests). */
+  readonly wechatApiBase: string;
+  readonly wecomApiBase: string;
+  /** Recipient domains or addresses inbound SMTP accepts; empty = any, but only from loopback peers. */
+  readonly mailDomains: readonly string[];
+  /** From address of outbound replies; its domain names our Message-IDs. */
+  readonly mailFrom: string;
+  /** smtp(s)://[user:pass@]host:port of the outbound relay; undefined = replies fail with EMAIL_RELAY_NOT_CONFIGURED. */
+  readonly smtpRelayUrl: string | undefined;
+  /** Largest inbound message in bytes (SIZE extension; default 25 MiB). */
+  readonly smtpMaxBytes: number;
+  /** Offer STARTTLS on inbound SMTP with the appliance's TLS material. */
+  readonly smtpStartTls: boolean;
 }

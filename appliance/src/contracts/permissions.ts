@@ -16,6 +16,9 @@ export const PERMISSIONS = [
   'audit.settings',
   'keys.manage',
   'system.manage',
+  'knowledge.write',
+  'knowledge.review',
+  'routing.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

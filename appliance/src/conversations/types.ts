@@ -46,6 +46,8 @@ export interface InboundMessage {
   receivedAt: Date;
   /** Channel details kept with the message (subject, In-Reply-To, msgType …); no secrets. */
   meta?: Record<string, string>;
+  /** Routing attributes for a contact this message opens (e.g. `offline: true`). */
+  attributes?: Record<string, string | number | boolean>;
 }
 
 export interface IngestResult {
@@ -103,4 +105,70 @@ export interface Message {
 export interface ChannelSender {
   readonly channel: Channel;
   send(input: { contact: Contact; message: Message; to: Handle[] }): Promise<{ externalId?: string }>;
+}
+
+/** The routable fields every `contact.<state>` event carries. */
+export interface ContactEvent {
+  contactId: string;
+  conversationId: string;
+  customerId: string;
+  channel: Channel;
+  attributes: Record<string, string | number | boolean>;
+  /** When the contact first entered the queue; kept across requeues (RONA keeps its age). */
+  queuedAt: string;
+  /** When this state was entered. */
+  at: string;
+  agentId?: string;
+  wrapUpCode?: string;
+  /** The agent's console gets the event over the WebSocket (see http/ws-gateway.ts). */
+  recipientUserId?: string;
+}
+
+export interface MessageEvent {
+  conversationId: string;
+  contactId: string;
+  customerId: string;
+  messageId: string;
+  channel: Channel;
+  direction: Direction;
+  recipientUserId?: string;
+}
+
+export interface TransitionOptions {
+  agentId?: string;
+  wrapUpCode?: string;
+  actor?: string;
+}
+
+export interface ReplyInput {
+  text: string;
+  attachments?: AttachmentInput[];
+}
+
+/** A customer-360 timeline entry: a message plus its contact's state. */
+export interface TimelineEntry extends Message {
+  customerId: string;
+}
+
+declare module '../events/catalogue.ts' {
+  interface EventCatalogue {
+    'contact.queued': ContactEvent;
+    'contact.offered': ContactEvent;
+    'contact.active': ContactEvent;
+    'contact.wrap_up': ContactEvent;
+    'contact.closed': ContactEvent;
+    'contact.abandoned': ContactEvent;
+    'contact.attributes_changed': { contactId: string; keys: string[] };
+    'contact.csat_recorded': { contactId: string; customerId: string; channel: Channel; score: number; agentId?: string };
+    'conversation.message_received': MessageEvent;
+    'conversation.message_sent': MessageEvent & { delivery: Message['delivery'] };
+    'conversation.note_added': MessageEvent;
+    'conversation.message_status_changed': { messageId: string; contactId: string; delivery: Message['delivery']; recipientUserId?: string };
+  }
+}
+
+declare module '../modules.ts' {
+  interface Services {
+    conversations: import('./service.ts').ConversationService;
+  }
 }

@@ -1,16 +1,37 @@
 /**
- * Customers: profiles with personal fields sealed per customer, caller-ID
- * lookup through a blind index, audited reads, crypto-shredding.
+ * Customers: profiles with personal fields sealed per customer, handles
+ * (phone, email, WeChat/WeCom ids, web visitors) looked up through a blind
+ * index, linking rules, reversible merges, audited reads, crypto-shredding.
  * @example
  * const customers = new CustomerService(encryptedStore, { index: keyRing, bus, auditRead });
  * const c = await customers.create({ name: 'Li Lei', phone: '+8613800138000' }, { userId: 'u1' });
+ * const { customerId } = await customers.resolve([{ kind: 'email', value: 'li@example.cn' }], { actor });
  */
 
 export type { CustomersErrorCode } from './errors.ts';
 export { CustomersError } from './errors.ts';
-export { customerRoutes } from './routes.ts';
-export type { Actor, ReadAuditor } from './service.ts';
+/**
+ * HTTP routes for customers; `customerView` masks a profile by the caller's role.
+ * @example app.route('/api', customerRoutes(customers));
+ */
+export { actorOf, customerRoutes, customerView } from './routes.ts';
+export type { ReadAuditor } from './service.ts';
+/**
+ * The customer service (see the module example above).
+ * @example await customers.merge(sourceId, targetId, { userId: 'u1' });
+ */
 export { CustomerService } from './service.ts';
-export type { BlindIndexer, Customer, CustomerInput, Shredder } from './types.ts';
+export type {
+  Actor,
+  BlindIndexer,
+  Customer,
+  CustomerHandle,
+  CustomerInput,
+  ProfileSection,
+  Resolution,
+  Shredder,
+} from './types.ts';
+/** @example new EncryptedDocStore(raw, { crypto, fields: [...CUSTOMER_SEALED_FIELDS] }) */
 export { CUSTOMER_SEALED_FIELDS } from './types.ts';
+/** @example normalisePhone('+86 138-0013-8000') // '+8613800138000' */
 export { isValidBankCard, isValidIdCard, normalisePhone } from './validate.ts';

@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { type AppEnv, createRouter, principalOf, requirePermission } from '../http/index.ts';
-import { maskBankCard, maskIdCard, maskPhone } from '../identity/index.ts';
-import type { Actor, CustomerService } from './service.ts';
-import type { Customer } from './types.ts';
+import { maskBankCard, maskEmail, maskIdCard, maskPhone } from '../identity/index.ts';
+import type { CustomerService } from './service.ts';
+import type { Actor, Customer, CustomerHandle } from './types.ts';
 
 const CustomerIn = z
   .object({
@@ -27,6 +27,8 @@ const CustomerOut = z.object({
   bankCard: z.string().optional(),
   address: z.string().optional(),
   vip: z.boolean().optional(),
+  handles: z.array(z.object({ kind: z.string(), value: z.string(), verified: z.boolean() })).optional(),
+  mergedInto: z.string().optional(),
   masked: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
@@ -37,17 +39,32 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
 });
 
-function actorOf(c: Context<AppEnv>): Actor {
+const HandleIn = z
+  .object({
+    kind: z.enum(['phone', 'email', 'wechat_openid', 'wechat_unionid', 'wecom_external', 'web_visitor']),
+    value: z.string().min(1).max(256),
+    verified: z.boolean().optional(),
+  })
+  .strict();
+
+function maskHandle(h: CustomerHandle): CustomerHandle {
+  if (h.kind === 'phone') return { ...h, value: maskPhone(h.value) };
+  if (h.kind === 'email') return { ...h, value: maskEmail(h.value) };
+  return { ...h, value: `${h.value.slice(0, 4)}…` };
+}
+
+export function actorOf(c: Context<AppEnv>): Actor {
   return { userId: principalOf(c).userId, source: c.get('clientIp') };
 }
 
 /** Sensitive identifiers are masked unless the role may read them in full. */
-function view(c: Context<AppEnv>, cust: Customer): z.infer<typeof CustomerOut> {
+export function customerView(c: Context<AppEnv>, cust: Customer): z.infer<typeof CustomerOut> {
   if (principalOf(c).permissions.has('customers.read_sensitive')) return { ...cust, masked: false };
   const out: z.infer<typeof CustomerOut> = { ...cust, masked: true };
   if (cust.idCard) out.idCard = maskIdCard(cust.idCard);
   if (cust.bankCard) out.bankCard = maskBankCard(cust.bankCard);
   if (cust.phone) out.phone = maskPhone(cust.phone);
+  if (cust.handles) out.handles = cust.handles.map(maskHandle);
   return out;
 }
 
@@ -67,7 +84,7 @@ export function customerRoutes(service: CustomerService) {
   app.openapi(create, async (c) => {
     const input = c.req.valid('json');
     const cust = await service.create(stripUndefined(input), actorOf(c));
-    return c.json(view(c, cust), 201);
+    return c.json(customerView(c, cust), 201);
   });
 
   const lookup = createRoute({
@@ -79,7 +96,7 @@ export function customerRoutes(service: CustomerService) {
   });
   app.openapi(lookup, async (c) => {
     const found = await service.findByPhone(c.req.valid('query').phone, actorOf(c));
-    return c.json({ customers: found ? [view(c, found)] : [] }, 200);
+    return c.json({ customers: found ? [customerView(c, found)] : [] }, 200);
   });
 
   const get = createRoute({
@@ -89,7 +106,7 @@ export function customerRoutes(service: CustomerService) {
     request: { params: z.object({ id: z.string().min(1).max(64) }) },
     responses: { 200: json(CustomerOut, 'Profile') },
   });
-  app.openapi(get, async (c) => c.json(view(c, await service.get(c.req.valid('param').id, actorOf(c))), 200));
+  app.openapi(get, async (c) => c.json(customerView(c, await service.get(c.req.valid('param').id, actorOf(c))), 200));
 
   const shred = createRoute({
     method: 'delete',
@@ -101,6 +118,55 @@ export function customerRoutes(service: CustomerService) {
   });
   app.openapi(shred, async (c) => {
     await service.shred(c.req.valid('param').id, actorOf(c));
+    return c.body(null, 204);
+  });
+
+  const link = createRoute({
+    method: 'post',
+    path: '/customers/{id}/handles',
+    summary: 'Link a handle (phone, email, WeChat/WeCom id) to a customer; verified emails link later mail',
+    middleware: [requirePermission('customers.write')] as const,
+    request: {
+      params: z.object({ id: z.string().min(1).max(64) }),
+      body: { ...json(HandleIn, 'Handle'), required: true },
+    },
+    responses: { 204: { description: 'Linked' } },
+  });
+  app.openapi(link, async (c) => {
+    const h = c.req.valid('json');
+    await service.addHandle(
+      c.req.valid('param').id,
+      { kind: h.kind, value: h.value, ...(h.verified === undefined ? {} : { verified: h.verified }) },
+      actorOf(c),
+    );
+    return c.body(null, 204);
+  });
+
+  const merge = createRoute({
+    method: 'post',
+    path: '/customers/{id}/merge',
+    summary: 'Merge another customer (sourceId) into this one; reversible',
+    middleware: [requirePermission('customers.write')] as const,
+    request: {
+      params: z.object({ id: z.string().min(1).max(64) }),
+      body: { ...json(z.object({ sourceId: z.string().min(1).max(64) }).strict(), 'Source'), required: true },
+    },
+    responses: { 200: json(z.object({ mergeId: z.string() }), 'Merged') },
+  });
+  app.openapi(merge, async (c) =>
+    c.json(await service.merge(c.req.valid('json').sourceId, c.req.valid('param').id, actorOf(c)), 200),
+  );
+
+  const unmerge = createRoute({
+    method: 'post',
+    path: '/customers/merges/{mergeId}/undo',
+    summary: 'Undo a merge: the moved handles return to the source customer',
+    middleware: [requirePermission('customers.write')] as const,
+    request: { params: z.object({ mergeId: z.string().min(1).max(64) }) },
+    responses: { 204: { description: 'Unmerged' } },
+  });
+  app.openapi(unmerge, async (c) => {
+    await service.unmerge(c.req.valid('param').mergeId, actorOf(c));
     return c.body(null, 204);
   });
   return app;

@@ -1,30 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../events/index.ts';
 import type { DocStore } from '../storage/index.ts';
+import { type CustomerDoc, docId, handlesIn, sourceOf, toCustomer } from './doc.ts';
 import { CustomersError } from './errors.ts';
-import type { BlindIndexer, Customer, CustomerInput, Shredder } from './types.ts';
+import { canLink, type HandleIndexDoc, handleKey, normaliseHandle, pointHandle } from './handles.ts';
+import { KeyedLock } from './keyed-lock.ts';
+import { Merges } from './merges.ts';
+import type {
+  Actor,
+  BlindIndexer,
+  Customer,
+  CustomerHandle,
+  CustomerInput,
+  Handle,
+  ProfileSection,
+  Resolution,
+  Shredder,
+} from './types.ts';
 import { isValidBankCard, isValidIdCard, normalisePhone } from './validate.ts';
-
-export interface Actor {
-  userId: string;
-  source?: string;
-}
 
 /** Called for every read of personal data so that it is audited. */
 export type ReadAuditor = (actor: Actor, customerId: string, purpose: string) => Promise<void>;
 
-interface CustomerDoc extends Omit<Customer, 'id'> {
-  type: 'customer';
-}
-
-const docId = (id: string) => `cust:${id}`;
-const phoneIdx = (h: string) => `idx:phone:${h}`;
-
 function check(input: CustomerInput): void {
   if (input.idCard !== undefined && !isValidIdCard(input.idCard)) {
-    throw new CustomersError('CUSTOMERS_INVALID_FIELD', 'Invalid ID-card number', {
-      details: { field: 'idCard' },
-    });
+    throw new CustomersError('CUSTOMERS_INVALID_FIELD', 'Invalid ID-card number', { details: { field: 'idCard' } });
   }
   if (input.bankCard !== undefined && !isValidBankCard(input.bankCard)) {
     throw new CustomersError('CUSTOMERS_INVALID_FIELD', 'Invalid bank-card number', {
@@ -34,9 +34,9 @@ function check(input: CustomerInput): void {
 }
 
 /**
- * Customer profiles. The store given here must be the encrypting store
- * (personal fields sealed under `cust:<id>`); the phone index holds only a
- * keyed HMAC, so caller-ID lookup never needs plaintext at rest.
+ * Customer profiles and their handles. The store given here must be the
+ * encrypting store (personal fields sealed under `cust:<id>`); handle indexes
+ * hold only a keyed HMAC, so lookups never need plaintext at rest.
  */
 export class CustomerService {
   #store: DocStore;
@@ -45,16 +45,14 @@ export class CustomerService {
   #auditRead: ReadAuditor;
   #shredder: Shredder | undefined;
   #now: () => Date;
+  // One lock for handle resolution: two first messages from one new sender must not make two customers.
+  #lock = new KeyedLock();
+  #sections = new Map<string, ProfileSection>();
+  #merges: Merges;
 
   constructor(
     store: DocStore,
-    options: {
-      index: BlindIndexer;
-      bus: EventBus;
-      auditRead: ReadAuditor;
-      shredder?: Shredder;
-      now?: () => Date;
-    },
+    options: { index: BlindIndexer; bus: EventBus; auditRead: ReadAuditor; shredder?: Shredder; now?: () => Date },
   ) {
     this.#store = store;
     this.#index = options.index;
@@ -62,27 +60,27 @@ export class CustomerService {
     this.#auditRead = options.auditRead;
     this.#shredder = options.shredder;
     this.#now = options.now ?? (() => new Date());
+    this.#merges = new Merges(store, { index: this.#index, bus: this.#bus, now: this.#now });
   }
 
   /** Creates a customer; an id chosen by the client makes a retry return the same customer. */
   async create(input: CustomerInput, actor: Actor): Promise<Customer> {
     check(input);
+    return this.#lock.run('handles', () => this.#create(input, actor));
+  }
+
+  async #create(input: CustomerInput, actor: Actor): Promise<Customer> {
     const id = input.id ?? randomUUID();
     const phone = input.phone === undefined ? undefined : normalisePhone(input.phone);
     const prior = await this.#store.get<CustomerDoc>(docId(id));
-    if (prior) return { ...strip(prior), id };
+    if (prior) return toCustomer(prior);
     const at = this.#now().toISOString();
     const { id: _ignored, ...fields } = input;
-    const doc: CustomerDoc = {
-      ...fields,
-      ...(phone ? { phone } : {}),
-      type: 'customer',
-      createdAt: at,
-      updatedAt: at,
-    };
+    const handles: CustomerHandle[] = [];
     if (phone) {
-      const key = phoneIdx(this.#index.blindIndex('phone', phone));
-      const existing = await this.#store.get<{ customerId: string }>(key);
+      const h = normaliseHandle({ kind: 'phone', value: phone, verified: true });
+      const key = handleKey(this.#index, h);
+      const existing = await this.#store.get<HandleIndexDoc>(key);
       if (existing && existing.customerId !== id) {
         throw new CustomersError('CUSTOMERS_DUPLICATE_HANDLE', 'Phone number already belongs to a customer', {
           status: 409,
@@ -90,47 +88,182 @@ export class CustomerService {
         });
       }
       await this.#store.create({ _id: key, customerId: id });
+      handles.push(h);
     }
+    if (input.email) {
+      // An email typed in by staff counts as verified; it is indexed only when still free.
+      const h = normaliseHandle({ kind: 'email', value: input.email, verified: true });
+      const key = handleKey(this.#index, h);
+      if (!(await this.#store.get(key))) {
+        await this.#store.create({ _id: key, customerId: id, kind: 'email', verified: true });
+        handles.push(h);
+      }
+    }
+    const doc: CustomerDoc = {
+      ...fields,
+      ...(phone ? { phone } : {}),
+      ...(handles.length ? { handleList: JSON.stringify(handles) } : {}),
+      type: 'customer',
+      createdAt: at,
+      updatedAt: at,
+    };
     await this.#store.create({ _id: docId(id), ...doc });
     await this.#bus.publish('customer.created', { customerId: id }, sourceOf(actor));
-    return { ...doc, id };
+    return toCustomer({ ...doc, _id: docId(id), _rev: '' });
   }
 
   async get(id: string, actor: Actor, purpose = 'view'): Promise<Customer> {
     const doc = await this.#store.get<CustomerDoc>(docId(id));
     if (!doc) throw new CustomersError('CUSTOMERS_NOT_FOUND', `No customer [id:${id}]`, { status: 404 });
     await this.#auditRead(actor, id, purpose);
-    return { ...strip(doc), id };
+    return toCustomer(doc);
   }
 
   /** Caller-ID → customer via the blind index; undefined when unknown. */
   async findByPhone(phone: string, actor: Actor): Promise<Customer | undefined> {
-    const idx = await this.#store.get<{ customerId: string }>(
-      phoneIdx(this.#index.blindIndex('phone', normalisePhone(phone))),
-    );
-    return idx ? this.get(idx.customerId, actor, 'lookup') : undefined;
+    const id = await this.lookup({ kind: 'phone', value: phone });
+    return id ? this.get(id, actor, 'lookup') : undefined;
   }
 
-  /** PIPL erasure: destroys the customer's data key, then the documents. */
+  /** A customer's handles for delivering replies (no personal-data read is audited: nobody sees them). */
+  async handlesOf(customerId: string): Promise<CustomerHandle[]> {
+    const doc = await this.#store.get<CustomerDoc>(docId(customerId));
+    return doc ? handlesIn(doc) : [];
+  }
+
+  /** The customer a handle belongs to (following merges), without reading personal data. */
+  async lookup(handle: Handle): Promise<string | undefined> {
+    const idx = await this.#store.get<HandleIndexDoc>(handleKey(this.#index, normaliseHandle(handle)));
+    return idx ? this.#follow(idx.customerId) : undefined;
+  }
+
+  /**
+   * Finds or creates the customer behind an inbound sender. The first handle
+   * with a link (same phone, unionid, openid, WeCom id, visitor, or a verified
+   * email) wins; the sender's other unclaimed handles are added to that customer.
+   */
+  async resolve(handles: Handle[], options: { displayName?: string; actor: Actor }): Promise<Resolution> {
+    if (handles.length === 0) throw new TypeError('resolve() needs at least one handle');
+    const norm = handles.flatMap((h) => {
+      try {
+        return [normaliseHandle(h)];
+      } catch {
+        return []; // a malformed secondary handle must not lose the message
+      }
+    });
+    if (norm.length === 0) throw new CustomersError('CUSTOMERS_INVALID_FIELD', 'No usable handle');
+    return this.#lock.run('handles', async () => {
+      let customerId: string | undefined;
+      for (const h of norm) {
+        const idx = await this.#store.get<HandleIndexDoc>(handleKey(this.#index, h));
+        if (idx && canLink(h, idx)) {
+          customerId = await this.#follow(idx.customerId);
+          break;
+        }
+      }
+      const created = customerId === undefined;
+      if (customerId === undefined) {
+        customerId = randomUUID();
+        const at = this.#now().toISOString();
+        const doc: CustomerDoc = { type: 'customer', name: options.displayName ?? '', createdAt: at, updatedAt: at };
+        await this.#store.create({ _id: docId(customerId), ...doc });
+        await this.#bus.publish('customer.created', { customerId }, sourceOf(options.actor));
+      }
+      for (const h of norm) await this.#attach(customerId, h, { actor: options.actor, strict: false });
+      return { customerId, created };
+    });
+  }
+
+  /** Links a handle to a customer; 409 CUSTOMERS_DUPLICATE_HANDLE when another customer holds it. */
+  async addHandle(customerId: string, handle: Handle, actor: Actor): Promise<void> {
+    const h = normaliseHandle(handle);
+    await this.#lock.run('handles', () => this.#attach(customerId, h, { actor, strict: true }));
+  }
+
+  async #attach(customerId: string, h: CustomerHandle, o: { actor: Actor; strict: boolean }): Promise<void> {
+    const key = handleKey(this.#index, h);
+    const idx = await this.#store.get<HandleIndexDoc>(key);
+    if (idx && (await this.#follow(idx.customerId)) !== customerId) {
+      if (!o.strict) return;
+      throw new CustomersError('CUSTOMERS_DUPLICATE_HANDLE', 'Handle already belongs to another customer', {
+        status: 409,
+        details: { kind: h.kind },
+      });
+    }
+    const doc = await this.#store.get<CustomerDoc>(docId(customerId));
+    if (!doc) throw new CustomersError('CUSTOMERS_NOT_FOUND', `No customer [id:${customerId}]`, { status: 404 });
+    const list = handlesIn(doc);
+    const same = list.find((x) => x.kind === h.kind && x.value === h.value);
+    if (idx && same && (same.verified || !h.verified)) return;
+    if (same) same.verified ||= h.verified;
+    else list.push(h);
+    await pointHandle(this.#store, key, { customerId, kind: h.kind, verified: same?.verified ?? h.verified });
+    const next: CustomerDoc & { _id: string; _rev: string } = {
+      ...doc,
+      handleList: JSON.stringify(list),
+      updatedAt: this.#now().toISOString(),
+    };
+    if (h.kind === 'phone' && !doc.phone) next.phone = h.value;
+    if (h.kind === 'email' && !doc.email) next.email = h.value;
+    await this.#store.put(next);
+    await this.#bus.publish(
+      'customer.handle_linked',
+      { customerId, kind: h.kind, verified: same?.verified ?? h.verified },
+      sourceOf(o.actor),
+    );
+  }
+
+  async #follow(id: string): Promise<string> {
+    let cur = id;
+    for (let i = 0; i < 8; i++) {
+      const doc = await this.#store.get<CustomerDoc>(docId(cur));
+      if (!doc?.mergedInto) return cur;
+      cur = doc.mergedInto;
+    }
+    return cur;
+  }
+
+  /** Moves every handle of `sourceId` to `targetId`; returns the id that `unmerge` reverses. */
+  merge(sourceId: string, targetId: string, actor: Actor): Promise<{ mergeId: string }> {
+    return this.#lock.run('handles', () => this.#merges.merge(sourceId, targetId, sourceOf(actor)));
+  }
+
+  /** Reverses a merge: the moved handles point at the source again. */
+  unmerge(mergeId: string, actor: Actor): Promise<void> {
+    return this.#lock.run('handles', () => this.#merges.unmerge(mergeId, sourceOf(actor)));
+  }
+
+  /** Customers currently merged into `customerId` (transitively), for the 360 timeline. */
+  mergedFrom(customerId: string): Promise<string[]> {
+    return this.#merges.sourcesOf(customerId);
+  }
+
+  /** Lets tickets/CRM add a section (`tickets`, `orders`) to the customer 360. */
+  registerProfileSection(name: string, fn: ProfileSection): () => void {
+    this.#sections.set(name, fn);
+    return () => this.#sections.delete(name);
+  }
+
+  /** Every registered section for a customer; a failing section yields an empty list. */
+  async profileSections(customerId: string, actor: Actor): Promise<Record<string, unknown[]>> {
+    const out: Record<string, unknown[]> = {};
+    for (const [name, fn] of this.#sections) out[name] = await fn(customerId, actor).catch(() => []);
+    return out;
+  }
+
+  /** PIPL erasure: destroys the customer's data key, then the documents and handle indexes. */
   async shred(id: string, actor: Actor): Promise<void> {
     const doc = await this.#store.get<CustomerDoc>(docId(id));
     if (!doc) throw new CustomersError('CUSTOMERS_NOT_FOUND', `No customer [id:${id}]`, { status: 404 });
+    const keys = new Set(handlesIn(doc).map((h) => handleKey(this.#index, h)));
+    if (doc.phone) keys.add(handleKey(this.#index, { kind: 'phone', value: doc.phone, verified: true }));
     await this.#shredder?.shred(`cust:${id}`);
-    if (doc.phone) {
-      const key = phoneIdx(this.#index.blindIndex('phone', doc.phone));
-      const idx = await this.#store.get(key);
-      if (idx) await this.#store.remove(key, idx._rev);
+    for (const key of keys) {
+      const idx = await this.#store.get<HandleIndexDoc>(key);
+      if (idx && idx.customerId === id) await this.#store.remove(key, idx._rev);
     }
     await this.#store.remove(docId(id), doc._rev);
     await this.#bus.publish('customer.shredded', { customerId: id }, sourceOf(actor));
   }
 }
 
-function strip(doc: CustomerDoc & { _id: string; _rev: string }): Omit<Customer, 'id'> {
-  const { _id, _rev, type, ...rest } = doc;
-  return rest;
-}
-
-function sourceOf(actor: Actor): { actor: string; source?: string } {
-  return actor.source === undefined ? { actor: actor.userId } : { actor: actor.userId, source: actor.source };
-}

@@ -10,7 +10,7 @@ export { createApp } from './app.ts';
 export * from './errors.ts';
 export * from './guards.ts';
 export { createRouter } from './router.ts';
-export type { NodeServers } from './serve-node.ts';
+export type { NodeServers, PublicRoute, UpgradeHandler } from './serve-node.ts';
 export { serveNode } from './serve-node.ts';
 export { staticSpa } from './static-node.ts';
 export type * from './types.ts';

@@ -39,6 +39,11 @@ export function sessionAuth(resolve: SessionResolver): MiddlewareHandler<AppEnv>
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/**
+ * Platform webhooks (WeChat/WeCom callbacks) come from the platform's servers
+ * with no session and an XML body; they authenticate by their own signature.
+ */
+const SIGNED_WEBHOOK = /^\/api\/channels\/[a-z]+\/callback$|^\/api\/crm\/webhooks\/[a-z0-9-]+$/;
 
 /**
  * CSRF for JSON APIs (hono's csrf() only covers forms):
@@ -50,7 +55,7 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export function csrfProtection(options: { bodyTypes?: RegExp } = {}): MiddlewareHandler<AppEnv> {
   const allowedTypes = options.bodyTypes ?? /^application\/json\b/i;
   return async (c, next) => {
-    if (!UNSAFE.has(c.req.method)) return next();
+    if (!UNSAFE.has(c.req.method) || SIGNED_WEBHOOK.test(c.req.path)) return next();
     const origin = c.req.header('origin');
     const self = new URL(c.req.url);
     const host = c.req.header('host') ?? self.host;

@@ -1,6 +1,7 @@
-import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { createAdaptorServer } from '@hono/node-server';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { createLogger } from '../logging/index.ts';
@@ -8,6 +9,21 @@ import type { AppEnv } from './types.ts';
 import type { WsGateway } from './ws-gateway.ts';
 
 const log = createLogger('http');
+
+/** A module's WebSocket endpoint outside the console's `/api/ws` (e.g. the widget's `/widget/ws`). */
+export interface UpgradeHandler {
+  path: string;
+  handle(req: IncomingMessage, socket: Duplex, head: Buffer): void | Promise<void>;
+}
+
+/**
+ * A public, non-API HTTP surface a module serves itself (the widget's files and
+ * uploads), outside the console's CSP and session middleware.
+ */
+export interface PublicRoute {
+  prefix: string;
+  fetch(req: Request): Response | Promise<Response>;
+}
 
 export interface NodeServers {
   httpPort: number;
@@ -44,16 +60,34 @@ export async function serveNode(
     httpsPort?: number;
     tls?: { key: string | Buffer; cert: string | Buffer };
     gateway?: WsGateway;
+    upgrades?: UpgradeHandler[];
+    publicRoutes?: PublicRoute[];
   },
 ): Promise<NodeServers> {
+  const upgrades = options.upgrades ?? [];
+  const publicRoutes = options.publicRoutes ?? [];
+  const fetch = (req: Request, env: unknown) => {
+    if (publicRoutes.length > 0) {
+      const path = new URL(req.url).pathname;
+      const route = publicRoutes.find((r) => path.startsWith(r.prefix));
+      if (route) return route.fetch(req);
+    }
+    return app.fetch(req, env);
+  };
   const servers: HttpServer[] = [];
   const attach = (server: HttpServer) => {
     server.requestTimeout = 30_000;
     server.headersTimeout = 10_000;
-    if (options.gateway) {
+    if (options.gateway || upgrades.length > 0) {
       const gw = options.gateway;
       server.on('upgrade', (req, socket, head) => {
-        gw.handleUpgrade(req, socket, head).catch((err) => {
+        const own = upgrades.find((u) => req.url?.split('?')[0] === u.path);
+        const handled = own
+          ? Promise.resolve(own.handle(req, socket, head))
+          : gw
+            ? gw.handleUpgrade(req, socket, head)
+            : Promise.resolve(void socket.destroy());
+        handled.catch((err) => {
           log.warn('websocket upgrade failed', { err });
           socket.destroy();
         });
@@ -61,13 +95,13 @@ export async function serveNode(
     }
     servers.push(server);
   };
-  const http = createAdaptorServer({ fetch: app.fetch }) as HttpServer;
+  const http = createAdaptorServer({ fetch }) as HttpServer;
   attach(http);
   const httpPort = await listen(http, options.httpPort, options.bind);
   let httpsPort: number | undefined;
   if (options.tls && options.httpsPort !== undefined) {
     const https = createAdaptorServer({
-      fetch: app.fetch,
+      fetch,
       createServer: createHttpsServer,
       serverOptions: { key: options.tls.key, cert: options.tls.cert, minVersion: 'TLSv1.2' },
     }) as HttpServer;

@@ -12,13 +12,29 @@ const CJK_RUN = /[\u3400-\u9fff\uf900-\ufaff]+/gu;
 const LATIN = /[a-z0-9]+/g;
 
 const EN_STOP = new Set(
-  ('a an and are as at be by can do does for from how i if in is it its me my of on or our ' +
-    'so that the this to was we what when where which who why will with you your please want need')
-    .split(' '),
+  (
+    'a an and are as at be by can do does for from how i if in is it its me my of on or our ' +
+    'so that the this to was we what when where which who why will with you your please want need'
+  ).split(' '),
 );
 /** Function characters and question words that carry no topic. */
-const ZH_STOP_CHARS = new Set('的了吗呢吧啊呀么我你他她它们是在有和与或及就都也还要想请问怎么办什哪些个这那去能会可以'.split(''));
-const ZH_STOP_WORDS = new Set(['怎么', '怎么办', '如何', '什么', '哪些', '可以', '需要', '我的', '一下', '请问', '为什么', '哪里']);
+const ZH_STOP_CHARS = new Set(
+  '的了吗呢吧啊呀么我你他她它们是在有和与或及就都也还要想请问怎么办什哪些个这那去能会可以'.split(''),
+);
+const ZH_STOP_WORDS = new Set([
+  '怎么',
+  '怎么办',
+  '如何',
+  '什么',
+  '哪些',
+  '可以',
+  '需要',
+  '我的',
+  '一下',
+  '请问',
+  '为什么',
+  '哪里',
+]);
 
 /**
  * Light English stemming, enough to meet "passwords"/"password" and

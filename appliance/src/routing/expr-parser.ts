@@ -29,7 +29,8 @@ export function parse(src: string): Node {
   let depth = 0;
   const peek = (): Token => tokens[i] as Token;
   const next = (): Token => tokens[i++] as Token;
-  const describe = (t: Token) => (t.kind === 'eof' ? 'end of expression' : `'${src.slice(t.pos, t.pos + Math.max(1, t.text.length))}'`);
+  const describe = (t: Token) =>
+    t.kind === 'eof' ? 'end of expression' : `'${src.slice(t.pos, t.pos + Math.max(1, t.text.length))}'`;
   const fail = (t: Token): never => {
     throw parseError(`unexpected ${describe(t)}`, t.pos);
   };

@@ -15,7 +15,7 @@ const cases: Array<[string, Record<string, unknown>, boolean]> = [
   ['vip == true && tier >= 2', { vip: true, tier: 3 }, true],
   ['vip', { vip: false }, false],
   ['amount > -5', { amount: -1 }, true],
-  ["language == \"zh\"", { language: 'zh' }, true],
+  ['language == "zh"', { language: 'zh' }, true],
   ['constructor.name == "Object"', {}, false],
   ['toString', {}, false],
   ['a < b', { a: 'a', b: 'b' }, true],
@@ -30,7 +30,7 @@ for (const [src, scope, want] of cases) {
 }
 
 test('refs lists every dotted name the expression reads', () => {
-  const e = compileExpression("skills.billing >= task.level && task.language in languages");
+  const e = compileExpression('skills.billing >= task.level && task.language in languages');
   assert.deepEqual([...e.refs].sort(), ['languages', 'skills.billing', 'task.language', 'task.level']);
 });
 
@@ -49,21 +49,51 @@ for (const [src, message] of errors) {
   test(`parsing "${src}" fails with the position: ${message}`, () => {
     assert.throws(
       () => compileExpression(src),
-      (e: unknown) => e instanceof RoutingError && e.code === 'ROUTING_EXPRESSION_INVALID' && e.message === message,
+      (e: unknown) =>
+        e instanceof RoutingError && e.code === 'ROUTING_EXPRESSION_INVALID' && e.message === message,
     );
   });
 }
 
 test('deep nesting is a coded parse error, not a stack overflow', () => {
   assert.throws(
-    () => compileExpression(`${'('.repeat(500)}1${")".repeat(500)}`),
+    () => compileExpression(`${'('.repeat(500)}1${')'.repeat(500)}`),
     (e: unknown) => e instanceof RoutingError && /nested too deeply/.test(e.message),
   );
   assert.throws(() => compileExpression('!'.repeat(5000)), RoutingError);
 });
 
 test('random garbage never throws anything but the coded parse error', () => {
-  const alphabet = ['a', 'b.c', '1', '-', '2.5', "'", '"', '(', ')', '[', ']', ',', '&&', '||', '!', '==', '<', '>=', ' in ', ' ', '\\', '.', '=', '&', '|', '$', 'true', '\u00e9'];
+  const alphabet = [
+    'a',
+    'b.c',
+    '1',
+    '-',
+    '2.5',
+    "'",
+    '"',
+    '(',
+    ')',
+    '[',
+    ']',
+    ',',
+    '&&',
+    '||',
+    '!',
+    '==',
+    '<',
+    '>=',
+    ' in ',
+    ' ',
+    '\\',
+    '.',
+    '=',
+    '&',
+    '|',
+    '$',
+    'true',
+    '\u00e9',
+  ];
   let seed = 42;
   const rnd = (n: number) => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
@@ -78,9 +108,12 @@ test('random garbage never throws anything but the coded parse error', () => {
       for (let j = 0; j < len; j++) src += alphabet[rnd(alphabet.length)];
     } else {
       // Mutate a valid rule: one random cut-and-splice keeps it near the grammar.
-      src = (cases[rnd(cases.length)] as [string])[0];
+      src = (cases[rnd(cases.length)] as (typeof cases)[number])[0];
       const at = rnd(src.length + 1);
-      src = src.slice(0, at) + (rnd(2) ? (alphabet[rnd(alphabet.length)] as string) : '') + src.slice(at + rnd(3));
+      src =
+        src.slice(0, at) +
+        (rnd(2) ? (alphabet[rnd(alphabet.length)] as string) : '') +
+        src.slice(at + rnd(3));
     }
     try {
       const e = compileExpression(src);
@@ -93,5 +126,8 @@ test('random garbage never throws anything but the coded parse error', () => {
       rejected++;
     }
   }
-  assert.ok(parsed > 200 && rejected > 200, `both outcomes exercised (${parsed} parsed, ${rejected} rejected)`);
+  assert.ok(
+    parsed > 200 && rejected > 200,
+    `both outcomes exercised (${parsed} parsed, ${rejected} rejected)`,
+  );
 });

@@ -55,7 +55,8 @@ function truthy(v: Value): boolean {
 function compare(op: string, a: Value, b: Value): boolean {
   if (op === '==') return a === b;
   if (op === '!=') return a !== b;
-  const ordered = (typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string');
+  const ordered =
+    (typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string');
   if (!ordered) return false;
   const x = a as number;
   const y = b as number;

@@ -1,3 +1,10 @@
+import { crmEn } from '../panels/crm/messages.en.ts';
+import { agentEn } from '../panels/agent/messages.en.ts';
+import { knowledgeEn } from '../panels/knowledge/messages.en.ts';
+import { routingEn } from '../panels/routing/messages.en.ts';
+import { teamchatEn } from '../panels/teamchat/messages.en.ts';
+import { ticketsEn } from '../panels/tickets/messages.en.ts';
+
 /** English messages; the source of the key set every other locale must match. */
 export const en = {
   'app.name': 'Branchline',
@@ -122,6 +129,7 @@ export const en = {
   'perm.audit.settings': 'Change audit settings',
   'perm.keys.manage': 'Manage encryption keys',
   'perm.system.manage': 'System administration',
+  'perm.routing.manage': 'Manage routing: queues, skills, workflows',
 
   'audit.title': 'Audit log',
   'audit.actor': 'Actor',
@@ -181,6 +189,12 @@ export const en = {
   'error.HTTP_INTERNAL': 'The appliance hit an internal error. Please try again.',
   'error.AUDIT_FORBIDDEN': 'Only auditors may do that.',
   'error.AUDIT_EXPORT_TOO_LARGE': 'Too many records to export at once; narrow the search.',
+  ...knowledgeEn,
+  ...agentEn,
+  ...routingEn,
+  ...crmEn,
+  ...teamchatEn,
+  ...ticketsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,3 +1,9 @@
+import { crmZhCN } from '../panels/crm/messages.zh-CN.ts';
+import { agentZhCN } from '../panels/agent/messages.zh-CN.ts';
+import { knowledgeZhCN } from '../panels/knowledge/messages.zh-CN.ts';
+import { routingZhCN } from '../panels/routing/messages.zh-CN.ts';
+import { teamchatZhCN } from '../panels/teamchat/messages.zh-CN.ts';
+import { ticketsZhCN } from '../panels/tickets/messages.zh-CN.ts';
 import type { MessageKey } from './en.ts';
 
 /** 简体中文。类型为 Record<MessageKey, string>：缺少或多出的键都无法通过类型检查。 */
@@ -119,6 +125,7 @@ export const zhCN: Record<MessageKey, string> = {
   'perm.audit.settings': '修改审计设置',
   'perm.keys.manage': '管理加密密钥',
   'perm.system.manage': '系统管理',
+  'perm.routing.manage': '管理路由：队列、技能、路由策略',
 
   'audit.title': '审计日志',
   'audit.actor': '操作人',
@@ -177,4 +184,10 @@ export const zhCN: Record<MessageKey, string> = {
   'error.HTTP_INTERNAL': '设备内部错误，请重试。',
   'error.AUDIT_FORBIDDEN': '只有审计员可以执行此操作。',
   'error.AUDIT_EXPORT_TOO_LARGE': '一次导出的记录过多，请缩小查询范围。',
+  ...knowledgeZhCN,
+  ...agentZhCN,
+  ...routingZhCN,
+  ...crmZhCN,
+  ...teamchatZhCN,
+  ...ticketsZhCN,
 };

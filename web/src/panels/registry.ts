@@ -1,7 +1,14 @@
 import type { ComponentType } from 'preact';
 import type { MessageKey } from '../i18n/index.ts';
+import { AgentDeskPanel } from './agent/agent-desk.tsx';
 import { AuditViewerPanel } from './audit-viewer.tsx';
+import { CrmPanel } from './crm/crm-panel.tsx';
+import { KnowledgePanel } from './knowledge/kb-panel.tsx';
 import { RolesAdminPanel } from './roles-admin.tsx';
+import { RoutingAdminPanel } from './routing/routing-admin.tsx';
+import { TeamChatPanel } from './teamchat/teamchat-panel.tsx';
+import { TicketAdminPanel } from './tickets/ticket-admin.tsx';
+import { TicketsPanel } from './tickets/tickets-panel.tsx';
 import { UsersAdminPanel } from './users-admin.tsx';
 
 /** A console page: its URL segment, who may open it, its nav label and component. */
@@ -18,4 +25,26 @@ export const PANELS: readonly PanelEntry[] = [
   { route: 'users', permissions: ['users.read'], label: 'nav.users', component: UsersAdminPanel },
   { route: 'roles', permissions: ['roles.manage'], label: 'nav.roles', component: RolesAdminPanel },
   { route: 'audit', permissions: ['audit.read'], label: 'nav.audit', component: AuditViewerPanel },
+  {
+    route: 'knowledge',
+    permissions: ['contacts.handle', 'tickets.read', 'knowledge.write', 'knowledge.review'],
+    label: 'nav.knowledge',
+    component: KnowledgePanel,
+  },
+  {
+    route: 'teamchat',
+    permissions: ['contacts.handle', 'tickets.read', 'users.read', 'knowledge.write', 'system.manage'],
+    label: 'nav.teamchat',
+    component: TeamChatPanel,
+  },
+  { route: 'crm', permissions: ['customers.read'], label: 'nav.crm', component: CrmPanel },
+  { route: 'agent', permissions: ['contacts.handle'], label: 'nav.agentDesk', component: AgentDeskPanel },
+  { route: 'routing', permissions: ['routing.manage'], label: 'nav.routing', component: RoutingAdminPanel },
+  { route: 'tickets', permissions: ['tickets.read'], label: 'nav.tickets', component: TicketsPanel },
+  {
+    route: 'ticket-admin',
+    permissions: ['system.manage'],
+    label: 'nav.ticketAdmin',
+    component: TicketAdminPanel,
+  },
 ];

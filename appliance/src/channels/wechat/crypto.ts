@@ -24,7 +24,10 @@ export function signatureMatches(received: string, parts: readonly string[]): bo
   const expected = Buffer.from(wechatSignature(parts), 'utf8');
   const got = Buffer.from(received.toLowerCase(), 'utf8');
   // Lengths differ only for garbage input; compare against itself to keep timing flat.
-  if (got.length !== expected.length) return timingSafeEqual(expected, expected) && false;
+  if (got.length !== expected.length) {
+    timingSafeEqual(expected, expected);
+    return false;
+  }
   return timingSafeEqual(got, expected);
 }
 
@@ -47,7 +50,12 @@ export interface EncryptOptions {
 }
 
 /** Encrypts `msg` for `receiverId`; returns base64 as it goes in `<Encrypt>`. */
-export function wechatEncrypt(key: Buffer, msg: string, receiverId: string, options: EncryptOptions = {}): string {
+export function wechatEncrypt(
+  key: Buffer,
+  msg: string,
+  receiverId: string,
+  options: EncryptOptions = {},
+): string {
   const random = options.random ? Buffer.from(options.random) : randomBytes(16);
   if (random.length !== 16) throw new RangeError('random prefix must be 16 bytes');
   const body = Buffer.from(msg, 'utf8');

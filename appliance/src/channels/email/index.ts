@@ -1,0 +1,50 @@
+/**
+ * Email channel: inbound SMTP (smtp-server + mailparser, threading by
+ * Message-ID / In-Reply-To / References, de-duplication by Message-ID) and
+ * threaded replies through a configured relay (nodemailer).
+ * @example
+ * import { emailModule } from './channels/email/index.ts';
+ * export const MODULES = [conversationsModule, emailModule];
+ */
+
+export type { EmailErrorCode } from './errors.ts';
+/**
+ * @example
+ * if (err instanceof EmailError && err.code === 'EMAIL_RELAY_NOT_CONFIGURED') …
+ */
+export { EmailError } from './errors.ts';
+export type { ParsedMail } from './inbound.ts';
+/**
+ * MIME → parsed mail (never throws: unparseable mail keeps its raw text).
+ * @example
+ * const mail = await parseMail(rawBuffer, 'alice@example.com');
+ */
+export { parseMail } from './inbound.ts';
+/**
+ * The module, and the bound SMTP port once listening (port 0 in tests).
+ * @example
+ * await core.listen(); const port = smtpBoundPort();
+ */
+export { emailModule, smtpBoundPort } from './module.ts';
+export type { EmailSenderOptions, OutboundRecord } from './outbound.ts';
+/**
+ * Threaded replies through the relay, as a ChannelSender.
+ * @example
+ * const sender = createEmailSender({ relayUrl: 'smtp://relay:25', from: 'branch@bank.cn', threads, store });
+ */
+export { createEmailSender } from './outbound.ts';
+export type { SmtpInboundOptions } from './smtp.ts';
+/**
+ * The inbound SMTP server.
+ * @example
+ * const smtp = new SmtpInbound({ host: '127.0.0.1', port: 0, maxBytes: 25 << 20, domains: [], threads, ingest });
+ * const port = await smtp.listen();
+ */
+export { SmtpInbound } from './smtp.ts';
+export type { ThreadDoc } from './threads.ts';
+/**
+ * Message-ID → thread map.
+ * @example
+ * const threads = new ThreadIndex(store);
+ */
+export { ThreadIndex } from './threads.ts';

@@ -1,0 +1,62 @@
+import { createLogger } from '../../logging/index.ts';
+import type { BranchModule } from '../../modules.ts';
+import { EncryptedDocStore } from '../../storage/index.ts';
+import { ensureTlsMaterial } from '../../system/index.ts';
+import { conversationsOf } from '../wechat/index.ts';
+import { createEmailSender } from './outbound.ts';
+import { SmtpInbound } from './smtp.ts';
+import { ThreadIndex } from './threads.ts';
+
+const log = createLogger('channels.email');
+
+/** Bound SMTP port of the running module (tests start it on port 0). */
+let boundPort: number | undefined;
+export function smtpBoundPort(): number | undefined {
+  return boundPort;
+}
+
+/**
+ * Email channel: inbound SMTP on config.smtpPort (listen()), replies through
+ * BRANCHLINE_SMTP_RELAY_URL. Thread map and outbound log in the `channel-email` store.
+ */
+export const emailModule: BranchModule = {
+  name: 'channels.email',
+  async init(ctx) {
+    const conversations = conversationsOf(ctx, 'channels.email');
+    const { config } = ctx;
+    const store = new EncryptedDocStore(await ctx.openStore('channel-email'), {
+      crypto: ctx.services.crypto,
+      fields: ['subject', 'to'],
+    });
+    const threads = new ThreadIndex(store);
+    const sender = createEmailSender({
+      relayUrl: config.smtpRelayUrl,
+      from: config.mailFrom,
+      threads,
+      store,
+    });
+    conversations.registerSender(sender);
+    let smtp: SmtpInbound | undefined;
+    return {
+      async listen() {
+        const tls = config.smtpStartTls ? await ensureTlsMaterial(config.dataDir, { hosts: [] }) : undefined;
+        smtp = new SmtpInbound({
+          host: config.bind,
+          port: config.smtpPort,
+          maxBytes: config.smtpMaxBytes,
+          domains: config.mailDomains,
+          threads,
+          ingest: (msg) => conversations.ingest(msg),
+          ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
+        });
+        boundPort = await smtp.listen();
+        log.info(`smtp listening [port:${boundPort}]`);
+      },
+      async close() {
+        await smtp?.close();
+        sender.close();
+        boundPort = undefined;
+      },
+    };
+  },
+};

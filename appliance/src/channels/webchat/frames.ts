@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+/** Frames a widget may send. Anything else is an error frame, never a crash. */
+export const ClientFrame = z.discriminatedUnion('t', [
+  z
+    .object({
+      t: z.literal('hello'),
+      token: z.string().regex(/^[A-Za-z0-9_-]{22,64}$/),
+      lastSeq: z.number().int().min(0),
+      lang: z.string().max(16).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      t: z.literal('send'),
+      cid: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+      text: z.string().max(4000),
+      files: z.array(z.string().max(64)).max(5).optional(),
+    })
+    .strict(),
+  z.object({ t: z.literal('typing'), on: z.boolean() }).strict(),
+  z
+    .object({
+      t: z.literal('prechat'),
+      name: z.string().max(100).optional(),
+      phone: z.string().max(32).optional(),
+      email: z.string().max(254).optional(),
+    })
+    .strict(),
+  z.object({ t: z.literal('csat'), score: z.number().int().min(1).max(5) }).strict(),
+  z.object({ t: z.literal('ack'), seq: z.number().int().min(0) }).strict(),
+  z.object({ t: z.literal('read'), seq: z.number().int().min(0) }).strict(),
+  z.object({ t: z.literal('ping') }).strict(),
+]);
+export type ClientFrame = z.infer<typeof ClientFrame>;
+
+export interface FileRef {
+  id: string;
+  name: string;
+  mime: string;
+  bytes: number;
+}
+
+/** Frames the server sends. `msg.seq` is the visitor's stream position; resume sends everything after it. */
+export type ServerFrame =
+  | { t: 'welcome'; open: boolean; lastSeq: number; contactState?: string }
+  | {
+      t: 'msg';
+      seq: number;
+      id: string;
+      cid?: string;
+      dir: 'in' | 'out';
+      author: 'me' | 'agent' | 'bot';
+      text: string;
+      at: string;
+      files: FileRef[];
+    }
+  | { t: 'typing'; on: boolean }
+  | { t: 'state'; contactState: string }
+  | { t: 'error'; code: string; message: string }
+  | { t: 'pong' };
+
+/** Largest frame the widget protocol accepts; bigger ones get an error frame. */
+export const MAX_FRAME_BYTES = 16 * 1024;

@@ -1,0 +1,81 @@
+import path from 'node:path';
+import type { ContactState } from '../../conversations/index.ts';
+import type { BranchModule } from '../../modules.ts';
+import { WebchatHub } from './hub.ts';
+import { WebchatLog } from './log-store.ts';
+import { widgetFetch } from './public.ts';
+import { webchatRoutes } from './routes.ts';
+import { DEFAULT_SETTINGS, isOpenAt, originAllowed, type WebchatSettings } from './settings.ts';
+import { WidgetSockets } from './socket.ts';
+import type { OpeningHoursSource } from './types.ts';
+import { Uploads } from './uploads.ts';
+
+const STATES: ContactState[] = ['queued', 'offered', 'active', 'wrap_up', 'closed', 'abandoned'];
+
+/**
+ * Web chat: the widget's WebSocket (`/widget/ws`), its files and uploads
+ * (`/widget/*`), and the webchat ChannelSender. Needs `conversations`.
+ */
+export const webchatModule: BranchModule = {
+  name: 'webchat',
+  async init(ctx) {
+    const { conversations, customers, bus, crypto } = ctx.services;
+    if (!conversations) throw new Error('webchat needs the conversations module listed before it');
+    const log = new WebchatLog(await ctx.openStore('webchat'));
+    let cached: WebchatSettings | undefined;
+    const settings = async () => (cached ??= (await log.settings<WebchatSettings>()) ?? DEFAULT_SETTINGS);
+    const isOpen = async () => {
+      const routing = (ctx.services as Record<string, unknown>)['routing'] as OpeningHoursSource | undefined;
+      if (typeof routing?.isOpen === 'function') return routing.isOpen();
+      return isOpenAt(await settings(), new Date());
+    };
+    // The token never reaches storage: the visitor is known by its keyed hash.
+    const vidOf = (token: string) => crypto.blindIndex('web_visitor', token);
+    const uploads = new Uploads();
+    const hub = new WebchatHub(log, { conversations, customers, bus, uploads, isOpen });
+    const sockets = new WidgetSockets(hub, { vidOf, originOk: async (o) => originAllowed(await settings(), o) });
+    const offSender = conversations.registerSender({
+      channel: 'webchat',
+      async send({ contact, message }) {
+        const seq = await hub.deliver(contact.threadKey, message);
+        return { externalId: `seq:${seq}` };
+      },
+    });
+    const offBus = STATES.map((state) =>
+      bus.subscribe(`contact.${state}`, async (e) => {
+        if (e.data.channel !== 'webchat') return;
+        const c = await conversations.getContact(e.data.contactId).catch(() => undefined);
+        if (c) hub.push(c.threadKey, { t: 'state', contactState: state });
+      }),
+    );
+    const root = path.resolve(import.meta.dirname, '../../../../web/dist/widget');
+    let closed = false;
+    return {
+      routes: [
+        webchatRoutes({
+          settings,
+          async saveSettings(s, actor) {
+            await log.putSettings(s);
+            cached = s;
+            await bus.publish('webchat.settings_changed', { fields: Object.keys(s) }, { actor });
+          },
+          async agentTyping(contactId, on) {
+            const c = await conversations.getContact(contactId);
+            if (c.channel === 'webchat') hub.push(c.threadKey, { t: 'typing', on });
+          },
+        }),
+      ],
+      upgrades: [{ path: '/widget/ws', handle: (req, socket, head) => sockets.handleUpgrade(req, socket, head) }],
+      publicRoutes: [{ prefix: '/widget/', fetch: widgetFetch({ root, uploads, vidOf, settings }) }],
+      async close() {
+        if (closed) return;
+        closed = true;
+        offSender();
+        for (const off of offBus) off();
+        sockets.close();
+        hub.close();
+        uploads.close();
+      },
+    };
+  },
+};

@@ -1,0 +1,28 @@
+import type { BranchModule } from '../modules.ts';
+import { EncryptedDocStore } from '../storage/index.ts';
+import { conversationRoutes } from './routes.ts';
+import { customer360Routes } from './routes-360.ts';
+import { ConversationService } from './service.ts';
+import { CONVERSATION_SEALED_FIELDS, ConversationStore, conversationKeyIdFor } from './store.ts';
+
+/** Conversations, contacts and the customer 360; provides `services.conversations`. */
+export const conversationsModule: BranchModule = {
+  name: 'conversations',
+  async init(ctx) {
+    const { crypto, customers, bus } = ctx.services;
+    const raw = await ctx.openStore('conversations');
+    const db = new EncryptedDocStore(raw, {
+      crypto,
+      fields: [...CONVERSATION_SEALED_FIELDS],
+      keyIdFor: conversationKeyIdFor,
+    });
+    const service = new ConversationService(new ConversationStore(db, (k, v) => crypto.blindIndex(k, v)), {
+      customers,
+      bus,
+    });
+    ctx.provide('conversations', service);
+    return {
+      routes: [conversationRoutes(service, ctx.recordRead), customer360Routes(service, customers)],
+    };
+  },
+};

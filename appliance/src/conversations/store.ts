@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import type { DocStore, StoredDoc } from '../storage/index.ts';
+import type { Attachment, AttachmentInput, Channel, Contact, IngestResult, Message } from './types.ts';
+
+/** Fields sealed under the customer's key (`cust:<customerId>`): bodies, file names, file bytes. */
+export const CONVERSATION_SEALED_FIELDS = ['text', 'blob', 'fileName'] as const;
+
+/** Key id for the encrypting store: a document that names a customer is sealed under that customer's key. */
+export function conversationKeyIdFor(doc: Record<string, unknown>): string {
+  return typeof doc['customerId'] === 'string' ? `cust:${doc['customerId']}` : 'pii';
+}
+
+export type MessageDoc = Message & { type: 'message'; customerId: string };
+type ContactDoc = Contact & { type: 'contact' };
+interface AttachmentDoc {
+  type: 'attachment';
+  customerId: string;
+  fileName: string;
+  mime: string;
+  bytes: number;
+  blob: string;
+}
+
+// Messages with the same timestamp keep arrival order within this process.
+let arrival = 0;
+const order = () => (arrival++ % 1e9).toString().padStart(9, '0');
+
+/** Document layout of the conversations database; keys are built here only. */
+export class ConversationStore {
+  #db: DocStore;
+  #blind: (kind: string, value: string) => string;
+
+  constructor(db: DocStore, blind: (kind: string, value: string) => string) {
+    this.#db = db;
+    this.#blind = blind;
+  }
+
+  get db(): DocStore {
+    return this.#db;
+  }
+
+  dedupeKey(channel: Channel, externalId: string): string {
+    return `x:${channel}:${this.#blind('extid', `${channel}\u0000${externalId}`)}`;
+  }
+
+  threadKey(channel: Channel, threadKey: string): string {
+    return `th:${channel}:${this.#blind('thread', `${channel}\u0000${threadKey}`)}`;
+  }
+
+  async seen(key: string): Promise<Omit<IngestResult, 'duplicate'> | undefined> {
+    const d = await this.#db.get<Omit<IngestResult, 'duplicate'>>(key);
+    if (!d) return undefined;
+    return { customerId: d.customerId, conversationId: d.conversationId, contactId: d.contactId, messageId: d.messageId };
+  }
+
+  async markSeen(key: string, r: Omit<IngestResult, 'duplicate'>): Promise<void> {
+    await this.#db.create({ _id: key, ...r });
+  }
+
+  /** One conversation per customer: the thread across every channel. */
+  async conversationOf(customerId: string, at: string): Promise<string> {
+    const idx = await this.#db.get<{ conversationId: string }>(`cc:${customerId}`);
+    if (idx) return idx.conversationId;
+    const conversationId = randomUUID();
+    await this.#db.create({ _id: `cv:${conversationId}`, type: 'conversation', customerId, createdAt: at });
+    await this.#db.create({ _id: `cc:${customerId}`, conversationId });
+    return conversationId;
+  }
+
+  async existingConversationOf(customerId: string): Promise<string | undefined> {
+    return (await this.#db.get<{ conversationId: string }>(`cc:${customerId}`))?.conversationId;
+  }
+
+  async threadContact(key: string): Promise<string | undefined> {
+    return (await this.#db.get<{ contactId: string }>(key))?.contactId;
+  }
+
+  async setThreadContact(key: string, contactId: string): Promise<void> {
+    const prior = await this.#db.get<{ contactId: string }>(key);
+    await this.#db.put({ _id: key, contactId, ...(prior ? { _rev: prior._rev } : {}) });
+  }
+
+  async contact(id: string): Promise<StoredDoc<ContactDoc> | undefined> {
+    return this.#db.get<ContactDoc>(`ct:${id}`);
+  }
+
+  async putContact(c: Contact, rev?: string): Promise<void> {
+    await this.#db.put<ContactDoc>({ ...c, type: 'contact', _id: `ct:${c.id}`, ...(rev ? { _rev: rev } : {}) });
+  }
+
+  async contacts(): Promise<Contact[]> {
+    return (await this.#db.list<ContactDoc>({ prefix: 'ct:' })).map(stripContact);
+  }
+
+  async addMessage(m: Message, customerId: string): Promise<void> {
+    const key = `m:${m.conversationId}:${m.at}:${order()}:${m.id}`;
+    await this.#db.create<MessageDoc>({ ...m, customerId, type: 'message', _id: key });
+    await this.#db.create({ _id: `mi:${m.id}`, key });
+  }
+
+  async message(id: string): Promise<StoredDoc<MessageDoc> | undefined> {
+    const idx = await this.#db.get<{ key: string }>(`mi:${id}`);
+    return idx ? this.#db.get<MessageDoc>(idx.key) : undefined;
+  }
+
+  async putMessage(doc: StoredDoc<MessageDoc>): Promise<void> {
+    await this.#db.put(doc);
+  }
+
+  async messages(conversationId: string): Promise<MessageDoc[]> {
+    const docs = await this.#db.list<MessageDoc>({ prefix: `m:${conversationId}:` });
+    return docs.map(({ _id, _rev, ...m }) => m);
+  }
+
+  async addAttachment(a: AttachmentInput, customerId: string): Promise<Attachment> {
+    const id = randomUUID();
+    await this.#db.create<AttachmentDoc>({
+      _id: `a:${id}`,
+      type: 'attachment',
+      customerId,
+      fileName: a.name,
+      mime: a.mime,
+      bytes: a.data.byteLength,
+      blob: Buffer.from(a.data).toString('base64'),
+    });
+    return { id, name: a.name, mime: a.mime, bytes: a.data.byteLength };
+  }
+
+  async attachment(id: string): Promise<(Attachment & { customerId: string; data: Uint8Array }) | undefined> {
+    const d = await this.#db.get<AttachmentDoc>(`a:${id}`);
+    if (!d) return undefined;
+    return {
+      id,
+      name: d.fileName,
+      mime: d.mime,
+      bytes: d.bytes,
+      customerId: d.customerId,
+      data: new Uint8Array(Buffer.from(d.blob, 'base64')),
+    };
+  }
+}
+
+function stripContact(d: StoredDoc<ContactDoc>): Contact {
+  const { _id, _rev, type, ...c } = d;
+  return c;
+}
+
+export function contactOf(d: StoredDoc<ContactDoc>): Contact {
+  return stripContact(d);
+}

@@ -1,0 +1,73 @@
+import type { BranchModule, ModuleContext } from '../modules.ts';
+import { EncryptedDocStore } from '../storage/index.ts';
+import { CRM_SEALED_FIELDS, crmKeyIdFor } from './ids.ts';
+import { crmRoutes, crmWebhookRoutes } from './routes.ts';
+import { CrmService } from './service.ts';
+
+/** Adds orders/warranties/CRM profile to the customers context's 360 view when it offers sections. */
+function registerSections(customers: ModuleContext['services']['customers'], crm: CrmService): () => void {
+  const reg = (customers as { registerProfileSection?: unknown }).registerProfileSection;
+  if (typeof reg !== 'function') return () => {};
+  const offs = (['orders', 'warranties'] as const).map((name) =>
+    customers.registerProfileSection(`crm.${name}`, async (customerId, actor) => {
+      const pop = await crm.screenPop(
+        customerId,
+        { userId: actor.userId, permissions: new Set() },
+        { budgetMs: 0 },
+      );
+      return pop[name];
+    }),
+  );
+  return () => {
+    for (const off of offs) off();
+  };
+}
+
+/** Service history from the conversations context's contacts, when that context is loaded. */
+function registerContactHistory(services: Record<string, unknown>, crm: CrmService): void {
+  const conv = services.conversations as
+    | { listContacts?: (f: { customerIds: string[] }) => Promise<Array<Record<string, unknown>>> }
+    | undefined;
+  const list = conv?.listContacts?.bind(conv);
+  if (!list) return;
+  crm.registerHistorySource('contacts', async (customerId, limit) =>
+    (await list({ customerIds: [customerId] }))
+      .map((c) => ({
+        kind: `contact.${String(c.channel)}`,
+        id: String(c.id),
+        at: String(c.createdAt),
+        summary: `${String(c.state)}${c.wrapUpCode ? ` · ${String(c.wrapUpCode)}` : ''}`,
+      }))
+      .sort((a, b) => b.at.localeCompare(a.at))
+      .slice(0, limit),
+  );
+}
+
+/** CRM context: store `crm` (personal fields sealed per customer), routes under /api/crm. */
+export const crmModule: BranchModule = {
+  name: 'crm',
+  async init(ctx) {
+    const raw = await ctx.openStore('crm');
+    const store = new EncryptedDocStore(raw, {
+      crypto: ctx.services.crypto,
+      fields: CRM_SEALED_FIELDS,
+      keyIdFor: crmKeyIdFor,
+    });
+    const crm = new CrmService(store, {
+      customers: ctx.services.customers,
+      bus: ctx.services.bus,
+      recordRead: ctx.recordRead,
+    });
+    await crm.start();
+    ctx.provide('crm', crm);
+    const unregister = registerSections(ctx.services.customers, crm);
+    registerContactHistory(ctx.services as Record<string, unknown>, crm);
+    return {
+      routes: [crmRoutes(crm), crmWebhookRoutes(crm)],
+      close: async () => {
+        unregister();
+        await crm.close();
+      },
+    };
+  },
+};

@@ -1,0 +1,62 @@
+import type { DocStore } from '../storage/index.ts';
+import { CustomersError } from './errors.ts';
+import type { BlindIndexer, CustomerHandle, Handle, HandleKind } from './types.ts';
+import { normalisePhone } from './validate.ts';
+
+const KINDS: ReadonlySet<HandleKind> = new Set([
+  'phone',
+  'email',
+  'wechat_openid',
+  'wechat_unionid',
+  'wecom_external',
+  'web_visitor',
+]);
+
+/** The blind-index document that maps one handle to its customer. */
+export interface HandleIndexDoc {
+  customerId: string;
+  kind?: HandleKind;
+  verified?: boolean;
+}
+
+/** Canonical value per kind; throws CUSTOMERS_INVALID_FIELD for a bad phone or email. */
+export function normaliseHandle(h: Handle): CustomerHandle {
+  if (!KINDS.has(h.kind)) throw new TypeError(`Unknown handle kind: ${JSON.stringify(h.kind)}`);
+  const raw = h.value.normalize('NFKC').trim();
+  let value = raw;
+  if (h.kind === 'phone') value = normalisePhone(raw);
+  if (h.kind === 'email') {
+    value = raw.toLowerCase();
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value) || value.length > 254) {
+      throw new CustomersError('CUSTOMERS_INVALID_FIELD', 'Invalid email address', { details: { field: 'email' } });
+    }
+  }
+  if (value === '' || value.length > 256) {
+    throw new CustomersError('CUSTOMERS_INVALID_FIELD', 'Invalid handle value', { details: { field: h.kind } });
+  }
+  return { kind: h.kind, value, verified: h.verified === true };
+}
+
+/**
+ * Phone keeps the `idx:phone:` prefix the first customers API used, so caller-ID
+ * lookup and handle linking share one index.
+ */
+export function handleKey(index: BlindIndexer, h: CustomerHandle): string {
+  return `idx:${h.kind}:${index.blindIndex(h.kind, h.value)}`;
+}
+
+/** Points a handle at `customerId`, creating or rewriting its index document. */
+export async function pointHandle(
+  store: DocStore,
+  key: string,
+  doc: HandleIndexDoc,
+): Promise<void> {
+  const prior = await store.get<HandleIndexDoc>(key);
+  if (prior) await store.put({ ...prior, ...doc, _id: key, _rev: prior._rev });
+  else await store.create({ _id: key, ...doc });
+}
+
+/** Email links to an existing customer only when either side is verified (DESIGN §5). */
+export function canLink(h: CustomerHandle, idx: HandleIndexDoc): boolean {
+  return h.kind !== 'email' || h.verified || idx.verified === true;
+}

@@ -1,0 +1,17 @@
+import { DomainError } from '../contracts/index.ts';
+
+export type FlowsErrorCode = 'FLOWS_INVALID' | 'FLOWS_NOT_FOUND' | 'FLOWS_SPEECH_FAILED' | 'FLOWS_LOOP';
+
+const STATUS: Record<FlowsErrorCode, number> = {
+  FLOWS_INVALID: 400,
+  FLOWS_NOT_FOUND: 404,
+  FLOWS_SPEECH_FAILED: 502,
+  FLOWS_LOOP: 500,
+};
+
+export class FlowsError extends DomainError<FlowsErrorCode> {
+  override name = 'FlowsError';
+  constructor(code: FlowsErrorCode, message: string, details?: Record<string, unknown>) {
+    super(code, message, { status: STATUS[code], ...(details ? { details } : {}) });
+  }
+}

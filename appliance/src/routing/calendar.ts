@@ -1,0 +1,67 @@
+/** Weekday keys as Intl reports them in en-US short form. */
+export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/** Business hours: weekly open intervals in a time zone, minus holiday dates. */
+export interface Calendar {
+  id: string;
+  name: string;
+  /** IANA zone, e.g. 'Asia/Shanghai'. */
+  timeZone: string;
+  /** Weekday → list of ['HH:MM', 'HH:MM') intervals in local time; a missing day is closed. */
+  weekly: Partial<Record<Weekday, Array<[string, string]>>>;
+  /** Local dates 'YYYY-MM-DD' that are closed all day. */
+  holidays: string[];
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      weekday: 'short',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** Throws RangeError for an unknown zone (so config validation can name it). */
+export function assertTimeZone(timeZone: string): void {
+  formatterFor(timeZone);
+}
+
+/** Local weekday, date and minute-of-day of `at` in the calendar's zone. */
+export function localTime(timeZone: string, at: number): { weekday: Weekday; date: string; minutes: number } {
+  const parts: Record<string, string> = {};
+  for (const p of formatterFor(timeZone).formatToParts(at)) parts[p.type] = p.value;
+  return {
+    weekday: parts['weekday'] as Weekday,
+    date: `${parts['year']}-${parts['month']}-${parts['day']}`,
+    minutes: Number(parts['hour']) * 60 + Number(parts['minute']),
+  };
+}
+
+export function toMinutes(hhmm: string): number {
+  const m = /^([01]\d|2[0-4]):([0-5]\d)$/.exec(hhmm);
+  if (!m) throw new RangeError(`bad time '${hhmm}' (want HH:MM)`);
+  return Number(m[1]) * 60 + Number(m[2]);
+}
+
+/** True when `at` (epoch ms) falls inside an open interval on a non-holiday. */
+export function isOpenAt(cal: Calendar, at: number): boolean {
+  const local = localTime(cal.timeZone, at);
+  if (cal.holidays.includes(local.date)) return false;
+  for (const [from, to] of cal.weekly[local.weekday] ?? []) {
+    if (local.minutes >= toMinutes(from) && local.minutes < toMinutes(to)) return true;
+  }
+  return false;
+}

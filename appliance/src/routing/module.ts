@@ -1,0 +1,60 @@
+import { createLogger } from '../logging/index.ts';
+import type { BranchModule } from '../modules.ts';
+import { attachContacts, type ContactsPort, isContactsPort } from './contacts-bridge.ts';
+import { routingAdminRoutes } from './routes-admin.ts';
+import { routingAgentRoutes } from './routes-agent.ts';
+import { RoutingService } from './service.ts';
+
+const log = createLogger('routing');
+
+/** Routing context: needs conversations before it in module-list.ts for contacts integration. */
+export const routingModule: BranchModule = {
+  name: 'routing',
+  async init(ctx) {
+    const service = new RoutingService(await ctx.openStore('routing'), { bus: ctx.services.bus });
+    await service.load();
+    const port = contactsPort(ctx.services);
+    const bridge = port ? attachContacts(service, port, ctx.services.bus) : undefined;
+    if (!bridge)
+      log.info(
+        'contacts integration off: no conversations service; tasks come from POST /api/routing/tasks only',
+      );
+    ctx.provide('routing', service);
+    let closed = false;
+    return {
+      routes: [routingAgentRoutes(service), routingAdminRoutes(service)],
+      async listen() {
+        service.start();
+        const n = await bridge?.rebuild().catch((err) => {
+          log.error('rebuilding waiting tasks failed', { err });
+          return 0;
+        });
+        if (n) log.info(`rebuilt ${n} waiting tasks from queued contacts`);
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        bridge?.close();
+        service.close();
+      },
+    };
+  },
+};
+
+/**
+ * Conversations' service, seen through the port routing needs. Looked up by
+ * name so routing still starts (without contacts) when it is absent.
+ */
+function contactsPort(services: object): ContactsPort | undefined {
+  const conv = (services as Record<string, unknown>)['conversations'];
+  if (!isContactsPort(conv)) return undefined;
+  const list = (conv as { listContacts?: (f: { states: string[] }) => Promise<unknown[]> }).listContacts;
+  if (typeof list !== 'function') return conv;
+  return {
+    transition: (id, to, o) => conv.transition(id, to, o),
+    listQueued: async () =>
+      (await list.call(conv, { states: ['queued', 'offered'] })) as Awaited<
+        ReturnType<NonNullable<ContactsPort['listQueued']>>
+      >,
+  };
+}

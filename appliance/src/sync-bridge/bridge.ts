@@ -1,0 +1,264 @@
+import type { Agent } from 'node:https';
+import {
+  defaultPolicy,
+  HybridClock,
+  OutboundProjector,
+  type PouchDb,
+  type PouchDoc,
+  Replicator,
+  type ResidencyPolicy,
+  resolveConflicts,
+  type SignedPolicy,
+  SyncWatchdog,
+  verifyPolicy,
+} from '../../../sync/src/index.ts';
+import type { EventBus } from '../events/index.ts';
+import type { IdentityService } from '../identity/index.ts';
+import { createLogger } from '../logging/index.ts';
+import type { CryptoFacade } from '../storage/index.ts';
+
+const log = createLogger('sync-bridge');
+const pad = (n: number) => String(n).padStart(12, '0');
+
+export interface BridgeDbs {
+  tickets: PouchDb;
+  crm: PouchDb;
+  audit: PouchDb;
+  status: PouchDb;
+  inbound: PouchDb;
+  state: PouchDb;
+  quarantine: PouchDb;
+}
+
+export interface BridgeOptions {
+  branchId: string;
+  hqUrl: string;
+  dbs: BridgeDbs;
+  bus: EventBus;
+  identity: IdentityService;
+  crypto: CryptoFacade;
+  tokenKey: Uint8Array;
+  pinnedHqKey: string | undefined;
+  agent?: Agent;
+  /** Audit records after a seq (the AuditLog's search). */
+  auditAfter: (seq: number) => Promise<Array<{ seq: number } & Record<string, unknown>>>;
+}
+
+/** Wires sync into the appliance: bus → projections, replication, inbound freezes and policies. */
+export class SyncBridge {
+  readonly #o: BridgeOptions;
+  #policy: ResidencyPolicy = defaultPolicy(new Date(0));
+  readonly projector: OutboundProjector;
+  readonly #reps: Replicator[] = [];
+  #watchdog: SyncWatchdog | undefined;
+  #timers: Array<ReturnType<typeof setInterval>> = [];
+  #off: Array<() => void> = [];
+  #auditSeq = 0;
+  #quarantined = 0;
+  #closed = false;
+
+  constructor(options: BridgeOptions) {
+    this.#o = options;
+    this.projector = new OutboundProjector({
+      branchId: options.branchId,
+      policy: () => this.#policy,
+      dbs: { tickets: options.dbs.tickets, crm: options.dbs.crm, audit: options.dbs.audit },
+      state: options.dbs.state,
+      tokenKey: options.tokenKey,
+      sealer: { seal: (v, ctx) => options.crypto.encrypt(v, 'sync-seal', ctx) },
+      clock: new HybridClock(options.branchId),
+    });
+  }
+
+  get policy(): ResidencyPolicy {
+    return this.#policy;
+  }
+
+  async start(): Promise<void> {
+    const { bus, dbs, branchId, hqUrl } = this.#o;
+    const saved = await dbs.state.get('policy').catch(() => undefined);
+    if (saved?.['signed']) await this.applyPolicy(saved['signed'] as SignedPolicy, { persist: false });
+    const cursor = await dbs.state.get('audit-cursor').catch(() => undefined);
+    this.#auditSeq = Number(cursor?.['seq'] ?? 0);
+    this.#off.push(
+      bus.subscribe('*', (e) => {
+        if (!e.type.startsWith('ticket.')) return;
+        const { ticketId, ...rest } = e.data as { ticketId?: string } & Record<string, unknown>;
+        if (typeof ticketId !== 'string') return;
+        const stub: Record<string, unknown> & { id: string } = { id: ticketId, updatedAt: e.at };
+        for (const k of ['number', 'customerId', 'departmentId'])
+          if (rest[k] !== undefined) stub[k] = rest[k];
+        if (e.type === 'ticket.transitioned') stub['state'] = rest['to'];
+        return this.projector.projectRecord('tickets', stub).then(() => undefined);
+      }),
+    );
+    const base = `${hqUrl}/b-${branchId}`;
+    const agent = this.#o.agent ? { agent: this.#o.agent } : {};
+    for (const cls of ['tickets', 'crm', 'audit', 'status'] as const) {
+      this.#reps.push(
+        new Replicator({
+          name: cls,
+          local: dbs[cls],
+          remoteUrl: `${base}-${cls}`,
+          direction: 'push',
+          ...agent,
+          onDenied: (d) => this.#quarantine(cls, d.id, d.rev, d.reason),
+        }),
+      );
+    }
+    this.#reps.push(
+      new Replicator({
+        name: 'inbound',
+        local: dbs.inbound,
+        remoteUrl: `${base}-inbound`,
+        direction: 'pull',
+        ...agent,
+        // Short ceiling: a freeze must apply within seconds of the link coming back.
+        backoff: { baseMs: 250, maxMs: 2_000 },
+        onPulled: (docs) => this.#applyInbound(docs),
+      }),
+    );
+    for (const r of this.#reps) r.start();
+    this.#watchdog = new SyncWatchdog({
+      replicators: this.#reps.map((r, i) => ({
+        r,
+        local: [dbs.tickets, dbs.crm, dbs.audit, dbs.status, dbs.inbound][i] as PouchDb,
+      })),
+      onAlarm: (a) => bus.publish('system.alarm_raised', a, { actor: 'system' }).then(() => undefined),
+    });
+    this.#watchdog.start();
+    this.#timers.push(
+      setInterval(() => void this.pumpAudit().catch((err) => log.warn('audit pump', { err })), 2_000),
+    );
+    this.#timers.push(setInterval(() => void this.#heartbeat().catch(() => undefined), 5_000));
+    for (const t of this.#timers) t.unref();
+    // Freezes that arrived before a restart are applied again (freeze is idempotent).
+    const inbound = await dbs.inbound.allDocs({ include_docs: true });
+    await this.#applyInbound(inbound.rows.flatMap((r) => (r.doc ? [r.doc] : [])));
+  }
+
+  /** Copies new audit records into the outbound audit database. */
+  async pumpAudit(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const recs = await this.#o.auditAfter(this.#auditSeq);
+      if (recs.length === 0) break;
+      total += await this.projector.projectAudit(recs.map((r) => ({ _id: `rec:${pad(r.seq)}`, ...r })));
+      this.#auditSeq = recs.at(-1)?.seq ?? this.#auditSeq;
+    }
+    if (total > 0) await putLatest(this.#o.dbs.state, 'audit-cursor', { seq: this.#auditSeq });
+    return total;
+  }
+
+  async #applyInbound(docs: PouchDoc[]): Promise<void> {
+    const { identity, bus } = this.#o;
+    for (const doc of docs) {
+      if (doc._deleted) continue;
+      if (doc['type'] === 'freeze' && typeof doc['username'] === 'string') {
+        const user = await identity.findUser(doc['username']);
+        if (!user || user.status === 'frozen') continue;
+        await identity.freeze(user.id, { actor: 'hq', reason: String(doc['reason'] ?? 'HQ freeze') });
+        await bus.publish(
+          'sync.freeze_applied',
+          { username: user.username, freezeId: doc._id },
+          { actor: 'hq' },
+        );
+      } else if (doc['type'] === 'policy' && doc['signed']) {
+        await this.applyPolicy(doc['signed'] as SignedPolicy);
+      } else if (doc._id.startsWith('ticket:')) {
+        const res = await resolveConflicts(this.#o.dbs.tickets, doc._id).catch(() => undefined);
+        if (res)
+          await bus.publish(
+            'sync.conflict_resolved',
+            { docId: res.id, losers: res.losers.length },
+            { actor: 'system' },
+          );
+      }
+    }
+  }
+
+  /** Adopts a residency policy if it verifies against the pinned HQ key and is newer. */
+  async applyPolicy(signed: SignedPolicy, options: { persist?: boolean } = {}): Promise<boolean> {
+    const { bus, pinnedHqKey, dbs } = this.#o;
+    const version = signed.policy?.version ?? 0;
+    if (!pinnedHqKey || !verifyPolicy(signed, pinnedHqKey)) {
+      await bus.publish('sync.policy_rejected', { version, reason: 'signature' }, { actor: 'hq' });
+      return false;
+    }
+    if (version <= this.#policy.version && this.#policy.issuedAt !== new Date(0).toISOString()) return false;
+    const from = this.#policy.version;
+    this.#policy = signed.policy;
+    if (options.persist !== false) await putLatest(dbs.state, 'policy', { signed });
+    await bus.publish('sync.policy_changed', { version, from }, { actor: 'hq' });
+    return true;
+  }
+
+  async #quarantine(cls: string, id: string, rev: string | undefined, reason: string): Promise<void> {
+    this.#quarantined += 1;
+    const db = this.#o.dbs[cls as 'tickets'];
+    const doc = await db.get(id).catch(() => undefined);
+    await this.#o.dbs.quarantine
+      .put({
+        _id: `q:${cls}:${id}:${rev ?? 'none'}`,
+        cls,
+        docId: id,
+        rev,
+        reason,
+        doc,
+        at: new Date().toISOString(),
+      })
+      .catch(() => undefined);
+    await this.#o.bus.publish('sync.doc_quarantined', { docId: id, reason }, { actor: 'system' });
+    await this.#o.bus.publish(
+      'system.alarm_raised',
+      { alarm: 'sync.doc_refused', severity: 'warning', detail: `HQ refused ${id}: ${reason}` },
+      { actor: 'system' },
+    );
+  }
+
+  /** Replication state for the console: per replication and lag in docs. */
+  async status() {
+    const reps = this.#reps.map((r) => r.status);
+    let lagDocs = 0;
+    for (const r of this.#reps) {
+      if (r.status.direction !== 'push') continue;
+      const local = this.#o.dbs[r.status.name as 'tickets'];
+      const res = await local.changes({ since: r.status.lastSeq, limit: 10_000 });
+      lagDocs += res.results.length;
+    }
+    const oldest = Math.min(...reps.map((r) => r.lastProgressAt));
+    return {
+      policyVersion: this.#policy.version,
+      lagDocs,
+      lagSeconds: lagDocs ? Math.round((Date.now() - oldest) / 1000) : 0,
+      quarantined: this.#quarantined,
+      replications: reps,
+    };
+  }
+
+  async #heartbeat(): Promise<void> {
+    const s = await this.status();
+    await putLatest(this.#o.dbs.status, 'status', {
+      at: new Date().toISOString(),
+      lagDocs: s.lagDocs,
+      lagSeconds: s.lagSeconds,
+      quarantined: s.quarantined,
+      policyVersion: s.policyVersion,
+    });
+  }
+
+  /** Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const t of this.#timers) clearInterval(t);
+    for (const off of this.#off) off();
+    this.#watchdog?.close();
+    for (const r of this.#reps) await r.close();
+  }
+}
+
+async function putLatest(db: PouchDb, id: string, body: Record<string, unknown>): Promise<void> {
+  const cur = await db.get(id).catch(() => undefined);
+  await db.put({ _id: id, ...(cur?._rev ? { _rev: cur._rev } : {}), ...body });
+}

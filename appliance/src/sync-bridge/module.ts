@@ -1,0 +1,57 @@
+import type { PouchDb } from '../../../sync/src/index.ts';
+import type { BranchModule } from '../modules.ts';
+import type { DocStore } from '../storage/index.ts';
+import { SyncBridge } from './bridge.ts';
+import { loadClientAgent, loadPinnedHqKey, loadTokenKey } from './keys.ts';
+import './types.ts';
+
+function rawOf(store: DocStore): PouchDb | undefined {
+  return (store as DocStore & { raw?: PouchDb }).raw;
+}
+
+/**
+ * HQ sync. Does nothing unless BRANCHLINE_HQ_URL is set and the stores are on
+ * disk (PouchDB): then projections, replication and inbound freezes run from `listen()`.
+ */
+export const syncBridgeModule: BranchModule = {
+  name: 'sync-bridge',
+  async init(ctx) {
+    const { config, services } = ctx;
+    if (!config.hqUrl) return {};
+    const names = ['tickets', 'crm', 'audit', 'status', 'inbound', 'state', 'quarantine'] as const;
+    const dbs: Record<string, PouchDb> = {};
+    for (const n of names) {
+      const raw = rawOf(
+        await ctx.openStore(
+          n.startsWith('t') || n === 'crm' || n === 'audit' || n === 'status' ? `outbound-${n}` : `sync-${n}`,
+        ),
+      );
+      if (!raw) return {}; // memory stores (Deno smoke test): no replication
+      dbs[n] = raw;
+    }
+    let bridge: SyncBridge | undefined;
+    return {
+      async listen() {
+        bridge = new SyncBridge({
+          branchId: config.branchId,
+          hqUrl: config.hqUrl as string,
+          dbs: dbs as unknown as ConstructorParameters<typeof SyncBridge>[0]['dbs'],
+          bus: services.bus,
+          identity: services.identity,
+          crypto: services.crypto,
+          tokenKey: await loadTokenKey(config.dataDir),
+          pinnedHqKey: await loadPinnedHqKey(config.dataDir),
+          ...(await loadClientAgent(config.dataDir, config.branchId).then((a) => (a ? { agent: a } : {}))),
+          auditAfter: async (seq) =>
+            (await services.audit.search({ after: seq, limit: 500 })).records as unknown as Array<
+              { seq: number } & Record<string, unknown>
+            >,
+        });
+        await bridge.start();
+      },
+      async close() {
+        await bridge?.close();
+      },
+    };
+  },
+};

@@ -1,0 +1,11 @@
+declare module '../events/catalogue.ts' {
+  interface EventCatalogue {
+    'sync.policy_changed': { version: number; from: number };
+    'sync.policy_rejected': { version: number; reason: string };
+    'sync.freeze_applied': { username: string; freezeId: string };
+    'sync.conflict_resolved': { docId: string; losers: number };
+    'sync.doc_quarantined': { docId: string; reason: string };
+  }
+}
+
+export {};

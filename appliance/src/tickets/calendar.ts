@@ -1,0 +1,164 @@
+/**
+ * Business calendars for SLA clocks: weekly opening hours per weekday in an
+ * IANA time zone, plus holidays. Pure functions; no I/O, no clock.
+ */
+
+/** `HH:MM` wall-clock window, end exclusive; `24:00` allowed as an end. */
+export type HoursWindow = readonly [start: string, end: string];
+
+export interface BusinessCalendar {
+  /** IANA zone, e.g. `Asia/Shanghai`. */
+  timeZone: string;
+  /** Index 0 = Sunday … 6 = Saturday (as `Date#getDay`); a missing day is closed. */
+  weekly: Partial<Record<0 | 1 | 2 | 3 | 4 | 5 | 6, readonly HoursWindow[]>>;
+  /** Local dates `YYYY-MM-DD` that are closed all day. */
+  holidays?: readonly string[];
+}
+
+const MINUTE = 60_000;
+/** A calendar that never opens would loop forever; ten years is the horizon. */
+const MAX_DAYS = 3660;
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+interface LocalParts {
+  y: number;
+  m: number;
+  d: number;
+  hh: number;
+  mm: number;
+  ss: number;
+}
+
+function localParts(at: number, timeZone: string): LocalParts {
+  const p: Record<string, number> = {};
+  for (const part of formatter(timeZone).formatToParts(new Date(at))) {
+    if (part.type !== 'literal') p[part.type] = Number(part.value);
+  }
+  return { y: p.year!, m: p.month!, d: p.day!, hh: p.hour!, mm: p.minute!, ss: p.second! };
+}
+
+/** UTC epoch ms of a local wall-clock time in `timeZone` (two passes settle DST edges). */
+function zonedToUtc(p: Omit<LocalParts, 'ss'>, timeZone: string): number {
+  const wall = Date.UTC(p.y, p.m - 1, p.d, p.hh, p.mm);
+  let guess = wall;
+  for (let i = 0; i < 2; i++) {
+    const l = localParts(guess, timeZone);
+    const seen = Date.UTC(l.y, l.m - 1, l.d, l.hh, l.mm, l.ss);
+    guess += wall - seen;
+  }
+  return guess;
+}
+
+function minutesOf(hhmm: string): number {
+  const m = /^(\d{2}):(\d{2})$/.exec(hhmm);
+  const total = m ? Number(m[1]) * 60 + Number(m[2]) : Number.NaN;
+  if (!(total >= 0 && total <= 24 * 60)) throw new RangeError(`Invalid time "${hhmm}": expected HH:MM`);
+  return total;
+}
+
+/** Throws RangeError naming the bad part; call when a calendar is defined. */
+export function validateCalendar(cal: BusinessCalendar): void {
+  try {
+    formatter(cal.timeZone);
+  } catch {
+    throw new RangeError(`Invalid time zone "${cal.timeZone}"`);
+  }
+  let open = 0;
+  for (const [day, windows] of Object.entries(cal.weekly)) {
+    for (const [s, e] of windows ?? []) {
+      if (minutesOf(s) >= minutesOf(e))
+        throw new RangeError(`Empty hours window ${s}-${e} on weekday ${day}`);
+      open++;
+    }
+  }
+  if (open === 0) throw new RangeError('Calendar has no opening hours');
+  for (const h of cal.holidays ?? []) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(h)) throw new RangeError(`Invalid holiday "${h}": expected YYYY-MM-DD`);
+  }
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** Open intervals [startMs, endMs) of the local day `dayOffset` days after `from`'s local date. */
+function dayIntervals(cal: BusinessCalendar, base: LocalParts, dayOffset: number): Array<[number, number]> {
+  const noon = new Date(Date.UTC(base.y, base.m - 1, base.d + dayOffset, 12));
+  const y = noon.getUTCFullYear();
+  const m = noon.getUTCMonth() + 1;
+  const d = noon.getUTCDate();
+  if (cal.holidays?.includes(`${y}-${pad(m)}-${pad(d)}`)) return [];
+  const weekday = noon.getUTCDay() as 0 | 1 | 2 | 3 | 4 | 5 | 6;
+  return (cal.weekly[weekday] ?? []).map(([s, e]) => {
+    const sm = minutesOf(s);
+    const em = minutesOf(e);
+    return [
+      zonedToUtc({ y, m, d, hh: Math.floor(sm / 60), mm: sm % 60 }, cal.timeZone),
+      zonedToUtc({ y, m, d, hh: Math.floor(em / 60), mm: em % 60 }, cal.timeZone),
+    ];
+  });
+}
+
+/**
+ * The instant `minutes` business minutes after `from`.
+ * @example
+ * addBusinessMinutes(cal, new Date('2024-05-10T09:00:00Z'), 120); // skips the night and the weekend
+ */
+export function addBusinessMinutes(cal: BusinessCalendar, from: Date, minutes: number): Date {
+  if (!(minutes >= 0)) throw new RangeError(`Invalid minutes ${minutes}: expected ≥ 0`);
+  let left = minutes * MINUTE;
+  const start = from.getTime();
+  const base = localParts(start, cal.timeZone);
+  for (let day = 0; day < MAX_DAYS; day++) {
+    for (const [s, e] of dayIntervals(cal, base, day)) {
+      const a = Math.max(s, start);
+      if (a >= e) continue;
+      if (left === 0) return new Date(a);
+      if (a + left <= e) return new Date(a + left);
+      left -= e - a;
+    }
+  }
+  throw new RangeError('Calendar never opens within ten years');
+}
+
+/**
+ * Business minutes between two instants (0 when `to` ≤ `from`).
+ * @example
+ * businessMinutesBetween(cal, friday17h, monday10h); // 120 for 09:00–18:00 hours
+ */
+export function businessMinutesBetween(cal: BusinessCalendar, from: Date, to: Date): number {
+  const a0 = from.getTime();
+  const b0 = to.getTime();
+  if (b0 <= a0) return 0;
+  const base = localParts(a0, cal.timeZone);
+  let total = 0;
+  for (let day = 0; day < MAX_DAYS; day++) {
+    for (const [s, e] of dayIntervals(cal, base, day)) {
+      if (s >= b0) return total / MINUTE;
+      total += Math.max(0, Math.min(e, b0) - Math.max(s, a0));
+    }
+  }
+  return total / MINUTE;
+}
+
+/** True when `at` falls inside opening hours. */
+export function isBusinessTime(cal: BusinessCalendar, at: Date): boolean {
+  const t = at.getTime();
+  return dayIntervals(cal, localParts(t, cal.timeZone), 0).some(([s, e]) => t >= s && t < e);
+}

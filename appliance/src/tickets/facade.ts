@@ -1,0 +1,166 @@
+import type { EventBus } from '../events/index.ts';
+import type { DocStore } from '../storage/index.ts';
+import { TicketCore } from './core.ts';
+import { Departments } from './departments.ts';
+import { TicketMerger } from './merge.ts';
+import { TicketNotes } from './notes.ts';
+import { CustomerNotifier } from './notify.ts';
+import { DEFAULT_SLA_POLICY, DEFAULT_WORKFLOW } from './seed.ts';
+import { type CreateTicketInput, TicketLifecycle } from './service.ts';
+import { SlaChecker } from './sla-checker.ts';
+import { SlaPolicies } from './sla-policies.ts';
+import { TicketRepo } from './store.ts';
+import type {
+  AttachmentMeta,
+  CustomerReplier,
+  HistoryEntry,
+  Ticket,
+  TicketActor,
+  TicketNote,
+  Workflow,
+} from './types.ts';
+import { WorkflowRegistry } from './workflows.ts';
+
+export interface TicketServiceOptions {
+  bus: EventBus;
+  /** The encrypting store for tickets, notes, attachments and history. */
+  tickets: DocStore;
+  /** Plain store for definitions: workflows, departments, SLA policies. */
+  definitions: DocStore;
+  /** Looked up at each use: the conversations service may arrive after tickets. */
+  replier?: () => CustomerReplier | undefined;
+  /** Audits reads of tickets (they carry personal data). */
+  recordRead?: (actor: TicketActor, ticketId: string) => Promise<void>;
+  now?: () => Date;
+  numberPrefix?: string;
+  maxAttachmentBytes?: number;
+}
+
+export interface TicketFilter {
+  state?: string;
+  assigneeId?: string;
+  departmentId?: string;
+  customerId?: string;
+  contactId?: string;
+}
+
+export interface TicketView {
+  ticket: Ticket;
+  notes: TicketNote[];
+  attachments: AttachmentMeta[];
+  history: HistoryEntry[];
+  workflow: Workflow;
+}
+
+/** The tickets context: one object to wire, with its parts as fields. */
+export class TicketService {
+  readonly workflows: WorkflowRegistry;
+  readonly departments: Departments;
+  readonly policies: SlaPolicies;
+  readonly lifecycle: TicketLifecycle;
+  readonly notes: TicketNotes;
+  readonly merger: TicketMerger;
+  readonly sla: SlaChecker;
+  #core: TicketCore;
+  #recordRead: NonNullable<TicketServiceOptions['recordRead']>;
+  #replier: () => CustomerReplier | undefined;
+
+  constructor(options: TicketServiceOptions) {
+    const { bus } = options;
+    const now = options.now ?? (() => new Date());
+    this.#core = new TicketCore(new TicketRepo(options.tickets), { bus, now });
+    this.#recordRead = options.recordRead ?? (async () => undefined);
+    this.workflows = new WorkflowRegistry(options.definitions, { bus, now });
+    this.departments = new Departments(options.definitions, { bus });
+    this.policies = new SlaPolicies(options.definitions, { bus });
+    this.#replier = options.replier ?? (() => undefined);
+    const notifier = new CustomerNotifier({ replier: this.#replier, bus });
+    this.lifecycle = new TicketLifecycle({
+      core: this.#core,
+      workflows: this.workflows,
+      departments: this.departments,
+      policies: this.policies,
+      notifier,
+      numberPrefix: options.numberPrefix ?? 'BR',
+      defaultWorkflowId: DEFAULT_WORKFLOW.id,
+      defaultPolicyId: DEFAULT_SLA_POLICY.id,
+    });
+    this.notes = new TicketNotes(this.#core, {
+      notifier,
+      maxAttachmentBytes: options.maxAttachmentBytes ?? 512 * 1024,
+    });
+    this.merger = new TicketMerger(this.#core, { lifecycle: this.lifecycle, workflows: this.workflows });
+    this.sla = new SlaChecker(this.#core, { policies: this.policies, lifecycle: this.lifecycle });
+  }
+
+  /** Seeds the default workflow and SLA policy on first start. */
+  async seed(): Promise<void> {
+    await this.workflows.ensure(DEFAULT_WORKFLOW);
+    await this.policies.ensure(DEFAULT_SLA_POLICY);
+  }
+
+  /** A ticket with its description (personal data): the read is audited. */
+  async get(id: string, actor: TicketActor): Promise<Ticket> {
+    const t = await this.#core.load(id);
+    await this.#recordRead(actor, id);
+    return t;
+  }
+
+  /** Everything the detail page shows; one audited read. */
+  async view(id: string, actor: TicketActor): Promise<TicketView> {
+    const ticket = await this.get(id, actor);
+    const repo = this.#core.repo;
+    return {
+      ticket,
+      notes: await repo.notes(id),
+      attachments: await repo.attachments(id),
+      history: await repo.history(id),
+      workflow: await this.workflows.get(ticket.workflowId, ticket.workflowVersion),
+    };
+  }
+
+  history(id: string): Promise<HistoryEntry[]> {
+    return this.#core.repo.history(id);
+  }
+
+  /** Newest first; descriptions left out (list views need no personal text). */
+  async list(filter: TicketFilter = {}): Promise<Array<Omit<Ticket, 'description'>>> {
+    const all = await this.#core.repo.tickets();
+    return all
+      .filter(
+        (t) =>
+          (!filter.state || t.state === filter.state) &&
+          (!filter.assigneeId || t.assigneeId === filter.assigneeId) &&
+          (!filter.departmentId || t.departmentId === filter.departmentId) &&
+          (!filter.customerId || t.customerId === filter.customerId) &&
+          (!filter.contactId || t.links.contactIds.includes(filter.contactId)),
+      )
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.number.localeCompare(a.number))
+      .map(({ description: _d, ...rest }) => rest);
+  }
+
+  /** A ticket made from a live contact: customer, conversation and language come from the contact when known. */
+  async createFromContact(
+    contactId: string,
+    input: Omit<CreateTicketInput, 'contactIds' | 'conversationIds' | 'customerId' | 'language'>,
+    actor: TicketActor,
+  ): Promise<Ticket> {
+    const contact = await this.#replier()?.getContact?.(contactId);
+    const lang = contact?.attributes.language;
+    return this.lifecycle.create(
+      {
+        ...input,
+        contactIds: [contactId],
+        ...(contact ? { customerId: contact.customerId, conversationIds: [contact.conversationId] } : {}),
+        ...(typeof lang === 'string'
+          ? { language: lang.toLowerCase().startsWith('en') ? 'en' : 'zh-CN' }
+          : {}),
+      },
+      actor,
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.sla.close();
+  }
+}

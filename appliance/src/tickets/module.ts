@@ -1,0 +1,50 @@
+import type { BranchModule } from '../modules.ts';
+import { EncryptedDocStore } from '../storage/index.ts';
+import { TicketService } from './facade.ts';
+import { ticketAdminRoutes } from './routes-admin.ts';
+import { ticketRoutes } from './routes-tickets.ts';
+import { TICKET_SEALED_FIELDS, ticketKeyId } from './store.ts';
+
+declare module '../modules.ts' {
+  interface Services {
+    tickets: TicketService;
+  }
+}
+
+/** SLA clocks are checked this often in production. */
+const SLA_CHECK_MS = 30_000;
+
+export const ticketsModule: BranchModule = {
+  name: 'tickets',
+  async init(ctx) {
+    const raw = await ctx.openStore('tickets');
+    const tickets = new EncryptedDocStore(raw, {
+      crypto: ctx.services.crypto,
+      fields: [...TICKET_SEALED_FIELDS],
+      keyIdFor: ticketKeyId,
+    });
+    const service = new TicketService({
+      bus: ctx.services.bus,
+      tickets,
+      definitions: await ctx.openStore('ticket-defs'),
+      // Looked up per use so module order does not matter.
+      replier: () => ctx.services.conversations,
+      recordRead: (actor, ticketId) =>
+        ctx.recordRead({
+          actor: actor.userId,
+          target: `ticket:${ticketId}`,
+          action: 'ticket.view',
+          ...(actor.source === undefined ? {} : { source: actor.source }),
+        }),
+    });
+    await service.seed();
+    ctx.provide('tickets', service);
+    return {
+      routes: [ticketRoutes(service), ticketAdminRoutes(service)],
+      async listen() {
+        service.sla.start(SLA_CHECK_MS);
+      },
+      close: () => service.close(),
+    };
+  },
+};

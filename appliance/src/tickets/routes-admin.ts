@@ -1,0 +1,121 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter, requirePermission } from '../http/index.ts';
+import type { TicketService } from './facade.ts';
+import { actorOf, body, json, plain } from './route-util.ts';
+import { Anything, DepartmentIn, SlaPolicyIn, WorkflowIn } from './schemas.ts';
+import type { SlaPolicy, WorkflowInput } from './types.ts';
+import { validateWorkflow } from './workflow.ts';
+
+const Param = z.object({ id: z.string().min(1).max(64) });
+const ok = { 200: json(Anything, 'OK') };
+const admin = [requirePermission('system.manage')];
+
+/** Workflow, department and SLA definitions: read with tickets.read, change with system.manage. */
+export function ticketAdminRoutes(service: TicketService) {
+  const app = createRouter();
+  for (const p of ['/ticket-workflows', '/departments', '/sla-policies']) {
+    app.use(p, requirePermission('tickets.read'));
+    app.use(`${p}/*`, requirePermission('tickets.read'));
+  }
+
+  const wfList = createRoute({
+    method: 'get',
+    path: '/ticket-workflows',
+    summary: 'Latest version of every workflow',
+    responses: ok,
+  });
+  app.openapi(wfList, async (c) => c.json({ workflows: await service.workflows.list() }, 200));
+
+  const wfPublish = createRoute({
+    method: 'post',
+    path: '/ticket-workflows',
+    summary: 'Publish a new workflow version (validated; errors name the state)',
+    middleware: admin,
+    request: body(WorkflowIn),
+    responses: { 201: json(Anything, 'Published') },
+  });
+  app.openapi(wfPublish, async (c) =>
+    c.json(await service.workflows.publish(plain<WorkflowInput>(c.req.valid('json')), actorOf(c)), 201),
+  );
+
+  const wfValidate = createRoute({
+    method: 'post',
+    path: '/ticket-workflows/validate',
+    summary: 'Validate without publishing',
+    middleware: admin,
+    request: body(WorkflowIn),
+    responses: ok,
+  });
+  app.openapi(wfValidate, async (c) => {
+    validateWorkflow(plain<WorkflowInput>(c.req.valid('json')));
+    return c.json({ ok: true }, 200);
+  });
+
+  const wfVersion = createRoute({
+    method: 'get',
+    path: '/ticket-workflows/{id}/versions/{version}',
+    summary: 'One workflow version',
+    request: { params: Param.extend({ version: z.coerce.number().int().min(1) }) },
+    responses: ok,
+  });
+  app.openapi(wfVersion, async (c) => {
+    const { id, version } = c.req.valid('param');
+    return c.json(await service.workflows.get(id, version), 200);
+  });
+
+  const deptList = createRoute({
+    method: 'get',
+    path: '/departments',
+    summary: 'Departments and their members',
+    responses: ok,
+  });
+  app.openapi(deptList, async (c) => c.json({ departments: await service.departments.list() }, 200));
+
+  const deptPut = createRoute({
+    method: 'put',
+    path: '/departments/{id}',
+    summary: 'Create or replace a department',
+    middleware: admin,
+    request: { params: Param, ...body(DepartmentIn) },
+    responses: ok,
+  });
+  app.openapi(deptPut, async (c) => {
+    const { name, members } = c.req.valid('json');
+    const m = members.map((x) => (x.level ? { userId: x.userId, level: x.level } : { userId: x.userId }));
+    return c.json(
+      await service.departments.save({ id: c.req.valid('param').id, name, members: m }, actorOf(c)),
+      200,
+    );
+  });
+
+  const slaList = createRoute({
+    method: 'get',
+    path: '/sla-policies',
+    summary: 'SLA policies',
+    responses: ok,
+  });
+  app.openapi(slaList, async (c) => c.json({ policies: await service.policies.list() }, 200));
+
+  const slaPut = createRoute({
+    method: 'put',
+    path: '/sla-policies/{id}',
+    summary: 'Create or replace an SLA policy',
+    middleware: admin,
+    request: { params: Param, ...body(SlaPolicyIn) },
+    responses: ok,
+  });
+  app.openapi(slaPut, async (c) => {
+    const policy = plain<SlaPolicy>({ ...c.req.valid('json'), id: c.req.valid('param').id });
+    return c.json(await service.policies.save(policy, actorOf(c)), 200);
+  });
+
+  const slaCheck = createRoute({
+    method: 'post',
+    path: '/sla-policies/check',
+    summary: 'Run the SLA checker now',
+    middleware: admin,
+    responses: ok,
+  });
+  app.openapi(slaCheck, async (c) => c.json({ breaches: await service.sla.check() }, 200));
+  return app;
+}

@@ -1,0 +1,221 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter, requirePermission } from '../http/index.ts';
+import type { TicketService } from './facade.ts';
+import { actorOf, body, defined, json } from './route-util.ts';
+import {
+  Anything,
+  AssignIn,
+  AttachmentIn,
+  FromContactIn,
+  LinkIn,
+  ListQuery,
+  MergeIn,
+  NoteIn,
+  SplitIn,
+  TicketIn,
+  TicketPatchIn,
+  TransitionIn,
+} from './schemas.ts';
+
+const Param = z.object({ id: z.string().min(1).max(64) });
+const ok = { 200: json(Anything, 'OK') };
+const write = [requirePermission('tickets.write')];
+
+/** `/tickets…`: agents' ticket API (tickets.read to read, tickets.write to change). */
+export function ticketRoutes(service: TicketService) {
+  const app = createRouter();
+  app.use('/tickets', requirePermission('tickets.read'));
+  app.use('/tickets/*', requirePermission('tickets.read'));
+
+  const list = createRoute({
+    method: 'get',
+    path: '/tickets',
+    summary: 'List tickets',
+    request: { query: ListQuery },
+    responses: ok,
+  });
+  app.openapi(list, async (c) => c.json({ tickets: await service.list(defined(c.req.valid('query'))) }, 200));
+
+  const create = createRoute({
+    method: 'post',
+    path: '/tickets',
+    summary: 'Create a ticket',
+    middleware: write,
+    request: body(TicketIn),
+    responses: { 201: json(Anything, 'Created') },
+  });
+  app.openapi(create, async (c) =>
+    c.json(await service.lifecycle.create(defined(c.req.valid('json')), actorOf(c)), 201),
+  );
+
+  const fromContact = createRoute({
+    method: 'post',
+    path: '/tickets/from-contact',
+    summary: 'Create a ticket from a live contact (customer, conversation, language filled in)',
+    middleware: write,
+    request: body(FromContactIn),
+    responses: { 201: json(Anything, 'Created') },
+  });
+  app.openapi(fromContact, async (c) => {
+    const { contactId, ...rest } = c.req.valid('json');
+    return c.json(await service.createFromContact(contactId, defined(rest), actorOf(c)), 201);
+  });
+
+  const get = createRoute({
+    method: 'get',
+    path: '/tickets/{id}',
+    summary: 'Ticket with notes, attachments, history and workflow (audited read)',
+    request: { params: Param },
+    responses: ok,
+  });
+  app.openapi(get, async (c) => c.json(await service.view(c.req.valid('param').id, actorOf(c)), 200));
+
+  const patch = createRoute({
+    method: 'patch',
+    path: '/tickets/{id}',
+    summary: 'Edit subject, description, priority, tags, fields',
+    middleware: write,
+    request: { params: Param, ...body(TicketPatchIn) },
+    responses: ok,
+  });
+  app.openapi(patch, async (c) =>
+    c.json(
+      await service.lifecycle.update(c.req.valid('param').id, defined(c.req.valid('json')), actorOf(c)),
+      200,
+    ),
+  );
+
+  const transition = createRoute({
+    method: 'post',
+    path: '/tickets/{id}/transitions',
+    summary: 'Move to another state; guards may refuse with TICKETS_TRANSITION_REFUSED (422)',
+    middleware: write,
+    request: { params: Param, ...body(TransitionIn) },
+    responses: ok,
+  });
+  app.openapi(transition, async (c) => {
+    const { to, fields } = c.req.valid('json');
+    return c.json(
+      await service.lifecycle.transition(c.req.valid('param').id, to, actorOf(c), fields ? { fields } : {}),
+      200,
+    );
+  });
+
+  const assign = createRoute({
+    method: 'post',
+    path: '/tickets/{id}/assign',
+    summary: 'Assign to a user, or round-robin within a department',
+    middleware: write,
+    request: { params: Param, ...body(AssignIn) },
+    responses: ok,
+  });
+  app.openapi(assign, async (c) =>
+    c.json(
+      await service.lifecycle.assign(c.req.valid('param').id, defined(c.req.valid('json')), actorOf(c)),
+      200,
+    ),
+  );
+
+  const note = createRoute({
+    method: 'post',
+    path: '/tickets/{id}/notes',
+    summary: 'Add an internal note or a reply to the customer',
+    middleware: write,
+    request: { params: Param, ...body(NoteIn) },
+    responses: { 201: json(Anything, 'Created') },
+  });
+  app.openapi(note, async (c) =>
+    c.json(await service.notes.add(c.req.valid('param').id, defined(c.req.valid('json')), actorOf(c)), 201),
+  );
+
+  const link = createRoute({
+    method: 'post',
+    path: '/tickets/{id}/links',
+    summary: 'Link a conversation or contact',
+    middleware: write,
+    request: { params: Param, ...body(LinkIn) },
+    responses: ok,
+  });
+  app.openapi(link, async (c) =>
+    c.json(
+      await service.lifecycle.link(c.req.valid('param').id, defined(c.req.valid('json')), actorOf(c)),
+      200,
+    ),
+  );
+
+  const attach = createRoute({
+    method: 'post',
+    path: '/tickets/{id}/attachments',
+    summary: 'Attach a file (encrypted at rest, size-limited)',
+    middleware: write,
+    request: { params: Param, ...body(AttachmentIn) },
+    responses: { 201: json(Anything, 'Created') },
+  });
+  app.openapi(attach, async (c) => {
+    const { name, mime, dataBase64 } = c.req.valid('json');
+    const data = new Uint8Array(Buffer.from(dataBase64, 'base64'));
+    return c.json(await service.notes.attach(c.req.valid('param').id, { name, mime, data }, actorOf(c)), 201);
+  });
+
+  const file = createRoute({
+    method: 'get',
+    path: '/tickets/{id}/attachments/{attachmentId}',
+    summary: 'Download an attachment',
+    request: { params: Param.extend({ attachmentId: z.string().min(1).max(64) }) },
+    responses: { 200: { description: 'File bytes' } },
+  });
+  app.openapi(file, async (c) => {
+    const { id, attachmentId } = c.req.valid('param');
+    await service.get(id, actorOf(c));
+    const f = await service.notes.file(id, attachmentId);
+    return c.body(
+      f.data.buffer.slice(f.data.byteOffset, f.data.byteOffset + f.data.byteLength) as ArrayBuffer,
+      200,
+      {
+        'content-type': 'application/octet-stream',
+        'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(f.name)}`,
+      },
+    );
+  });
+
+  const merge = createRoute({
+    method: 'post',
+    path: '/tickets/{id}/merge',
+    summary: 'Merge this ticket into another (this one closes with a link)',
+    middleware: write,
+    request: { params: Param, ...body(MergeIn) },
+    responses: ok,
+  });
+  app.openapi(merge, async (c) =>
+    c.json(
+      await service.merger.merge(c.req.valid('param').id, c.req.valid('json').intoTicketId, actorOf(c)),
+      200,
+    ),
+  );
+
+  const split = createRoute({
+    method: 'post',
+    path: '/tickets/{id}/split',
+    summary: 'New ticket from selected notes',
+    middleware: write,
+    request: { params: Param, ...body(SplitIn) },
+    responses: { 201: json(Anything, 'Created') },
+  });
+  app.openapi(split, async (c) => {
+    const { noteIds, subject } = c.req.valid('json');
+    return c.json(
+      await service.merger.split(c.req.valid('param').id, noteIds, subject ? { subject } : {}, actorOf(c)),
+      201,
+    );
+  });
+
+  const history = createRoute({
+    method: 'get',
+    path: '/tickets/{id}/history',
+    summary: 'Every change to the ticket',
+    request: { params: Param },
+    responses: ok,
+  });
+  app.openapi(history, async (c) => c.json({ history: await service.history(c.req.valid('param').id) }, 200));
+  return app;
+}

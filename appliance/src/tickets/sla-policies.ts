@@ -1,0 +1,59 @@
+import type { EventBus } from '../events/index.ts';
+import type { DocStore } from '../storage/index.ts';
+import { validateCalendar } from './calendar.ts';
+import { notFound, TicketsError } from './errors.ts';
+import type { SlaPolicy } from './types.ts';
+
+const key = (id: string) => `sla:${id}`;
+
+function check(p: SlaPolicy): void {
+  try {
+    validateCalendar(p.calendar);
+  } catch (err) {
+    throw new TicketsError('TICKETS_INVALID_CALENDAR', (err as Error).message, {
+      status: 422,
+      cause: err,
+      details: { policyId: p.id },
+    });
+  }
+}
+
+/** SLA policies (targets per priority on a business calendar, escalations on breach). */
+export class SlaPolicies {
+  #db: DocStore;
+  #bus: EventBus;
+  #cache = new Map<string, SlaPolicy>();
+
+  constructor(db: DocStore, options: { bus: EventBus }) {
+    this.#db = db;
+    this.#bus = options.bus;
+  }
+
+  async save(policy: SlaPolicy, actor: { userId: string }): Promise<SlaPolicy> {
+    check(policy);
+    const prior = await this.#db.get<SlaPolicy>(key(policy.id));
+    await this.#db.put({ _id: key(policy.id), ...(prior ? { _rev: prior._rev } : {}), ...policy });
+    this.#cache.set(policy.id, structuredClone(policy));
+    await this.#bus.publish('ticket.sla_policy_saved', { policyId: policy.id }, { actor: actor.userId });
+    return policy;
+  }
+
+  async ensure(policy: SlaPolicy): Promise<SlaPolicy> {
+    const prior = await this.#db.get<SlaPolicy>(key(policy.id));
+    return prior ? this.get(policy.id) : this.save(policy, { userId: 'system' });
+  }
+
+  async get(id: string): Promise<SlaPolicy> {
+    const hit = this.#cache.get(id);
+    if (hit) return hit;
+    const doc = await this.#db.get<SlaPolicy>(key(id));
+    if (!doc) throw notFound('sla-policy', id);
+    const { _id, _rev, ...p } = doc;
+    this.#cache.set(id, p);
+    return p;
+  }
+
+  async list(): Promise<SlaPolicy[]> {
+    return (await this.#db.list<SlaPolicy>({ prefix: 'sla:' })).map(({ _id, _rev, ...p }) => p);
+  }
+}

@@ -1,0 +1,572 @@
+import { randomUUID } from 'node:crypto';
+import type { EventBus } from '../events/index.ts';
+import type { AsrPort, FlowOutcome, RunOptions, TtsPort } from '../flows/index.ts';
+import { runFlow } from '../flows/index.ts';
+import type { Logger } from '../logging/index.ts';
+import { CallMediaIO } from './call-io.ts';
+import type { MediaEvent } from './media/protocol.ts';
+import type { MediaWorker } from './media/supervisor.ts';
+import type { RecordingService } from './recording/service.ts';
+import { authenticate } from './sip/auth.ts';
+import { type Dialog, inDialogRequest, newTag, uasDialog } from './sip/dialog.ts';
+import type { NonceIssuer } from './sip/digest.ts';
+import type { SourceGuard } from './sip/guard.ts';
+import {
+  addrUri,
+  header,
+  makeResponse,
+  param,
+  parseUri,
+  type SipRequest,
+  type SipResponse,
+} from './sip/message.ts';
+import type { SipAccounts } from './sip/registrar.ts';
+import { buildAudioSdp, parseAudioSdp } from './sip/sdp.ts';
+import type { Peer, SipTransport } from './sip/transport.ts';
+import type { CallInfo, VoiceOptions } from './types.ts';
+
+interface Call {
+  info: CallInfo;
+  dialog: Dialog;
+  inviteKey: string;
+  lastResponse: SipResponse | undefined;
+  retransmit: NodeJS.Timeout | undefined;
+  io: CallMediaIO;
+  agent: { dialog: Dialog; legId: string } | undefined;
+  startedMs: number;
+  pausedBy: string | undefined;
+}
+
+const OUTSIDE = /^\+?\d{5,}$/;
+
+export interface VoiceDeps {
+  transport: SipTransport;
+  accounts: SipAccounts;
+  nonces: NonceIssuer;
+  guard: SourceGuard;
+  worker: MediaWorker;
+  recordings: RecordingService;
+  tts: TtsPort;
+  asr: AsrPort;
+  bus: EventBus;
+  logger: Logger;
+  options: VoiceOptions;
+  bind: string;
+  runOptions?: (call: CallInfo, callerId: string | undefined) => RunOptions;
+  identifyCaller?: (phone: string) => Promise<string | undefined>;
+}
+
+/** The B2BUA: trunk calls in, IVR via flows, agent legs out, bridging and recording in the media worker. */
+export class VoiceService {
+  #d: VoiceDeps;
+  #calls = new Map<string, Call>();
+  #bySipId = new Map<string, Call>();
+  #byLeg = new Map<string, Call>();
+  #detach: () => void;
+
+  constructor(deps: VoiceDeps) {
+    this.#d = deps;
+    this.#detach = deps.worker.on((e) => this.#onMedia(e));
+  }
+
+  get accounts(): SipAccounts {
+    return this.#d.accounts;
+  }
+
+  list(): CallInfo[] {
+    return [...this.#calls.values()].map((c) => structuredClone(c.info));
+  }
+
+  get(callId: string): CallInfo | undefined {
+    const c = this.#calls.get(callId);
+    return c ? structuredClone(c.info) : undefined;
+  }
+
+  #respond(
+    req: SipRequest,
+    to: Peer,
+    status: number,
+    reason: string,
+    extra?: (r: SipResponse) => void,
+  ): SipResponse {
+    const res = makeResponse(req, status, reason);
+    extra?.(res);
+    this.#d.transport.send(res, to);
+    return res;
+  }
+
+  /** Entry for every parsed request the transport admits. */
+  async handle(req: SipRequest, from: Peer): Promise<void> {
+    const sipId = header(req, 'call-id') ?? '';
+    switch (req.method) {
+      case 'OPTIONS':
+        this.#respond(req, from, 200, 'OK', (r) =>
+          r.headers.set('allow', ['INVITE, ACK, BYE, CANCEL, OPTIONS, REGISTER']),
+        );
+        return;
+      case 'REGISTER':
+        return this.#register(req, from);
+      case 'INVITE': {
+        const existing = this.#bySipId.get(sipId);
+        if (existing) {
+          if (param(header(req, 'to'), 'tag')) this.#reinvite(existing, req, from);
+          else if (existing.lastResponse) this.#d.transport.send(existing.lastResponse, from);
+          return;
+        }
+        return this.#invite(req, from);
+      }
+      case 'ACK': {
+        const c = this.#bySipId.get(sipId);
+        if (c?.retransmit) {
+          clearTimeout(c.retransmit);
+          c.retransmit = undefined;
+        }
+        return;
+      }
+      case 'BYE': {
+        const c = this.#bySipId.get(sipId);
+        this.#respond(req, from, c ? 200 : 481, c ? 'OK' : 'Call/Transaction Does Not Exist');
+        if (c)
+          await this.hangup(c.info.id, c.agent?.dialog.callId === sipId ? 'agent_bye' : 'caller_bye', {
+            skip: sipId,
+          });
+        return;
+      }
+      case 'CANCEL': {
+        const c = this.#bySipId.get(sipId);
+        this.#respond(req, from, c ? 200 : 481, c ? 'OK' : 'Call/Transaction Does Not Exist');
+        if (c && c.info.state === 'ringing') {
+          const inv = makeResponse(
+            { ...req, method: 'INVITE' } as SipRequest,
+            487,
+            'Request Terminated',
+            c.dialog.localTag,
+          );
+          const cseq = header(req, 'cseq')?.replace('CANCEL', 'INVITE');
+          if (cseq) inv.headers.set('cseq', [cseq]);
+          this.#d.transport.send(inv, from);
+          await this.hangup(c.info.id, 'cancelled', { skip: sipId });
+        }
+        return;
+      }
+      default:
+        this.#respond(req, from, 501, 'Not Implemented');
+    }
+  }
+
+  async #register(req: SipRequest, from: Peer): Promise<void> {
+    const out = await authenticate(req, from.host, { ...this.#d, proxy: false });
+    if (!out.ok) {
+      if (out.blocked)
+        void this.#d.bus.publish('sip.source_blocked', { source: from.host, reason: 'register_brute_force' });
+      this.#respond(req, from, out.status, out.status === 401 ? 'Unauthorized' : 'Forbidden', (r) => {
+        if (out.challenge) r.headers.set('www-authenticate', out.challenge);
+      });
+      return;
+    }
+    const contactH = header(req, 'contact');
+    const expires = Math.min(3600, Number(param(contactH, 'expires') ?? header(req, 'expires') ?? 3600) || 0);
+    const contact = addrUri(contactH);
+    if (contact) {
+      this.#d.accounts.bind({
+        username: out.account.username,
+        contact,
+        host: from.host,
+        port: from.port,
+        transport: 'udp',
+        expiresAt: Date.now() + expires * 1000,
+      });
+    }
+    this.#respond(req, from, 200, 'OK', (r) => {
+      if (contactH) r.headers.set('contact', [`<${contact}>;expires=${expires}`]);
+    });
+  }
+
+  async #invite(req: SipRequest, from: Peer): Promise<void> {
+    const target = parseUri(req.uri)?.user ?? '';
+    const trusted = this.#d.options.trustedTrunks.includes(from.host);
+    if (!trusted) {
+      // Toll-fraud policy: an untrusted source never reaches a trunk without digest auth.
+      if (!header(req, 'proxy-authorization') && OUTSIDE.test(target)) {
+        this.#respond(req, from, 403, 'Forbidden');
+        void this.#d.bus.publish('call.refused', {
+          reason: 'unauthenticated_dial_out',
+          target: mask(target),
+        });
+        return;
+      }
+      const out = await authenticate(req, from.host, { ...this.#d, proxy: true });
+      if (!out.ok) {
+        this.#respond(
+          req,
+          from,
+          out.status,
+          out.status === 407 ? 'Proxy Authentication Required' : 'Forbidden',
+          (r) => {
+            if (out.challenge) r.headers.set('proxy-authenticate', out.challenge);
+          },
+        );
+        return;
+      }
+      const allowed =
+        out.account.allowOutbound && this.#d.options.allowedPrefixes.some((p) => target.startsWith(p));
+      if (!allowed) {
+        this.#respond(req, from, 403, 'Forbidden');
+        void this.#d.bus.publish('call.refused', { reason: 'dial_out_not_allowed', target: mask(target) });
+        return;
+      }
+      this.#respond(req, from, 503, 'No Outbound Trunk Configured');
+      return;
+    }
+    await this.#inboundTrunkCall(req, from);
+  }
+
+  async #inboundTrunkCall(req: SipRequest, from: Peer): Promise<void> {
+    this.#respond(req, from, 100, 'Trying');
+    const offer = parseAudioSdp(req.body.toString('latin1'));
+    if (!offer) {
+      this.#respond(req, from, 488, 'Not Acceptable Here');
+      return;
+    }
+    const id = randomUUID();
+    const legId = `${id}:customer`;
+    const { port } = await this.#d.worker.request<{ port: number }>({
+      op: 'open',
+      legId,
+      kind: 'rtp',
+      codec: offer.codec,
+      dtmfPayloadType: offer.dtmfPayloadType,
+      remote: offer.remote,
+      bind: this.#d.bind,
+    });
+    const tag = newTag();
+    const dialog = uasDialog(req, from, tag);
+    const callerId = parseUri(addrUri(header(req, 'from')))?.user;
+    const info: CallInfo = {
+      id,
+      contactId: `contact-${randomUUID()}`,
+      state: 'ringing',
+      attributes: {},
+      customerLeg: { legId, port },
+      startedAt: new Date().toISOString(),
+    };
+    const call: Call = {
+      info,
+      dialog,
+      inviteKey: dialog.callId,
+      lastResponse: undefined,
+      retransmit: undefined,
+      agent: undefined,
+      startedMs: Date.now(),
+      pausedBy: undefined,
+      io: new CallMediaIO(this.#d.worker, legId, {
+        tts: this.#d.tts,
+        asr: this.#d.asr,
+        recording: {
+          pause: (reason) => this.#pause(id, reason),
+          resume: (reason) => this.#resume(id, reason),
+        },
+      }),
+    };
+    this.#calls.set(id, call);
+    this.#bySipId.set(dialog.callId, call);
+    this.#byLeg.set(legId, call);
+    this.#respond(req, from, 180, 'Ringing', (r) => this.#withTag(r, tag));
+    const ok = makeResponse(req, 200, 'OK', tag);
+    ok.headers.set('contact', [
+      `<sip:branchline@${this.#d.transport.local.host}:${this.#d.transport.local.port}>`,
+    ]);
+    ok.headers.set('content-type', ['application/sdp']);
+    ok.body = Buffer.from(
+      buildAudioSdp({
+        host: this.#d.bind,
+        port,
+        codec: offer.codec,
+        dtmfPayloadType: offer.dtmfPayloadType,
+        sessionId: Date.now(),
+      }),
+    );
+    call.lastResponse = ok;
+    this.#sendReliably(call, ok, from);
+    info.state = 'ivr';
+    if (callerId && this.#d.identifyCaller) {
+      const customerId = await this.#d.identifyCaller(callerId).catch(() => undefined);
+      if (customerId) info.customerId = customerId;
+    }
+    await this.#d.recordings.begin(id, call.startedMs);
+    await this.#startRecording(call, 'customer', legId);
+    await this.#d.bus.publish('call.started', {
+      callId: id,
+      contactId: info.contactId,
+      trunk: from.host,
+      ...(info.customerId ? { customerId: info.customerId } : {}),
+    });
+    void this.#runIvr(call, callerId);
+  }
+
+  #withTag(r: SipResponse, tag: string): void {
+    const to = r.headers.get('to')?.[0];
+    if (to && !/;\s*tag=/i.test(to)) r.headers.set('to', [`${to};tag=${tag}`]);
+  }
+
+  #sendReliably(call: Call, res: SipResponse, to: Peer): void {
+    this.#d.transport.send(res, to);
+    let delay = 500;
+    let total = 0;
+    const again = () => {
+      total += delay;
+      if (total > 32_000 || !this.#calls.has(call.info.id)) return;
+      this.#d.transport.send(res, to);
+      delay = Math.min(delay * 2, 4000);
+      call.retransmit = setTimeout(again, delay);
+    };
+    call.retransmit = setTimeout(again, delay);
+  }
+
+  #reinvite(call: Call, req: SipRequest, from: Peer): void {
+    // Hold / session refresh: keep the media as it is and answer with the same SDP.
+    const res = makeResponse(req, 200, 'OK');
+    if (call.lastResponse) {
+      res.body = call.lastResponse.body;
+      res.headers.set('content-type', ['application/sdp']);
+      res.headers.set('contact', call.lastResponse.headers.get('contact') ?? []);
+    }
+    this.#d.transport.send(res, from);
+  }
+
+  async #runIvr(call: Call, callerId: string | undefined): Promise<void> {
+    let outcome: FlowOutcome = { kind: 'hangup', attributes: {} };
+    try {
+      const flow = await this.#d.options.inboundFlow();
+      if (flow) {
+        const base = this.#d.runOptions?.(call.info, callerId) ?? {};
+        outcome = await runFlow(flow, call.io, {
+          ...base,
+          vars: { ...(base.vars ?? {}), callerId: callerId ?? '' },
+        });
+      }
+    } catch (e) {
+      if (call.info.state === 'ended') return;
+      this.#d.logger.warn('ivr failed', {
+        callId: call.info.id,
+        error: e instanceof Error ? e.message : String(e),
+      });
+    }
+    if (call.info.state === 'ended') return;
+    Object.assign(call.info.attributes, outcome.attributes);
+    if (outcome.kind === 'enqueue') {
+      call.info.state = 'queued';
+      call.info.queue = outcome.queue;
+      await this.#d.bus.publish('call.queued', {
+        callId: call.info.id,
+        contactId: call.info.contactId,
+        channel: 'voice',
+        queue: outcome.queue,
+        priority: outcome.priority,
+        attributes: { ...call.info.attributes },
+      });
+      return;
+    }
+    await this.hangup(call.info.id, outcome.kind === 'transfer' ? 'transfer_unavailable' : 'flow_hangup');
+  }
+
+  /** Rings the agent's registered phone and bridges on answer (routing calls this on accept). */
+  async connectAgent(callId: string, userId: string): Promise<boolean> {
+    const call = this.#calls.get(callId);
+    if (!call || (call.info.state !== 'queued' && call.info.state !== 'ivr')) return false;
+    const binding = this.#d.accounts.bindingForUser(userId, await this.#d.accounts.list());
+    if (!binding) return false;
+    call.info.state = 'connecting';
+    const legId = `${callId}:agent`;
+    const { port } = await this.#d.worker.request<{ port: number }>({
+      op: 'open',
+      legId,
+      kind: 'rtp',
+      codec: 'pcmu',
+      dtmfPayloadType: 101,
+      bind: this.#d.bind,
+    });
+    this.#byLeg.set(legId, call);
+    const local = this.#d.transport.local;
+    const dialog: Dialog = {
+      callId: `${randomUUID()}@branchline`,
+      localUri: `sip:ivr@${local.host}:${local.port}`,
+      localTag: newTag(),
+      remoteUri: binding.contact,
+      remoteTag: undefined,
+      remoteTarget: binding.contact,
+      peer: { host: binding.host, port: binding.port },
+      cseq: 1,
+    };
+    call.agent = { dialog, legId };
+    this.#bySipId.set(dialog.callId, call);
+    const invite = inDialogRequest(dialog, 'INVITE', {
+      cseq: 1,
+      contentType: 'application/sdp',
+      body: Buffer.from(
+        buildAudioSdp({
+          host: this.#d.bind,
+          port,
+          codec: 'pcmu',
+          dtmfPayloadType: 101,
+          sessionId: Date.now(),
+        }),
+      ),
+    });
+    invite.headers.set('contact', [`<sip:ivr@${local.host}:${local.port}>`]);
+    const res = await this.#d.transport.request(invite, dialog.peer);
+    if (res.status < 200 || res.status >= 300 || (call.info.state as string) === 'ended') {
+      if ((call.info.state as string) !== 'ended') call.info.state = 'queued';
+      this.#bySipId.delete(dialog.callId);
+      call.agent = undefined;
+      await this.#d.worker.request({ op: 'close', legId }).catch(() => undefined);
+      return false;
+    }
+    dialog.remoteTag = param(header(res, 'to'), 'tag');
+    dialog.remoteTarget = addrUri(header(res, 'contact')) ?? dialog.remoteTarget;
+    const ack = inDialogRequest(dialog, 'ACK', { cseq: 1 });
+    ack.headers.set('via', [
+      `SIP/2.0/UDP ${local.host}:${local.port};branch=${this.#d.transport.newBranch()}`,
+    ]);
+    this.#d.transport.send(ack, dialog.peer);
+    const answer = parseAudioSdp(res.body.toString('latin1'));
+    if (answer)
+      await this.#d.worker.request({
+        op: 'update',
+        legId,
+        remote: answer.remote,
+        codec: answer.codec,
+        dtmfPayloadType: answer.dtmfPayloadType,
+      });
+    await this.#d.worker.request({ op: 'stopPlay', legId: call.info.customerLeg.legId });
+    await this.#d.worker.request({ op: 'bridge', a: call.info.customerLeg.legId, b: legId });
+    call.info.agentLeg = { legId, port, userId };
+    call.info.state = 'bridged';
+    await this.#startRecording(call, 'agent', legId);
+    if (call.pausedBy) await this.#d.worker.request({ op: 'recordPause', legId });
+    await this.#d.bus.publish('call.connected', {
+      callId,
+      contactId: call.info.contactId,
+      agentUserId: userId,
+    });
+    return true;
+  }
+
+  async #startRecording(call: Call, leg: 'customer' | 'agent', legId: string): Promise<void> {
+    const { path, key } = await this.#d.recordings.legStream(call.info.id, leg);
+    await this.#d.worker.request({
+      op: 'recordStart',
+      legId,
+      path,
+      key,
+      callId: call.info.id,
+      leg,
+      epochMs: call.startedMs,
+    });
+  }
+
+  async #pause(callId: string, reason: string): Promise<void> {
+    const call = this.#calls.get(callId);
+    if (!call || call.pausedBy) return;
+    call.pausedBy = reason;
+    for (const legId of this.#legIds(call))
+      await this.#d.worker.request({ op: 'recordPause', legId }).catch(() => undefined);
+    await this.#d.recordings.note(callId, 'all', 'pause', reason);
+    await this.#d.bus.publish('recording.paused', { callId, reason });
+  }
+
+  async #resume(callId: string, reason: string): Promise<void> {
+    const call = this.#calls.get(callId);
+    if (!call || call.pausedBy !== reason) return;
+    call.pausedBy = undefined;
+    for (const legId of this.#legIds(call))
+      await this.#d.worker.request({ op: 'recordResume', legId }).catch(() => undefined);
+    await this.#d.recordings.note(callId, 'all', 'resume', reason);
+    await this.#d.bus.publish('recording.resumed', { callId, reason });
+  }
+
+  /** Agent-initiated resume; refused while a PCI step holds the pause. */
+  async resumeRecordingByAgent(callId: string): Promise<boolean> {
+    const call = this.#calls.get(callId);
+    if (!call || call.pausedBy?.startsWith('pci:')) return false;
+    if (call.pausedBy) await this.#resume(callId, call.pausedBy);
+    return true;
+  }
+
+  #legIds(call: Call): string[] {
+    return [call.info.customerLeg.legId, ...(call.info.agentLeg ? [call.info.agentLeg.legId] : [])];
+  }
+
+  async hangup(callId: string, reason: string, options: { skip?: string } = {}): Promise<void> {
+    const call = this.#calls.get(callId);
+    if (!call || call.info.state === 'ended') return;
+    call.info.state = 'ended';
+    if (call.retransmit) clearTimeout(call.retransmit);
+    call.io.end();
+    const local = this.#d.transport.local;
+    const byes: Promise<unknown>[] = [];
+    for (const d of [call.dialog, call.agent?.dialog]) {
+      if (!d || d.callId === options.skip || (d === call.agent?.dialog && d.remoteTag === undefined))
+        continue;
+      const bye = inDialogRequest(d, 'BYE');
+      bye.headers.set('contact', [`<sip:ivr@${local.host}:${local.port}>`]);
+      byes.push(this.#d.transport.request(bye, d.peer));
+    }
+    const chunks: Partial<Record<'customer' | 'agent', number>> = {};
+    for (const [leg, legId] of [
+      ['customer', call.info.customerLeg.legId],
+      ['agent', call.agent?.legId],
+    ] as const) {
+      if (!legId) continue;
+      const r = await this.#d.worker
+        .request<{ chunks: number }>({ op: 'recordStop', legId })
+        .catch(() => undefined);
+      if (r) chunks[leg] = r.chunks;
+      await this.#d.worker.request({ op: 'close', legId }).catch(() => undefined);
+      this.#byLeg.delete(legId);
+    }
+    await this.#d.recordings.note(callId, 'all', 'stop', reason).catch(() => undefined);
+    await this.#d.recordings.finish(callId, chunks).catch(() => undefined);
+    this.#calls.delete(callId);
+    // Late retransmitted BYEs still find the call for a few seconds.
+    setTimeout(() => {
+      this.#bySipId.delete(call.dialog.callId);
+      if (call.agent) this.#bySipId.delete(call.agent.dialog.callId);
+    }, 5000).unref();
+    await this.#d.bus.publish('call.ended', {
+      callId,
+      contactId: call.info.contactId,
+      reason,
+      durationMs: Date.now() - call.startedMs,
+    });
+    await Promise.race([Promise.all(byes), new Promise((r) => setTimeout(r, 2000))]);
+  }
+
+  /** The media worker died: every call's media is gone, so every call ends with a BYE. */
+  async onWorkerCrash(detail: string): Promise<void> {
+    await this.#d.bus.publish('system.alarm_raised', {
+      alarm: 'voice.media_worker_died',
+      severity: 'critical',
+      detail,
+    });
+    for (const id of [...this.#calls.keys()]) await this.hangup(id, 'media_failure');
+  }
+
+  #onMedia(e: MediaEvent): void {
+    if (e.ev === 'ready') return;
+    const call = this.#byLeg.get(e.legId);
+    if (!call) return;
+    if (e.ev === 'dtmf' && e.legId === call.info.customerLeg.legId) call.io.onDigit(e.digit);
+    else if (e.ev === 'played') call.io.onPlayed(e.playId);
+    else if (e.ev === 'captured') call.io.onCaptured(e.captureId, Buffer.from(e.ulaw, 'base64'));
+  }
+
+  async close(): Promise<void> {
+    for (const id of [...this.#calls.keys()]) await this.hangup(id, 'shutdown');
+    this.#detach();
+  }
+}
+
+function mask(n: string): string {
+  return n.length > 4 ? `${n.slice(0, 3)}***${n.slice(-2)}` : '***';
+}

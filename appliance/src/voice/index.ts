@@ -1,0 +1,15 @@
+/**
+ * Voice: SIP signalling (registrar with digest auth, trunk calls as a B2BUA,
+ * toll-fraud policy, rate limits and block list), the supervised media worker
+ * (RTP legs, DTMF, bridging, prompts, stats), and encrypted per-leg recording.
+ * @example
+ * const stack = new VoiceStack({ accountsStore, recordingsStore, crypto, bus, logger, dataDir, bind: '127.0.0.1', voice, tts, asr });
+ * await stack.listen(config.sipPort, config.bind);
+ * await stack.service.connectAgent(callId, agentUserId);
+ */
+export { VoiceService } from './calls.ts';
+export { voiceModule } from './module.ts';
+export { RecordingService, type StereoRecording } from './recording/service.ts';
+export { VoiceStack, type VoiceStackOptions } from './setup.ts';
+export { parseSip, SipParseError, serializeSip } from './sip/message.ts';
+export type { CallInfo, CallState, VoiceOptions } from './types.ts';

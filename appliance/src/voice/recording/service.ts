@@ -1,0 +1,170 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CryptoFacade, DocStore } from '../../storage/index.ts';
+import { decodeUlaw } from '../media/g711.ts';
+import { writeWavPcm16 } from '../media/wav.ts';
+import { loadStreamSodium } from './sodium.ts';
+import { readRecordingStream } from './stream.ts';
+
+export type RecordedLeg = 'customer' | 'agent';
+
+export interface RecordingIndex {
+  _id: string;
+  _rev?: string;
+  callId: string;
+  startedAt: string;
+  epochMs: number;
+  legs: Partial<Record<RecordedLeg, { file: string; sealedKey: string }>>;
+  /** start/stop/pause/resume, with reasons (pci:<node>) and times. */
+  events: Array<{
+    at: string;
+    leg: RecordedLeg | 'all';
+    what: 'start' | 'stop' | 'pause' | 'resume';
+    reason?: string;
+  }>;
+  chunks: Partial<Record<RecordedLeg, number>>;
+  status: 'recording' | 'complete';
+}
+
+export interface StereoRecording {
+  wav: Buffer;
+  /** A leg stream lacks its FINAL tag (process killed mid-call). */
+  truncated: boolean;
+  legs: Partial<Record<RecordedLeg, { truncated: boolean; chunks: number; samples: number }>>;
+}
+
+/**
+ * Index documents and per-leg keys for encrypted call recordings. The media
+ * worker writes the streams; this side hands out keys (sealed at rest by the
+ * crypto facade), keeps the index, renders stereo WAV and purges old calls.
+ */
+export class RecordingService {
+  #store: DocStore;
+  #crypto: CryptoFacade;
+  #dir: string;
+  #queue = new Map<string, Promise<unknown>>();
+
+  constructor(store: DocStore, options: { crypto: CryptoFacade; dir: string }) {
+    this.#store = store;
+    this.#crypto = options.crypto;
+    this.#dir = options.dir;
+  }
+
+  /** Serialises index updates per call (several legs report at once). */
+  #update(callId: string, fn: (doc: RecordingIndex) => void): Promise<void> {
+    const prev = this.#queue.get(callId) ?? Promise.resolve();
+    const next = prev.then(async () => {
+      const doc = await this.#store.get<RecordingIndex>(`rec:${callId}`);
+      if (!doc) return;
+      fn(doc);
+      await this.#store.put(doc);
+    });
+    this.#queue.set(
+      callId,
+      next.catch(() => undefined),
+    );
+    return next;
+  }
+
+  async begin(callId: string, epochMs: number): Promise<void> {
+    await mkdir(join(this.#dir, callId), { recursive: true, mode: 0o700 });
+    const doc: RecordingIndex = {
+      _id: `rec:${callId}`,
+      callId,
+      startedAt: new Date(epochMs).toISOString(),
+      epochMs,
+      legs: {},
+      events: [],
+      chunks: {},
+      status: 'recording',
+    };
+    await this.#store.put(doc);
+  }
+
+  /** A fresh key and path for one leg's stream; the key is kept only sealed. */
+  async legStream(callId: string, leg: RecordedLeg): Promise<{ path: string; key: string }> {
+    const key = randomBytes(32).toString('base64');
+    const file = `${leg}.blrec`;
+    const sealedKey = await this.#crypto.encrypt(key, 'recordings', {
+      db: 'recordings',
+      docId: `rec:${callId}`,
+      field: leg,
+    });
+    await this.#update(callId, (d) => {
+      d.legs[leg] = { file, sealedKey };
+      d.events.push({ at: new Date().toISOString(), leg, what: 'start' });
+    });
+    return { path: join(this.#dir, callId, file), key };
+  }
+
+  note(
+    callId: string,
+    leg: RecordedLeg | 'all',
+    what: 'stop' | 'pause' | 'resume',
+    reason?: string,
+  ): Promise<void> {
+    return this.#update(callId, (d) => {
+      d.events.push({ at: new Date().toISOString(), leg, what, ...(reason ? { reason } : {}) });
+    });
+  }
+
+  finish(callId: string, chunks: Partial<Record<RecordedLeg, number>>): Promise<void> {
+    return this.#update(callId, (d) => {
+      d.chunks = { ...d.chunks, ...chunks };
+      d.status = 'complete';
+    });
+  }
+
+  async index(callId: string): Promise<RecordingIndex | undefined> {
+    return (await this.#store.get<RecordingIndex>(`rec:${callId}`)) ?? undefined;
+  }
+
+  /** Stereo 8 kHz 16-bit WAV: customer left, agent right. The caller audits the read. */
+  async stereoWav(callId: string): Promise<StereoRecording | undefined> {
+    const doc = await this.index(callId);
+    if (!doc) return undefined;
+    const sodium = await loadStreamSodium();
+    const chans: Int16Array[] = [];
+    const legs: StereoRecording['legs'] = {};
+    let truncated = false;
+    for (const leg of ['customer', 'agent'] as const) {
+      const info = doc.legs[leg];
+      if (!info) {
+        chans.push(new Int16Array(0));
+        continue;
+      }
+      const key = await this.#crypto.decrypt(info.sealedKey, {
+        db: 'recordings',
+        docId: doc._id,
+        field: leg,
+      });
+      const s = readRecordingStream(join(this.#dir, callId, info.file), sodium, Buffer.from(key, 'base64'));
+      truncated ||= s.truncated;
+      legs[leg] = { truncated: s.truncated, chunks: s.chunks, samples: s.ulaw.length };
+      chans.push(decodeUlaw(s.ulaw));
+    }
+    const [l = new Int16Array(0), r = new Int16Array(0)] = chans;
+    const n = Math.max(l.length, r.length);
+    const pcm = new Int16Array(n * 2);
+    for (let i = 0; i < n; i++) {
+      pcm[2 * i] = l[i] ?? 0;
+      pcm[2 * i + 1] = r[i] ?? 0;
+    }
+    return { wav: writeWavPcm16(pcm, { sampleRate: 8000, channels: 2 }), truncated, legs };
+  }
+
+  /** Deletes recordings (files and index) older than the retention period; returns how many. */
+  async purge(retentionDays: number, now = Date.now()): Promise<number> {
+    if (!(retentionDays > 0)) throw new RangeError('retentionDays must be > 0');
+    const cutoff = now - retentionDays * 86_400_000;
+    let n = 0;
+    for (const doc of await this.#store.list<RecordingIndex>({ prefix: 'rec:' })) {
+      if (doc.epochMs >= cutoff) continue;
+      await rm(join(this.#dir, doc.callId), { recursive: true, force: true });
+      await this.#store.remove(doc._id, doc._rev);
+      n++;
+    }
+    return n;
+  }
+}

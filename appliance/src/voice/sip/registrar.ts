@@ -1,0 +1,98 @@
+import type { DocStore } from '../../storage/index.ts';
+import { type DigestAlgorithm, ha1 } from './digest.ts';
+
+/** A desk phone / softphone account. Only HA1 digests are kept (sealed by the store). */
+export interface SipAccountDoc {
+  _id: string;
+  _rev?: string;
+  username: string;
+  /** Branchline user the phone belongs to (an agent), if any. */
+  userId?: string;
+  ha1Md5: string;
+  ha1Sha256: string;
+  /** Outbound policy: dial-out allowed for this account, to these prefixes. */
+  allowOutbound: boolean;
+  maxConcurrentCalls: number;
+  createdAt: string;
+}
+
+export const SIP_ACCOUNT_SEALED = ['ha1Md5', 'ha1Sha256'] as const;
+
+export interface Binding {
+  username: string;
+  contact: string;
+  host: string;
+  port: number;
+  transport: 'udp' | 'tcp';
+  expiresAt: number;
+}
+
+export class SipAccounts {
+  #store: DocStore;
+  #realm: string;
+  #bindings = new Map<string, Binding>();
+  constructor(store: DocStore, options: { realm: string }) {
+    this.#store = store;
+    this.#realm = options.realm;
+  }
+
+  get realm(): string {
+    return this.#realm;
+  }
+
+  async create(input: {
+    username: string;
+    password: string;
+    userId?: string;
+    allowOutbound?: boolean;
+    maxConcurrentCalls?: number;
+  }): Promise<SipAccountDoc> {
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(input.username))
+      throw new RangeError('SIP username must be 1–64 of [A-Za-z0-9._-]');
+    if (input.password.length < 12) throw new RangeError('SIP password must be at least 12 characters');
+    const doc: SipAccountDoc = {
+      _id: `sipacct:${input.username}`,
+      username: input.username,
+      ha1Md5: ha1('MD5', input.username, this.#realm, input.password),
+      ha1Sha256: ha1('SHA-256', input.username, this.#realm, input.password),
+      allowOutbound: input.allowOutbound ?? false,
+      maxConcurrentCalls: input.maxConcurrentCalls ?? 2,
+      createdAt: new Date().toISOString(),
+      ...(input.userId ? { userId: input.userId } : {}),
+    };
+    await this.#store.put(doc as never);
+    return doc;
+  }
+
+  async get(username: string): Promise<SipAccountDoc | undefined> {
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(username)) return undefined;
+    return (await this.#store.get<SipAccountDoc>(`sipacct:${username}`)) ?? undefined;
+  }
+
+  async ha1For(username: string, algorithm: DigestAlgorithm): Promise<string | undefined> {
+    const acct = await this.get(username);
+    if (!acct) return undefined;
+    return algorithm === 'MD5' ? acct.ha1Md5 : acct.ha1Sha256;
+  }
+
+  bind(b: Binding): void {
+    if (b.expiresAt <= Date.now()) this.#bindings.delete(b.username);
+    else this.#bindings.set(b.username, b);
+  }
+
+  binding(username: string): Binding | undefined {
+    const b = this.#bindings.get(username);
+    if (b && b.expiresAt > Date.now()) return b;
+    return undefined;
+  }
+
+  /** Registered account bound to a Branchline user (the agent's desk phone). */
+  bindingForUser(userId: string, accounts: SipAccountDoc[]): Binding | undefined {
+    for (const a of accounts) if (a.userId === userId) return this.binding(a.username);
+    return undefined;
+  }
+
+  async list(): Promise<SipAccountDoc[]> {
+    return (await this.#store.list<SipAccountDoc>({ prefix: 'sipacct:' })) as SipAccountDoc[];
+  }
+}

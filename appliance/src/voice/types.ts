@@ -1,0 +1,58 @@
+import type { FlowDefinition } from '../flows/index.ts';
+import type { VoiceService } from './calls.ts';
+import type { RecordingService } from './recording/service.ts';
+
+export type CallState = 'ringing' | 'ivr' | 'queued' | 'connecting' | 'bridged' | 'ended';
+
+export interface CallInfo {
+  id: string;
+  contactId: string;
+  customerId?: string;
+  state: CallState;
+  queue?: string;
+  attributes: Record<string, string | number | boolean>;
+  customerLeg: { legId: string; port: number };
+  agentLeg?: { legId: string; port: number; userId: string };
+  startedAt: string;
+}
+
+export interface VoiceOptions {
+  /** Addresses whose INVITEs are trusted as trunk calls without digest auth. */
+  trustedTrunks: string[];
+  /** Dial-out prefixes authenticated accounts may call (toll-fraud policy). */
+  allowedPrefixes: string[];
+  realm: string;
+  /** Flow run for inbound trunk calls. */
+  inboundFlow: () => Promise<FlowDefinition | undefined>;
+}
+
+declare module '../modules.ts' {
+  interface Services {
+    voice: VoiceService;
+    recordings: RecordingService;
+  }
+}
+
+declare module '../events/catalogue.ts' {
+  interface EventCatalogue {
+    'call.started': { callId: string; contactId: string; customerId?: string; trunk: string };
+    'call.queued': {
+      callId: string;
+      contactId: string;
+      channel: 'voice';
+      queue: string;
+      priority: number;
+      attributes: Record<string, string | number | boolean>;
+    };
+    'call.connected': { callId: string; contactId: string; agentUserId: string };
+    'call.ended': { callId: string; contactId: string; reason: string; durationMs: number };
+    'call.refused': {
+      reason: 'unauthenticated_dial_out' | 'dial_out_not_allowed' | 'over_limit';
+      target: string;
+    };
+    'sip.source_blocked': { source: string; reason: string };
+    'sip.account_created': { username: string; userId?: string };
+    'recording.paused': { callId: string; reason: string };
+    'recording.resumed': { callId: string; reason: string };
+  }
+}

@@ -1,0 +1,35 @@
+// `npm run hq`: the embedded HQ — pouchdb-server stand-in for CouchDB, the
+// optional mTLS front, and the HQ console. Reads its own BRANCHLINE_HQ_* variables.
+import path from 'node:path';
+import { HqConsole } from './hq/console.ts';
+import { startHqCouch } from './hq/couch.ts';
+import { startMtlsProxy } from './hq/mtls-proxy.ts';
+
+const env = process.env;
+const dataDir = path.resolve(env['BRANCHLINE_HQ_DATA_DIR'] || './var/hq');
+const port = Number(env['BRANCHLINE_HQ_PORT'] || 5984);
+const consolePort = Number(env['BRANCHLINE_HQ_CONSOLE_PORT'] || 0);
+const tlsDir = env['BRANCHLINE_HQ_TLS_DIR'];
+
+const couch = await startHqCouch({ dataDir, port });
+const hqConsole = new HqConsole(couch, dataDir);
+const cport = await hqConsole.listen(consolePort);
+const tls = tlsDir
+  ? await startMtlsProxy({
+      caFile: path.join(tlsDir, 'ca.crt'),
+      certFile: path.join(tlsDir, 'server.crt'),
+      keyFile: path.join(tlsDir, 'private', 'server.key'),
+      upstreamPort: couch.port,
+      port: Number(env['BRANCHLINE_HQ_TLS_PORT'] || 6984),
+    })
+  : undefined;
+console.log(`hq ready couch=${couch.url} console=http://127.0.0.1:${cport}${tls ? ` mtls=${tls.port}` : ''}`);
+
+const stop = async () => {
+  await tls?.close();
+  await hqConsole.close();
+  await couch.close();
+  process.exit(0);
+};
+process.once('SIGTERM', () => void stop());
+process.once('SIGINT', () => void stop());

@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+
+/** The branch id from a client certificate's `URI:urn:branchline:branch:<ID>` SAN. */
+export function branchOfCert(socket: TLSSocket): string | undefined {
+  const san = socket.getPeerCertificate()?.subjectaltname ?? '';
+  return /URI:urn:branchline:branch:([A-Za-z0-9_-]+)/.exec(san)?.[1];
+}
+
+/** Paths a branch may use: its own `b-<id>-*` databases and the server root. */
+export function allowedPath(branch: string, url: string): boolean {
+  const first = decodeURIComponent(url.split('?')[0]?.split('/')[1] ?? '');
+  return first === '' || first.startsWith(`b-${branch}-`);
+}
+
+export interface MtlsProxy {
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * HTTPS in front of the HQ CouchDB stand-in (pouchdb-server has no mTLS):
+ * only clients with a certificate from the HQ CA get through, and each branch
+ * only to its own databases.
+ */
+export async function startMtlsProxy(options: {
+  caFile: string;
+  certFile: string;
+  keyFile: string;
+  upstreamPort: number;
+  port?: number;
+  host?: string;
+}): Promise<MtlsProxy> {
+  const server = https.createServer(
+    {
+      ca: readFileSync(options.caFile),
+      cert: readFileSync(options.certFile),
+      key: readFileSync(options.keyFile),
+      requestCert: true,
+      rejectUnauthorized: true,
+    },
+    (req, res) => {
+      const branch = branchOfCert(req.socket as TLSSocket);
+      if (!branch || !allowedPath(branch, req.url ?? '/')) {
+        res.writeHead(403, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: 'forbidden', reason: 'not this branch' }));
+        return;
+      }
+      const up = http.request(
+        {
+          host: '127.0.0.1',
+          port: options.upstreamPort,
+          method: req.method,
+          path: req.url,
+          headers: { ...req.headers, 'x-branchline-branch': branch },
+        },
+        (upRes) => {
+          res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+          upRes.pipe(res);
+        },
+      );
+      up.on('error', () => {
+        if (!res.headersSent) res.writeHead(502);
+        res.end();
+      });
+      req.pipe(up);
+    },
+  );
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    port: (server.address() as AddressInfo).port,
+    close() {
+      closing ??= new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      });
+      return closing;
+    },
+  };
+}

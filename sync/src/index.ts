@@ -1,0 +1,56 @@
+/**
+ * Branch ↔ HQ sync: residency policy, outbound projections, replication,
+ * conflict merge, watchdog, reconciliation, and the embedded HQ.
+ * @example
+ * const signed = signPolicy(defaultPolicy(), hqKey);
+ * verifyPolicy(signed, pinnedHqKey); // true
+ */
+
+export type { AuditDocSource } from './audit-feed.ts';
+/** @example const { cursor } = await pumpAudit(auditStore, projector, 0); */
+export { pumpAudit } from './audit-feed.ts';
+export { backoff } from './backoff.ts';
+export { canonicalJson } from './canonical.ts';
+/** @example const proxy = await FaultProxy.start({ port: hq.port }, { delayMs: 25 }); proxy.cut(); proxy.heal(); */
+export { FaultProxy } from './fault-proxy.ts';
+/** @example const clock = new HybridClock('B01'); clock.now(); // '001700000000000.000000.B01' */
+export { formatHlc, HybridClock, parseHlc } from './hlc.ts';
+/** @example const c = new HqConsole(couch, dataDir); await c.listen(0); */
+export { HqConsole } from './hq/console.ts';
+export type { HqCouch } from './hq/couch.ts';
+/** @example const hq = await startHqCouch({ dataDir, port: 0 }); */
+export { startHqCouch } from './hq/couch.ts';
+export type { MtlsProxy } from './hq/mtls-proxy.ts';
+/** @example await startMtlsProxy({ caFile, certFile, keyFile, upstreamPort: hq.port }); */
+export { allowedPath, startMtlsProxy } from './hq/mtls-proxy.ts';
+/** @example const w = new AuditWitness(); await w.verify('B01', hqAuditDb, branchAuditKey); */
+export { AuditWitness, type WitnessReport } from './hq/witness.ts';
+export type { FieldStamp, MergeableDoc, Resolution } from './merge.ts';
+/** @example mergeFields(a.f, b.f); await resolveConflicts(db, 'ticket:t1'); */
+export { mergeFields, resolveConflicts } from './merge.ts';
+export type { OutboundDbs, OutboundOptions } from './outbound.ts';
+/** @example await projector.projectRecord('tickets', { id: 't1', status: 'open', customerPhone: '+86…' }); */
+export { OutboundProjector } from './outbound.ts';
+export type { DataClass, FieldRule, PolicyKeyPair, ResidencyPolicy, SignedPolicy } from './policy.ts';
+/** @example const key = generatePolicyKey(); const signed = signPolicy(defaultPolicy(), key); */
+export {
+  assertPolicy,
+  DATA_CLASSES,
+  defaultPolicy,
+  generatePolicyKey,
+  ruleFor,
+  signPolicy,
+  verifyPolicy,
+} from './policy.ts';
+export type { PouchDb, PouchDoc } from './pouch.ts';
+/** @example const db = new PouchDB(path); const hq = openRemote(url, { agent }); */
+export { openRemote, PouchDB } from './pouch.ts';
+export type { DeniedDoc, ReplicationStatus, ReplicatorOptions } from './replicator.ts';
+/** @example const r = new Replicator({ name: 'tickets', local, remoteUrl, direction: 'push' }); r.start(); */
+export { Replicator } from './replicator.ts';
+export type { SealContext, Sealer } from './shape.ts';
+/** @example pseudonym(key, '+8613800000000'); // 'tok:…' */
+export { fieldDigest, pseudonym, shapeValue } from './shape.ts';
+export type { SyncAlarm } from './watchdog.ts';
+/** @example const w = new SyncWatchdog({ replicators: [{ r, local }], onAlarm }); w.start(); */
+export { SyncWatchdog } from './watchdog.ts';

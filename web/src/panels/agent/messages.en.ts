@@ -1,0 +1,15 @@
+/** Agent desk messages (English). */
+export const agentEn = {
+  'nav.agentDesk': 'Agent desk',
+  'agent.state': 'My status',
+  'agent.available': 'Available',
+  'agent.notReady': 'Not ready: {reason}',
+  'agent.offline': 'Offline',
+  'agent.noOffers': 'No offers right now.',
+  'agent.noProfile': 'You have no agent profile yet; ask a supervisor to create one.',
+  'agent.offerTitle': 'New {channel} contact',
+  'agent.offerCountdown': '{seconds} s to answer',
+  'agent.offerQueue': 'Queue: {queue}',
+  'agent.accept': 'Accept',
+  'agent.reject': 'Reject',
+} as const;

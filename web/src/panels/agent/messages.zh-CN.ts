@@ -1,0 +1,17 @@
+import type { agentEn } from './messages.en.ts';
+
+/** 坐席工作台文案（简体中文）。 */
+export const agentZhCN: Record<keyof typeof agentEn, string> = {
+  'nav.agentDesk': '坐席工作台',
+  'agent.state': '我的状态',
+  'agent.available': '就绪',
+  'agent.notReady': '未就绪：{reason}',
+  'agent.offline': '离线',
+  'agent.noOffers': '暂无待接入的会话。',
+  'agent.noProfile': '您还没有坐席档案，请联系班长创建。',
+  'agent.offerTitle': '新的{channel}会话',
+  'agent.offerCountdown': '请在 {seconds} 秒内接听',
+  'agent.offerQueue': '队列：{queue}',
+  'agent.accept': '接受',
+  'agent.reject': '拒绝',
+};

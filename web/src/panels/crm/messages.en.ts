@@ -1,0 +1,12 @@
+/** CRM console messages (English). */
+export const crmEn = {
+  'nav.crm': 'Customers (CRM)',
+  'crm.phone': 'Phone number',
+  'crm.search': 'Find',
+  'crm.orders': 'Orders',
+  'crm.warranties': 'Warranty',
+  'crm.history': 'Service history',
+  'crm.external': 'External CRM',
+  'crm.import': 'Import',
+  'crm.reportSummary': '{rows} rows read, {imported} imported',
+} as const;

@@ -1,0 +1,22 @@
+/** Routing administration messages (English). */
+export const routingEn = {
+  'nav.routing': 'Routing',
+  'routing.tab.queues': 'Queues',
+  'routing.tab.skills': 'Skills',
+  'routing.tab.workflows': 'Workflows',
+  'routing.tab.calendars': 'Business hours',
+  'routing.tab.agents': 'Agent profiles',
+  'routing.tab.match': 'Match test',
+  'routing.id': 'Id',
+  'routing.userId': 'User id',
+  'routing.json': 'Definition (JSON)',
+  'routing.badJson': 'That is not valid JSON.',
+  'routing.matchTest': 'Which agents would this contact match?',
+  'routing.channel': 'Channel',
+  'routing.attributes': 'Contact attributes (JSON)',
+  'routing.run': 'Test',
+  'routing.noFilter': 'No filter matches and the workflow has no default: the contact would be rejected.',
+  'routing.filterMatched': 'Filter “{filter}” of workflow {workflow} matches.',
+  'routing.target': 'Target {n}: queue {queue}, agents where {expr}',
+  'routing.free': 'free now',
+} as const;

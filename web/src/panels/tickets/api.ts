@@ -1,0 +1,51 @@
+import type { ApiClient } from '../../data/api.ts';
+
+export interface TicketRow {
+  id: string;
+  number: string;
+  subject: string;
+  state: string;
+  priority: 'low' | 'normal' | 'high' | 'urgent';
+  assigneeId?: string;
+  departmentId?: string;
+  fields: Record<string, string>;
+  links: { contactIds: string[]; conversationIds: string[]; mergedInto?: string };
+  sla?: { due: Record<string, string>; breached: string[]; pausedAt?: string };
+  createdAt: string;
+}
+
+export interface TicketDetail {
+  ticket: TicketRow & { description: string };
+  notes: Array<{ id: string; author: string; text: string; kind: 'internal' | 'reply'; at: string }>;
+  attachments: Array<{ id: string; name: string; bytes: number }>;
+  history: Array<{
+    seq: number;
+    at: string;
+    actor: string;
+    action: string;
+    changes: Record<string, unknown>;
+  }>;
+  workflow: {
+    states: Array<{ id: string; label?: string; category: string }>;
+    transitions: Array<{ from: string; to: string; requiredFields?: string[] }>;
+  };
+}
+
+const tp = (id: string) => `/api/tickets/${encodeURIComponent(id)}`;
+
+export const listTickets = async (api: ApiClient, query: { state?: string; contactId?: string } = {}) =>
+  (await api.get<{ tickets: TicketRow[] }>('/api/tickets', query)).tickets;
+export const getTicket = (api: ApiClient, id: string) => api.get<TicketDetail>(tp(id));
+export const transitionTicket = (api: ApiClient, id: string, to: string, fields?: Record<string, string>) =>
+  api.post<TicketRow>(`${tp(id)}/transitions`, fields ? { to, fields } : { to });
+export const addNote = (api: ApiClient, id: string, text: string, kind: 'internal' | 'reply') =>
+  api.post(`${tp(id)}/notes`, { text, kind });
+export const createFromContact = (api: ApiClient, contactId: string, subject: string, description: string) =>
+  api.post<TicketRow>('/api/tickets/from-contact', { contactId, subject, description });
+export const fetchDefinitions = async (api: ApiClient) => ({
+  workflows: (await api.get<{ workflows: unknown[] }>('/api/ticket-workflows')).workflows,
+  policies: (await api.get<{ policies: Array<{ id: string }> }>('/api/sla-policies')).policies,
+});
+export const publishWorkflow = (api: ApiClient, wf: unknown) => api.post('/api/ticket-workflows', wf);
+export const saveSlaPolicy = (api: ApiClient, id: string, policy: unknown) =>
+  api.put(`/api/sla-policies/${encodeURIComponent(id)}`, policy);

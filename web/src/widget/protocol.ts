@@ -1,0 +1,204 @@
+/**
+ * The widget's session logic, free of the DOM so Node tests drive it with the
+ * `ws` client. Guarantees: every server message is delivered to `onMessage`
+ * once and in sequence order across reconnects (resume after `lastSeq`); every
+ * sent message is stored once (client ids make resends idempotent).
+ */
+
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(): void;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: unknown) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+}
+
+export interface WidgetFile {
+  id: string;
+  name: string;
+  mime: string;
+  bytes: number;
+}
+
+export interface WidgetMessage {
+  seq: number;
+  id: string;
+  cid?: string;
+  dir: 'in' | 'out';
+  author: 'me' | 'agent' | 'bot';
+  text: string;
+  at: string;
+  files: WidgetFile[];
+}
+
+export type ServerFrame =
+  | { t: 'welcome'; open: boolean; lastSeq: number; contactState?: string }
+  | ({ t: 'msg' } & WidgetMessage)
+  | { t: 'typing'; on: boolean }
+  | { t: 'state'; contactState: string }
+  | { t: 'error'; code: string; message: string }
+  | { t: 'pong' };
+
+export interface SessionOptions {
+  url: string;
+  token: string;
+  connect: (url: string) => SocketLike;
+  onMessage: (m: WidgetMessage) => void;
+  onWelcome?: (w: { open: boolean; contactState?: string }) => void;
+  onState?: (contactState: string) => void;
+  onTyping?: (on: boolean) => void;
+  onError?: (code: string, message: string) => void;
+  onConnection?: (up: boolean) => void;
+  /** Delay before reconnect attempt n (default: 250 ms doubling to 10 s). */
+  backoff?: (attempt: number) => number;
+  lastSeq?: number;
+}
+
+interface Pending {
+  cid: string;
+  text: string;
+  files?: string[];
+}
+
+const OPEN = 1;
+
+/** A random id safe for the protocol's `[A-Za-z0-9_-]` alphabet. */
+export function randomId(bytes = 16): string {
+  const b = new Uint8Array(bytes);
+  globalThis.crypto.getRandomValues(b);
+  let s = '';
+  for (const x of b) s += String.fromCharCode(x);
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+export class WidgetSession {
+  #o: SessionOptions;
+  #ws: SocketLike | undefined;
+  #outbox: Pending[] = [];
+  #attempt = 0;
+  #closed = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #ackTimer: ReturnType<typeof setTimeout> | undefined;
+  lastSeq: number;
+
+  constructor(o: SessionOptions) {
+    this.#o = o;
+    this.lastSeq = o.lastSeq ?? 0;
+  }
+
+  /** Messages sent but not yet confirmed by the server, in send order. */
+  get unconfirmed(): number {
+    return this.#outbox.length;
+  }
+
+  get connected(): boolean {
+    return this.#ws?.readyState === OPEN;
+  }
+
+  start(): void {
+    if (this.#closed || this.#ws) return;
+    const ws = this.#o.connect(this.#o.url);
+    this.#ws = ws;
+    ws.onopen = () => {
+      this.#attempt = 0;
+      this.#raw({ t: 'hello', token: this.#o.token, lastSeq: this.lastSeq });
+      for (const p of this.#outbox) this.#raw({ t: 'send', cid: p.cid, text: p.text, ...(p.files ? { files: p.files } : {}) });
+      this.#o.onConnection?.(true);
+    };
+    ws.onmessage = (ev) => this.#onFrame(ev.data);
+    ws.onerror = () => undefined;
+    ws.onclose = () => {
+      if (this.#ws !== ws) return;
+      this.#ws = undefined;
+      this.#o.onConnection?.(false);
+      if (this.#closed) return;
+      const delay = (this.#o.backoff ?? ((n) => Math.min(10_000, 250 * 2 ** n)))(this.#attempt++);
+      this.#timer = setTimeout(() => this.start(), delay);
+    };
+  }
+
+  /** Queues a message; it is (re)sent until the server confirms it. Returns its client id. */
+  send(text: string, files?: string[]): string {
+    const p: Pending = { cid: randomId(12), text, ...(files?.length ? { files } : {}) };
+    this.#outbox.push(p);
+    this.#raw({ t: 'send', cid: p.cid, text: p.text, ...(p.files ? { files: p.files } : {}) });
+    return p.cid;
+  }
+
+  typing(on: boolean): void {
+    this.#raw({ t: 'typing', on });
+  }
+
+  prechat(form: { name?: string; phone?: string; email?: string }): void {
+    this.#raw({ t: 'prechat', ...form });
+  }
+
+  csat(score: number): void {
+    this.#raw({ t: 'csat', score });
+  }
+
+  read(): void {
+    this.#raw({ t: 'read', seq: this.lastSeq });
+  }
+
+  /** Drops the current socket as a network failure would; the session reconnects. */
+  drop(): void {
+    this.#ws?.close();
+  }
+
+  close(): void {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    clearTimeout(this.#ackTimer);
+    this.#ws?.close();
+    this.#ws = undefined;
+  }
+
+  #raw(frame: Record<string, unknown>): void {
+    if (this.#ws?.readyState === OPEN) this.#ws.send(JSON.stringify(frame));
+  }
+
+  #onFrame(data: unknown): void {
+    let f: ServerFrame;
+    try {
+      f = JSON.parse(String(data)) as ServerFrame;
+    } catch {
+      return;
+    }
+    switch (f.t) {
+      case 'msg': {
+        if (f.cid) this.#outbox = this.#outbox.filter((p) => p.cid !== f.cid);
+        if (f.seq <= this.lastSeq) return;
+        this.lastSeq = f.seq;
+        const { t: _t, ...m } = f;
+        this.#o.onMessage(m);
+        this.#scheduleAck();
+        return;
+      }
+      case 'welcome':
+        this.#o.onWelcome?.({ open: f.open, ...(f.contactState ? { contactState: f.contactState } : {}) });
+        return;
+      case 'state':
+        this.#o.onState?.(f.contactState);
+        return;
+      case 'typing':
+        this.#o.onTyping?.(f.on);
+        return;
+      case 'error':
+        this.#o.onError?.(f.code, f.message);
+        return;
+      default:
+        return;
+    }
+  }
+
+  #scheduleAck(): void {
+    if (this.#ackTimer) return;
+    this.#ackTimer = setTimeout(() => {
+      this.#ackTimer = undefined;
+      this.#raw({ t: 'ack', seq: this.lastSeq });
+    }, 200);
+  }
+}
