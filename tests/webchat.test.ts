@@ -76,7 +76,9 @@ describe('web chat widget protocol against the real appliance', () => {
 
     // The agent's view holds each message once, in order.
     const list = await admin.request('GET', '/api/contacts?scope=all&state=queued');
-    const contact = (list.json['contacts'] as Array<{ id: string; channel: string }>).find((c) => c.channel === 'webchat');
+    const contact = (list.json['contacts'] as Array<{ id: string; channel: string }>).find(
+      (c) => c.channel === 'webchat',
+    );
     assert.ok(contact, 'a queued web chat contact exists');
     const accepted = await admin.request('POST', `/api/contacts/${contact.id}/transition`, { to: 'active' });
     assert.equal(accepted.status, 200);
@@ -89,7 +91,9 @@ describe('web chat widget protocol against the real appliance', () => {
     // Agent replies reach the widget once each, in order, across more disconnects.
     const before = got.length;
     for (let i = 0; i < 40; i++) {
-      const r = await admin.request('POST', `/api/contacts/${contact.id}/reply`, { text: `agent reply ${i}` });
+      const r = await admin.request('POST', `/api/contacts/${contact.id}/reply`, {
+        text: `agent reply ${i}`,
+      });
       assert.equal(r.status, 201);
       if (i % 10 === 5) session.drop();
     }
@@ -136,11 +140,17 @@ describe('web chat widget protocol against the real appliance', () => {
     });
     assert.equal(put.status, 200);
     const refused = await new Promise<number>((resolve) => {
-      const ws = new WebSocket(`${app.base.replace('http', 'ws')}/widget/ws`, { origin: 'https://evil.example' });
+      const ws = new WebSocket(`${app.base.replace('http', 'ws')}/widget/ws`, {
+        origin: 'https://evil.example',
+      });
       ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
       ws.on('open', () => resolve(101));
     });
     assert.equal(refused, 403);
-    await admin.request('PUT', '/api/webchat/settings', { hours: [], timeZone: 'Asia/Shanghai', origins: ['*'] });
+    await admin.request('PUT', '/api/webchat/settings', {
+      hours: [],
+      timeZone: 'Asia/Shanghai',
+      origins: ['*'],
+    });
   });
 });

@@ -80,6 +80,30 @@ function mailSettings(env: Env) {
   };
 }
 
+/** Voice trunks and dial-out prefixes; empty means no trusted trunk and no dial-out. */
+function voiceSettings(env: Env) {
+  const sipTrunks: Array<{ name: string; addresses: string[] }> = [];
+  for (const part of (env['BRANCHLINE_SIP_TRUNKS'] ?? '').split(';').map((p) => p.trim())) {
+    if (part === '') continue;
+    const m = /^([A-Za-z0-9_-]{1,32})=(.+)$/.exec(part);
+    const addresses = (m?.[2] ?? '').split(',').map((a) => a.trim());
+    if (!m?.[1] || addresses.some((a) => !/^(\d{1,3}\.){3}\d{1,3}$|^[0-9a-fA-F:]+:[0-9a-fA-F:]*$/.test(a))) {
+      throw new ConfigError(`Cannot parse BRANCHLINE_SIP_TRUNKS: "${part}" is not name=ip[,ip]`);
+    }
+    sipTrunks.push({ name: m[1], addresses });
+  }
+  const dialoutPrefixes = (env['BRANCHLINE_DIALOUT_PREFIXES'] ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+  for (const p of dialoutPrefixes) {
+    if (!/^\+?\d{1,15}$/.test(p)) {
+      throw new ConfigError(`Cannot parse BRANCHLINE_DIALOUT_PREFIXES: "${p}" is not a number prefix`);
+    }
+  }
+  return { sipTrunks, dialoutPrefixes };
+}
+
 const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
 /** Validates an environment once and returns a frozen Config. Throws ConfigError naming the variable. */
@@ -121,6 +145,7 @@ export function loadConfig(env: Env): Config {
     wechatApiBase: url(env, 'BRANCHLINE_WECHAT_API_BASE') ?? 'https://api.weixin.qq.com',
     wecomApiBase: url(env, 'BRANCHLINE_WECOM_API_BASE') ?? 'https://qyapi.weixin.qq.com',
     ...mailSettings(env),
+    ...voiceSettings(env),
   };
   return Object.freeze(config);
 }

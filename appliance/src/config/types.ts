@@ -34,4 +34,8 @@ export interface Config {
   readonly smtpMaxBytes: number;
   /** Offer STARTTLS on inbound SMTP with the appliance's TLS material. */
   readonly smtpStartTls: boolean;
+  /** Voice (issue 4): SIP trunks trusted by source address (BRANCHLINE_SIP_TRUNKS="name=ip[,ip];…"). */
+  readonly sipTrunks: ReadonlyArray<{ readonly name: string; readonly addresses: readonly string[] }>;
+  /** Number prefixes authenticated phones may dial out to (BRANCHLINE_DIALOUT_PREFIXES, comma-separated). */
+  readonly dialoutPrefixes: readonly string[];
 }

@@ -30,21 +30,31 @@ export const ALLOWED_MIME = Object.keys(SNIFF);
 /** Rejects oversize files and any type whose content does not match its declared MIME type. */
 export function checkAttachment(a: AttachmentInput): void {
   if (a.data.byteLength > MAX_ATTACHMENT_BYTES) {
-    throw new ConversationsError('CONVERSATIONS_ATTACHMENT_TOO_LARGE', `Attachment exceeds ${MAX_ATTACHMENT_BYTES} bytes`, {
-      status: 413,
-      details: { limit: MAX_ATTACHMENT_BYTES },
-    });
+    throw new ConversationsError(
+      'CONVERSATIONS_ATTACHMENT_TOO_LARGE',
+      `Attachment exceeds ${MAX_ATTACHMENT_BYTES} bytes`,
+      {
+        status: 413,
+        details: { limit: MAX_ATTACHMENT_BYTES },
+      },
+    );
   }
   const mime = a.mime.toLowerCase().split(';')[0]?.trim() ?? '';
   const sniff = SNIFF[mime];
   if (!sniff || !sniff(a.data)) {
-    throw new ConversationsError('CONVERSATIONS_ATTACHMENT_TYPE', 'Attachment type not allowed or not matching its content', {
-      status: 415,
-      details: { mime, allowed: ALLOWED_MIME },
-    });
+    throw new ConversationsError(
+      'CONVERSATIONS_ATTACHMENT_TYPE',
+      'Attachment type not allowed or not matching its content',
+      {
+        status: 415,
+        details: { mime, allowed: ALLOWED_MIME },
+      },
+    );
   }
   if (a.name.length === 0 || a.name.length > 255 || /[/\\\0]/.test(a.name)) {
-    throw new ConversationsError('CONVERSATIONS_INVALID_MESSAGE', 'Invalid attachment name', { details: { field: 'name' } });
+    throw new ConversationsError('CONVERSATIONS_INVALID_MESSAGE', 'Invalid attachment name', {
+      details: { field: 'name' },
+    });
   }
 }
 

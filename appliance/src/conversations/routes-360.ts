@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { type CustomerService, actorOf, customerView } from '../customers/index.ts';
+import { actorOf, type CustomerService, customerView } from '../customers/index.ts';
 import { createRouter, requirePermission } from '../http/index.ts';
 import type { ConversationService } from './service.ts';
 

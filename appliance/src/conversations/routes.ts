@@ -19,7 +19,9 @@ type Read = (read: { actor: string; target: string; source?: string; action?: st
 function assertMayHandle(c: Context<AppEnv>, contact: Contact): void {
   const p = principalOf(c);
   if (p.permissions.has('contacts.monitor') || contact.agentId === p.userId) return;
-  throw new ConversationsError('CONVERSATIONS_NOT_ASSIGNED', 'Contact is not assigned to you', { status: 403 });
+  throw new ConversationsError('CONVERSATIONS_NOT_ASSIGNED', 'Contact is not assigned to you', {
+    status: 403,
+  });
 }
 
 export function conversationRoutes(service: ConversationService, recordRead: Read) {
@@ -36,7 +38,10 @@ export function conversationRoutes(service: ConversationService, recordRead: Rea
       path: '/contacts',
       summary: "The caller's contacts (scope=all needs contacts.monitor)",
       request: {
-        query: z.object({ scope: z.enum(['mine', 'all']).default('mine'), state: z.string().max(80).optional() }),
+        query: z.object({
+          scope: z.enum(['mine', 'all']).default('mine'),
+          state: z.string().max(80).optional(),
+        }),
       },
       responses: { 200: json(z.object({ contacts: z.array(AnyJson) }), 'Contacts') },
     }),
@@ -68,7 +73,13 @@ export function conversationRoutes(service: ConversationService, recordRead: Rea
       assertMayHandle(c, contact);
       await audit(c, `customer:${contact.customerId}`, 'conversation.view');
       const messages = await service.messagesOf(contact.conversationId);
-      return c.json({ contact: contact as unknown as Record<string, unknown>, messages: messages as unknown as Record<string, unknown>[] }, 200);
+      return c.json(
+        {
+          contact: contact as unknown as Record<string, unknown>,
+          messages: messages as unknown as Record<string, unknown>[],
+        },
+        200,
+      );
     },
   );
 
@@ -76,11 +87,15 @@ export function conversationRoutes(service: ConversationService, recordRead: Rea
     createRoute({
       method: 'post',
       path: '/contacts/{id}/transition',
-      summary: 'Move a contact (accept, wrap up, close); illegal moves are 409 CONVERSATIONS_INVALID_TRANSITION',
+      summary:
+        'Move a contact (accept, wrap up, close); illegal moves are 409 CONVERSATIONS_INVALID_TRANSITION',
       request: {
         params: Id,
         body: {
-          ...json(z.object({ to: z.enum(STATES), wrapUpCode: z.string().min(1).max(64).optional() }).strict(), 'Target'),
+          ...json(
+            z.object({ to: z.enum(STATES), wrapUpCode: z.string().min(1).max(64).optional() }).strict(),
+            'Target',
+          ),
           required: true,
         },
       },
@@ -116,7 +131,10 @@ export function conversationRoutes(service: ConversationService, recordRead: Rea
         assertMayHandle(c, contact);
         const me = principalOf(c).userId;
         const { text } = c.req.valid('json');
-        const m = kind === 'reply' ? await service.reply(contact.id, { text }, me) : await service.note(contact.id, text, me);
+        const m =
+          kind === 'reply'
+            ? await service.reply(contact.id, { text }, me)
+            : await service.note(contact.id, text, me);
         return c.json(m as unknown as Record<string, unknown>, 201);
       },
     );

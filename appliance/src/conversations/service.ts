@@ -31,7 +31,13 @@ const REPLY_TO: Record<Channel, HandleKind[]> = {
   wecom: ['wecom_external'],
   voice: ['phone'],
 };
-const DELIVERY_RANK: Record<Message['delivery'], number> = { pending: 0, sent: 1, delivered: 2, read: 3, failed: 1 };
+const DELIVERY_RANK: Record<Message['delivery'], number> = {
+  pending: 0,
+  sent: 1,
+  delivered: 2,
+  read: 3,
+  failed: 1,
+};
 const MAX_TEXT = 64 * 1024;
 
 function invalid(message: string, field: string): ConversationsError {
@@ -40,10 +46,14 @@ function invalid(message: string, field: string): ConversationsError {
 
 function checkInbound(m: InboundMessage): void {
   if (!CHANNELS.has(m.channel)) throw new TypeError(`Unknown channel: ${JSON.stringify(m.channel)}`);
-  if (!m.externalId || m.externalId.length > 998) throw invalid('externalId must be 1–998 characters', 'externalId');
-  if (!m.threadKey || m.threadKey.length > 998) throw invalid('threadKey must be 1–998 characters', 'threadKey');
-  if (typeof m.text !== 'string' || m.text.length > MAX_TEXT) throw invalid(`text exceeds ${MAX_TEXT} characters`, 'text');
-  if (!(m.receivedAt instanceof Date) || Number.isNaN(m.receivedAt.getTime())) throw invalid('Bad receivedAt', 'receivedAt');
+  if (!m.externalId || m.externalId.length > 998)
+    throw invalid('externalId must be 1–998 characters', 'externalId');
+  if (!m.threadKey || m.threadKey.length > 998)
+    throw invalid('threadKey must be 1–998 characters', 'threadKey');
+  if (typeof m.text !== 'string' || m.text.length > MAX_TEXT)
+    throw invalid(`text exceeds ${MAX_TEXT} characters`, 'text');
+  if (!(m.receivedAt instanceof Date) || Number.isNaN(m.receivedAt.getTime()))
+    throw invalid('Bad receivedAt', 'receivedAt');
   checkAttachments(m.attachments);
 }
 
@@ -60,7 +70,10 @@ export class ConversationService {
   #senders = new Map<Channel, ChannelSender>();
   #lock = new KeyedLock();
 
-  constructor(store: ConversationStore, options: { customers: CustomerService; bus: EventBus; now?: () => Date }) {
+  constructor(
+    store: ConversationStore,
+    options: { customers: CustomerService; bus: EventBus; now?: () => Date },
+  ) {
     this.#store = store;
     this.#customers = options.customers;
     this.#bus = options.bus;
@@ -92,7 +105,9 @@ export class ConversationService {
       const conversationId = await this.#store.conversationOf(customerId, at);
       const thread = this.#store.threadKey(msg.channel, msg.threadKey);
       const currentId = await this.#store.threadContact(thread);
-      let contact = currentId ? await this.#store.contact(currentId).then((d) => (d ? contactOf(d) : undefined)) : undefined;
+      let contact = currentId
+        ? await this.#store.contact(currentId).then((d) => (d ? contactOf(d) : undefined))
+        : undefined;
       const opened = !contact || isFinal(contact.state);
       if (!contact || opened) {
         const now = this.#now().toISOString();
@@ -132,7 +147,12 @@ export class ConversationService {
       await this.#store.markSeen(dedupe, result);
       await this.#bus.publish(
         'conversation.message_received',
-        { ...result, channel: msg.channel, direction: 'in', ...(contact.agentId ? { recipientUserId: contact.agentId } : {}) },
+        {
+          ...result,
+          channel: msg.channel,
+          direction: 'in',
+          ...(contact.agentId ? { recipientUserId: contact.agentId } : {}),
+        },
         { actor: actor.userId },
       );
       if (opened) await this.#publishState(contact, actor.userId);
@@ -175,13 +195,25 @@ export class ConversationService {
   }
 
   /** Merges routing attributes into a contact (language, intent, csat …). */
-  async setAttributes(contactId: string, attrs: Record<string, string | number | boolean>, actor = 'system'): Promise<Contact> {
+  async setAttributes(
+    contactId: string,
+    attrs: Record<string, string | number | boolean>,
+    actor = 'system',
+  ): Promise<Contact> {
     return this.#lock.run(`c:${contactId}`, async () => {
       const doc = await this.#store.contact(contactId);
       if (!doc) throw notFound('contact', contactId);
-      const next = { ...contactOf(doc), attributes: { ...doc.attributes, ...attrs }, updatedAt: this.#now().toISOString() };
+      const next = {
+        ...contactOf(doc),
+        attributes: { ...doc.attributes, ...attrs },
+        updatedAt: this.#now().toISOString(),
+      };
       await this.#store.putContact(next, doc._rev);
-      await this.#bus.publish('contact.attributes_changed', { contactId, keys: Object.keys(attrs) }, { actor });
+      await this.#bus.publish(
+        'contact.attributes_changed',
+        { contactId, keys: Object.keys(attrs) },
+        { actor },
+      );
       return next;
     });
   }
@@ -190,17 +222,28 @@ export class ConversationService {
   async reply(contactId: string, input: ReplyInput, actor: string): Promise<Message> {
     const c = await this.getContact(contactId);
     if (c.state !== 'active' && c.state !== 'wrap_up') {
-      throw new ConversationsError('CONVERSATIONS_INVALID_STATE', `Cannot reply to a ${c.state} contact`, { status: 409 });
+      throw new ConversationsError('CONVERSATIONS_INVALID_STATE', `Cannot reply to a ${c.state} contact`, {
+        status: 409,
+      });
     }
     const sender = this.#senders.get(c.channel);
     if (!sender) {
-      throw new ConversationsError('CONVERSATIONS_NO_SENDER', `No sender for channel ${c.channel}`, { status: 409 });
+      throw new ConversationsError('CONVERSATIONS_NO_SENDER', `No sender for channel ${c.channel}`, {
+        status: 409,
+      });
     }
-    if (!input.text.trim() && !input.attachments?.length) throw invalid('A reply needs text or attachments', 'text');
+    if (!input.text.trim() && !input.attachments?.length)
+      throw invalid('A reply needs text or attachments', 'text');
     if (input.text.length > MAX_TEXT) throw invalid(`text exceeds ${MAX_TEXT} characters`, 'text');
     checkAttachments(input.attachments);
-    const message = await this.#addOwn(c, { direction: 'out', text: input.text, author: actor, delivery: 'pending' }, input.attachments);
-    const to: Handle[] = (await this.#customers.handlesOf(c.customerId)).filter((h) => REPLY_TO[c.channel].includes(h.kind));
+    const message = await this.#addOwn(
+      c,
+      { direction: 'out', text: input.text, author: actor, delivery: 'pending' },
+      input.attachments,
+    );
+    const to: Handle[] = (await this.#customers.handlesOf(c.customerId)).filter((h) =>
+      REPLY_TO[c.channel].includes(h.kind),
+    );
     try {
       const r = await sender.send({ contact: c, message, to });
       message.delivery = 'sent';
@@ -225,7 +268,11 @@ export class ConversationService {
     const c = await this.getContact(contactId);
     if (!text.trim() || text.length > MAX_TEXT) throw invalid('A note needs 1–65536 characters', 'text');
     const m = await this.#addOwn(c, { direction: 'internal', text, author: actor, delivery: 'delivered' });
-    await this.#bus.publish('conversation.note_added', { ...this.#ids(c, m), direction: 'internal', recipientUserId: actor }, { actor });
+    await this.#bus.publish(
+      'conversation.note_added',
+      { ...this.#ids(c, m), direction: 'internal', recipientUserId: actor },
+      { actor },
+    );
     return m;
   }
 
@@ -256,7 +303,13 @@ export class ConversationService {
   }
 
   #ids(c: Contact, m: Message) {
-    return { conversationId: c.conversationId, contactId: c.id, customerId: c.customerId, messageId: m.id, channel: c.channel };
+    return {
+      conversationId: c.conversationId,
+      contactId: c.id,
+      customerId: c.customerId,
+      messageId: m.id,
+      channel: c.channel,
+    };
   }
 
   async #updateMessage(id: string, change: (m: MessageDoc) => void): Promise<MessageDoc> {
@@ -273,7 +326,10 @@ export class ConversationService {
   async markDelivery(messageId: string, delivery: Message['delivery']): Promise<void> {
     let changed = false;
     const doc = await this.#updateMessage(messageId, (m) => {
-      if (DELIVERY_RANK[delivery] > DELIVERY_RANK[m.delivery] || (delivery === 'failed' && m.delivery === 'pending')) {
+      if (
+        DELIVERY_RANK[delivery] > DELIVERY_RANK[m.delivery] ||
+        (delivery === 'failed' && m.delivery === 'pending')
+      ) {
         m.delivery = delivery;
         changed = true;
       }
@@ -302,7 +358,9 @@ export class ConversationService {
   }
 
   /** Contacts, optionally only one agent's and only some states (a scan; fine at branch scale). */
-  async listContacts(filter: { agentId?: string; states?: ContactState[]; customerIds?: string[] } = {}): Promise<Contact[]> {
+  async listContacts(
+    filter: { agentId?: string; states?: ContactState[]; customerIds?: string[] } = {},
+  ): Promise<Contact[]> {
     return (await this.#store.contacts()).filter(
       (c) =>
         (!filter.agentId || c.agentId === filter.agentId) &&
@@ -332,7 +390,10 @@ export class ConversationService {
   }
 
   /** Stores a file before the message that carries it (web chat uploads first, then sends). */
-  async storeAttachment(input: NonNullable<ReplyInput['attachments']>[number], customerId: string): Promise<Attachment> {
+  async storeAttachment(
+    input: NonNullable<ReplyInput['attachments']>[number],
+    customerId: string,
+  ): Promise<Attachment> {
     checkAttachments([input]);
     return this.#store.addAttachment(input, customerId);
   }

@@ -50,7 +50,12 @@ export class ConversationStore {
   async seen(key: string): Promise<Omit<IngestResult, 'duplicate'> | undefined> {
     const d = await this.#db.get<Omit<IngestResult, 'duplicate'>>(key);
     if (!d) return undefined;
-    return { customerId: d.customerId, conversationId: d.conversationId, contactId: d.contactId, messageId: d.messageId };
+    return {
+      customerId: d.customerId,
+      conversationId: d.conversationId,
+      contactId: d.contactId,
+      messageId: d.messageId,
+    };
   }
 
   async markSeen(key: string, r: Omit<IngestResult, 'duplicate'>): Promise<void> {
@@ -85,7 +90,12 @@ export class ConversationStore {
   }
 
   async putContact(c: Contact, rev?: string): Promise<void> {
-    await this.#db.put<ContactDoc>({ ...c, type: 'contact', _id: `ct:${c.id}`, ...(rev ? { _rev: rev } : {}) });
+    await this.#db.put<ContactDoc>({
+      ...c,
+      type: 'contact',
+      _id: `ct:${c.id}`,
+      ...(rev ? { _rev: rev } : {}),
+    });
   }
 
   async contacts(): Promise<Contact[]> {

@@ -8,7 +8,13 @@
 export type Channel = 'webchat' | 'email' | 'wechat' | 'wecom' | 'voice';
 
 /** How a customer is addressed on a channel; looked up through the blind index. */
-export type HandleKind = 'phone' | 'email' | 'wechat_openid' | 'wechat_unionid' | 'wecom_external' | 'web_visitor';
+export type HandleKind =
+  | 'phone'
+  | 'email'
+  | 'wechat_openid'
+  | 'wechat_unionid'
+  | 'wecom_external'
+  | 'web_visitor';
 
 export interface Handle {
   kind: HandleKind;
@@ -159,11 +165,22 @@ declare module '../events/catalogue.ts' {
     'contact.closed': ContactEvent;
     'contact.abandoned': ContactEvent;
     'contact.attributes_changed': { contactId: string; keys: string[] };
-    'contact.csat_recorded': { contactId: string; customerId: string; channel: Channel; score: number; agentId?: string };
+    'contact.csat_recorded': {
+      contactId: string;
+      customerId: string;
+      channel: Channel;
+      score: number;
+      agentId?: string;
+    };
     'conversation.message_received': MessageEvent;
     'conversation.message_sent': MessageEvent & { delivery: Message['delivery'] };
     'conversation.note_added': MessageEvent;
-    'conversation.message_status_changed': { messageId: string; contactId: string; delivery: Message['delivery']; recipientUserId?: string };
+    'conversation.message_status_changed': {
+      messageId: string;
+      contactId: string;
+      delivery: Message['delivery'];
+      recipientUserId?: string;
+    };
   }
 }
 

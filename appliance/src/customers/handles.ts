@@ -17,6 +17,8 @@ export interface HandleIndexDoc {
   customerId: string;
   kind?: HandleKind;
   verified?: boolean;
+  /** The handle a customer was created from: the same sender writing again is the same customer. */
+  origin?: boolean;
 }
 
 /** Canonical value per kind; throws CUSTOMERS_INVALID_FIELD for a bad phone or email. */
@@ -28,11 +30,15 @@ export function normaliseHandle(h: Handle): CustomerHandle {
   if (h.kind === 'email') {
     value = raw.toLowerCase();
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value) || value.length > 254) {
-      throw new CustomersError('CUSTOMERS_INVALID_FIELD', 'Invalid email address', { details: { field: 'email' } });
+      throw new CustomersError('CUSTOMERS_INVALID_FIELD', 'Invalid email address', {
+        details: { field: 'email' },
+      });
     }
   }
   if (value === '' || value.length > 256) {
-    throw new CustomersError('CUSTOMERS_INVALID_FIELD', 'Invalid handle value', { details: { field: h.kind } });
+    throw new CustomersError('CUSTOMERS_INVALID_FIELD', 'Invalid handle value', {
+      details: { field: h.kind },
+    });
   }
   return { kind: h.kind, value, verified: h.verified === true };
 }
@@ -46,17 +52,16 @@ export function handleKey(index: BlindIndexer, h: CustomerHandle): string {
 }
 
 /** Points a handle at `customerId`, creating or rewriting its index document. */
-export async function pointHandle(
-  store: DocStore,
-  key: string,
-  doc: HandleIndexDoc,
-): Promise<void> {
+export async function pointHandle(store: DocStore, key: string, doc: HandleIndexDoc): Promise<void> {
   const prior = await store.get<HandleIndexDoc>(key);
   if (prior) await store.put({ ...prior, ...doc, _id: key, _rev: prior._rev });
   else await store.create({ _id: key, ...doc });
 }
 
-/** Email links to an existing customer only when either side is verified (DESIGN §5). */
+/**
+ * Email links to an existing customer only when either side is verified
+ * (DESIGN §5), or when that customer was created from this very address.
+ */
 export function canLink(h: CustomerHandle, idx: HandleIndexDoc): boolean {
-  return h.kind !== 'email' || h.verified || idx.verified === true;
+  return h.kind !== 'email' || h.verified || idx.verified === true || idx.origin === true;
 }

@@ -65,14 +65,19 @@ export class Merges {
     await this.#store.create<MergeDoc>({ _id: mergeId(id), type: 'merge', sourceId, targetId, moved, at });
     await this.#store.put({ ...target, handleList: JSON.stringify(targetHandles), updatedAt: at });
     await this.#store.put({ ...source, mergedInto: targetId, updatedAt: at });
-    await this.#bus.publish('customer.merged', { mergeId: id, sourceId, targetId, handles: moved.length }, by);
+    await this.#bus.publish(
+      'customer.merged',
+      { mergeId: id, sourceId, targetId, handles: moved.length },
+      by,
+    );
     return { mergeId: id };
   }
 
   async unmerge(id: string, by: PublishOptions): Promise<void> {
     const m = await this.#store.get<MergeDoc>(mergeId(id));
     if (!m) throw new CustomersError('CUSTOMERS_MERGE_NOT_FOUND', `No merge [id:${id}]`, { status: 404 });
-    if (m.undoneAt) throw new CustomersError('CUSTOMERS_ALREADY_UNMERGED', 'Merge already undone', { status: 409 });
+    if (m.undoneAt)
+      throw new CustomersError('CUSTOMERS_ALREADY_UNMERGED', 'Merge already undone', { status: 409 });
     const source = await this.#store.get<CustomerDoc>(docId(m.sourceId));
     const target = await this.#store.get<CustomerDoc>(docId(m.targetId));
     if (!source) throw notFound(m.sourceId);

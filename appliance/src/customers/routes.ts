@@ -106,7 +106,9 @@ export function customerRoutes(service: CustomerService) {
     request: { params: z.object({ id: z.string().min(1).max(64) }) },
     responses: { 200: json(CustomerOut, 'Profile') },
   });
-  app.openapi(get, async (c) => c.json(customerView(c, await service.get(c.req.valid('param').id, actorOf(c))), 200));
+  app.openapi(get, async (c) =>
+    c.json(customerView(c, await service.get(c.req.valid('param').id, actorOf(c))), 200),
+  );
 
   const shred = createRoute({
     method: 'delete',

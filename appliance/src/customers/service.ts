@@ -24,7 +24,9 @@ export type ReadAuditor = (actor: Actor, customerId: string, purpose: string) =>
 
 function check(input: CustomerInput): void {
   if (input.idCard !== undefined && !isValidIdCard(input.idCard)) {
-    throw new CustomersError('CUSTOMERS_INVALID_FIELD', 'Invalid ID-card number', { details: { field: 'idCard' } });
+    throw new CustomersError('CUSTOMERS_INVALID_FIELD', 'Invalid ID-card number', {
+      details: { field: 'idCard' },
+    });
   }
   if (input.bankCard !== undefined && !isValidBankCard(input.bankCard)) {
     throw new CustomersError('CUSTOMERS_INVALID_FIELD', 'Invalid bank-card number', {
@@ -52,7 +54,13 @@ export class CustomerService {
 
   constructor(
     store: DocStore,
-    options: { index: BlindIndexer; bus: EventBus; auditRead: ReadAuditor; shredder?: Shredder; now?: () => Date },
+    options: {
+      index: BlindIndexer;
+      bus: EventBus;
+      auditRead: ReadAuditor;
+      shredder?: Shredder;
+      now?: () => Date;
+    },
   ) {
     this.#store = store;
     this.#index = options.index;
@@ -165,11 +173,22 @@ export class CustomerService {
       if (customerId === undefined) {
         customerId = randomUUID();
         const at = this.#now().toISOString();
-        const doc: CustomerDoc = { type: 'customer', name: options.displayName ?? '', createdAt: at, updatedAt: at };
+        const doc: CustomerDoc = {
+          type: 'customer',
+          name: options.displayName ?? '',
+          createdAt: at,
+          updatedAt: at,
+        };
         await this.#store.create({ _id: docId(customerId), ...doc });
         await this.#bus.publish('customer.created', { customerId }, sourceOf(options.actor));
       }
-      for (const h of norm) await this.#attach(customerId, h, { actor: options.actor, strict: false });
+      for (const [i, h] of norm.entries()) {
+        await this.#attach(customerId, h, {
+          actor: options.actor,
+          strict: false,
+          origin: created && i === 0,
+        });
+      }
       return { customerId, created };
     });
   }
@@ -180,7 +199,11 @@ export class CustomerService {
     await this.#lock.run('handles', () => this.#attach(customerId, h, { actor, strict: true }));
   }
 
-  async #attach(customerId: string, h: CustomerHandle, o: { actor: Actor; strict: boolean }): Promise<void> {
+  async #attach(
+    customerId: string,
+    h: CustomerHandle,
+    o: { actor: Actor; strict: boolean; origin?: boolean },
+  ): Promise<void> {
     const key = handleKey(this.#index, h);
     const idx = await this.#store.get<HandleIndexDoc>(key);
     if (idx && (await this.#follow(idx.customerId)) !== customerId) {
@@ -191,13 +214,19 @@ export class CustomerService {
       });
     }
     const doc = await this.#store.get<CustomerDoc>(docId(customerId));
-    if (!doc) throw new CustomersError('CUSTOMERS_NOT_FOUND', `No customer [id:${customerId}]`, { status: 404 });
+    if (!doc)
+      throw new CustomersError('CUSTOMERS_NOT_FOUND', `No customer [id:${customerId}]`, { status: 404 });
     const list = handlesIn(doc);
     const same = list.find((x) => x.kind === h.kind && x.value === h.value);
     if (idx && same && (same.verified || !h.verified)) return;
     if (same) same.verified ||= h.verified;
     else list.push(h);
-    await pointHandle(this.#store, key, { customerId, kind: h.kind, verified: same?.verified ?? h.verified });
+    await pointHandle(this.#store, key, {
+      customerId,
+      kind: h.kind,
+      verified: same?.verified ?? h.verified,
+      ...(o.origin ? { origin: true } : {}),
+    });
     const next: CustomerDoc & { _id: string; _rev: string } = {
       ...doc,
       handleList: JSON.stringify(list),
@@ -266,4 +295,3 @@ export class CustomerService {
     await this.#bus.publish('customer.shredded', { customerId: id }, sourceOf(actor));
   }
 }
-

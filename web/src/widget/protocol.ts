@@ -104,7 +104,8 @@ export class WidgetSession {
     ws.onopen = () => {
       this.#attempt = 0;
       this.#raw({ t: 'hello', token: this.#o.token, lastSeq: this.lastSeq });
-      for (const p of this.#outbox) this.#raw({ t: 'send', cid: p.cid, text: p.text, ...(p.files ? { files: p.files } : {}) });
+      for (const p of this.#outbox)
+        this.#raw({ t: 'send', cid: p.cid, text: p.text, ...(p.files ? { files: p.files } : {}) });
       this.#o.onConnection?.(true);
     };
     ws.onmessage = (ev) => this.#onFrame(ev.data);

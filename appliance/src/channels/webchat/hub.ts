@@ -117,7 +117,9 @@ export class WebchatHub {
         return this.#serial(vid, () => this.#csat(vid, frame.score));
       case 'ack':
       case 'read':
-        return this.#serial(vid, () => this.#receipt(vid, frame.seq, frame.t === 'ack' ? 'delivered' : 'read'));
+        return this.#serial(vid, () =>
+          this.#receipt(vid, frame.seq, frame.t === 'ack' ? 'delivered' : 'read'),
+        );
       case 'ping':
         peer.send({ t: 'pong' });
         return;
@@ -209,7 +211,8 @@ export class WebchatHub {
     const { contactId } = await this.#log.visitor(vid);
     if (!contactId) return;
     const c = await this.#conversations.getContact(contactId).catch(() => undefined);
-    if (c?.agentId) await this.#bus.publish('webchat.visitor_typing', { contactId, on, recipientUserId: c.agentId });
+    if (c?.agentId)
+      await this.#bus.publish('webchat.visitor_typing', { contactId, on, recipientUserId: c.agentId });
   }
 
   async #prechat(vid: string, f: Extract<ClientFrame, { t: 'prechat' }>): Promise<void> {
@@ -220,7 +223,11 @@ export class WebchatHub {
     const theirs = strong ? await this.#customers.lookup(strong).catch(() => undefined) : undefined;
     // Same phone means same person: fold the anonymous visitor into the known customer (reversible).
     if (mine && theirs && mine !== theirs) await this.#customers.merge(mine, theirs, actor);
-    const handles = [visitorHandle, ...(strong ? [strong] : []), ...(f.email ? [{ kind: 'email' as const, value: f.email }] : [])];
+    const handles = [
+      visitorHandle,
+      ...(strong ? [strong] : []),
+      ...(f.email ? [{ kind: 'email' as const, value: f.email }] : []),
+    ];
     const { customerId } = await this.#customers.resolve(handles, {
       actor,
       ...(f.name ? { displayName: f.name } : {}),
@@ -260,7 +267,12 @@ export class WebchatHub {
 }
 
 function toFrame(seq: number, m: Message, cid?: string): ServerFrame {
-  const files: FileRef[] = m.attachments.map((a) => ({ id: a.id, name: a.name, mime: a.mime, bytes: a.bytes }));
+  const files: FileRef[] = m.attachments.map((a) => ({
+    id: a.id,
+    name: a.name,
+    mime: a.mime,
+    bytes: a.bytes,
+  }));
   return {
     t: 'msg',
     seq,

@@ -30,7 +30,9 @@ export class WebchatLog {
   }
 
   async append(vid: string, entry: LogEntry): Promise<void> {
-    const docs: Array<Record<string, unknown> & { _id: string }> = [{ _id: `q:${vid}:${pad(entry.seq)}`, ...entry }];
+    const docs: Array<Record<string, unknown> & { _id: string }> = [
+      { _id: `q:${vid}:${pad(entry.seq)}`, ...entry },
+    ];
     if (entry.cid) docs.push({ _id: `c:${vid}:${entry.cid}`, seq: entry.seq });
     const res = await this.#db.bulkPut(docs);
     const failed = res.find((r) => 'error' in r);
@@ -53,7 +55,12 @@ export class WebchatLog {
 
   async visitor(vid: string): Promise<VisitorDoc> {
     const d = await this.#db.get<VisitorDoc>(`v:${vid}`);
-    return d ? { ...(d.contactId ? { contactId: d.contactId } : {}), ...(d.customerId ? { customerId: d.customerId } : {}) } : {};
+    return d
+      ? {
+          ...(d.contactId ? { contactId: d.contactId } : {}),
+          ...(d.customerId ? { customerId: d.customerId } : {}),
+        }
+      : {};
   }
 
   async setVisitor(vid: string, v: VisitorDoc): Promise<void> {

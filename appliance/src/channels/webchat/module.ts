@@ -25,15 +25,25 @@ export const webchatModule: BranchModule = {
     let cached: WebchatSettings | undefined;
     const settings = async () => (cached ??= (await log.settings<WebchatSettings>()) ?? DEFAULT_SETTINGS);
     const isOpen = async () => {
+      const s = await settings();
       const routing = (ctx.services as Record<string, unknown>)['routing'] as OpeningHoursSource | undefined;
-      if (typeof routing?.isOpen === 'function') return routing.isOpen();
-      return isOpenAt(await settings(), new Date());
+      if (s.calendarId && typeof routing?.isOpen === 'function') {
+        try {
+          return routing.isOpen(s.calendarId);
+        } catch {
+          // an unknown calendar falls back to the widget's own hours
+        }
+      }
+      return isOpenAt(s, new Date());
     };
     // The token never reaches storage: the visitor is known by its keyed hash.
     const vidOf = (token: string) => crypto.blindIndex('web_visitor', token);
     const uploads = new Uploads();
     const hub = new WebchatHub(log, { conversations, customers, bus, uploads, isOpen });
-    const sockets = new WidgetSockets(hub, { vidOf, originOk: async (o) => originAllowed(await settings(), o) });
+    const sockets = new WidgetSockets(hub, {
+      vidOf,
+      originOk: async (o) => originAllowed(await settings(), o),
+    });
     const offSender = conversations.registerSender({
       channel: 'webchat',
       async send({ contact, message }) {
@@ -65,7 +75,9 @@ export const webchatModule: BranchModule = {
           },
         }),
       ],
-      upgrades: [{ path: '/widget/ws', handle: (req, socket, head) => sockets.handleUpgrade(req, socket, head) }],
+      upgrades: [
+        { path: '/widget/ws', handle: (req, socket, head) => sockets.handleUpgrade(req, socket, head) },
+      ],
       publicRoutes: [{ prefix: '/widget/', fetch: widgetFetch({ root, uploads, vidOf, settings }) }],
       async close() {
         if (closed) return;

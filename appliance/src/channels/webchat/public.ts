@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { checkAttachment, ConversationsError, MAX_ATTACHMENT_BYTES } from '../../conversations/index.ts';
+import { ConversationsError, checkAttachment, MAX_ATTACHMENT_BYTES } from '../../conversations/index.ts';
 import type { WebchatSettings } from './settings.ts';
 import { originAllowed } from './settings.ts';
 import type { Uploads } from './uploads.ts';
@@ -58,20 +58,29 @@ export function widgetFetch(o: {
   settings: () => Promise<WebchatSettings>;
 }) {
   const json = (status: number, body: unknown, headers: Record<string, string>) =>
-    new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
+    new Response(JSON.stringify(body), {
+      status,
+      headers: { 'Content-Type': 'application/json', ...headers },
+    });
   return async (req: Request): Promise<Response> => {
     const url = new URL(req.url);
     const s = await o.settings();
     const h = cors(req.headers.get('origin'), s);
     if (url.pathname === '/widget/upload') {
       if (req.method === 'OPTIONS') return new Response(null, { status: 204, headers: h });
-      if (req.method !== 'POST') return json(405, { error: { code: 'HTTP_METHOD', message: 'POST only' } }, h);
+      if (req.method !== 'POST')
+        return json(405, { error: { code: 'HTTP_METHOD', message: 'POST only' } }, h);
       const token = req.headers.get('x-branchline-visitor') ?? '';
-      if (!TOKEN.test(token)) return json(401, { error: { code: 'WEBCHAT_UPLOAD_REFUSED', message: 'No visitor' } }, h);
+      if (!TOKEN.test(token))
+        return json(401, { error: { code: 'WEBCHAT_UPLOAD_REFUSED', message: 'No visitor' } }, h);
       const declared = Number(req.headers.get('content-length') ?? '0');
       const data = declared > MAX_ATTACHMENT_BYTES ? undefined : await readCapped(req, MAX_ATTACHMENT_BYTES);
       if (!data) {
-        return json(413, { error: { code: 'CONVERSATIONS_ATTACHMENT_TOO_LARGE', message: 'File too large' } }, h);
+        return json(
+          413,
+          { error: { code: 'CONVERSATIONS_ATTACHMENT_TOO_LARGE', message: 'File too large' } },
+          h,
+        );
       }
       let name = 'file';
       try {
@@ -83,12 +92,14 @@ export function widgetFetch(o: {
       try {
         checkAttachment(file);
       } catch (e) {
-        if (e instanceof ConversationsError) return json(e.status, { error: { code: e.code, message: e.message } }, h);
+        if (e instanceof ConversationsError)
+          return json(e.status, { error: { code: e.code, message: e.message } }, h);
         throw e;
       }
       const vid = o.vidOf(token);
       const id = o.uploads.put(vid, file);
-      if (!id) return json(429, { error: { code: 'WEBCHAT_UPLOAD_REFUSED', message: 'Too many pending files' } }, h);
+      if (!id)
+        return json(429, { error: { code: 'WEBCHAT_UPLOAD_REFUSED', message: 'Too many pending files' } }, h);
       return json(201, { id, name, mime: file.mime, bytes: data.byteLength }, h);
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return new Response(null, { status: 405 });

@@ -16,6 +16,8 @@ export const WebchatSettings = z
       )
       .max(14),
     timeZone: z.string().min(1).max(64),
+    /** A routing calendar (holidays, special hours) that overrides `hours` when routing knows it. */
+    calendarId: z.string().min(1).max(64).optional(),
     /** Origins whose pages may embed the widget; '*' allows any. */
     origins: z.array(z.string().min(1).max(200)).min(1).max(100),
   })

@@ -63,7 +63,8 @@ export class WidgetSockets {
     setVid: (v: string) => void,
   ): Promise<void> {
     const bytes = Array.isArray(raw) ? raw.reduce((n, b) => n + b.length, 0) : (raw as Buffer).byteLength;
-    if (bytes > MAX_FRAME_BYTES) return peer.send(err('WEBCHAT_FRAME_TOO_LARGE', `Frames are limited to ${MAX_FRAME_BYTES} bytes`));
+    if (bytes > MAX_FRAME_BYTES)
+      return peer.send(err('WEBCHAT_FRAME_TOO_LARGE', `Frames are limited to ${MAX_FRAME_BYTES} bytes`));
     if (isBinary) return peer.send(err('WEBCHAT_BAD_FRAME', 'Binary frames are not accepted'));
     let parsed: unknown;
     try {

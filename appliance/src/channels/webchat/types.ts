@@ -8,5 +8,5 @@ declare module '../../events/catalogue.ts' {
 
 /** Optional: routing's calendars decide opening hours once routing provides them. */
 export interface OpeningHoursSource {
-  isOpen?(): boolean | Promise<boolean>;
+  isOpen?(calendarId: string): boolean;
 }

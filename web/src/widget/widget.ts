@@ -1,0 +1,166 @@
+// The embeddable widget: one script tag, a shadow root, styles from widget.css (no inline styles).
+import { textFor } from './i18n.ts';
+import { randomId, type SocketLike, type WidgetMessage, WidgetSession } from './protocol.ts';
+
+const script = document.currentScript as HTMLScriptElement | null;
+const origin = new URL(script?.src ?? location.href).origin;
+const lang = script?.dataset['lang'] ?? navigator.language;
+const t = textFor(lang);
+const KEY = 'branchline.visitor';
+const token = localStorage.getItem(KEY) ?? randomId(24);
+localStorage.setItem(KEY, token);
+
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  cls: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+const tid = (e: HTMLElement, id: string) => e.setAttribute('data-testid', id);
+
+const host = el('div', 'bl-host');
+const root = host.attachShadow({ mode: 'open' });
+const css = document.createElement('link');
+css.rel = 'stylesheet';
+css.href = `${origin}/widget/widget.css`;
+root.append(css);
+const launcher = el('button', 'bl-launcher', t.open);
+tid(launcher, 'bl-launcher');
+const panel = el('section', 'bl-panel bl-hidden');
+tid(panel, 'bl-panel');
+const head = el('header', 'bl-head', t.title);
+const banner = el('p', 'bl-banner bl-hidden');
+tid(banner, 'bl-banner');
+const list = el('ol', 'bl-list');
+tid(list, 'bl-list');
+const typing = el('p', 'bl-typing bl-hidden', t.typing);
+tid(typing, 'bl-typing');
+
+const prechat = el('form', 'bl-prechat');
+tid(prechat, 'bl-prechat');
+prechat.append(el('h2', 'bl-h', t.prechatTitle));
+const field = (name: string, label: string, type: string) => {
+  const l = el('label', 'bl-field', label);
+  const i = el('input', 'bl-input');
+  i.name = name;
+  i.type = type;
+  tid(i, `bl-prechat-${name}`);
+  l.append(i);
+  prechat.append(l);
+  return i;
+};
+const fName = field('name', t.name, 'text');
+const fPhone = field('phone', t.phone, 'tel');
+const fEmail = field('email', t.email, 'email');
+const startBtn = el('button', 'bl-btn', t.start);
+tid(startBtn, 'bl-prechat-start');
+prechat.append(startBtn);
+
+const composer = el('form', 'bl-composer bl-hidden');
+const input = el('textarea', 'bl-text');
+input.placeholder = t.placeholder;
+tid(input, 'bl-input');
+const file = el('input', 'bl-file');
+file.type = 'file';
+tid(file, 'bl-file');
+const sendBtn = el('button', 'bl-btn', t.send);
+tid(sendBtn, 'bl-send');
+composer.append(input, file, sendBtn);
+
+const csat = el('div', 'bl-csat bl-hidden');
+tid(csat, 'bl-csat');
+csat.append(el('p', 'bl-h', t.rate));
+for (let n = 1; n <= 5; n++) {
+  const b = el('button', 'bl-star', String(n));
+  tid(b, `bl-csat-${n}`);
+  b.type = 'button';
+  b.onclick = () => {
+    session.csat(n);
+    csat.replaceChildren(el('p', 'bl-h', t.thanks));
+  };
+  csat.append(b);
+}
+panel.append(head, banner, list, typing, prechat, composer, csat);
+root.append(launcher, panel);
+document.body.append(host);
+
+const show = (e: HTMLElement, on: boolean) => e.classList.toggle('bl-hidden', !on);
+let pendingFile: string | undefined;
+
+function render(m: WidgetMessage): void {
+  const li = el('li', `bl-msg bl-${m.author}`, m.text);
+  tid(li, `bl-msg-${m.author}`);
+  for (const f of m.files) li.append(el('span', 'bl-fileref', `📎 ${f.name}`));
+  list.append(li);
+  list.scrollTop = list.scrollHeight;
+  if (m.author !== 'me') show(typing, false);
+}
+
+const session = new WidgetSession({
+  url: `${origin.replace(/^http/, 'ws')}/widget/ws`,
+  token,
+  connect: (u) => new WebSocket(u) as unknown as SocketLike,
+  onMessage: render,
+  onWelcome: (w) => {
+    show(banner, !w.open);
+    banner.textContent = w.open ? '' : t.offline;
+    if (w.contactState === 'closed') show(csat, true);
+  },
+  onState: (s) => show(csat, s === 'closed' || s === 'wrap_up'),
+  onTyping: (on) => show(typing, on),
+  onConnection: (up) => {
+    if (!up) {
+      show(banner, true);
+      banner.textContent = t.reconnecting;
+    } else if (banner.textContent === t.reconnecting) show(banner, false);
+  },
+});
+
+launcher.onclick = () => {
+  panel.classList.toggle('bl-hidden');
+  session.start();
+};
+prechat.onsubmit = (e) => {
+  e.preventDefault();
+  const form: { name?: string; phone?: string; email?: string } = {};
+  if (fName.value) form.name = fName.value;
+  if (fPhone.value) form.phone = fPhone.value;
+  if (fEmail.value) form.email = fEmail.value;
+  session.prechat(form);
+  show(prechat, false);
+  show(composer, true);
+};
+file.onchange = async () => {
+  const f = file.files?.[0];
+  if (!f) return;
+  const r = await fetch(`${origin}/widget/upload`, {
+    method: 'POST',
+    headers: {
+      'content-type': f.type,
+      'x-branchline-visitor': token,
+      'x-file-name': encodeURIComponent(f.name),
+    },
+    body: f,
+  });
+  if (r.ok) pendingFile = ((await r.json()) as { id: string }).id;
+};
+let typingOn = false;
+input.oninput = () => {
+  if (!typingOn) session.typing(true);
+  typingOn = true;
+};
+composer.onsubmit = (e) => {
+  e.preventDefault();
+  const text = input.value.trim();
+  if (!text && !pendingFile) return;
+  session.send(text, pendingFile ? [pendingFile] : undefined);
+  pendingFile = undefined;
+  file.value = '';
+  input.value = '';
+  typingOn = false;
+  session.typing(false);
+};

@@ -1,0 +1,35 @@
+import { gzipSync } from 'node:zlib';
+import { defineConfig, type Plugin } from 'vite';
+
+// Prints the widget's gzip size so a regression past the 30 KB budget is visible in every build.
+const reportSize = (): Plugin => ({
+  name: 'branchline-widget-size',
+  generateBundle(_opts, bundle) {
+    for (const [name, chunk] of Object.entries(bundle)) {
+      if (chunk.type !== 'chunk') continue;
+      const gz = gzipSync(chunk.code).byteLength;
+      this.info(`widget ${name}: ${chunk.code.length} bytes, ${gz} bytes gzip (budget 30720)`);
+      if (gz > 30 * 1024) this.error(`widget ${name} is ${gz} bytes gzip, over the 30 KB budget`);
+    }
+  },
+});
+
+// One self-contained IIFE for third-party pages; CSS and the demo page are copied from src/widget/public.
+export default defineConfig({
+  root: import.meta.dirname,
+  publicDir: 'src/widget/public',
+  plugins: [reportSize()],
+  logLevel: 'info',
+  build: {
+    outDir: 'dist/widget',
+    emptyOutDir: true,
+    target: 'es2020',
+    sourcemap: false,
+    lib: {
+      entry: 'src/widget/widget.ts',
+      name: 'BranchlineWidget',
+      formats: ['iife'],
+      fileName: () => 'widget.js',
+    },
+  },
+});
