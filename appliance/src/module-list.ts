@@ -10,6 +10,7 @@ import { routingModule } from './routing/index.ts';
 import { syncBridgeModule } from './sync-bridge/index.ts';
 import { teamChatModule } from './teamchat/index.ts';
 import { ticketsModule } from './tickets/index.ts';
+import { voiceModule } from './voice/index.ts';
 
 /**
  * Modules after the core (identity, audit, customers), in dependency order:
@@ -18,6 +19,7 @@ import { ticketsModule } from './tickets/index.ts';
 export const MODULES: BranchModule[] = [
   conversationsModule,
   routingModule,
+  voiceModule,
   webchatModule,
   emailModule,
   wechatModule,

@@ -45,6 +45,9 @@ export {
 export type { PouchDb, PouchDoc } from './pouch.ts';
 /** @example const db = new PouchDB(path); const hq = openRemote(url, { agent }); */
 export { openRemote, PouchDB } from './pouch.ts';
+export type { DbDifferences, ReconcileReport } from './reconcile.ts';
+/** @example const report = await reconcile({ tickets: { local, remote } }); report.dbs.tickets.missingAtHq; */
+export { diffDbs, reconcile } from './reconcile.ts';
 export type { DeniedDoc, ReplicationStatus, ReplicatorOptions } from './replicator.ts';
 /** @example const r = new Replicator({ name: 'tickets', local, remoteUrl, direction: 'push' }); r.start(); */
 export { Replicator } from './replicator.ts';

@@ -38,8 +38,18 @@ export async function bootstrapAdmin(app: RunningAppliance, base = app.base) {
     'mfa confirm',
   );
   const fresh = new ApiClient(base);
+  const lastStep = Math.floor(Date.now() / 30_000) + 1;
   expect(await fresh.login('admin', ADMIN_PASSWORD, totpCode(secret, 1)), 200, 'login with TOTP');
-  return { admin: fresh, secret };
+  return { admin: fresh, secret, lastStep };
+}
+
+/**
+ * A code for a step after `lastStep` (the server refuses reuse of a step):
+ * waits for the clock to move on when it has to (at most one 30 s step).
+ */
+export async function nextTotp(secret: string, lastStep: number): Promise<{ code: string; step: number }> {
+  while (Math.floor(Date.now() / 30_000) + 1 <= lastStep) await new Promise((r) => setTimeout(r, 500));
+  return { code: totpCode(secret, 1), step: Math.floor(Date.now() / 30_000) + 1 };
 }
 
 /** Creates a user through the API and signs them in with a permanent password (no MFA roles). */

@@ -21,6 +21,51 @@ export const api = new ApiClient({ onUnauthenticated: () => endSession('expired'
 
 let socket: SessionSocket | undefined;
 
+/** A domain event the appliance pushed to this console (addressed or permission-scoped). */
+export interface ConsoleEvent {
+  id?: string;
+  type: string;
+  at?: string;
+  data: Record<string, unknown>;
+}
+type EventListener = (event: ConsoleEvent) => void;
+const listeners = new Set<{ match: string | RegExp; fn: EventListener }>();
+/** The latest pushed event; pages may read it instead of opening their own /api/ws socket. */
+export const lastEvent = signal<ConsoleEvent | undefined>(undefined);
+
+/**
+ * Subscribes to events pushed over the one console socket. `match` is an exact
+ * type, a RegExp, or '*'. Returns the unsubscribe function (use it as an effect cleanup).
+ * @example
+ * useEffect(() => onEvent(/^routing\.offer_/, () => void refresh()), []);
+ */
+export function onEvent(match: string | RegExp, fn: EventListener): () => void {
+  const entry = { match, fn };
+  listeners.add(entry);
+  return () => {
+    listeners.delete(entry);
+  };
+}
+
+/** Hands a pushed frame to the listeners; exported so tests and the socket share one path. */
+export function dispatchPushed(message: Record<string, unknown>): void {
+  const e = message['event'];
+  if (message['type'] !== 'event' || typeof e !== 'object' || e === null) return;
+  const event = e as ConsoleEvent;
+  if (typeof event.type !== 'string') return;
+  lastEvent.value = event;
+  for (const l of [...listeners]) {
+    const hit =
+      l.match === '*' || (typeof l.match === 'string' ? l.match === event.type : l.match.test(event.type));
+    if (!hit) continue;
+    try {
+      l.fn(event);
+    } catch {
+      // one page's broken listener must not starve the others
+    }
+  }
+}
+
 export const can = (permission: string): boolean => me.value?.permissions.includes(permission) ?? false;
 
 export const allowedPanels = computed<PanelEntry[]>(() =>
@@ -88,6 +133,7 @@ function startSocket(): void {
   if (socket && !socket.closed) return;
   socket = new SessionSocket(SessionSocket.urlFor(location), {
     onEnded: (reason) => endSession(reason),
+    onMessage: dispatchPushed,
     onStatus: (connected) => {
       offline.value = !connected;
     },

@@ -1,7 +1,7 @@
 import { InvalidStateError } from '../contracts/index.ts';
 import type { EventBus } from '../events/index.ts';
 import { createLogger } from '../logging/index.ts';
-import type { DocStore } from '../storage/index.ts';
+import type { ChangesResult, DocStore, StoredDoc } from '../storage/index.ts';
 import { GENESIS_HASH } from './canonical.ts';
 import { assertInput, buildCheckpoint, buildHead, buildRecord, type HeadState } from './chain.ts';
 import { AuditError } from './errors.ts';
@@ -237,6 +237,23 @@ export class AuditLog {
     this.#assertOpen();
     const limit = Math.min(Math.max(query.limit ?? 100, 1), MAX_PAGE);
     return searchRecords(this.#store, query, limit);
+  }
+
+  /**
+   * Raw store changes (records `rec:`, signed checkpoints `ckpt:`, the signed
+   * head `meta:head`, settings) in write order, for shipping the log verbatim
+   * to a witness. Read-only: pair with getDoc().
+   */
+  changes(options: { since?: number | string; limit?: number } = {}): Promise<ChangesResult> {
+    this.#assertOpen();
+    const limit = Math.min(Math.max(options.limit ?? 500, 1), MAX_PAGE);
+    return this.#store.changes({ ...(options.since === undefined ? {} : { since: options.since }), limit });
+  }
+
+  /** One raw stored document (record, checkpoint, head) by id, or undefined. */
+  getDoc<T extends object = Record<string, unknown>>(id: string): Promise<StoredDoc<T> | undefined> {
+    this.#assertOpen();
+    return this.#store.get<T>(id);
   }
 
   async #exportRows(query: AuditQuery, maxRows: number | undefined): Promise<AuditRecord[]> {

@@ -108,6 +108,30 @@ describe('ConversationService', () => {
     assert.equal(ok.delivery, 'sent');
     assert.equal(bad.delivery, 'failed');
   });
+
+  test('followUp() reaches the customer on a closed contact where reply() is refused with CONVERSATIONS_INVALID_STATE', async () => {
+    const { conversations } = setup();
+    const sent: string[] = [];
+    conversations.registerSender({
+      channel: 'email',
+      async send({ message }) {
+        sent.push(message.text);
+        return {};
+      },
+    });
+    const a = await conversations.ingest(msg());
+    await conversations.transition(a.contactId, 'active', { agentId: 'u1' });
+    await conversations.transition(a.contactId, 'closed', { wrapUpCode: 'resolved' });
+    await assert.rejects(conversations.reply(a.contactId, { text: 'late' }, 'u1'), {
+      code: 'CONVERSATIONS_INVALID_STATE',
+    });
+    const m = await conversations.followUp(a.contactId, { text: 'your ticket is resolved' }, 'u1');
+    assert.equal(m.delivery, 'sent');
+    assert.deepEqual(sent, ['your ticket is resolved']);
+    const stored = await conversations.messagesOf(a.conversationId);
+    assert.equal(stored.at(-1)?.text, 'your ticket is resolved');
+    assert.equal((await conversations.getContact(a.contactId)).state, 'closed');
+  });
 });
 
 describe('CustomerService handles and merges', () => {

@@ -226,6 +226,19 @@ export class ConversationService {
         status: 409,
       });
     }
+    return this.#deliver(c, input, actor);
+  }
+
+  /**
+   * A message to the customer on the contact's channel whatever the contact's
+   * state: ticket progress reaches the customer after the live chat has closed,
+   * in the same conversation.
+   */
+  async followUp(contactId: string, input: ReplyInput, actor: string): Promise<Message> {
+    return this.#deliver(await this.getContact(contactId), input, actor);
+  }
+
+  async #deliver(c: Contact, input: ReplyInput, actor: string): Promise<Message> {
     const sender = this.#senders.get(c.channel);
     if (!sender) {
       throw new ConversationsError('CONVERSATIONS_NO_SENDER', `No sender for channel ${c.channel}`, {

@@ -8,6 +8,7 @@
  */
 export { FlowsError, type FlowsErrorCode } from './errors.ts';
 export { runFlow } from './interpreter.ts';
+export { flowRoutes } from './routes.ts';
 export { FlowService } from './service.ts';
 export {
   type AsrPort,

@@ -4,7 +4,12 @@ import type { FlowDefinition, FlowNode } from './types.ts';
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 function fail(node: string, message: string): never {
-  throw new FlowsError('FLOWS_INVALID', `node ${node}: ${message}`, { node });
+  // `reason` is a stable slug of the message, so the console can translate it.
+  const reason = message
+    .replace(/[^A-Za-z]+/g, '_')
+    .replace(/^_|_$/g, '')
+    .toLowerCase();
+  throw new FlowsError('FLOWS_INVALID', `node ${node}: ${message}`, { node, reason });
 }
 
 function isStr(v: unknown, max = 2000): v is string {

@@ -1,12 +1,17 @@
 import type { Agent } from 'node:https';
 import {
+  type AuditDocSource,
   defaultPolicy,
   HybridClock,
   OutboundProjector,
+  openRemote,
   type PouchDb,
   type PouchDoc,
+  pumpAudit,
+  type ReconcileReport,
   Replicator,
   type ResidencyPolicy,
+  reconcile,
   resolveConflicts,
   type SignedPolicy,
   SyncWatchdog,
@@ -16,9 +21,10 @@ import type { EventBus } from '../events/index.ts';
 import type { IdentityService } from '../identity/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { CryptoFacade } from '../storage/index.ts';
+import { applyHqContent, type InboundTargets } from './inbound.ts';
 
 const log = createLogger('sync-bridge');
-const pad = (n: number) => String(n).padStart(12, '0');
+const OUTBOUND = ['tickets', 'crm', 'audit', 'status'] as const;
 
 export interface BridgeDbs {
   tickets: PouchDb;
@@ -40,8 +46,12 @@ export interface BridgeOptions {
   tokenKey: Uint8Array;
   pinnedHqKey: string | undefined;
   agent?: Agent;
-  /** Audit records after a seq (the AuditLog's search). */
-  auditAfter: (seq: number) => Promise<Array<{ seq: number } & Record<string, unknown>>>;
+  /** Where HQ KB articles and routing policies are applied (absent: ignored). */
+  content?: InboundTargets;
+  /** Reconciliation period for tests; production schedules reconcile() nightly by cron. */
+  reconcileEveryMs?: number;
+  /** The audit store read verbatim (records, signed checkpoints, signed head): AuditLog changes/getDoc. */
+  audit: AuditDocSource;
 }
 
 /** Wires sync into the appliance: bus → projections, replication, inbound freezes and policies. */
@@ -50,10 +60,11 @@ export class SyncBridge {
   #policy: ResidencyPolicy = defaultPolicy(new Date(0));
   readonly projector: OutboundProjector;
   readonly #reps: Replicator[] = [];
+  #remotes: Record<string, PouchDb> = {};
   #watchdog: SyncWatchdog | undefined;
   #timers: Array<ReturnType<typeof setInterval>> = [];
   #off: Array<() => void> = [];
-  #auditSeq = 0;
+  #auditCursor: number | string = 0;
   #quarantined = 0;
   #closed = false;
 
@@ -78,8 +89,8 @@ export class SyncBridge {
     const { bus, dbs, branchId, hqUrl } = this.#o;
     const saved = await dbs.state.get('policy').catch(() => undefined);
     if (saved?.['signed']) await this.applyPolicy(saved['signed'] as SignedPolicy, { persist: false });
-    const cursor = await dbs.state.get('audit-cursor').catch(() => undefined);
-    this.#auditSeq = Number(cursor?.['seq'] ?? 0);
+    const cursor = await dbs.state.get('audit-feed-cursor').catch(() => undefined);
+    this.#auditCursor = (cursor?.['since'] as number | string | undefined) ?? 0;
     this.#off.push(
       bus.subscribe('*', (e) => {
         if (!e.type.startsWith('ticket.')) return;
@@ -94,7 +105,7 @@ export class SyncBridge {
     );
     const base = `${hqUrl}/b-${branchId}`;
     const agent = this.#o.agent ? { agent: this.#o.agent } : {};
-    for (const cls of ['tickets', 'crm', 'audit', 'status'] as const) {
+    for (const cls of OUTBOUND) {
       this.#reps.push(
         new Replicator({
           name: cls,
@@ -119,6 +130,15 @@ export class SyncBridge {
       }),
     );
     for (const r of this.#reps) r.start();
+    for (const cls of OUTBOUND) this.#remotes[cls] = openRemote(`${base}-${cls}`, agent);
+    if (this.#o.reconcileEveryMs) {
+      this.#timers.push(
+        setInterval(
+          () => void this.reconcile().catch((err) => log.warn('reconcile', { err })),
+          this.#o.reconcileEveryMs,
+        ),
+      );
+    }
     this.#watchdog = new SyncWatchdog({
       replicators: this.#reps.map((r, i) => ({
         r,
@@ -137,23 +157,45 @@ export class SyncBridge {
     await this.#applyInbound(inbound.rows.flatMap((r) => (r.doc ? [r.doc] : [])));
   }
 
-  /** Copies new audit records into the outbound audit database. */
+  /**
+   * Copies new audit store documents — records, signed checkpoints and the
+   * signed head — into the outbound audit database, so HQ's witness can verify
+   * the chain, the Merkle checkpoints and the tail.
+   */
   async pumpAudit(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const recs = await this.#o.auditAfter(this.#auditSeq);
-      if (recs.length === 0) break;
-      total += await this.projector.projectAudit(recs.map((r) => ({ _id: `rec:${pad(r.seq)}`, ...r })));
-      this.#auditSeq = recs.at(-1)?.seq ?? this.#auditSeq;
+    const { cursor, written } = await pumpAudit(this.#o.audit, this.projector, this.#auditCursor);
+    if (cursor !== this.#auditCursor) {
+      this.#auditCursor = cursor;
+      await putLatest(this.#o.dbs.state, 'audit-feed-cursor', { since: cursor });
     }
-    if (total > 0) await putLatest(this.#o.dbs.state, 'audit-cursor', { seq: this.#auditSeq });
-    return total;
+    return written;
+  }
+
+  /**
+   * Compares every outbound db with its HQ copy by id and revision and stores
+   * the report (`reconcile:<iso time>`) in the sync state db.
+   */
+  async reconcile(): Promise<ReconcileReport> {
+    const pairs: Record<string, { local: PouchDb; remote: PouchDb }> = {};
+    for (const cls of OUTBOUND) {
+      const remote = this.#remotes[cls];
+      if (remote) pairs[cls] = { local: this.#o.dbs[cls], remote };
+    }
+    const report = await reconcile(pairs);
+    await this.#o.dbs.state.put(report as unknown as PouchDoc);
+    await this.#o.bus.publish(
+      'sync.reconciled',
+      { reportId: report._id, differences: report.differences, ok: report.ok },
+      { actor: 'system' },
+    );
+    return report;
   }
 
   async #applyInbound(docs: PouchDoc[]): Promise<void> {
     const { identity, bus } = this.#o;
     for (const doc of docs) {
       if (doc._deleted) continue;
+      if (await applyHqContent(this.#o.content ?? {}, doc)) continue;
       if (doc['type'] === 'freeze' && typeof doc['username'] === 'string') {
         const user = await identity.findUser(doc['username']);
         if (!user || user.status === 'frozen') continue;
@@ -255,6 +297,7 @@ export class SyncBridge {
     for (const off of this.#off) off();
     this.#watchdog?.close();
     for (const r of this.#reps) await r.close();
+    for (const db of Object.values(this.#remotes)) await db.close().catch(() => undefined);
   }
 }
 

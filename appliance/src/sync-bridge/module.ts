@@ -1,6 +1,7 @@
 import type { PouchDb } from '../../../sync/src/index.ts';
 import type { BranchModule } from '../modules.ts';
 import type { DocStore } from '../storage/index.ts';
+import { createScheduler } from '../system/index.ts';
 import { SyncBridge } from './bridge.ts';
 import { loadClientAgent, loadPinnedHqKey, loadTokenKey } from './keys.ts';
 import './types.ts';
@@ -30,6 +31,7 @@ export const syncBridgeModule: BranchModule = {
       dbs[n] = raw;
     }
     let bridge: SyncBridge | undefined;
+    const jobs = createScheduler();
     return {
       async listen() {
         bridge = new SyncBridge({
@@ -42,14 +44,25 @@ export const syncBridgeModule: BranchModule = {
           tokenKey: await loadTokenKey(config.dataDir),
           pinnedHqKey: await loadPinnedHqKey(config.dataDir),
           ...(await loadClientAgent(config.dataDir, config.branchId).then((a) => (a ? { agent: a } : {}))),
-          auditAfter: async (seq) =>
-            (await services.audit.search({ after: seq, limit: 500 })).records as unknown as Array<
-              { seq: number } & Record<string, unknown>
-            >,
+          // Optional lookups: a build without knowledge or routing simply ignores that HQ content.
+          content: {
+            ...(services.knowledge ? { knowledge: services.knowledge } : {}),
+            ...(services.routing ? { routing: services.routing } : {}),
+          },
+          audit: {
+            get: <T extends object>(id: string) => services.audit.getDoc<T>(id),
+            changes: (o) => services.audit.changes(o),
+          },
         });
         await bridge.start();
+        const b = bridge;
+        // Nightly, after the 02:30 backup: differences between outbound dbs and HQ, by id and revision.
+        jobs.schedule('sync-reconcile', '15 3 * * *', async () => {
+          await b.reconcile();
+        });
       },
       async close() {
+        await jobs.close();
         await bridge?.close();
       },
     };

@@ -5,6 +5,7 @@ declare module '../events/catalogue.ts' {
     'sync.freeze_applied': { username: string; freezeId: string };
     'sync.conflict_resolved': { docId: string; losers: number };
     'sync.doc_quarantined': { docId: string; reason: string };
+    'sync.reconciled': { reportId: string; differences: number; ok: boolean };
   }
 }
 

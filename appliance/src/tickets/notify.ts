@@ -61,7 +61,10 @@ export class CustomerNotifier {
     else if (!replier) reason = 'no_conversations_service';
     else {
       try {
-        await replier.reply(contactId, { text }, options.actor);
+        // The chat has usually closed by the time a ticket moves; followUp still reaches it.
+        await (replier.followUp
+          ? replier.followUp(contactId, { text }, options.actor)
+          : replier.reply(contactId, { text }, options.actor));
       } catch (err) {
         reason = 'send_failed';
         log.warn(`customer notice failed [ticketId:${ticket.id}, contactId:${contactId}]`, { err });

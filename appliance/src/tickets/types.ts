@@ -175,6 +175,8 @@ export interface TicketActor {
 /** The conversations port the tickets context uses to tell a customer (channel they used). */
 export interface CustomerReplier {
   reply(contactId: string, message: { text: string }, actor: string): Promise<unknown>;
+  /** Optional: delivers even when the contact has closed (preferred for notices when present). */
+  followUp?(contactId: string, message: { text: string }, actor: string): Promise<unknown>;
   /** Optional: fills customer, conversation and language when a ticket is made from a contact. */
   getContact?(
     id: string,

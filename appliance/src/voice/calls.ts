@@ -35,6 +35,8 @@ interface Call {
   agent: { dialog: Dialog; legId: string } | undefined;
   startedMs: number;
   pausedBy: string | undefined;
+  /** A browser (WebRTC) caller: there is no SIP dialog to send a BYE on. */
+  sipless?: boolean;
 }
 
 const OUTSIDE = /^\+?\d{5,}$/;
@@ -54,6 +56,11 @@ export interface VoiceDeps {
   bind: string;
   runOptions?: (call: CallInfo, callerId: string | undefined) => RunOptions;
   identifyCaller?: (phone: string) => Promise<string | undefined>;
+  /** Opens the routable contact when the IVR enqueues the call (conversations); returns its ids. */
+  openContact?: (
+    call: CallInfo,
+    callerId: string | undefined,
+  ) => Promise<{ contactId: string; customerId: string }>;
 }
 
 /** The B2BUA: trunk calls in, IVR via flows, agent legs out, bridging and recording in the media worker. */
@@ -75,6 +82,12 @@ export class VoiceService {
 
   list(): CallInfo[] {
     return [...this.#calls.values()].map((c) => structuredClone(c.info));
+  }
+
+  /** The live call behind a contact (routing knows contacts, not calls). */
+  byContact(contactId: string): CallInfo | undefined {
+    for (const c of this.#calls.values()) if (c.info.contactId === contactId) return structuredClone(c.info);
+    return undefined;
   }
 
   get(callId: string): CallInfo | undefined {
@@ -244,7 +257,6 @@ export class VoiceService {
     const callerId = parseUri(addrUri(header(req, 'from')))?.user;
     const info: CallInfo = {
       id,
-      contactId: `contact-${randomUUID()}`,
       state: 'ringing',
       attributes: {},
       customerLeg: { legId, port },
@@ -297,7 +309,6 @@ export class VoiceService {
     await this.#startRecording(call, 'customer', legId);
     await this.#d.bus.publish('call.started', {
       callId: id,
-      contactId: info.contactId,
       trunk: from.host,
       ...(info.customerId ? { customerId: info.customerId } : {}),
     });
@@ -357,9 +368,23 @@ export class VoiceService {
     if (outcome.kind === 'enqueue') {
       call.info.state = 'queued';
       call.info.queue = outcome.queue;
+      call.info.attributes['ivrQueue'] = outcome.queue;
+      try {
+        const opened = await this.#d.openContact?.(structuredClone(call.info), callerId);
+        if (opened) {
+          call.info.contactId = opened.contactId;
+          call.info.customerId = opened.customerId;
+        }
+      } catch (e) {
+        this.#d.logger.error('opening the contact failed', {
+          callId: call.info.id,
+          error: e instanceof Error ? e.message : String(e),
+        });
+      }
+      if ((call.info.state as string) === 'ended') return;
       await this.#d.bus.publish('call.queued', {
         callId: call.info.id,
-        contactId: call.info.contactId,
+        contactId: call.info.contactId ?? '',
         channel: 'voice',
         queue: outcome.queue,
         priority: outcome.priority,
@@ -446,7 +471,81 @@ export class VoiceService {
     if (call.pausedBy) await this.#d.worker.request({ op: 'recordPause', legId });
     await this.#d.bus.publish('call.connected', {
       callId,
-      contactId: call.info.contactId,
+      contactId: call.info.contactId ?? '',
+      agentUserId: userId,
+    });
+    return true;
+  }
+
+  // --- WebRTC (added by the media/WebRTC work; additive) ---
+
+  /**
+   * A call whose customer leg is an already-open media-worker leg (a browser
+   * caller from the web widget): recorded, run through the inbound flow and
+   * queued exactly like a trunk call.
+   */
+  async startMediaCall(legId: string, options: { source: string }): Promise<CallInfo> {
+    const id = legId.split(':')[0] ?? randomUUID();
+    const local = this.#d.transport.local;
+    const dialog: Dialog = {
+      callId: `webrtc-${id}`,
+      localUri: `sip:ivr@${local.host}`,
+      localTag: newTag(),
+      remoteUri: 'sip:browser@invalid',
+      remoteTag: undefined,
+      remoteTarget: 'sip:browser@invalid',
+      peer: { host: '127.0.0.1', port: 0 },
+      cseq: 1,
+    };
+    const info: CallInfo = {
+      id,
+      state: 'ivr',
+      attributes: { origin: 'webrtc' },
+      customerLeg: { legId, port: 0 },
+      startedAt: new Date().toISOString(),
+    };
+    const call: Call = {
+      info,
+      dialog,
+      inviteKey: dialog.callId,
+      lastResponse: undefined,
+      retransmit: undefined,
+      agent: undefined,
+      startedMs: Date.now(),
+      pausedBy: undefined,
+      sipless: true,
+      io: new CallMediaIO(this.#d.worker, legId, {
+        tts: this.#d.tts,
+        asr: this.#d.asr,
+        recording: {
+          pause: (reason) => this.#pause(id, reason),
+          resume: (reason) => this.#resume(id, reason),
+        },
+      }),
+    };
+    this.#calls.set(id, call);
+    this.#byLeg.set(legId, call);
+    await this.#d.recordings.begin(id, call.startedMs);
+    await this.#startRecording(call, 'customer', legId);
+    await this.#d.bus.publish('call.started', { callId: id, trunk: options.source });
+    void this.#runIvr(call, undefined);
+    return structuredClone(info);
+  }
+
+  /** Bridges a queued call to an already-open agent leg (the console softphone) instead of ringing a SIP phone. */
+  async attachAgentLeg(callId: string, userId: string, legId: string): Promise<boolean> {
+    const call = this.#calls.get(callId);
+    if (!call || call.info.state !== 'queued') return false;
+    this.#byLeg.set(legId, call);
+    await this.#d.worker.request({ op: 'stopPlay', legId: call.info.customerLeg.legId });
+    await this.#d.worker.request({ op: 'bridge', a: call.info.customerLeg.legId, b: legId });
+    call.info.agentLeg = { legId, port: 0, userId };
+    call.info.state = 'bridged';
+    await this.#startRecording(call, 'agent', legId);
+    if (call.pausedBy) await this.#d.worker.request({ op: 'recordPause', legId });
+    await this.#d.bus.publish('call.connected', {
+      callId,
+      contactId: call.info.contactId ?? '',
       agentUserId: userId,
     });
     return true;
@@ -506,7 +605,12 @@ export class VoiceService {
     const local = this.#d.transport.local;
     const byes: Promise<unknown>[] = [];
     for (const d of [call.dialog, call.agent?.dialog]) {
-      if (!d || d.callId === options.skip || (d === call.agent?.dialog && d.remoteTag === undefined))
+      if (
+        !d ||
+        (d === call.dialog && call.sipless) ||
+        d.callId === options.skip ||
+        (d === call.agent?.dialog && d.remoteTag === undefined)
+      )
         continue;
       const bye = inDialogRequest(d, 'BYE');
       bye.headers.set('contact', [`<sip:ivr@${local.host}:${local.port}>`]);
@@ -515,7 +619,7 @@ export class VoiceService {
     const chunks: Partial<Record<'customer' | 'agent', number>> = {};
     for (const [leg, legId] of [
       ['customer', call.info.customerLeg.legId],
-      ['agent', call.agent?.legId],
+      ['agent', call.agent?.legId ?? call.info.agentLeg?.legId],
     ] as const) {
       if (!legId) continue;
       const r = await this.#d.worker
@@ -535,7 +639,8 @@ export class VoiceService {
     }, 5000).unref();
     await this.#d.bus.publish('call.ended', {
       callId,
-      contactId: call.info.contactId,
+      contactId: call.info.contactId ?? '',
+      answered: call.info.agentLeg !== undefined,
       reason,
       durationMs: Date.now() - call.startedMs,
     });

@@ -1,37 +1,54 @@
 import { join } from 'node:path';
-import { EspeakTts, FlowService, PocketsphinxAsr } from '../flows/index.ts';
+import { EspeakTts, FlowService, flowRoutes, PocketsphinxAsr } from '../flows/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { BranchModule } from '../modules.ts';
 import { EncryptedDocStore } from '../storage/index.ts';
+import { callContacts, type VoiceContactsPort } from './contacts.ts';
+import { voiceRoutes } from './routes.ts';
+import { recordingRoutes } from './routes-recordings.ts';
 import { VoiceStack } from './setup.ts';
 import { SIP_ACCOUNT_SEALED } from './sip/registrar.ts';
 
+const log = createLogger('voice');
+
 /**
  * Registers voice (and the flows store it runs). Inbound trunk calls run the
- * flow with id `inbound`. Trunks are trusted by source address: loopback only
- * until trunk configuration lands (TODO: config/admin route).
+ * flow with id `inbound`; trunks are trusted by source address
+ * (BRANCHLINE_SIP_TRUNKS), dial-out is limited to BRANCHLINE_DIALOUT_PREFIXES.
+ * A call the IVR enqueues becomes a voice contact in conversations, so routing
+ * offers it like any other; the accepting agent's SIP phone is rung.
  */
 export const voiceModule: BranchModule = {
   name: 'voice',
   async init(ctx) {
-    const { crypto, bus } = ctx.services;
+    const { crypto, bus, identity } = ctx.services;
     const flows = new FlowService(await ctx.openStore('flows'), { bus });
     ctx.provide('flows', flows);
     const accountsStore = new EncryptedDocStore(await ctx.openStore('sip'), {
       crypto,
       fields: [...SIP_ACCOUNT_SEALED],
     });
-    const stack = new VoiceStack({
+    const conversations = ctx.services.conversations as VoiceContactsPort | undefined;
+    let stack: VoiceStack | undefined;
+    const glue = conversations
+      ? callContacts(() => voiceOf(stack), {
+          contacts: conversations,
+          bus,
+          logger: log,
+        })
+      : undefined;
+    if (!glue) log.info('contacts integration off: no conversations service; queued calls are not routed');
+    stack = new VoiceStack({
       accountsStore,
       recordingsStore: await ctx.openStore('recordings'),
       crypto,
       bus,
-      logger: createLogger('voice'),
+      logger: log,
       dataDir: ctx.config.dataDir,
       bind: ctx.config.bind,
       voice: {
-        trustedTrunks: ['127.0.0.1'],
-        allowedPrefixes: [],
+        trustedTrunks: ctx.config.sipTrunks.flatMap((t) => [...t.addresses]),
+        allowedPrefixes: [...ctx.config.dialoutPrefixes],
         realm: 'branchline',
         inboundFlow: () => flows.find('inbound'),
       },
@@ -39,14 +56,32 @@ export const voiceModule: BranchModule = {
       asr: new PocketsphinxAsr(),
       identifyCaller: async (phone) =>
         (await ctx.services.customers.findByPhone(phone, { userId: 'system' }))?.id,
+      userExists: (id) =>
+        identity.getUser(id).then(
+          () => true,
+          () => false,
+        ),
+      ...(glue ? { openContact: glue.open } : {}),
     });
     ctx.provide('voice', stack.service);
     ctx.provide('recordings', stack.recordings);
+    const live = stack;
     return {
+      routes: [flowRoutes(flows), voiceRoutes(live), recordingRoutes(live, (r) => ctx.recordRead(r))],
       async listen() {
-        await stack.listen(ctx.config.sipPort, ctx.config.bind);
+        const at = await live.listen(ctx.config.sipPort, ctx.config.bind);
+        live.retention.start();
+        log.info(`sip listening [udp:${at.host}:${at.port}] [media-worker:${live.worker.pid}]`);
       },
-      close: () => stack.close(),
+      async close() {
+        glue?.close();
+        await live.close();
+      },
     };
   },
 };
+
+function voiceOf(stack: VoiceStack | undefined) {
+  if (!stack) throw new Error('voice not initialised');
+  return stack.service;
+}

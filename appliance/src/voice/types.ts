@@ -6,7 +6,8 @@ export type CallState = 'ringing' | 'ivr' | 'queued' | 'connecting' | 'bridged' 
 
 export interface CallInfo {
   id: string;
-  contactId: string;
+  /** Set once the IVR enqueues the call and conversations opens its contact. */
+  contactId?: string;
   customerId?: string;
   state: CallState;
   queue?: string;
@@ -35,7 +36,7 @@ declare module '../modules.ts' {
 
 declare module '../events/catalogue.ts' {
   interface EventCatalogue {
-    'call.started': { callId: string; contactId: string; customerId?: string; trunk: string };
+    'call.started': { callId: string; customerId?: string; trunk: string };
     'call.queued': {
       callId: string;
       contactId: string;
@@ -45,7 +46,14 @@ declare module '../events/catalogue.ts' {
       attributes: Record<string, string | number | boolean>;
     };
     'call.connected': { callId: string; contactId: string; agentUserId: string };
-    'call.ended': { callId: string; contactId: string; reason: string; durationMs: number };
+    'call.ended': {
+      callId: string;
+      contactId: string;
+      /** An agent leg was bridged. */
+      answered: boolean;
+      reason: string;
+      durationMs: number;
+    };
     'call.refused': {
       reason: 'unauthenticated_dial_out' | 'dial_out_not_allowed' | 'over_limit';
       target: string;
@@ -54,5 +62,8 @@ declare module '../events/catalogue.ts' {
     'sip.account_created': { username: string; userId?: string };
     'recording.paused': { callId: string; reason: string };
     'recording.resumed': { callId: string; reason: string };
+    'recording.retention_changed': { days: number };
+    'recording.purged': { count: number; retentionDays: number };
+    'recording.interrupted': { callIds: string[] };
   }
 }

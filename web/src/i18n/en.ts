@@ -4,6 +4,7 @@ import { knowledgeEn } from '../panels/knowledge/messages.en.ts';
 import { routingEn } from '../panels/routing/messages.en.ts';
 import { teamchatEn } from '../panels/teamchat/messages.en.ts';
 import { ticketsEn } from '../panels/tickets/messages.en.ts';
+import { voiceEn } from '../panels/voice/messages.en.ts';
 
 /** English messages; the source of the key set every other locale must match. */
 export const en = {
@@ -192,6 +193,7 @@ export const en = {
   ...knowledgeEn,
   ...agentEn,
   ...routingEn,
+  ...voiceEn,
   ...crmEn,
   ...teamchatEn,
   ...ticketsEn,

@@ -5,6 +5,7 @@ import { routingZhCN } from '../panels/routing/messages.zh-CN.ts';
 import { teamchatZhCN } from '../panels/teamchat/messages.zh-CN.ts';
 import { ticketsZhCN } from '../panels/tickets/messages.zh-CN.ts';
 import type { MessageKey } from './en.ts';
+import { voiceZhCN } from '../panels/voice/messages.zh-CN.ts';
 
 /** 简体中文。类型为 Record<MessageKey, string>：缺少或多出的键都无法通过类型检查。 */
 export const zhCN: Record<MessageKey, string> = {
@@ -187,6 +188,7 @@ export const zhCN: Record<MessageKey, string> = {
   ...knowledgeZhCN,
   ...agentZhCN,
   ...routingZhCN,
+  ...voiceZhCN,
   ...crmZhCN,
   ...teamchatZhCN,
   ...ticketsZhCN,

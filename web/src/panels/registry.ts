@@ -10,6 +10,8 @@ import { TeamChatPanel } from './teamchat/teamchat-panel.tsx';
 import { TicketAdminPanel } from './tickets/ticket-admin.tsx';
 import { TicketsPanel } from './tickets/tickets-panel.tsx';
 import { UsersAdminPanel } from './users-admin.tsx';
+import { CallsPanel } from './voice/calls-panel.tsx';
+import { FlowsPanel } from './voice/flows-panel.tsx';
 
 /** A console page: its URL segment, who may open it, its nav label and component. */
 export interface PanelEntry {
@@ -47,4 +49,6 @@ export const PANELS: readonly PanelEntry[] = [
     label: 'nav.ticketAdmin',
     component: TicketAdminPanel,
   },
+  { route: 'flows', permissions: ['system.manage'], label: 'nav.flows', component: FlowsPanel },
+  { route: 'voice', permissions: ['contacts.monitor'], label: 'nav.voice', component: CallsPanel },
 ];

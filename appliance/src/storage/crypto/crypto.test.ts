@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -78,12 +78,22 @@ describe('CryptoFacade', () => {
     const b = await crypto.encrypt('beta', 'cust:7', ctx);
     const file = join(dir, 'keys', 'keyring.json');
     const before = JSON.parse(readFileSync(file, 'utf8'));
+    copyFileSync(
+      join(dir, 'keys', 'customer-keys.log'),
+      join(dir, 'keys', 'customer-keys.log.before-rotate'),
+    );
     assert.equal(await crypto.rotate(), 2);
     const afterRotate = JSON.parse(readFileSync(file, 'utf8'));
     assert.equal(afterRotate.currentKek, before.currentKek + 1);
     assert.deepEqual(Object.keys(afterRotate.keks), [String(before.currentKek + 1)]);
     assert.notEqual(afterRotate.dataKeys.pii.wrapped, before.dataKeys.pii.wrapped);
-    assert.notEqual(afterRotate.dataKeys['cust:7'].wrapped, before.dataKeys['cust:7'].wrapped);
+    // Per-customer keys live in the key log, which rotate() rewrites under the new KEK.
+    assert.equal(before.dataKeys['cust:7'], undefined);
+    const logBefore = readFileSync(join(dir, 'keys', 'customer-keys.log.before-rotate'));
+    const logAfter = readFileSync(join(dir, 'keys', 'customer-keys.log'));
+    assert.ok(!logAfter.equals(logBefore), 'the log was rewritten');
+    assert.match(logAfter.toString('latin1'), new RegExp(`"kek":${before.currentKek + 1}`));
+    assert.doesNotMatch(logAfter.toString('latin1'), new RegExp(`"kek":${before.currentKek}[,}]`));
     assert.equal(await crypto.decrypt(a, ctx), 'alpha');
     const reopened = await openCrypto(dir);
     open.push(reopened);
@@ -143,7 +153,6 @@ describe('CryptoFacade', () => {
     const { dir } = await fresh();
     const other = join(root, `d${++n}`);
     (await KeyRing.open(other)).close();
-    const { copyFileSync } = await import('node:fs');
     copyFileSync(join(other, 'keys', 'root.key'), join(dir, 'keys', 'root.key'));
     await assert.rejects(KeyRing.open(dir), code('STORAGE_DECRYPT_FAILED'));
   });

@@ -5,6 +5,7 @@ import { InvalidStateError } from '../../contracts/index.ts';
 import { StorageError } from '../errors.ts';
 import { KEY_BYTES, open, seal } from './aead.ts';
 import { writeFileDurable } from './durable-file.ts';
+import { KeyLogFile, type KeyLogRecord } from './key-log.ts';
 import { keysDir, loadOrCreateRootKey } from './root-key.ts';
 import { loadSodium, type Sodium } from './sodium.ts';
 
@@ -13,9 +14,9 @@ interface KeyringFile {
   currentKek: number;
   /** KEK version → KEK wrapped by the root wrapping key. */
   keks: Record<string, string>;
-  /** Data key id → data key wrapped by a KEK. */
+  /** Class data key id → data key wrapped by a KEK. Per-customer keys live in the key log. */
   dataKeys: Record<string, { kek: number; wrapped: string }>;
-  /** Ids whose keys were destroyed; never silently re-created. */
+  /** Legacy (before the key log): migrated into log tombstones on open. */
   shredded: string[];
 }
 
@@ -27,22 +28,49 @@ export function assertKeyId(keyId: string): void {
 
 const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
 const unb64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'));
+const isCustomer = (keyId: string): boolean => keyId.startsWith('cust:');
+const shreddedError = (keyId: string) =>
+  new StorageError('STORAGE_KEY_SHREDDED', `Key was shredded [keyId:${keyId}]`, { status: 410 });
+
+interface PendingKey {
+  id: string;
+  key: Uint8Array;
+  resolve: (key: Uint8Array) => void;
+  reject: (err: unknown) => void;
+}
 
 /**
  * Key hierarchy: root key file → versioned key-encryption keys (wrapped by a
  * subkey of root) → data keys per class (`pii`, `message`, `secret`,
  * `recording`) and per customer (`cust:<id>`), wrapped by the current KEK.
- * Persisted in `<dataDir>/keys/keyring.json`, replaced atomically and fsynced.
- * One process owns a keyring: rotate through the running appliance.
+ *
+ * KEKs and the few class keys live in `<dataDir>/keys/keyring.json`, replaced
+ * atomically and fsynced. Per-customer keys (100,000s) live in the append-only
+ * `keys/customer-keys.log` (see key-log.ts): a new key costs one appended,
+ * MAC'd record, and concurrent ensure() calls share one fdatasync (group
+ * commit). A log was chosen over a LevelDB store because the key ring opens
+ * before any database, must not depend on one, and needs "bytes are gone"
+ * control for shred() that a LevelDB's lazily compacted SSTables cannot give.
+ * rotate() and shred() rewrite (compact) the log.
+ *
+ * Every mutation runs on one serial chain, so a compaction never interleaves
+ * with an append. One process owns a keyring: rotate through the running appliance.
  */
 export class KeyRing {
   #sodium: Sodium;
   #path: string;
   #wrapKey: Uint8Array;
   #indexKey: Uint8Array;
+  #logKey: Uint8Array;
   #state: KeyringFile;
   #keks = new Map<number, Uint8Array>();
   #data = new Map<string, Uint8Array>();
+  #shredded = new Set<string>();
+  #log: KeyLogFile | undefined;
+  #pending: PendingKey[] = [];
+  #inflight = new Map<string, Promise<Uint8Array>>();
+  #flushScheduled = false;
+  #chain: Promise<unknown> = Promise.resolve();
   #closed = false;
 
   private constructor(sodium: Sodium, dataDir: string) {
@@ -51,13 +79,21 @@ export class KeyRing {
     const root = loadOrCreateRootKey(dataDir);
     this.#wrapKey = sodium.crypto_kdf_derive_from_key(KEY_BYTES, 1, 'blwrap01', root);
     this.#indexKey = sodium.crypto_kdf_derive_from_key(KEY_BYTES, 2, 'blbidx01', root);
+    this.#logKey = sodium.crypto_kdf_derive_from_key(KEY_BYTES, 3, 'blklog01', root);
     sodium.memzero(root);
     this.#state = existsSync(this.#path) ? this.#load() : this.#fresh();
   }
 
   /** Opens (creating on first start) the keyring under `<dataDir>/keys`. */
   static async open(dataDir: string): Promise<KeyRing> {
-    return new KeyRing(await loadSodium(), dataDir);
+    const ring = new KeyRing(await loadSodium(), dataDir);
+    try {
+      await ring.#openLog(join(keysDir(dataDir), 'customer-keys.log'));
+    } catch (err) {
+      ring.close();
+      throw err;
+    }
+    return ring;
   }
 
   get sodium(): Sodium {
@@ -71,9 +107,13 @@ export class KeyRing {
   get kekVersion(): number {
     return this.#state.currentKek;
   }
+  /** How many data keys (class and customer) are held. */
+  get size(): number {
+    return this.#data.size;
+  }
 
   isShredded(keyId: string): boolean {
-    return this.#state.shredded.includes(keyId);
+    return this.#shredded.has(keyId);
   }
 
   /** The data key, or undefined if it was never created (or was shredded). */
@@ -87,61 +127,105 @@ export class KeyRing {
     this.#assertOpen();
     const have = this.#data.get(keyId);
     if (have) return have;
+    const inflight = this.#inflight.get(keyId);
+    if (inflight) return inflight;
     assertKeyId(keyId);
-    if (this.isShredded(keyId)) {
-      throw new StorageError('STORAGE_KEY_SHREDDED', `Key was shredded [keyId:${keyId}]`, { status: 410 });
-    }
+    if (this.isShredded(keyId)) throw shreddedError(keyId);
     const key = new Uint8Array(randomBytes(KEY_BYTES));
-    const kek = this.#state.currentKek;
-    this.#state.dataKeys[keyId] = {
-      kek,
-      wrapped: b64(seal(this.#sodium, this.#kek(kek), key, `dek:${keyId}:${kek}`)),
-    };
-    this.#persist();
-    this.#data.set(keyId, key);
-    return key;
+    const p = isCustomer(keyId)
+      ? new Promise<Uint8Array>((resolve, reject) => {
+          this.#pending.push({ id: keyId, key, resolve, reject });
+          this.#scheduleFlush();
+        })
+      : this.#serial(async () => {
+          this.#state.dataKeys[keyId] = this.#wrap(keyId, key, this.#state.currentKek);
+          this.#persist();
+          return key;
+        });
+    const done = p.then(
+      (k) => {
+        this.#inflight.delete(keyId);
+        this.#data.set(keyId, k);
+        return k;
+      },
+      (err: unknown) => {
+        this.#inflight.delete(keyId);
+        throw err;
+      },
+    );
+    this.#inflight.set(keyId, done);
+    return done;
   }
 
   /** New KEK version; every data key is rewrapped under it and old KEKs are dropped. Returns the count rewrapped. */
   async rotate(): Promise<number> {
     this.#assertOpen();
-    const version = this.#state.currentKek + 1;
-    const kek = new Uint8Array(randomBytes(KEY_BYTES));
-    const dataKeys: KeyringFile['dataKeys'] = {};
-    for (const [keyId, key] of this.#data) {
-      dataKeys[keyId] = {
-        kek: version,
-        wrapped: b64(seal(this.#sodium, kek, key, `dek:${keyId}:${version}`)),
-      };
-    }
-    const keks = { [version]: b64(seal(this.#sodium, this.#wrapKey, kek, `kek:${version}`)) };
-    this.#state = { ...this.#state, currentKek: version, keks, dataKeys };
-    this.#persist();
-    for (const old of this.#keks.values()) this.#sodium.memzero(old);
-    this.#keks = new Map([[version, kek]]);
-    return this.#data.size;
+    return this.#serial(async () => {
+      const version = this.#state.currentKek + 1;
+      const kek = new Uint8Array(randomBytes(KEY_BYTES));
+      this.#keks.set(version, kek);
+      const dataKeys: KeyringFile['dataKeys'] = {};
+      for (const [keyId, key] of this.#data) {
+        if (!isCustomer(keyId)) dataKeys[keyId] = this.#wrap(keyId, key, version);
+      }
+      // Old KEKs stay in the file until the log is rewrapped: a crash in between still opens.
+      const wrappedKek = b64(seal(this.#sodium, this.#wrapKey, kek, `kek:${version}`));
+      const keks: Record<string, string> = { ...this.#state.keks, [version]: wrappedKek };
+      this.#state = { ...this.#state, currentKek: version, keks, dataKeys };
+      this.#persist();
+      await this.#compact();
+      this.#state = { ...this.#state, keks: { [version]: wrappedKek } };
+      this.#persist();
+      for (const [v, old] of this.#keks) if (v !== version) this.#sodium.memzero(old);
+      this.#keks = new Map([[version, kek]]);
+      return this.#data.size;
+    });
   }
 
-  /** Destroys a per-customer data key so its ciphertext can never be decrypted. Returns false if it did not exist. */
+  /**
+   * Destroys a per-customer data key so its ciphertext can never be decrypted.
+   * A tombstone is appended, then the log is rewritten without the wrapped key.
+   * Filesystem caveat: the rewrite replaces the file by rename, so the old
+   * bytes leave the file but the freed blocks are not overwritten; on
+   * journaling/copy-on-write filesystems, SSDs and backups they may persist
+   * physically until reused (they stay wrapped under a root-derived KEK, and the
+   * next rotate() discards that KEK). Returns false if the key did not exist.
+   */
   async shred(keyId: string): Promise<boolean> {
     this.#assertOpen();
     assertKeyId(keyId);
-    if (!keyId.startsWith('cust:')) throw new RangeError(`Only per-customer keys can be shredded: ${keyId}`);
-    const existed = keyId in this.#state.dataKeys;
-    delete this.#state.dataKeys[keyId];
-    if (!this.isShredded(keyId)) this.#state.shredded.push(keyId);
-    this.#persist();
-    const key = this.#data.get(keyId);
-    if (key) this.#sodium.memzero(key);
-    this.#data.delete(keyId);
-    return existed;
+    if (!isCustomer(keyId)) throw new RangeError(`Only per-customer keys can be shredded: ${keyId}`);
+    return (this.#inflight.get(keyId) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() =>
+        this.#serial(async () => {
+          const existed = this.#data.has(keyId);
+          await this.#requireLog().append([{ t: 'x', id: keyId }]);
+          this.#shredded.add(keyId);
+          const key = this.#data.get(keyId);
+          if (key) this.#sodium.memzero(key);
+          this.#data.delete(keyId);
+          await this.#compact();
+          return existed;
+        }),
+      );
   }
 
-  /** Wipes keys from memory; idempotent. */
+  /** Wipes keys from memory and closes the key log after queued writes; idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const k of [this.#wrapKey, this.#indexKey, ...this.#keks.values(), ...this.#data.values()]) {
+    const log = this.#log;
+    this.#log = undefined;
+    void this.#chain.then(() => log?.close()).catch(() => undefined);
+    for (const p of this.#pending.splice(0)) p.reject(new InvalidStateError('KeyRing is closed'));
+    for (const k of [
+      this.#wrapKey,
+      this.#indexKey,
+      this.#logKey,
+      ...this.#keks.values(),
+      ...this.#data.values(),
+    ]) {
       this.#sodium.memzero(k);
     }
     this.#keks.clear();
@@ -150,6 +234,89 @@ export class KeyRing {
 
   #assertOpen(): void {
     if (this.#closed) throw new InvalidStateError('KeyRing is closed');
+  }
+
+  #serial<T>(op: () => Promise<T>): Promise<T> {
+    const p = this.#chain.then(() => {
+      this.#assertOpen();
+      return op();
+    });
+    this.#chain = p.catch(() => undefined);
+    return p;
+  }
+
+  /** Group commit: every customer key queued while a write is in flight goes into the next one. */
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    this.#serial(async () => {
+      this.#flushScheduled = false;
+      const batch = this.#pending.splice(0);
+      if (batch.length === 0) return;
+      const kek = this.#state.currentKek;
+      try {
+        await this.#requireLog().append(batch.map((p) => this.#record(p.id, p.key, kek)));
+      } catch (err) {
+        for (const p of batch) p.reject(err);
+        return;
+      }
+      for (const p of batch) p.resolve(p.key);
+    }).catch((err: unknown) => {
+      this.#flushScheduled = false;
+      for (const p of this.#pending.splice(0)) p.reject(err);
+    });
+  }
+
+  #record(id: string, key: Uint8Array, kek: number): KeyLogRecord {
+    return { t: 'k', id, kek, w: this.#wrap(id, key, kek).wrapped };
+  }
+
+  #wrap(keyId: string, key: Uint8Array, kek: number): { kek: number; wrapped: string } {
+    return { kek, wrapped: b64(seal(this.#sodium, this.#kek(kek), key, `dek:${keyId}:${kek}`)) };
+  }
+
+  #unwrap(keyId: string, kek: number, wrapped: string): Uint8Array {
+    const key = open(this.#sodium, this.#kek(kek), unb64(wrapped), `dek:${keyId}:${kek}`);
+    if (!key)
+      throw new StorageError('STORAGE_DECRYPT_FAILED', `Keyring does not match the root key [dek:${keyId}]`);
+    return key;
+  }
+
+  /** Rewrites the log as exactly the live customer keys (current KEK) plus tombstones. */
+  async #compact(): Promise<void> {
+    const kek = this.#state.currentKek;
+    const records: KeyLogRecord[] = [];
+    for (const [id, key] of this.#data) if (isCustomer(id)) records.push(this.#record(id, key, kek));
+    for (const id of this.#shredded) records.push({ t: 'x', id });
+    await this.#requireLog().rewrite(records);
+  }
+
+  async #openLog(path: string): Promise<void> {
+    const { log, records } = await KeyLogFile.open(path, this.#logKey);
+    this.#log = log;
+    // Keys from a keyring.json written before the log existed move into the log.
+    let dirty = this.#state.shredded.length > 0 || Object.keys(this.#state.dataKeys).some(isCustomer);
+    for (const id of this.#state.shredded) this.#shredded.add(id);
+    for (const r of records) {
+      if (r.t === 'x') {
+        dirty ||= this.#data.has(r.id);
+        this.#shredded.add(r.id);
+        this.#data.delete(r.id);
+      } else if (!this.#shredded.has(r.id)) {
+        this.#data.set(r.id, this.#unwrap(r.id, r.kek, r.w));
+      } else dirty = true; // a shred crashed before its compaction: finish it now
+    }
+    if (!dirty) return;
+    await this.#compact();
+    const dataKeys: KeyringFile['dataKeys'] = {};
+    for (const [id, v] of Object.entries(this.#state.dataKeys)) if (!isCustomer(id)) dataKeys[id] = v;
+    this.#state = { ...this.#state, dataKeys, shredded: [] };
+    this.#persist();
+  }
+
+  #requireLog(): KeyLogFile {
+    if (!this.#log) throw new InvalidStateError('KeyRing is closed');
+    return this.#log;
   }
 
   #kek(version: number): Uint8Array {
@@ -175,18 +342,15 @@ export class KeyRing {
 
   #load(): KeyringFile {
     const state = JSON.parse(readFileSync(this.#path, 'utf8')) as KeyringFile;
-    const fail = (what: string): never => {
-      throw new StorageError('STORAGE_DECRYPT_FAILED', `Keyring does not match the root key [${what}]`);
-    };
+    state.shredded ??= [];
     for (const [v, wrapped] of Object.entries(state.keks)) {
-      this.#keks.set(
-        Number(v),
-        open(this.#sodium, this.#wrapKey, unb64(wrapped), `kek:${v}`) ?? fail(`kek:${v}`),
-      );
+      const kek = open(this.#sodium, this.#wrapKey, unb64(wrapped), `kek:${v}`);
+      if (!kek)
+        throw new StorageError('STORAGE_DECRYPT_FAILED', `Keyring does not match the root key [kek:${v}]`);
+      this.#keks.set(Number(v), kek);
     }
     for (const [keyId, { kek, wrapped }] of Object.entries(state.dataKeys)) {
-      const key = open(this.#sodium, this.#kek(kek), unb64(wrapped), `dek:${keyId}:${kek}`);
-      this.#data.set(keyId, key ?? fail(`dek:${keyId}`));
+      if (!state.shredded.includes(keyId)) this.#data.set(keyId, this.#unwrap(keyId, kek, wrapped));
     }
     return state;
   }

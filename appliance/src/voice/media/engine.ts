@@ -1,9 +1,13 @@
 import type { StreamSodium } from '../recording/sodium.ts';
 import { RecordingStreamWriter } from '../recording/stream.ts';
-import { decodeAlaw, decodeUlaw, encodeUlaw, ULAW_SILENCE, ulawToLinear } from './g711.ts';
-import { loadPrompt, RtpLeg } from './leg.ts';
+import { decodeAlaw, decodeUlaw, encodeAlaw, encodeUlaw, ULAW_SILENCE, ulawToLinear } from './g711.ts';
+import { type LegHooks, loadPrompt, RtpLeg } from './leg.ts';
+import type { MediaLeg } from './leg-types.ts';
+import { conferenceMatrix, Mixer, superviseMatrix } from './mixer.ts';
 import type { MediaCommand, MediaEvent } from './protocol.ts';
+import { QualityMonitor } from './quality.ts';
 import type { RtpPacket } from './rtp.ts';
+import { WebRtcLeg } from './webrtc-leg.ts';
 
 interface Playback {
   playId: string;
@@ -31,8 +35,9 @@ interface Recorder {
 }
 
 interface LegState {
-  leg: RtpLeg;
+  leg: MediaLeg;
   peer: string | undefined;
+  mix: Mixer | undefined;
   play: Playback | undefined;
   capture: Capture | undefined;
   rec: Recorder | undefined;
@@ -46,11 +51,29 @@ export class MediaEngine {
   #emit: (e: MediaEvent) => void;
   #sodium: StreamSodium;
   #timer: NodeJS.Timeout;
+  #quality: QualityMonitor;
 
-  constructor(emit: (e: MediaEvent) => void, sodium: StreamSodium) {
+  constructor(
+    emit: (e: MediaEvent) => void,
+    sodium: StreamSodium,
+    options: { mosThreshold?: number; qualityIntervalMs?: number } = {},
+  ) {
     this.#emit = emit;
     this.#sodium = sodium;
+    this.#quality = new QualityMonitor(emit, options);
     this.#timer = setInterval(() => this.#tick(), 10);
+  }
+
+  #hooks(id: string): LegHooks {
+    return {
+      onDtmf: (digit) => this.#emit({ ev: 'dtmf', legId: id, digit }),
+      onAudio: (pkt, at) => this.#onAudio(id, pkt, at),
+      onForward: (pkt, isDtmf) => this.#forward(id, pkt, isDtmf),
+    };
+  }
+
+  #add(id: string, leg: MediaLeg): void {
+    this.#legs.set(id, { leg, peer: undefined, mix: undefined, play: undefined, capture: undefined, rec: undefined });
   }
 
   async handle(cmd: MediaCommand): Promise<unknown> {
@@ -60,13 +83,20 @@ export class MediaEngine {
       case 'open': {
         if (this.#legs.has(cmd.legId)) throw new Error(`leg ${cmd.legId} exists`);
         const id = cmd.legId;
+        if (cmd.kind === 'webrtc') {
+          const { leg, answer } = await WebRtcLeg.open(id, this.#hooks(id), {
+            offer: cmd.offer,
+            codecs: cmd.codecs,
+            hosts: cmd.hosts,
+            ...(cmd.portRange ? { portRange: cmd.portRange } : {}),
+            onState: (state) => this.#emit({ ev: 'connection', legId: id, state }),
+          });
+          this.#add(id, leg);
+          return { sdp: answer, codec: leg.codec };
+        }
         const leg = await RtpLeg.open(
           id,
-          {
-            onDtmf: (digit) => this.#emit({ ev: 'dtmf', legId: id, digit }),
-            onAudio: (pkt, at) => this.#onAudio(id, pkt, at),
-            onForward: (pkt, isDtmf) => this.#forward(id, pkt, isDtmf),
-          },
+          this.#hooks(id),
           {
             codec: cmd.codec,
             dtmfPayloadType: cmd.dtmfPayloadType,
@@ -74,19 +104,35 @@ export class MediaEngine {
             ...(cmd.remote ? { remote: cmd.remote } : {}),
           },
         );
-        this.#legs.set(id, { leg, peer: undefined, play: undefined, capture: undefined, rec: undefined });
+        this.#add(id, leg);
         return { port: leg.port };
       }
       case 'update': {
-        const s = this.#get(cmd.legId);
-        s.leg.remote = cmd.remote;
-        if (cmd.codec) s.leg.codec = cmd.codec;
-        if (cmd.dtmfPayloadType !== undefined) s.leg.dtmfPayloadType = cmd.dtmfPayloadType;
+        const leg = this.#get(cmd.legId).leg;
+        if (!(leg instanceof RtpLeg)) throw new Error(`leg ${cmd.legId} is not an RTP leg`);
+        leg.remote = cmd.remote;
+        if (cmd.codec) leg.codec = cmd.codec;
+        if (cmd.dtmfPayloadType !== undefined) leg.dtmfPayloadType = cmd.dtmfPayloadType;
+        return {};
+      }
+      case 'supervise': {
+        const legs = { customer: cmd.customer, agent: cmd.agent, supervisor: cmd.supervisor };
+        for (const id of Object.values(legs)) this.#dissolveMix(this.#get(id));
+        if (cmd.mode === 'off') return {};
+        this.#startMix(Object.values(legs), superviseMatrix(legs, cmd.mode));
+        return {};
+      }
+      case 'conference': {
+        if (cmd.legs.length < 2) throw new RangeError('a conference needs two legs');
+        for (const id of cmd.legs) this.#dissolveMix(this.#get(id));
+        this.#startMix(cmd.legs, conferenceMatrix(cmd.legs));
         return {};
       }
       case 'bridge': {
         const a = this.#get(cmd.a);
         const b = this.#get(cmd.b);
+        if ((a.leg.codec === 'opus') !== (b.leg.codec === 'opus'))
+          throw new Error('bridging Opus to G.711 needs transcoding; offer PCMU to the browser');
         a.peer = cmd.b;
         b.peer = cmd.a;
         a.play = undefined;
@@ -165,21 +211,42 @@ export class MediaEngine {
         return this.#stopRecording(cmd.legId, s);
       }
       case 'stats':
-        return this.#get(cmd.legId).leg.stats.snapshot();
+        return this.#get(cmd.legId).leg.snapshot();
       case 'close': {
         const s = this.#legs.get(cmd.legId);
         if (!s) return {};
         this.#stopRecording(cmd.legId, s);
         this.#finishPlay(cmd.legId, s, false);
+        s.mix?.remove(cmd.legId);
+        this.#quality.forget(cmd.legId);
         if (s.peer) {
           const p = this.#legs.get(s.peer);
           if (p) p.peer = undefined;
         }
-        const stats = s.leg.stats.snapshot();
+        const stats = s.leg.snapshot();
         s.leg.close();
         this.#legs.delete(cmd.legId);
         return stats;
       }
+    }
+  }
+
+  #startMix(ids: string[], hears: Map<string, string[]>): void {
+    const states = ids.map((id) => this.#get(id));
+    if (states.some((s) => s.leg.codec === 'opus')) throw new Error('mixing needs G.711 legs');
+    const mix = new Mixer(hears);
+    for (const [i, s] of states.entries()) {
+      s.mix = mix;
+      this.#finishPlay(ids[i] ?? '', s, false);
+    }
+  }
+
+  #dissolveMix(s: LegState): void {
+    const mix = s.mix;
+    if (!mix) return;
+    for (const id of mix.legIds) {
+      const other = this.#legs.get(id);
+      if (other?.mix === mix) other.mix = undefined;
     }
   }
 
@@ -208,9 +275,19 @@ export class MediaEngine {
   #forward(from: string, pkt: RtpPacket, isDtmf: boolean): void {
     const s = this.#legs.get(from);
     const peer = s?.peer ? this.#legs.get(s.peer) : undefined;
-    if (!s || !peer) return;
+    if (!s) return;
+    if (s.mix && !isDtmf) {
+      s.mix.push(from, pkt.payloadType === 8 ? decodeAlaw(pkt.payload) : decodeUlaw(pkt.payload));
+      return;
+    }
+    if (!peer) return;
     if (isDtmf) {
-      peer.leg.relay(pkt, peer.leg.dtmfPayloadType, pkt.payload);
+      // werift stamps its negotiated audio payload type on everything it sends, so DTMF stays off WebRTC legs.
+      if (peer.leg.kind === 'rtp') peer.leg.relay(pkt, peer.leg.dtmfPayloadType, pkt.payload);
+      return;
+    }
+    if (peer.leg.codec === 'opus') {
+      peer.leg.relay(pkt, peer.leg.payloadType, pkt.payload);
       return;
     }
     const inPt = pkt.payloadType;
@@ -221,6 +298,8 @@ export class MediaEngine {
   #onAudio(legId: string, pkt: RtpPacket, at: number): void {
     const s = this.#legs.get(legId);
     if (!s) return;
+    // Opus legs (browser to browser) are not decoded here: no transcoding in the worker.
+    if (pkt.payloadType !== 0 && pkt.payloadType !== 8) return;
     const ulaw = pkt.payloadType === 0 ? pkt.payload : encodeUlaw(decodeAlaw(pkt.payload));
     if (s.rec && !s.rec.paused) this.#record(s.rec, pkt, ulaw, at);
     if (s.capture) this.#captureFrame(legId, s, ulaw, at);
@@ -264,6 +343,14 @@ export class MediaEngine {
 
   #tick(): void {
     const now = performance.now();
+    const mixes = new Set<Mixer>();
+    for (const s of this.#legs.values()) if (s.mix) mixes.add(s.mix);
+    for (const mix of mixes)
+      mix.tick(now, (legId, pcm) => {
+        const l = this.#legs.get(legId)?.leg;
+        if (l) l.sendFrame(l.codec === 'pcma' ? encodeAlaw(pcm) : encodeUlaw(pcm));
+      });
+    this.#quality.check(now, this.#legs);
     for (const [id, s] of this.#legs) {
       const c = s.capture;
       if (c && (now - c.started > c.maxMs || (c.speechAt === undefined && now - c.started > c.noSpeechMs))) {
@@ -296,25 +383,7 @@ export class MediaEngine {
 }
 
 function transcode(payload: Buffer, fromPt: number): Buffer {
-  return fromPt === 8 ? encodeUlaw(decodeAlaw(payload)) : alawFromUlaw(payload);
-}
-
-function alawFromUlaw(payload: Buffer): Buffer {
-  const pcm = decodeUlaw(payload);
-  const out = Buffer.allocUnsafe(pcm.length);
-  for (let i = 0; i < pcm.length; i++) out[i] = linearToAlaw(pcm[i] ?? 0);
-  return out;
-}
-
-function linearToAlaw(sample: number): number {
-  let s = sample;
-  const sign = s >= 0 ? 0x80 : 0;
-  if (s < 0) s = -s - 1;
-  if (s > 32767) s = 32767;
-  let exp = 7;
-  for (let mask = 0x4000; (s & mask) === 0 && exp > 0; mask >>= 1) exp--;
-  const mant = exp === 0 ? (s >> 4) & 0x0f : (s >> (exp + 3)) & 0x0f;
-  return ((sign | (exp << 4) | mant) ^ 0x55) & 0xff;
+  return fromPt === 8 ? encodeUlaw(decodeAlaw(payload)) : encodeAlaw(decodeUlaw(payload));
 }
 
 function rms(ulaw: Buffer): number {

@@ -52,3 +52,19 @@ export function encodeUlaw(pcm: Int16Array): Buffer {
 }
 
 export const ULAW_SILENCE = 0xff;
+
+export function linearToAlaw(sample: number): number {
+  let s = Math.max(-32768, Math.min(32767, Math.round(sample)));
+  const sign = s >= 0 ? 0x80 : 0;
+  if (s < 0) s = -s - 1;
+  let exp = 7;
+  for (let mask = 0x4000; (s & mask) === 0 && exp > 0; mask >>= 1) exp--;
+  const mant = exp === 0 ? (s >> 4) & 0x0f : (s >> (exp + 3)) & 0x0f;
+  return ((sign | (exp << 4) | mant) ^ 0x55) & 0xff;
+}
+
+export function encodeAlaw(pcm: Int16Array): Buffer {
+  const out = Buffer.allocUnsafe(pcm.length);
+  for (let i = 0; i < pcm.length; i++) out[i] = linearToAlaw(pcm[i] ?? 0);
+  return out;
+}

@@ -2,8 +2,9 @@ import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { ULAW_SILENCE } from './g711.ts';
 import type { Codec, Endpoint } from './protocol.ts';
+import type { MediaLeg } from './leg-types.ts';
 import { buildRtp, eventToDigit, parseRtp, parseTelephoneEvent, type RtpPacket } from './rtp.ts';
-import { ReceiveStats } from './stats.ts';
+import { type LegStats, ReceiveStats } from './stats.ts';
 import { readWav } from './wav.ts';
 
 export interface LegHooks {
@@ -14,8 +15,9 @@ export interface LegHooks {
 }
 
 /** A plain RTP endpoint for a SIP leg: one UDP socket, outbound sequence/timestamp/SSRC state. */
-export class RtpLeg {
+export class RtpLeg implements MediaLeg {
   readonly id: string;
+  readonly kind = 'rtp' as const;
   codec: Codec;
   dtmfPayloadType: number;
   remote: Endpoint | undefined;
@@ -70,11 +72,20 @@ export class RtpLeg {
     return this.codec === 'pcmu' ? 0 : 8;
   }
 
+  snapshot(): LegStats {
+    return this.stats.snapshot();
+  }
+
+  intervalLossPct(): number {
+    return this.stats.intervalLossPct();
+  }
+
   #receive(msg: Buffer): void {
     const pkt = parseRtp(msg);
     if (!pkt) return;
     const now = performance.now();
     if (pkt.payloadType === this.dtmfPayloadType) {
+      this.stats.onPacket(pkt.sequence, pkt.timestamp, now, msg.length, { timing: false });
       const ev = parseTelephoneEvent(pkt.payload);
       if (ev?.end && pkt.timestamp !== this.#lastDtmfTs) {
         this.#lastDtmfTs = pkt.timestamp;

@@ -3,8 +3,15 @@
  * the same id) and its unsolicited events (worker → main). Leg kinds are tagged
  * so a 'webrtc' leg (werift) can join 'rtp' legs later without new commands.
  */
-export type LegKind = 'rtp';
+export type LegKind = 'rtp' | 'webrtc';
 export type Codec = 'pcmu' | 'pcma';
+/** Codecs offered to a browser: PCMU for PSTN calls (no transcoding), Opus browser to browser. */
+export type WebRtcCodec = 'pcmu' | 'opus';
+/**
+ * listen: the supervisor hears both, nobody hears the supervisor; whisper: the
+ * agent hears the supervisor, the customer does not; barge: both hear; off: back to a plain bridge.
+ */
+export type SuperviseMode = 'listen' | 'whisper' | 'barge' | 'off';
 
 export interface Endpoint {
   host: string;
@@ -15,11 +22,35 @@ export type MediaCommand =
   | {
       op: 'open';
       legId: string;
-      kind: LegKind;
+      kind: 'rtp';
       codec: Codec;
       dtmfPayloadType: number;
       remote?: Endpoint;
       bind: string;
+    }
+  | {
+      /** Answers a browser's SDP offer; replies `{ sdp }` (ICE candidates included, no trickle). */
+      op: 'open';
+      legId: string;
+      kind: 'webrtc';
+      offer: string;
+      codecs: WebRtcCodec[];
+      /** Extra host candidate address (loopback / the LAN address the browser reaches). */
+      hosts: string[];
+      portRange?: [number, number];
+    }
+  | {
+      /** Mixes the supervisor into the customer↔agent bridge (G.711 legs only). */
+      op: 'supervise';
+      customer: string;
+      agent: string;
+      supervisor: string;
+      mode: SuperviseMode;
+    }
+  | {
+      /** Everyone in `legs` hears everyone else (three-way conference). */
+      op: 'conference';
+      legs: string[];
     }
   | { op: 'update'; legId: string; remote: Endpoint; codec?: Codec; dtmfPayloadType?: number }
   | { op: 'bridge'; a: string; b: string }
@@ -57,6 +88,16 @@ export type MediaEvent =
   | { ev: 'dtmf'; legId: string; digit: string }
   | { ev: 'played'; legId: string; playId: string; completed: boolean }
   | { ev: 'captured'; legId: string; captureId: string; ulaw: string; speech: boolean }
+  | {
+      ev: 'quality';
+      legId: string;
+      state: 'degraded' | 'recovered';
+      mos: number;
+      lossPct: number;
+      jitterMs: number;
+      rttMs?: number;
+    }
+  | { ev: 'connection'; legId: string; state: 'connected' | 'failed' | 'closed' | 'disconnected' }
   | { ev: 'recording'; legId: string; state: 'started' | 'paused' | 'resumed' | 'stopped'; chunks: number };
 
 export type WorkerMessage = ({ kind: 'reply' } & MediaReply) | ({ kind: 'event' } & MediaEvent);

@@ -7,6 +7,10 @@ export interface LegStats {
   /** Interarrival jitter in ms. */
   jitterMs: number;
   mos: number;
+  /** RTCP round trip (WebRTC legs), ms. */
+  rttMs?: number;
+  /** Loss the far end reports for what this leg sends (RTCP RR), %. */
+  remoteLossPct?: number;
 }
 
 export class ReceiveStats {
@@ -18,8 +22,18 @@ export class ReceiveStats {
   #cycles = 0;
   #jitter = 0;
   #lastTransit: number | undefined;
+  #markExpected = 0;
+  #markReceived = 0;
 
-  onPacket(seq: number, timestamp: number, arrivalMs: number, bytes: number, clockRate = 8000): void {
+  /** `timing: false` for packets that share the sequence space but not the audio clock (RFC 4733 events). */
+  onPacket(
+    seq: number,
+    timestamp: number,
+    arrivalMs: number,
+    bytes: number,
+    options: { clockRate?: number; timing?: boolean } = {},
+  ): void {
+    const clockRate = options.clockRate ?? 8000;
     this.packetsIn++;
     this.bytesIn += bytes;
     if (this.#baseSeq === undefined) {
@@ -32,6 +46,7 @@ export class ReceiveStats {
         this.#maxSeq = seq;
       }
     }
+    if (options.timing === false) return;
     const transit = arrivalMs * (clockRate / 1000) - timestamp;
     if (this.#lastTransit !== undefined) {
       const d = Math.abs(transit - this.#lastTransit);
@@ -40,18 +55,37 @@ export class ReceiveStats {
     this.#lastTransit = transit;
   }
 
-  snapshot(clockRate = 8000): LegStats {
-    const expected = this.#baseSeq === undefined ? 0 : this.#cycles + this.#maxSeq - this.#baseSeq + 1;
+  #expected(): number {
+    return this.#baseSeq === undefined ? 0 : this.#cycles + this.#maxSeq - this.#baseSeq + 1;
+  }
+
+  /** Loss since the previous call (RFC 3550 "fraction lost" style), so a late degradation is not averaged away. */
+  intervalLossPct(): number {
+    const expected = this.#expected() - this.#markExpected;
+    const received = this.packetsIn - this.#markReceived;
+    this.#markExpected += expected;
+    this.#markReceived += received;
+    return expected > 0 ? (Math.max(0, expected - received) / expected) * 100 : 0;
+  }
+
+  snapshot(
+    clockRate = 8000,
+    rtcp: { rttMs?: number | undefined; remoteLossPct?: number | undefined } = {},
+  ): LegStats {
+    const expected = this.#expected();
     const lost = Math.max(0, expected - this.packetsIn);
     const jitterMs = (this.#jitter / clockRate) * 1000;
-    const lossPct = expected > 0 ? (lost / expected) * 100 : 0;
+    const lossPct = Math.max(expected > 0 ? (lost / expected) * 100 : 0, rtcp.remoteLossPct ?? 0);
+    const latencyMs = 20 + (rtcp.rttMs ?? 0) / 2;
     return {
       packetsIn: this.packetsIn,
       packetsOut: this.packetsOut,
       bytesIn: this.bytesIn,
       lost,
       jitterMs: Math.round(jitterMs * 100) / 100,
-      mos: estimateMos({ lossPct, jitterMs, latencyMs: 20 }),
+      mos: estimateMos({ lossPct, jitterMs, latencyMs }),
+      ...(rtcp.rttMs !== undefined ? { rttMs: Math.round(rtcp.rttMs * 10) / 10 } : {}),
+      ...(rtcp.remoteLossPct !== undefined ? { remoteLossPct: Math.round(rtcp.remoteLossPct * 10) / 10 } : {}),
     };
   }
 }

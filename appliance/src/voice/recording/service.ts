@@ -24,13 +24,26 @@ export interface RecordingIndex {
     reason?: string;
   }>;
   chunks: Partial<Record<RecordedLeg, number>>;
-  status: 'recording' | 'complete';
+  /** 'interrupted': the appliance stopped mid-call (found at start-up); never presented as complete. */
+  status: 'recording' | 'complete' | 'interrupted';
+}
+
+/** What the console lists: no keys, no paths. */
+export interface RecordingSummary {
+  callId: string;
+  startedAt: string;
+  status: RecordingIndex['status'];
+  legs: RecordedLeg[];
+  pausedFor: string[];
+  /** Interrupted, or a leg whose stream was never closed (the media worker died). */
+  truncated: boolean;
 }
 
 export interface StereoRecording {
   wav: Buffer;
-  /** A leg stream lacks its FINAL tag (process killed mid-call). */
+  /** A leg stream lacks its FINAL tag, or the call never finished (process killed mid-call). */
   truncated: boolean;
+  status: RecordingIndex['status'];
   legs: Partial<Record<RecordedLeg, { truncated: boolean; chunks: number; samples: number }>>;
 }
 
@@ -127,7 +140,7 @@ export class RecordingService {
     const sodium = await loadStreamSodium();
     const chans: Int16Array[] = [];
     const legs: StereoRecording['legs'] = {};
-    let truncated = false;
+    let truncated = doc.status !== 'complete';
     for (const leg of ['customer', 'agent'] as const) {
       const info = doc.legs[leg];
       if (!info) {
@@ -151,7 +164,45 @@ export class RecordingService {
       pcm[2 * i] = l[i] ?? 0;
       pcm[2 * i + 1] = r[i] ?? 0;
     }
-    return { wav: writeWavPcm16(pcm, { sampleRate: 8000, channels: 2 }), truncated, legs };
+    return {
+      wav: writeWavPcm16(pcm, { sampleRate: 8000, channels: 2 }),
+      truncated,
+      status: doc.status,
+      legs,
+    };
+  }
+
+  async list(): Promise<RecordingSummary[]> {
+    const docs = await this.#store.list<RecordingIndex>({ prefix: 'rec:' });
+    return docs
+      .map((d) => ({
+        callId: d.callId,
+        startedAt: d.startedAt,
+        status: d.status,
+        legs: Object.keys(d.legs) as RecordedLeg[],
+        truncated:
+          d.status !== 'complete' ||
+          (Object.keys(d.legs) as RecordedLeg[]).some((l) => d.chunks[l] === undefined),
+        pausedFor: d.events.filter((e) => e.what === 'pause' && e.reason).map((e) => e.reason ?? ''),
+      }))
+      .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+
+  /**
+   * At start-up no call is live, so an index still 'recording' belongs to a
+   * process that died mid-call: mark it interrupted (its WAV says truncated).
+   */
+  async markInterrupted(): Promise<string[]> {
+    const out: string[] = [];
+    for (const d of await this.#store.list<RecordingIndex>({ prefix: 'rec:' })) {
+      if (d.status !== 'recording') continue;
+      await this.#update(d.callId, (doc) => {
+        doc.status = 'interrupted';
+        doc.events.push({ at: new Date().toISOString(), leg: 'all', what: 'stop', reason: 'interrupted' });
+      });
+      out.push(d.callId);
+    }
+    return out;
   }
 
   /** Deletes recordings (files and index) older than the retention period; returns how many. */

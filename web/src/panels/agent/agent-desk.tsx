@@ -1,10 +1,11 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import { api } from '../../app-state.ts';
+import { api, onEvent } from '../../app-state.ts';
 import { ErrorText } from '../../components/error-text.tsx';
 import { useAction } from '../../components/use-action.ts';
 import { ApiError } from '../../data/api.ts';
 import { t } from '../../i18n/index.ts';
+import { InboxPanel } from '../inbox/inbox-panel.tsx';
 import {
   type AgentState,
   acceptOffer,
@@ -20,10 +21,12 @@ import { StateSelector } from './state-selector.tsx';
 /** Event types that change what the desk shows; anything else on the socket is ignored. */
 const REFRESH_ON = /^(routing\.offer_|agent\.state_changed)/;
 
-/** The agent's desk: state selector and offer pops, live over the console WebSocket. */
+/** The agent's desk: state selector, offer pops and the inbox, live over the shared console socket. */
 export function AgentDeskPanel() {
   const mine = useSignal<MyState | undefined>(undefined);
   const notAgent = useSignal(false);
+  /** The contact of the offer just accepted; the inbox opens it. */
+  const focus = useSignal<string | undefined>(undefined);
   const action = useAction();
 
   const refresh = async () => {
@@ -37,23 +40,21 @@ export function AgentDeskPanel() {
   useEffect(() => {
     void refresh();
     // Offers are addressed events: the gateway sends them to this user's sockets only.
-    const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/ws`);
-    ws.onmessage = (m) => {
-      try {
-        const msg = JSON.parse(String(m.data)) as { type: string; event?: { type: string } };
-        if (msg.event && REFRESH_ON.test(msg.event.type)) void refresh();
-      } catch {
-        // not ours to parse
-      }
-    };
+    const off = onEvent(REFRESH_ON, () => void refresh());
     const poll = setInterval(() => void refresh(), 15_000);
     return () => {
       clearInterval(poll);
-      ws.close();
+      off();
     };
   }, []);
 
-  if (notAgent.value) return <p data-testid="agent-no-profile">{t('agent.noProfile')}</p>;
+  if (notAgent.value)
+    return (
+      <div class="stack" data-testid="agent-desk">
+        <p data-testid="agent-no-profile">{t('agent.noProfile')}</p>
+        <InboxPanel focus={undefined} />
+      </div>
+    );
   const s = mine.value;
   if (!s) return <p>{t('app.loading')}</p>;
 
@@ -64,6 +65,8 @@ export function AgentDeskPanel() {
   const decide = (offer: Offer, accept: boolean) =>
     void action.run(async () => {
       await (accept ? acceptOffer(api, offer.offerId) : rejectOffer(api, offer.offerId));
+      // The task id is the contact id for contacts routed from conversations.
+      if (accept) focus.value = offer.taskId;
       await refresh();
     });
 
@@ -88,6 +91,7 @@ export function AgentDeskPanel() {
           onReject={() => decide(o, false)}
         />
       ))}
+      <InboxPanel focus={focus.value} />
     </div>
   );
 }

@@ -1,3 +1,5 @@
+import { inboxEn } from '../inbox/messages.en.ts';
+
 /** Agent desk messages (English). */
 export const agentEn = {
   'nav.agentDesk': 'Agent desk',
@@ -12,4 +14,5 @@ export const agentEn = {
   'agent.offerQueue': 'Queue: {queue}',
   'agent.accept': 'Accept',
   'agent.reject': 'Reject',
+  ...inboxEn,
 } as const;

@@ -1,3 +1,4 @@
+import { inboxZhCN } from '../inbox/messages.zh-CN.ts';
 import type { agentEn } from './messages.en.ts';
 
 /** 坐席工作台文案（简体中文）。 */
@@ -14,4 +15,5 @@ export const agentZhCN: Record<keyof typeof agentEn, string> = {
   'agent.offerQueue': '队列：{queue}',
   'agent.accept': '接受',
   'agent.reject': '拒绝',
+  ...inboxZhCN,
 };

@@ -1,0 +1,95 @@
+import type { EventBus } from '../events/index.ts';
+import type { Logger } from '../logging/index.ts';
+import type { VoiceService } from './calls.ts';
+import type { CallInfo } from './types.ts';
+
+/** What voice needs from conversations; structural, so voice does not depend on its internals. */
+export interface VoiceContactsPort {
+  ingest(msg: {
+    channel: 'voice';
+    handles: Array<{ kind: 'phone' | 'web_visitor'; value: string }>;
+    externalId: string;
+    threadKey: string;
+    text: string;
+    receivedAt: Date;
+    meta?: Record<string, string>;
+    attributes?: Record<string, string | number | boolean>;
+  }): Promise<{ contactId: string; customerId: string }>;
+  transition(
+    contactId: string,
+    to: 'wrap_up' | 'closed' | 'abandoned',
+    options?: { actor?: string },
+  ): Promise<unknown>;
+  getContact(id: string): Promise<{ state: string }>;
+}
+
+/**
+ * A call is a contact: the IVR's enqueue opens one (caller-ID → customer,
+ * created when unknown); routing's accepted offer rings the agent's phone; the
+ * hangup ends the contact (abandoned while waiting, closed after wrap-up).
+ */
+export function callContacts(
+  voice: () => VoiceService,
+  deps: { contacts: VoiceContactsPort; bus: EventBus; logger: Logger },
+) {
+  const { contacts, bus, logger } = deps;
+  const open = async (call: CallInfo, callerId: string | undefined) => {
+    const base = {
+      channel: 'voice' as const,
+      externalId: `call:${call.id}`,
+      threadKey: `call:${call.id}`,
+      text: `Voice call queued to ${call.queue ?? 'default'}`,
+      receivedAt: new Date(call.startedAt),
+      meta: { callId: call.id },
+      attributes: { ...call.attributes },
+    };
+    try {
+      if (callerId) return await contacts.ingest({ ...base, handles: [{ kind: 'phone', value: callerId }] });
+    } catch (e) {
+      // A withheld or malformed caller-ID is still a caller: they get an anonymous customer.
+      logger.info('caller-ID not usable as a phone handle', { callId: call.id, error: String(e) });
+    }
+    return contacts.ingest({ ...base, handles: [{ kind: 'web_visitor', value: `call-${call.id}` }] });
+  };
+
+  const offAccepted = bus.subscribe('routing.offer_accepted', (e) => {
+    const contactId = e.data.contactId;
+    const call = contactId ? voice().byContact(contactId) : undefined;
+    if (!call) return;
+    voice()
+      .connectAgent(call.id, e.data.agentId)
+      .then(
+        (ok) => {
+          if (!ok) logger.warn('agent phone did not answer', { callId: call.id, agentId: e.data.agentId });
+        },
+        (err: unknown) =>
+          logger.error('connecting the agent failed', { callId: call.id, error: String(err) }),
+      );
+  });
+
+  const offEnded = bus.subscribe('call.ended', async (e) => {
+    const { contactId } = e.data;
+    if (!contactId) return;
+    try {
+      const c = await contacts.getContact(contactId);
+      if (c.state === 'active') {
+        await contacts.transition(contactId, 'wrap_up', { actor: 'system' });
+        await contacts.transition(contactId, 'closed', { actor: 'system' });
+      } else if (c.state === 'queued' || c.state === 'offered') {
+        await contacts.transition(contactId, 'abandoned', { actor: 'system' });
+      } else if (c.state === 'wrap_up') {
+        await contacts.transition(contactId, 'closed', { actor: 'system' });
+      }
+    } catch (err) {
+      logger.warn('ending the call contact failed', { contactId, error: String(err) });
+    }
+  });
+
+  return {
+    open,
+    close() {
+      offAccepted();
+      offEnded();
+    },
+  };
+}

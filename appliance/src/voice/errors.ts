@@ -1,0 +1,16 @@
+import { DomainError } from '../contracts/index.ts';
+
+export type VoiceErrorCode = 'VOICE_ACCOUNT_EXISTS' | 'VOICE_UNKNOWN_USER' | 'VOICE_RECORDING_NOT_FOUND';
+
+const STATUS: Record<VoiceErrorCode, number> = {
+  VOICE_ACCOUNT_EXISTS: 409,
+  VOICE_UNKNOWN_USER: 400,
+  VOICE_RECORDING_NOT_FOUND: 404,
+};
+
+export class VoiceError extends DomainError<VoiceErrorCode> {
+  override name = 'VoiceError';
+  constructor(code: VoiceErrorCode, message: string, details?: Record<string, unknown>) {
+    super(code, message, { status: STATUS[code], ...(details ? { details } : {}) });
+  }
+}

@@ -1,0 +1,150 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { createRouter, principalOf, requirePermission } from '../http/index.ts';
+import type { VoiceStack } from './setup.ts';
+import type { SipAccountDoc } from './sip/registrar.ts';
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { 'application/json': { schema } },
+  description,
+});
+
+const AccountIn = z
+  .object({
+    username: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+    password: z.string().min(12).max(128),
+    userId: z.string().min(1).max(64).optional(),
+    allowOutbound: z.boolean().optional(),
+    maxConcurrentCalls: z.number().int().min(1).max(10).optional(),
+  })
+  .strict();
+
+const AccountOut = z.object({
+  username: z.string(),
+  userId: z.string().optional(),
+  allowOutbound: z.boolean(),
+  maxConcurrentCalls: z.number(),
+  createdAt: z.string(),
+  registered: z.boolean(),
+});
+
+const CallOut = z.object({
+  id: z.string(),
+  contactId: z.string().optional(),
+  customerId: z.string().optional(),
+  state: z.string(),
+  queue: z.string().optional(),
+  agentUserId: z.string().optional(),
+  startedAt: z.string(),
+});
+
+/** Digests never leave the appliance: an account is shown by its policy and registration only. */
+function accountView(stack: VoiceStack, a: SipAccountDoc): z.infer<typeof AccountOut> {
+  return {
+    username: a.username,
+    ...(a.userId ? { userId: a.userId } : {}),
+    allowOutbound: a.allowOutbound,
+    maxConcurrentCalls: a.maxConcurrentCalls,
+    createdAt: a.createdAt,
+    registered: stack.accounts.binding(a.username) !== undefined,
+  };
+}
+
+/** Voice status, SIP accounts (system.manage) and the live call list (contacts.monitor). */
+export function voiceRoutes(stack: VoiceStack) {
+  const app = createRouter();
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/voice/status',
+      summary: 'SIP listener and media worker status',
+      middleware: [requirePermission('system.manage')] as const,
+      responses: {
+        200: json(
+          z.object({
+            sip: z.object({ host: z.string(), port: z.number() }).optional(),
+            worker: z.object({ pid: z.number().optional(), restarts: z.number() }),
+            calls: z.number(),
+          }),
+          'Status',
+        ),
+      },
+    }),
+    (c) => {
+      let sip: { host: string; port: number } | undefined;
+      try {
+        sip = stack.transport.local;
+      } catch {
+        sip = undefined;
+      }
+      const pid = stack.worker.pid;
+      return c.json(
+        {
+          ...(sip ? { sip } : {}),
+          worker: { ...(pid ? { pid } : {}), restarts: stack.worker.restarts },
+          calls: stack.service.list().length,
+        },
+        200,
+      );
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/voice/calls',
+      summary: 'Live calls',
+      middleware: [requirePermission('contacts.monitor')] as const,
+      responses: { 200: json(z.object({ calls: z.array(CallOut) }), 'Live calls') },
+    }),
+    (c) => {
+      const calls = stack.service.list().map((k) => ({
+        id: k.id,
+        state: k.state,
+        startedAt: k.startedAt,
+        ...(k.contactId ? { contactId: k.contactId } : {}),
+        ...(k.customerId ? { customerId: k.customerId } : {}),
+        ...(k.queue ? { queue: k.queue } : {}),
+        ...(k.agentLeg ? { agentUserId: k.agentLeg.userId } : {}),
+      }));
+      return c.json({ calls }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/voice/sip-accounts',
+      summary: 'SIP phone accounts (secrets are never returned)',
+      middleware: [requirePermission('system.manage')] as const,
+      responses: { 200: json(z.object({ accounts: z.array(AccountOut) }), 'Accounts') },
+    }),
+    async (c) => {
+      const accounts = (await stack.accounts.list()).map((a) => accountView(stack, a));
+      return c.json({ accounts }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/voice/sip-accounts',
+      summary: 'Create a SIP phone account, optionally for a user (their desk phone)',
+      middleware: [requirePermission('system.manage')] as const,
+      request: { body: { content: { 'application/json': { schema: AccountIn } }, required: true } },
+      responses: { 201: json(z.object({ account: AccountOut }), 'Created') },
+    }),
+    async (c) => {
+      const b = c.req.valid('json');
+      const input = {
+        username: b.username,
+        password: b.password,
+        ...(b.userId ? { userId: b.userId } : {}),
+        ...(b.allowOutbound !== undefined ? { allowOutbound: b.allowOutbound } : {}),
+        ...(b.maxConcurrentCalls !== undefined ? { maxConcurrentCalls: b.maxConcurrentCalls } : {}),
+      };
+      const account = await stack.createAccount(input, {
+        userId: principalOf(c).userId,
+        source: c.get('clientIp'),
+      });
+      return c.json({ account: accountView(stack, account) }, 201);
+    },
+  );
+  return app;
+}

@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process';
+import { copyFile, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import type { ApiClient } from '../support/client.ts';
+import { freePort } from '../support/ports.ts';
+import { decodeUlawBuf, run } from './util.ts';
+
+export const TESTDATA = fileURLToPath(new URL('../../appliance/src/voice/testdata/', import.meta.url));
+
+/** Press 1 for sales → queue sales; anything else hangs up. */
+export const INBOUND_FLOW = {
+  id: 'inbound',
+  name: 'E2E IVR',
+  language: 'en',
+  start: 'menu',
+  nodes: {
+    menu: {
+      type: 'menu',
+      prompt: 'Press one.',
+      options: { '1': 'sales' },
+      default: 'bye',
+      timeoutMs: 20000,
+    },
+    sales: { type: 'set', attributes: { dept: 'sales' }, next: 'queue' },
+    queue: { type: 'enqueue', queue: 'sales' },
+    bye: { type: 'hangup' },
+  },
+};
+
+/** Caller speech (μ-law WAV for sipp) and an agent tone (raw μ-law), plus their decoded sources. */
+export async function makeAudio(dir: string) {
+  await run('espeak-ng', [
+    '-v',
+    'en',
+    '-w',
+    join(dir, 'c.wav'),
+    'one two three four five six seven eight nine ten',
+  ]);
+  await run('sox', [join(dir, 'c.wav'), '-r', '8000', '-c', '1', '-e', 'u-law', join(dir, 'caller.wav')]);
+  await run('sox', [
+    ...['-n', '-r', '8000', '-c', '1', '-e', 'u-law', '-t', 'ul', join(dir, 'agent.ul')],
+    ...['synth', '4', 'sine', '300-1200', 'tremolo', '3', '80'],
+  ]);
+  await copyFile('/usr/share/sip-tester/dtmf_2833_1.pcap', join(dir, 'dtmf.pcap'));
+  const agentRaw = await readFile(join(dir, 'agent.ul'));
+  return {
+    agentRaw,
+    callerSrc: decodeUlawBuf((await readFile(join(dir, 'caller.wav'))).subarray(58)),
+    agentSrc: decodeUlawBuf(agentRaw),
+  };
+}
+
+/** Like sippCall, but killable: `done` resolves with sipp's exit code. */
+export async function sippSpawn(sipPort: number, dir: string, scenario: string) {
+  const sippPort = await freePort();
+  const mediaPort = await freePort();
+  const child = spawn(
+    'sipp',
+    [
+      ...[`127.0.0.1:${sipPort}`, '-sf', join(TESTDATA, scenario), '-m', '1', '-i', '127.0.0.1'],
+      ...['-p', String(sippPort), '-mp', String(mediaPort), '-timeout', '90s', '-nostdin', '-timeout_error'],
+    ],
+    { cwd: dir, stdio: 'ignore' },
+  );
+  const done = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { done, kill: () => child.kill('SIGKILL') };
+}
+
+/** One sipp trunk call from 127.0.0.1 running `scenario` (cwd holds caller.wav and dtmf.pcap). */
+export async function sippCall(sipPort: number, dir: string, scenario = 'trunk-call-dtmf.xml') {
+  const sippPort = await freePort();
+  const mediaPort = await freePort();
+  return run(
+    'sipp',
+    [
+      ...[`127.0.0.1:${sipPort}`, '-sf', join(TESTDATA, scenario), '-m', '1', '-i', '127.0.0.1'],
+      ...['-p', String(sippPort), '-mp', String(mediaPort), '-timeout', '90s', '-nostdin', '-timeout_error'],
+    ],
+    { cwd: dir },
+  );
+}
+
+export interface Pushed {
+  type: string;
+  event?: { type: string; data: Record<string, unknown> };
+}
+
+/** A console WebSocket that records every pushed event. */
+export async function consoleSocket(httpPort: number, client: ApiClient) {
+  const seen: Pushed[] = [];
+  const ws = new WebSocket(`ws://127.0.0.1:${httpPort}/api/ws`, { headers: { cookie: client.cookie } });
+  ws.on('message', (raw) => seen.push(JSON.parse(raw.toString()) as Pushed));
+  await new Promise((resolve, reject) => {
+    ws.once('message', resolve);
+    ws.once('error', reject);
+  });
+  return { seen, close: () => ws.terminate() };
+}
+
+export async function waitFor<T>(f: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Splits a 16-bit stereo WAV (44-byte header) into left and right channels. */
+export function stereo(wav: Buffer): { left: Int16Array; right: Int16Array; channels: number } {
+  const channels = wav.readUInt16LE(22);
+  const pcm = new Int16Array(wav.buffer.slice(wav.byteOffset + 44, wav.byteOffset + wav.length));
+  return {
+    channels,
+    left: pcm.filter((_v, i) => i % 2 === 0),
+    right: pcm.filter((_v, i) => i % 2 === 1),
+  };
+}

@@ -1,0 +1,118 @@
+import { useSignal } from '@preact/signals';
+import { useEffect, useRef } from 'preact/hooks';
+import { api } from '../app-state.ts';
+import { t } from '../i18n/index.ts';
+import { type SignalAnswer, SoftphoneSession, type SoftphoneStats } from './session.ts';
+
+const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
+
+/**
+ * The agent's browser phone for one call: answer (the browser offers PCMU so a
+ * PSTN call needs no transcoding), mute, hold, keypad (RFC 4733 DTMF), hang up.
+ * Embed it where a call is offered: `<Softphone callId={id} />`.
+ */
+export function Softphone(props: { callId: string; onEnded?: () => void }) {
+  const session = useRef<SoftphoneSession | undefined>(undefined);
+  const state = useSignal<'idle' | 'connecting' | 'active' | 'failed'>('idle');
+  const muted = useSignal(false);
+  const held = useSignal(false);
+  const stats = useSignal<SoftphoneStats | undefined>(undefined);
+  const audio = useRef<HTMLAudioElement>(null);
+
+  useEffect(() => {
+    const timer = setInterval(async () => {
+      if (session.current) stats.value = await session.current.stats();
+    }, 2000);
+    return () => {
+      clearInterval(timer);
+      session.current?.close();
+    };
+  }, []);
+
+  const answer = async () => {
+    state.value = 'connecting';
+    try {
+      session.current = await SoftphoneSession.start({
+        codec: 'pcmu',
+        ...(audio.current ? { audio: audio.current } : {}),
+        signal: (sdp) => api.post<SignalAnswer>('/api/voice/webrtc/sessions', { sdp, callId: props.callId }),
+      });
+      state.value = 'active';
+    } catch {
+      state.value = 'failed';
+    }
+  };
+  const hangup = async () => {
+    const s = session.current;
+    session.current = undefined;
+    if (s) {
+      await api.delete(`/api/voice/webrtc/sessions/${s.sessionId}`).catch(() => undefined);
+      s.close();
+    }
+    state.value = 'idle';
+    props.onEnded?.();
+  };
+
+  return (
+    <div class="softphone stack" data-testid="softphone">
+      <audio ref={audio} autoplay data-testid="softphone-audio" />
+      <p data-testid="softphone-state">
+        {state.value === 'active'
+          ? t('softphone.active')
+          : state.value === 'connecting'
+            ? t('softphone.connecting')
+            : state.value === 'failed'
+              ? t('softphone.failed')
+              : t('softphone.idle')}
+      </p>
+      {state.value !== 'active' ? (
+        <button type="button" data-testid="softphone-answer" disabled={state.value === 'connecting'} onClick={answer}>
+          {t('softphone.answer')}
+        </button>
+      ) : (
+        <div class="row">
+          <button
+            type="button"
+            data-testid="softphone-mute"
+            onClick={() => {
+              muted.value = !muted.value;
+              session.current?.mute(muted.value);
+            }}
+          >
+            {muted.value ? t('softphone.unmute') : t('softphone.mute')}
+          </button>
+          <button
+            type="button"
+            data-testid="softphone-hold"
+            onClick={() => {
+              held.value = !held.value;
+              session.current?.hold(held.value);
+            }}
+          >
+            {held.value ? t('softphone.resume') : t('softphone.hold')}
+          </button>
+          <button type="button" data-testid="softphone-hangup" onClick={hangup}>
+            {t('softphone.hangup')}
+          </button>
+        </div>
+      )}
+      {state.value === 'active' && (
+        <div class="keypad" data-testid="softphone-keypad">
+          {KEYS.map((k) => (
+            <button type="button" key={k} data-testid={`softphone-key-${k}`} onClick={() => session.current?.sendDtmf(k)}>
+              {k}
+            </button>
+          ))}
+        </div>
+      )}
+      {stats.value && (
+        <p data-testid="softphone-stats">
+          {t('softphone.stats', {
+            packets: stats.value.packetsReceived,
+            jitter: Math.round(stats.value.jitterMs),
+          })}
+        </p>
+      )}
+    </div>
+  );
+}
