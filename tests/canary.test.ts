@@ -55,8 +55,14 @@ test(`no plaintext of ${COUNT} ID-card, bank-card and phone canaries anywhere in
   // Positive control: the scanner must find a canary planted in clear.
   await writeFile(path.join(tmp.dir, 'control.txt'), `planted ${canaries[0]}`);
   const files = await allFiles(tmp.dir);
-  assert.ok(files.some((f) => /\.(ldb|log)$/.test(f)), 'LevelDB files are scanned');
-  assert.ok(files.some((f) => f.endsWith('.blbak')), 'the backup is scanned');
+  assert.ok(
+    files.some((f) => /\.(ldb|log)$/.test(f)),
+    'LevelDB files are scanned',
+  );
+  assert.ok(
+    files.some((f) => f.endsWith('.blbak')),
+    'the backup is scanned',
+  );
   const hits: string[] = [];
   const needles = canaries.flatMap((c) => [c, c.slice(-10)]);
   for (const f of files) {

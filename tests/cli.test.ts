@@ -43,7 +43,10 @@ test('keys rotate, audit verify and backup restore work on a real data directory
 
   const rotated = await cli(tmp.dir, 'keys', 'rotate');
   assert.match(rotated.stdout, /(\d+) data keys rewrapped \(via the running appliance\)/);
-  assert.ok(Number(/(\d+) data keys/.exec(rotated.stdout)?.[1]) >= ids.length, 'every customer key rewrapped');
+  assert.ok(
+    Number(/(\d+) data keys/.exec(rotated.stdout)?.[1]) >= ids.length,
+    'every customer key rewrapped',
+  );
   for (const [id, card] of ids) {
     const r = await admin.request('GET', `/api/customers/${id}`);
     assert.equal(r.json['bankCard'], card, 'data written before rotation still decrypts');
@@ -63,7 +66,9 @@ test('keys rotate, audit verify and backup restore work on a real data directory
   const fresh = await mkdtemp(path.join(tmpdir(), 'bl-restore-'));
   cleanups.push(() => rm(fresh, { recursive: true, force: true }));
   const target = path.join(fresh, 'data');
-  await assert.rejects(cli(fresh, 'backup', 'restore', file, '--target', target, '--recovery-key', 'AAAA-BBBB'));
+  await assert.rejects(
+    cli(fresh, 'backup', 'restore', file, '--target', target, '--recovery-key', 'AAAA-BBBB'),
+  );
   await cli(fresh, 'backup', 'restore', file, '--target', target, '--recovery-key', recoveryKey);
 
   const restored = await startAppliance(target);

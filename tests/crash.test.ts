@@ -14,7 +14,11 @@ const WRITER = { username: 'crm.writer', password: 'crm writer password 2026' };
 let cleanup: (() => Promise<void>) | undefined;
 after(() => cleanup?.());
 
-async function writeUntilKilled(client: ApiClient, acked: Map<string, string>, stopAt: number): Promise<void> {
+async function writeUntilKilled(
+  client: ApiClient,
+  acked: Map<string, string>,
+  stopAt: number,
+): Promise<void> {
   let n = 0;
   const worker = async () => {
     while (Date.now() < stopAt) {

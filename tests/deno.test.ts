@@ -19,17 +19,21 @@ test('the app under Deno answers /healthz and a login', async () => {
   const tmp = await tempDataDir('bl-deno-');
   cleanup = tmp.cleanup;
   const port = await freePort();
-  const proc = spawn(path.join(ROOT, 'node_modules/.bin/deno'), ['run', '-A', 'appliance/src/deno-entry.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      BRANCHLINE_DATA_DIR: tmp.dir,
-      BRANCHLINE_HTTP_PORT: String(port),
-      BRANCHLINE_LOG_LEVEL: 'warn',
-      DENO_NO_UPDATE_CHECK: '1',
+  const proc = spawn(
+    path.join(ROOT, 'node_modules/.bin/deno'),
+    ['run', '-A', 'appliance/src/deno-entry.ts'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        BRANCHLINE_DATA_DIR: tmp.dir,
+        BRANCHLINE_HTTP_PORT: String(port),
+        BRANCHLINE_LOG_LEVEL: 'warn',
+        DENO_NO_UPDATE_CHECK: '1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  );
   stop = () => proc.kill('SIGKILL');
   let out = '';
   proc.stdout.on('data', (d) => {

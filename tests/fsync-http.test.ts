@@ -24,7 +24,17 @@ test('each POST /api/customers is fsynced before its 201 is written (strace)', a
   // Attach to every thread of the running appliance (LevelDB syncs on libuv's pool threads).
   const strace = spawn(
     '/usr/bin/strace',
-    ['-f', '-s', '48', '-e', 'trace=read,write,writev,fsync,fdatasync', '-o', trace, '-p', String(app.proc.pid)],
+    [
+      '-f',
+      '-s',
+      '48',
+      '-e',
+      'trace=read,write,writev,fsync,fdatasync',
+      '-o',
+      trace,
+      '-p',
+      String(app.proc.pid),
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   const straceDone = new Promise((resolve) => strace.once('exit', resolve));

@@ -13,7 +13,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SILENCE = Buffer.alloc(160, 0xff);
 const tone = (i: number) =>
   Buffer.from(
-    Array.from({ length: 160 }, (_, k) => linearToUlaw(9000 * Math.sin(((i * 160 + k) * 2 * Math.PI * 700) / 8000))),
+    Array.from({ length: 160 }, (_, k) =>
+      linearToUlaw(9000 * Math.sin(((i * 160 + k) * 2 * Math.PI * 700) / 8000)),
+    ),
   );
 /** Mean absolute amplitude of what a peer received since `from`. */
 function level(p: RtpPeer, from: number): number {
@@ -62,23 +64,42 @@ test('supervisor modes: whisper reaches only the agent, listen reaches nobody, b
   await leg('c1:supervisor', tone);
   await engine.handle({ op: 'bridge', a: 'c1:customer', b: 'c1:agent' });
   const measure = async (mode: 'listen' | 'whisper' | 'barge') => {
-    await engine.handle({ op: 'supervise', customer: 'c1:customer', agent: 'c1:agent', supervisor: 'c1:supervisor', mode });
+    await engine.handle({
+      op: 'supervise',
+      customer: 'c1:customer',
+      agent: 'c1:agent',
+      supervisor: 'c1:supervisor',
+      mode,
+    });
     await sleep(200);
     const c0 = customer.received.length;
     const a0 = agent.received.length;
     await sleep(700);
-    assert.ok(customer.received.length - c0 > 20 && agent.received.length - a0 > 20, 'both legs keep receiving');
+    assert.ok(
+      customer.received.length - c0 > 20 && agent.received.length - a0 > 20,
+      'both legs keep receiving',
+    );
     return { customer: level(customer, c0), agent: level(agent, a0) };
   };
   const whisper = await measure('whisper');
   assert.ok(whisper.agent > 2000, `agent hears the supervisor in whisper (${whisper.agent})`);
   assert.ok(whisper.customer < 50, `customer does not hear the whisper (${whisper.customer})`);
   const listen = await measure('listen');
-  assert.ok(listen.agent < 50 && listen.customer < 50, `nobody hears a listening supervisor (${JSON.stringify(listen)})`);
+  assert.ok(
+    listen.agent < 50 && listen.customer < 50,
+    `nobody hears a listening supervisor (${JSON.stringify(listen)})`,
+  );
   const barge = await measure('barge');
   assert.ok(barge.agent > 2000 && barge.customer > 2000, `both hear a barge (${JSON.stringify(barge)})`);
-  await engine.handle({ op: 'supervise', customer: 'c1:customer', agent: 'c1:agent', supervisor: 'c1:supervisor', mode: 'off' });
-  for (const id of ['c1:customer', 'c1:agent', 'c1:supervisor']) await engine.handle({ op: 'close', legId: id });
+  await engine.handle({
+    op: 'supervise',
+    customer: 'c1:customer',
+    agent: 'c1:agent',
+    supervisor: 'c1:supervisor',
+    mode: 'off',
+  });
+  for (const id of ['c1:customer', 'c1:agent', 'c1:supervisor'])
+    await engine.handle({ op: 'close', legId: id });
 });
 
 test('a three-way conference mixes each participant to the other two', { timeout: 10_000 }, async () => {

@@ -42,7 +42,22 @@ export async function softphonePage(browser: Browser, origin: string): Promise<P
 
 /** A 44.1 kHz tone WAV for Chromium's fake microphone. */
 export async function toneWav(path: string, freq: number, seconds = 20): Promise<void> {
-  await run('sox', ['-n', '-r', '48000', '-c', '1', '-b', '16', path, 'synth', String(seconds), 'sine', String(freq), 'vol', '0.5']);
+  await run('sox', [
+    '-n',
+    '-r',
+    '48000',
+    '-c',
+    '1',
+    '-b',
+    '16',
+    path,
+    'synth',
+    String(seconds),
+    'sine',
+    String(freq),
+    'vol',
+    '0.5',
+  ]);
 }
 
 /** A UDP RTP peer: sends μ-law frames every 20 ms at `send`, keeps what arrives. */
@@ -122,7 +137,11 @@ export async function sipInvite(
       else if (/^BYE /.test(t)) {
         const via = /Via:[^\r]*/i.exec(t)?.[0] ?? '';
         const hdr = (n: string) => new RegExp(`^${n}:[^\\r]*`, 'im').exec(t)?.[0] ?? '';
-        s.send(`SIP/2.0 200 OK\r\n${via}\r\n${hdr('From')}\r\n${hdr('To')}\r\n${hdr('Call-ID')}\r\n${hdr('CSeq')}\r\nContent-Length: 0\r\n\r\n`, sip.port, sip.host);
+        s.send(
+          `SIP/2.0 200 OK\r\n${via}\r\n${hdr('From')}\r\n${hdr('To')}\r\n${hdr('Call-ID')}\r\n${hdr('CSeq')}\r\nContent-Length: 0\r\n\r\n`,
+          sip.port,
+          sip.host,
+        );
       }
     }),
   );

@@ -78,7 +78,12 @@ before(async () => {
     logger: createLogger('webrtc-test'),
     dataDir: dir,
     bind: '127.0.0.1',
-    voice: { trustedTrunks: ['127.0.0.1'], allowedPrefixes: [], realm: 'branchline', inboundFlow: async () => FLOW },
+    voice: {
+      trustedTrunks: ['127.0.0.1'],
+      allowedPrefixes: [],
+      realm: 'branchline',
+      inboundFlow: async () => FLOW,
+    },
     tts: new EspeakTts(join(dir, 'prompts')),
     asr: new PocketsphinxAsr(),
   });
@@ -124,7 +129,12 @@ after(async () => {
 });
 
 /** Starts the console softphone code in `page` against `path` and returns the session id. */
-function startSoftphone(page: Page, path: string, user: string, extra: Record<string, string> = {}): Promise<string> {
+function startSoftphone(
+  page: Page,
+  path: string,
+  user: string,
+  extra: Record<string, string> = {},
+): Promise<string> {
   return page.evaluate(`(async () => {
     window.sess = await Softphone.SoftphoneSession.start({
       codec: 'pcmu',
@@ -154,7 +164,8 @@ function nextQueued(): Promise<{ callId: string; queue: string; attributes: Reco
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const energy = (frames: Buffer[]) => frames.reduce((n, f) => n + f.filter((b) => (b & 0x7f) < 0x60).length, 0);
+const energy = (frames: Buffer[]) =>
+  frames.reduce((n, f) => n + f.filter((b) => (b & 0x7f) < 0x60).length, 0);
 
 test('a browser agent with a fake microphone answers a SIP caller: RTP flows both ways and both legs are recorded', {
   timeout: 60_000,
@@ -164,7 +175,11 @@ test('a browser agent with a fake microphone answers a SIP caller: RTP flows bot
   const inv = await sipInvite(sip, callerPort);
   try {
     const tone = (i: number) =>
-      Buffer.from(Array.from({ length: 160 }, (_, k) => linearToUlaw(8000 * Math.sin(((i * 160 + k) * 2 * Math.PI * 300) / 8000))));
+      Buffer.from(
+        Array.from({ length: 160 }, (_, k) =>
+          linearToUlaw(8000 * Math.sin(((i * 160 + k) * 2 * Math.PI * 300) / 8000)),
+        ),
+      );
     caller.stream(inv.mediaPort, tone);
     const queued = nextQueued();
     await sleep(300);
@@ -219,7 +234,10 @@ test('a web widget caller presses 2 in the browser and the IVR takes the billing
     await sleep(1500);
     const w = await browserStats(widget);
     const a = await browserStats(agent);
-    assert.ok(w.packetsReceived > 30 && a.packetsReceived > 30, `widget ${w.packetsReceived}, agent ${a.packetsReceived}`);
+    assert.ok(
+      w.packetsReceived > 30 && a.packetsReceived > 30,
+      `widget ${w.packetsReceived}, agent ${a.packetsReceived}`,
+    );
     const ended = new Promise((r) => bus.subscribe('call.ended', r));
     const sessionId = (await agent.evaluate('window.sess.sessionId')) as string;
     const del = await fetch(`${origin}/api/voice/webrtc/sessions/${sessionId}`, {

@@ -44,6 +44,8 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * with no session and an XML body; they authenticate by their own signature.
  */
 const SIGNED_WEBHOOK = /^\/api\/channels\/[a-z]+\/callback$|^\/api\/crm\/webhooks\/[a-z0-9-]+$/;
+/** The widget's browser call: public, embedded cross-origin, rate-limited by its route; never uses a session. */
+const PUBLIC_CALL = /^\/api\/voice\/webrtc\/public\/calls(\/[A-Za-z0-9_-]+)?$/;
 
 /**
  * CSRF for JSON APIs (hono's csrf() only covers forms):
@@ -55,7 +57,8 @@ const SIGNED_WEBHOOK = /^\/api\/channels\/[a-z]+\/callback$|^\/api\/crm\/webhook
 export function csrfProtection(options: { bodyTypes?: RegExp } = {}): MiddlewareHandler<AppEnv> {
   const allowedTypes = options.bodyTypes ?? /^application\/json\b/i;
   return async (c, next) => {
-    if (!UNSAFE.has(c.req.method) || SIGNED_WEBHOOK.test(c.req.path)) return next();
+    if (!UNSAFE.has(c.req.method) || SIGNED_WEBHOOK.test(c.req.path) || PUBLIC_CALL.test(c.req.path))
+      return next();
     const origin = c.req.header('origin');
     const self = new URL(c.req.url);
     const host = c.req.header('host') ?? self.host;

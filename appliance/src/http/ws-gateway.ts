@@ -32,7 +32,8 @@ function recipientsOf(data: unknown): Set<string> | undefined {
   if (data === null || typeof data !== 'object') return undefined;
   const d = data as { recipientUserId?: unknown; recipientUserIds?: unknown };
   if (typeof d.recipientUserId === 'string') return new Set([d.recipientUserId]);
-  if (Array.isArray(d.recipientUserIds)) return new Set(d.recipientUserIds.filter((x) => typeof x === 'string'));
+  if (Array.isArray(d.recipientUserIds))
+    return new Set(d.recipientUserIds.filter((x) => typeof x === 'string'));
   return undefined;
 }
 

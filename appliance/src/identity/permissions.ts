@@ -9,7 +9,14 @@ const AGENT: Permission[] = ['customers.read', 'contacts.handle', 'tickets.read'
  */
 export const BUILTIN_PERMISSIONS: Readonly<Record<BuiltinRole, readonly Permission[]>> = Object.freeze({
   agent: AGENT,
-  supervisor: [...AGENT, 'contacts.monitor', 'users.read', 'knowledge.write', 'knowledge.review', 'routing.manage'],
+  supervisor: [
+    ...AGENT,
+    'contacts.monitor',
+    'users.read',
+    'knowledge.write',
+    'knowledge.review',
+    'routing.manage',
+  ],
   admin: PERMISSIONS.filter((p) => !p.startsWith('audit.')),
   auditor: ['audit.read', 'audit.export', 'users.read'],
 });

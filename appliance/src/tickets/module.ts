@@ -11,6 +11,9 @@ declare module '../modules.ts' {
   }
 }
 
+/** The appliance itself, for tickets it opens on its own (offline web chat). */
+const SYSTEM_ACTOR = { userId: 'system', roles: [], permissions: new Set(['tickets.write', 'tickets.read']) };
+
 /** SLA clocks are checked this often in production. */
 const SLA_CHECK_MS = 30_000;
 
@@ -39,12 +42,28 @@ export const ticketsModule: BranchModule = {
     });
     await service.seed();
     ctx.provide('tickets', service);
+    // A web chat left outside business hours becomes a ticket, so it is answered when the branch opens.
+    const offOffline = ctx.services.bus.subscribe('webchat.offline_message_received', async (e) => {
+      await service.createFromContact(
+        e.data.contactId,
+        {
+          subject: 'Web chat message left outside business hours',
+          description:
+            'Left in the web chat widget while the branch was closed; see the linked conversation.',
+          tags: ['offline', 'webchat'],
+        },
+        SYSTEM_ACTOR,
+      );
+    });
     return {
       routes: [ticketRoutes(service), ticketAdminRoutes(service)],
       async listen() {
         service.sla.start(SLA_CHECK_MS);
       },
-      close: () => service.close(),
+      close: async () => {
+        offOffline();
+        await service.close();
+      },
     };
   },
 };

@@ -8,13 +8,13 @@
  * await stack.service.connectAgent(callId, agentUserId);
  */
 export { VoiceService } from './calls.ts';
+export { WebRtcError } from './media/errors.ts';
+export type { SuperviseMode, WebRtcCodec } from './media/protocol.ts';
+export { WebRtcSessions, type WebRtcSessionsOptions } from './media/sessions.ts';
+export type { WebRtcSessionInfo } from './media/webrtc-types.ts';
 export { voiceModule } from './module.ts';
 export { RecordingService, type StereoRecording } from './recording/service.ts';
 export { VoiceStack, type VoiceStackOptions } from './setup.ts';
 export { parseSip, SipParseError, serializeSip } from './sip/message.ts';
 export type { CallInfo, CallState, VoiceOptions } from './types.ts';
-export { WebRtcError } from './media/errors.ts';
-export type { SuperviseMode, WebRtcCodec } from './media/protocol.ts';
-export { WebRtcSessions, type WebRtcSessionsOptions } from './media/sessions.ts';
-export type { WebRtcSessionInfo } from './media/webrtc-types.ts';
 export { webrtcRoutes } from './webrtc-routes.ts';

@@ -4,10 +4,12 @@ import { createLogger } from '../logging/index.ts';
 import type { BranchModule } from '../modules.ts';
 import { EncryptedDocStore } from '../storage/index.ts';
 import { callContacts, type VoiceContactsPort } from './contacts.ts';
+import { WebRtcSessions } from './media/sessions.ts';
 import { voiceRoutes } from './routes.ts';
 import { recordingRoutes } from './routes-recordings.ts';
 import { VoiceStack } from './setup.ts';
 import { SIP_ACCOUNT_SEALED } from './sip/registrar.ts';
+import { webrtcRoutes } from './webrtc-routes.ts';
 
 const log = createLogger('voice');
 
@@ -66,8 +68,23 @@ export const voiceModule: BranchModule = {
     ctx.provide('voice', stack.service);
     ctx.provide('recordings', stack.recordings);
     const live = stack;
+    // Browser legs (agent softphones, the widget's "call us"): host candidates on loopback
+    // and the bind address, so LAN browsers reach the media worker.
+    const webrtc = new WebRtcSessions({
+      worker: live.worker,
+      voice: live.service,
+      bus,
+      logger: log,
+      hosts: [...new Set(['127.0.0.1', ctx.config.bind])].filter((h) => h !== '0.0.0.0'),
+      portRange: [40000, 40999],
+    });
     return {
-      routes: [flowRoutes(flows), voiceRoutes(live), recordingRoutes(live, (r) => ctx.recordRead(r))],
+      routes: [
+        flowRoutes(flows),
+        voiceRoutes(live),
+        recordingRoutes(live, (r) => ctx.recordRead(r)),
+        webrtcRoutes(webrtc),
+      ],
       async listen() {
         const at = await live.listen(ctx.config.sipPort, ctx.config.bind);
         live.retention.start();
@@ -75,6 +92,7 @@ export const voiceModule: BranchModule = {
       },
       async close() {
         glue?.close();
+        await webrtc.close();
         await live.close();
       },
     };

@@ -1,10 +1,11 @@
-import { crmEn } from '../panels/crm/messages.en.ts';
 import { agentEn } from '../panels/agent/messages.en.ts';
+import { crmEn } from '../panels/crm/messages.en.ts';
 import { knowledgeEn } from '../panels/knowledge/messages.en.ts';
 import { routingEn } from '../panels/routing/messages.en.ts';
 import { teamchatEn } from '../panels/teamchat/messages.en.ts';
 import { ticketsEn } from '../panels/tickets/messages.en.ts';
 import { voiceEn } from '../panels/voice/messages.en.ts';
+import { softphoneEn } from '../softphone/messages.en.ts';
 
 /** English messages; the source of the key set every other locale must match. */
 export const en = {
@@ -194,6 +195,7 @@ export const en = {
   ...agentEn,
   ...routingEn,
   ...voiceEn,
+  ...softphoneEn,
   ...crmEn,
   ...teamchatEn,
   ...ticketsEn,

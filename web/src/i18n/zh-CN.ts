@@ -1,11 +1,12 @@
-import { crmZhCN } from '../panels/crm/messages.zh-CN.ts';
 import { agentZhCN } from '../panels/agent/messages.zh-CN.ts';
+import { crmZhCN } from '../panels/crm/messages.zh-CN.ts';
 import { knowledgeZhCN } from '../panels/knowledge/messages.zh-CN.ts';
 import { routingZhCN } from '../panels/routing/messages.zh-CN.ts';
 import { teamchatZhCN } from '../panels/teamchat/messages.zh-CN.ts';
 import { ticketsZhCN } from '../panels/tickets/messages.zh-CN.ts';
-import type { MessageKey } from './en.ts';
 import { voiceZhCN } from '../panels/voice/messages.zh-CN.ts';
+import { softphoneZhCN } from '../softphone/messages.zh-CN.ts';
+import type { MessageKey } from './en.ts';
 
 /** 简体中文。类型为 Record<MessageKey, string>：缺少或多出的键都无法通过类型检查。 */
 export const zhCN: Record<MessageKey, string> = {
@@ -189,6 +190,7 @@ export const zhCN: Record<MessageKey, string> = {
   ...agentZhCN,
   ...routingZhCN,
   ...voiceZhCN,
+  ...softphoneZhCN,
   ...crmZhCN,
   ...teamchatZhCN,
   ...ticketsZhCN,

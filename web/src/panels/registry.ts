@@ -1,5 +1,6 @@
 import type { ComponentType } from 'preact';
 import type { MessageKey } from '../i18n/index.ts';
+import { SoftphonePanel } from '../softphone/index.ts';
 import { AgentDeskPanel } from './agent/agent-desk.tsx';
 import { AuditViewerPanel } from './audit-viewer.tsx';
 import { CrmPanel } from './crm/crm-panel.tsx';
@@ -41,6 +42,7 @@ export const PANELS: readonly PanelEntry[] = [
   },
   { route: 'crm', permissions: ['customers.read'], label: 'nav.crm', component: CrmPanel },
   { route: 'agent', permissions: ['contacts.handle'], label: 'nav.agentDesk', component: AgentDeskPanel },
+  { route: 'softphone', permissions: ['contacts.handle'], label: 'nav.softphone', component: SoftphonePanel },
   { route: 'routing', permissions: ['routing.manage'], label: 'nav.routing', component: RoutingAdminPanel },
   { route: 'tickets', permissions: ['tickets.read'], label: 'nav.tickets', component: TicketsPanel },
   {

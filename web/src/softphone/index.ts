@@ -3,6 +3,7 @@
  * @example
  * <Softphone callId={call.id} onEnded={() => close()} />
  */
+
+export { MIC_CONSTRAINTS, SoftphoneSession, type SoftphoneStats } from './session.ts';
 export { Softphone } from './softphone.tsx';
 export { SoftphonePanel } from './softphone-panel.tsx';
-export { MIC_CONSTRAINTS, SoftphoneSession, type SoftphoneStats } from './session.ts';

@@ -121,7 +121,8 @@ export class SoftphoneSession {
         out.packetsLost += Number(s['packetsLost'] ?? 0);
         out.jitterMs = Number(s['jitter'] ?? 0) * 1000;
       }
-      if (s['type'] === 'outbound-rtp' && s['kind'] === 'audio') out.packetsSent += Number(s['packetsSent'] ?? 0);
+      if (s['type'] === 'outbound-rtp' && s['kind'] === 'audio')
+        out.packetsSent += Number(s['packetsSent'] ?? 0);
     });
     return out;
   }
@@ -137,8 +138,11 @@ function preferCodec(t: RTCRtpTransceiver, codec: SoftphoneCodec): void {
   const caps = RTCRtpReceiver.getCapabilities('audio')?.codecs ?? [];
   const want = codec === 'pcmu' ? 'audio/pcmu' : 'audio/opus';
   const picked = caps.filter((c) => c.mimeType.toLowerCase() === want);
-  const dtmf = caps.filter((c) => c.mimeType.toLowerCase() === 'audio/telephone-event' && c.clockRate === 8000);
-  if (picked.length > 0 && typeof t.setCodecPreferences === 'function') t.setCodecPreferences([...picked, ...dtmf]);
+  const dtmf = caps.filter(
+    (c) => c.mimeType.toLowerCase() === 'audio/telephone-event' && c.clockRate === 8000,
+  );
+  if (picked.length > 0 && typeof t.setCodecPreferences === 'function')
+    t.setCodecPreferences([...picked, ...dtmf]);
 }
 
 function gathered(pc: RTCPeerConnection): Promise<void> {

@@ -17,7 +17,6 @@ export function Softphone(props: { callId: string; onEnded?: () => void }) {
   const muted = useSignal(false);
   const held = useSignal(false);
   const stats = useSignal<SoftphoneStats | undefined>(undefined);
-  const audio = useRef<HTMLAudioElement>(null);
 
   useEffect(() => {
     const timer = setInterval(async () => {
@@ -34,7 +33,6 @@ export function Softphone(props: { callId: string; onEnded?: () => void }) {
     try {
       session.current = await SoftphoneSession.start({
         codec: 'pcmu',
-        ...(audio.current ? { audio: audio.current } : {}),
         signal: (sdp) => api.post<SignalAnswer>('/api/voice/webrtc/sessions', { sdp, callId: props.callId }),
       });
       state.value = 'active';
@@ -55,7 +53,6 @@ export function Softphone(props: { callId: string; onEnded?: () => void }) {
 
   return (
     <div class="softphone stack" data-testid="softphone">
-      <audio ref={audio} autoplay data-testid="softphone-audio" />
       <p data-testid="softphone-state">
         {state.value === 'active'
           ? t('softphone.active')
@@ -66,7 +63,12 @@ export function Softphone(props: { callId: string; onEnded?: () => void }) {
               : t('softphone.idle')}
       </p>
       {state.value !== 'active' ? (
-        <button type="button" data-testid="softphone-answer" disabled={state.value === 'connecting'} onClick={answer}>
+        <button
+          type="button"
+          data-testid="softphone-answer"
+          disabled={state.value === 'connecting'}
+          onClick={answer}
+        >
           {t('softphone.answer')}
         </button>
       ) : (
@@ -99,7 +101,12 @@ export function Softphone(props: { callId: string; onEnded?: () => void }) {
       {state.value === 'active' && (
         <div class="keypad" data-testid="softphone-keypad">
           {KEYS.map((k) => (
-            <button type="button" key={k} data-testid={`softphone-key-${k}`} onClick={() => session.current?.sendDtmf(k)}>
+            <button
+              type="button"
+              key={k}
+              data-testid={`softphone-key-${k}`}
+              onClick={() => session.current?.sendDtmf(k)}
+            >
               {k}
             </button>
           ))}

@@ -73,7 +73,14 @@ export class MediaEngine {
   }
 
   #add(id: string, leg: MediaLeg): void {
-    this.#legs.set(id, { leg, peer: undefined, mix: undefined, play: undefined, capture: undefined, rec: undefined });
+    this.#legs.set(id, {
+      leg,
+      peer: undefined,
+      mix: undefined,
+      play: undefined,
+      capture: undefined,
+      rec: undefined,
+    });
   }
 
   async handle(cmd: MediaCommand): Promise<unknown> {
@@ -94,16 +101,12 @@ export class MediaEngine {
           this.#add(id, leg);
           return { sdp: answer, codec: leg.codec };
         }
-        const leg = await RtpLeg.open(
-          id,
-          this.#hooks(id),
-          {
-            codec: cmd.codec,
-            dtmfPayloadType: cmd.dtmfPayloadType,
-            bind: cmd.bind,
-            ...(cmd.remote ? { remote: cmd.remote } : {}),
-          },
-        );
+        const leg = await RtpLeg.open(id, this.#hooks(id), {
+          codec: cmd.codec,
+          dtmfPayloadType: cmd.dtmfPayloadType,
+          bind: cmd.bind,
+          ...(cmd.remote ? { remote: cmd.remote } : {}),
+        });
         this.#add(id, leg);
         return { port: leg.port };
       }

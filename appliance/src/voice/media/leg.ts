@@ -1,8 +1,8 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { ULAW_SILENCE } from './g711.ts';
-import type { Codec, Endpoint } from './protocol.ts';
 import type { MediaLeg } from './leg-types.ts';
+import type { Codec, Endpoint } from './protocol.ts';
 import { buildRtp, eventToDigit, parseRtp, parseTelephoneEvent, type RtpPacket } from './rtp.ts';
 import { type LegStats, ReceiveStats } from './stats.ts';
 import { readWav } from './wav.ts';

@@ -94,7 +94,7 @@ export class Mixer {
 }
 
 function clamp(v: number): number {
-  return v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+  return Math.min(32767, Math.max(-32768, v));
 }
 
 /** Who hears whom for a supervised customer↔agent bridge. */

@@ -94,7 +94,8 @@ export class WebRtcSessions {
   #answerable(callId: string): void {
     const call = this.#o.voice.get(callId);
     if (!call) throw new WebRtcError('VOICE_WEBRTC_CALL_NOT_FOUND', 'no such call');
-    if (call.state !== 'queued') throw new WebRtcError('VOICE_WEBRTC_CALL_NOT_ANSWERABLE', `call is ${call.state}`);
+    if (call.state !== 'queued')
+      throw new WebRtcError('VOICE_WEBRTC_CALL_NOT_ANSWERABLE', `call is ${call.state}`);
   }
 
   async answer(sessionId: string, options: { userId: string; callId: string }): Promise<void> {
@@ -106,7 +107,10 @@ export class WebRtcSessions {
   }
 
   /** A customer's browser call from the web widget: no session, rate-limited per address, runs the IVR. */
-  async openPublic(sdp: string, options: { source: string }): Promise<{ sessionId: string; sdp: string; callId: string }> {
+  async openPublic(
+    sdp: string,
+    options: { source: string },
+  ): Promise<{ sessionId: string; sdp: string; callId: string }> {
     this.#limit(options.source);
     const callId = randomUUID();
     const { info, sdp: answer } = await this.#open(sdp, 'customer', { callId });
@@ -167,7 +171,8 @@ export class WebRtcSessions {
   /** Changes an open supervisor session's mode. */
   async setMode(sessionId: string, mode: SuperviseMode, userId: string): Promise<void> {
     const s = this.#own(sessionId, userId);
-    if (s.role !== 'supervisor' || !s.callId) throw new WebRtcError('VOICE_WEBRTC_SESSION_NOT_FOUND', 'not a supervisor session');
+    if (s.role !== 'supervisor' || !s.callId)
+      throw new WebRtcError('VOICE_WEBRTC_SESSION_NOT_FOUND', 'not a supervisor session');
     await this.supervise(s.callId, s.legId, mode, { userId });
   }
 
@@ -186,7 +191,9 @@ export class WebRtcSessions {
     if (!this.#sessions.delete(s.sessionId)) return;
     this.#byLeg.delete(s.legId);
     if (s.role === 'supervisor' && s.callId && s.mode && s.mode !== 'off')
-      await this.supervise(s.callId, s.legId, 'off', { userId: s.userId ?? 'unknown' }).catch(() => undefined);
+      await this.supervise(s.callId, s.legId, 'off', { userId: s.userId ?? 'unknown' }).catch(
+        () => undefined,
+      );
     const call = s.callId ? this.#o.voice.get(s.callId) : undefined;
     const carries = call && (call.customerLeg.legId === s.legId || call.agentLeg?.legId === s.legId);
     if (carries && call) await this.#o.voice.hangup(call.id, reason);

@@ -85,7 +85,9 @@ export class ReceiveStats {
       jitterMs: Math.round(jitterMs * 100) / 100,
       mos: estimateMos({ lossPct, jitterMs, latencyMs }),
       ...(rtcp.rttMs !== undefined ? { rttMs: Math.round(rtcp.rttMs * 10) / 10 } : {}),
-      ...(rtcp.remoteLossPct !== undefined ? { remoteLossPct: Math.round(rtcp.remoteLossPct * 10) / 10 } : {}),
+      ...(rtcp.remoteLossPct !== undefined
+        ? { remoteLossPct: Math.round(rtcp.remoteLossPct * 10) / 10 }
+        : {}),
     };
   }
 }

@@ -14,7 +14,8 @@ import { type LegStats, ReceiveStats } from './stats.ts';
 
 const CODECS: Record<WebRtcCodec, () => RTCRtpCodecParameters> = {
   // PCMU has a static payload type; werift needs it set up front.
-  pcmu: () => new RTCRtpCodecParameters({ mimeType: 'audio/PCMU', clockRate: 8000, channels: 1, payloadType: 0 }),
+  pcmu: () =>
+    new RTCRtpCodecParameters({ mimeType: 'audio/PCMU', clockRate: 8000, channels: 1, payloadType: 0 }),
   opus: () =>
     new RTCRtpCodecParameters({
       mimeType: 'audio/opus',
@@ -138,7 +139,9 @@ export class WebRtcLeg implements MediaLeg {
       payload: rtp.payload,
     };
     if (h.payloadType === this.dtmfPayloadType) {
-      this.stats.onPacket(h.sequenceNumber, h.timestamp, performance.now(), rtp.serializeSize, { timing: false });
+      this.stats.onPacket(h.sequenceNumber, h.timestamp, performance.now(), rtp.serializeSize, {
+        timing: false,
+      });
       const ev = parseTelephoneEvent(rtp.payload);
       if (ev?.end && h.timestamp !== this.#lastDtmfTs) {
         this.#lastDtmfTs = h.timestamp;

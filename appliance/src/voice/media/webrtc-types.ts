@@ -24,6 +24,11 @@ declare module '../../events/catalogue.ts' {
       rttMs?: number;
     };
     /** A supervisor listened, whispered, barged or left (every use audited). */
-    'call.supervised': { callId: string; supervisorUserId: string; mode: SuperviseMode; supervisorLegId: string };
+    'call.supervised': {
+      callId: string;
+      supervisorUserId: string;
+      mode: SuperviseMode;
+      supervisorLegId: string;
+    };
   }
 }
