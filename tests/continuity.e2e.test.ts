@@ -8,6 +8,7 @@ import { bootstrapAdmin, createSignedInUser } from './support/bootstrap.ts';
 import { ARTIFACTS, launchChromium } from './support/browser.ts';
 import type { ApiClient } from './support/client.ts';
 import { freePort } from './support/ports.ts';
+import { until as pollUntil } from './support/until.ts';
 
 const PHONE = '+8613912345678';
 const EMAIL = 'wang.fang@example.cn';
@@ -38,15 +39,8 @@ async function wecomCallback(base: string, from: string, msgId: string, text: st
   });
 }
 
-async function until<T>(what: string, get: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await get();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const until = <T>(what: string, get: () => Promise<T | undefined>) =>
+  pollUntil(what, get, { timeoutMs: 20_000, everyMs: 100 });
 
 let app: RunningAppliance;
 let admin: ApiClient;

@@ -1,7 +1,11 @@
 // Shared steps for the inbox browser tests (not a test file itself).
 import assert from 'node:assert/strict';
-import type { Page } from 'playwright-core';
-import { createSignedInUser } from './support/bootstrap.ts';
+import path from 'node:path';
+import { after, before } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
+import { bootstrapAdmin, createSignedInUser } from './support/bootstrap.ts';
+import { ARTIFACTS, launchChromium } from './support/browser.ts';
 import type { ApiClient } from './support/client.ts';
 
 export const ok = (r: { status: number; json: unknown }, status: number) =>
@@ -53,4 +57,75 @@ export async function startChat(page: Page, base: string, text: string): Promise
   await page.getByTestId('bl-input').fill(text);
   await page.getByTestId('bl-send').click();
   await page.getByTestId('bl-msg-me').first().waitFor({ timeout: 10_000 });
+}
+
+export interface InboxHarness {
+  /** The running appliance (set once the `before` hook has run). */
+  readonly app: RunningAppliance;
+  readonly admin: ApiClient;
+  /** Console messages from every page that name the Content Security Policy. */
+  readonly cspErrors: string[];
+  /** A fresh English-locale browser context and page that records CSP violations. */
+  newPage(): Promise<Page>;
+  /** A screenshot in the artifacts folder named `<name>-<step>.png`. */
+  shot(page: Page, step: string): Promise<unknown>;
+  /** Best-effort screenshots of each page after a failed step, named `failure-<key>`. */
+  failureShots(pages: Record<string, Page>): Promise<void>;
+}
+
+/**
+ * Registers the hooks the inbox browser tests share: a temp data dir, the real
+ * appliance, a bootstrapped admin and Chromium, all closed in `after`.
+ */
+export function useInboxHarness(name: string, options: { fullPage?: boolean } = {}): InboxHarness {
+  let app: RunningAppliance | undefined;
+  let admin: ApiClient | undefined;
+  let browser: Browser | undefined;
+  let cleanup: (() => Promise<void>) | undefined;
+  const cspErrors: string[] = [];
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('The inbox harness is used before its before() hook ran');
+    return value;
+  };
+
+  before(async () => {
+    const tmp = await tempDataDir(`bl-${name}-`);
+    cleanup = tmp.cleanup;
+    app = await startAppliance(tmp.dir);
+    admin = (await bootstrapAdmin(app)).admin;
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+    await cleanup?.();
+  });
+
+  const shot = (page: Page, step: string) =>
+    page.screenshot({
+      path: path.join(ARTIFACTS, `${name}-${step}.png`),
+      ...(options.fullPage ? { fullPage: true } : {}),
+    });
+  return {
+    get app() {
+      return started(app);
+    },
+    get admin() {
+      return started(admin);
+    },
+    cspErrors,
+    async newPage() {
+      const ctx = await started(browser).newContext({ ignoreHTTPSErrors: true, locale: 'en-US' });
+      const page = await ctx.newPage();
+      page.on('console', (m) => {
+        if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
+      });
+      return page;
+    },
+    shot,
+    async failureShots(pages) {
+      for (const [key, page] of Object.entries(pages))
+        await shot(page, `failure-${key}`).catch(() => undefined);
+    },
+  };
 }

@@ -3,63 +3,28 @@
 // replies from the composer, the visitor sees the reply, and the agent wraps
 // the contact up with a code until it is closed.
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { chatAgent, ok, openDesk, startChat } from './inbox-helpers.ts';
-import { type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
-import { bootstrapAdmin } from './support/bootstrap.ts';
-import { ARTIFACTS, launchChromium } from './support/browser.ts';
-import type { ApiClient } from './support/client.ts';
+import { test } from 'node:test';
+import { chatAgent, ok, openDesk, startChat, useInboxHarness } from './inbox-helpers.ts';
 
-let app: RunningAppliance;
-let admin: ApiClient;
-let browser: Browser;
-let cleanup: () => Promise<void>;
-const cspErrors: string[] = [];
-
-before(async () => {
-  const tmp = await tempDataDir('bl-inbox-');
-  cleanup = tmp.cleanup;
-  app = await startAppliance(tmp.dir);
-  admin = (await bootstrapAdmin(app)).admin;
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-  await cleanup?.();
-});
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join(ARTIFACTS, `inbox-${name}.png`) });
-
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US' });
-  const page = await ctx.newPage();
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
-  });
-  return page;
-}
+const h = useInboxHarness('inbox');
 
 test('an agent accepts a widget chat from the offer pop, replies from the composer, and wraps it up closed with a code', async () => {
   const password = 'inbox agent password 2026';
-  const agent = await chatAgent(admin, 'inbox.agent', password);
-  const desk = await newPage();
-  const visitor = await newPage();
+  const agent = await chatAgent(h.admin, 'inbox.agent', password);
+  const desk = await h.newPage();
+  const visitor = await h.newPage();
   try {
-    await openDesk(desk, app.httpsBase, 'inbox.agent', password);
-    await shot(desk, '01-desk-available');
+    await openDesk(desk, h.app.httpsBase, 'inbox.agent', password);
+    await h.shot(desk, '01-desk-available');
 
-    await startChat(visitor, app.base, 'My card was swallowed by the ATM');
+    await startChat(visitor, h.app.base, 'My card was swallowed by the ATM');
 
     const pop = desk.getByTestId('offer-pop');
     await pop.waitFor({ timeout: 10_000 });
     const countdown = await desk.getByTestId('offer-countdown').textContent();
     const seconds = Number(/(\d+)/.exec(countdown ?? '')?.[1]);
     assert.ok(seconds > 0 && seconds <= 20, `countdown shows the seconds left: ${countdown}`);
-    await shot(desk, '02-offer-pop');
+    await h.shot(desk, '02-offer-pop');
     await desk.getByTestId('offer-accept').click();
 
     const view = desk.getByTestId('conversation-view');
@@ -83,19 +48,19 @@ test('an agent accepts a widget chat from the offer pop, replies from the compos
     await desk.getByTestId('composer-text').fill('We have blocked the card; a new one is on its way.');
     await desk.getByTestId('composer-send').click();
     await desk.locator('[data-testid="conv-message"][data-direction="out"]').waitFor();
-    await shot(desk, '03-replied');
+    await h.shot(desk, '03-replied');
 
     const reply = visitor.getByTestId('bl-msg-agent');
     await reply.first().waitFor({ timeout: 10_000 });
     assert.equal(await reply.first().textContent(), 'We have blocked the card; a new one is on its way.');
-    await shot(visitor, '04-widget-reply');
+    await h.shot(visitor, '04-widget-reply');
 
     await desk.getByTestId('wrapup-start').click();
     await desk.getByTestId('wrapup-code').selectOption('resolved');
-    await shot(desk, '05-wrap-up');
+    await h.shot(desk, '05-wrap-up');
     await desk.getByTestId('wrapup-finish').click();
     await desk.locator('[data-testid="conv-closed"][data-code="resolved"]').waitFor();
-    await shot(desk, '06-closed');
+    await h.shot(desk, '06-closed');
 
     const r = await agent.client.request('GET', `/api/contacts/${contactId}`);
     ok(r, 200);
@@ -105,10 +70,9 @@ test('an agent accepts a widget chat from the offer pop, replies from the compos
     assert.ok(r.json['contact'].timeline.wrap_up, 'the contact went through wrap-up');
     // Closed contacts leave the working list.
     await desk.getByTestId('inbox-empty').waitFor();
-    assert.deepEqual(cspErrors, []);
+    assert.deepEqual(h.cspErrors, []);
   } catch (err) {
-    await shot(desk, 'failure-desk').catch(() => undefined);
-    await shot(visitor, 'failure-visitor').catch(() => undefined);
+    await h.failureShots({ desk, visitor });
     throw err;
   }
 });

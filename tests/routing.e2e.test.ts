@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
 import { bootstrapAdmin, createSignedInUser } from './support/bootstrap.ts';
 import type { ApiClient } from './support/client.ts';
+import { until } from './support/until.ts';
 
 let app: RunningAppliance;
 let cleanup: () => Promise<void>;
@@ -42,15 +43,7 @@ async function listen(client: ApiClient): Promise<Pushed[]> {
   return seen;
 }
 
-async function waitFor<T>(f: () => T | undefined, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const waitFor = <T>(f: () => T | undefined) => until('a routing event', f, { timeoutMs: 5000, everyMs: 20 });
 
 const ok = (r: { status: number; json: unknown }, status: number) =>
   assert.equal(r.status, status, JSON.stringify(r.json));

@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import { type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
 import { bootstrapAdmin, createSignedInUser } from './support/bootstrap.ts';
 import { ApiClient } from './support/client.ts';
+import { untilTrue } from './support/until.ts';
 
 let app: RunningAppliance;
 let cleanup: () => Promise<void>;
@@ -45,13 +46,8 @@ async function openSocket(client: ApiClient): Promise<{ ws: WebSocket; got: Push
   return { ws, got };
 }
 
-async function waitFor(pred: () => boolean, ms = 3000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+const waitFor = (pred: () => boolean) =>
+  untilTrue('a team chat frame', pred, { timeoutMs: 3000, everyMs: 25 });
 
 const ok = (r: { status: number; json: unknown }, status: number) =>
   assert.equal(r.status, status, JSON.stringify(r.json));

@@ -3,54 +3,19 @@
 // Chinese), the chat is closed, the ticket is resolved, and the visitor reads
 // both progress notices in the same widget conversation.
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { chatAgent, ok, openDesk, startChat } from './inbox-helpers.ts';
-import { type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
-import { bootstrapAdmin } from './support/bootstrap.ts';
-import { ARTIFACTS, launchChromium } from './support/browser.ts';
-import type { ApiClient } from './support/client.ts';
+import { test } from 'node:test';
+import { chatAgent, ok, openDesk, startChat, useInboxHarness } from './inbox-helpers.ts';
 
-let app: RunningAppliance;
-let admin: ApiClient;
-let browser: Browser;
-let cleanup: () => Promise<void>;
-const cspErrors: string[] = [];
-
-before(async () => {
-  const tmp = await tempDataDir('bl-tickets-chat-');
-  cleanup = tmp.cleanup;
-  app = await startAppliance(tmp.dir);
-  admin = (await bootstrapAdmin(app)).admin;
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-  await cleanup?.();
-});
-
-const shot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join(ARTIFACTS, `tickets-chat-${name}.png`), fullPage: true });
-
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US' });
-  const page = await ctx.newPage();
-  page.on('console', (m) => {
-    if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
-  });
-  return page;
-}
+const h = useInboxHarness('tickets-chat', { fullPage: true });
 
 test('a chat becomes a ticket, is refused L2 without a diagnosis, reaches L2 and is resolved, and the visitor gets both notices in the widget', async () => {
   const password = 'ticket chat agent password 1';
-  const agent = await chatAgent(admin, 'tc.agent', password);
-  const desk = await newPage();
-  const visitor = await newPage();
+  const agent = await chatAgent(h.admin, 'tc.agent', password);
+  const desk = await h.newPage();
+  const visitor = await h.newPage();
   try {
-    await openDesk(desk, app.httpsBase, 'tc.agent', password);
-    await startChat(visitor, app.base, 'The ATM kept my card at branch 3');
+    await openDesk(desk, h.app.httpsBase, 'tc.agent', password);
+    await startChat(visitor, h.app.base, 'The ATM kept my card at branch 3');
     await desk.getByTestId('offer-accept').click();
     const view = desk.locator('[data-testid="conversation-view"][data-state="active"]');
     await view.waitFor();
@@ -73,7 +38,7 @@ test('a chat becomes a ticket, is refused L2 without a diagnosis, reaches L2 and
     await refusal.waitFor();
     assert.equal(await refusal.getAttribute('data-code'), 'TICKETS_TRANSITION_REFUSED');
     assert.equal((await refusal.textContent())?.trim(), '暂不能流转到该状态。 请先填写：diagnosis');
-    await shot(desk, '01-refused-zh');
+    await h.shot(desk, '01-refused-zh');
 
     await desk.getByTestId('ticket-field-diagnosis').fill('card reader jammed');
     await desk.getByTestId('ticket-move-l2').click();
@@ -93,12 +58,12 @@ test('a chat becomes a ticket, is refused L2 without a diagnosis, reaches L2 and
     await desk.getByTestId('ticket-field-resolution').fill('card returned to the customer');
     await desk.getByTestId('ticket-move-resolved').click();
     await desk.getByTestId('ticket-move-resolved').waitFor({ state: 'detached' });
-    await shot(desk, '02-resolved');
+    await h.shot(desk, '02-resolved');
 
     await notices.filter({ hasText: 'card returned to the customer' }).first().waitFor({ timeout: 10_000 });
     const texts = await notices.allTextContents();
     assert.equal(texts.filter((x) => x.includes(number)).length, 2, texts.join(' | '));
-    await shot(visitor, '03-widget-notices');
+    await h.shot(visitor, '03-widget-notices');
 
     const contact = await agent.client.request('GET', `/api/contacts/${contactId}`);
     ok(contact, 200);
@@ -107,10 +72,9 @@ test('a chat becomes a ticket, is refused L2 without a diagnosis, reaches L2 and
     ok(tickets, 200);
     const ticket = (tickets.json['tickets'] as Array<{ number: string; state: string }>)[0];
     assert.deepEqual([ticket?.number, ticket?.state], [number, 'resolved']);
-    assert.deepEqual(cspErrors, []);
+    assert.deepEqual(h.cspErrors, []);
   } catch (err) {
-    await shot(desk, 'failure-desk').catch(() => undefined);
-    await shot(visitor, 'failure-visitor').catch(() => undefined);
+    await h.failureShots({ desk, visitor });
     throw err;
   }
 });

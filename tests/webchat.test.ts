@@ -5,16 +5,12 @@ import { randomId, type SocketLike, type WidgetMessage, WidgetSession } from '..
 import { type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
 import { bootstrapAdmin } from './support/bootstrap.ts';
 import type { ApiClient } from './support/client.ts';
+import { untilTrue } from './support/until.ts';
 
 const connect = (url: string) => new WebSocket(url) as unknown as SocketLike;
 
-async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = (what: string, ok: () => boolean | Promise<boolean>, timeoutMs = 30_000) =>
+  untilTrue(what, ok, { timeoutMs, everyMs: 20 });
 
 /** A raw widget socket for protocol abuse tests. */
 async function rawSocket(base: string): Promise<{ ws: WebSocket; frames: Array<Record<string, unknown>> }> {

@@ -14,6 +14,14 @@ const tlsDir = env['BRANCHLINE_HQ_TLS_DIR'];
 const couch = await startHqCouch({ dataDir, port });
 const hqConsole = new HqConsole(couch, dataDir);
 const cport = await hqConsole.listen(consolePort);
+// Registered branches get HQ's document rules before their first push.
+for (const b of (env['BRANCHLINE_HQ_BRANCHES'] ?? '').split(',').filter(Boolean)) await hqConsole.enrolBranch(b.trim());
+// The audit witness runs every minute for branches with a registered audit key.
+const witnessTimer = setInterval(() => {
+  for (const b of hqConsole.branches())
+    if (hqConsole.pinnedKey(b)) void hqConsole.verifyBranch(b).catch((err) => console.error('witness', b, err));
+}, 60_000);
+witnessTimer.unref();
 const tls = tlsDir
   ? await startMtlsProxy({
       caFile: path.join(tlsDir, 'ca.crt'),
@@ -26,6 +34,7 @@ const tls = tlsDir
 console.log(`hq ready couch=${couch.url} console=http://127.0.0.1:${cport}${tls ? ` mtls=${tls.port}` : ''}`);
 
 const stop = async () => {
+  clearInterval(witnessTimer);
   await tls?.close();
   await hqConsole.close();
   await couch.close();

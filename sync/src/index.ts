@@ -20,9 +20,15 @@ export { HqConsole } from './hq/console.ts';
 export type { HqCouch } from './hq/couch.ts';
 /** @example const hq = await startHqCouch({ dataDir, port: 0 }); */
 export { startHqCouch } from './hq/couch.ts';
-export type { MtlsProxy } from './hq/mtls-proxy.ts';
+/** @example const { ticketsOpen, auditRecords } = await branchKpis(hq.db('b-B01-tickets'), hq.db('b-B01-audit')); */
+export { type BranchKpis, branchKpis } from './hq/kpis.ts';
+export type { MtlsProxy, MtlsProxyStats } from './hq/mtls-proxy.ts';
 /** @example await startMtlsProxy({ caFile, certFile, keyFile, upstreamPort: hq.port }); */
 export { allowedPath, startMtlsProxy } from './hq/mtls-proxy.ts';
+/** @example await new PolicyLog(hq.db('hq-policy-log')).append('B01', signed, 'ops'); */
+export { type IssuedPolicy, PolicyLog } from './hq/policy-log.ts';
+/** @example await installHqRules(hq.db('b-B01-tickets'), { maxBytes: 65536, forbiddenFields: ['cardNumber'] }); */
+export { type HqRules, hqRulesDesignDoc, installHqRules } from './hq/validation.ts';
 /** @example const w = new AuditWitness(); await w.verify('B01', hqAuditDb, branchAuditKey); */
 export { AuditWitness, type WitnessReport } from './hq/witness.ts';
 export type { FieldStamp, MergeableDoc, Resolution } from './merge.ts';

@@ -93,8 +93,18 @@ export class Replicator {
     handle.on('paused', ((err?: Error) => {
       if (this.#handle !== handle) return;
       s.state = err ? 'error' : 'paused';
-      if (err) s.lastError = String(err.message ?? err);
-      else s.lastProgressAt = Date.now();
+      if (err) {
+        s.lastError = String(err.message ?? err);
+        return;
+      }
+      s.lastProgressAt = Date.now();
+      // An idle push emits no 'change' after a restart: being paused means caught up to here.
+      if (direction === 'push')
+        void local.info().then((i) => {
+          if (this.#handle !== handle || s.state !== 'paused') return;
+          if (typeof i.update_seq === 'number' && typeof s.lastSeq === 'number' && i.update_seq > s.lastSeq)
+            s.lastSeq = i.update_seq;
+        }, () => undefined);
     }) as never);
     handle.on('active', (() => {
       if (this.#handle === handle) s.state = 'active';

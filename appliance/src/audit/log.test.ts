@@ -6,8 +6,8 @@ import { type ListOptions, MemoryDocStore, type StoredDoc } from '../storage/ind
 import { signedBytes } from './canonical.ts';
 import { ckptId, HEAD_ID, recId } from './ids.ts';
 import { merkleRoot } from './merkle.ts';
+import { verifyDetached } from './signature.ts';
 import { ephemeralSigner } from './signing-key.ts';
-import { verifyDetached } from './sodium.ts';
 import { memoryAudit } from './test-fixtures.ts';
 import type { AuditRecord, Checkpoint } from './types.ts';
 

@@ -3,8 +3,8 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { verifyDetached } from './signature.ts';
 import { loadOrCreateSigningKey, readAuditPublicKey, signingKeyPath } from './signing-key.ts';
-import { verifyDetached } from './sodium.ts';
 
 test('loadOrCreateSigningKey() creates a 0600 Ed25519 key once, exports the public half and reuses it', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'bl-audit-key-'));

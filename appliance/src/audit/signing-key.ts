@@ -1,6 +1,6 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { sodium } from './sodium.ts';
+import { loadSodium, type SodiumSign } from '../storage/index.ts';
 import type { AuditSigner } from './types.ts';
 
 const KEY_FILE = 'audit-signing.key';
@@ -45,7 +45,7 @@ export async function readAuditPublicKey(dataDir: string): Promise<string | unde
  * 0600; the public half is also written to `audit-signing.pub` for HQ).
  */
 export async function loadOrCreateSigningKey(dataDir: string): Promise<AuditSigner> {
-  const na = await sodium();
+  const na = await loadSodium();
   let file = await readKeyFile(dataDir);
   if (!file) {
     const kp = na.crypto_sign_keypair();
@@ -65,11 +65,7 @@ export async function loadOrCreateSigningKey(dataDir: string): Promise<AuditSign
   return signerFromSecret(file.publicKey, Buffer.from(file.secretKey, 'base64'), na);
 }
 
-function signerFromSecret(
-  publicKey: string,
-  secret: Uint8Array,
-  na: Awaited<ReturnType<typeof sodium>>,
-): AuditSigner {
+function signerFromSecret(publicKey: string, secret: Uint8Array, na: SodiumSign): AuditSigner {
   return {
     publicKey,
     sign: (message) => Buffer.from(na.crypto_sign_detached(message, secret)).toString('base64'),
@@ -78,7 +74,7 @@ function signerFromSecret(
 
 /** A throwaway key held only in memory (unit tests, tools). */
 export async function ephemeralSigner(): Promise<AuditSigner> {
-  const na = await sodium();
+  const na = await loadSodium();
   const kp = na.crypto_sign_keypair();
   return signerFromSecret(Buffer.from(kp.publicKey).toString('base64'), kp.privateKey, na);
 }

@@ -2,7 +2,7 @@ import type { DocStore, StoredDoc } from '../storage/index.ts';
 import { GENESIS_HASH, recordHash, signedBytes } from './canonical.ts';
 import { CKPT_PREFIX, HEAD_ID, REC_PREFIX, SETTINGS_ID, seqOfId } from './ids.ts';
 import { MerkleAccumulator } from './merkle.ts';
-import { verifyDetached } from './sodium.ts';
+import { verifyDetached } from './signature.ts';
 import type { VerifyProblem, VerifyReport } from './types.ts';
 
 type Doc = StoredDoc<Record<string, unknown>>;

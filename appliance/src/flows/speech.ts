@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FlowsError } from './errors.ts';
@@ -197,32 +197,30 @@ export class HttpSpeech implements AsrPort, TtsPort {
   }
 }
 
-/** 8 kHz μ-law → 16 kHz 16-bit PCM via sox (what pocketsphinx's model wants). */
-export async function ulaw8kToPcm16k(ulaw: Buffer): Promise<Buffer> {
-  const base = join(tmpdir(), `bl-up-${randomBytes(6).toString('hex')}`);
-  try {
-    await writeFile(`${base}.ul`, ulaw);
-    await run('sox', [
-      '-t',
-      'ul',
-      '-r',
-      '8000',
-      '-c',
-      '1',
-      `${base}.ul`,
-      '-r',
-      '16000',
-      '-b',
-      '16',
-      '-e',
-      'signed-integer',
-      '-t',
-      'raw',
-      `${base}.raw`,
-    ]);
-    return await readFile(`${base}.raw`);
-  } finally {
-    await rm(`${base}.ul`, { force: true });
-    await rm(`${base}.raw`, { force: true });
+const ULAW = new Int16Array(256);
+for (let i = 0; i < 256; i++) {
+  const u = ~i & 0xff;
+  const mag = (((u & 0x0f) << 3) + 0x84) << ((u >> 4) & 7);
+  ULAW[i] = u & 0x80 ? 0x84 - mag : mag - 0x84;
+}
+
+/**
+ * 8 kHz μ-law (a G.711 call leg) → 16 kHz 16-bit little-endian PCM for the
+ * recogniser. Deliberately NOT a clean resample: Debian's en-us model was
+ * trained on wideband audio and its filterbank reaches 6.8 kHz, so a properly
+ * low-passed upsample leaves the top filters empty and the grammar search ends
+ * in no hypothesis at all. Zero-stuffing without an anti-imaging filter mirrors
+ * 0–4 kHz into 4–8 kHz (spectral folding, the crudest bandwidth extension),
+ * which puts fricative energy back where the model expects it; the ×2 gain
+ * restores the level zero-stuffing halves. Measured with espeak-ng phrases:
+ * lowpassed upsampling recognised 0 of 5 in-grammar phrases, folding 4 of 5,
+ * with out-of-grammar sentences still yielding no hypothesis (the fallback).
+ */
+export function ulaw8kToPcm16k(ulaw: Buffer): Promise<Buffer> {
+  const out = Buffer.alloc(ulaw.length * 4);
+  for (let i = 0; i < ulaw.length; i++) {
+    const x = 2 * (ULAW[ulaw[i] ?? 0xff] ?? 0);
+    out.writeInt16LE(x > 32767 ? 32767 : x < -32768 ? -32768 : x, 4 * i);
   }
+  return Promise.resolve(out);
 }

@@ -34,6 +34,14 @@ export { CryptoFacade, openCrypto } from './crypto/facade.ts';
  * const crypto = new CryptoFacade(keys);
  */
 export { KeyRing } from './crypto/keyring.ts';
+export type { Sodium, SodiumAead, SodiumSecretStream, SodiumSign } from './crypto/sodium.ts';
+/**
+ * libsodium (wasm loaded, once per process) for contexts that sign or stream-encrypt.
+ * @example
+ * const sodium = await loadSodium();
+ * const { publicKey, privateKey } = sodium.crypto_sign_keypair();
+ */
+export { loadSodium } from './crypto/sodium.ts';
 export type { EncryptedDocStoreOptions } from './encrypted-store.ts';
 /**
  * Encrypts chosen top-level string fields of another DocStore.

@@ -22,6 +22,14 @@ import type { IdentityService } from '../identity/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { CryptoFacade } from '../storage/index.ts';
 import { applyHqContent, type InboundTargets } from './inbound.ts';
+import {
+  buildStatus,
+  type QuarantineEntry,
+  type QuarantineTally,
+  type SyncStatus,
+  tallyQuarantine,
+  toEntry,
+} from './status.ts';
 
 const log = createLogger('sync-bridge');
 const OUTBOUND = ['tickets', 'crm', 'audit', 'status'] as const;
@@ -65,7 +73,7 @@ export class SyncBridge {
   #timers: Array<ReturnType<typeof setInterval>> = [];
   #off: Array<() => void> = [];
   #auditCursor: number | string = 0;
-  #quarantined = 0;
+  readonly #quarantine_: QuarantineTally = { count: 0, perClass: {}, recent: [] };
   #closed = false;
 
   constructor(options: BridgeOptions) {
@@ -89,6 +97,7 @@ export class SyncBridge {
     const { bus, dbs, branchId, hqUrl } = this.#o;
     const saved = await dbs.state.get('policy').catch(() => undefined);
     if (saved?.['signed']) await this.applyPolicy(saved['signed'] as SignedPolicy, { persist: false });
+    Object.assign(this.#quarantine_, await tallyQuarantine(dbs.quarantine));
     const cursor = await dbs.state.get('audit-feed-cursor').catch(() => undefined);
     this.#auditCursor = (cursor?.['since'] as number | string | undefined) ?? 0;
     this.#off.push(
@@ -150,7 +159,7 @@ export class SyncBridge {
     this.#timers.push(
       setInterval(() => void this.pumpAudit().catch((err) => log.warn('audit pump', { err })), 2_000),
     );
-    this.#timers.push(setInterval(() => void this.#heartbeat().catch(() => undefined), 5_000));
+    this.#timers.push(setInterval(() => void this.publishStatus().catch(() => undefined), 5_000));
     for (const t of this.#timers) t.unref();
     // Freezes that arrived before a restart are applied again (freeze is idempotent).
     const inbound = await dbs.inbound.allDocs({ include_docs: true });
@@ -227,7 +236,12 @@ export class SyncBridge {
       await bus.publish('sync.policy_rejected', { version, reason: 'signature' }, { actor: 'hq' });
       return false;
     }
-    if (version <= this.#policy.version && this.#policy.issuedAt !== new Date(0).toISOString()) return false;
+    if (version <= this.#policy.version && this.#policy.issuedAt !== new Date(0).toISOString()) {
+      // Re-delivery of the current policy (restart, re-pull) is silent; an older one is a refused rollback.
+      if (version < this.#policy.version)
+        await bus.publish('sync.policy_rejected', { version, reason: 'older than current' }, { actor: 'hq' });
+      return false;
+    }
     const from = this.#policy.version;
     this.#policy = signed.policy;
     if (options.persist !== false) await putLatest(dbs.state, 'policy', { signed });
@@ -236,56 +250,67 @@ export class SyncBridge {
   }
 
   async #quarantine(cls: string, id: string, rev: string | undefined, reason: string): Promise<void> {
-    this.#quarantined += 1;
     const db = this.#o.dbs[cls as 'tickets'];
     const doc = await db.get(id).catch(() => undefined);
-    await this.#o.dbs.quarantine
-      .put({
-        _id: `q:${cls}:${id}:${rev ?? 'none'}`,
-        cls,
-        docId: id,
-        rev,
-        reason,
-        doc,
-        at: new Date().toISOString(),
-      })
-      .catch(() => undefined);
-    await this.#o.bus.publish('sync.doc_quarantined', { docId: id, reason }, { actor: 'system' });
+    const at = new Date().toISOString();
+    const entry = { cls, docId: id, rev: rev ?? doc?._rev ?? 'none', reason, at };
+    const put = await this.#o.dbs.quarantine
+      .put({ _id: `q:${cls}:${id}:${entry.rev}`, ...entry, doc })
+      .catch((err: { status?: number }) => {
+        if (err?.status !== 409) log.error('quarantine write failed', { err, docId: id });
+        return undefined;
+      });
+    // Already quarantined (a restarted replication met the same revision again): no second alert.
+    if (!put) return;
+    this.#quarantine_.count += 1;
+    this.#quarantine_.perClass[cls] = (this.#quarantine_.perClass[cls] ?? 0) + 1;
+    this.#quarantine_.recent = [entry, ...this.#quarantine_.recent].slice(0, 50);
+    await this.#o.bus.publish('sync.doc_quarantined', { docId: id, reason, db: cls, rev: entry.rev }, { actor: 'system' });
     await this.#o.bus.publish(
       'system.alarm_raised',
-      { alarm: 'sync.doc_refused', severity: 'warning', detail: `HQ refused ${id}: ${reason}` },
+      { alarm: 'sync.doc_refused', severity: 'warning', detail: `HQ refused ${cls}/${id}: ${reason}` },
       { actor: 'system' },
     );
   }
 
-  /** Replication state for the console: per replication and lag in docs. */
-  async status() {
-    const reps = this.#reps.map((r) => r.status);
-    let lagDocs = 0;
-    for (const r of this.#reps) {
-      if (r.status.direction !== 'push') continue;
-      const local = this.#o.dbs[r.status.name as 'tickets'];
-      const res = await local.changes({ since: r.status.lastSeq, limit: 10_000 });
-      lagDocs += res.results.length;
-    }
-    const oldest = Math.min(...reps.map((r) => r.lastProgressAt));
-    return {
-      policyVersion: this.#policy.version,
-      lagDocs,
-      lagSeconds: lagDocs ? Math.round((Date.now() - oldest) / 1000) : 0,
-      quarantined: this.#quarantined,
-      replications: reps,
-    };
+  /** Quarantined documents (newest first, at most `limit`), for the console. */
+  async quarantined(limit = 100): Promise<QuarantineEntry[]> {
+    const res = await this.#o.dbs.quarantine.allDocs({ include_docs: true });
+    return res.rows
+      .flatMap((r) => (r.doc && r.id.startsWith('q:') ? [toEntry(r.doc)] : []))
+      .sort((a, b) => b.at.localeCompare(a.at))
+      .slice(0, limit);
   }
 
-  async #heartbeat(): Promise<void> {
+  /** Replication state for the consoles: per replication, and totals. */
+  async status(): Promise<SyncStatus> {
+    return buildStatus({
+      reps: this.#reps,
+      dbs: { ...this.#o.dbs } as Record<string, PouchDb>,
+      policyVersion: this.#policy.version,
+      quarantine: this.#quarantine_,
+      reachable: this.#watchdog?.reachable,
+    });
+  }
+
+  /** Writes the status doc HQ reads (last seen, lag, quarantine summary); runs every 5 s. */
+  async publishStatus(): Promise<void> {
     const s = await this.status();
     await putLatest(this.#o.dbs.status, 'status', {
       at: new Date().toISOString(),
+      branchId: this.#o.branchId,
       lagDocs: s.lagDocs,
       lagSeconds: s.lagSeconds,
       quarantined: s.quarantined,
+      quarantine: this.#quarantine_.recent,
       policyVersion: s.policyVersion,
+      replications: s.replications.map(({ name, state, pendingDocs, lagSeconds, lastError }) => ({
+        name,
+        state,
+        pendingDocs,
+        lagSeconds,
+        ...(lastError ? { lastError } : {}),
+      })),
     });
   }
 

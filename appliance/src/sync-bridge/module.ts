@@ -4,6 +4,7 @@ import type { DocStore } from '../storage/index.ts';
 import { createScheduler } from '../system/index.ts';
 import { SyncBridge } from './bridge.ts';
 import { loadClientAgent, loadPinnedHqKey, loadTokenKey } from './keys.ts';
+import { syncRoutes } from './routes.ts';
 import './types.ts';
 
 function rawOf(store: DocStore): PouchDb | undefined {
@@ -18,7 +19,15 @@ export const syncBridgeModule: BranchModule = {
   name: 'sync-bridge',
   async init(ctx) {
     const { config, services } = ctx;
-    if (!config.hqUrl) return {};
+    let bridge: SyncBridge | undefined;
+    const routes = [
+      syncRoutes({
+        branchId: config.branchId,
+        ...(config.hqUrl ? { hqUrl: config.hqUrl } : {}),
+        bridge: () => bridge,
+      }),
+    ];
+    if (!config.hqUrl) return { routes };
     const names = ['tickets', 'crm', 'audit', 'status', 'inbound', 'state', 'quarantine'] as const;
     const dbs: Record<string, PouchDb> = {};
     for (const n of names) {
@@ -27,12 +36,12 @@ export const syncBridgeModule: BranchModule = {
           n.startsWith('t') || n === 'crm' || n === 'audit' || n === 'status' ? `outbound-${n}` : `sync-${n}`,
         ),
       );
-      if (!raw) return {}; // memory stores (Deno smoke test): no replication
+      if (!raw) return { routes }; // memory stores (Deno smoke test): no replication
       dbs[n] = raw;
     }
-    let bridge: SyncBridge | undefined;
     const jobs = createScheduler();
     return {
+      routes,
       async listen() {
         bridge = new SyncBridge({
           branchId: config.branchId,

@@ -4,7 +4,7 @@ declare module '../events/catalogue.ts' {
     'sync.policy_rejected': { version: number; reason: string };
     'sync.freeze_applied': { username: string; freezeId: string };
     'sync.conflict_resolved': { docId: string; losers: number };
-    'sync.doc_quarantined': { docId: string; reason: string };
+    'sync.doc_quarantined': { docId: string; reason: string; db?: string; rev?: string };
     'sync.reconciled': { reportId: string; differences: number; ok: boolean };
   }
 }

@@ -1,7 +1,7 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
+import { loadSodium, type SodiumSecretStream } from '../storage/index.ts';
 import { SystemError } from './errors.ts';
-import { loadSodium, type SecretStreamSodium } from './sodium.ts';
 
 /**
  * Encrypted container: MAGIC, u32 header length, header JSON, secretstream header,
@@ -41,7 +41,7 @@ async function writeAll(fh: FileHandle, data: Uint8Array): Promise<void> {
 
 export class ArchiveWriter {
   #fh: FileHandle;
-  #sodium: SecretStreamSodium;
+  #sodium: SodiumSecretStream;
   #state: unknown;
   #ad: Buffer | null;
   #pending: Buffer[] = [];
@@ -49,7 +49,7 @@ export class ArchiveWriter {
   #finished = false;
   bytesIn = 0;
 
-  private constructor(fh: FileHandle, sodium: SecretStreamSodium, state: unknown, ad: Buffer) {
+  private constructor(fh: FileHandle, sodium: SodiumSecretStream, state: unknown, ad: Buffer) {
     this.#fh = fh;
     this.#sodium = sodium;
     this.#state = state;

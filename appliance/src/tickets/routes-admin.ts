@@ -1,13 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter, requirePermission } from '../http/index.ts';
 import type { TicketService } from './facade.ts';
-import { actorOf, body, json, plain } from './route-util.ts';
+import { actorOf, body, IdParam, itemWriteRoute, json, ok, plain, readRoute } from './route-util.ts';
 import { Anything, DepartmentIn, SlaPolicyIn, WorkflowIn } from './schemas.ts';
 import type { SlaPolicy, WorkflowInput } from './types.ts';
 import { validateWorkflow } from './workflow.ts';
 
-const Param = z.object({ id: z.string().min(1).max(64) });
-const ok = { 200: json(Anything, 'OK') };
 const admin = [requirePermission('system.manage')];
 
 /** Workflow, department and SLA definitions: read with tickets.read, change with system.manage. */
@@ -18,12 +16,7 @@ export function ticketAdminRoutes(service: TicketService) {
     app.use(`${p}/*`, requirePermission('tickets.read'));
   }
 
-  const wfList = createRoute({
-    method: 'get',
-    path: '/ticket-workflows',
-    summary: 'Latest version of every workflow',
-    responses: ok,
-  });
+  const wfList = readRoute('/ticket-workflows', 'Latest version of every workflow');
   app.openapi(wfList, async (c) => c.json({ workflows: await service.workflows.list() }, 200));
 
   const wfPublish = createRoute({
@@ -55,7 +48,7 @@ export function ticketAdminRoutes(service: TicketService) {
     method: 'get',
     path: '/ticket-workflows/{id}/versions/{version}',
     summary: 'One workflow version',
-    request: { params: Param.extend({ version: z.coerce.number().int().min(1) }) },
+    request: { params: IdParam.extend({ version: z.coerce.number().int().min(1) }) },
     responses: ok,
   });
   app.openapi(wfVersion, async (c) => {
@@ -63,20 +56,14 @@ export function ticketAdminRoutes(service: TicketService) {
     return c.json(await service.workflows.get(id, version), 200);
   });
 
-  const deptList = createRoute({
-    method: 'get',
-    path: '/departments',
-    summary: 'Departments and their members',
-    responses: ok,
-  });
+  const deptList = readRoute('/departments', 'Departments and their members');
   app.openapi(deptList, async (c) => c.json({ departments: await service.departments.list() }, 200));
 
-  const deptPut = createRoute({
+  const deptPut = itemWriteRoute('/departments/{id}', {
     method: 'put',
-    path: '/departments/{id}',
     summary: 'Create or replace a department',
-    middleware: admin,
-    request: { params: Param, ...body(DepartmentIn) },
+    body: DepartmentIn,
+    guard: admin,
     responses: ok,
   });
   app.openapi(deptPut, async (c) => {
@@ -88,20 +75,14 @@ export function ticketAdminRoutes(service: TicketService) {
     );
   });
 
-  const slaList = createRoute({
-    method: 'get',
-    path: '/sla-policies',
-    summary: 'SLA policies',
-    responses: ok,
-  });
+  const slaList = readRoute('/sla-policies', 'SLA policies');
   app.openapi(slaList, async (c) => c.json({ policies: await service.policies.list() }, 200));
 
-  const slaPut = createRoute({
+  const slaPut = itemWriteRoute('/sla-policies/{id}', {
     method: 'put',
-    path: '/sla-policies/{id}',
     summary: 'Create or replace an SLA policy',
-    middleware: admin,
-    request: { params: Param, ...body(SlaPolicyIn) },
+    body: SlaPolicyIn,
+    guard: admin,
     responses: ok,
   });
   app.openapi(slaPut, async (c) => {

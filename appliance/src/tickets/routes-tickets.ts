@@ -1,9 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter, requirePermission } from '../http/index.ts';
 import type { TicketService } from './facade.ts';
-import { actorOf, body, defined, json } from './route-util.ts';
+import { actorOf, body, created, defined, IdParam, itemWriteRoute, ok, readItemRoute } from './route-util.ts';
 import {
-  Anything,
   AssignIn,
   AttachmentIn,
   FromContactIn,
@@ -17,8 +16,6 @@ import {
   TransitionIn,
 } from './schemas.ts';
 
-const Param = z.object({ id: z.string().min(1).max(64) });
-const ok = { 200: json(Anything, 'OK') };
 const write = [requirePermission('tickets.write')];
 
 /** `/tickets…`: agents' ticket API (tickets.read to read, tickets.write to change). */
@@ -42,7 +39,7 @@ export function ticketRoutes(service: TicketService) {
     summary: 'Create a ticket',
     middleware: write,
     request: body(TicketIn),
-    responses: { 201: json(Anything, 'Created') },
+    responses: created,
   });
   app.openapi(create, async (c) =>
     c.json(await service.lifecycle.create(defined(c.req.valid('json')), actorOf(c)), 201),
@@ -54,28 +51,24 @@ export function ticketRoutes(service: TicketService) {
     summary: 'Create a ticket from a live contact (customer, conversation, language filled in)',
     middleware: write,
     request: body(FromContactIn),
-    responses: { 201: json(Anything, 'Created') },
+    responses: created,
   });
   app.openapi(fromContact, async (c) => {
     const { contactId, ...rest } = c.req.valid('json');
     return c.json(await service.createFromContact(contactId, defined(rest), actorOf(c)), 201);
   });
 
-  const get = createRoute({
-    method: 'get',
-    path: '/tickets/{id}',
-    summary: 'Ticket with notes, attachments, history and workflow (audited read)',
-    request: { params: Param },
-    responses: ok,
-  });
+  const get = readItemRoute(
+    '/tickets/{id}',
+    'Ticket with notes, attachments, history and workflow (audited read)',
+  );
   app.openapi(get, async (c) => c.json(await service.view(c.req.valid('param').id, actorOf(c)), 200));
 
-  const patch = createRoute({
+  const patch = itemWriteRoute('/tickets/{id}', {
     method: 'patch',
-    path: '/tickets/{id}',
     summary: 'Edit subject, description, priority, tags, fields',
-    middleware: write,
-    request: { params: Param, ...body(TicketPatchIn) },
+    body: TicketPatchIn,
+    guard: write,
     responses: ok,
   });
   app.openapi(patch, async (c) =>
@@ -85,12 +78,10 @@ export function ticketRoutes(service: TicketService) {
     ),
   );
 
-  const transition = createRoute({
-    method: 'post',
-    path: '/tickets/{id}/transitions',
+  const transition = itemWriteRoute('/tickets/{id}/transitions', {
     summary: 'Move to another state; guards may refuse with TICKETS_TRANSITION_REFUSED (422)',
-    middleware: write,
-    request: { params: Param, ...body(TransitionIn) },
+    body: TransitionIn,
+    guard: write,
     responses: ok,
   });
   app.openapi(transition, async (c) => {
@@ -101,12 +92,10 @@ export function ticketRoutes(service: TicketService) {
     );
   });
 
-  const assign = createRoute({
-    method: 'post',
-    path: '/tickets/{id}/assign',
+  const assign = itemWriteRoute('/tickets/{id}/assign', {
     summary: 'Assign to a user, or round-robin within a department',
-    middleware: write,
-    request: { params: Param, ...body(AssignIn) },
+    body: AssignIn,
+    guard: write,
     responses: ok,
   });
   app.openapi(assign, async (c) =>
@@ -116,24 +105,20 @@ export function ticketRoutes(service: TicketService) {
     ),
   );
 
-  const note = createRoute({
-    method: 'post',
-    path: '/tickets/{id}/notes',
+  const note = itemWriteRoute('/tickets/{id}/notes', {
     summary: 'Add an internal note or a reply to the customer',
-    middleware: write,
-    request: { params: Param, ...body(NoteIn) },
-    responses: { 201: json(Anything, 'Created') },
+    body: NoteIn,
+    guard: write,
+    responses: created,
   });
   app.openapi(note, async (c) =>
     c.json(await service.notes.add(c.req.valid('param').id, defined(c.req.valid('json')), actorOf(c)), 201),
   );
 
-  const link = createRoute({
-    method: 'post',
-    path: '/tickets/{id}/links',
+  const link = itemWriteRoute('/tickets/{id}/links', {
     summary: 'Link a conversation or contact',
-    middleware: write,
-    request: { params: Param, ...body(LinkIn) },
+    body: LinkIn,
+    guard: write,
     responses: ok,
   });
   app.openapi(link, async (c) =>
@@ -143,13 +128,11 @@ export function ticketRoutes(service: TicketService) {
     ),
   );
 
-  const attach = createRoute({
-    method: 'post',
-    path: '/tickets/{id}/attachments',
+  const attach = itemWriteRoute('/tickets/{id}/attachments', {
     summary: 'Attach a file (encrypted at rest, size-limited)',
-    middleware: write,
-    request: { params: Param, ...body(AttachmentIn) },
-    responses: { 201: json(Anything, 'Created') },
+    body: AttachmentIn,
+    guard: write,
+    responses: created,
   });
   app.openapi(attach, async (c) => {
     const { name, mime, dataBase64 } = c.req.valid('json');
@@ -161,7 +144,7 @@ export function ticketRoutes(service: TicketService) {
     method: 'get',
     path: '/tickets/{id}/attachments/{attachmentId}',
     summary: 'Download an attachment',
-    request: { params: Param.extend({ attachmentId: z.string().min(1).max(64) }) },
+    request: { params: IdParam.extend({ attachmentId: z.string().min(1).max(64) }) },
     responses: { 200: { description: 'File bytes' } },
   });
   app.openapi(file, async (c) => {
@@ -178,12 +161,10 @@ export function ticketRoutes(service: TicketService) {
     );
   });
 
-  const merge = createRoute({
-    method: 'post',
-    path: '/tickets/{id}/merge',
+  const merge = itemWriteRoute('/tickets/{id}/merge', {
     summary: 'Merge this ticket into another (this one closes with a link)',
-    middleware: write,
-    request: { params: Param, ...body(MergeIn) },
+    body: MergeIn,
+    guard: write,
     responses: ok,
   });
   app.openapi(merge, async (c) =>
@@ -193,13 +174,11 @@ export function ticketRoutes(service: TicketService) {
     ),
   );
 
-  const split = createRoute({
-    method: 'post',
-    path: '/tickets/{id}/split',
+  const split = itemWriteRoute('/tickets/{id}/split', {
     summary: 'New ticket from selected notes',
-    middleware: write,
-    request: { params: Param, ...body(SplitIn) },
-    responses: { 201: json(Anything, 'Created') },
+    body: SplitIn,
+    guard: write,
+    responses: created,
   });
   app.openapi(split, async (c) => {
     const { noteIds, subject } = c.req.valid('json');
@@ -209,13 +188,7 @@ export function ticketRoutes(service: TicketService) {
     );
   });
 
-  const history = createRoute({
-    method: 'get',
-    path: '/tickets/{id}/history',
-    summary: 'Every change to the ticket',
-    request: { params: Param },
-    responses: ok,
-  });
+  const history = readItemRoute('/tickets/{id}/history', 'Every change to the ticket');
   app.openapi(history, async (c) => c.json({ history: await service.history(c.req.valid('param').id) }, 200));
   return app;
 }

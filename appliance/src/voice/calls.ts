@@ -23,9 +23,10 @@ import {
 import type { SipAccounts } from './sip/registrar.ts';
 import { buildAudioSdp, parseAudioSdp } from './sip/sdp.ts';
 import type { Peer, SipTransport } from './sip/transport.ts';
-import type { CallInfo, VoiceOptions } from './types.ts';
+import { CallControl } from './transfer.ts';
+import type { CallInfo, TransferTarget, VoiceOptions } from './types.ts';
 
-interface Call {
+export interface Call {
   info: CallInfo;
   dialog: Dialog;
   inviteKey: string;
@@ -70,9 +71,19 @@ export class VoiceService {
   #bySipId = new Map<string, Call>();
   #byLeg = new Map<string, Call>();
   #detach: () => void;
+  #control: CallControl;
 
   constructor(deps: VoiceDeps) {
     this.#d = deps;
+    this.#control = new CallControl({
+      ...deps,
+      registry: {
+        get: (id) => this.#calls.get(id),
+        indexSip: (sipId, call) => void this.#bySipId.set(sipId, call),
+        unindexSip: (sipId) => void this.#bySipId.delete(sipId),
+        indexLeg: (legId, call) => void this.#byLeg.set(legId, call),
+      },
+    });
     this.#detach = deps.worker.on((e) => this.#onMedia(e));
   }
 
@@ -122,7 +133,7 @@ export class VoiceService {
       case 'INVITE': {
         const existing = this.#bySipId.get(sipId);
         if (existing) {
-          if (param(header(req, 'to'), 'tag')) this.#reinvite(existing, req, from);
+          if (param(header(req, 'to'), 'tag')) await this.#control.onReinvite(existing, req, from);
           else if (existing.lastResponse) this.#d.transport.send(existing.lastResponse, from);
           return;
         }
@@ -139,6 +150,7 @@ export class VoiceService {
       case 'BYE': {
         const c = this.#bySipId.get(sipId);
         this.#respond(req, from, c ? 200 : 481, c ? 'OK' : 'Call/Transaction Does Not Exist');
+        if (c && this.#control.onBye(c, sipId)) return;
         if (c)
           await this.hangup(c.info.id, c.agent?.dialog.callId === sipId ? 'agent_bye' : 'caller_bye', {
             skip: sipId,
@@ -334,16 +346,6 @@ export class VoiceService {
     call.retransmit = setTimeout(again, delay);
   }
 
-  #reinvite(call: Call, req: SipRequest, from: Peer): void {
-    // Hold / session refresh: keep the media as it is and answer with the same SDP.
-    const res = makeResponse(req, 200, 'OK');
-    if (call.lastResponse) {
-      res.body = call.lastResponse.body;
-      res.headers.set('content-type', ['application/sdp']);
-      res.headers.set('contact', call.lastResponse.headers.get('contact') ?? []);
-    }
-    this.#d.transport.send(res, from);
-  }
 
   async #runIvr(call: Call, callerId: string | undefined): Promise<void> {
     let outcome: FlowOutcome = { kind: 'hangup', attributes: {} };
@@ -402,15 +404,19 @@ export class VoiceService {
     const binding = this.#d.accounts.bindingForUser(userId, await this.#d.accounts.list());
     if (!binding) return false;
     call.info.state = 'connecting';
-    const legId = `${callId}:agent`;
-    const { port } = await this.#d.worker.request<{ port: number }>({
-      op: 'open',
-      legId,
-      kind: 'rtp',
-      codec: 'pcmu',
-      dtmfPayloadType: 101,
-      bind: this.#d.bind,
-    });
+    // After a transfer to a queue the agent leg (and its recording) waits parked for the next agent.
+    const parked = this.#control.takeParked(call);
+    const legId = parked?.legId ?? `${callId}:agent`;
+    const { port } =
+      parked ??
+      (await this.#d.worker.request<{ port: number }>({
+        op: 'open',
+        legId,
+        kind: 'rtp',
+        codec: 'pcmu',
+        dtmfPayloadType: 101,
+        bind: this.#d.bind,
+      }));
     this.#byLeg.set(legId, call);
     const local = this.#d.transport.local;
     const dialog: Dialog = {
@@ -444,7 +450,8 @@ export class VoiceService {
       if ((call.info.state as string) !== 'ended') call.info.state = 'queued';
       this.#bySipId.delete(dialog.callId);
       call.agent = undefined;
-      await this.#d.worker.request({ op: 'close', legId }).catch(() => undefined);
+      if (parked) this.#control.park(call, parked);
+      else await this.#d.worker.request({ op: 'close', legId }).catch(() => undefined);
       return false;
     }
     dialog.remoteTag = param(header(res, 'to'), 'tag');
@@ -467,14 +474,43 @@ export class VoiceService {
     await this.#d.worker.request({ op: 'bridge', a: call.info.customerLeg.legId, b: legId });
     call.info.agentLeg = { legId, port, userId };
     call.info.state = 'bridged';
-    await this.#startRecording(call, 'agent', legId);
-    if (call.pausedBy) await this.#d.worker.request({ op: 'recordPause', legId });
+    if (!parked) await this.#startRecording(call, 'agent', legId);
+    if (call.pausedBy && !parked) await this.#d.worker.request({ op: 'recordPause', legId });
     await this.#d.bus.publish('call.connected', {
       callId,
       contactId: call.info.contactId ?? '',
       agentUserId: userId,
     });
     return true;
+  }
+
+  // --- Transfer and hold (CallControl in transfer.ts; additive) ---
+
+  /** Blind or attended transfer of a bridged call to an agent, a SIP extension or (blind) a queue. */
+  transfer(
+    callId: string,
+    mode: 'blind' | 'attended',
+    to: TransferTarget,
+    actor: { userId?: string } = {},
+  ): Promise<void> {
+    return this.#control.transfer(callId, mode, to, actor);
+  }
+
+  completeTransfer(callId: string, actor: { userId?: string } = {}): Promise<void> {
+    return this.#control.complete(callId, actor);
+  }
+
+  cancelTransfer(callId: string, actor: { userId?: string } = {}): Promise<void> {
+    return this.#control.cancel(callId, actor);
+  }
+
+  /** The agent holds the customer: the customer hears the hold tone, the agent hears nothing. */
+  hold(callId: string): Promise<void> {
+    return this.#control.hold(callId, 'agent');
+  }
+
+  resume(callId: string): Promise<void> {
+    return this.#control.resume(callId, 'agent');
   }
 
   // --- WebRTC (added by the media/WebRTC work; additive) ---
@@ -602,6 +638,7 @@ export class VoiceService {
     call.info.state = 'ended';
     if (call.retransmit) clearTimeout(call.retransmit);
     call.io.end();
+    const parkedChunks = await this.#control.onHangup(call).catch(() => ({}));
     const local = this.#d.transport.local;
     const byes: Promise<unknown>[] = [];
     for (const d of [call.dialog, call.agent?.dialog]) {
@@ -616,7 +653,7 @@ export class VoiceService {
       bye.headers.set('contact', [`<sip:ivr@${local.host}:${local.port}>`]);
       byes.push(this.#d.transport.request(bye, d.peer));
     }
-    const chunks: Partial<Record<'customer' | 'agent', number>> = {};
+    const chunks: Partial<Record<'customer' | 'agent', number>> = { ...parkedChunks };
     for (const [leg, legId] of [
       ['customer', call.info.customerLeg.legId],
       ['agent', call.agent?.legId ?? call.info.agentLeg?.legId],
@@ -662,7 +699,10 @@ export class VoiceService {
     const call = this.#byLeg.get(e.legId);
     if (!call) return;
     if (e.ev === 'dtmf' && e.legId === call.info.customerLeg.legId) call.io.onDigit(e.digit);
-    else if (e.ev === 'played') call.io.onPlayed(e.playId);
+    else if (e.ev === 'played') {
+      call.io.onPlayed(e.playId);
+      this.#control.onPlayed(call, e.playId, e.completed);
+    }
     else if (e.ev === 'captured') call.io.onCaptured(e.captureId, Buffer.from(e.ulaw, 'base64'));
   }
 

@@ -25,7 +25,8 @@ export interface VoiceContactsPort {
 
 /**
  * A call is a contact: the IVR's enqueue opens one (caller-ID → customer,
- * created when unknown); routing's accepted offer rings the agent's phone; the
+ * created when unknown); routing's accepted offer rings the agent's phone, or,
+ * when they have none, reserves the call for their console softphone; the
  * hangup ends the contact (abandoned while waiting, closed after wrap-up).
  */
 export function callContacts(
@@ -52,6 +53,8 @@ export function callContacts(
     return contacts.ingest({ ...base, handles: [{ kind: 'web_visitor', value: `call-${call.id}` }] });
   };
 
+  /** callId → the agent who accepted its offer; only they may answer it in the console softphone. */
+  const accepted = new Map<string, string>();
   const offAccepted = bus.subscribe('routing.offer_accepted', (e) => {
     const contactId = e.data.contactId;
     const call = contactId ? voice().byContact(contactId) : undefined;
@@ -60,7 +63,10 @@ export function callContacts(
       .connectAgent(call.id, e.data.agentId)
       .then(
         (ok) => {
-          if (!ok) logger.warn('agent phone did not answer', { callId: call.id, agentId: e.data.agentId });
+          // No desk phone (or it did not answer): the call stays queued for the agent's browser softphone.
+          if (ok) return;
+          accepted.set(call.id, e.data.agentId);
+          logger.info('agent phone not connected; their softphone may attach', { callId: call.id });
         },
         (err: unknown) =>
           logger.error('connecting the agent failed', { callId: call.id, error: String(err) }),
@@ -68,6 +74,7 @@ export function callContacts(
   });
 
   const offEnded = bus.subscribe('call.ended', async (e) => {
+    accepted.delete(e.data.callId);
     const { contactId } = e.data;
     if (!contactId) return;
     try {
@@ -87,7 +94,10 @@ export function callContacts(
 
   return {
     open,
+    /** Whether `userId` may attach a browser leg to the queued call: the agent who accepted its offer. */
+    mayAttach: (callId: string, userId: string) => accepted.get(callId) === userId,
     close() {
+      accepted.clear();
       offAccepted();
       offEnded();
     },

@@ -1,11 +1,22 @@
 import { DomainError } from '../contracts/index.ts';
 
-export type VoiceErrorCode = 'VOICE_ACCOUNT_EXISTS' | 'VOICE_UNKNOWN_USER' | 'VOICE_RECORDING_NOT_FOUND';
+export type VoiceErrorCode =
+  | 'VOICE_ACCOUNT_EXISTS'
+  | 'VOICE_UNKNOWN_USER'
+  | 'VOICE_RECORDING_NOT_FOUND'
+  | 'VOICE_CALL_NOT_FOUND'
+  | 'VOICE_NOT_YOUR_CALL'
+  | 'VOICE_CALL_STATE'
+  | 'VOICE_TARGET_UNAVAILABLE';
 
 const STATUS: Record<VoiceErrorCode, number> = {
   VOICE_ACCOUNT_EXISTS: 409,
   VOICE_UNKNOWN_USER: 400,
   VOICE_RECORDING_NOT_FOUND: 404,
+  VOICE_CALL_NOT_FOUND: 404,
+  VOICE_NOT_YOUR_CALL: 403,
+  VOICE_CALL_STATE: 409,
+  VOICE_TARGET_UNAVAILABLE: 409,
 };
 
 export class VoiceError extends DomainError<VoiceErrorCode> {

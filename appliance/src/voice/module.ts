@@ -77,6 +77,7 @@ export const voiceModule: BranchModule = {
       logger: log,
       hosts: [...new Set(['127.0.0.1', ctx.config.bind])].filter((h) => h !== '0.0.0.0'),
       portRange: [40000, 40999],
+      ...(glue ? { mayAttach: glue.mayAttach } : {}),
     });
     return {
       routes: [

@@ -15,7 +15,14 @@ export interface CallInfo {
   customerLeg: { legId: string; port: number };
   agentLeg?: { legId: string; port: number; userId: string };
   startedAt: string;
+  /** Who holds the call: the agent (console or phone) or the customer's phone. */
+  held?: 'agent' | 'customer';
+  /** An attended transfer in progress: the agent is consulting this target. */
+  consulting?: TransferTarget;
 }
+
+/** Where a transfer goes: an agent (their registered phone), a SIP extension (account), or a queue. */
+export type TransferTarget = { userId: string } | { extension: string } | { queue: string };
 
 export interface VoiceOptions {
   /** Addresses whose INVITEs are trusted as trunk calls without digest auth. */
@@ -54,6 +61,16 @@ declare module '../events/catalogue.ts' {
       reason: string;
       durationMs: number;
     };
+    'call.transferred': {
+      callId: string;
+      contactId: string;
+      mode: 'blind' | 'attended';
+      stage: 'started' | 'completed' | 'cancelled' | 'failed';
+      fromUserId?: string;
+      to: TransferTarget;
+    };
+    'call.held': { callId: string; contactId: string; by: 'agent' | 'customer' };
+    'call.resumed': { callId: string; contactId: string; by: 'agent' | 'customer' };
     'call.refused': {
       reason: 'unauthenticated_dial_out' | 'dial_out_not_allowed' | 'over_limit';
       target: string;

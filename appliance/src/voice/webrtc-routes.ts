@@ -30,7 +30,11 @@ const openAgent = createRoute({
   request: {
     body: {
       content: {
-        'application/json': { schema: z.object({ sdp: Sdp, callId: z.uuid().optional() }).strict() },
+        'application/json': {
+          schema: z
+            .object({ sdp: Sdp, callId: z.uuid().optional(), contactId: z.string().min(1).max(200).optional() })
+            .strict(),
+        },
       },
     },
   },
@@ -117,10 +121,8 @@ export function webrtcRoutes(sessions: WebRtcSessions) {
   app.openapi(openAgent, async (c) => {
     const body = c.req.valid('json');
     const { userId } = principalOf(c);
-    const out = await sessions.openAgent(body.sdp, {
-      userId,
-      ...(body.callId ? { callId: body.callId } : {}),
-    });
+    const callId = body.callId ?? (body.contactId ? sessions.callForContact(body.contactId) : undefined);
+    const out = await sessions.openAgent(body.sdp, { userId, ...(callId ? { callId } : {}) });
     return c.json(out, 201);
   });
   app.openapi(answer, async (c) => {

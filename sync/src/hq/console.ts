@@ -2,8 +2,21 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { SignedPolicy } from '../policy.ts';
 import type { HqCouch } from './couch.ts';
-import { AuditWitness } from './witness.ts';
+import { type BranchKpis, branchKpis } from './kpis.ts';
+import { renderHqPage } from './page.ts';
+import { type IssuedPolicy, PolicyLog } from './policy-log.ts';
+import { type HqRules, installHqRules } from './validation.ts';
+import { AuditWitness, type WitnessReport } from './witness.ts';
+
+export interface ReportedQuarantine {
+  cls: string;
+  docId: string;
+  rev: string;
+  reason: string;
+  at: string;
+}
 
 export interface BranchView {
   branch: string;
@@ -12,12 +25,15 @@ export interface BranchView {
   lagDocs?: number;
   lagSeconds?: number;
   quarantined?: number;
+  /** Documents HQ refused, as the branch reports them in its status doc (newest first). */
+  quarantine: ReportedQuarantine[];
+  /** The residency policy version the branch runs. */
+  policyVersion?: number;
   health: 'ok' | 'stale' | 'unknown';
   docs: Record<string, number>;
-}
-
-function esc(s: unknown): string {
-  return String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  kpis: BranchKpis;
+  /** The audit witness's latest verdict for the branch, when it ran. */
+  witness?: WitnessReport;
 }
 
 /** HQ console and API: branches (last seen, lag, quarantine), audit witness, freezes. */
@@ -25,11 +41,47 @@ export class HqConsole {
   readonly #couch: HqCouch;
   readonly #dataDir: string;
   readonly witness = new AuditWitness();
+  readonly #witnessed = new Map<string, WitnessReport>();
+  readonly #policies: PolicyLog;
   #server: http.Server | undefined;
 
   constructor(couch: HqCouch, dataDir: string) {
     this.#couch = couch;
     this.#dataDir = dataDir;
+    this.#policies = new PolicyLog(couch.db('hq-policy-log'));
+  }
+
+  /**
+   * Prepares HQ for a branch: its databases exist and carry HQ's
+   * `validate_doc_update` rules, so documents HQ does not accept are refused
+   * per document (and quarantined by the branch) rather than stored.
+   */
+  async enrolBranch(branch: string, rules: HqRules = {}): Promise<void> {
+    if (!/^[A-Za-z0-9_-]+$/.test(branch)) throw new RangeError(`invalid branch id: ${branch}`);
+    for (const cls of ['tickets', 'crm', 'audit']) await installHqRules(this.#couch.db(`b-${branch}-${cls}`), rules);
+  }
+
+  /**
+   * Issues a signed residency policy to a branch: appended to HQ's policy log
+   * (one immutable doc per version) and delivered through the branch's inbound db.
+   */
+  async issuePolicy(branch: string, signed: SignedPolicy, issuedBy = 'hq'): Promise<IssuedPolicy> {
+    const entry = await this.#policies.append(branch, signed, issuedBy);
+    const inbound = this.#couch.db(`b-${branch}-inbound`);
+    const cur = await inbound.get('policy').catch(() => undefined);
+    await inbound.put({
+      _id: 'policy',
+      ...(cur?._rev ? { _rev: cur._rev } : {}),
+      type: 'policy',
+      signed,
+      at: entry.issuedAt,
+    });
+    return entry;
+  }
+
+  /** HQ's log of issued policies. */
+  policies(): Promise<IssuedPolicy[]> {
+    return this.#policies.list();
   }
 
   branches(): string[] {
@@ -47,22 +99,28 @@ export class HqConsole {
     for (const cls of ['tickets', 'crm', 'audit']) {
       docs[cls] = (await this.#couch.db(`b-${branch}-${cls}`).info()).doc_count;
     }
+    const kpis = await branchKpis(this.#couch.db(`b-${branch}-tickets`), this.#couch.db(`b-${branch}-audit`));
+    const witness = this.#witnessed.get(branch);
+    const base = { branch, docs, kpis, quarantine: [], ...(witness ? { witness } : {}) };
     const status = await this.#couch
       .db(`b-${branch}-status`)
       .get('status')
       .catch(() => undefined);
-    if (!status) return { branch, health: 'unknown', docs };
+    if (!status) return { ...base, health: 'unknown' };
     const seen = Date.parse(String(status['at']));
     const secondsSinceSeen = Math.round((Date.now() - seen) / 1000);
+    const lagSeconds = Number(status['lagSeconds'] ?? 0);
     return {
-      branch,
+      ...base,
       lastSeen: String(status['at']),
       secondsSinceSeen,
       lagDocs: Number(status['lagDocs'] ?? 0),
-      lagSeconds: Number(status['lagSeconds'] ?? 0) + secondsSinceSeen,
+      // The branch measured its lag when it wrote the status; the doc is itself this old.
+      lagSeconds: lagSeconds + (Number(status['lagDocs'] ?? 0) > 0 ? secondsSinceSeen : 0),
       quarantined: Number(status['quarantined'] ?? 0),
-      health: secondsSinceSeen < 120 ? 'ok' : 'stale',
-      docs,
+      quarantine: (status['quarantine'] as ReportedQuarantine[] | undefined) ?? [],
+      ...(typeof status['policyVersion'] === 'number' ? { policyVersion: status['policyVersion'] } : {}),
+      health: secondsSinceSeen < 120 && !(witness && !witness.ok) ? 'ok' : 'stale',
     };
   }
 
@@ -77,7 +135,9 @@ export class HqConsole {
     const db = this.#couch.db(`b-${branch}-audit`);
     const key = this.pinnedKey(branch);
     if (!key) return { branch, ok: false, problems: ['no audit key registered for this branch'] };
-    return this.witness.verify(branch, db, key);
+    const report = await this.witness.verify(branch, db, key);
+    this.#witnessed.set(branch, report);
+    return report;
   }
 
   /** Writes an account freeze into the branch's inbound database; it applies on arrival. */
@@ -108,23 +168,14 @@ export class HqConsole {
       if (typeof username !== 'string' || !username) return json(400, { error: { code: 'HQ_BAD_REQUEST' } });
       return json(201, { id: await this.freeze(m[1] as string, username, reason ?? 'HQ freeze') });
     }
+    if (req.method === 'GET' && url.pathname === '/api/policies') return json(200, { policies: await this.policies() });
     if (req.method === 'GET' && url.pathname === '/') {
       const rows = await Promise.all(this.branches().map((b) => this.branchView(b)));
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
         'content-security-policy': "default-src 'none'; style-src 'self'",
       });
-      res.end(
-        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Branchline HQ</title></head><body>` +
-          `<h1>Branches</h1><table data-testid="hq-branches"><tr><th>branch</th><th>health</th><th>last seen</th><th>lag (docs)</th><th>lag (s)</th><th>quarantine</th><th>tickets</th><th>audit</th></tr>` +
-          rows
-            .map(
-              (r) =>
-                `<tr><td>${esc(r.branch)}</td><td>${esc(r.health)}</td><td>${esc(r.lastSeen)}</td><td>${esc(r.lagDocs)}</td><td>${esc(r.lagSeconds)}</td><td>${esc(r.quarantined)}</td><td>${esc(r.docs['tickets'])}</td><td>${esc(r.docs['audit'])}</td></tr>`,
-            )
-            .join('') +
-          `</table></body></html>`,
-      );
+      res.end(renderHqPage(rows, await this.policies()));
       return;
     }
     json(404, { error: { code: 'HQ_NOT_FOUND' } });

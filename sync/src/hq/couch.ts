@@ -23,6 +23,8 @@ export async function startHqCouch(options: {
   dataDir: string;
   port?: number;
   host?: string;
+  /** Enforce `validate_doc_update` design docs on HTTP writes, as Apache CouchDB does (default true). */
+  validation?: boolean;
 }): Promise<HqCouch> {
   const dir = path.resolve(options.dataDir, 'couch');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -38,6 +40,7 @@ export async function startHqCouch(options: {
     expressPouch(Prefixed, {
       mode: 'minimumForPouchDB',
       inMemoryConfig: true,
+      ...(options.validation === false ? {} : { overrideMode: { include: ['validation'] } }),
       logPath: path.join(dir, 'log.txt'),
     }),
   );

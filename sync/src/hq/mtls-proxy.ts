@@ -16,8 +16,18 @@ export function allowedPath(branch: string, url: string): boolean {
   return first === '' || first.startsWith(`b-${branch}-`);
 }
 
+export interface MtlsProxyStats {
+  /** HTTP requests from authenticated branches (forwarded or 403). */
+  requests: number;
+  /** Handshakes refused at the TLS layer (no certificate, unknown CA, ...). */
+  tlsRefused: number;
+  /** Branch ids that completed a handshake. */
+  branches: Set<string>;
+}
+
 export interface MtlsProxy {
   port: number;
+  readonly stats: MtlsProxyStats;
   close(): Promise<void>;
 }
 
@@ -34,6 +44,7 @@ export async function startMtlsProxy(options: {
   port?: number;
   host?: string;
 }): Promise<MtlsProxy> {
+  const stats: MtlsProxyStats = { requests: 0, tlsRefused: 0, branches: new Set() };
   const server = https.createServer(
     {
       ca: readFileSync(options.caFile),
@@ -44,6 +55,8 @@ export async function startMtlsProxy(options: {
     },
     (req, res) => {
       const branch = branchOfCert(req.socket as TLSSocket);
+      stats.requests += 1;
+      if (branch) stats.branches.add(branch);
       if (!branch || !allowedPath(branch, req.url ?? '/')) {
         res.writeHead(403, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: 'forbidden', reason: 'not this branch' }));
@@ -69,6 +82,9 @@ export async function startMtlsProxy(options: {
       req.pipe(up);
     },
   );
+  server.on('tlsClientError', () => {
+    stats.tlsRefused += 1;
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -76,6 +92,7 @@ export async function startMtlsProxy(options: {
   let closing: Promise<void> | undefined;
   return {
     port: (server.address() as AddressInfo).port,
+    stats,
     close() {
       closing ??= new Promise<void>((r) => {
         server.closeAllConnections();

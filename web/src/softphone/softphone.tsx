@@ -1,6 +1,7 @@
 import { useSignal } from '@preact/signals';
 import { useEffect, useRef } from 'preact/hooks';
 import { api } from '../app-state.ts';
+import { ApiError } from '../data/api.ts';
 import { t } from '../i18n/index.ts';
 import { type SignalAnswer, SoftphoneSession, type SoftphoneStats } from './session.ts';
 
@@ -9,9 +10,10 @@ const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
 /**
  * The agent's browser phone for one call: answer (the browser offers PCMU so a
  * PSTN call needs no transcoding), mute, hold, keypad (RFC 4733 DTMF), hang up.
- * Embed it where a call is offered: `<Softphone callId={id} />`.
+ * Embed it where a call is offered: `<Softphone callId={id} />`, or by the
+ * voice contact the agent just accepted: `<Softphone contactId={id} />`.
  */
-export function Softphone(props: { callId: string; onEnded?: () => void }) {
+export function Softphone(props: { callId?: string; contactId?: string; onEnded?: () => void }) {
   const session = useRef<SoftphoneSession | undefined>(undefined);
   const state = useSignal<'idle' | 'connecting' | 'active' | 'failed'>('idle');
   const muted = useSignal(false);
@@ -21,7 +23,7 @@ export function Softphone(props: { callId: string; onEnded?: () => void }) {
   useEffect(() => {
     const timer = setInterval(async () => {
       if (session.current) stats.value = await session.current.stats();
-    }, 2000);
+    }, 1000);
     return () => {
       clearInterval(timer);
       session.current?.close();
@@ -33,7 +35,13 @@ export function Softphone(props: { callId: string; onEnded?: () => void }) {
     try {
       session.current = await SoftphoneSession.start({
         codec: 'pcmu',
-        signal: (sdp) => api.post<SignalAnswer>('/api/voice/webrtc/sessions', { sdp, callId: props.callId }),
+        signal: (sdp) =>
+          signalWithRetry(() =>
+            api.post<SignalAnswer>('/api/voice/webrtc/sessions', {
+              sdp,
+              ...(props.callId ? { callId: props.callId } : { contactId: props.contactId }),
+            }),
+          ),
       });
       state.value = 'active';
     } catch {
@@ -113,7 +121,7 @@ export function Softphone(props: { callId: string; onEnded?: () => void }) {
         </div>
       )}
       {stats.value && (
-        <p data-testid="softphone-stats">
+        <p data-testid="softphone-stats" data-packets={String(stats.value.packetsReceived)}>
           {t('softphone.stats', {
             packets: stats.value.packetsReceived,
             jitter: Math.round(stats.value.jitterMs),
@@ -122,4 +130,23 @@ export function Softphone(props: { callId: string; onEnded?: () => void }) {
       )}
     </div>
   );
+}
+
+/**
+ * Right after an offer is accepted the appliance first tries the agent's desk
+ * phone; the call becomes answerable here only when that fails, so a refusal
+ * is retried for a few seconds before it counts.
+ */
+async function signalWithRetry(send: () => Promise<SignalAnswer>): Promise<SignalAnswer> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await send();
+    } catch (e) {
+      const retry =
+        e instanceof ApiError &&
+        (e.code === 'VOICE_WEBRTC_CALL_NOT_ANSWERABLE' || e.code === 'VOICE_WEBRTC_CALL_NOT_FOUND');
+      if (!retry || attempt >= 10) throw e;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
 }

@@ -15,6 +15,13 @@ const en = {
   start: 'Start chat',
   rate: 'How did we do?',
   thanks: 'Thank you for your feedback',
+  call: 'Call us',
+  calling: 'Calling…',
+  inCall: 'Connected. Use the keypad to choose an option.',
+  callEnded: 'Call ended',
+  callFailed: 'The call could not be connected. Please try again.',
+  hangup: 'Hang up',
+  key: 'Key',
 };
 const zh: typeof en = {
   title: '在线客服',
@@ -33,6 +40,13 @@ const zh: typeof en = {
   start: '开始咨询',
   rate: '请为本次服务评分',
   thanks: '感谢您的评价',
+  call: '语音通话',
+  calling: '正在呼叫…',
+  inCall: '已接通，请使用拨号盘选择服务。',
+  callEnded: '通话已结束',
+  callFailed: '呼叫未能接通，请稍后重试。',
+  hangup: '挂断',
+  key: '按键',
 };
 export type WidgetText = typeof en;
 export function textFor(lang: string): WidgetText {

@@ -1,4 +1,5 @@
 // The embeddable widget: one script tag, a shadow root, styles from widget.css (no inline styles).
+import { callBlock } from './call.ts';
 import { textFor } from './i18n.ts';
 import { randomId, type SocketLike, type WidgetMessage, WidgetSession } from './protocol.ts';
 
@@ -84,7 +85,7 @@ for (let n = 1; n <= 5; n++) {
   };
   csat.append(b);
 }
-panel.append(head, banner, list, typing, prechat, composer, csat);
+panel.append(head, callBlock(origin, t, el), banner, list, typing, prechat, composer, csat);
 root.append(launcher, panel);
 document.body.append(host);
 

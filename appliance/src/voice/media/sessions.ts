@@ -19,6 +19,11 @@ export interface WebRtcSessionsOptions {
   portRange?: [number, number];
   /** Public widget calls allowed per source address per minute. */
   publicPerMinute?: number;
+  /**
+   * Who may answer a queued call in a browser (routing's accepted offer); when
+   * absent any agent may (calls that are not routed as contacts).
+   */
+  mayAttach?: (callId: string, userId: string) => boolean;
 }
 
 /**
@@ -85,22 +90,31 @@ export class WebRtcSessions {
     sdp: string,
     options: { userId: string; callId?: string },
   ): Promise<{ sessionId: string; sdp: string }> {
-    if (options.callId) this.#answerable(options.callId);
+    if (options.callId) this.#answerable(options.callId, options.userId);
     const { info, sdp: answer } = await this.#open(sdp, 'agent', options);
     if (options.callId) await this.answer(info.sessionId, { userId: options.userId, callId: options.callId });
     return { sessionId: info.sessionId, sdp: answer };
   }
 
-  #answerable(callId: string): void {
+  #answerable(callId: string, userId: string): void {
     const call = this.#o.voice.get(callId);
     if (!call) throw new WebRtcError('VOICE_WEBRTC_CALL_NOT_FOUND', 'no such call');
     if (call.state !== 'queued')
       throw new WebRtcError('VOICE_WEBRTC_CALL_NOT_ANSWERABLE', `call is ${call.state}`);
+    if (this.#o.mayAttach && !this.#o.mayAttach(callId, userId))
+      throw new WebRtcError('VOICE_WEBRTC_CALL_NOT_ANSWERABLE', 'the call was offered to another agent');
+  }
+
+  /** The live call carrying a contact (the console knows contacts, not calls). */
+  callForContact(contactId: string): string {
+    const call = this.#o.voice.byContact(contactId);
+    if (!call) throw new WebRtcError('VOICE_WEBRTC_CALL_NOT_FOUND', 'no call for this contact');
+    return call.id;
   }
 
   async answer(sessionId: string, options: { userId: string; callId: string }): Promise<void> {
     const s = this.#own(sessionId, options.userId);
-    this.#answerable(options.callId);
+    this.#answerable(options.callId, options.userId);
     const ok = await this.#o.voice.attachAgentLeg(options.callId, options.userId, s.legId);
     if (!ok) throw new WebRtcError('VOICE_WEBRTC_CALL_NOT_ANSWERABLE', 'the call was taken or ended');
     s.callId = options.callId;

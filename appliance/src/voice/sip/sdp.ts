@@ -1,9 +1,13 @@
 import type { Codec, Endpoint } from '../media/protocol.ts';
 
+export type SdpDirection = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+
 export interface AudioOffer {
   remote: Endpoint;
   codec: Codec;
   dtmfPayloadType: number;
+  /** Media direction of the audio stream; `c=0.0.0.0` (RFC 2543 hold) reads as 'inactive'. */
+  direction?: SdpDirection;
 }
 
 /** Picks PCMU, else PCMA, and the telephone-event payload type from an SDP offer/answer. */
@@ -15,7 +19,10 @@ export function parseAudioSdp(body: string): AudioOffer | undefined {
   let dtmf = 101;
   let mediaHost: string | undefined;
   let inAudio = false;
+  let direction: SdpDirection = 'sendrecv';
   for (const l of lines) {
+    const dir = /^a=(sendrecv|sendonly|recvonly|inactive)\s*$/.exec(l)?.[1] as SdpDirection | undefined;
+    if (dir) direction = dir;
     if (l.startsWith('c=IN IP4 ')) {
       const h = l.slice(9).trim().split('/')[0];
       if (inAudio) mediaHost = h;
@@ -36,7 +43,8 @@ export function parseAudioSdp(body: string): AudioOffer | undefined {
   if (!h || !port || port > 65535 || !/^[\d.]+$/.test(h)) return undefined;
   const codec: Codec | undefined = pts.includes('0') ? 'pcmu' : pts.includes('8') ? 'pcma' : undefined;
   if (!codec) return undefined;
-  return { remote: { host: h, port }, codec, dtmfPayloadType: dtmf };
+  if (h === '0.0.0.0') direction = 'inactive';
+  return { remote: { host: h, port }, codec, dtmfPayloadType: dtmf, direction };
 }
 
 export function buildAudioSdp(input: {
@@ -45,12 +53,14 @@ export function buildAudioSdp(input: {
   codec: Codec;
   dtmfPayloadType: number;
   sessionId: number;
+  direction?: SdpDirection;
+  version?: number;
 }): string {
   const pt = input.codec === 'pcmu' ? 0 : 8;
   const name = input.codec === 'pcmu' ? 'PCMU' : 'PCMA';
   return [
     'v=0',
-    `o=branchline ${input.sessionId} 1 IN IP4 ${input.host}`,
+    `o=branchline ${input.sessionId} ${input.version ?? 1} IN IP4 ${input.host}`,
     's=branchline',
     `c=IN IP4 ${input.host}`,
     't=0 0',
@@ -59,7 +69,7 @@ export function buildAudioSdp(input: {
     `a=rtpmap:${input.dtmfPayloadType} telephone-event/8000`,
     `a=fmtp:${input.dtmfPayloadType} 0-16`,
     'a=ptime:20',
-    'a=sendrecv',
+    `a=${input.direction ?? 'sendrecv'}`,
     '',
   ].join('\r\n');
 }

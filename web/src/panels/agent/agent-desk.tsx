@@ -5,6 +5,7 @@ import { ErrorText } from '../../components/error-text.tsx';
 import { useAction } from '../../components/use-action.ts';
 import { ApiError } from '../../data/api.ts';
 import { t } from '../../i18n/index.ts';
+import { Softphone } from '../../softphone/index.ts';
 import { InboxPanel } from '../inbox/inbox-panel.tsx';
 import {
   type AgentState,
@@ -27,6 +28,8 @@ export function AgentDeskPanel() {
   const notAgent = useSignal(false);
   /** The contact of the offer just accepted; the inbox opens it. */
   const focus = useSignal<string | undefined>(undefined);
+  /** The accepted voice contact: its call is answered in the browser when the agent has no desk phone. */
+  const call = useSignal<string | undefined>(undefined);
   const action = useAction();
 
   const refresh = async () => {
@@ -62,11 +65,12 @@ export function AgentDeskPanel() {
     void action.run(async () => {
       mine.value = await setMyState(api, state, reason);
     });
-  const decide = (offer: Offer, accept: boolean) =>
+  const decide = (offer: Offer & { task: { channel: string } }, accept: boolean) =>
     void action.run(async () => {
       await (accept ? acceptOffer(api, offer.offerId) : rejectOffer(api, offer.offerId));
       // The task id is the contact id for contacts routed from conversations.
       if (accept) focus.value = offer.taskId;
+      if (accept && offer.task.channel === 'voice') call.value = offer.taskId;
       await refresh();
     });
 
@@ -81,6 +85,18 @@ export function AgentDeskPanel() {
         onChange={change}
       />
       <ErrorText code={action.error} />
+      {call.value ? (
+        <section class="card stack" data-testid="agent-call">
+          <h2>{t('agent.voiceCall')}</h2>
+          <Softphone
+            key={call.value}
+            contactId={call.value}
+            onEnded={() => {
+              call.value = undefined;
+            }}
+          />
+        </section>
+      ) : null}
       {s.offers.length === 0 ? <p data-testid="agent-no-offers">{t('agent.noOffers')}</p> : null}
       {s.offers.map((o) => (
         <OfferPop

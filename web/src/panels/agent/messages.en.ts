@@ -14,5 +14,6 @@ export const agentEn = {
   'agent.offerQueue': 'Queue: {queue}',
   'agent.accept': 'Accept',
   'agent.reject': 'Reject',
+  'agent.voiceCall': 'Voice call',
   ...inboxEn,
 } as const;

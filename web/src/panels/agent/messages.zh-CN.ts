@@ -15,5 +15,6 @@ export const agentZhCN: Record<keyof typeof agentEn, string> = {
   'agent.offerQueue': '队列：{queue}',
   'agent.accept': '接受',
   'agent.reject': '拒绝',
+  'agent.voiceCall': '语音通话',
   ...inboxZhCN,
 };

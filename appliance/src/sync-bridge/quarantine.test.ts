@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  defaultPolicy,
+  generatePolicyKey,
+  HqConsole,
+  type HqCouch,
+  PouchDB,
+  type PouchDb,
+  signPolicy,
+  startHqCouch,
+} from '../../../sync/src/index.ts';
+import { EventBus } from '../events/index.ts';
+import type { IdentityService } from '../identity/index.ts';
+import { type CryptoFacade, openCrypto } from '../storage/index.ts';
+import { type BridgeDbs, SyncBridge } from './bridge.ts';
+
+async function until(check: () => Promise<boolean>, ms = 10_000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return check();
+}
+
+let dir: string;
+let hq: HqCouch;
+let hqConsole: HqConsole;
+let bus: EventBus;
+let crypto: CryptoFacade;
+let dbs: BridgeDbs;
+let bridge: SyncBridge;
+const hqKey = generatePolicyKey();
+const events: Array<{ type: string; data: Record<string, unknown> }> = [];
+
+before(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'bl-quarantine-'));
+  hq = await startHqCouch({ dataDir: path.join(dir, 'hq') });
+  hqConsole = new HqConsole(hq, path.join(dir, 'hq'));
+  // HQ's own rules: no card numbers whatever the branch policy says, and nothing over 4 KB.
+  await hqConsole.enrolBranch('Q1', { maxBytes: 4_000, forbiddenFields: ['cardNumber'] });
+  bus = new EventBus();
+  bus.subscribe('*', (e) => {
+    events.push({ type: e.type, data: e.data as Record<string, unknown> });
+  });
+  crypto = await openCrypto(dir);
+  const open = (n: string): PouchDb => new PouchDB(path.join(dir, n));
+  dbs = {
+    tickets: open('outbound-tickets'),
+    crm: open('outbound-crm'),
+    audit: open('outbound-audit'),
+    status: open('outbound-status'),
+    inbound: open('sync-inbound'),
+    state: open('sync-state'),
+    quarantine: open('sync-quarantine'),
+  };
+  bridge = new SyncBridge({
+    branchId: 'Q1',
+    hqUrl: hq.url,
+    dbs,
+    bus,
+    identity: {} as IdentityService,
+    crypto,
+    tokenKey: Buffer.alloc(32, 5),
+    pinnedHqKey: hqKey.publicKey,
+    audit: { get: async () => undefined, changes: async () => ({ results: [], lastSeq: 0 }) },
+  });
+  await bridge.start();
+});
+
+after(async () => {
+  await bridge?.close();
+  for (const db of Object.values(dbs ?? {})) await db.close();
+  crypto?.close();
+  bus?.close();
+  await hqConsole?.close();
+  await hq?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('documents HQ refuses', () => {
+  it('go to the local quarantine with an alarm, reach the status API and are listed by the HQ console', async () => {
+    await dbs.tickets.bulkDocs([
+      { _id: 'ticket:fine', f: { state: { v: 'open', t: '1' } } },
+      { _id: 'ticket:card', cardNumber: '4111111111111111' },
+      { _id: 'ticket:huge', f: { note: { v: 'x'.repeat(6_000), t: '1' } } },
+    ]);
+    assert.ok(await until(async () => (await bridge.status()).quarantined === 2), 'two documents quarantined');
+    const tickets = hq.db('b-Q1-tickets');
+    assert.ok(await until(async () => (await tickets.get('ticket:fine').catch(() => undefined)) !== undefined));
+    for (const id of ['ticket:card', 'ticket:huge'])
+      assert.equal(await tickets.get(id).catch((e: { status?: number }) => e.status), 404, `${id} not at HQ`);
+
+    const q = await bridge.quarantined();
+    assert.deepEqual(q.map((e) => e.docId).sort(), ['ticket:card', 'ticket:huge']);
+    assert.match(q.find((e) => e.docId === 'ticket:card')?.reason ?? '', /cardNumber/);
+    assert.match(q.find((e) => e.docId === 'ticket:huge')?.reason ?? '', /too large/);
+    const stored = await dbs.quarantine.allDocs({ include_docs: true });
+    assert.ok(
+      stored.rows.some((r) => (r.doc?.['doc'] as { cardNumber?: string } | undefined)?.cardNumber),
+      'the refused document itself is kept locally for review',
+    );
+    assert.equal(events.filter((e) => e.type === 'sync.doc_quarantined').length, 2);
+    assert.equal(
+      events.filter((e) => e.type === 'system.alarm_raised' && e.data['alarm'] === 'sync.doc_refused').length,
+      2,
+    );
+    const rep = (await bridge.status()).replications.find((r) => r.name === 'tickets');
+    assert.equal(rep?.quarantined, 2);
+    assert.equal(rep?.pendingDocs, 0, 'refused documents are not counted as lag');
+
+    await bridge.publishStatus();
+    const view = await until(async () => (await hqConsole.branchView('Q1')).quarantine.length === 2);
+    assert.ok(view, 'HQ sees the quarantine summary');
+    const port = await hqConsole.listen(0);
+    const res = await fetch(`http://127.0.0.1:${port}/`);
+    const html = await res.text();
+    assert.match(html, /data-testid="hq-quarantine"[\s\S]*ticket:card[\s\S]*cardNumber/);
+    assert.match(html, /data-testid="hq-kpis"/);
+    assert.doesNotMatch(html, /<script|style=/);
+    assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+  });
+});
+
+describe('residency policy changes', () => {
+  it('are logged append-only at HQ and accepted or refused with an event at the branch', async () => {
+    const v2 = signPolicy({ ...defaultPolicy(), version: 2 }, hqKey);
+    await hqConsole.issuePolicy('Q1', v2, 'ops-lead');
+    await assert.rejects(hqConsole.issuePolicy('Q1', v2, 'ops-lead'), /already issued/);
+    assert.ok(
+      await until(async () => bridge.policy.version === 2),
+      'the branch adopted version 2 from its inbound db',
+    );
+    assert.ok(events.some((e) => e.type === 'sync.policy_changed' && e.data['version'] === 2));
+
+    const v1 = signPolicy({ ...defaultPolicy(), version: 1 }, hqKey);
+    assert.equal(await bridge.applyPolicy(v1), false);
+    assert.ok(events.some((e) => e.type === 'sync.policy_rejected' && e.data['reason'] === 'older than current'));
+    const forged = signPolicy({ ...defaultPolicy(), version: 3 }, generatePolicyKey());
+    assert.equal(await bridge.applyPolicy(forged), false);
+    assert.ok(events.some((e) => e.type === 'sync.policy_rejected' && e.data['reason'] === 'signature'));
+    assert.equal(bridge.policy.version, 2);
+
+    const log = await hqConsole.policies();
+    assert.deepEqual(
+      log.map((p) => [p.branch, p.version, p.issuedBy]),
+      [['Q1', 2, 'ops-lead']],
+    );
+    await bridge.publishStatus();
+    assert.ok(await until(async () => (await hqConsole.branchView('Q1')).policyVersion === 2));
+  });
+});

@@ -1,0 +1,29 @@
+import type { PouchDb } from '../pouch.ts';
+
+export interface BranchKpis {
+  ticketsOpen: number;
+  ticketsResolved: number;
+  /** Audit records (not checkpoints or the head) replicated from the branch. */
+  auditRecords: number;
+}
+
+const DONE = new Set(['resolved', 'closed']);
+
+/**
+ * Cross-branch KPIs from what HQ holds: the ticket projections' `state` field
+ * (a token or sealed value under a stricter policy counts as open) and the
+ * audit record count.
+ */
+export async function branchKpis(tickets: PouchDb, audit: PouchDb): Promise<BranchKpis> {
+  const t = await tickets.allDocs({ include_docs: true });
+  let open = 0;
+  let resolved = 0;
+  for (const row of t.rows) {
+    if (!row.doc || row.id.startsWith('_design/')) continue;
+    const state = (row.doc['f'] as Record<string, { v?: unknown }> | undefined)?.['state']?.v;
+    if (typeof state === 'string' && DONE.has(state)) resolved += 1;
+    else open += 1;
+  }
+  const a = await audit.allDocs({ startkey: 'rec:', endkey: 'rec:\ufff0' });
+  return { ticketsOpen: open, ticketsResolved: resolved, auditRecords: a.rows.length };
+}
