@@ -34,6 +34,15 @@ case "${1:-}" in
 *) echo "usage: $0 [--test|--print]" >&2 && exit 2 ;;
 esac
 
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "system packages: all ${#packages[@]} present"
+  exit 0
+fi
+echo "system packages: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${packages[@]}"
+apt-get install -y -qq --no-install-recommends "${missing[@]}"

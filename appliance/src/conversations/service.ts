@@ -3,7 +3,6 @@ import type { CustomerService } from '../customers/index.ts';
 import type { EventBus } from '../events/index.ts';
 import { checkAttachments } from './attachments.ts';
 import { ConversationsError } from './errors.ts';
-import { KeyedLock } from './keyed-lock.ts';
 import { assertTransition, isFinal } from './lifecycle.ts';
 import { type ConversationStore, contactOf, type MessageDoc } from './store.ts';
 import type {

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../events/index.ts';
-import type { DocStore } from '../storage/index.ts';
+import { type DocStore, KeyedLock } from '../storage/index.ts';
 import { type CustomerDoc, docId, handlesIn, sourceOf, toCustomer } from './doc.ts';
 import { CustomersError } from './errors.ts';
 import { canLink, type HandleIndexDoc, handleKey, normaliseHandle, pointHandle } from './handles.ts';
-import { KeyedLock } from './keyed-lock.ts';
 import { Merges } from './merges.ts';
 import type {
   Actor,

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../events/index.ts';
-import type { DocStore } from '../storage/index.ts';
+import { type DocStore, KeyedLock } from '../storage/index.ts';
 import { Bm25Index, type IndexedDoc } from './bm25.ts';
 import { KnowledgeError } from './errors.ts';
-import { KeyedLock } from './keyed-lock.ts';
 import { KbStore, plain } from './store.ts';
 import { expandQuery } from './synonyms.ts';
 import type {

@@ -56,6 +56,13 @@ export type { StorageErrorCode } from './errors.ts';
  * if (err instanceof StorageError && err.code === 'STORAGE_CONFLICT') retry();
  */
 export { StorageError } from './errors.ts';
+/**
+ * Serialises read-modify-write per key in-process; different keys run concurrently.
+ * @example
+ * const lock = new KeyedLock();
+ * await lock.run(`cust:${id}`, async () => store.put({ ...(await store.get(`cust:${id}`)), name }));
+ */
+export { KeyedLock } from './keyed-lock.ts';
 export { MemoryDocStore } from './memory-store.ts';
 /**
  * Durable DocStore: every acknowledged write is fsynced, concurrent writes share one fsync.

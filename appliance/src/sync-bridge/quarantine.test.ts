@@ -135,7 +135,10 @@ describe('residency policy changes', () => {
       await until(async () => bridge.policy.version === 2),
       'the branch adopted version 2 from its inbound db',
     );
-    assert.ok(events.some((e) => e.type === 'sync.policy_changed' && e.data['version'] === 2));
+    assert.ok(
+      await until(async () => events.some((e) => e.type === 'sync.policy_changed' && e.data['version'] === 2)),
+      'the branch published its acceptance',
+    );
 
     const v1 = signPolicy({ ...defaultPolicy(), version: 1 }, hqKey);
     assert.equal(await bridge.applyPolicy(v1), false);

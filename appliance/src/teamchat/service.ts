@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../events/index.ts';
-import type { DocStore } from '../storage/index.ts';
+import { type DocStore, KeyedLock } from '../storage/index.ts';
 import { TeamChatError } from './errors.ts';
-import { KeyedLock } from './keyed-lock.ts';
 import { parseMentions } from './mentions.ts';
 import { PresenceTracker } from './presence.ts';
 import { ChatStore } from './store.ts';

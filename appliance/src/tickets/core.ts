@@ -1,6 +1,6 @@
 import type { EventBus } from '../events/index.ts';
+import { KeyedLock } from '../storage/index.ts';
 import { notFound } from './errors.ts';
-import { KeyedMutex } from './keyed-mutex.ts';
 import type { TicketRepo } from './store.ts';
 import type { HistoryEntry, Ticket, TicketActor } from './types.ts';
 
@@ -31,7 +31,7 @@ export class TicketCore {
   readonly repo: TicketRepo;
   readonly bus: EventBus;
   readonly now: () => Date;
-  #lock = new KeyedMutex();
+  #lock = new KeyedLock();
 
   constructor(repo: TicketRepo, options: { bus: EventBus; now: () => Date }) {
     this.repo = repo;

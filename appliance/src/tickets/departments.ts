@@ -1,7 +1,6 @@
 import type { EventBus } from '../events/index.ts';
-import type { DocStore } from '../storage/index.ts';
+import { type DocStore, KeyedLock } from '../storage/index.ts';
 import { notFound, TicketsError } from './errors.ts';
-import { KeyedMutex } from './keyed-mutex.ts';
 import type { Department, DepartmentMember } from './types.ts';
 
 const key = (id: string) => `dept:${id}`;
@@ -10,7 +9,7 @@ const key = (id: string) => `dept:${id}`;
 export class Departments {
   #db: DocStore;
   #bus: EventBus;
-  #lock = new KeyedMutex();
+  #lock = new KeyedLock();
 
   constructor(db: DocStore, options: { bus: EventBus }) {
     this.#db = db;
