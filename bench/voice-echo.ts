@@ -45,7 +45,13 @@ function onRtp(c: CallStats, m: Buffer, rinfo: { address: string; port: number }
   c.lastTransit = transit;
 }
 
-function reply(req: string, status: string, to: { address: string; port: number }, body = '', tag = ''): void {
+function reply(
+  req: string,
+  status: string,
+  to: { address: string; port: number },
+  body = '',
+  tag = '',
+): void {
   const keep = req
     .split('\r\n')
     .filter((l) => /^(via|from|to|call-id|cseq):/i.test(l))

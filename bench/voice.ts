@@ -63,7 +63,9 @@ class Echo {
     });
   }
   async start(): Promise<void> {
-    this.port = await new Promise<number>((r) => this.#child.once('message', (m) => r((m as { port: number }).port)));
+    this.port = await new Promise<number>((r) =>
+      this.#child.once('message', (m) => r((m as { port: number }).port)),
+    );
   }
   close(): void {
     this.#child.kill();
@@ -149,12 +151,16 @@ async function startRtpengine(dir: string, echoPort: number): Promise<{ sip: num
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let rtpeErr = '';
-  rtpe.stderr?.on('data', (d: Buffer) => void (rtpeErr = (rtpeErr + d.toString()).slice(-2000)));
+  rtpe.stderr?.on('data', (d: Buffer) => {
+    rtpeErr = (rtpeErr + d.toString()).slice(-2000);
+  });
   const kam = spawn('kamailio', ['-f', cfg, '-DD', '-E', '-Y', dir, '-P', join(dir, 'kamailio.pid')], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let kamErr = '';
-  kam.stderr?.on('data', (d: Buffer) => void (kamErr = (kamErr + d.toString()).slice(-2000)));
+  kam.stderr?.on('data', (d: Buffer) => {
+    kamErr = (kamErr + d.toString()).slice(-2000);
+  });
   await sleep(1500);
   if (rtpe.exitCode !== null) throw new Error(`rtpengine exited: ${rtpeErr}`);
   if (kam.exitCode !== null) throw new Error(`kamailio exited: ${kamErr}`);
@@ -330,7 +336,10 @@ async function workerFigures(stack: VoiceStack): Promise<Step['worker']> {
   for (const call of stack.service.list()) {
     if (!call.agentLeg) continue;
     const s = await stack.worker
-      .request<{ packetsIn: number; lost: number; jitterMs: number }>({ op: 'stats', legId: call.agentLeg.legId })
+      .request<{ packetsIn: number; lost: number; jitterMs: number }>({
+        op: 'stats',
+        legId: call.agentLeg.legId,
+      })
       .catch(() => undefined);
     if (!s) continue;
     legs++;

@@ -73,7 +73,12 @@ after(async () => {
 function attempt(options: https.RequestOptions, body?: string): Promise<string> {
   return new Promise((resolve) => {
     const req = https.request(
-      { host: '127.0.0.1', port: proxy.port, ca: readFileSync(path.join(tmp, 'hq-tls', 'ca.crt')), ...options },
+      {
+        host: '127.0.0.1',
+        port: proxy.port,
+        ca: readFileSync(path.join(tmp, 'hq-tls', 'ca.crt')),
+        ...options,
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(`status ${res.statusCode}`));
@@ -93,7 +98,14 @@ test('a real branch replicates to HQ through the mTLS proxy with its HQ-issued c
   );
   assert.ok(proxy.stats.branches.has('M1'), 'the proxy saw branch M1 by its certificate SAN');
   assert.ok(
-    await waitFor(async () => (await hq.db('b-M1-status').get('status').catch(() => undefined)) !== undefined, 15_000),
+    await waitFor(
+      async () =>
+        (await hq
+          .db('b-M1-status')
+          .get('status')
+          .catch(() => undefined)) !== undefined,
+      15_000,
+    ),
     'the status doc reached HQ',
   );
   const view = await hqConsole.branchView('M1');
@@ -101,22 +113,41 @@ test('a real branch replicates to HQ through the mTLS proxy with its HQ-issued c
   assert.ok(view.kpis.auditRecords > 0, 'HQ counts the branch audit volume');
 
   // The branch console's view of the same replication.
-  let status: Record<string, any> | undefined;
-  const caughtUp = await waitFor(async () => {
-    status = (await admin.request('GET', '/api/sync/status')).json;
-    const audit = status?.['replications']?.find((r: { name: string }) => r.name === 'audit');
-    return audit?.hqReachable === true && audit.hqUpdateSeq !== undefined && audit.pendingDocs === 0;
-  }, 20_000, 500);
+  let status:
+    | {
+        enabled?: boolean;
+        hqUrl?: string;
+        replications?: Array<{
+          name: string;
+          hqReachable: boolean;
+          hqUpdateSeq?: unknown;
+          pendingDocs: number;
+        }>;
+      }
+    | undefined;
+  const caughtUp = await waitFor(
+    async () => {
+      status = (await admin.request('GET', '/api/sync/status')).json as typeof status;
+      const audit = status?.replications?.find((r) => r.name === 'audit');
+      return audit?.hqReachable === true && audit.hqUpdateSeq !== undefined && audit.pendingDocs === 0;
+    },
+    20_000,
+    500,
+  );
   assert.ok(caughtUp, `audit replication caught up: ${JSON.stringify(status)}`);
-  assert.equal(status?.['enabled'], true);
-  assert.equal(status?.['replications'].length, 5);
-  assert.equal(status?.['hqUrl'], `https://127.0.0.1:${proxy.port}`);
+  assert.equal(status?.enabled, true);
+  assert.equal(status?.replications?.length, 5);
+  assert.equal(status?.hqUrl, `https://127.0.0.1:${proxy.port}`);
 });
 
 test('clients without a certificate or with one from another CA are refused at the TLS layer and write nothing', async () => {
   const refusedBefore = proxy.stats.tlsRefused;
   const doc = JSON.stringify({ intruder: true });
-  const put = { method: 'PUT', path: '/b-M1-tickets/intruder', headers: { 'content-type': 'application/json' } };
+  const put = {
+    method: 'PUT',
+    path: '/b-M1-tickets/intruder',
+    headers: { 'content-type': 'application/json' },
+  };
   const bare = await attempt(put, doc);
   const rogue = await attempt(
     {
@@ -138,9 +169,15 @@ test('clients without a certificate or with one from another CA are refused at t
   await assert.rejects(remote.put({ _id: 'intruder-2', intruder: true }));
   await remote.close().catch(() => undefined);
   agent.destroy();
-  assert.ok(proxy.stats.tlsRefused >= refusedBefore + 3, `refused handshakes: ${proxy.stats.tlsRefused - refusedBefore}`);
+  assert.ok(
+    proxy.stats.tlsRefused >= refusedBefore + 3,
+    `refused handshakes: ${proxy.stats.tlsRefused - refusedBefore}`,
+  );
   for (const id of ['intruder', 'intruder-2']) {
-    const got = await hq.db('b-M1-tickets').get(id).catch((err: { status?: number }) => err.status);
+    const got = await hq
+      .db('b-M1-tickets')
+      .get(id)
+      .catch((err: { status?: number }) => err.status);
     assert.equal(got, 404, `${id} never reached HQ`);
   }
 });

@@ -1,3 +1,5 @@
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -68,7 +70,14 @@ before(async () => {
       inboundFlow: async () => FLOW,
     },
     tts: new EspeakTts(join(dir, 'prompts')),
-    asr: new PocketsphinxAsr(),
+    asr: {
+      async recognize(pcm, o) {
+        const r = await new PocketsphinxAsr().recognize(pcm, o);
+        require('node:fs').writeFileSync('/tmp/asr/cap-' + Date.now() + '.raw', pcm);
+        console.error('ASR', pcm.length, JSON.stringify(r));
+        return r;
+      },
+    },
     guard: { maxRequestsPerWindow: 1_000_000, maxAuthFailures: 10 },
   });
   sip = await stack.listen(0, '127.0.0.1');

@@ -15,11 +15,13 @@ const couch = await startHqCouch({ dataDir, port });
 const hqConsole = new HqConsole(couch, dataDir);
 const cport = await hqConsole.listen(consolePort);
 // Registered branches get HQ's document rules before their first push.
-for (const b of (env['BRANCHLINE_HQ_BRANCHES'] ?? '').split(',').filter(Boolean)) await hqConsole.enrolBranch(b.trim());
+for (const b of (env['BRANCHLINE_HQ_BRANCHES'] ?? '').split(',').filter(Boolean))
+  await hqConsole.enrolBranch(b.trim());
 // The audit witness runs every minute for branches with a registered audit key.
 const witnessTimer = setInterval(() => {
   for (const b of hqConsole.branches())
-    if (hqConsole.pinnedKey(b)) void hqConsole.verifyBranch(b).catch((err) => console.error('witness', b, err));
+    if (hqConsole.pinnedKey(b))
+      void hqConsole.verifyBranch(b).catch((err) => console.error('witness', b, err));
 }, 60_000);
 witnessTimer.unref();
 const tls = tlsDir

@@ -100,11 +100,14 @@ export class Replicator {
       s.lastProgressAt = Date.now();
       // An idle push emits no 'change' after a restart: being paused means caught up to here.
       if (direction === 'push')
-        void local.info().then((i) => {
-          if (this.#handle !== handle || s.state !== 'paused') return;
-          if (typeof i.update_seq === 'number' && typeof s.lastSeq === 'number' && i.update_seq > s.lastSeq)
-            s.lastSeq = i.update_seq;
-        }, () => undefined);
+        void local.info().then(
+          (i) => {
+            if (this.#handle !== handle || s.state !== 'paused') return;
+            if (typeof i.update_seq === 'number' && typeof s.lastSeq === 'number' && i.update_seq > s.lastSeq)
+              s.lastSeq = i.update_seq;
+          },
+          () => undefined,
+        );
     }) as never);
     handle.on('active', (() => {
       if (this.#handle === handle) s.state = 'active';

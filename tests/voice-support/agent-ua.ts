@@ -119,7 +119,6 @@ export class AgentUa {
   #stream(): void {
     if (this.#timer || !this.#remote) return;
     let seq = 0;
-    const remote = this.#remote;
     const started = Date.now();
     this.#timer = setInterval(() => {
       const due = Math.floor((Date.now() - started) / 20);
@@ -132,7 +131,9 @@ export class AgentUa {
         p.writeUInt32BE(seq * 160, 4);
         p.writeUInt32BE(0x1234, 8);
         this.#audio.copy(p, 12, off, off + 160);
-        this.rtp.send(p, remote.port, remote.host);
+        // Read the target per packet: a re-INVITE may move it (transfer completion).
+        const remote = this.#remote;
+        if (remote) this.rtp.send(p, remote.port, remote.host);
       }
     }, 20);
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CustomerService } from '../customers/index.ts';
 import type { EventBus } from '../events/index.ts';
+import { KeyedLock } from '../storage/index.ts';
 import { checkAttachments } from './attachments.ts';
 import { ConversationsError } from './errors.ts';
 import { assertTransition, isFinal } from './lifecycle.ts';

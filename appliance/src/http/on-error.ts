@@ -28,8 +28,13 @@ export const onError: ErrorHandler<AppEnv> = (err, c) => {
     return c.json(body(`HTTP_${status}`, err.message || 'Request failed'), status);
   }
   if (err instanceof TypeError || err instanceof RangeError) {
-    log.warn(`bad request [path:${c.req.path}]`, { err });
-    return c.json(body('HTTP_BAD_REQUEST', err.message), 400);
+    // Bad arguments are TypeError/RangeError by house style, but so are JS runtime
+    // faults: answer 400 without the message, and log the stack so a bug is seen.
+    log.warn(`bad request [path:${c.req.path}, requestId:${c.get('requestId')}]`, {
+      err,
+      stack: err.stack?.split('\n').slice(0, 4).join(' | '),
+    });
+    return c.json(body('HTTP_BAD_REQUEST', 'Bad request'), 400);
   }
   log.error(`unhandled error [path:${c.req.path}, requestId:${c.get('requestId')}]`, { err });
   return c.json(body('HTTP_INTERNAL', 'Internal error'), 500);

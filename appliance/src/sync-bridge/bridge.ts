@@ -265,7 +265,11 @@ export class SyncBridge {
     this.#quarantine_.count += 1;
     this.#quarantine_.perClass[cls] = (this.#quarantine_.perClass[cls] ?? 0) + 1;
     this.#quarantine_.recent = [entry, ...this.#quarantine_.recent].slice(0, 50);
-    await this.#o.bus.publish('sync.doc_quarantined', { docId: id, reason, db: cls, rev: entry.rev }, { actor: 'system' });
+    await this.#o.bus.publish(
+      'sync.doc_quarantined',
+      { docId: id, reason, db: cls, rev: entry.rev },
+      { actor: 'system' },
+    );
     await this.#o.bus.publish(
       'system.alarm_raised',
       { alarm: 'sync.doc_refused', severity: 'warning', detail: `HQ refused ${cls}/${id}: ${reason}` },

@@ -89,9 +89,14 @@ describe('documents HQ refuses', () => {
       { _id: 'ticket:card', cardNumber: '4111111111111111' },
       { _id: 'ticket:huge', f: { note: { v: 'x'.repeat(6_000), t: '1' } } },
     ]);
-    assert.ok(await until(async () => (await bridge.status()).quarantined === 2), 'two documents quarantined');
+    assert.ok(
+      await until(async () => (await bridge.status()).quarantined === 2),
+      'two documents quarantined',
+    );
     const tickets = hq.db('b-Q1-tickets');
-    assert.ok(await until(async () => (await tickets.get('ticket:fine').catch(() => undefined)) !== undefined));
+    assert.ok(
+      await until(async () => (await tickets.get('ticket:fine').catch(() => undefined)) !== undefined),
+    );
     for (const id of ['ticket:card', 'ticket:huge'])
       assert.equal(await tickets.get(id).catch((e: { status?: number }) => e.status), 404, `${id} not at HQ`);
 
@@ -136,13 +141,17 @@ describe('residency policy changes', () => {
       'the branch adopted version 2 from its inbound db',
     );
     assert.ok(
-      await until(async () => events.some((e) => e.type === 'sync.policy_changed' && e.data['version'] === 2)),
+      await until(async () =>
+        events.some((e) => e.type === 'sync.policy_changed' && e.data['version'] === 2),
+      ),
       'the branch published its acceptance',
     );
 
     const v1 = signPolicy({ ...defaultPolicy(), version: 1 }, hqKey);
     assert.equal(await bridge.applyPolicy(v1), false);
-    assert.ok(events.some((e) => e.type === 'sync.policy_rejected' && e.data['reason'] === 'older than current'));
+    assert.ok(
+      events.some((e) => e.type === 'sync.policy_rejected' && e.data['reason'] === 'older than current'),
+    );
     const forged = signPolicy({ ...defaultPolicy(), version: 3 }, generatePolicyKey());
     assert.equal(await bridge.applyPolicy(forged), false);
     assert.ok(events.some((e) => e.type === 'sync.policy_rejected' && e.data['reason'] === 'signature'));

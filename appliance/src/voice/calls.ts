@@ -346,7 +346,6 @@ export class VoiceService {
     call.retransmit = setTimeout(again, delay);
   }
 
-
   async #runIvr(call: Call, callerId: string | undefined): Promise<void> {
     let outcome: FlowOutcome = { kind: 'hangup', attributes: {} };
     try {
@@ -702,8 +701,7 @@ export class VoiceService {
     else if (e.ev === 'played') {
       call.io.onPlayed(e.playId);
       this.#control.onPlayed(call, e.playId, e.completed);
-    }
-    else if (e.ev === 'captured') call.io.onCaptured(e.captureId, Buffer.from(e.ulaw, 'base64'));
+    } else if (e.ev === 'captured') call.io.onCaptured(e.captureId, Buffer.from(e.ulaw, 'base64'));
   }
 
   async close(): Promise<void> {

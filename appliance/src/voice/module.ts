@@ -7,6 +7,7 @@ import { callContacts, type VoiceContactsPort } from './contacts.ts';
 import { WebRtcSessions } from './media/sessions.ts';
 import { voiceRoutes } from './routes.ts';
 import { recordingRoutes } from './routes-recordings.ts';
+import { transferRoutes } from './routes-transfer.ts';
 import { VoiceStack } from './setup.ts';
 import { SIP_ACCOUNT_SEALED } from './sip/registrar.ts';
 import { webrtcRoutes } from './webrtc-routes.ts';
@@ -83,6 +84,7 @@ export const voiceModule: BranchModule = {
       routes: [
         flowRoutes(flows),
         voiceRoutes(live),
+        transferRoutes(live.service),
         recordingRoutes(live, (r) => ctx.recordRead(r)),
         webrtcRoutes(webrtc),
       ],

@@ -38,10 +38,10 @@ interface Consult {
 }
 
 interface Extra {
-  consult?: Consult;
+  consult: Consult | undefined;
   /** The agent leg after a transfer to a queue: kept open (and recording) for the next agent. */
-  parked?: { legId: string; port: number };
-  holdPlay?: string;
+  parked: { legId: string; port: number } | undefined;
+  holdPlay: string | undefined;
   sdpVersion: number;
 }
 
@@ -67,7 +67,7 @@ export class CallControl {
   #x(call: Call): Extra {
     let x = this.#extra.get(call);
     if (!x) {
-      x = { sdpVersion: 1 };
+      x = { sdpVersion: 1, consult: undefined, parked: undefined, holdPlay: undefined };
       this.#extra.set(call, x);
     }
     return x;
@@ -75,7 +75,7 @@ export class CallControl {
 
   #live(callId: string): Call {
     const call = this.#d.registry.get(callId);
-    if (!call || call.info.state === 'ended') throw new VoiceError('VOICE_CALL_NOT_FOUND', `No live call ${callId}`);
+    if (!call || ended(call)) throw new VoiceError('VOICE_CALL_NOT_FOUND', `No live call ${callId}`);
     return call;
   }
 
@@ -100,7 +100,10 @@ export class CallControl {
     const x = this.#x(call);
     const agent = call.info.agentLeg;
     if (call.info.state !== 'bridged' || !agent || x.consult)
-      throw new VoiceError('VOICE_CALL_STATE', 'Only a bridged call without a transfer in progress can be transferred');
+      throw new VoiceError(
+        'VOICE_CALL_STATE',
+        'Only a bridged call without a transfer in progress can be transferred',
+      );
     if ('queue' in to && mode === 'attended')
       throw new VoiceError('VOICE_TARGET_UNAVAILABLE', 'A queue cannot be consulted; use a blind transfer');
     const base = { callId, contactId: call.info.contactId ?? '', fromUserId: agent.userId, to } as const;
@@ -112,14 +115,18 @@ export class CallControl {
     }
     const binding = await this.#binding(to);
     if (mode === 'blind') {
-      if (!call.agent) throw new VoiceError('VOICE_CALL_STATE', 'Blind transfer from a console leg is not supported');
+      if (!call.agent)
+        throw new VoiceError('VOICE_CALL_STATE', 'Blind transfer from a console leg is not supported');
       await this.#releaseAgent(call);
       const dialog = await this.#ring(call, binding, { legId: agent.legId, port: agent.port });
-      if (!dialog || call.info.state === 'ended') {
+      if (!dialog || ended(call)) {
         await this.#d.bus.publish('call.transferred', { ...base, mode, stage: 'failed' }, this.#meta(actor));
         // The first agent is gone already: the customer goes back to their queue rather than waiting on hold.
-        if (call.info.state !== 'ended') await this.#requeue(call, agent, call.info.queue ?? 'default');
-        throw new VoiceError('VOICE_TARGET_UNAVAILABLE', 'The transfer target did not answer; the call was requeued');
+        if (!ended(call)) await this.#requeue(call, agent, call.info.queue ?? 'default');
+        throw new VoiceError(
+          'VOICE_TARGET_UNAVAILABLE',
+          'The transfer target did not answer; the call was requeued',
+        );
       }
       call.agent = { dialog, legId: agent.legId };
       call.info.agentLeg = { ...agent, userId: 'userId' in to ? to.userId : (binding.username ?? '') };
@@ -142,10 +149,10 @@ export class CallControl {
     this.#d.registry.indexLeg(legId, call);
     call.info.consulting = to;
     const dialog = await this.#ring(call, binding, { legId, port });
-    if (!dialog || call.info.state === 'ended') {
+    if (!dialog || ended(call)) {
       delete call.info.consulting;
       await this.#d.worker.request({ op: 'close', legId }).catch(() => undefined);
-      if (call.info.state !== 'ended') await this.resume(callId, 'agent');
+      if (!ended(call)) await this.resume(callId, 'agent');
       await this.#d.bus.publish('call.transferred', { ...base, mode, stage: 'failed' }, this.#meta(actor));
       throw new VoiceError('VOICE_TARGET_UNAVAILABLE', 'The transfer target did not answer');
     }
@@ -220,7 +227,8 @@ export class CallControl {
 
   async hold(callId: string, by: 'agent' | 'customer' = 'agent'): Promise<void> {
     const call = this.#live(callId);
-    if (call.info.state !== 'bridged') throw new VoiceError('VOICE_CALL_STATE', 'Only a bridged call can be held');
+    if (call.info.state !== 'bridged')
+      throw new VoiceError('VOICE_CALL_STATE', 'Only a bridged call can be held');
     if (call.info.held) return;
     call.info.held = by;
     if (by === 'agent') await this.#startHold(call);
@@ -229,7 +237,8 @@ export class CallControl {
 
   async resume(callId: string, by: 'agent' | 'customer' = 'agent'): Promise<void> {
     const call = this.#live(callId);
-    if (this.#x(call).consult) throw new VoiceError('VOICE_CALL_STATE', 'Complete or cancel the transfer first');
+    if (this.#x(call).consult)
+      throw new VoiceError('VOICE_CALL_STATE', 'Complete or cancel the transfer first');
     const wasHeld = call.info.held;
     await this.#stopHold(call);
     const agent = call.info.agentLeg;
@@ -290,7 +299,7 @@ export class CallControl {
   /** The hold tone is 30 s long: loop it while the call is still held. */
   onPlayed(call: Call, playId: string, completed: boolean): void {
     const x = this.#x(call);
-    if (completed && x.holdPlay === playId && call.info.state !== 'ended') void this.#playHold(call);
+    if (completed && x.holdPlay === playId && !ended(call)) void this.#playHold(call);
   }
 
   /** The agent leg parked by a queue transfer, handed to the next agent's connection. */
@@ -329,7 +338,11 @@ export class CallControl {
     await this.#d.worker.request({ op: 'close', legId: c.legId }).catch(() => undefined);
   }
 
-  async #requeue(call: Call, agent: { legId: string; port: number; userId: string }, queue: string): Promise<void> {
+  async #requeue(
+    call: Call,
+    agent: { legId: string; port: number; userId: string },
+    queue: string,
+  ): Promise<void> {
     delete call.info.agentLeg;
     call.agent = undefined;
     this.park(call, { legId: agent.legId, port: agent.port });
@@ -371,7 +384,9 @@ export class CallControl {
 
   async #startHold(call: Call): Promise<void> {
     const x = this.#x(call);
-    await this.#d.worker.request({ op: 'unbridge', legId: call.info.customerLeg.legId }).catch(() => undefined);
+    await this.#d.worker
+      .request({ op: 'unbridge', legId: call.info.customerLeg.legId })
+      .catch(() => undefined);
     if (!x.holdPlay) await this.#playHold(call);
   }
 
@@ -388,7 +403,9 @@ export class CallControl {
     const x = this.#x(call);
     if (!x.holdPlay) return;
     x.holdPlay = undefined;
-    await this.#d.worker.request({ op: 'stopPlay', legId: call.info.customerLeg.legId }).catch(() => undefined);
+    await this.#d.worker
+      .request({ op: 'stopPlay', legId: call.info.customerLeg.legId })
+      .catch(() => undefined);
   }
 
   /** INVITEs a phone offering `leg`; on answer points the leg at it and returns the dialog. */
@@ -440,7 +457,9 @@ export class CallControl {
     d.remoteTag = param(header(res, 'to'), 'tag');
     d.remoteTarget = addrUri(header(res, 'contact')) ?? d.remoteTarget;
     const ack = inDialogRequest(d, 'ACK', { cseq });
-    ack.headers.set('via', [`SIP/2.0/UDP ${local.host}:${local.port};branch=${this.#d.transport.newBranch()}`]);
+    ack.headers.set('via', [
+      `SIP/2.0/UDP ${local.host}:${local.port};branch=${this.#d.transport.newBranch()}`,
+    ]);
     this.#d.transport.send(ack, d.peer);
     return parseAudioSdp(res.body.toString('latin1'))?.remote;
   }
@@ -448,4 +467,9 @@ export class CallControl {
   #meta(actor: { userId?: string }) {
     return actor.userId ? { actor: actor.userId } : {};
   }
+}
+
+/** State changes while awaiting: read it fresh (TS narrows `state` across awaits otherwise). */
+function ended(call: Call): boolean {
+  return (call.info.state as string) === 'ended';
 }

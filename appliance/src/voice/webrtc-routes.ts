@@ -32,7 +32,11 @@ const openAgent = createRoute({
       content: {
         'application/json': {
           schema: z
-            .object({ sdp: Sdp, callId: z.uuid().optional(), contactId: z.string().min(1).max(200).optional() })
+            .object({
+              sdp: Sdp,
+              callId: z.uuid().optional(),
+              contactId: z.string().min(1).max(200).optional(),
+            })
             .strict(),
         },
       },

@@ -58,7 +58,8 @@ export class HqConsole {
    */
   async enrolBranch(branch: string, rules: HqRules = {}): Promise<void> {
     if (!/^[A-Za-z0-9_-]+$/.test(branch)) throw new RangeError(`invalid branch id: ${branch}`);
-    for (const cls of ['tickets', 'crm', 'audit']) await installHqRules(this.#couch.db(`b-${branch}-${cls}`), rules);
+    for (const cls of ['tickets', 'crm', 'audit'])
+      await installHqRules(this.#couch.db(`b-${branch}-${cls}`), rules);
   }
 
   /**
@@ -168,7 +169,8 @@ export class HqConsole {
       if (typeof username !== 'string' || !username) return json(400, { error: { code: 'HQ_BAD_REQUEST' } });
       return json(201, { id: await this.freeze(m[1] as string, username, reason ?? 'HQ freeze') });
     }
-    if (req.method === 'GET' && url.pathname === '/api/policies') return json(200, { policies: await this.policies() });
+    if (req.method === 'GET' && url.pathname === '/api/policies')
+      return json(200, { policies: await this.policies() });
     if (req.method === 'GET' && url.pathname === '/') {
       const rows = await Promise.all(this.branches().map((b) => this.branchView(b)));
       res.writeHead(200, {

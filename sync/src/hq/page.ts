@@ -23,7 +23,11 @@ export function renderHqPage(branches: BranchView[], policies: IssuedPolicy[]): 
       b.lagDocs ?? '—',
       b.lagSeconds ?? '—',
       b.quarantined ?? 0,
-      b.witness ? (b.witness.ok ? `ok (${b.witness.checkpoints} checkpoints)` : `ALERT: ${b.witness.problems.join('; ')}`) : '—',
+      b.witness
+        ? b.witness.ok
+          ? `ok (${b.witness.checkpoints} checkpoints)`
+          : `ALERT: ${b.witness.problems.join('; ')}`
+        : '—',
       b.docs['tickets'],
       b.docs['audit'],
     ]),

@@ -14,7 +14,11 @@ export const HQ_RULES_DDOC = '_design/hq-rules';
  * what a branch pushes. Refused documents come back to the branch as 403
  * `forbidden` per document, which the branch quarantines.
  */
-export function hqRulesDesignDoc(rules: HqRules = {}): { _id: string; validate_doc_update: string; rules: HqRules } {
+export function hqRulesDesignDoc(rules: HqRules = {}): {
+  _id: string;
+  validate_doc_update: string;
+  rules: HqRules;
+} {
   const max = rules.maxBytes ?? 65_536;
   const forbidden = JSON.stringify(rules.forbiddenFields ?? []);
   // Runs inside CouchDB (or pouchdb-validation): ES5, no closures over this module.
@@ -27,7 +31,11 @@ export function hqRulesDesignDoc(rules: HqRules = {}): { _id: string; validate_d
   var size = JSON.stringify(newDoc).length;
   if (size > ${max}) throw({ forbidden: 'document too large: ' + size + ' bytes > ${max}' });
 }`;
-  return { _id: HQ_RULES_DDOC, validate_doc_update: fn, rules: { maxBytes: max, forbiddenFields: rules.forbiddenFields ?? [] } };
+  return {
+    _id: HQ_RULES_DDOC,
+    validate_doc_update: fn,
+    rules: { maxBytes: max, forbiddenFields: rules.forbiddenFields ?? [] },
+  };
 }
 
 /** Installs or replaces the HQ rules design document in `db`. */

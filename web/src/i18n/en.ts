@@ -2,6 +2,7 @@ import { agentEn } from '../panels/agent/messages.en.ts';
 import { crmEn } from '../panels/crm/messages.en.ts';
 import { knowledgeEn } from '../panels/knowledge/messages.en.ts';
 import { routingEn } from '../panels/routing/messages.en.ts';
+import { syncEn } from '../panels/sync/messages.en.ts';
 import { teamchatEn } from '../panels/teamchat/messages.en.ts';
 import { ticketsEn } from '../panels/tickets/messages.en.ts';
 import { voiceEn } from '../panels/voice/messages.en.ts';
@@ -197,6 +198,7 @@ export const en = {
   ...voiceEn,
   ...softphoneEn,
   ...crmEn,
+  ...syncEn,
   ...teamchatEn,
   ...ticketsEn,
 } as const;

@@ -2,6 +2,7 @@ import { agentZhCN } from '../panels/agent/messages.zh-CN.ts';
 import { crmZhCN } from '../panels/crm/messages.zh-CN.ts';
 import { knowledgeZhCN } from '../panels/knowledge/messages.zh-CN.ts';
 import { routingZhCN } from '../panels/routing/messages.zh-CN.ts';
+import { syncZhCN } from '../panels/sync/messages.zh-CN.ts';
 import { teamchatZhCN } from '../panels/teamchat/messages.zh-CN.ts';
 import { ticketsZhCN } from '../panels/tickets/messages.zh-CN.ts';
 import { voiceZhCN } from '../panels/voice/messages.zh-CN.ts';
@@ -192,6 +193,7 @@ export const zhCN: Record<MessageKey, string> = {
   ...voiceZhCN,
   ...softphoneZhCN,
   ...crmZhCN,
+  ...syncZhCN,
   ...teamchatZhCN,
   ...ticketsZhCN,
 };

@@ -7,6 +7,7 @@ import { CrmPanel } from './crm/crm-panel.tsx';
 import { KnowledgePanel } from './knowledge/kb-panel.tsx';
 import { RolesAdminPanel } from './roles-admin.tsx';
 import { RoutingAdminPanel } from './routing/routing-admin.tsx';
+import { SyncPanel } from './sync/sync-panel.tsx';
 import { TeamChatPanel } from './teamchat/teamchat-panel.tsx';
 import { TicketAdminPanel } from './tickets/ticket-admin.tsx';
 import { TicketsPanel } from './tickets/tickets-panel.tsx';
@@ -52,5 +53,6 @@ export const PANELS: readonly PanelEntry[] = [
     component: TicketAdminPanel,
   },
   { route: 'flows', permissions: ['system.manage'], label: 'nav.flows', component: FlowsPanel },
+  { route: 'sync', permissions: ['system.manage'], label: 'nav.sync', component: SyncPanel },
   { route: 'voice', permissions: ['contacts.monitor'], label: 'nav.voice', component: CallsPanel },
 ];

@@ -1,34 +1,27 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidStateError } from '../../contracts/index.ts';
 import { StorageError } from '../errors.ts';
 import { KEY_BYTES, open, seal } from './aead.ts';
-import { writeFileDurable } from './durable-file.ts';
 import { KeyLogFile, type KeyLogRecord } from './key-log.ts';
+import {
+  assertKeyId,
+  b64,
+  freshKeyringFile,
+  hasLegacyCustomerKeys,
+  isCustomer,
+  type KeyringFile,
+  readKeyringFile,
+  replayKeyLog,
+  unb64,
+  unwrapKeks,
+  withoutLegacyCustomerKeys,
+  writeKeyringFile,
+} from './keyring-file.ts';
 import { keysDir, loadOrCreateRootKey } from './root-key.ts';
 import { loadSodium, type Sodium } from './sodium.ts';
 
-interface KeyringFile {
-  format: 1;
-  currentKek: number;
-  /** KEK version → KEK wrapped by the root wrapping key. */
-  keks: Record<string, string>;
-  /** Class data key id → data key wrapped by a KEK. Per-customer keys live in the key log. */
-  dataKeys: Record<string, { kek: number; wrapped: string }>;
-  /** Legacy (before the key log): migrated into log tombstones on open. */
-  shredded: string[];
-}
-
-const KEY_ID = /^[a-z][a-z0-9_-]*(:[A-Za-z0-9_.@-]+)?$/;
-
-export function assertKeyId(keyId: string): void {
-  if (!KEY_ID.test(keyId)) throw new TypeError(`Invalid key id: ${JSON.stringify(keyId)}`);
-}
-
-const b64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
-const unb64 = (text: string): Uint8Array => new Uint8Array(Buffer.from(text, 'base64'));
-const isCustomer = (keyId: string): boolean => keyId.startsWith('cust:');
 const shreddedError = (keyId: string) =>
   new StorageError('STORAGE_KEY_SHREDDED', `Key was shredded [keyId:${keyId}]`, { status: 410 });
 
@@ -294,23 +287,16 @@ export class KeyRing {
   async #openLog(path: string): Promise<void> {
     const { log, records } = await KeyLogFile.open(path, this.#logKey);
     this.#log = log;
-    // Keys from a keyring.json written before the log existed move into the log.
-    let dirty = this.#state.shredded.length > 0 || Object.keys(this.#state.dataKeys).some(isCustomer);
     for (const id of this.#state.shredded) this.#shredded.add(id);
-    for (const r of records) {
-      if (r.t === 'x') {
-        dirty ||= this.#data.has(r.id);
-        this.#shredded.add(r.id);
-        this.#data.delete(r.id);
-      } else if (!this.#shredded.has(r.id)) {
-        this.#data.set(r.id, this.#unwrap(r.id, r.kek, r.w));
-      } else dirty = true; // a shred crashed before its compaction: finish it now
-    }
-    if (!dirty) return;
+    const unfinishedShred = replayKeyLog(records, {
+      data: this.#data,
+      shredded: this.#shredded,
+      unwrap: (id, kek, wrapped) => this.#unwrap(id, kek, wrapped),
+    });
+    // Keys from a keyring.json written before the log existed move into the log.
+    if (!unfinishedShred && !hasLegacyCustomerKeys(this.#state)) return;
     await this.#compact();
-    const dataKeys: KeyringFile['dataKeys'] = {};
-    for (const [id, v] of Object.entries(this.#state.dataKeys)) if (!isCustomer(id)) dataKeys[id] = v;
-    this.#state = { ...this.#state, dataKeys, shredded: [] };
+    this.#state = withoutLegacyCustomerKeys(this.#state);
     this.#persist();
   }
 
@@ -326,29 +312,16 @@ export class KeyRing {
   }
 
   #fresh(): KeyringFile {
-    const kek = new Uint8Array(randomBytes(KEY_BYTES));
+    const { state, kek } = freshKeyringFile(this.#sodium, this.#wrapKey);
     this.#keks.set(1, kek);
-    const state: KeyringFile = {
-      format: 1,
-      currentKek: 1,
-      keks: { 1: b64(seal(this.#sodium, this.#wrapKey, kek, 'kek:1')) },
-      dataKeys: {},
-      shredded: [],
-    };
     this.#state = state;
     this.#persist();
     return state;
   }
 
   #load(): KeyringFile {
-    const state = JSON.parse(readFileSync(this.#path, 'utf8')) as KeyringFile;
-    state.shredded ??= [];
-    for (const [v, wrapped] of Object.entries(state.keks)) {
-      const kek = open(this.#sodium, this.#wrapKey, unb64(wrapped), `kek:${v}`);
-      if (!kek)
-        throw new StorageError('STORAGE_DECRYPT_FAILED', `Keyring does not match the root key [kek:${v}]`);
-      this.#keks.set(Number(v), kek);
-    }
+    const state = readKeyringFile(this.#path);
+    this.#keks = unwrapKeks(this.#sodium, this.#wrapKey, state);
     for (const [keyId, { kek, wrapped }] of Object.entries(state.dataKeys)) {
       if (!state.shredded.includes(keyId)) this.#data.set(keyId, this.#unwrap(keyId, kek, wrapped));
     }
@@ -356,6 +329,6 @@ export class KeyRing {
   }
 
   #persist(): void {
-    writeFileDurable(this.#path, JSON.stringify(this.#state, null, 1), 0o600);
+    writeKeyringFile(this.#path, this.#state);
   }
 }

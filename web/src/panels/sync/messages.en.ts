@@ -1,0 +1,21 @@
+/** HQ sync console messages (English). */
+export const syncEn = {
+  'nav.sync': 'HQ sync',
+  'sync.disabled': 'HQ sync is not configured on this branch (BRANCHLINE_HQ_URL).',
+  'sync.summary': 'Branch {branch} · policy v{policy} · {docs} documents waiting · lag {seconds} s',
+  'sync.refresh': 'Refresh',
+  'sync.replication': 'Replication',
+  'sync.state': 'State',
+  'sync.lastSeq': 'Last sequence sent',
+  'sync.hqSeq': 'HQ update sequence',
+  'sync.pending': 'Pending documents',
+  'sync.lag': 'Lag (s)',
+  'sync.lastError': 'Last error',
+  'sync.quarantine': 'Quarantine',
+  'sync.quarantineTitle': 'Documents HQ refused',
+  'sync.quarantineEmpty': 'No refused documents.',
+  'sync.document': 'Document',
+  'sync.reason': 'Reason',
+  'sync.at': 'When',
+  'sync.unreachable': 'HQ unreachable',
+} as const;
