@@ -121,6 +121,7 @@ async function callSaying(name: string, text: string): Promise<{ queue: string; 
     const off = bus.subscribe('call.queued', (e) => {
       off();
       resolve({ queue: e.data.queue, intent: e.data.attributes.intent });
+      setTimeout(async () => { const r = await stack.recordings.stereoWav(e.data.callId); require('node:fs').writeFileSync('/tmp/asr/rec-' + name + '.wav', r.wav); console.error('REC', name); }, 7000);
     });
   });
   const sipp = run(

@@ -336,3 +336,41 @@ test('transfer refuses a call that is not live and a target without a registered
     a1.close();
   }
 });
+
+test('a blind transfer to a queue requeues the call and the next agent reuses the parked, still-recording agent leg', {
+  timeout: 60_000,
+}, async () => {
+  const a1 = await phone('agent1', audio.a1);
+  const a2 = await phone('agent2', audio.a2);
+  const { caller, callId } = await bridgedCall();
+  try {
+    await sleep(800);
+    const requeued = new Promise<string>((resolve) => {
+      const off = bus.subscribe('call.queued', (e) => {
+        off();
+        resolve(e.data.queue);
+      });
+    });
+    await stack.service.transfer(callId, 'blind', { queue: 'vip' }, { userId: 'user-1' });
+    assert.equal(await requeued, 'vip');
+    await until(() => a1.byes === 1);
+    assert.equal(stack.service.get(callId)?.state, 'queued');
+    const agentLeg = `${callId}:agent`;
+    assert.equal(await stack.service.connectAgent(callId, 'user-2'), true);
+    assert.equal(stack.service.get(callId)?.agentLeg?.legId, agentLeg);
+    const t0 = Date.now();
+    await sleep(2000);
+    assert.ok(
+      bestCorrelation(heard(caller.heardSince(t0 + 300)), audio.a2.src) > 0.5,
+      'caller hears agent 2',
+    );
+    await caller.bye();
+    await until(() => a2.byes === 1);
+    const index = await stack.recordings.index(callId);
+    assert.ok((index?.chunks?.agent ?? 0) > 0, 'the agent channel was recorded across the transfer');
+  } finally {
+    caller.close();
+    a1.close();
+    a2.close();
+  }
+});
