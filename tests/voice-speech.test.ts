@@ -1,11 +1,8 @@
-import { createRequire } from 'node:module';
-const require = createRequire(import.meta.url);
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { EventBus } from '../appliance/src/events/index.ts';
 import {
   EspeakTts,
@@ -16,10 +13,8 @@ import {
 import { createLogger } from '../appliance/src/logging/index.ts';
 import { type CryptoFacade, MemoryDocStore, openCrypto } from '../appliance/src/storage/index.ts';
 import { VoiceStack } from '../appliance/src/voice/index.ts';
-import { freePort } from './support/ports.ts';
 import { run } from './voice-support/util.ts';
-
-const TESTDATA = fileURLToPath(new URL('../appliance/src/voice/testdata/', import.meta.url));
+import { RtpPeer, sipInvite } from './webrtc-support.ts';
 
 const FLOW: FlowDefinition = {
   id: 'speech',
@@ -70,14 +65,7 @@ before(async () => {
       inboundFlow: async () => FLOW,
     },
     tts: new EspeakTts(join(dir, 'prompts')),
-    asr: {
-      async recognize(pcm, o) {
-        const r = await new PocketsphinxAsr().recognize(pcm, o);
-        require('node:fs').writeFileSync('/tmp/asr/cap-' + Date.now() + '.raw', pcm);
-        console.error('ASR', pcm.length, JSON.stringify(r));
-        return r;
-      },
-    },
+    asr: new PocketsphinxAsr(),
     guard: { maxRequestsPerWindow: 1_000_000, maxAuthFailures: 10 },
   });
   sip = await stack.listen(0, '127.0.0.1');
@@ -91,65 +79,42 @@ after(async () => {
 });
 
 /**
- * A sipp "trunk" call (PCMU/8000) that streams espeak-ng saying `text` once,
- * framed by silence, over RTP into the appliance; resolves with the queue the
- * IVR put the call in.
+ * A trusted-trunk SIP call (PCMU/8000) whose RTP carries espeak-ng saying
+ * `text` once, after half a second of silence, into the appliance's media
+ * worker; resolves with the queue the IVR put the call in.
  */
 async function callSaying(name: string, text: string): Promise<{ queue: string; intent: unknown }> {
-  const cwd = join(dir, name);
-  await mkdir(cwd, { recursive: true });
-  await run('espeak-ng', ['-v', 'en', '-w', join(cwd, 'said.wav'), '--', text]);
-  // μ-law WAV at 8 kHz, as a G.711 phone would send it: 1 s lead-in, 2 s of silence after.
-  await run('sox', [
-    join(cwd, 'said.wav'),
-    '-r',
-    '8000',
-    '-c',
-    '1',
-    '-e',
-    'u-law',
-    join(cwd, 'speech.wav'),
-    'pad',
-    '1',
-    '2',
-  ]);
-  const scenario = (await readFile(join(TESTDATA, 'trunk-call.xml'), 'utf8'))
-    .replace('caller.wav,-1,0', 'speech.wav,1,0')
-    .replace('<pause milliseconds="14000"/>', '<pause milliseconds="8000"/>');
-  await writeFile(join(cwd, 'speech-call.xml'), scenario);
+  const wav = join(dir, `${name}.wav`);
+  await run('espeak-ng', ['-v', 'en', '-w', wav, '--', text]);
+  // What a G.711 phone sends: 8 kHz μ-law.
+  await run('sox', [wav, '-r', '8000', '-c', '1', '-e', 'u-law', '-t', 'ul', `${wav}.ul`]);
+  const speech = await readFile(`${wav}.ul`);
   const queued = new Promise<{ queue: string; intent: unknown }>((resolve) => {
     const off = bus.subscribe('call.queued', (e) => {
       off();
       resolve({ queue: e.data.queue, intent: e.data.attributes.intent });
-      setTimeout(async () => { const r = await stack.recordings.stereoWav(e.data.callId); require('node:fs').writeFileSync('/tmp/asr/rec-' + name + '.wav', r.wav); console.error('REC', name); }, 7000);
     });
   });
-  const sipp = run(
-    'sipp',
-    [
-      `127.0.0.1:${sip.port}`,
-      '-sf',
-      join(cwd, 'speech-call.xml'),
-      '-m',
-      '1',
-      '-i',
-      '127.0.0.1',
-      '-p',
-      String(await freePort()),
-      '-mp',
-      String(await freePort()),
-      '-timeout',
-      '40s',
-      '-nostdin',
-      '-timeout_error',
-    ],
-    { cwd },
-  );
-  const [out] = await Promise.all([queued, sipp]);
-  return out;
+  const caller = new RtpPeer();
+  const inv = await sipInvite(sip, await caller.start());
+  try {
+    const lead = 25; // frames of silence before the words
+    const silence = Buffer.alloc(160, 0xff);
+    caller.stream(inv.mediaPort, (i) => {
+      const off = (i - lead) * 160;
+      return off >= 0 && off < speech.length
+        ? Buffer.concat([speech.subarray(off, off + 160), silence]).subarray(0, 160)
+        : silence;
+    });
+    return await queued;
+  } finally {
+    await inv.bye();
+    caller.close();
+    inv.close();
+  }
 }
 
-test('espeak-ng saying "I want to cancel my order" over a G.711 SIP leg takes the cancel branch; out-of-grammar speech takes the fallback', {
+test('espeak-ng saying "I want to cancel my order" over a G.711 SIP leg (RTP into the media worker) takes the cancel branch; out-of-grammar speech takes the fallback', {
   timeout: 90_000,
 }, async () => {
   const cancel = await callSaying('cancel', 'I want to cancel my order');
