@@ -24,6 +24,7 @@ testing=(
   baresip         # SIP softphone peer
   strace          # proves fsync before 2xx
   shellcheck      # lints these scripts
+  fonts-wqy-zenhei # CJK glyphs in the zh-CN console screenshots
 )
 
 packages=("${runtime[@]}")
