@@ -1,3 +1,4 @@
+import { analyticsModule } from './analytics/index.ts';
 import { emailModule } from './channels/email/index.ts';
 import { webchatModule } from './channels/webchat/index.ts';
 import { wechatModule } from './channels/wechat/index.ts';
@@ -29,4 +30,5 @@ export const MODULES: BranchModule[] = [
   crmModule,
   ticketsModule,
   syncBridgeModule,
+  analyticsModule,
 ];

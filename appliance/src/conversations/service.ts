@@ -69,6 +69,7 @@ export class ConversationService {
   #now: () => Date;
   #senders = new Map<Channel, ChannelSender>();
   #lock = new KeyedLock();
+  #openHooks = new Set<(m: InboundMessage) => Record<string, string | number | boolean>>();
 
   constructor(
     store: ConversationStore,
@@ -86,6 +87,15 @@ export class ConversationService {
     return () => {
       if (this.#senders.get(sender.channel) === sender) this.#senders.delete(sender.channel);
     };
+  }
+
+  /**
+   * Adds routing attributes to each contact a message opens, before
+   * `contact.queued` is published (the chatbot marks the chats it answers first).
+   */
+  onContactOpening(hook: (m: InboundMessage) => Record<string, string | number | boolean>): () => void {
+    this.#openHooks.add(hook);
+    return () => this.#openHooks.delete(hook);
   }
 
   /** Stores an inbound message once; a repeat of (channel, externalId) returns the same ids with duplicate:true. */
@@ -118,7 +128,7 @@ export class ConversationService {
           channel: msg.channel,
           threadKey: msg.threadKey,
           state: 'queued',
-          attributes: { ...(msg.attributes ?? {}) },
+          attributes: { ...(msg.attributes ?? {}), ...this.#openingAttributes(msg) },
           createdAt: now,
           updatedAt: now,
           timeline: { queued: now },
@@ -158,6 +168,12 @@ export class ConversationService {
       if (opened) await this.#publishState(contact, actor.userId);
       return { ...result, duplicate: false };
     });
+  }
+
+  #openingAttributes(msg: InboundMessage): Record<string, string | number | boolean> {
+    const out: Record<string, string | number | boolean> = {};
+    for (const hook of this.#openHooks) Object.assign(out, hook(msg));
+    return out;
   }
 
   /** Moves a contact through its lifecycle; an illegal move is CONVERSATIONS_INVALID_TRANSITION (409). */

@@ -17,6 +17,7 @@ const PUSH_RULES: Array<[string, Permission]> = [
   ['role.', 'users.read'],
   ['system.', 'system.manage'],
   ['audit.', 'audit.read'],
+  ['analytics.', 'contacts.monitor'],
 ];
 
 interface Client {

@@ -62,6 +62,8 @@ export function attachContacts(service: RoutingService, contacts: ContactsPort, 
     });
   };
   const enqueue = (d: QueuedData) => {
+    // The chatbot answers this chat first and enqueues it itself on handoff.
+    if (d.attributes?.['bot'] === 'active') return;
     try {
       service.enqueue({
         id: d.contactId,
