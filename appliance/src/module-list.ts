@@ -5,6 +5,7 @@ import { wechatModule } from './channels/wechat/index.ts';
 import { wecomModule } from './channels/wecom/index.ts';
 import { conversationsModule } from './conversations/index.ts';
 import { crmModule } from './crm/index.ts';
+import { intelligenceModule } from './intelligence/index.ts';
 import { knowledgeModule } from './knowledge/index.ts';
 import type { BranchModule } from './modules.ts';
 import { routingModule } from './routing/index.ts';
@@ -30,5 +31,6 @@ export const MODULES: BranchModule[] = [
   crmModule,
   ticketsModule,
   syncBridgeModule,
+  intelligenceModule,
   analyticsModule,
 ];

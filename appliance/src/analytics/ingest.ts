@@ -50,6 +50,7 @@ export async function ingest(
     const bucket = await updateFact(store, e, contactId, (f) => {
       f.queue = queue;
     });
+    if (!bucket) live.holdQueue(contactId, queue);
     live.requeue(contactId, queue);
     return bucket ? { bucket, changed: true } : { changed: false };
   }
@@ -81,7 +82,7 @@ async function contactEvent(store: AnalyticsStore, live: LiveState, e: DomainEve
     contactId,
     customerId: str(d, 'customerId') ?? '',
     channel: str(d, 'channel') ?? 'unknown',
-    queue: str(attrs, 'queue') ?? '-',
+    queue: live.takeQueue(contactId) ?? str(attrs, 'queue') ?? '-',
     bucket,
     queuedAt,
     state,

@@ -23,6 +23,20 @@ export class LiveState {
     else this.#handling.delete(contactId);
   }
 
+  /** Routing may name the queue before analytics has seen `contact.queued` (handler order on the bus). */
+  #pendingQueue = new Map<string, string>();
+
+  holdQueue(contactId: string, queue: string): void {
+    this.#pendingQueue.set(contactId, queue);
+    if (this.#pendingQueue.size > 10_000) this.#pendingQueue.clear();
+  }
+
+  takeQueue(contactId: string): string | undefined {
+    const q = this.#pendingQueue.get(contactId);
+    this.#pendingQueue.delete(contactId);
+    return q;
+  }
+
   requeue(contactId: string, queue: string): void {
     const w = this.#waiting.get(contactId);
     if (w) w.queue = queue;

@@ -134,6 +134,7 @@ export function loadConfig(env: Env): Config {
     httpPort: port(env, 'BRANCHLINE_HTTP_PORT', 8080),
     httpsPort: port(env, 'BRANCHLINE_HTTPS_PORT', 8443),
     sipPort: port(env, 'BRANCHLINE_SIP_PORT', 5060),
+    sipTlsPort: port(env, 'BRANCHLINE_SIP_TLS_PORT', 5061),
     smtpPort: port(env, 'BRANCHLINE_SMTP_PORT', 2525),
     hqUrl: url(env, 'BRANCHLINE_HQ_URL'),
     hqPort: port(env, 'BRANCHLINE_HQ_PORT', 5984),

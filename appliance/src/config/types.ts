@@ -8,6 +8,8 @@ export interface Config {
   readonly httpPort: number;
   readonly httpsPort: number;
   readonly sipPort: number;
+  /** SIP over TLS listener (BRANCHLINE_SIP_TLS_PORT, default 5061; 0 = ephemeral). TCP shares sipPort. */
+  readonly sipTlsPort: number;
   readonly smtpPort: number;
   /** HQ CouchDB URL; undefined means no sync. */
   readonly hqUrl: string | undefined;

@@ -1,5 +1,6 @@
 import type { BranchModule } from '../modules.ts';
 import { EncryptedDocStore } from '../storage/index.ts';
+import { replicationRoutes } from './replication-routes.ts';
 import { conversationRoutes } from './routes.ts';
 import { customer360Routes } from './routes-360.ts';
 import { ConversationService } from './service.ts';
@@ -22,7 +23,11 @@ export const conversationsModule: BranchModule = {
     });
     ctx.provide('conversations', service);
     return {
-      routes: [conversationRoutes(service, ctx.recordRead), customer360Routes(service, customers)],
+      routes: [
+        conversationRoutes(service, ctx.recordRead),
+        customer360Routes(service, customers),
+        replicationRoutes(service, { customers, recordRead: ctx.recordRead }),
+      ],
     };
   },
 };

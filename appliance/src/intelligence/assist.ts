@@ -9,7 +9,11 @@ const CLOSED_TICKET = new Set(['closed', 'resolved', 'cancelled']);
 /** What the agent sees beside a contact: history, intent, mood, and three suggested answers. */
 export async function assistFor(
   contactId: string,
-  deps: { services: Services; intel: IntelligenceService; viewer?: { userId: string; permissions: ReadonlySet<string> } },
+  deps: {
+    services: Services;
+    intel: IntelligenceService;
+    viewer?: { userId: string; permissions: ReadonlySet<string> };
+  },
 ): Promise<AssistView> {
   const { services, intel } = deps;
   const conv = services.conversations;
@@ -17,9 +21,13 @@ export async function assistFor(
   const contact = await conv.getContact(contactId);
   const messages = await conv.messagesOf(contact.conversationId);
   const inbound = messages.filter((m) => m.contactId === contactId && m.direction === 'in' && m.text.trim());
-  const joined = inbound.slice(-3).map((m) => m.text).join(' ');
+  const joined = inbound
+    .slice(-3)
+    .map((m) => m.text)
+    .join(' ');
   const top = joined ? intel.classify(joined).top : undefined;
-  const attrIntent = typeof contact.attributes['intent'] === 'string' ? contact.attributes['intent'] : undefined;
+  const attrIntent =
+    typeof contact.attributes['intent'] === 'string' ? contact.attributes['intent'] : undefined;
   const intent = top ?? (attrIntent && attrIntent !== 'unknown' ? { intent: attrIntent, p: 1 } : undefined);
 
   const lastContacts = (await conv.listContacts({ customerIds: [contact.customerId] }))
@@ -41,7 +49,9 @@ export async function assistFor(
     : [];
   let orders: AssistView['history']['orders'] = [];
   if (services.crm && deps.viewer) {
-    const pop = await services.crm.screenPop(contact.customerId, deps.viewer, { budgetMs: 300 }).catch(() => undefined);
+    const pop = await services.crm
+      .screenPop(contact.customerId, deps.viewer, { budgetMs: 300 })
+      .catch(() => undefined);
     orders = (pop?.orders ?? [])
       .slice(0, 5)
       .map((o) => ({ orderNo: o.orderNo, date: o.date, status: String(o.status), amount: o.amount }));

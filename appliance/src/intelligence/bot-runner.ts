@@ -25,15 +25,21 @@ export class BotRunner {
     if (!conv) return;
     this.#offs.push(
       conv.onContactOpening((m) =>
-        m.channel === 'webchat' && !m.attributes?.['offline'] && intel.settings().botEnabled ? { bot: 'active' } : {},
+        m.channel === 'webchat' && !m.attributes?.['offline'] && intel.settings().botEnabled
+          ? { bot: 'active' }
+          : {},
       ),
       services.bus.subscribe('conversation.message_received', (e) => {
         if (e.data.channel !== 'webchat') return;
         // Not awaited: ingest awaits its listeners and the bot's reply goes out through the same widget queue.
         this.#enqueue(e.data.contactId, () => this.#onMessage(e.data.contactId, e.data.messageId));
       }),
-      services.bus.subscribe('contact.closed', (e) => this.#sessions.delete(e.data.contactId)),
-      services.bus.subscribe('contact.abandoned', (e) => this.#sessions.delete(e.data.contactId)),
+      services.bus.subscribe('contact.closed', (e) => {
+        this.#sessions.delete(e.data.contactId);
+      }),
+      services.bus.subscribe('contact.abandoned', (e) => {
+        this.#sessions.delete(e.data.contactId);
+      }),
     );
   }
 
@@ -41,7 +47,9 @@ export class BotRunner {
   async recover(): Promise<number> {
     const conv = this.#services.conversations;
     if (!conv) return 0;
-    const held = (await conv.listContacts({ states: ['queued'] })).filter((c) => c.attributes['bot'] === 'active');
+    const held = (await conv.listContacts({ states: ['queued'] })).filter(
+      (c) => c.attributes['bot'] === 'active',
+    );
     for (const c of held) await this.#handoff(c.id, newSession(), 'restart');
     return held.length;
   }
@@ -53,7 +61,9 @@ export class BotRunner {
 
   #enqueue(contactId: string, job: () => Promise<void>): void {
     const prev = this.#chains.get(contactId) ?? Promise.resolve();
-    const next = prev.then(job).catch((err) => this.#intel.logFailure(`bot turn failed [contact:${contactId}]`, err));
+    const next = prev
+      .then(job)
+      .catch((err) => this.#intel.logFailure(`bot turn failed [contact:${contactId}]`, err));
     this.#chains.set(contactId, next);
     void next.then(() => {
       if (this.#chains.get(contactId) === next) this.#chains.delete(contactId);
@@ -128,7 +138,13 @@ export class BotRunner {
     this.#sessions.delete(contactId);
     await this.#services.bus.publish(
       'intelligence.handed_off',
-      { contactId, reason, sentiment: mood, botTurns: s.turns, ...(s.intent ? { intent: s.intent.intent } : {}) },
+      {
+        contactId,
+        reason,
+        sentiment: mood,
+        botTurns: s.turns,
+        ...(s.intent ? { intent: s.intent.intent } : {}),
+      },
       { actor: 'bot' },
     );
     if (c.state !== 'queued') return;

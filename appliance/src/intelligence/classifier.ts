@@ -35,8 +35,8 @@ export class IntentClassifier {
     const intent = example.intent;
     this.#docs.set(intent, (this.#docs.get(intent) ?? 0) + w);
     this.#n += w;
-    let counts = this.#tokens.get(intent);
-    if (!counts) this.#tokens.set(intent, (counts = new Map()));
+    const counts = this.#tokens.get(intent) ?? new Map<string, number>();
+    this.#tokens.set(intent, counts);
     for (const t of features(example.text)) {
       counts.set(t, (counts.get(t) ?? 0) + w);
       this.#totals.set(intent, (this.#totals.get(intent) ?? 0) + w);

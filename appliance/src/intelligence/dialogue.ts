@@ -53,7 +53,11 @@ export function newSession(): BotSession {
 export function botTurn(
   s: BotSession,
   text: string,
-  deps: { classifier: IntentClassifier; faq: (q: string) => FaqAnswer | undefined; settings: IntelligenceSettings },
+  deps: {
+    classifier: IntentClassifier;
+    faq: (q: string) => FaqAnswer | undefined;
+    settings: IntelligenceSettings;
+  },
 ): TurnOutcome {
   const zh = isChinese(text) || (!/[a-z]/i.test(text) && s.facts['lang'] === 'zh');
   s.facts['lang'] = zh ? 'zh' : 'en';
@@ -70,7 +74,11 @@ export function botTurn(
     text: say(zh, '正在为您转接人工坐席，请稍候。', 'Connecting you to an agent, one moment please.'),
   });
 
-  if (sure?.intent === 'human_agent') return (s.intent ??= sure), handoff('requested');
+  if (sure?.intent === 'human_agent') {
+    // Keep what the visitor came for (card_lost …) as the routing intent, not "human_agent".
+    s.intent ??= sure;
+    return handoff('requested');
+  }
   if (s.negativeStreak >= 2) return handoff('negative_sentiment');
 
   if (s.slot) {
@@ -79,7 +87,7 @@ export function botTurn(
   }
   if (s.clarify) {
     const [a, b] = s.clarify;
-    s.clarify = undefined;
+    delete s.clarify;
     const pick = /^\s*(1|a|第一|前)/i.test(text) ? a : /^\s*(2|b|第二|后)/i.test(text) ? b : undefined;
     const chosen = pick ?? (sure && (sure.intent === a || sure.intent === b) ? sure.intent : undefined);
     if (!chosen) return handoff('not_understood');
@@ -124,7 +132,10 @@ function startIntent(
     return { kind: 'smalltalk', text: say(zh, '不客气，还有其他问题吗？', "You're welcome. Anything else?") };
   if (intent === 'appointment') {
     s.slot = 'appointment_date';
-    return { kind: 'slot', text: say(zh, '好的，请问您想预约哪一天？', 'Sure. Which day would you like to come?') };
+    return {
+      kind: 'slot',
+      text: say(zh, '好的，请问您想预约哪一天？', 'Sure. Which day would you like to come?'),
+    };
   }
   if (intent === 'card_lost') {
     s.slot = 'card_last4';
@@ -149,12 +160,16 @@ function fillSlot(s: BotSession, text: string, zh: boolean): TurnOutcome | undef
     if (FULL_CARD.test(text))
       return {
         kind: 'slot',
-        text: say(zh, '请不要发送完整卡号，只需后四位。', 'Please do not send the full card number, only the last 4 digits.'),
+        text: say(
+          zh,
+          '请不要发送完整卡号，只需后四位。',
+          'Please do not send the full card number, only the last 4 digits.',
+        ),
       };
     const m = /(?:^|\D)(\d{4})(?:\D|$)/.exec(text);
     if (!m) return { kind: 'slot', text: say(zh, '请输入卡号后四位数字。', 'Please type the 4 digits.') };
     s.facts['cardLast4'] = m[1] as string;
-    s.slot = undefined;
+    delete s.slot;
     return {
       kind: 'handoff',
       handoff: 'requested',
@@ -166,19 +181,37 @@ function fillSlot(s: BotSession, text: string, zh: boolean): TurnOutcome | undef
     };
   }
   if (s.slot === 'appointment_date') {
-    const date = /(今天|明天|后天|周[一二三四五六日天]|星期[一二三四五六日天]|\d{1,2}[月/.-]\d{1,2}日?|today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{4}-\d{2}-\d{2})/i.exec(text);
+    const date =
+      /(今天|明天|后天|周[一二三四五六日天]|星期[一二三四五六日天]|\d{1,2}[月/.-]\d{1,2}日?|today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|\d{4}-\d{2}-\d{2})/i.exec(
+        text,
+      );
     if (!date)
-      return { kind: 'slot', text: say(zh, '请告诉我具体日期，例如“明天”或“5月20日”。', 'Please give a day, e.g. "tomorrow" or "2025-05-20".') };
+      return {
+        kind: 'slot',
+        text: say(
+          zh,
+          '请告诉我具体日期，例如“明天”或“5月20日”。',
+          'Please give a day, e.g. "tomorrow" or "2025-05-20".',
+        ),
+      };
     s.facts['appointmentDate'] = date[1] as string;
     // Weekends only the main branch is open: branch on the date before asking for more.
     const weekend = /周[六日天]|星期[六日天]|saturday|sunday/i.test(date[1] as string);
-    s.slot = undefined;
+    delete s.slot;
     return {
       kind: 'handoff',
       handoff: 'requested',
       text: weekend
-        ? say(zh, `周末仅总行营业，已记录${date[1]}，正在转人工为您确认。`, `Only the main branch opens at weekends; ${date[1]} noted, an agent will confirm.`)
-        : say(zh, `已记录${date[1]}，正在转人工为您确认具体时间。`, `${date[1]} noted, an agent will confirm the time.`),
+        ? say(
+            zh,
+            `周末仅总行营业，已记录${date[1]}，正在转人工为您确认。`,
+            `Only the main branch opens at weekends; ${date[1]} noted, an agent will confirm.`,
+          )
+        : say(
+            zh,
+            `已记录${date[1]}，正在转人工为您确认具体时间。`,
+            `${date[1]} noted, an agent will confirm the time.`,
+          ),
     };
   }
   return undefined;

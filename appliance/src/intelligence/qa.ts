@@ -12,16 +12,46 @@ export interface QaRules {
 
 export const DEFAULT_QA_RULES: QaRules = {
   greetings: ['您好', '你好', '欢迎', 'hello', 'hi', 'good morning', 'good afternoon', 'welcome'],
-  forbidden: ['不知道', '不归我管', '你自己看', '烦不烦', '没办法', 'not my problem', 'whatever', 'shut up', 'stupid'],
+  forbidden: [
+    '不知道',
+    '不归我管',
+    '你自己看',
+    '烦不烦',
+    '没办法',
+    'not my problem',
+    'whatever',
+    'shut up',
+    'stupid',
+  ],
   maxResponseMs: 60_000,
-  resolution: ['还有其他', '解决了吗', '问题解决', '还有什么可以', 'anything else', 'is there anything', 'resolved', 'solved your'],
+  resolution: [
+    '还有其他',
+    '解决了吗',
+    '问题解决',
+    '还有什么可以',
+    'anything else',
+    'is there anything',
+    'resolved',
+    'solved your',
+  ],
 };
 
-const PENALTY = { greeting: 15, forbidden_words: 30, end_sentiment: 20, response_time: 15, resolution: 20 } as const;
+const PENALTY = {
+  greeting: 15,
+  forbidden_words: 30,
+  end_sentiment: 20,
+  response_time: 15,
+  resolution: 20,
+} as const;
 
+/** Latin words match whole words only ("hi" is not in "anything"); Chinese matches as substrings. */
 const has = (text: string, words: readonly string[]) => {
   const t = text.toLowerCase();
-  return words.filter((w) => t.includes(w.toLowerCase()));
+  return words.filter((w) => {
+    const lw = w.toLowerCase();
+    if (!/^[a-z' ]+$/.test(lw)) return t.includes(lw);
+    return new RegExp(`(^|[^a-z])${lw}([^a-z]|$)`).test(t);
+  });
 };
 
 /** Scores a closed transcript: 100 minus the penalty of every failed rule, never below 0. */
@@ -36,7 +66,11 @@ export function scoreTranscript(
     findings.push({ rule, passed, penalty: passed ? 0 : PENALTY[rule], detail });
 
   const first = agent[0];
-  add('greeting', !!first && has(first.text, rules.greetings).length > 0, first ? 'first agent reply' : 'no agent reply');
+  add(
+    'greeting',
+    !!first && has(first.text, rules.greetings).length > 0,
+    first ? 'first agent reply' : 'no agent reply',
+  );
 
   const bad = [...new Set(agent.flatMap((l) => has(l.text, rules.forbidden)))];
   add('forbidden_words', bad.length === 0, bad.length ? `used: ${bad.join(', ')}` : 'none used');

@@ -1,5 +1,5 @@
-import seed from './testdata/intents.json' with { type: 'json' };
 import type { LabelledExample } from './classifier.ts';
+import seed from './testdata/intents.json' with { type: 'json' };
 
 /** The shipped training set: intent → utterances (zh and en). */
 export const SEED_INTENTS: Readonly<Record<string, readonly string[]>> = seed;

@@ -166,7 +166,10 @@ export class IntelligenceService {
 
   async qa(contactId: string): Promise<QaResult> {
     const r = await this.#store.qa(contactId);
-    if (!r) throw new IntelligenceError('INTELLIGENCE_NOT_FOUND', `No QA result [contactId:${contactId}]`, { status: 404 });
+    if (!r)
+      throw new IntelligenceError('INTELLIGENCE_NOT_FOUND', `No QA result [contactId:${contactId}]`, {
+        status: 404,
+      });
     return r;
   }
 
@@ -181,12 +184,20 @@ export class IntelligenceService {
       .sort((a, b) => (a.closedAt < b.closedAt ? 1 : -1));
   }
 
-  async override(contactId: string, input: { score: number; comment: string }, reviewerId: string): Promise<QaResult> {
+  async override(
+    contactId: string,
+    input: { score: number; comment: string },
+    reviewerId: string,
+  ): Promise<QaResult> {
     if (!(input.score >= 0 && input.score <= 100)) throw new RangeError('score must be 0–100');
     const r = await this.qa(contactId);
     const next: QaResult = { ...r, override: { ...input, reviewerId, at: this.#now().toISOString() } };
     await this.#store.putQa(next);
-    await this.#bus.publish('intelligence.qa_reviewed', { contactId, score: input.score, reviewerId }, { actor: reviewerId });
+    await this.#bus.publish(
+      'intelligence.qa_reviewed',
+      { contactId, score: input.score, reviewerId },
+      { actor: reviewerId },
+    );
     return next;
   }
 

@@ -4,7 +4,7 @@ import type { IntelligenceSettings, QaResult } from './types.ts';
 
 export const DEFAULT_SETTINGS: IntelligenceSettings = {
   botEnabled: false,
-  confidenceThreshold: 0.55,
+  confidenceThreshold: 0.7,
   faqScoreThreshold: 1.5,
   maxBotTurns: 6,
 };
@@ -63,9 +63,7 @@ export class IntelligenceStore {
     await this.#db.create({ ...r, _id: `reply:${r.intent}:${r.at}:${crypto.randomUUID()}` });
   }
   async replies(intent: string): Promise<ReplyMemory[]> {
-    return (await this.#db.list<ReplyMemory>({ prefix: `reply:${intent}:` })).map(
-      ({ _id, _rev, ...r }) => r,
-    );
+    return (await this.#db.list<ReplyMemory>({ prefix: `reply:${intent}:` })).map(({ _id, _rev, ...r }) => r);
   }
 
   putQa(r: QaResult): Promise<void> {

@@ -7,7 +7,9 @@ const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/u;
 const CJK_RUN = /[\u3400-\u9fff\uf900-\ufaff]+/gu;
 const LATIN = /[a-z0-9]+/g;
-const EN_STOP = new Set('a an the is are am to of i my me you your it for and please can could would'.split(' '));
+const EN_STOP = new Set(
+  'a an the is are am to of i my me you your it for and please can could would'.split(' '),
+);
 
 function stem(w: string): string {
   if (w.length <= 3) return w;

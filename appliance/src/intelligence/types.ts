@@ -15,7 +15,13 @@ export interface IntelligenceSettings {
   maxBotTurns: number;
 }
 
-export type HandoffReason = 'requested' | 'negative_sentiment' | 'not_understood' | 'no_answer' | 'max_turns' | 'restart';
+export type HandoffReason =
+  | 'requested'
+  | 'negative_sentiment'
+  | 'not_understood'
+  | 'no_answer'
+  | 'max_turns'
+  | 'restart';
 
 export type BotReplyKind = 'faq' | 'clarify' | 'slot' | 'smalltalk' | 'handoff';
 

@@ -198,7 +198,7 @@ export class VoiceService {
         contact,
         host: from.host,
         port: from.port,
-        transport: 'udp',
+        transport: from.transport ?? 'udp',
         expiresAt: Date.now() + expires * 1000,
       });
     }
@@ -297,9 +297,7 @@ export class VoiceService {
     this.#byLeg.set(legId, call);
     this.#respond(req, from, 180, 'Ringing', (r) => this.#withTag(r, tag));
     const ok = makeResponse(req, 200, 'OK', tag);
-    ok.headers.set('contact', [
-      `<sip:branchline@${this.#d.transport.local.host}:${this.#d.transport.local.port}>`,
-    ]);
+    ok.headers.set('contact', [contactFor(this.#d.transport, from, 'branchline')]);
     ok.headers.set('content-type', ['application/sdp']);
     ok.body = Buffer.from(
       buildAudioSdp({
@@ -425,7 +423,11 @@ export class VoiceService {
       remoteUri: binding.contact,
       remoteTag: undefined,
       remoteTarget: binding.contact,
-      peer: { host: binding.host, port: binding.port },
+      peer: {
+        host: binding.host,
+        port: binding.port,
+        ...(binding.transport !== 'udp' ? { transport: binding.transport } : {}),
+      },
       cseq: 1,
     };
     call.agent = { dialog, legId };
@@ -456,9 +458,7 @@ export class VoiceService {
     dialog.remoteTag = param(header(res, 'to'), 'tag');
     dialog.remoteTarget = addrUri(header(res, 'contact')) ?? dialog.remoteTarget;
     const ack = inDialogRequest(dialog, 'ACK', { cseq: 1 });
-    ack.headers.set('via', [
-      `SIP/2.0/UDP ${local.host}:${local.port};branch=${this.#d.transport.newBranch()}`,
-    ]);
+    ack.headers.set('via', [this.#d.transport.via(dialog.peer, this.#d.transport.newBranch())]);
     this.#d.transport.send(ack, dialog.peer);
     const answer = parseAudioSdp(res.body.toString('latin1'));
     if (answer)
@@ -712,4 +712,11 @@ export class VoiceService {
 
 function mask(n: string): string {
   return n.length > 4 ? `${n.slice(0, 3)}***${n.slice(-2)}` : '***';
+}
+
+/** Our Contact for a peer: the listener of its transport, with `;transport=` for streams. */
+export function contactFor(transport: SipTransport, peer: Peer, user: string): string {
+  const l = transport.localFor(peer);
+  const t = peer.transport && peer.transport !== 'udp' ? `;transport=${peer.transport}` : '';
+  return `<sip:${user}@${l.host}:${l.port}${t}>`;
 }

@@ -7,7 +7,9 @@ export type VoiceErrorCode =
   | 'VOICE_CALL_NOT_FOUND'
   | 'VOICE_NOT_YOUR_CALL'
   | 'VOICE_CALL_STATE'
-  | 'VOICE_TARGET_UNAVAILABLE';
+  | 'VOICE_TARGET_UNAVAILABLE'
+  | 'VOICE_DIALOUT_REFUSED'
+  | 'VOICE_DIALOUT_FAILED';
 
 const STATUS: Record<VoiceErrorCode, number> = {
   VOICE_ACCOUNT_EXISTS: 409,
@@ -17,6 +19,8 @@ const STATUS: Record<VoiceErrorCode, number> = {
   VOICE_NOT_YOUR_CALL: 403,
   VOICE_CALL_STATE: 409,
   VOICE_TARGET_UNAVAILABLE: 409,
+  VOICE_DIALOUT_REFUSED: 403,
+  VOICE_DIALOUT_FAILED: 502,
 };
 
 export class VoiceError extends DomainError<VoiceErrorCode> {

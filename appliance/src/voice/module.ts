@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { EspeakTts, FlowService, flowRoutes, PocketsphinxAsr } from '../flows/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { BranchModule } from '../modules.ts';
+import { ensureTlsMaterial } from '../system/index.ts';
 import { EncryptedDocStore } from '../storage/index.ts';
 import { callContacts, type VoiceContactsPort } from './contacts.ts';
 import { WebRtcSessions } from './media/sessions.ts';
@@ -89,9 +90,17 @@ export const voiceModule: BranchModule = {
         webrtcRoutes(webrtc),
       ],
       async listen() {
-        const at = await live.listen(ctx.config.sipPort, ctx.config.bind);
+        const { bind, sipPort, sipTlsPort, dataDir } = ctx.config;
+        const hosts = /^127\.|^localhost$|^::1$|^0\.0\.0\.0$/.test(bind) ? [] : [bind];
+        const tls = await ensureTlsMaterial(dataDir, { hosts });
+        const at = await live.listen(sipPort, bind, {
+          // An ephemeral SIP port (tests) makes the TLS port ephemeral too, so parallel appliances never collide.
+          tls: { port: sipPort === 0 ? 0 : sipTlsPort, key: tls.key, cert: tls.cert, ca: tls.ca },
+        });
         live.retention.start();
-        log.info(`sip listening [udp:${at.host}:${at.port}] [media-worker:${live.worker.pid}]`);
+        log.info(
+          `sip listening [udp:${at.host}:${at.port}] [tcp:${at.tcp?.port}] [tls:${at.tls?.port ?? 'off'}] [media-worker:${live.worker.pid}]`,
+        );
       },
       async close() {
         glue?.close();

@@ -11,7 +11,7 @@ import { RecordingService } from './recording/service.ts';
 import { NonceIssuer } from './sip/digest.ts';
 import { type GuardOptions, SourceGuard } from './sip/guard.ts';
 import { type SipAccountDoc, SipAccounts } from './sip/registrar.ts';
-import { SipTransport } from './sip/transport.ts';
+import { type Peer, SipTransport, type StreamListenOptions } from './sip/transport.ts';
 import type { CallInfo, VoiceOptions } from './types.ts';
 
 export interface VoiceStackOptions {
@@ -108,12 +108,20 @@ export class VoiceStack {
     return account;
   }
 
-  async listen(port: number, host: string): Promise<{ host: string; port: number }> {
+  /** Opens UDP, then (with `streams`) TCP on the same port number and TLS if configured. */
+  async listen(
+    port: number,
+    host: string,
+    streams?: StreamListenOptions,
+  ): Promise<{ host: string; port: number; tcp?: Peer; tls?: Peer }> {
     // No call is live yet: recordings still 'recording' were cut off by a crash.
     const interrupted = await this.recordings.markInterrupted();
     if (interrupted.length > 0) await this.#o.bus.publish('recording.interrupted', { callIds: interrupted });
     await this.worker.start();
-    return this.transport.listen(port, host);
+    const udp = await this.transport.listen(port, host);
+    if (!streams) return udp;
+    const at = await this.transport.listenStreams(host, streams);
+    return { ...udp, ...(at.tcp ? { tcp: at.tcp } : {}), ...(at.tls ? { tls: at.tls } : {}) };
   }
 
   async close(): Promise<void> {

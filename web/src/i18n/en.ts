@@ -1,3 +1,4 @@
+import { analyticsEn } from '../panels/wallboard/messages.en.ts';
 import { agentEn } from '../panels/agent/messages.en.ts';
 import { crmEn } from '../panels/crm/messages.en.ts';
 import { knowledgeEn } from '../panels/knowledge/messages.en.ts';
@@ -199,6 +200,7 @@ export const en = {
   ...softphoneEn,
   ...crmEn,
   ...syncEn,
+  ...analyticsEn,
   ...teamchatEn,
   ...ticketsEn,
 } as const;

@@ -1,3 +1,4 @@
+import { analyticsZhCN } from '../panels/wallboard/messages.zh-CN.ts';
 import { agentZhCN } from '../panels/agent/messages.zh-CN.ts';
 import { crmZhCN } from '../panels/crm/messages.zh-CN.ts';
 import { knowledgeZhCN } from '../panels/knowledge/messages.zh-CN.ts';
@@ -194,6 +195,7 @@ export const zhCN: Record<MessageKey, string> = {
   ...softphoneZhCN,
   ...crmZhCN,
   ...syncZhCN,
+  ...analyticsZhCN,
   ...teamchatZhCN,
   ...ticketsZhCN,
 };

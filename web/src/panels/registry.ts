@@ -5,6 +5,7 @@ import { AgentDeskPanel } from './agent/agent-desk.tsx';
 import { AuditViewerPanel } from './audit-viewer.tsx';
 import { CrmPanel } from './crm/crm-panel.tsx';
 import { KnowledgePanel } from './knowledge/kb-panel.tsx';
+import { ReportsPanel } from './reports/reports-panel.tsx';
 import { RolesAdminPanel } from './roles-admin.tsx';
 import { RoutingAdminPanel } from './routing/routing-admin.tsx';
 import { SyncPanel } from './sync/sync-panel.tsx';
@@ -13,6 +14,7 @@ import { TicketAdminPanel } from './tickets/ticket-admin.tsx';
 import { TicketsPanel } from './tickets/tickets-panel.tsx';
 import { UsersAdminPanel } from './users-admin.tsx';
 import { CallsPanel } from './voice/calls-panel.tsx';
+import { WallboardPanel } from './wallboard/wallboard-panel.tsx';
 import { FlowsPanel } from './voice/flows-panel.tsx';
 
 /** A console page: its URL segment, who may open it, its nav label and component. */
@@ -55,4 +57,6 @@ export const PANELS: readonly PanelEntry[] = [
   { route: 'flows', permissions: ['system.manage'], label: 'nav.flows', component: FlowsPanel },
   { route: 'sync', permissions: ['system.manage'], label: 'nav.sync', component: SyncPanel },
   { route: 'voice', permissions: ['contacts.monitor'], label: 'nav.voice', component: CallsPanel },
+  { route: 'wallboard', permissions: ['contacts.monitor'], label: 'nav.wallboard', component: WallboardPanel },
+  { route: 'reports', permissions: ['contacts.monitor'], label: 'nav.reports', component: ReportsPanel },
 ];

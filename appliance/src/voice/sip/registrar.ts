@@ -16,14 +16,15 @@ export interface SipAccountDoc {
   createdAt: string;
 }
 
-export const SIP_ACCOUNT_SEALED = ['ha1Md5', 'ha1Sha256'] as const;
+/** Sealed fields of the `sip` store: phone HA1s and outbound trunk passwords (sip/trunks.ts). */
+export const SIP_ACCOUNT_SEALED = ['ha1Md5', 'ha1Sha256', 'password'] as const;
 
 export interface Binding {
   username: string;
   contact: string;
   host: string;
   port: number;
-  transport: 'udp' | 'tcp';
+  transport: 'udp' | 'tcp' | 'tls';
   expiresAt: number;
 }
 

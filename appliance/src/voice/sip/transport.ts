@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import type { Logger } from '../../logging/index.ts';
 import type { SourceGuard } from './guard.ts';
+import { type StreamKind, type StreamLimits, SipStreams } from './stream.ts';
 import {
   header,
   parseSip,
@@ -14,6 +15,17 @@ import {
 export interface Peer {
   host: string;
   port: number;
+  /** Absent = UDP. Stream peers are answered on their own connection. */
+  transport?: 'udp' | 'tcp' | 'tls';
+}
+
+/** Options of the stream (TCP/TLS) listeners beside the UDP socket. */
+export interface StreamListenOptions {
+  /** TCP port; absent = the UDP port number (0 = ephemeral). */
+  tcpPort?: number;
+  /** TLS listener: port (0 = ephemeral) and key/cert PEM; absent = no TLS. */
+  tls?: { port: number; key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
+  limits?: StreamLimits;
 }
 
 export type RequestHandler = (req: SipRequest, from: Peer) => Promise<void> | void;
@@ -38,7 +50,9 @@ export class SipTransport {
   #guard: SourceGuard;
   #logger: Logger;
   #clientTx = new Map<string, ClientTx>();
-  #stats = { received: 0, malformed: 0, dropped: 0, handlerErrors: 0 };
+  #stats = { received: 0, malformed: 0, dropped: 0, handlerErrors: 0, streamsClosed: 0 };
+  #streams: SipStreams | undefined;
+  #streamAddr: Partial<Record<StreamKind, Peer>> = {};
 
   constructor(handler: RequestHandler, options: { guard: SourceGuard; logger: Logger }) {
     this.#handler = handler;
@@ -46,8 +60,59 @@ export class SipTransport {
     this.#logger = options.logger;
   }
 
-  get stats(): { received: number; malformed: number; dropped: number; handlerErrors: number } {
+  get stats(): {
+    received: number;
+    malformed: number;
+    dropped: number;
+    handlerErrors: number;
+    streamsClosed: number;
+  } {
     return { ...this.#stats };
+  }
+
+  /** Opens TCP (and optionally TLS) listeners; call after `listen()` so TCP can share the UDP port number. */
+  async listenStreams(host: string, options: StreamListenOptions = {}): Promise<Partial<Record<StreamKind, Peer>>> {
+    const streams = new SipStreams({
+      guard: this.#guard,
+      logger: this.#logger,
+      ...(options.limits ? { limits: options.limits } : {}),
+      onMessage: (buf, from) => (this.#receive(buf, from) === 'malformed' ? 'malformed' : 'ok'),
+      onClosed: () => void this.#stats.streamsClosed++,
+    });
+    this.#streams = streams;
+    const want = options.tcpPort ?? this.#socket?.address().port ?? 0;
+    // An ephemeral UDP port's number may be taken on TCP; a busy stream port never stops UDP service.
+    const tcp = await streams.listen('tcp', want, host).catch((e: Error) => {
+      this.#logger.warn('sip tcp port busy, using an ephemeral one', { port: want, error: e.message });
+      return streams.listen('tcp', 0, host);
+    });
+    this.#streamAddr.tcp = { ...tcp, transport: 'tcp' };
+    if (options.tls) {
+      const tlsOpts = options.tls;
+      const tls = await streams.listen('tls', tlsOpts.port, host, tlsOpts).catch((e: Error) => {
+        this.#logger.warn('sip tls listener not started', { port: tlsOpts.port, error: e.message });
+        return undefined;
+      });
+      if (tls) this.#streamAddr.tls = { ...tls, transport: 'tls' };
+    }
+    return { ...this.#streamAddr };
+  }
+
+  /** Where we listen for a transport (the UDP address when there is no stream listener). */
+  localFor(peer: Peer | undefined): Peer {
+    const t = peer?.transport;
+    if (t === 'tcp' || t === 'tls') {
+      const a = this.#streamAddr[t];
+      if (a) return a;
+    }
+    return this.local;
+  }
+
+  /** A Via header value for a request we send to `peer` over its transport. */
+  via(peer: Peer | undefined, branch: string): string {
+    const l = this.localFor(peer);
+    const proto = (peer?.transport ?? 'udp').toUpperCase();
+    return `SIP/2.0/${proto} ${l.host}:${l.port};branch=${branch}${proto === 'UDP' ? ';rport' : ''}`;
   }
 
   listen(port: number, host: string): Promise<Peer> {
@@ -71,28 +136,29 @@ export class SipTransport {
     return { host: a.address, port: a.port };
   }
 
-  #receive(buf: Buffer, from: Peer): void {
+  #receive(buf: Buffer, from: Peer): 'ok' | 'dropped' | 'malformed' {
     this.#stats.received++;
     if (!this.#guard.admit(from.host)) {
       this.#stats.dropped++;
-      return;
+      return 'dropped';
     }
     let msg: SipMessage;
     try {
       msg = parseSip(buf);
     } catch {
       this.#stats.malformed++;
-      return;
+      return 'malformed';
     }
     if (msg.kind === 'response') {
       this.#onResponse(msg);
-      return;
+      return 'ok';
     }
     try {
       Promise.resolve(this.#handler(msg, from)).catch((e: unknown) => this.#handlerError(e));
     } catch (e) {
       this.#handlerError(e);
     }
+    return 'ok';
   }
 
   #handlerError(e: unknown): void {
@@ -135,6 +201,10 @@ export class SipTransport {
   }
 
   send(msg: SipMessage, to: Peer): void {
+    if (to.transport === 'tcp' || to.transport === 'tls') {
+      this.#streams?.send({ host: to.host, port: to.port, transport: to.transport }, serializeSip(msg));
+      return;
+    }
     const s = this.#socket;
     if (!s) return;
     s.send(serializeSip(msg), to.port, to.host);
@@ -151,9 +221,9 @@ export class SipTransport {
     options: { onProvisional?: (r: SipResponse) => void } = {},
   ): Promise<SipResponse> {
     const branch = this.newBranch();
-    const local = this.local;
-    req.headers.set('via', [`SIP/2.0/UDP ${local.host}:${local.port};branch=${branch};rport`]);
+    req.headers.set('via', [this.via(to, branch)]);
     const wire = serializeSip(req);
+    const stream = to.transport === 'tcp' || to.transport === 'tls';
     return new Promise((resolve) => {
       const tx: ClientTx = {
         resolve,
@@ -163,10 +233,12 @@ export class SipTransport {
       };
       this.#clientTx.set(branch, tx);
       const sendOnce = () => this.#socket?.send(wire, to.port, to.host);
-      sendOnce();
+      if (stream) this.#streams?.send({ host: to.host, port: to.port, transport: to.transport as StreamKind }, wire);
+      else sendOnce();
       let delay = T1;
       let elapsed = 0;
-      while (elapsed + delay < 32_000) {
+      // Reliable transports are not retransmitted (RFC 3261 §17.1.1.2); timer B still applies.
+      while (!stream && elapsed + delay < 32_000) {
         elapsed += delay;
         tx.timers.push(setTimeout(sendOnce, elapsed));
         delay = Math.min(delay * 2, 4000);
@@ -177,6 +249,8 @@ export class SipTransport {
 
   close(): void {
     for (const b of [...this.#clientTx.keys()]) this.#finishTx(b, 408);
+    this.#streams?.close();
+    this.#streams = undefined;
     try {
       this.#socket?.close();
     } catch {

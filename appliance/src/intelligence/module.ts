@@ -1,0 +1,76 @@
+import type { BranchModule } from '../modules.ts';
+import { EncryptedDocStore } from '../storage/index.ts';
+import { assistFor } from './assist.ts';
+import { BotRunner } from './bot-runner.ts';
+import { intelligenceRoutes } from './routes.ts';
+import { IntelligenceService } from './service.ts';
+import { IntelligenceStore, keyIdFor, SEALED_FIELDS } from './store.ts';
+
+/**
+ * Chatbot, agent assist and QA. List it after conversations, routing,
+ * knowledge, crm and tickets: it uses whichever of them are present.
+ */
+export const intelligenceModule: BranchModule = {
+  name: 'intelligence',
+  async init(ctx) {
+    const { services } = ctx;
+    const db = new EncryptedDocStore(await ctx.openStore('intelligence'), {
+      crypto: services.crypto,
+      fields: SEALED_FIELDS,
+      keyIdFor,
+    });
+    const intel = new IntelligenceService(new IntelligenceStore(db), {
+      bus: services.bus,
+      ...(services.conversations ? { conversations: services.conversations } : {}),
+    });
+    await intel.load();
+    ctx.provide('intelligence', intel);
+    const bot = new BotRunner(services, intel);
+    const offs: Array<() => void> = [];
+    const conv = services.conversations;
+    if (conv) {
+      offs.push(
+        services.bus.subscribe('contact.closed', async (e) => {
+          try {
+            const c = await conv.getContact(e.data.contactId);
+            const messages = await conv.messagesOf(c.conversationId);
+            await intel.learnFromClosed(c, messages);
+            if (c.agentId) await intel.scoreContact(c, messages);
+          } catch (err) {
+            intel.logFailure(`closing analysis failed [contact:${e.data.contactId}]`, err);
+          }
+        }),
+        services.bus.subscribe('conversation.message_received', async (e) => {
+          if (!e.data.recipientUserId) return;
+          const userId = e.data.recipientUserId;
+          try {
+            const v = await assistFor(e.data.contactId, { services, intel });
+            await services.bus.publish('intelligence.assist_updated', {
+              contactId: e.data.contactId,
+              recipientUserId: userId,
+              sentiment: v.sentimentTrend.at(-1) ?? 0,
+              suggestions: v.suggestions.length,
+              ...(v.intent ? { intent: v.intent.intent } : {}),
+            });
+          } catch (err) {
+            intel.logFailure(`assist push failed [contact:${e.data.contactId}]`, err);
+          }
+        }),
+      );
+    }
+    let closed = false;
+    return {
+      routes: [intelligenceRoutes(intel, services)],
+      async listen() {
+        await bot.recover().catch((err) => intel.logFailure('bot recovery failed', err));
+      },
+      async close() {
+        if (closed) return;
+        closed = true;
+        for (const off of offs.splice(0)) off();
+        bot.close();
+        await bot.idle();
+      },
+    };
+  },
+};
