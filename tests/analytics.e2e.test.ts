@@ -33,7 +33,10 @@ interface Pushed {
   event?: { type: string; data: Record<string, unknown> };
 }
 
-async function open(url: string, headers: Record<string, string> = {}): Promise<Array<Record<string, unknown>>> {
+async function open(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<Array<Record<string, unknown>>> {
   const frames: Array<Record<string, unknown>> = [];
   const ws = new WebSocket(url, { headers });
   sockets.push(ws);
@@ -50,8 +53,11 @@ const consoleSocket = async (client: ApiClient) =>
 
 type Snapshot = { kpis: Record<string, number | null>; waiting: number; agents: Record<string, number> };
 const wallboards = (seen: Pushed[]) =>
-  seen.filter((m) => m.event?.type === 'analytics.wallboard_updated').map((m) => m.event?.data as unknown as Snapshot);
-const waitFor = <T>(what: string, f: () => T | undefined) => until(what, f, { timeoutMs: 10_000, everyMs: 25 });
+  seen
+    .filter((m) => m.event?.type === 'analytics.wallboard_updated')
+    .map((m) => m.event?.data as unknown as Snapshot);
+const waitFor = <T>(what: string, f: () => T | undefined) =>
+  until(what, f, { timeoutMs: 10_000, everyMs: 25 });
 
 test('a web chat contact moves the wallboard over the supervisor console socket, and agents do not receive it', async () => {
   const agent = await chatAgent(admin, 'an.agent', 'agent password analytics 1');
@@ -68,8 +74,9 @@ test('a web chat contact moves the wallboard over the supervisor console socket,
   await waitFor('widget welcome', () => widget.find((f) => f['t'] === 'welcome'));
   ws.send(JSON.stringify({ t: 'send', cid: 'm1', text: '我的信用卡被冻结了' }));
 
-  const offer = await waitFor('offer to the agent', () =>
-    agentSeen.find((m) => m.event?.type === 'routing.offer_created')?.event,
+  const offer = await waitFor(
+    'offer to the agent',
+    () => agentSeen.find((m) => m.event?.type === 'routing.offer_created')?.event,
   );
   const offered = await waitFor('wallboard counts the offered contact', () =>
     wallboards(supervisorSeen).find((w) => w.kpis['offered'] === 1),
@@ -101,7 +108,12 @@ test('a web chat contact moves the wallboard over the supervisor console socket,
   const rows = await admin.request('GET', `/api/analytics/intervals?from=${from}&to=${to}`);
   ok(rows, 200);
   assert.deepEqual(
-    (rows.json['intervals'] as Array<Record<string, unknown>>).map((r) => [r['queue'], r['channel'], r['offered'], r['handled']]),
+    (rows.json['intervals'] as Array<Record<string, unknown>>).map((r) => [
+      r['queue'],
+      r['channel'],
+      r['offered'],
+      r['handled'],
+    ]),
     [['chat', 'webchat', 1, 1]],
   );
   const csv = await fetch(`${app.base}/api/analytics/intervals?from=${from}&to=${to}&format=csv`, {

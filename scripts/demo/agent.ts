@@ -1,7 +1,7 @@
 // A scripted agent: signs in, goes available, takes offers pushed on the
 // console WebSocket, replies once, wraps up and closes each contact.
 import { WebSocket } from 'ws';
-import { DemoClient, describe } from './client.ts';
+import { DemoClient, describe, type Reply } from './client.ts';
 import type { DemoAgentLogin } from './options.ts';
 import { agentReply } from './synthetic.ts';
 
@@ -44,14 +44,17 @@ export class DemoAgent {
     const r = await this.#client.login(this.#login.username, this.#login.password);
     if (r.status !== 200) return this.#fail(`cannot sign in: ${describe(r)}`);
     if (r.json['mustChangePassword'] || r.json['mfaSetupRequired'])
-      return this.#fail('must change password or enrol MFA first (use a no-MFA role with a permanent password)');
+      return this.#fail(
+        'must change password or enrol MFA first (use a no-MFA role with a permanent password)',
+      );
     try {
       await this.#open();
     } catch (err) {
       return this.#fail(`console socket refused: ${(err as Error).message}`);
     }
     const s = await this.#client.request('PUT', '/api/routing/me/state', { state: 'available' });
-    if (s.status !== 200) return this.#fail(`cannot go available: ${describe(s)} (does the user have a routing profile?)`);
+    if (s.status !== 200)
+      return this.#fail(`cannot go available: ${describe(s)} (does the user have a routing profile?)`);
     this.#say(`agent ${this.name} signed in and available`);
     // Offers made before the socket opened are listed in the state.
     for (const o of (s.json['offers'] as Array<Record<string, unknown>> | undefined) ?? []) this.#offer(o);
@@ -88,10 +91,12 @@ export class DemoAgent {
     if (!offerId || this.#closed || this.#seen.has(offerId)) return;
     this.#seen.add(offerId);
     this.#lastActivity = Date.now();
-    const job = this.#handle(offerId, contactId, String(data['channel'] ?? task['channel'] ?? '?')).catch((err: Error) => {
-      this.tally.errors++;
-      this.#say(`agent ${this.name}: ${err.message}`);
-    });
+    const job = this.#handle(offerId, contactId, String(data['channel'] ?? task['channel'] ?? '?')).catch(
+      (err: Error) => {
+        this.tally.errors++;
+        this.#say(`agent ${this.name}: ${err.message}`);
+      },
+    );
     const tracked = job.finally(() => {
       this.#busy.delete(tracked);
       this.#lastActivity = Date.now();
@@ -105,14 +110,15 @@ export class DemoAgent {
     if (a.status !== 200) throw new Error(`accept ${offerId} failed: ${describe(a)}`);
     if (!contactId) return;
     const path = `/api/contacts/${encodeURIComponent(contactId)}`;
+    const stateOf = (r: Reply) => (r.json['contact'] as { state?: string } | undefined)?.state;
     let view = await c.request('GET', path);
     // The contact turns active a moment after the accept (routing moves it).
-    for (let i = 0; i < 100 && view.json['contact']?.state !== 'active'; i++) {
+    for (let i = 0; i < 100 && stateOf(view) !== 'active'; i++) {
       await sleep(100);
       view = await c.request('GET', path);
     }
-    if (view.json['contact']?.state !== 'active')
-      throw new Error(`contact ${contactId} did not become active (${view.json['contact']?.state})`);
+    if (stateOf(view) !== 'active')
+      throw new Error(`contact ${contactId} did not become active (${stateOf(view)})`);
     const first = (view.json['messages'] as Array<{ direction?: string; text?: string }> | undefined)?.find(
       (m) => m.direction === 'in',
     );

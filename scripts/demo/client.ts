@@ -2,7 +2,7 @@
 
 export interface Reply {
   status: number;
-  json: Record<string, any>;
+  json: Record<string, unknown>;
 }
 
 export class DemoClient {
@@ -35,7 +35,7 @@ export class DemoClient {
     } catch {
       json = { text };
     }
-    return { status: res.status, json: (json ?? {}) as Record<string, any> };
+    return { status: res.status, json: (json ?? {}) as Record<string, unknown> };
   }
 
   async login(username: string, password: string): Promise<Reply> {

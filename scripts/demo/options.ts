@@ -50,7 +50,13 @@ export function isLocalHost(host: string): boolean {
   if (h === 'localhost') return true;
   if (isIP(h) === 4) {
     const [a = 0, b = 0] = h.split('.').map(Number);
-    return a === 127 || a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254);
+    return (
+      a === 127 ||
+      a === 10 ||
+      (a === 172 && b >= 16 && b <= 31) ||
+      (a === 192 && b === 168) ||
+      (a === 169 && b === 254)
+    );
   }
   if (isIP(h) === 6) return h === '::1' || /^f[cd]/.test(h) || h.startsWith('fe80:');
   return false;
@@ -76,7 +82,9 @@ export function parseDemoOptions(argv: string[], env: NodeJS.ProcessEnv): DemoOp
   if (base.protocol !== 'http:' && base.protocol !== 'https:')
     throw new RangeError(`--url must be http(s): ${base.href}`);
   if (!isLocalHost(base.hostname))
-    throw new RangeError(`--url ${base.hostname} is not a loopback or LAN address; the demo only drives local appliances`);
+    throw new RangeError(
+      `--url ${base.hostname} is not a loopback or LAN address; the demo only drives local appliances`,
+    );
   const agents = (env['BRANCHLINE_DEMO_AGENTS'] ?? '')
     .split(',')
     .map((s) => s.trim())

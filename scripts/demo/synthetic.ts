@@ -28,7 +28,7 @@ export function validPhone(): string {
 
 /** A random 16-digit UnionPay-like card number passing Luhn. */
 export function validBankCard(): string {
-  let digits = `6222${Array.from({ length: 11 }, () => randomInt(0, 10)).join('')}`;
+  const digits = `6222${Array.from({ length: 11 }, () => randomInt(0, 10)).join('')}`;
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {
     let n = Number(digits[digits.length - 1 - i]);
@@ -114,13 +114,15 @@ const EN_TOPICS: Array<() => Topic> = [
     lang: 'en',
     subject: 'Travel insurance claim',
     lines: ['My flight was cancelled, how do I claim on my travel insurance?', 'I have the airline letter.'],
-    reply: 'Please upload the airline letter and your receipts in the claim form; we answer within 5 working days.',
+    reply:
+      'Please upload the airline letter and your receipts in the claim form; we answer within 5 working days.',
   }),
   () => ({
     lang: 'en',
     subject: 'Lab test results',
     lines: ['When will my blood test results from Monday be ready?'],
-    reply: 'Your results are ready; you can view them in the patient portal or collect a printout at reception.',
+    reply:
+      'Your results are ready; you can view them in the patient portal or collect a printout at reception.',
   }),
   () => ({
     lang: 'en',

@@ -18,14 +18,20 @@ test('churnRisk() adds explainable points per signal, caps at 100 and ignores co
     },
     now,
   );
-  assert.deepEqual(r.reasons, [
-    { code: 'negative_csat', count: 1, points: 30 },
-    { code: 'repeat_contact_7d', count: 1, points: 15 },
-    { code: 'open_escalated_ticket', count: 1, points: 25 },
-    { code: 'abandoned', count: 1, points: 10 },
-  ].sort((a, b) => b.points - a.points));
+  assert.deepEqual(
+    r.reasons,
+    [
+      { code: 'negative_csat', count: 1, points: 30 },
+      { code: 'repeat_contact_7d', count: 1, points: 15 },
+      { code: 'open_escalated_ticket', count: 1, points: 25 },
+      { code: 'abandoned', count: 1, points: 10 },
+    ].sort((a, b) => b.points - a.points),
+  );
   assert.equal(r.score, 80);
   assert.equal(r.level, 'high');
-  assert.equal(churnRisk({ customerId: 'c2', contacts: [], escalatedTickets: ['a', 'b', 'c', 'd', 'e'] }, now).score, 100);
+  assert.equal(
+    churnRisk({ customerId: 'c2', contacts: [], escalatedTickets: ['a', 'b', 'c', 'd', 'e'] }, now).score,
+    100,
+  );
   assert.equal(churnRisk({ customerId: 'c3', contacts: [], escalatedTickets: [] }, now).level, 'low');
 });

@@ -47,5 +47,10 @@ export function churnRisk(s: CustomerSignals, now: Date): ChurnRisk {
     100,
     reasons.reduce((sum, r) => sum + r.points, 0),
   );
-  return { customerId: s.customerId, score, level: score >= 60 ? 'high' : score >= 30 ? 'medium' : 'low', reasons };
+  return {
+    customerId: s.customerId,
+    score,
+    level: score >= 60 ? 'high' : score >= 30 ? 'medium' : 'low',
+    reasons,
+  };
 }

@@ -28,10 +28,18 @@ test('erlangC() matches the textbook formula for 10 Erlangs on 11–14 agents (0
 });
 
 test('requiredAgents() needs 14 agents for 100 contacts per 30 min at AHT 180 s and 80/20', () => {
-  const r = requiredAgents({ volume: 100, intervalSeconds: 1800, ahtSeconds: 180, targetLevel: 0.8, targetSeconds: 20 });
+  const r = requiredAgents({
+    volume: 100,
+    intervalSeconds: 1800,
+    ahtSeconds: 180,
+    targetLevel: 0.8,
+    targetSeconds: 20,
+  });
   assert.equal(r.trafficErlangs, 10);
   assert.equal(r.agents, 14);
-  assert.ok(r.serviceLevel >= 0.8 && serviceLevelFor(13, { traffic: 10, ahtSeconds: 180, targetSeconds: 20 }) < 0.8);
+  assert.ok(
+    r.serviceLevel >= 0.8 && serviceLevelFor(13, { traffic: 10, ahtSeconds: 180, targetSeconds: 20 }) < 0.8,
+  );
   assert.ok(Math.abs(r.serviceLevel - 0.8884) < 5e-4, String(r.serviceLevel));
 });
 
@@ -55,9 +63,28 @@ test('requiredAgents() agrees with a brute-force search over the direct formula 
 });
 
 test('requiredAgents() schedules extra agents for shrinkage and rejects impossible inputs with RangeError', () => {
-  const r = requiredAgents({ volume: 100, intervalSeconds: 1800, ahtSeconds: 180, targetLevel: 0.8, targetSeconds: 20, shrinkage: 0.3 });
+  const r = requiredAgents({
+    volume: 100,
+    intervalSeconds: 1800,
+    ahtSeconds: 180,
+    targetLevel: 0.8,
+    targetSeconds: 20,
+    shrinkage: 0.3,
+  });
   assert.equal(r.scheduled, 20);
-  assert.equal(requiredAgents({ volume: 0, intervalSeconds: 900, ahtSeconds: 180, targetLevel: 0.8, targetSeconds: 20 }).agents, 0);
-  assert.throws(() => requiredAgents({ volume: 1, intervalSeconds: 900, ahtSeconds: 0, targetLevel: 0.8, targetSeconds: 20 }), RangeError);
-  assert.throws(() => requiredAgents({ volume: 1, intervalSeconds: 900, ahtSeconds: 60, targetLevel: 1, targetSeconds: 20 }), RangeError);
+  assert.equal(
+    requiredAgents({ volume: 0, intervalSeconds: 900, ahtSeconds: 180, targetLevel: 0.8, targetSeconds: 20 })
+      .agents,
+    0,
+  );
+  assert.throws(
+    () =>
+      requiredAgents({ volume: 1, intervalSeconds: 900, ahtSeconds: 0, targetLevel: 0.8, targetSeconds: 20 }),
+    RangeError,
+  );
+  assert.throws(
+    () =>
+      requiredAgents({ volume: 1, intervalSeconds: 900, ahtSeconds: 60, targetLevel: 1, targetSeconds: 20 }),
+    RangeError,
+  );
 });

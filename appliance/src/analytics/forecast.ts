@@ -84,7 +84,8 @@ export function forecastVolume(
 ): ForecastResult {
   const { season, horizon } = options;
   if (series.length >= 2 * season) return fitHoltWinters(series, season, horizon);
-  if (series.length >= season) return { method: 'seasonal_naive', values: seasonalNaive(series, season, horizon) };
+  if (series.length >= season)
+    return { method: 'seasonal_naive', values: seasonalNaive(series, season, horizon) };
   const mean = series.length ? series.reduce((a, b) => a + b, 0) / series.length : 0;
   return { method: 'mean', values: Array.from({ length: horizon }, () => mean) };
 }

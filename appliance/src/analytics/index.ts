@@ -14,11 +14,24 @@ export { CHURN_WEIGHTS, type CustomerSignals, churnRisk } from './churn.ts';
 /** @example intervalsCsv(await analytics.intervals({ from, to })) */
 export { intervalsCsv } from './csv.ts';
 /** @example requiredAgents({ volume: 100, intervalSeconds: 1800, ahtSeconds: 180, targetLevel: 0.8, targetSeconds: 20 }).agents // 14 */
-export { erlangC, requiredAgents, type StaffingInput, type StaffingResult, serviceLevelFor } from './erlang.ts';
+export {
+  erlangC,
+  requiredAgents,
+  type StaffingInput,
+  type StaffingResult,
+  serviceLevelFor,
+} from './erlang.ts';
 /** @example throw new AnalyticsError('ANALYTICS_BAD_RANGE', 'from must precede to') */
-export { type AnalyticsErrorCode, AnalyticsError } from './errors.ts';
+export { AnalyticsError, type AnalyticsErrorCode } from './errors.ts';
 /** @example forecastVolume(offered, { season: 96, horizon: 96 }).values */
-export { type ForecastResult, fitHoltWinters, forecastVolume, holtWinters, mape, seasonalNaive } from './forecast.ts';
+export {
+  type ForecastResult,
+  fitHoltWinters,
+  forecastVolume,
+  holtWinters,
+  mape,
+  seasonalNaive,
+} from './forecast.ts';
 /** @example kpisOf(sumCounters(rows), 20).serviceLevel */
 export { bucketOf, foldFacts, kpisOf, sumCounters } from './kpi.ts';
 /** @example MODULES.push(analyticsModule) // after conversations, routing, tickets */

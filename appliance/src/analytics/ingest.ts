@@ -40,7 +40,8 @@ export async function ingest(
     const bucket = await updateFact(store, e, contactId, (f) => {
       f.csat = score;
     });
-    if (bucket) await touchSignals(store, str(d, 'customerId'), (s) => markContact(s, contactId, { csat: score }));
+    if (bucket)
+      await touchSignals(store, str(d, 'customerId'), (s) => markContact(s, contactId, { csat: score }));
     return bucket ? { bucket, changed: true } : { changed: false };
   }
   if (e.type === 'routing.task_queued' || e.type === 'routing.task_relaxed') {

@@ -19,7 +19,8 @@ export class LiveState {
   contact(contactId: string, state: string, info: Waiting & { agentId?: string }): void {
     if (state === 'queued' || state === 'offered') this.#waiting.set(contactId, info);
     else this.#waiting.delete(contactId);
-    if ((state === 'active' || state === 'wrap_up') && info.agentId) this.#handling.set(contactId, info.agentId);
+    if ((state === 'active' || state === 'wrap_up') && info.agentId)
+      this.#handling.set(contactId, info.agentId);
     else this.#handling.delete(contactId);
   }
 

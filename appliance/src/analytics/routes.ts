@@ -41,12 +41,20 @@ const ForecastQuery = z.object({
 });
 
 /** Supervisor reports: wallboard, intervals (JSON/CSV), forecast + staffing, churn risk. */
-export function analyticsRoutes(service: AnalyticsService, opts: { recordRead: (r: { actor: string; target: string; action: string }) => Promise<void> }) {
+export function analyticsRoutes(
+  service: AnalyticsService,
+  opts: { recordRead: (r: { actor: string; target: string; action: string }) => Promise<void> },
+) {
   const app = createRouter();
   app.use('/analytics/*', requirePermission('contacts.monitor'));
 
   app.openapi(
-    createRoute({ method: 'get', path: '/analytics/wallboard', summary: 'Today’s KPIs and live state', responses: { 200: json(AnyJson, 'Snapshot') } }),
+    createRoute({
+      method: 'get',
+      path: '/analytics/wallboard',
+      summary: 'Today’s KPIs and live state',
+      responses: { 200: json(AnyJson, 'Snapshot') },
+    }),
     (c) => c.json(service.wallboard() as unknown as Record<string, unknown>, 200),
   );
 
@@ -134,7 +142,11 @@ export function analyticsRoutes(service: AnalyticsService, opts: { recordRead: (
     async (c) => {
       const { customerId } = c.req.valid('param');
       const risk = await service.churnOf(customerId);
-      await opts.recordRead({ actor: principalOf(c).userId, target: `customer:${customerId}`, action: 'analytics.churn_read' });
+      await opts.recordRead({
+        actor: principalOf(c).userId,
+        target: `customer:${customerId}`,
+        action: 'analytics.churn_read',
+      });
       return c.json(risk as unknown as Record<string, unknown>, 200);
     },
   );

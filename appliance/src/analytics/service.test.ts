@@ -16,11 +16,26 @@ function ev(type: string, data: Record<string, unknown>, at: string): DomainEven
   return { id: `e${seq}`, type, at, actor: 'system', data } as unknown as DomainEvent;
 }
 
-function contact(id: string, state: string, at: string, queuedAt: string, extra: Record<string, unknown> = {}) {
+function contact(
+  id: string,
+  state: string,
+  at: string,
+  queuedAt: string,
+  extra: Record<string, unknown> = {},
+) {
   const channel = id === 'c4' ? 'voice' : 'webchat';
   return ev(
     `contact.${state}`,
-    { contactId: id, conversationId: `v-${id}`, customerId: `cust-${id === 'c2' ? 'c1' : id}`, channel, attributes: {}, queuedAt, at, ...extra },
+    {
+      contactId: id,
+      conversationId: `v-${id}`,
+      customerId: `cust-${id === 'c2' ? 'c1' : id}`,
+      channel,
+      attributes: {},
+      queuedAt,
+      at,
+      ...extra,
+    },
     at,
   );
 }
@@ -33,26 +48,54 @@ function script(): DomainEvent[] {
   const q1 = t('02:00:00');
   const q2 = t('02:01:00');
   return [
-    ev('agent.state_changed', { userId: 'a1', state: 'available', previous: 'offline', recipientUserId: 'a1' }, q1),
-    ev('agent.state_changed', { userId: 'a2', state: 'not_ready', previous: 'offline', recipientUserId: 'a2' }, q1),
+    ev(
+      'agent.state_changed',
+      { userId: 'a1', state: 'available', previous: 'offline', recipientUserId: 'a1' },
+      q1,
+    ),
+    ev(
+      'agent.state_changed',
+      { userId: 'a2', state: 'not_ready', previous: 'offline', recipientUserId: 'a2' },
+      q1,
+    ),
     contact('c1', 'queued', q1, q1),
-    ev('routing.task_queued', { taskId: 'c1', contactId: 'c1', queueId: 'chat', channel: 'webchat', priority: 0 }, q1),
+    ev(
+      'routing.task_queued',
+      { taskId: 'c1', contactId: 'c1', queueId: 'chat', channel: 'webchat', priority: 0 },
+      q1,
+    ),
     contact('c1', 'offered', t('02:00:05'), q1, { agentId: 'a1' }),
     contact('c1', 'active', t('02:00:10'), q1, { agentId: 'a1' }),
     contact('c2', 'queued', q2, q2),
-    ev('routing.task_queued', { taskId: 'c2', contactId: 'c2', queueId: 'chat', channel: 'webchat', priority: 0 }, q2),
+    ev(
+      'routing.task_queued',
+      { taskId: 'c2', contactId: 'c2', queueId: 'chat', channel: 'webchat', priority: 0 },
+      q2,
+    ),
     contact('c2', 'active', t('02:01:30'), q2, { agentId: 'a1' }),
     contact('c3', 'queued', t('02:02:00'), t('02:02:00')),
     contact('c3', 'abandoned', t('02:02:10'), t('02:02:00')),
     contact('c4', 'queued', t('02:03:00'), t('02:03:00')),
-    ev('routing.task_queued', { taskId: 'c4', contactId: 'c4', queueId: 'voice', channel: 'voice', priority: 0 }, q2),
+    ev(
+      'routing.task_queued',
+      { taskId: 'c4', contactId: 'c4', queueId: 'voice', channel: 'voice', priority: 0 },
+      q2,
+    ),
     contact('c4', 'abandoned', t('02:04:00'), t('02:03:00')),
     contact('c2', 'wrap_up', t('02:03:30'), q2, { agentId: 'a1' }),
     contact('c2', 'closed', t('02:04:30'), q2, { agentId: 'a1' }),
     contact('c1', 'wrap_up', t('02:05:10'), q1, { agentId: 'a1' }),
     contact('c1', 'closed', t('02:06:10'), q1, { agentId: 'a1' }),
-    ev('contact.csat_recorded', { contactId: 'c1', customerId: 'cust-c1', channel: 'webchat', score: 5 }, t('02:06:30')),
-    ev('contact.csat_recorded', { contactId: 'c2', customerId: 'cust-c1', channel: 'webchat', score: 2 }, t('02:06:40')),
+    ev(
+      'contact.csat_recorded',
+      { contactId: 'c1', customerId: 'cust-c1', channel: 'webchat', score: 5 },
+      t('02:06:30'),
+    ),
+    ev(
+      'contact.csat_recorded',
+      { contactId: 'c2', customerId: 'cust-c1', channel: 'webchat', score: 2 },
+      t('02:06:40'),
+    ),
     contact('c5', 'queued', t('02:10:00'), t('02:10:00')),
   ];
 }
@@ -123,7 +166,10 @@ test('replaying every event, forwards and backwards, leaves the numbers unchange
     for (const e of events.reverse()) await svc.apply(e);
     assert.deepEqual(svc.wallboard().kpis, EXPECTED);
     const before = await svc.intervals({ from: DAY, to: t('23:00:00') });
-    assert.equal(before.reduce((n, r) => n + r.offered, 0), 5);
+    assert.equal(
+      before.reduce((n, r) => n + r.offered, 0),
+      5,
+    );
   });
 });
 
@@ -142,7 +188,11 @@ test('wallboard pushes are throttled to at most one per second however many even
   const bus = new EventBus();
   const pushed: unknown[] = [];
   bus.subscribe('analytics.wallboard_updated', (e) => void pushed.push(e.data));
-  const svc = new AnalyticsService(db, { bus, now: () => new Date(t('02:11:00')), dayStart: () => new Date(DAY) });
+  const svc = new AnalyticsService(db, {
+    bus,
+    now: () => new Date(t('02:11:00')),
+    dayStart: () => new Date(DAY),
+  });
   try {
     await svc.start();
     const started = Date.now();

@@ -164,7 +164,11 @@ export class AnalyticsService {
       throw new AnalyticsError('ANALYTICS_BAD_RANGE', 'A report covers at most 92 days');
     const rows = await this.#store.intervals(bucketOf(q.from), new Date(to).toISOString());
     return rows
-      .filter((r) => (q.queue === undefined || r.queue === q.queue) && (q.channel === undefined || r.channel === q.channel))
+      .filter(
+        (r) =>
+          (q.queue === undefined || r.queue === q.queue) &&
+          (q.channel === undefined || r.channel === q.channel),
+      )
       .map((r) => ({ ...r, kpis: kpisOf(r, this.#opts.thresholdSeconds) }));
   }
 
@@ -178,7 +182,11 @@ export class AnalyticsService {
     targetSeconds?: number;
     shrinkage?: number;
     ahtSeconds?: number;
-  }): Promise<{ method: ForecastResult['method']; ahtSeconds: number; intervals: Array<{ bucket: string; volume: number; agents: number; scheduled: number }> }> {
+  }): Promise<{
+    method: ForecastResult['method'];
+    ahtSeconds: number;
+    intervals: Array<{ bucket: string; volume: number; agents: number; scheduled: number }>;
+  }> {
     const end = Date.parse(bucketOf(this.#opts.now().toISOString()));
     const start = end - options.days * DAY_MS;
     const rows = await this.intervals({
@@ -207,7 +215,12 @@ export class AnalyticsService {
           targetSeconds: options.targetSeconds ?? this.#opts.thresholdSeconds,
           shrinkage: options.shrinkage ?? 0.3,
         });
-        return { bucket: new Date(end + h * INTERVAL_MS).toISOString(), volume, agents: s.agents, scheduled: s.scheduled };
+        return {
+          bucket: new Date(end + h * INTERVAL_MS).toISOString(),
+          volume,
+          agents: s.agents,
+          scheduled: s.scheduled,
+        };
       }),
     };
   }
@@ -224,7 +237,8 @@ export class AnalyticsService {
 
   async churnOf(customerId: string): Promise<ChurnRisk> {
     const s = await this.#store.signals(customerId);
-    if (!s) throw new AnalyticsError('ANALYTICS_NOT_FOUND', 'No contacts recorded for this customer', {
+    if (!s)
+      throw new AnalyticsError('ANALYTICS_NOT_FOUND', 'No contacts recorded for this customer', {
         status: 404,
       });
     return churnRisk(s, this.#opts.now());

@@ -57,7 +57,10 @@ export class AnalyticsStore {
   /** Interval rows with `from ≤ bucket < to` (ISO strings sort by time). */
   async intervals(from: string, to: string): Promise<IntervalRow[]> {
     const out: IntervalRow[] = [];
-    for (const d of await this.#db.list<IntervalRow & { _id: string }>({ prefix: 'i:', after: `i:${from}` })) {
+    for (const d of await this.#db.list<IntervalRow & { _id: string }>({
+      prefix: 'i:',
+      after: `i:${from}`,
+    })) {
       if (d.bucket >= to) break;
       if (d.bucket < from) continue;
       const { _id, _rev, ...row } = d as StoredDoc<IntervalRow>;
@@ -69,7 +72,9 @@ export class AnalyticsStore {
   /** Facts of the last `buckets` intervals still waiting (queued/offered), to rebuild live state. */
   async openFacts(from: string): Promise<ContactFact[]> {
     const docs = await this.#db.list<ContactFact>({ prefix: 'f:', after: `f:${from}` });
-    return docs.filter((d) => d.state === 'queued' || d.state === 'offered' || d.state === 'active' || d.state === 'wrap_up');
+    return docs.filter(
+      (d) => d.state === 'queued' || d.state === 'offered' || d.state === 'active' || d.state === 'wrap_up',
+    );
   }
 
   signals(customerId: string): Promise<StoredDoc<CustomerSignals> | undefined> {

@@ -56,3 +56,16 @@ test('recordPersonalDataRead() appends a customer.read with the fields revealed 
   assert.equal(targetOf({ fields: [] }), undefined);
   await audit.close();
 });
+
+test('derived notifications (wallboard snapshots, typing) are not appended; state changes are', async () => {
+  const bus = new EventBus();
+  const { audit } = await memoryAudit();
+  attachAuditListener(bus, audit);
+  const before = audit.lastSeq;
+  // The payloads do not matter here: only the event type decides.
+  await bus.publish('analytics.wallboard_updated', {} as never);
+  await bus.publish('webchat.visitor_typing', { contactId: 'c1', on: true, recipientUserId: 'u1' });
+  assert.equal(audit.lastSeq, before);
+  await bus.publish('role.deleted', { roleId: 'r1' });
+  assert.equal(audit.lastSeq, before + 1);
+});

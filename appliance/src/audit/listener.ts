@@ -7,6 +7,16 @@ const log = createLogger('audit');
 
 /** Events the log writes itself; recording them again would double them (and loop on checkpoints). */
 const SELF_RECORDED = new Set(['audit.settings_changed', 'audit.checkpoint_signed']);
+/**
+ * Derived, high-rate notifications that change no state (a KPI snapshot, a typing
+ * indicator, refreshed suggestions): the changes they summarise are audited
+ * already, and recording each push would flood the append-only log.
+ */
+const NOT_STATE_CHANGES = new Set([
+  'analytics.wallboard_updated',
+  'webchat.visitor_typing',
+  'intelligence.assist_updated',
+]);
 const DENIED = new Set(['auth.failed']);
 
 /** `user:u1` from `{ userId: 'u1' }`: the first `…Id` field names the target. */
@@ -31,7 +41,7 @@ function outcomeOf(event: DomainEvent): AuditOutcome {
  */
 export function attachAuditListener(bus: EventBus, audit: AuditLog): () => void {
   return bus.subscribe('*', async (event) => {
-    if (SELF_RECORDED.has(event.type)) return;
+    if (SELF_RECORDED.has(event.type) || NOT_STATE_CHANGES.has(event.type)) return;
     const target = targetOf(event.data);
     try {
       await audit.append({

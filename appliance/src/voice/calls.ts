@@ -586,6 +586,58 @@ export class VoiceService {
     return true;
   }
 
+  // --- Outbound (dial-out in dialout.ts; additive) ---
+
+  /**
+   * Takes over an outbound call whose two legs are already answered and
+   * bridged: from here on BYE, hangup and recording work as for inbound calls.
+   */
+  async adoptOutbound(o: {
+    id: string;
+    customer: { dialog: Dialog; legId: string; port: number };
+    agent: { dialog: Dialog; legId: string; port: number; userId: string };
+    trunk: string;
+    attributes: Record<string, string | number | boolean>;
+  }): Promise<CallInfo> {
+    const info: CallInfo = {
+      id: o.id,
+      state: 'bridged',
+      attributes: { ...o.attributes, direction: 'outbound' },
+      customerLeg: { legId: o.customer.legId, port: o.customer.port },
+      agentLeg: { legId: o.agent.legId, port: o.agent.port, userId: o.agent.userId },
+      startedAt: new Date().toISOString(),
+    };
+    const call: Call = {
+      info,
+      dialog: o.customer.dialog,
+      inviteKey: o.customer.dialog.callId,
+      lastResponse: undefined,
+      retransmit: undefined,
+      agent: { dialog: o.agent.dialog, legId: o.agent.legId },
+      startedMs: Date.now(),
+      pausedBy: undefined,
+      io: new CallMediaIO(this.#d.worker, o.customer.legId, {
+        tts: this.#d.tts,
+        asr: this.#d.asr,
+        recording: {
+          pause: (reason) => this.#pause(o.id, reason),
+          resume: (reason) => this.#resume(o.id, reason),
+        },
+      }),
+    };
+    this.#calls.set(o.id, call);
+    this.#bySipId.set(o.customer.dialog.callId, call);
+    this.#bySipId.set(o.agent.dialog.callId, call);
+    this.#byLeg.set(o.customer.legId, call);
+    this.#byLeg.set(o.agent.legId, call);
+    await this.#d.recordings.begin(o.id, call.startedMs);
+    await this.#startRecording(call, 'customer', o.customer.legId);
+    await this.#startRecording(call, 'agent', o.agent.legId);
+    await this.#d.bus.publish('call.started', { callId: o.id, trunk: o.trunk });
+    await this.#d.bus.publish('call.connected', { callId: o.id, contactId: '', agentUserId: o.agent.userId });
+    return structuredClone(info);
+  }
+
   async #startRecording(call: Call, leg: 'customer' | 'agent', legId: string): Promise<void> {
     const { path, key } = await this.#d.recordings.legStream(call.info.id, leg);
     await this.#d.worker.request({

@@ -3,7 +3,14 @@ import { api } from '../../app-state.ts';
 import { ErrorText } from '../../components/error-text.tsx';
 import { useAction } from '../../components/use-action.ts';
 import { t } from '../../i18n/index.ts';
-import { computeStaffing, fetchIntervals, type IntervalRowView, mmss, pct, type Staffing } from '../wallboard/api.ts';
+import {
+  computeStaffing,
+  fetchIntervals,
+  type IntervalRowView,
+  mmss,
+  pct,
+  type Staffing,
+} from '../wallboard/api.ts';
 import '../wallboard/wallboard.css';
 
 const today = () => new Date().toISOString().slice(0, 10);
@@ -27,7 +34,14 @@ export function ReportsPanel() {
   const from = useSignal(today());
   const to = useSignal(today());
   const rows = useSignal<IntervalRowView[] | undefined>(undefined);
-  const form = useSignal({ volume: 100, intervalMinutes: 30, ahtSeconds: 180, target: 80, targetSeconds: 20, shrinkage: 30 });
+  const form = useSignal({
+    volume: 100,
+    intervalMinutes: 30,
+    ahtSeconds: 180,
+    target: 80,
+    targetSeconds: 20,
+    shrinkage: 30,
+  });
   const staffing = useSignal<Staffing | undefined>(undefined);
   const load = useAction();
   const calc = useAction();
@@ -56,11 +70,21 @@ export function ReportsPanel() {
       <div class="rp-form">
         <label>
           {t('rp.from')}
-          <input type="date" data-testid="rp-from" value={from.value} onInput={(e) => (from.value = (e.target as HTMLInputElement).value)} />
+          <input
+            type="date"
+            data-testid="rp-from"
+            value={from.value}
+            onInput={(e) => (from.value = (e.target as HTMLInputElement).value)}
+          />
         </label>
         <label>
           {t('rp.to')}
-          <input type="date" data-testid="rp-to" value={to.value} onInput={(e) => (to.value = (e.target as HTMLInputElement).value)} />
+          <input
+            type="date"
+            data-testid="rp-to"
+            value={to.value}
+            onInput={(e) => (to.value = (e.target as HTMLInputElement).value)}
+          />
         </label>
         <button type="button" data-testid="rp-load" disabled={load.busy} onClick={query}>
           {t('rp.load')}
@@ -108,11 +132,26 @@ export function ReportsPanel() {
       <h3>{t('rp.staffing')}</h3>
       <div class="rp-form">
         <NumberField id="volume" label={t('rp.volume')} value={f.volume} onInput={set('volume')} />
-        <NumberField id="minutes" label={t('rp.minutes')} value={f.intervalMinutes} onInput={set('intervalMinutes')} />
+        <NumberField
+          id="minutes"
+          label={t('rp.minutes')}
+          value={f.intervalMinutes}
+          onInput={set('intervalMinutes')}
+        />
         <NumberField id="aht" label={t('rp.ahtSeconds')} value={f.ahtSeconds} onInput={set('ahtSeconds')} />
         <NumberField id="target" label={t('rp.target')} value={f.target} onInput={set('target')} />
-        <NumberField id="target-seconds" label={t('rp.targetSeconds')} value={f.targetSeconds} onInput={set('targetSeconds')} />
-        <NumberField id="shrinkage" label={t('rp.shrinkage')} value={f.shrinkage} onInput={set('shrinkage')} />
+        <NumberField
+          id="target-seconds"
+          label={t('rp.targetSeconds')}
+          value={f.targetSeconds}
+          onInput={set('targetSeconds')}
+        />
+        <NumberField
+          id="shrinkage"
+          label={t('rp.shrinkage')}
+          value={f.shrinkage}
+          onInput={set('shrinkage')}
+        />
         <button
           type="button"
           data-testid="rp-compute"

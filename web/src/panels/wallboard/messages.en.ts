@@ -31,5 +31,6 @@ export const analyticsEn = {
   'rp.targetSeconds': 'Within (seconds)',
   'rp.shrinkage': 'Shrinkage (%)',
   'rp.compute': 'Compute',
-  'rp.result': '{agents} agents needed ({scheduled} scheduled with shrinkage) · {erlangs} Erlangs · service level {sl}',
+  'rp.result':
+    '{agents} agents needed ({scheduled} scheduled with shrinkage) · {erlangs} Erlangs · service level {sl}',
 } as const;

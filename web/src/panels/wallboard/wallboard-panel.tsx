@@ -49,9 +49,18 @@ export function WallboardPanel() {
       {w && k ? (
         <>
           <div class="wb-grid">
-            <Tile id="waiting" label={t('wb.waiting')} value={String(w.waiting)} sub={`${t('wb.longestWait')} ${mmss(longest)}`} />
+            <Tile
+              id="waiting"
+              label={t('wb.waiting')}
+              value={String(w.waiting)}
+              sub={`${t('wb.longestWait')} ${mmss(longest)}`}
+            />
             <Tile id="answer-rate" label={t('wb.answerRate')} value={pct(k.answerRate)} />
-            <Tile id="service-level" label={t('wb.serviceLevel', { seconds: k.serviceLevelSeconds })} value={pct(k.serviceLevel)} />
+            <Tile
+              id="service-level"
+              label={t('wb.serviceLevel', { seconds: k.serviceLevelSeconds })}
+              value={pct(k.serviceLevel)}
+            />
             <Tile id="aht" label={t('wb.aht')} value={mmss(k.ahtSeconds)} />
             <Tile id="abandon-rate" label={t('wb.abandonRate')} value={pct(k.abandonRate)} />
             <Tile
@@ -61,7 +70,9 @@ export function WallboardPanel() {
               sub={t('wb.csatPositive', { pct: pct(k.csatPositiveRate) })}
             />
           </div>
-          <p data-testid="wb-offered">{t('wb.offered', { offered: k.offered, answered: k.answered, abandoned: k.abandoned })}</p>
+          <p data-testid="wb-offered">
+            {t('wb.offered', { offered: k.offered, answered: k.answered, abandoned: k.abandoned })}
+          </p>
           <p data-testid="wb-agents">{t('wb.agents', { ...w.agents })}</p>
           <table class="grid" data-testid="wb-queues">
             <thead>

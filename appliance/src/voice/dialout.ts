@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import type { EventBus } from '../events/index.ts';
+import type { Logger } from '../logging/index.ts';
+import type { VoiceService } from './calls.ts';
+import { VoiceError } from './errors.ts';
+import type { MediaWorker } from './media/supervisor.ts';
+import { type Dialog, inDialogRequest, newTag } from './sip/dialog.ts';
+import { addrUri, header, param, type SipRequest, type SipResponse } from './sip/message.ts';
+import type { SipAccounts } from './sip/registrar.ts';
+import { buildAudioSdp, parseAudioSdp } from './sip/sdp.ts';
+import type { Peer, SipTransport } from './sip/transport.ts';
+import type { OutboundTrunkDoc, OutboundTrunks } from './sip/trunks.ts';
+import { newCallId, requestWithAuth } from './sip/uac.ts';
+import type { CallInfo } from './types.ts';
+
+export type DialoutRefusal =
+  | 'invalid_number'
+  | 'prefix_not_allowed'
+  | 'over_concurrent_limit'
+  | 'over_daily_limit'
+  | 'no_agent_phone';
+
+declare module '../events/catalogue.ts' {
+  interface EventCatalogue {
+    'call.dialout_refused': { userId: string; reason: DialoutRefusal; target: string };
+    'call.dialout_started': { callId: string; userId: string; trunk: string; target: string };
+    'sip.trunk_registration_changed': { trunk: string; registered: boolean; status?: number };
+  }
+}
+
+export interface DialoutPolicy {
+  allowedPrefixes: readonly string[];
+  maxConcurrentPerUser: number;
+  maxDailyPerUser: number;
+}
+
+export interface DialoutDeps {
+  transport: SipTransport;
+  accounts: SipAccounts;
+  trunks: OutboundTrunks;
+  worker: MediaWorker;
+  service: VoiceService;
+  bus: EventBus;
+  logger: Logger;
+  bind: string;
+  policy: DialoutPolicy;
+  now?: () => number;
+}
+
+const NUMBER = /^\+?\d{3,20}$/;
+
+/**
+ * Agent dialling and callbacks under the toll-fraud policy: allowed prefixes,
+ * per-user concurrent and daily limits, every refusal audited as
+ * `call.dialout_refused`. The agent's registered SIP phone is rung first; only
+ * when they answer is the carrier dialled (with digest auth on 401/407), so no
+ * carrier minutes are spent on an absent agent.
+ */
+export class Dialout {
+  #d: DialoutDeps;
+  #pending = new Map<string, number>();
+  #daily = new Map<string, number>();
+
+  constructor(deps: DialoutDeps) {
+    this.#d = deps;
+  }
+
+  async dial(userId: string, number: string, options: { trunk?: string } = {}): Promise<CallInfo> {
+    await this.#check(userId, number);
+    const trunk = await this.#trunk(options.trunk);
+    const binding = this.#d.accounts.bindingForUser(userId, await this.#d.accounts.list());
+    if (!binding) return this.#refuse(userId, number, 'no_agent_phone');
+    const day = this.#dayKey(userId);
+    this.#daily.set(day, (this.#daily.get(day) ?? 0) + 1);
+    this.#pending.set(userId, (this.#pending.get(userId) ?? 0) + 1);
+    const id = randomUUID();
+    const legs = { agent: `${id}:agent`, customer: `${id}:customer` };
+    const opened: string[] = [];
+    let agentDialog: Dialog | undefined;
+    try {
+      const open = async (legId: string) => {
+        const r = await this.#d.worker.request<{ port: number }>({
+          op: 'open',
+          legId,
+          kind: 'rtp',
+          codec: 'pcmu',
+          dtmfPayloadType: 101,
+          bind: this.#d.bind,
+        });
+        opened.push(legId);
+        return r.port;
+      };
+      const agentPort = await open(legs.agent);
+      const customerPort = await open(legs.customer);
+      const agentPeer: Peer = {
+        host: binding.host,
+        port: binding.port,
+        ...(binding.transport !== 'udp' ? { transport: binding.transport } : {}),
+      };
+      agentDialog = this.#dialog(binding.contact, binding.contact, agentPeer, `sip:${number}@branchline`);
+      const agentRes = await this.#invite(agentDialog, agentPort, legs.agent);
+      if (!agentRes) throw new VoiceError('VOICE_TARGET_UNAVAILABLE', 'The agent did not answer their phone');
+      const peer: Peer = { host: trunk.host, port: trunk.port, ...(trunk.transport === 'tcp' ? { transport: 'tcp' } : {}) };
+      const target = `sip:${number}@${trunk.host}${trunk.port === 5060 ? '' : `:${trunk.port}`}`;
+      const carrier = this.#dialog(target, target, peer, `sip:${trunk.username}@${trunk.host}`);
+      const carrierRes = await this.#invite(carrier, customerPort, legs.customer, trunk);
+      if (!carrierRes) throw new VoiceError('VOICE_DIALOUT_FAILED', 'The carrier did not connect the call');
+      await this.#d.worker.request({ op: 'bridge', a: legs.customer, b: legs.agent });
+      const info = await this.#d.service.adoptOutbound({
+        id,
+        customer: { dialog: carrier, legId: legs.customer, port: customerPort },
+        agent: { dialog: agentDialog, legId: legs.agent, port: agentPort, userId },
+        trunk: trunk.name,
+        attributes: { dialled: mask(number) },
+      });
+      await this.#d.bus.publish('call.dialout_started', { callId: id, userId, trunk: trunk.name, target: mask(number) });
+      return info;
+    } catch (e) {
+      if (agentDialog?.remoteTag) this.#bye(agentDialog);
+      for (const legId of opened) await this.#d.worker.request({ op: 'close', legId }).catch(() => undefined);
+      throw e;
+    } finally {
+      this.#pending.set(userId, (this.#pending.get(userId) ?? 1) - 1);
+    }
+  }
+
+  async #check(userId: string, number: string): Promise<void> {
+    if (!NUMBER.test(number)) return this.#refuse(userId, number, 'invalid_number');
+    if (!this.#d.policy.allowedPrefixes.some((p) => number.startsWith(p)))
+      return this.#refuse(userId, number, 'prefix_not_allowed');
+    const live = this.#d.service
+      .list()
+      .filter((c) => c.attributes['direction'] === 'outbound' && c.agentLeg?.userId === userId).length;
+    if (live + (this.#pending.get(userId) ?? 0) >= this.#d.policy.maxConcurrentPerUser)
+      return this.#refuse(userId, number, 'over_concurrent_limit');
+    if ((this.#daily.get(this.#dayKey(userId)) ?? 0) >= this.#d.policy.maxDailyPerUser)
+      return this.#refuse(userId, number, 'over_daily_limit');
+  }
+
+  async #refuse(userId: string, number: string, reason: DialoutRefusal): Promise<never> {
+    await this.#d.bus.publish('call.dialout_refused', { userId, reason, target: mask(number) }, { actor: userId });
+    throw new VoiceError('VOICE_DIALOUT_REFUSED', `Dial-out refused: ${reason}`, { reason });
+  }
+
+  async #trunk(name: string | undefined): Promise<OutboundTrunkDoc> {
+    const t = name ? await this.#d.trunks.get(name) : (await this.#d.trunks.list())[0];
+    if (!t) throw new VoiceError('VOICE_DIALOUT_FAILED', 'No outbound trunk is configured', { reason: 'no_trunk' });
+    return t;
+  }
+
+  #dayKey(userId: string): string {
+    return `${userId}:${new Date((this.#d.now ?? Date.now)()).toISOString().slice(0, 10)}`;
+  }
+
+  #dialog(remoteUri: string, target: string, peer: Peer, localUri: string): Dialog {
+    return { callId: newCallId(), localUri, localTag: newTag(), remoteUri, remoteTag: undefined, remoteTarget: target, peer, cseq: 1 };
+  }
+
+  /** INVITE with our leg's SDP; on 2xx: ACK, point the leg at the answer. Undefined on failure. */
+  async #invite(d: Dialog, port: number, legId: string, auth?: OutboundTrunkDoc): Promise<SipResponse | undefined> {
+    const sdp = buildAudioSdp({ host: this.#d.bind, port, codec: 'pcmu', dtmfPayloadType: 101, sessionId: Date.now() });
+    const invite: SipRequest = inDialogRequest(d, 'INVITE', { cseq: 1, contentType: 'application/sdp', body: Buffer.from(sdp) });
+    const local = this.#d.transport.localFor(d.peer);
+    invite.headers.set('contact', [`<sip:branchline@${local.host}:${local.port}>`]);
+    const res = auth
+      ? await requestWithAuth(this.#d.transport, invite, d.peer, { username: auth.username, password: auth.password })
+      : await this.#d.transport.request(invite, d.peer);
+    if (res.status < 200 || res.status >= 300) return undefined;
+    d.remoteTag = param(header(res, 'to'), 'tag');
+    d.remoteTarget = addrUri(header(res, 'contact')) ?? d.remoteTarget;
+    const cseq = Number(/^(\d+)/.exec(header(res, 'cseq') ?? '1')?.[1] ?? 1);
+    d.cseq = cseq;
+    const ack = inDialogRequest(d, 'ACK', { cseq });
+    ack.headers.set('via', [this.#d.transport.via(d.peer, this.#d.transport.newBranch())]);
+    this.#d.transport.send(ack, d.peer);
+    const answer = parseAudioSdp(res.body.toString('latin1'));
+    if (answer)
+      await this.#d.worker.request({ op: 'update', legId, remote: answer.remote, codec: answer.codec, dtmfPayloadType: answer.dtmfPayloadType });
+    return res;
+  }
+
+  #bye(d: Dialog): void {
+    void this.#d.transport.request(inDialogRequest(d, 'BYE'), d.peer).catch(() => undefined);
+  }
+}
+
+function mask(n: string): string {
+  return n.length > 4 ? `${n.slice(0, 3)}***${n.slice(-2)}` : '***';
+}
