@@ -18,7 +18,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DemoAgent } from './demo/agent.ts';
-import { hasSipp, sippCall, writeCallerWav } from './demo/calls.ts';
+import { hasSipp, prepareCallDir, sippCall } from './demo/calls.ts';
 import { type ChatOutcome, runChat } from './demo/chat.ts';
 import { DemoMailer } from './demo/email.ts';
 import { type DemoOptions, HelpRequested, parseDemoOptions, USAGE } from './demo/options.ts';
@@ -156,7 +156,7 @@ async function placeCalls(o: DemoOptions, deadline: number): Promise<{ ok: numbe
   say('calls need the appliance started with BRANCHLINE_SIP_TRUNKS listing this host (e.g. demo=127.0.0.1)');
   const dir = mkdtempSync(path.join(tmpdir(), 'bl-demo-sipp-'));
   const holdMs = Math.max(2_000, Math.min(10_000, (deadline - Date.now()) / 2));
-  writeCallerWav(path.join(dir, 'bench.wav'), holdMs / 1000 + 2);
+  prepareCallDir(dir, holdMs);
   let ok = 0;
   let failed = 0;
   const calls: Promise<void>[] = [];

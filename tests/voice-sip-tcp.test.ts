@@ -93,7 +93,10 @@ test('SipFramer splits a stream by Content-Length across chunk boundaries, answe
     [a, b],
   );
   assert.equal(f.buffered, 0);
-  assert.throws(() => new SipFramer().push(Buffer.from('OPTIONS sip:x SIP/2.0\r\nVia: x\r\n\r\n')), SipFramingError);
+  assert.throws(
+    () => new SipFramer().push(Buffer.from('OPTIONS sip:x SIP/2.0\r\nVia: x\r\n\r\n')),
+    SipFramingError,
+  );
   assert.throws(() => new SipFramer({ maxBytes: 100 }).push(Buffer.alloc(200, 65)), SipFramingError);
   assert.throws(
     () => new SipFramer({ maxBytes: 500 }).push(Buffer.from('X x SIP/2.0\r\nContent-Length: 900\r\n\r\n')),
@@ -101,7 +104,9 @@ test('SipFramer splits a stream by Content-Length across chunk boundaries, answe
   );
 });
 
-test('a sipp trunk call over TCP (-t t1) reaches the IVR and ends on the caller BYE', { timeout: 60_000 }, async () => {
+test('a sipp trunk call over TCP (-t t1) reaches the IVR and ends on the caller BYE', {
+  timeout: 60_000,
+}, async () => {
   assert.equal(at.tcp?.port, at.port, 'TCP shares the UDP port number');
   const started = events.length;
   await run(
@@ -117,7 +122,11 @@ test('a sipp trunk call over TCP (-t t1) reaches the IVR and ends on the caller 
   const mine = events.slice(started);
   const call = mine.find((e) => e.type === 'call.started');
   assert.ok(call, 'call.started published');
-  for (let i = 0; i < 100 && !events.some((e) => e.type === 'call.ended' && e.data.callId === call.data.callId); i++)
+  for (
+    let i = 0;
+    i < 100 && !events.some((e) => e.type === 'call.ended' && e.data.callId === call.data.callId);
+    i++
+  )
     await new Promise((r) => setTimeout(r, 50));
   const ended = events.find((e) => e.type === 'call.ended' && e.data.callId === call.data.callId);
   assert.equal(ended?.data.reason, 'caller_bye');
@@ -167,7 +176,8 @@ test('a phone registers over TLS (verified against the local CA) with digest, an
     c.send(bye);
     const byeOk = await c.waitFor(/^SIP\/2\.0 200[\s\S]*CSeq: 2 BYE/);
     assert.match(byeOk, /Via: SIP\/2\.0\/TLS/);
-    for (let i = 0; i < 60 && stack.service.list().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 60 && stack.service.list().length > 0; i++)
+      await new Promise((r) => setTimeout(r, 50));
     assert.equal(stack.service.list().length, 0);
   } finally {
     c.close();
@@ -197,7 +207,9 @@ test('garbage over TCP closes that connection; the appliance still answers OPTIO
 
 test('more connections from one source than the limit are refused, and a blocked source cannot connect', async () => {
   const port = at.tcp?.port ?? 0;
-  const open = await Promise.all([1, 2, 3, 4].map(() => StreamClient.open('tcp', { host: '127.0.0.1', port })));
+  const open = await Promise.all(
+    [1, 2, 3, 4].map(() => StreamClient.open('tcp', { host: '127.0.0.1', port })),
+  );
   const fifth = await StreamClient.open('tcp', { host: '127.0.0.1', port });
   assert.equal(await fifth.waitClosed(), true, 'the fifth connection is closed');
   for (const c of open) c.close();

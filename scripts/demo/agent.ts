@@ -123,10 +123,13 @@ export class DemoAgent {
       (m) => m.direction === 'in',
     );
     await sleep(300 + Math.random() * 700);
-    const r = await c.request('POST', `${path}/reply`, { text: agentReply(first?.text ?? '') });
-    if (r.status !== 201) throw new Error(`reply to ${contactId} failed: ${describe(r)}`);
-    this.tally.replies++;
-    this.#say(`agent ${this.name} replied on ${channel} contact ${contactId}`);
+    // A call is answered by voice (sipp hangs up by itself); text channels get a written answer.
+    if (channel !== 'voice') {
+      const r = await c.request('POST', `${path}/reply`, { text: agentReply(first?.text ?? '') });
+      if (r.status !== 201) throw new Error(`reply to ${contactId} failed: ${describe(r)}`);
+      this.tally.replies++;
+      this.#say(`agent ${this.name} replied on ${channel} contact ${contactId}`);
+    }
     await sleep(300 + Math.random() * 500);
     const w = await c.request('POST', `${path}/transition`, { to: 'wrap_up' });
     if (w.status !== 200) throw new Error(`wrap-up of ${contactId} failed: ${describe(w)}`);

@@ -1,13 +1,25 @@
-// SIP trunk calls with sipp (UAC): bench/voice-uac.xml streams a μ-law WAV
-// for the hold time, then hangs up. The appliance only answers trunks it
+// SIP trunk calls with sipp (UAC): scripts/demo/call.xml (bench/voice-uac.xml's
+// INVITE) streams a μ-law WAV for the hold time and hangs up, or takes the
+// appliance's BYE when a flow ends the call first. The appliance only answers trunks it
 // trusts, so BRANCHLINE_SIP_TRUNKS must list the demo's address, e.g.
 // BRANCHLINE_SIP_TRUNKS="demo=127.0.0.1".
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 
-const SCENARIO = path.resolve(import.meta.dirname, '../../bench/voice-uac.xml');
+const TEMPLATE = path.join(import.meta.dirname, 'call.xml');
+
+/** Writes the scenario (hold time filled in) and its caller.wav into `dir`; returns the scenario path. */
+export function prepareCallDir(dir: string, holdMs: number): string {
+  const file = path.join(dir, 'call.xml');
+  writeFileSync(
+    file,
+    readFileSync(TEMPLATE, 'utf8').replace('timeout="HOLD_MS"', `timeout="${Math.round(holdMs)}"`),
+  );
+  writeCallerWav(path.join(dir, 'caller.wav'), holdMs / 1000 + 2);
+  return file;
+}
 
 export function hasSipp(): boolean {
   return spawnSync('sipp', ['-v'], { stdio: 'ignore' }).error === undefined;
@@ -71,7 +83,7 @@ export async function sippCall(o: {
   holdMs: number;
 }): Promise<boolean> {
   const args = [
-    ...[`${o.host}:${o.port}`, '-sf', SCENARIO, '-m', '1'],
+    ...[`${o.host}:${o.port}`, '-sf', path.join(o.cwd, 'call.xml'), '-m', '1'],
     // On loopback the trunk address is 127.0.0.1; on a LAN sipp picks the outgoing interface.
     ...(/^(127\.|localhost$)/.test(o.host) ? ['-i', '127.0.0.1'] : []),
     ...['-p', String(await freeUdpishPort()), '-mp', String(await freeUdpishPort())],

@@ -25,6 +25,7 @@ declare module '../events/catalogue.ts' {
     'call.dialout_refused': { userId: string; reason: DialoutRefusal; target: string };
     'call.dialout_started': { callId: string; userId: string; trunk: string; target: string };
     'sip.trunk_registration_changed': { trunk: string; registered: boolean; status?: number };
+    'sip.trunk_saved': { trunk: string; host: string };
   }
 }
 
@@ -100,7 +101,11 @@ export class Dialout {
       agentDialog = this.#dialog(binding.contact, binding.contact, agentPeer, `sip:${number}@branchline`);
       const agentRes = await this.#invite(agentDialog, agentPort, legs.agent);
       if (!agentRes) throw new VoiceError('VOICE_TARGET_UNAVAILABLE', 'The agent did not answer their phone');
-      const peer: Peer = { host: trunk.host, port: trunk.port, ...(trunk.transport === 'tcp' ? { transport: 'tcp' } : {}) };
+      const peer: Peer = {
+        host: trunk.host,
+        port: trunk.port,
+        ...(trunk.transport === 'tcp' ? { transport: 'tcp' } : {}),
+      };
       const target = `sip:${number}@${trunk.host}${trunk.port === 5060 ? '' : `:${trunk.port}`}`;
       const carrier = this.#dialog(target, target, peer, `sip:${trunk.username}@${trunk.host}`);
       const carrierRes = await this.#invite(carrier, customerPort, legs.customer, trunk);
@@ -113,7 +118,12 @@ export class Dialout {
         trunk: trunk.name,
         attributes: { dialled: mask(number) },
       });
-      await this.#d.bus.publish('call.dialout_started', { callId: id, userId, trunk: trunk.name, target: mask(number) });
+      await this.#d.bus.publish('call.dialout_started', {
+        callId: id,
+        userId,
+        trunk: trunk.name,
+        target: mask(number),
+      });
       return info;
     } catch (e) {
       if (agentDialog?.remoteTag) this.#bye(agentDialog);
@@ -138,13 +148,18 @@ export class Dialout {
   }
 
   async #refuse(userId: string, number: string, reason: DialoutRefusal): Promise<never> {
-    await this.#d.bus.publish('call.dialout_refused', { userId, reason, target: mask(number) }, { actor: userId });
+    await this.#d.bus.publish(
+      'call.dialout_refused',
+      { userId, reason, target: mask(number) },
+      { actor: userId },
+    );
     throw new VoiceError('VOICE_DIALOUT_REFUSED', `Dial-out refused: ${reason}`, { reason });
   }
 
   async #trunk(name: string | undefined): Promise<OutboundTrunkDoc> {
     const t = name ? await this.#d.trunks.get(name) : (await this.#d.trunks.list())[0];
-    if (!t) throw new VoiceError('VOICE_DIALOUT_FAILED', 'No outbound trunk is configured', { reason: 'no_trunk' });
+    if (!t)
+      throw new VoiceError('VOICE_DIALOUT_FAILED', 'No outbound trunk is configured', { reason: 'no_trunk' });
     return t;
   }
 
@@ -153,17 +168,44 @@ export class Dialout {
   }
 
   #dialog(remoteUri: string, target: string, peer: Peer, localUri: string): Dialog {
-    return { callId: newCallId(), localUri, localTag: newTag(), remoteUri, remoteTag: undefined, remoteTarget: target, peer, cseq: 1 };
+    return {
+      callId: newCallId(),
+      localUri,
+      localTag: newTag(),
+      remoteUri,
+      remoteTag: undefined,
+      remoteTarget: target,
+      peer,
+      cseq: 1,
+    };
   }
 
   /** INVITE with our leg's SDP; on 2xx: ACK, point the leg at the answer. Undefined on failure. */
-  async #invite(d: Dialog, port: number, legId: string, auth?: OutboundTrunkDoc): Promise<SipResponse | undefined> {
-    const sdp = buildAudioSdp({ host: this.#d.bind, port, codec: 'pcmu', dtmfPayloadType: 101, sessionId: Date.now() });
-    const invite: SipRequest = inDialogRequest(d, 'INVITE', { cseq: 1, contentType: 'application/sdp', body: Buffer.from(sdp) });
+  async #invite(
+    d: Dialog,
+    port: number,
+    legId: string,
+    auth?: OutboundTrunkDoc,
+  ): Promise<SipResponse | undefined> {
+    const sdp = buildAudioSdp({
+      host: this.#d.bind,
+      port,
+      codec: 'pcmu',
+      dtmfPayloadType: 101,
+      sessionId: Date.now(),
+    });
+    const invite: SipRequest = inDialogRequest(d, 'INVITE', {
+      cseq: 1,
+      contentType: 'application/sdp',
+      body: Buffer.from(sdp),
+    });
     const local = this.#d.transport.localFor(d.peer);
     invite.headers.set('contact', [`<sip:branchline@${local.host}:${local.port}>`]);
     const res = auth
-      ? await requestWithAuth(this.#d.transport, invite, d.peer, { username: auth.username, password: auth.password })
+      ? await requestWithAuth(this.#d.transport, invite, d.peer, {
+          username: auth.username,
+          password: auth.password,
+        })
       : await this.#d.transport.request(invite, d.peer);
     if (res.status < 200 || res.status >= 300) return undefined;
     d.remoteTag = param(header(res, 'to'), 'tag');
@@ -175,7 +217,13 @@ export class Dialout {
     this.#d.transport.send(ack, d.peer);
     const answer = parseAudioSdp(res.body.toString('latin1'));
     if (answer)
-      await this.#d.worker.request({ op: 'update', legId, remote: answer.remote, codec: answer.codec, dtmfPayloadType: answer.dtmfPayloadType });
+      await this.#d.worker.request({
+        op: 'update',
+        legId,
+        remote: answer.remote,
+        codec: answer.codec,
+        dtmfPayloadType: answer.dtmfPayloadType,
+      });
     return res;
   }
 

@@ -8,6 +8,8 @@
  * await stack.service.connectAgent(callId, agentUserId);
  */
 export { VoiceService } from './calls.ts';
+export { Dialout, type DialoutPolicy, type DialoutRefusal } from './dialout.ts';
+export { VoiceError, type VoiceErrorCode } from './errors.ts';
 export { WebRtcError } from './media/errors.ts';
 export type { SuperviseMode, WebRtcCodec } from './media/protocol.ts';
 export { WebRtcSessions, type WebRtcSessionsOptions } from './media/sessions.ts';

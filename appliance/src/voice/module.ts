@@ -2,11 +2,12 @@ import { join } from 'node:path';
 import { EspeakTts, FlowService, flowRoutes, PocketsphinxAsr } from '../flows/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { BranchModule } from '../modules.ts';
-import { ensureTlsMaterial } from '../system/index.ts';
 import { EncryptedDocStore } from '../storage/index.ts';
+import { ensureTlsMaterial } from '../system/index.ts';
 import { callContacts, type VoiceContactsPort } from './contacts.ts';
 import { WebRtcSessions } from './media/sessions.ts';
 import { voiceRoutes } from './routes.ts';
+import { dialoutRoutes } from './routes-dialout.ts';
 import { recordingRoutes } from './routes-recordings.ts';
 import { transferRoutes } from './routes-transfer.ts';
 import { VoiceStack } from './setup.ts';
@@ -85,6 +86,7 @@ export const voiceModule: BranchModule = {
       routes: [
         flowRoutes(flows),
         voiceRoutes(live),
+        dialoutRoutes(live),
         transferRoutes(live.service),
         recordingRoutes(live, (r) => ctx.recordRead(r)),
         webrtcRoutes(webrtc),

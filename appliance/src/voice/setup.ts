@@ -4,6 +4,7 @@ import type { AsrPort, RunOptions, TtsPort } from '../flows/index.ts';
 import type { Logger } from '../logging/index.ts';
 import type { CryptoFacade, DocStore } from '../storage/index.ts';
 import { type VoiceDeps, VoiceService } from './calls.ts';
+import { Dialout, type DialoutPolicy } from './dialout.ts';
 import { VoiceError } from './errors.ts';
 import { MediaWorker } from './media/supervisor.ts';
 import { RecordingRetention } from './recording/retention.ts';
@@ -12,6 +13,8 @@ import { NonceIssuer } from './sip/digest.ts';
 import { type GuardOptions, SourceGuard } from './sip/guard.ts';
 import { type SipAccountDoc, SipAccounts } from './sip/registrar.ts';
 import { type Peer, SipTransport, type StreamListenOptions } from './sip/transport.ts';
+import { TrunkRegistration, type TrunkRegistrationState } from './sip/trunk-register.ts';
+import { OutboundTrunks, type OutboundTrunkView, type TrunkInput, trunkView } from './sip/trunks.ts';
 import type { CallInfo, VoiceOptions } from './types.ts';
 
 export interface VoiceStackOptions {
@@ -33,6 +36,10 @@ export interface VoiceStackOptions {
   userExists?: (userId: string) => Promise<boolean>;
   /** Clock of the retention purge (tests use a fake one). */
   now?: () => number;
+  /** Dial-out limits; prefixes default to `voice.allowedPrefixes`. */
+  dialout?: Partial<DialoutPolicy>;
+  /** Retry delay after a failed carrier registration. */
+  trunkRetryMs?: number;
 }
 
 /** Everything voice needs, wired; `listen(port)` opens the SIP socket and starts the media worker. */
@@ -44,6 +51,10 @@ export class VoiceStack {
   readonly worker: MediaWorker;
   readonly transport: SipTransport;
   readonly retention: RecordingRetention;
+  readonly trunks: OutboundTrunks;
+  readonly dialout: Dialout;
+  #registrations = new Map<string, TrunkRegistration>();
+  #listening = false;
   #o: VoiceStackOptions;
   #closed = false;
 
@@ -82,6 +93,23 @@ export class VoiceStack {
       ...(o.openContact ? { openContact: o.openContact } : {}),
     });
     this.service = service;
+    this.trunks = new OutboundTrunks(o.accountsStore);
+    this.dialout = new Dialout({
+      transport: this.transport,
+      accounts: this.accounts,
+      trunks: this.trunks,
+      worker: this.worker,
+      service,
+      bus: o.bus,
+      logger: o.logger,
+      bind: o.bind,
+      policy: {
+        allowedPrefixes: o.dialout?.allowedPrefixes ?? o.voice.allowedPrefixes,
+        maxConcurrentPerUser: o.dialout?.maxConcurrentPerUser ?? 1,
+        maxDailyPerUser: o.dialout?.maxDailyPerUser ?? 100,
+      },
+      ...(o.now ? { now: o.now } : {}),
+    });
     this.retention = new RecordingRetention(o.recordingsStore, {
       recordings: this.recordings,
       bus: o.bus,
@@ -119,14 +147,62 @@ export class VoiceStack {
     if (interrupted.length > 0) await this.#o.bus.publish('recording.interrupted', { callIds: interrupted });
     await this.worker.start();
     const udp = await this.transport.listen(port, host);
+    this.#listening = true;
+    for (const t of await this.trunks.list()) this.#startRegistration(t.name);
     if (!streams) return udp;
     const at = await this.transport.listenStreams(host, streams);
     return { ...udp, ...(at.tcp ? { tcp: at.tcp } : {}), ...(at.tls ? { tls: at.tls } : {}) };
   }
 
+  /** Stores (or replaces) an outbound carrier trunk, password sealed, and (re)starts its registration. */
+  async putTrunk(input: TrunkInput, actor: { userId: string; source?: string }): Promise<OutboundTrunkView> {
+    const t = await this.trunks.put(input);
+    await this.#o.bus.publish(
+      'sip.trunk_saved',
+      { trunk: t.name, host: t.host },
+      { actor: actor.userId, ...(actor.source ? { source: actor.source } : {}) },
+    );
+    if (this.#listening) this.#startRegistration(t.name);
+    return trunkView(t);
+  }
+
+  async listTrunks(): Promise<Array<OutboundTrunkView & { registration?: TrunkRegistrationState }>> {
+    return (await this.trunks.list()).map((t) => {
+      const r = this.#registrations.get(t.name)?.state;
+      return { ...trunkView(t), ...(r ? { registration: { ...r } } : {}) };
+    });
+  }
+
+  /** Registers a trunk now (also what the refresh timer does); resolves with the carrier's status. */
+  registerTrunk(name: string): Promise<number> {
+    return this.#registrations.get(name)?.register() ?? Promise.resolve(0);
+  }
+
+  #startRegistration(name: string): void {
+    this.#registrations.get(name)?.close();
+    this.#registrations.delete(name);
+    void this.trunks.get(name).then((t) => {
+      if (!t?.register || this.#closed) return;
+      const reg = new TrunkRegistration(t, {
+        transport: this.transport,
+        logger: this.#o.logger,
+        ...(this.#o.trunkRetryMs ? { retryMs: this.#o.trunkRetryMs } : {}),
+        onChange: (s) =>
+          void this.#o.bus.publish('sip.trunk_registration_changed', {
+            trunk: s.name,
+            registered: s.registered,
+            ...(s.lastStatus ? { status: s.lastStatus } : {}),
+          }),
+      });
+      this.#registrations.set(name, reg);
+      void reg.register();
+    });
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const r of this.#registrations.values()) r.close();
     this.retention.close();
     await this.service.close();
     this.transport.close();

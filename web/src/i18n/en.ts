@@ -7,6 +7,8 @@ import { syncEn } from '../panels/sync/messages.en.ts';
 import { teamchatEn } from '../panels/teamchat/messages.en.ts';
 import { ticketsEn } from '../panels/tickets/messages.en.ts';
 import { voiceEn } from '../panels/voice/messages.en.ts';
+import { assistEn } from '../panels/assist/messages.en.ts';
+import { qaEn } from '../panels/qa/messages.en.ts';
 import { softphoneEn } from '../softphone/messages.en.ts';
 
 /** English messages; the source of the key set every other locale must match. */
@@ -203,6 +205,8 @@ export const en = {
   ...analyticsEn,
   ...teamchatEn,
   ...ticketsEn,
+  ...qaEn,
+  ...assistEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -7,6 +7,8 @@ import { syncZhCN } from '../panels/sync/messages.zh-CN.ts';
 import { teamchatZhCN } from '../panels/teamchat/messages.zh-CN.ts';
 import { ticketsZhCN } from '../panels/tickets/messages.zh-CN.ts';
 import { voiceZhCN } from '../panels/voice/messages.zh-CN.ts';
+import { assistZhCN } from '../panels/assist/messages.zh-CN.ts';
+import { qaZhCN } from '../panels/qa/messages.zh-CN.ts';
 import { softphoneZhCN } from '../softphone/messages.zh-CN.ts';
 import type { MessageKey } from './en.ts';
 
@@ -198,4 +200,6 @@ export const zhCN: Record<MessageKey, string> = {
   ...analyticsZhCN,
   ...teamchatZhCN,
   ...ticketsZhCN,
+  ...qaZhCN,
+  ...assistZhCN,
 };

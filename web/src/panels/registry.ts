@@ -5,6 +5,7 @@ import { AgentDeskPanel } from './agent/agent-desk.tsx';
 import { AuditViewerPanel } from './audit-viewer.tsx';
 import { CrmPanel } from './crm/crm-panel.tsx';
 import { KnowledgePanel } from './knowledge/kb-panel.tsx';
+import { QaPanel } from './qa/qa-panel.tsx';
 import { ReportsPanel } from './reports/reports-panel.tsx';
 import { RolesAdminPanel } from './roles-admin.tsx';
 import { RoutingAdminPanel } from './routing/routing-admin.tsx';
@@ -59,4 +60,5 @@ export const PANELS: readonly PanelEntry[] = [
   { route: 'voice', permissions: ['contacts.monitor'], label: 'nav.voice', component: CallsPanel },
   { route: 'wallboard', permissions: ['contacts.monitor'], label: 'nav.wallboard', component: WallboardPanel },
   { route: 'reports', permissions: ['contacts.monitor'], label: 'nav.reports', component: ReportsPanel },
+  { route: 'qa', permissions: ['contacts.monitor'], label: 'nav.qa', component: QaPanel },
 ];

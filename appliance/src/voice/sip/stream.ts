@@ -1,4 +1,4 @@
-import { createServer as netServer, connect as netConnect, type Server, type Socket } from 'node:net';
+import { connect as netConnect, createServer as netServer, type Server, type Socket } from 'node:net';
 import { connect as tlsConnect, createServer as tlsServer } from 'node:tls';
 import type { Logger } from '../../logging/index.ts';
 import { SipFramer } from './framing.ts';
@@ -94,7 +94,10 @@ export class SipStreams {
     const host = (s.remoteAddress ?? '').replace(/^::ffff:/, '');
     const port = s.remotePort ?? 0;
     s.on('error', () => undefined);
-    if (this.#o.guard.isBlocked(host) || (this.#perSource.get(host) ?? 0) >= this.#limits.maxConnectionsPerSource) {
+    if (
+      this.#o.guard.isBlocked(host) ||
+      (this.#perSource.get(host) ?? 0) >= this.#limits.maxConnectionsPerSource
+    ) {
       s.destroy();
       this.#o.onClosed?.('refused');
       return;
@@ -155,7 +158,9 @@ export class SipStreams {
       peer.transport === 'tls'
         ? tlsConnect({ host: peer.host, port: peer.port, ...this.#tlsClient, servername: peer.host })
         : netConnect({ host: peer.host, port: peer.port });
-    out.on('error', (e) => this.#o.logger.warn('sip stream connect failed', { peer: key(peer), error: e.message }));
+    out.on('error', (e) =>
+      this.#o.logger.warn('sip stream connect failed', { peer: key(peer), error: e.message }),
+    );
     this.#track(out, peer);
     out.write(data);
     return true;

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import type { Logger } from '../../logging/index.ts';
 import type { SourceGuard } from './guard.ts';
-import { type StreamKind, type StreamLimits, SipStreams } from './stream.ts';
 import {
   header,
   parseSip,
@@ -11,6 +10,7 @@ import {
   type SipResponse,
   serializeSip,
 } from './message.ts';
+import { SipStreams, type StreamKind, type StreamLimits } from './stream.ts';
 
 export interface Peer {
   host: string;
@@ -71,7 +71,10 @@ export class SipTransport {
   }
 
   /** Opens TCP (and optionally TLS) listeners; call after `listen()` so TCP can share the UDP port number. */
-  async listenStreams(host: string, options: StreamListenOptions = {}): Promise<Partial<Record<StreamKind, Peer>>> {
+  async listenStreams(
+    host: string,
+    options: StreamListenOptions = {},
+  ): Promise<Partial<Record<StreamKind, Peer>>> {
     const streams = new SipStreams({
       guard: this.#guard,
       logger: this.#logger,
@@ -233,7 +236,8 @@ export class SipTransport {
       };
       this.#clientTx.set(branch, tx);
       const sendOnce = () => this.#socket?.send(wire, to.port, to.host);
-      if (stream) this.#streams?.send({ host: to.host, port: to.port, transport: to.transport as StreamKind }, wire);
+      if (stream)
+        this.#streams?.send({ host: to.host, port: to.port, transport: to.transport as StreamKind }, wire);
       else sendOnce();
       let delay = T1;
       let elapsed = 0;

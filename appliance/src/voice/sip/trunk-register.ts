@@ -1,8 +1,8 @@
 import type { Logger } from '../../logging/index.ts';
 import { newTag } from './dialog.ts';
 import { header, param } from './message.ts';
-import type { OutboundTrunkDoc } from './trunks.ts';
 import type { Peer, SipTransport } from './transport.ts';
+import type { OutboundTrunkDoc } from './trunks.ts';
 import { newCallId, requestWithAuth } from './uac.ts';
 
 export interface TrunkRegistrationState {
@@ -86,7 +86,8 @@ export class TrunkRegistration {
     this.#cseq++;
     this.state.lastStatus = res.status;
     if (res.status >= 200 && res.status < 300) {
-      const granted = Number(param(header(res, 'contact'), 'expires') ?? header(res, 'expires') ?? t.expires) || t.expires;
+      const granted =
+        Number(param(header(res, 'contact'), 'expires') ?? header(res, 'expires') ?? t.expires) || t.expires;
       this.state.registered = true;
       this.state.expiresAt = Date.now() + granted * 1000;
       const refreshMs = Math.max(1000, Math.min(granted * 800, granted * 1000 - 5000));

@@ -15,13 +15,19 @@ export async function requestWithAuth(
   options: { username: string; password: string; onProvisional?: (r: SipResponse) => void },
 ): Promise<SipResponse> {
   const send = async (r: SipRequest) => {
-    const res = await transport.request(r, to, options.onProvisional ? { onProvisional: options.onProvisional } : {});
+    const res = await transport.request(
+      r,
+      to,
+      options.onProvisional ? { onProvisional: options.onProvisional } : {},
+    );
     if (r.method === 'INVITE' && res.status >= 300) ackNon2xx(transport, r, res, to);
     return res;
   };
   const first = await send(req);
   if (first.status !== 401 && first.status !== 407) return first;
-  const challenge = pickChallenge(first.headers.get(first.status === 401 ? 'www-authenticate' : 'proxy-authenticate') ?? []);
+  const challenge = pickChallenge(
+    first.headers.get(first.status === 401 ? 'www-authenticate' : 'proxy-authenticate') ?? [],
+  );
   if (!challenge) return first;
   const again: SipRequest = { ...req, headers: new Map([...req.headers].map(([k, v]) => [k, [...v]])) };
   const cseq = Number(/^(\d+)/.exec(header(req, 'cseq') ?? '1')?.[1] ?? 1) + 1;

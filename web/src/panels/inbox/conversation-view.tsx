@@ -4,6 +4,7 @@ import { api, onEvent } from '../../app-state.ts';
 import { ErrorText } from '../../components/error-text.tsx';
 import { useAction } from '../../components/use-action.ts';
 import { t } from '../../i18n/index.ts';
+import { AssistPanel } from '../assist/assist-panel.tsx';
 import { fetchScreenPop, type ScreenPopView } from '../crm/api.ts';
 import { ScreenPopCard } from '../crm/screenpop-card.tsx';
 import { ConsultButton } from '../teamchat/consult-button.tsx';
@@ -78,6 +79,9 @@ export function ConversationView(props: { contactId: string; onChanged: () => vo
       await load();
       props.onChanged();
     });
+  const insert = (body: string) => {
+    text.value = text.value.trim() ? `${text.value}\n${body}` : body;
+  };
   const firstIn = messages.value.find((m) => m.direction === 'in')?.text;
 
   return (
@@ -150,11 +154,8 @@ export function ConversationView(props: { contactId: string; onChanged: () => vo
           }}
         />
         <ConsultButton contactId={c.id} />
-        <KbSearch
-          onInsert={(body) => {
-            text.value = text.value.trim() ? `${text.value}\n${body}` : body;
-          }}
-        />
+        {open ? <AssistPanel contactId={c.id} onInsert={insert} /> : null}
+        <KbSearch onInsert={insert} />
       </aside>
     </div>
   );

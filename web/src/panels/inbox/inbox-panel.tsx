@@ -18,59 +18,52 @@
  */
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import { api, onEvent } from '../../app-state.ts';
+import {
+  contactsSync,
+  ensureContactsReplica,
+  reSyncContacts,
+  workingContacts,
+} from '../../data/contacts-store.ts';
 import { t } from '../../i18n/index.ts';
-import { type ContactRow, listMyContacts } from './api.ts';
 import { ContactList } from './contact-list.tsx';
 import { ConversationView } from './conversation-view.tsx';
 import './inbox.css';
 
-/** Contact events for this agent change the list; the gateway addresses them by recipientUserId. */
-const LIST_ON = /^contact\.|^conversation\.message_received$/;
-
 /**
  * The inbox. `focus` selects a contact from outside (the desk passes the one just accepted).
+ * The list is the RxDB replica of the agent's contacts: it renders from IndexedDB at once
+ * and catches up on socket events (see data/contacts-store.ts).
  * @example
  * <InboxPanel focus={acceptedContactId} />
  */
 export function InboxPanel(props: { focus?: string | undefined }) {
-  const contacts = useSignal<ContactRow[]>([]);
   const selected = useSignal<string | undefined>(undefined);
-  const refresh = async () => {
-    try {
-      contacts.value = await listMyContacts(api);
-      if (!selected.value && contacts.value.length === 1) selected.value = contacts.value[0]?.id;
-    } catch {
-      // the list is retried on the next event or poll
-    }
-  };
+  const contacts = workingContacts.value;
   useEffect(() => {
-    void refresh();
-    const off = onEvent(LIST_ON, () => void refresh());
-    const poll = setInterval(() => void refresh(), 15_000);
-    return () => {
-      off();
-      clearInterval(poll);
-    };
+    ensureContactsReplica();
   }, []);
+  useEffect(() => {
+    if (!selected.value && contacts.length === 1) selected.value = contacts[0]?.id;
+  }, [contacts]);
   useEffect(() => {
     if (props.focus) {
       selected.value = props.focus;
-      void refresh();
+      reSyncContacts();
     }
   }, [props.focus]);
 
   return (
     <section class="inbox" data-testid="inbox">
       <ContactList
-        contacts={contacts.value}
+        contacts={contacts}
+        sync={contactsSync.value}
         selected={selected.value}
         onSelect={(id) => {
           selected.value = id;
         }}
       />
       {selected.value ? (
-        <ConversationView contactId={selected.value} onChanged={() => void refresh()} />
+        <ConversationView contactId={selected.value} onChanged={reSyncContacts} />
       ) : (
         <p class="muted">{t('inbox.pick')}</p>
       )}

@@ -7,16 +7,26 @@ export const channelLabel = (c: string) => t(`inbox.channel.${c}` as MessageKey)
 /** One message bubble; attachments link to the audited download route. */
 export function MessageItem(props: { m: MessageRow; testid: string; current?: boolean }) {
   const m = props.m;
+  // Bot answers go out like agent replies; the marker keeps the transcript honest about who spoke.
+  const bot = m.direction === 'out' && m.author === 'bot';
   return (
     <li
-      class={`inbox-msg inbox-msg-${m.direction}${props.current ? ' inbox-msg-current' : ''}`}
+      class={`inbox-msg inbox-msg-${m.direction}${bot ? ' inbox-msg-bot' : ''}${props.current ? ' inbox-msg-current' : ''}`}
       data-testid={props.testid}
       data-direction={m.direction}
+      data-author={bot ? 'bot' : undefined}
       data-channel={m.channel}
       data-delivery={m.delivery}
     >
       <span class="muted">
-        {t(`inbox.from.${m.direction}`)} · {channelLabel(m.channel)} · {m.at.slice(0, 16).replace('T', ' ')}
+        {bot ? (
+          <strong class="inbox-bot-marker" data-testid={`${props.testid}-bot`}>
+            {t('inbox.from.bot')}
+          </strong>
+        ) : (
+          t(`inbox.from.${m.direction}`)
+        )}{' '}
+        · {channelLabel(m.channel)} · {m.at.slice(0, 16).replace('T', ' ')}
       </span>
       <p data-testid={`${props.testid}-text`}>{m.text}</p>
       {m.attachments.map((a) => (

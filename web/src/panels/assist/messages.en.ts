@@ -1,0 +1,20 @@
+/** Agent assist messages (English). */
+export const assistEn = {
+  'assist.title': 'Assist',
+  'assist.intent': 'Intent: {intent} ({p}%)',
+  'assist.noIntent': 'Intent not recognised yet.',
+  'assist.sentiment': 'Customer mood',
+  'assist.sentiment.negative': 'negative',
+  'assist.sentiment.neutral': 'neutral',
+  'assist.sentiment.positive': 'positive',
+  'assist.history': 'History',
+  'assist.lastContacts': '{count} earlier contacts',
+  'assist.openTickets': 'Open tickets',
+  'assist.orders': 'Recent orders',
+  'assist.noHistory': 'No earlier contacts, tickets or orders.',
+  'assist.suggestions': 'Suggested answers',
+  'assist.noSuggestions': 'No suggestions yet.',
+  'assist.kind.kb': 'Knowledge base',
+  'assist.kind.past_reply': 'Past reply',
+  'assist.insert': 'Insert',
+} as const;

@@ -1,0 +1,140 @@
+import { useSignal } from '@preact/signals';
+import { useEffect } from 'preact/hooks';
+import { api, can, onEvent } from '../../app-state.ts';
+import { ErrorText } from '../../components/error-text.tsx';
+import { useAction } from '../../components/use-action.ts';
+import { fetchUsers } from '../../data/users.ts';
+import { t } from '../../i18n/index.ts';
+import { listQa, periodBounds, type QaReportRow, type QaResult, qaReport } from './api.ts';
+import { BotSettingsCard } from './bot-settings.tsx';
+import { QaDetail } from './qa-detail.tsx';
+import { QaReportTable, QaResultsTable } from './qa-tables.tsx';
+import './qa.css';
+
+const daysAgo = (n: number) => {
+  const d = new Date();
+  d.setDate(d.getDate() - n);
+  return d.toISOString().slice(0, 10);
+};
+
+/** 质检: scored contacts with filters, one contact's review, and the per-agent report. */
+export function QaPanel() {
+  const agentId = useSignal('');
+  const from = useSignal(daysAgo(7));
+  const to = useSignal(daysAgo(0));
+  const results = useSignal<QaResult[] | undefined>(undefined);
+  const report = useSignal<QaReportRow[]>([]);
+  const names = useSignal<Record<string, string>>({});
+  const selected = useSignal<string | undefined>(undefined);
+  const action = useAction();
+
+  const load = () =>
+    void action.run(async () => {
+      const period = periodBounds(from.value, to.value);
+      const [r, rows] = await Promise.all([
+        listQa(api, { ...period, ...(agentId.value ? { agentId: agentId.value } : {}) }),
+        qaReport(api, period),
+      ]);
+      results.value = r;
+      report.value = rows;
+    });
+
+  useEffect(() => {
+    load();
+    // Names are a nicety: without users.read the page shows ids.
+    if (can('users.read'))
+      fetchUsers(api).then(
+        (us) => {
+          names.value = Object.fromEntries(us.map((u) => [u.id, u.displayName || u.username]));
+        },
+        () => undefined,
+      );
+    return onEvent(/^intelligence\.qa_(scored|reviewed)$/, () => load());
+  }, []);
+
+  const nameOf = (id: string | undefined) =>
+    !id || id === 'unassigned' ? t('qa.unassigned') : (names.value[id] ?? id);
+  const agents = [...new Set(report.value.map((r) => r.agentId).filter((a) => a !== 'unassigned'))];
+
+  if (selected.value)
+    return (
+      <div class="stack" data-testid="qa-panel">
+        <QaDetail
+          contactId={selected.value}
+          nameOf={nameOf}
+          onBack={() => {
+            selected.value = undefined;
+            load();
+          }}
+        />
+      </div>
+    );
+
+  return (
+    <div class="stack" data-testid="qa-panel">
+      <h2>{t('qa.title')}</h2>
+      <form
+        class="row card"
+        data-testid="qa-filters"
+        onSubmit={(e) => {
+          e.preventDefault();
+          load();
+        }}
+      >
+        <label>
+          {t('qa.agent')}
+          <select
+            data-testid="qa-agent"
+            value={agentId.value}
+            onChange={(e) => {
+              agentId.value = e.currentTarget.value;
+              load();
+            }}
+          >
+            <option value="">{t('qa.allAgents')}</option>
+            {agents.map((a) => (
+              <option key={a} value={a}>
+                {nameOf(a)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          {t('qa.from')}
+          <input
+            type="date"
+            data-testid="qa-from"
+            value={from.value}
+            onInput={(e) => {
+              from.value = e.currentTarget.value;
+            }}
+          />
+        </label>
+        <label>
+          {t('qa.to')}
+          <input
+            type="date"
+            data-testid="qa-to"
+            value={to.value}
+            onInput={(e) => {
+              to.value = e.currentTarget.value;
+            }}
+          />
+        </label>
+        <button type="submit" data-testid="qa-apply" disabled={action.busy}>
+          {t('qa.apply')}
+        </button>
+      </form>
+      <ErrorText code={action.error} testid="qa-error" />
+      <QaResultsTable
+        results={results.value}
+        nameOf={nameOf}
+        onOpen={(id) => {
+          selected.value = id;
+        }}
+      />
+      <QaReportTable rows={report.value} nameOf={nameOf} />
+      {can('system.manage') ? <BotSettingsCard /> : null}
+    </div>
+  );
+}
