@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { getRxStorageMemory } from 'rxdb/plugins/storage-memory';
 import { WebSocket } from 'ws';
-import { ContactsReplica, type ContactsPage } from '../web/src/data/contacts-db.ts';
+import { type ContactsPage, ContactsReplica } from '../web/src/data/contacts-db.ts';
 import { randomId, type SocketLike, WidgetSession } from '../web/src/widget/protocol.ts';
 import { chatAgent, ok } from './inbox-helpers.ts';
 import { type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
@@ -20,11 +20,12 @@ type Agent = Awaited<ReturnType<typeof chatAgent>>;
 let a: Agent;
 let b: Agent;
 
-const pull = (client: ApiClient, query: string) => client.request('GET', `/api/replication/contacts?${query}`);
+const pull = (client: ApiClient, query: string) =>
+  client.request('GET', `/api/replication/contacts?${query}`);
 const myContactIds = async (agent: Agent) =>
-  ((await agent.client.request('GET', '/api/contacts?scope=mine')).json['contacts'] as Array<{ id: string }>).map(
-    (c) => c.id,
-  );
+  (
+    (await agent.client.request('GET', '/api/contacts?scope=mine')).json['contacts'] as Array<{ id: string }>
+  ).map((c) => c.id);
 
 /** A visitor opens a web chat; routing offers it to whichever agent is available. Returns the contact id. */
 async function chatTo(agent: Agent, text: string): Promise<string> {
@@ -50,10 +51,12 @@ async function chatTo(agent: Agent, text: string): Promise<string> {
   const offers = (await agent.client.request('GET', '/api/routing/me/state')).json['offers'] as Array<{
     offerId: string;
   }>;
-  for (const o of offers) ok(await agent.client.request('POST', `/api/routing/offers/${o.offerId}/accept`), 200);
+  for (const o of offers)
+    ok(await agent.client.request('POST', `/api/routing/offers/${o.offerId}/accept`), 200);
   await untilTrue(
     'the contact is active',
-    async () => (await agent.client.request('GET', `/api/contacts/${id}`)).json['contact']?.state === 'active',
+    async () =>
+      (await agent.client.request('GET', `/api/contacts/${id}`)).json['contact']?.state === 'active',
     { timeoutMs: 10_000, everyMs: 50 },
   );
   return id;
@@ -102,7 +105,10 @@ describe('GET /api/replication/contacts', () => {
     const seen: string[] = [];
     let checkpoint = '';
     for (let i = 0; i < 10; i++) {
-      const r = await pull(a.client, `limit=2${checkpoint ? `&checkpoint=${encodeURIComponent(checkpoint)}` : ''}`);
+      const r = await pull(
+        a.client,
+        `limit=2${checkpoint ? `&checkpoint=${encodeURIComponent(checkpoint)}` : ''}`,
+      );
       ok(r, 200);
       const page = r.json as ContactsPage;
       assert.ok(page.documents.length <= 2);
@@ -171,7 +177,9 @@ describe('ContactsReplica (rxdb memory storage) against the appliance', () => {
     const errors: unknown[] = [];
     const replica = await ContactsReplica.open({
       storage: getRxStorageMemory(),
-      name: `rxtest${randomId(8).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`,
+      name: `rxtest${randomId(8)
+        .toLowerCase()
+        .replace(/[^a-z0-9]/g, 'x')}`,
       fetch: async (path) => {
         const r = await a.client.request('GET', path);
         if (r.status !== 200) throw new Error(`pull ${r.status}`);

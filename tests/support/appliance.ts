@@ -49,6 +49,7 @@ export async function startAppliance(
       BRANCHLINE_HTTP_PORT: String(httpPort),
       BRANCHLINE_HTTPS_PORT: String(httpsPort),
       BRANCHLINE_SIP_PORT: '0',
+      BRANCHLINE_SIP_TLS_PORT: '0',
       BRANCHLINE_SMTP_PORT: '0',
       BRANCHLINE_LOG_LEVEL: 'warn',
       ...options.env,

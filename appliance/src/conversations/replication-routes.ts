@@ -81,7 +81,9 @@ export function replicationRoutes(
       const p = principalOf(c);
       const all = q.scope === 'all' && p.permissions.has('contacts.monitor');
       const contacts = await conversations.listContacts();
-      const stamped = await Promise.all(contacts.map(async (k) => ({ k, ...(await stamp(conversations, k)) })));
+      const stamped = await Promise.all(
+        contacts.map(async (k) => ({ k, ...(await stamp(conversations, k)) })),
+      );
       const page = stamped
         .filter((s) => after({ updatedAt: s.updatedAt, id: s.k.id }, cp))
         .sort((a, b) => (a.updatedAt === b.updatedAt ? cmp(a.k.id, b.k.id) : cmp(a.updatedAt, b.updatedAt)))

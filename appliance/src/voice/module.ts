@@ -82,6 +82,23 @@ export const voiceModule: BranchModule = {
       portRange: [40000, 40999],
       ...(glue ? { mayAttach: glue.mayAttach } : {}),
     });
+    // A callback the customer asked for (routing keeps the number in memory only):
+    // when an agent accepts its offer, dial the customer from that agent's phone.
+    const offCallbacks = bus.subscribe('routing.offer_accepted', async (e) => {
+      const routing = ctx.services.routing;
+      let phone: string | undefined;
+      try {
+        phone = routing?.task(e.data.taskId).callbackPhone;
+      } catch {
+        return; // task already gone
+      }
+      if (!phone) return;
+      try {
+        await live.dialout.dial(e.data.agentId, phone);
+      } catch (err) {
+        log.warn(`callback dial failed [taskId:${e.data.taskId}, agentId:${e.data.agentId}]`, { err });
+      }
+    });
     return {
       routes: [
         flowRoutes(flows),
@@ -105,6 +122,7 @@ export const voiceModule: BranchModule = {
         );
       },
       async close() {
+        offCallbacks();
         glue?.close();
         await webrtc.close();
         await live.close();

@@ -24,7 +24,7 @@ export const contactsSync = signal<SyncStatus>('loading');
 const WORKING = ['offered', 'active', 'wrap_up'];
 const LIST_ON = /^contact\.|^conversation\.message_(received|sent)$/;
 
-let watchSignOut: (() => void) | undefined;
+let watchingSignOut = false;
 let current: { userId: string; replica: Promise<ContactsReplica | undefined>; stop: () => void } | undefined;
 
 /** Rendering from local data only reports 'offline' when a pull failed or the socket is down. */
@@ -84,7 +84,13 @@ function start(userId: string): void {
     contactsSync.value = 'offline';
     return undefined;
   });
-  current = { userId, replica, stop: () => subs.splice(0).forEach((f) => f()) };
+  current = {
+    userId,
+    replica,
+    stop: () => {
+      for (const f of subs.splice(0)) f();
+    },
+  };
 }
 
 async function stop(forget: boolean): Promise<void> {
@@ -106,10 +112,13 @@ async function stop(forget: boolean): Promise<void> {
  */
 export function ensureContactsReplica(): void {
   // installed on first use, not at import: app-state imports the panels that import this module
-  watchSignOut ??= effect(() => {
-    // an explicit sign-out (no reason) also deletes the local copy
-    if (stage.value === 'login' && current) void stop(endedReason.peek() === undefined);
-  });
+  if (!watchingSignOut) {
+    watchingSignOut = true;
+    effect(() => {
+      // an explicit sign-out (no reason) also deletes the local copy
+      if (stage.value === 'login' && current) void stop(endedReason.peek() === undefined);
+    });
+  }
   const userId = me.value?.user.id;
   if (!userId || current?.userId === userId) return;
   void stop(false);
@@ -120,4 +129,3 @@ export function ensureContactsReplica(): void {
 export function reSyncContacts(): void {
   void current?.replica.then((r) => r?.reSync());
 }
-
