@@ -44,9 +44,6 @@ export const WRAP_UP_CODES = ['resolved', 'follow_up', 'ticket_created', 'escala
 
 const cp = (id: string) => `/api/contacts/${encodeURIComponent(id)}`;
 
-export const listMyContacts = async (api: ApiClient) =>
-  (await api.get<{ contacts: ContactRow[] }>('/api/contacts', { scope: 'mine', state: WORKING.join(',') }))
-    .contacts;
 export const getContact = (api: ApiClient, id: string) =>
   api.get<{ contact: ContactRow; messages: MessageRow[] }>(cp(id));
 export const sendReply = (api: ApiClient, id: string, text: string) =>
