@@ -76,7 +76,8 @@ test('the assist panel suggests a KB answer the agent inserts, and a reviewer ov
     await h.admin.request('POST', '/api/roles', {
       id: 'qa-reviewer',
       description: 'reviews QA scores',
-      permissions: ['contacts.monitor', 'users.read'],
+      // contacts.handle reads the transcript, as the built-in supervisor role does (no TOTP needed here).
+      permissions: ['contacts.monitor', 'contacts.handle', 'users.read'],
     }),
     201,
   );
@@ -177,6 +178,11 @@ test('the assist panel suggests a KB answer the agent inserts, and a reviewer ov
     await reportRow.waitFor();
     assert.equal(await reportRow.getByTestId('qa-report-average').textContent(), '88');
     assert.equal(await row.getByTestId('qa-row-score').getAttribute('data-overridden'), 'true');
+    await qa.getByTestId('qa-agent').selectOption(agent.userId);
+    await row.waitFor();
+    assert.equal(await qa.getByTestId('qa-row').count(), 1);
+    // The chatbot switch needs system.manage, which a QA reviewer does not hold.
+    assert.equal(await qa.getByTestId('bot-settings').count(), 0);
     await h.shot(qa, '05-qa-report');
     assert.deepEqual(h.cspErrors, []);
   } catch (err) {

@@ -15,8 +15,8 @@ import { TicketAdminPanel } from './tickets/ticket-admin.tsx';
 import { TicketsPanel } from './tickets/tickets-panel.tsx';
 import { UsersAdminPanel } from './users-admin.tsx';
 import { CallsPanel } from './voice/calls-panel.tsx';
-import { WallboardPanel } from './wallboard/wallboard-panel.tsx';
 import { FlowsPanel } from './voice/flows-panel.tsx';
+import { WallboardPanel } from './wallboard/wallboard-panel.tsx';
 
 /** A console page: its URL segment, who may open it, its nav label and component. */
 export interface PanelEntry {
@@ -58,7 +58,12 @@ export const PANELS: readonly PanelEntry[] = [
   { route: 'flows', permissions: ['system.manage'], label: 'nav.flows', component: FlowsPanel },
   { route: 'sync', permissions: ['system.manage'], label: 'nav.sync', component: SyncPanel },
   { route: 'voice', permissions: ['contacts.monitor'], label: 'nav.voice', component: CallsPanel },
-  { route: 'wallboard', permissions: ['contacts.monitor'], label: 'nav.wallboard', component: WallboardPanel },
+  {
+    route: 'wallboard',
+    permissions: ['contacts.monitor'],
+    label: 'nav.wallboard',
+    component: WallboardPanel,
+  },
   { route: 'reports', permissions: ['contacts.monitor'], label: 'nav.reports', component: ReportsPanel },
   { route: 'qa', permissions: ['contacts.monitor'], label: 'nav.qa', component: QaPanel },
 ];
