@@ -149,7 +149,11 @@ test('the assist panel suggests a KB answer the agent inserts, and a reviewer ov
     await qa.getByTestId('nav-qa').click();
     const row = qa.locator(`[data-testid="qa-row"][data-contact-id="${contactId}"]`);
     await row.waitFor({ timeout: 10_000 });
-    assert.equal(await row.getByTestId('qa-row-agent').textContent(), 'qa.agent');
+    // Names arrive after the rows (users.read), so wait for the name rather than read it once.
+    await row
+      .getByTestId('qa-row-agent')
+      .filter({ hasText: /^qa\.agent$/ })
+      .waitFor();
     assert.equal(Number(await row.getByTestId('qa-row-score').textContent()), scored.score);
     const failed = scored.findings.filter((f) => !f.passed).length;
     assert.match((await row.getByTestId('qa-row-findings').textContent()) ?? '', new RegExp(`^${failed} `));
@@ -176,8 +180,9 @@ test('the assist panel suggests a KB answer the agent inserts, and a reviewer ov
     await qa.getByTestId('qa-back').click();
     const reportRow = qa.locator(`[data-testid="qa-report-row"][data-agent-id="${agent.userId}"]`);
     await reportRow.waitFor();
-    assert.equal(await reportRow.getByTestId('qa-report-average').textContent(), '88');
-    assert.equal(await row.getByTestId('qa-row-score').getAttribute('data-overridden'), 'true');
+    // The list reloads on return; wait for the reviewed figures instead of reading the stale ones.
+    await reportRow.getByTestId('qa-report-average').filter({ hasText: /^88$/ }).waitFor();
+    await row.locator('[data-testid="qa-row-score"][data-overridden="true"]').waitFor();
     await qa.getByTestId('qa-agent').selectOption(agent.userId);
     await row.waitFor();
     assert.equal(await qa.getByTestId('qa-row').count(), 1);

@@ -35,10 +35,11 @@ test('a web chat message left while the branch is closed becomes a ticket linked
   try {
     for (let i = 0; i < 300 && !session.connected; i++) await new Promise((r) => setTimeout(r, 20));
     session.send('My card was swallowed by the ATM last night');
-    let ticket: { tags: string[]; links: { contactIds: string[] }; state: string } | undefined;
+    type TicketRow = { tags: string[]; links: { contactIds: string[] }; state: string };
+    let ticket: TicketRow | undefined;
     for (let i = 0; i < 200 && !ticket; i++) {
       const r = await admin.request('GET', '/api/tickets');
-      ticket = (r.json['tickets'] as Array<typeof ticket & object>).find((t) => t.tags.includes('offline'));
+      ticket = (r.json['tickets'] as TicketRow[]).find((t) => t.tags.includes('offline'));
       if (!ticket) await new Promise((r) => setTimeout(r, 50));
     }
     assert.ok(ticket, 'a ticket was opened for the offline message');

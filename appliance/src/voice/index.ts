@@ -19,6 +19,7 @@ export { RecordingService, type StereoRecording } from './recording/service.ts';
 export { VoiceStack, type VoiceStackOptions } from './setup.ts';
 export { type DigestChallenge, digestAuthorization, pickChallenge } from './sip/digest-client.ts';
 export { SipFramer, SipFramingError } from './sip/framing.ts';
+export type { SipMessage, SipRequest, SipResponse } from './sip/message.ts';
 export { parseSip, SipParseError, serializeSip } from './sip/message.ts';
 export type { CallInfo, CallState, VoiceOptions } from './types.ts';
 export { webrtcRoutes } from './webrtc-routes.ts';
