@@ -26,6 +26,7 @@ export class ApiClient {
     } catch {
       json = text;
     }
+    // biome-ignore lint/suspicious/noExplicitAny: tests read response fields ad hoc; assertions check them.
     return { status: res.status, json: json as Record<string, any>, headers: res.headers };
   }
 

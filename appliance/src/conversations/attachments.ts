@@ -41,7 +41,7 @@ export function checkAttachment(a: AttachmentInput): void {
   }
   const mime = a.mime.toLowerCase().split(';')[0]?.trim() ?? '';
   const sniff = SNIFF[mime];
-  if (!sniff || !sniff(a.data)) {
+  if (!sniff?.(a.data)) {
     throw new ConversationsError(
       'CONVERSATIONS_ATTACHMENT_TYPE',
       'Attachment type not allowed or not matching its content',

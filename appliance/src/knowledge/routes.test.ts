@@ -54,6 +54,7 @@ async function setup(limit = 1000) {
       headers,
       ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
     });
+    // biome-ignore lint/suspicious/noExplicitAny: tests read response fields ad hoc; assertions check them.
     return { status: res.status, headers: res.headers, json: (await res.json()) as Record<string, any> };
   };
   return { kb, call };

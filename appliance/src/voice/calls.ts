@@ -570,7 +570,7 @@ export class VoiceService {
   /** Bridges a queued call to an already-open agent leg (the console softphone) instead of ringing a SIP phone. */
   async attachAgentLeg(callId: string, userId: string, legId: string): Promise<boolean> {
     const call = this.#calls.get(callId);
-    if (!call || call.info.state !== 'queued') return false;
+    if (call?.info.state !== 'queued') return false;
     this.#byLeg.set(legId, call);
     await this.#d.worker.request({ op: 'stopPlay', legId: call.info.customerLeg.legId });
     await this.#d.worker.request({ op: 'bridge', a: call.info.customerLeg.legId, b: legId });

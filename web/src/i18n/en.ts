@@ -1,14 +1,14 @@
-import { analyticsEn } from '../panels/wallboard/messages.en.ts';
 import { agentEn } from '../panels/agent/messages.en.ts';
+import { assistEn } from '../panels/assist/messages.en.ts';
 import { crmEn } from '../panels/crm/messages.en.ts';
 import { knowledgeEn } from '../panels/knowledge/messages.en.ts';
+import { qaEn } from '../panels/qa/messages.en.ts';
 import { routingEn } from '../panels/routing/messages.en.ts';
 import { syncEn } from '../panels/sync/messages.en.ts';
 import { teamchatEn } from '../panels/teamchat/messages.en.ts';
 import { ticketsEn } from '../panels/tickets/messages.en.ts';
 import { voiceEn } from '../panels/voice/messages.en.ts';
-import { assistEn } from '../panels/assist/messages.en.ts';
-import { qaEn } from '../panels/qa/messages.en.ts';
+import { analyticsEn } from '../panels/wallboard/messages.en.ts';
 import { softphoneEn } from '../softphone/messages.en.ts';
 
 /** English messages; the source of the key set every other locale must match. */

@@ -1,14 +1,14 @@
-import { analyticsZhCN } from '../panels/wallboard/messages.zh-CN.ts';
 import { agentZhCN } from '../panels/agent/messages.zh-CN.ts';
+import { assistZhCN } from '../panels/assist/messages.zh-CN.ts';
 import { crmZhCN } from '../panels/crm/messages.zh-CN.ts';
 import { knowledgeZhCN } from '../panels/knowledge/messages.zh-CN.ts';
+import { qaZhCN } from '../panels/qa/messages.zh-CN.ts';
 import { routingZhCN } from '../panels/routing/messages.zh-CN.ts';
 import { syncZhCN } from '../panels/sync/messages.zh-CN.ts';
 import { teamchatZhCN } from '../panels/teamchat/messages.zh-CN.ts';
 import { ticketsZhCN } from '../panels/tickets/messages.zh-CN.ts';
 import { voiceZhCN } from '../panels/voice/messages.zh-CN.ts';
-import { assistZhCN } from '../panels/assist/messages.zh-CN.ts';
-import { qaZhCN } from '../panels/qa/messages.zh-CN.ts';
+import { analyticsZhCN } from '../panels/wallboard/messages.zh-CN.ts';
 import { softphoneZhCN } from '../softphone/messages.zh-CN.ts';
 import type { MessageKey } from './en.ts';
 
