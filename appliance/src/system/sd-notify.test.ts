@@ -23,13 +23,15 @@ print(data.decode(), flush=True)
 
 async function receive(addr: string, send: () => Promise<boolean>): Promise<{ sent: boolean; got: string }> {
   const py = spawn('python3', ['-c', RECEIVER, addr], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Listen for exit before sending: the receiver can exit before send() resolves.
+  const exited = once(py, 'exit');
   let out = '';
   py.stdout.on('data', (c: Buffer) => {
     out += c.toString();
   });
   while (!out.includes('bound')) await once(py.stdout, 'data');
   const sent = await send();
-  await once(py, 'exit');
+  await exited;
   return { sent, got: out.replace('bound\n', '').trim() };
 }
 
