@@ -1,5 +1,9 @@
 import { createRequire } from 'node:module';
 
+// A second loader beside storage's `loadSodium` on purpose: the media worker (a child
+// process) imports this, and going through storage/index.ts would load PouchDB and
+// LevelDB into a process that only encrypts audio frames.
+
 /** The secretstream slice of libsodium (the package ships no usable types; its ESM build is broken). */
 export interface StreamSodium {
   ready: Promise<void>;
