@@ -94,7 +94,15 @@ export async function runFlow(
         id = node.next;
         break;
       case 'enqueue':
-        return { kind: 'enqueue', queue: node.queue, priority: node.priority ?? 0, attributes };
+        return {
+          kind: 'enqueue',
+          queue: node.queue,
+          priority: node.priority ?? 0,
+          attributes,
+          announceEverySeconds: node.announceEverySeconds ?? 60,
+          language: flow.language,
+          ...(node.holdMusic ? { holdMusic: node.holdMusic } : {}),
+        };
       case 'voicemail':
         if (node.prompt) await io.say(interpolate(node.prompt, vars), flow.language);
         await io.voicemail({ maxMs: node.maxMs ?? 60_000 });

@@ -38,7 +38,15 @@ export type FlowNode =
   | { type: 'hours'; queue?: string; open: string; closed: string }
   | { type: 'lookup'; lookup: string; variable: string; next: string }
   | { type: 'set'; attributes: Record<string, string | number | boolean>; next: string }
-  | { type: 'enqueue'; queue: string; priority?: number }
+  | {
+      type: 'enqueue';
+      queue: string;
+      priority?: number;
+      /** Seconds between position/estimated-wait announcements while the caller waits (default 60). */
+      announceEverySeconds?: number;
+      /** Prompt looped as music on hold (8 kHz μ-law or WAV); the built-in melody when absent. */
+      holdMusic?: string;
+    }
   | { type: 'voicemail'; prompt?: string; maxMs?: number; next?: string }
   | { type: 'transfer'; target: string }
   | { type: 'hangup' };
@@ -88,6 +96,9 @@ export type FlowOutcome =
       queue: string;
       priority: number;
       attributes: Record<string, string | number | boolean>;
+      announceEverySeconds: number;
+      holdMusic?: string;
+      language: Lang;
     }
   | { kind: 'transfer'; target: string; attributes: Record<string, string | number | boolean> }
   | { kind: 'hangup'; attributes: Record<string, string | number | boolean> };

@@ -73,6 +73,17 @@ function targets(id: string, n: FlowNode, intents: Record<string, string[]>): st
       return [n.next];
     case 'enqueue':
       need(isStr(n.queue, 64), 'queue required');
+      need(
+        n.announceEverySeconds === undefined ||
+          (Number.isInteger(n.announceEverySeconds) &&
+            n.announceEverySeconds >= 5 &&
+            n.announceEverySeconds <= 3600),
+        'announceEverySeconds must be an integer 5–3600',
+      );
+      need(
+        n.holdMusic === undefined || (isStr(n.holdMusic, 200) && /^[A-Za-z0-9_./-]+$/.test(n.holdMusic)),
+        'holdMusic must be a prompt file',
+      );
       return [];
     case 'voicemail':
       optionalPrompt(n.prompt);

@@ -58,11 +58,12 @@ export class CallMediaIO implements FlowIO {
     await this.play(await this.#tts.synthesize(text, lang));
   }
 
-  async play(file: string): Promise<void> {
+  /** `loop` repeats the prompt until `maxMs` (music on hold); without `maxMs` until stopped. */
+  async play(file: string, options: { loop?: boolean; maxMs?: number } = {}): Promise<void> {
     this.#check();
     const playId = randomUUID();
     const done = new Promise<void>((r) => this.#played.set(playId, r));
-    await this.#worker.request({ op: 'play', legId: this.#legId, playId, file });
+    await this.#worker.request({ op: 'play', legId: this.#legId, playId, file, ...options });
     await done;
     this.#played.delete(playId);
     this.#check();

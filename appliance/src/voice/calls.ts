@@ -6,6 +6,7 @@ import type { Logger } from '../logging/index.ts';
 import { CallMediaIO } from './call-io.ts';
 import type { MediaEvent } from './media/protocol.ts';
 import type { MediaWorker } from './media/supervisor.ts';
+import { holdInQueue, type QueuePositionPort } from './queue-wait.ts';
 import type { RecordingService } from './recording/service.ts';
 import { authenticate } from './sip/auth.ts';
 import { type Dialog, inDialogRequest, newTag, uasDialog } from './sip/dialog.ts';
@@ -62,6 +63,8 @@ export interface VoiceDeps {
     call: CallInfo,
     callerId: string | undefined,
   ) => Promise<{ contactId: string; customerId: string }>;
+  /** Routing's position/EWT of a queued contact, for the caller's announcements. */
+  queuePosition?: QueuePositionPort;
 }
 
 /** The B2BUA: trunk calls in, IVR via flows, agent legs out, bridging and recording in the media worker. */
@@ -388,6 +391,18 @@ export class VoiceService {
         queue: outcome.queue,
         priority: outcome.priority,
         attributes: { ...call.info.attributes },
+      });
+      const contactId = call.info.contactId;
+      const position = this.#d.queuePosition;
+      void holdInQueue(call.io, {
+        tts: this.#d.tts,
+        logger: this.#d.logger,
+        lang: outcome.language,
+        everyMs: outcome.announceEverySeconds * 1000,
+        ...(outcome.holdMusic ? { music: outcome.holdMusic } : {}),
+        waiting: () => call.info.state === 'queued' || call.info.state === 'connecting',
+        estimate: () => (contactId && position ? position(contactId) : undefined),
+        callId: call.info.id,
       });
       return;
     }

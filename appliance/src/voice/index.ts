@@ -15,6 +15,8 @@ export type { SuperviseMode, WebRtcCodec } from './media/protocol.ts';
 export { WebRtcSessions, type WebRtcSessionsOptions } from './media/sessions.ts';
 export type { WebRtcSessionInfo } from './media/webrtc-types.ts';
 export { voiceModule } from './module.ts';
+export { holdMusicPath } from './moh.ts';
+export { type QueueEstimate, type QueuePositionPort, waitAnnouncement } from './queue-wait.ts';
 export { RecordingService, type StereoRecording } from './recording/service.ts';
 export { VoiceStack, type VoiceStackOptions } from './setup.ts';
 export { type DigestChallenge, digestAuthorization, pickChallenge } from './sip/digest-client.ts';

@@ -67,6 +67,14 @@ export const voiceModule: BranchModule = {
           () => false,
         ),
       ...(glue ? { openContact: glue.open } : {}),
+      // The contact id is routing's task id; a task already offered or gone is announced generically.
+      queuePosition: (contactId) => {
+        try {
+          return ctx.services.routing?.position(contactId);
+        } catch {
+          return undefined;
+        }
+      },
     });
     ctx.provide('voice', stack.service);
     ctx.provide('recordings', stack.recordings);

@@ -32,6 +32,8 @@ export interface VoiceStackOptions {
   runOptions?: (call: CallInfo, callerId: string | undefined) => RunOptions;
   identifyCaller?: (phone: string) => Promise<string | undefined>;
   openContact?: VoiceDeps['openContact'];
+  /** Position and estimated wait of a queued contact (routing), announced to the caller. */
+  queuePosition?: VoiceDeps['queuePosition'];
   /** Checks a SIP account's owner exists (identity); absent = not checked. */
   userExists?: (userId: string) => Promise<boolean>;
   /** Clock of the retention purge (tests use a fake one). */
@@ -91,6 +93,7 @@ export class VoiceStack {
       ...(o.runOptions ? { runOptions: o.runOptions } : {}),
       ...(o.identifyCaller ? { identifyCaller: o.identifyCaller } : {}),
       ...(o.openContact ? { openContact: o.openContact } : {}),
+      ...(o.queuePosition ? { queuePosition: o.queuePosition } : {}),
     });
     this.service = service;
     this.trunks = new OutboundTrunks(o.accountsStore);

@@ -278,12 +278,19 @@ export class CallControl {
           .request({ op: 'update', legId: leg.legId, remote: offer.remote, codec: offer.codec })
           .catch(() => undefined);
     }
+    // Apply hold/resume before answering, so the 200 OK reports a state that is already true.
+    if (offer && call.info.state === 'bridged') {
+      const holding = offer.direction === 'sendonly' || offer.direction === 'inactive';
+      const by = isCustomer ? 'customer' : 'agent';
+      try {
+        if (holding && !call.info.held) await this.hold(call.info.id, by);
+        else if (!holding && call.info.held === by) await this.resume(call.info.id, by);
+      } finally {
+        this.#d.transport.send(res, from);
+      }
+      return;
+    }
     this.#d.transport.send(res, from);
-    if (!offer || call.info.state !== 'bridged') return;
-    const holding = offer.direction === 'sendonly' || offer.direction === 'inactive';
-    const by = isCustomer ? 'customer' : 'agent';
-    if (holding && !call.info.held) await this.hold(call.info.id, by);
-    else if (!holding && call.info.held === by) await this.resume(call.info.id, by);
   }
 
   /** BYE on a consult dialog ends the consultation only; returns true when it was one. */

@@ -4,6 +4,7 @@ import { decodeAlaw, decodeUlaw, encodeAlaw, encodeUlaw, ULAW_SILENCE, ulawToLin
 import { type LegHooks, loadPrompt, RtpLeg } from './leg.ts';
 import type { MediaLeg } from './leg-types.ts';
 import { conferenceMatrix, Mixer, superviseMatrix } from './mixer.ts';
+import { OpusTranscoder } from './opus-transcoder.ts';
 import type { MediaCommand, MediaEvent } from './protocol.ts';
 import { QualityMonitor } from './quality.ts';
 import type { RtpPacket } from './rtp.ts';
@@ -14,6 +15,8 @@ interface Playback {
   data: Buffer;
   started: number;
   sent: number;
+  loop: boolean;
+  maxMs: number | undefined;
 }
 
 interface Capture {
@@ -41,6 +44,10 @@ interface LegState {
   play: Playback | undefined;
   capture: Capture | undefined;
   rec: Recorder | undefined;
+  /** Only on an Opus leg that talks to G.711 (bridge, prompts): decoder + encoder. */
+  tx: OpusTranscoder | undefined;
+  /** The last Opus packet decoded for the recorder, reused when forwarding it. */
+  decoded: { seq: number; pcm: Int16Array; ts8: number } | undefined;
 }
 
 const VOICE_RMS = 400;
@@ -52,6 +59,7 @@ export class MediaEngine {
   #sodium: StreamSodium;
   #timer: NodeJS.Timeout;
   #quality: QualityMonitor;
+  #adaptedAt = 0;
 
   constructor(
     emit: (e: MediaEvent) => void,
@@ -80,6 +88,8 @@ export class MediaEngine {
       play: undefined,
       capture: undefined,
       rec: undefined,
+      tx: undefined,
+      decoded: undefined,
     });
   }
 
@@ -134,12 +144,16 @@ export class MediaEngine {
       case 'bridge': {
         const a = this.#get(cmd.a);
         const b = this.#get(cmd.b);
-        if ((a.leg.codec === 'opus') !== (b.leg.codec === 'opus'))
-          throw new Error('bridging Opus to G.711 needs transcoding; offer PCMU to the browser');
+        // Transcode only when it cannot be avoided: an Opus-only browser bridged to a G.711 leg.
+        if ((a.leg.codec === 'opus') !== (b.leg.codec === 'opus')) {
+          const opus = a.leg.codec === 'opus' ? a : b;
+          opus.tx ??= new OpusTranscoder();
+        }
         a.peer = cmd.b;
         b.peer = cmd.a;
-        a.play = undefined;
-        b.play = undefined;
+        // Announce the end: whoever waits on the prompt (queue music, IVR) must wake up.
+        this.#finishPlay(cmd.a, a, false);
+        this.#finishPlay(cmd.b, b, false);
         return {};
       }
       case 'unbridge': {
@@ -157,6 +171,8 @@ export class MediaEngine {
           data: loadPrompt(cmd.file, encodeUlaw),
           started: performance.now(),
           sent: 0,
+          loop: cmd.loop === true,
+          maxMs: cmd.maxMs,
         };
         return {};
       }
@@ -213,8 +229,10 @@ export class MediaEngine {
         const s = this.#get(cmd.legId);
         return this.#stopRecording(cmd.legId, s);
       }
-      case 'stats':
-        return this.#get(cmd.legId).leg.snapshot();
+      case 'stats': {
+        const s = this.#get(cmd.legId);
+        return { ...s.leg.snapshot(), ...(s.tx ? { transcoder: s.tx.stats() } : {}) };
+      }
       case 'close': {
         const s = this.#legs.get(cmd.legId);
         if (!s) return {};
@@ -227,6 +245,7 @@ export class MediaEngine {
           if (p) p.peer = undefined;
         }
         const stats = s.leg.snapshot();
+        s.tx?.close();
         s.leg.close();
         this.#legs.delete(cmd.legId);
         return stats;
@@ -284,6 +303,10 @@ export class MediaEngine {
       return;
     }
     if (!peer) return;
+    if (!isDtmf && (s.leg.codec === 'opus') !== (peer.leg.codec === 'opus')) {
+      this.#forwardTranscoded(s, peer, pkt);
+      return;
+    }
     if (isDtmf) {
       // werift stamps its negotiated audio payload type on everything it sends, so DTMF stays off WebRTC legs.
       if (peer.leg.kind === 'rtp') peer.leg.relay(pkt, peer.leg.dtmfPayloadType, pkt.payload);
@@ -298,13 +321,53 @@ export class MediaEngine {
     else peer.leg.relay(pkt, peer.leg.payloadType, transcode(pkt.payload, inPt));
   }
 
+  #forwardTranscoded(s: LegState, peer: LegState, pkt: RtpPacket): void {
+    if (s.leg.codec === 'opus') {
+      const d = s.decoded?.seq === pkt.sequence ? s.decoded : this.#decodeOpus(s, pkt);
+      if (!d || d.pcm.length === 0) return;
+      const payload = peer.leg.codec === 'pcma' ? encodeAlaw(d.pcm) : encodeUlaw(d.pcm);
+      peer.leg.relay({ ...pkt, timestamp: d.ts8 }, peer.leg.payloadType, payload);
+      return;
+    }
+    const tx = peer.tx;
+    if (!tx) return;
+    const pcm = pkt.payloadType === 8 ? decodeAlaw(pkt.payload) : decodeUlaw(pkt.payload);
+    const ts = tx.wideTs(pkt.timestamp);
+    for (const [i, opus] of tx.encode(pcm).entries())
+      peer.leg.relay({ ...pkt, timestamp: (ts + i * 960) >>> 0 }, peer.leg.payloadType, opus);
+  }
+
+  #decodeOpus(s: LegState, pkt: RtpPacket): LegState['decoded'] {
+    if (!s.tx) return undefined;
+    s.decoded = { seq: pkt.sequence, pcm: s.tx.decode(pkt.payload), ts8: s.tx.narrowTs(pkt.timestamp) };
+    return s.decoded;
+  }
+
+  /** A locally generated 20 ms μ-law frame (prompt, hold music) to any leg; Opus legs get it encoded. */
+  #sendFrame(s: LegState, ulaw: Buffer, marker: boolean): void {
+    if (s.leg.codec !== 'opus') {
+      s.leg.sendFrame(ulaw, marker);
+      return;
+    }
+    s.tx ??= new OpusTranscoder();
+    for (const opus of s.tx.encode(decodeUlaw(ulaw))) s.leg.sendFrame(opus, marker);
+  }
+
   #onAudio(legId: string, pkt: RtpPacket, at: number): void {
     const s = this.#legs.get(legId);
     if (!s) return;
-    // Opus legs (browser to browser) are not decoded here: no transcoding in the worker.
-    if (pkt.payloadType !== 0 && pkt.payloadType !== 8) return;
-    const ulaw = pkt.payloadType === 0 ? pkt.payload : encodeUlaw(decodeAlaw(pkt.payload));
-    if (s.rec && !s.rec.paused) this.#record(s.rec, pkt, ulaw, at);
+    let ulaw: Buffer;
+    let recPkt = pkt;
+    if (s.leg.codec === 'opus') {
+      // Opus is decoded only where a transcoder exists (bridged to G.711): browser↔browser stays untouched.
+      const d = this.#decodeOpus(s, pkt);
+      if (!d || d.pcm.length === 0) return;
+      ulaw = encodeUlaw(d.pcm);
+      recPkt = { ...pkt, timestamp: d.ts8 };
+    } else if (pkt.payloadType === 0) ulaw = pkt.payload;
+    else if (pkt.payloadType === 8) ulaw = encodeUlaw(decodeAlaw(pkt.payload));
+    else return;
+    if (s.rec && !s.rec.paused) this.#record(s.rec, recPkt, ulaw, at);
     if (s.capture) this.#captureFrame(legId, s, ulaw, at);
   }
 
@@ -354,6 +417,11 @@ export class MediaEngine {
         if (l) l.sendFrame(l.codec === 'pcma' ? encodeAlaw(pcm) : encodeUlaw(pcm));
       });
     this.#quality.check(now, this.#legs);
+    if (now - this.#adaptedAt >= 1000) {
+      this.#adaptedAt = now;
+      // The far end's RTCP receiver reports say how much of what we encode is lost.
+      for (const s of this.#legs.values()) if (s.tx) s.tx.adapt(s.leg.snapshot().remoteLossPct);
+    }
     for (const [id, s] of this.#legs) {
       const c = s.capture;
       if (c && (now - c.started > c.maxMs || (c.speechAt === undefined && now - c.started > c.noSpeechMs))) {
@@ -364,15 +432,19 @@ export class MediaEngine {
       const due = Math.floor((now - p.started) / 20) + 1;
       // After a stall (GC, load) send at most 3 frames at once rather than a burst.
       for (let n = 0; p.sent < due && n < 3; n++) {
-        const off = p.sent * 160;
-        if (off >= p.data.length) {
+        const off = p.loop ? (p.sent * 160) % p.data.length : p.sent * 160;
+        if (
+          p.data.length === 0 ||
+          off >= p.data.length ||
+          (p.maxMs !== undefined && p.sent * 20 >= p.maxMs)
+        ) {
           this.#finishPlay(id, s, true);
           break;
         }
         let frame = p.data.subarray(off, off + 160);
         if (frame.length < 160)
           frame = Buffer.concat([frame, Buffer.alloc(160 - frame.length, ULAW_SILENCE)]);
-        s.leg.sendFrame(frame, p.sent === 0);
+        this.#sendFrame(s, frame, p.sent === 0);
         p.sent++;
       }
       if (s.play && due - p.sent > 3) p.started = now - p.sent * 20;

@@ -55,7 +55,15 @@ export type MediaCommand =
   | { op: 'update'; legId: string; remote: Endpoint; codec?: Codec; dtmfPayloadType?: number }
   | { op: 'bridge'; a: string; b: string }
   | { op: 'unbridge'; legId: string }
-  | { op: 'play'; legId: string; playId: string; file: string }
+  | {
+      op: 'play';
+      legId: string;
+      playId: string;
+      file: string;
+      /** Repeat the prompt (music on hold) until stopped or `maxMs` has played. */
+      loop?: boolean;
+      maxMs?: number;
+    }
   | { op: 'stopPlay'; legId: string }
   | { op: 'capture'; legId: string; captureId: string; maxMs: number; silenceMs: number; noSpeechMs: number }
   | {

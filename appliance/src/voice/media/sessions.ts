@@ -65,7 +65,7 @@ export class WebRtcSessions {
         legId,
         kind: 'webrtc',
         offer: sdp,
-        codecs: [extra.codec ?? 'pcmu'],
+        codecs: codecsFor(sdp, extra.codec ?? 'pcmu'),
         hosts: this.#o.hosts ?? ['127.0.0.1'],
         ...(this.#o.portRange ? { portRange: this.#o.portRange } : {}),
       });
@@ -249,4 +249,15 @@ export class WebRtcSessions {
     this.#detach();
     for (const s of [...this.#sessions.values()]) await this.#end(s, 'shutdown').catch(() => undefined);
   }
+}
+
+/**
+ * PCMU when the browser offers it (no transcoding for PSTN calls); a browser
+ * that offers only Opus still connects, and the worker transcodes its bridge.
+ */
+function codecsFor(offer: string, wanted: WebRtcCodec): WebRtcCodec[] {
+  if (wanted !== 'pcmu') return [wanted];
+  const mline = /^m=audio \d+ \S+ ([\d ]+)/m.exec(offer)?.[1]?.split(' ') ?? [];
+  const pcmu = mline.includes('0') || /^a=rtpmap:\d+ PCMU\/8000/im.test(offer);
+  return pcmu ? ['pcmu'] : ['opus'];
 }

@@ -95,7 +95,8 @@ export class WebRtcLeg implements MediaLeg {
       await pc.setLocalDescription(answer);
       await leg.#gathered();
       leg.#pickCodecs(transceiver.codecs);
-      return { leg, answer: pc.localDescription?.sdp ?? answer.sdp };
+      const sdp = pc.localDescription?.sdp ?? answer.sdp;
+      return { leg, answer: leg.codec === 'opus' ? withOpusFmtp(sdp, leg.payloadType) : sdp };
     } catch (e) {
       await pc.close().catch(() => undefined);
       throw e;
@@ -170,11 +171,10 @@ export class WebRtcLeg implements MediaLeg {
     this.#send(payload, pkt.marker);
   }
 
+  /** One 20 ms frame in the leg's codec (the engine encodes prompts to Opus for Opus legs). */
   sendFrame(payload: Buffer, marker = false): void {
-    // Prompts and the mixer produce G.711; an Opus leg would need an encoder.
-    if (this.codec === 'opus') return;
     this.#srcSsrc = undefined;
-    this.#outTs = (this.#outTs + payload.length) >>> 0;
+    this.#outTs = (this.#outTs + (this.codec === 'opus' ? 960 : payload.length)) >>> 0;
     this.#send(payload, marker);
   }
 
@@ -210,4 +210,27 @@ export class WebRtcLeg implements MediaLeg {
     this.#closed = true;
     this.#pc.close().catch(() => undefined);
   }
+}
+
+/** What we ask of the sender's Opus encoder; werift only echoes an fmtp the offer carried. */
+const OPUS_FMTP: Record<string, string> = { minptime: '10', useinbandfec: '1', usedtx: '1' };
+
+/**
+ * The answer's Opus fmtp with in-band FEC and DTX requested (RFC 7587): the
+ * browser then adds FEC when it sees loss and stops sending in silence.
+ */
+export function withOpusFmtp(sdp: string, payloadType: number): string {
+  const re = new RegExp(`^a=fmtp:${payloadType} (.*)$`, 'm');
+  const current = re.exec(sdp)?.[1];
+  const params = new Map<string, string>();
+  for (const kv of (current ?? '').split(';')) {
+    const [k, v] = kv.trim().split('=');
+    if (k) params.set(k, v ?? '');
+  }
+  for (const [k, v] of Object.entries(OPUS_FMTP)) params.set(k, v);
+  const line = `a=fmtp:${payloadType} ${[...params].map(([k, v]) => `${k}=${v}`).join(';')}`;
+  if (current !== undefined) return sdp.replace(re, line);
+  const rtpmap = new RegExp(`^a=rtpmap:${payloadType} .*$`, 'm');
+  const eol = sdp.includes('\r\n') ? '\r\n' : '\n';
+  return sdp.replace(rtpmap, (m) => `${m}${eol}${line}`);
 }
