@@ -15,7 +15,7 @@ import {
 } from '../appliance/src/voice/index.ts';
 import { AgentUa } from './voice-support/agent-ua.ts';
 import { CallerUa } from './voice-support/caller-ua.ts';
-import { bestCorrelation, decodeUlawBuf, run } from './voice-support/util.ts';
+import { bestCorrelation, decodeUlawBuf, run, synthAgentSweep } from './voice-support/util.ts';
 
 const EVERY_S = 6;
 const FLOW: FlowDefinition = {
@@ -91,25 +91,7 @@ test('a queued SIP caller hears the position announcement, then music on hold, a
     await readFile(await tts.synthesize(waitAnnouncement(ESTIMATE, 'en'), 'en')),
   );
   const music = decodeUlawBuf(await readFile(holdMusicPath()));
-  await run('sox', [
-    '-n',
-    '-r',
-    '8000',
-    '-c',
-    '1',
-    '-e',
-    'u-law',
-    '-t',
-    'ul',
-    join(dir, 'agent.ul'),
-    'synth',
-    '4',
-    'sine',
-    '300-1200',
-    'tremolo',
-    '3',
-    '80',
-  ]);
+  await synthAgentSweep(join(dir, 'agent.ul'));
   const agentRaw = await readFile(join(dir, 'agent.ul'));
   const agentSrc = decodeUlawBuf(agentRaw);
   const annMs = (announcement.length / 8000) * 1000;

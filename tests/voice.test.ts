@@ -18,6 +18,7 @@ import {
   run,
   sendDtmf,
   sipRequest,
+  synthAgentSweep,
   udpExchange,
 } from './voice-support/util.ts';
 
@@ -98,25 +99,7 @@ test('a sipp trunk call hears the IVR, DTMF 1 queues it, an agent answers, and b
     'one two three four five six seven eight nine ten',
   ]);
   await run('sox', [join(dir, 'c.wav'), '-r', '8000', '-c', '1', '-e', 'u-law', join(dir, 'caller.wav')]);
-  await run('sox', [
-    '-n',
-    '-r',
-    '8000',
-    '-c',
-    '1',
-    '-e',
-    'u-law',
-    '-t',
-    'ul',
-    join(dir, 'agent.ul'),
-    'synth',
-    '4',
-    'sine',
-    '300-1200',
-    'tremolo',
-    '3',
-    '80',
-  ]);
+  await synthAgentSweep(join(dir, 'agent.ul'));
   const callerSrc = decodeUlawBuf((await readFile(join(dir, 'caller.wav'))).subarray(58));
   const agentRaw = await readFile(join(dir, 'agent.ul'));
   const agent = new AgentUa(sip, { user: 'agent1', password: 'correct horse battery', audio: agentRaw });

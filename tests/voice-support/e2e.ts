@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import type { ApiClient } from '../support/client.ts';
 import { freePort } from '../support/ports.ts';
-import { decodeUlawBuf, run } from './util.ts';
+import { decodeUlawBuf, run, synthAgentSweep } from './util.ts';
 
 export const TESTDATA = fileURLToPath(new URL('../../appliance/src/voice/testdata/', import.meta.url));
 
@@ -39,10 +39,7 @@ export async function makeAudio(dir: string) {
     'one two three four five six seven eight nine ten',
   ]);
   await run('sox', [join(dir, 'c.wav'), '-r', '8000', '-c', '1', '-e', 'u-law', join(dir, 'caller.wav')]);
-  await run('sox', [
-    ...['-n', '-r', '8000', '-c', '1', '-e', 'u-law', '-t', 'ul', join(dir, 'agent.ul')],
-    ...['synth', '4', 'sine', '300-1200', 'tremolo', '3', '80'],
-  ]);
+  await synthAgentSweep(join(dir, 'agent.ul'));
   await copyFile('/usr/share/sip-tester/dtmf_2833_1.pcap', join(dir, 'dtmf.pcap'));
   const agentRaw = await readFile(join(dir, 'agent.ul'));
   return {

@@ -129,3 +129,22 @@ export async function udpExchange(
     s.close();
   }
 }
+
+/**
+ * Writes 4 s of a rising 300–1200 Hz sine with tremolo as raw μ-law: an "agent voice"
+ * distinct from the caller's, so correlation can tell the legs apart.
+ */
+export async function synthAgentSweep(file: string): Promise<void> {
+  await run(
+    'sox',
+    ['-n', '-r', '8000', '-c', '1', '-e', 'u-law', '-t', 'ul', file].concat([
+      'synth',
+      '4',
+      'sine',
+      '300-1200',
+      'tremolo',
+      '3',
+      '80',
+    ]),
+  );
+}
