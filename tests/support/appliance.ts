@@ -32,6 +32,35 @@ export async function startAppliance(
   dataDir: string,
   options: { env?: Record<string, string>; wrap?: string[]; timeoutMs?: number } = {},
 ): Promise<RunningAppliance> {
+  // A port picked free can still be taken by another process before the
+  // appliance binds it; start again on fresh ports when that is why it failed.
+  // Output from earlier attempts is kept: the first run prints the one-time
+  // admin password before it listens.
+  let earlier = '';
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(dataDir, options, earlier);
+    } catch (e) {
+      if (!(e instanceof PortTaken) || attempt >= 4) throw e;
+      earlier = e.stdout;
+    }
+  }
+}
+
+class PortTaken extends Error {
+  constructor(
+    message: string,
+    readonly stdout: string,
+  ) {
+    super(message);
+  }
+}
+
+async function launch(
+  dataDir: string,
+  options: { env?: Record<string, string>; wrap?: string[]; timeoutMs?: number },
+  earlierStdout: string,
+): Promise<RunningAppliance> {
   const httpPort = await freePort();
   const httpsPort = await freePort();
   const cmd = [
@@ -56,7 +85,7 @@ export async function startAppliance(
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
+  let out = earlierStdout;
   let err = '';
   proc.stdout?.on('data', (d) => {
     out += d;
@@ -68,8 +97,10 @@ export async function startAppliance(
   const base = `http://127.0.0.1:${httpPort}`;
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   for (;;) {
-    if (proc.exitCode !== null)
-      throw new Error(`appliance exited early (${proc.exitCode}): ${err.slice(-2000)}`);
+    if (proc.exitCode !== null) {
+      const msg = `appliance exited early (${proc.exitCode}): ${err.slice(-2000)}`;
+      throw /EADDRINUSE/.test(err) ? new PortTaken(msg, out) : new Error(msg);
+    }
     try {
       const r = await fetch(`${base}/healthz`);
       if (r.ok) break;
