@@ -95,19 +95,31 @@ async function callSaying(name: string, text: string): Promise<{ queue: string; 
       resolve({ queue: e.data.queue, intent: e.data.attributes.intent });
     });
   });
+  // Speak only once the IVR is listening, as a caller would after the prompt:
+  // under load the flow can reach its listen node later than any fixed lead.
+  let listening = false;
+  const request = stack.worker.request.bind(stack.worker);
+  stack.worker.request = (async (cmd: Parameters<typeof request>[0]) => {
+    const reply = await request(cmd);
+    if (cmd.op === 'capture') listening = true;
+    return reply;
+  }) as typeof stack.worker.request;
   const caller = new RtpPeer();
   const inv = await sipInvite(sip, await caller.start());
   try {
     const lead = 25; // frames of silence before the words
     const silence = Buffer.alloc(160, 0xff);
+    let from: number | undefined;
     caller.stream(inv.mediaPort, (i) => {
-      const off = (i - lead) * 160;
+      if (listening) from ??= i + lead;
+      const off = from === undefined ? -1 : (i - from) * 160;
       return off >= 0 && off < speech.length
         ? Buffer.concat([speech.subarray(off, off + 160), silence]).subarray(0, 160)
         : silence;
     });
     return await queued;
   } finally {
+    stack.worker.request = request;
     await inv.bye();
     caller.close();
     inv.close();

@@ -26,8 +26,12 @@ interface Capture {
   silenceMs: number;
   noSpeechMs: number;
   frames: Buffer[];
+  /** Audio received so far, in ms of media time (frames × their duration), not wall time. */
+  heardMs: number;
   speechAt: number | undefined;
   lastVoice: number;
+  /** Wall time of the last packet: a phone with silence suppression stops sending after speech. */
+  lastPacketAt: number;
 }
 
 interface Recorder {
@@ -184,7 +188,15 @@ export class MediaEngine {
       case 'capture': {
         const s = this.#get(cmd.legId);
         const now = performance.now();
-        s.capture = { ...cmd, started: now, frames: [], speechAt: undefined, lastVoice: now };
+        s.capture = {
+          ...cmd,
+          started: now,
+          frames: [],
+          heardMs: 0,
+          speechAt: undefined,
+          lastVoice: 0,
+          lastPacketAt: now,
+        };
         return {};
       }
       case 'recordStart': {
@@ -368,7 +380,10 @@ export class MediaEngine {
     else if (pkt.payloadType === 8) ulaw = encodeUlaw(decodeAlaw(pkt.payload));
     else return;
     if (s.rec && !s.rec.paused) this.#record(s.rec, recPkt, ulaw, at);
-    if (s.capture) this.#captureFrame(legId, s, ulaw, at);
+    if (s.capture) {
+      s.capture.lastPacketAt = at;
+      this.#captureFrame(legId, s, ulaw);
+    }
   }
 
   #record(rec: Recorder, pkt: RtpPacket, ulaw: Buffer, at: number): void {
@@ -382,10 +397,17 @@ export class MediaEngine {
     rec.writer.append(pos, ulaw);
   }
 
-  #captureFrame(legId: string, s: LegState, ulaw: Buffer, at: number): void {
+  /**
+   * End-of-speech is measured in media time: a caller's packets that arrive in
+   * a burst after a network or scheduling stall are still the same audio, and
+   * wall-clock gaps between them are not pauses in what the caller said.
+   */
+  #captureFrame(legId: string, s: LegState, ulaw: Buffer): void {
     const c = s.capture;
     if (!c) return;
     c.frames.push(ulaw);
+    c.heardMs += ulaw.length / 8;
+    const at = c.heardMs;
     if (rms(ulaw) > VOICE_RMS) {
       c.speechAt ??= at;
       c.lastVoice = at;
@@ -424,7 +446,11 @@ export class MediaEngine {
     }
     for (const [id, s] of this.#legs) {
       const c = s.capture;
-      if (c && (now - c.started > c.maxMs || (c.speechAt === undefined && now - c.started > c.noSpeechMs))) {
+      const quiet = c?.speechAt !== undefined && now - c.lastPacketAt > Math.max(2 * c.silenceMs, 1500);
+      if (
+        c &&
+        (quiet || now - c.started > c.maxMs || (c.speechAt === undefined && now - c.started > c.noSpeechMs))
+      ) {
         this.#endCapture(id, s);
       }
       const p = s.play;
