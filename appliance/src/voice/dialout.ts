@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../events/index.ts';
 import type { Logger } from '../logging/index.ts';
 import type { VoiceService } from './calls.ts';
+import type { DialQuota } from './dial-quota.ts';
 import { VoiceError } from './errors.ts';
 import type { MediaWorker } from './media/supervisor.ts';
 import { type Dialog, inDialogRequest, newTag } from './sip/dialog.ts';
@@ -45,7 +46,7 @@ export interface DialoutDeps {
   logger: Logger;
   bind: string;
   policy: DialoutPolicy;
-  now?: () => number;
+  quota: DialQuota;
 }
 
 const NUMBER = /^\+?\d{3,20}$/;
@@ -60,7 +61,6 @@ const NUMBER = /^\+?\d{3,20}$/;
 export class Dialout {
   #d: DialoutDeps;
   #pending = new Map<string, number>();
-  #daily = new Map<string, number>();
 
   constructor(deps: DialoutDeps) {
     this.#d = deps;
@@ -71,14 +71,14 @@ export class Dialout {
     const trunk = await this.#trunk(options.trunk);
     const binding = this.#d.accounts.bindingForUser(userId, await this.#d.accounts.list());
     if (!binding) return this.#refuse(userId, number, 'no_agent_phone');
-    const day = this.#dayKey(userId);
-    this.#daily.set(day, (this.#daily.get(day) ?? 0) + 1);
     this.#pending.set(userId, (this.#pending.get(userId) ?? 0) + 1);
     const id = randomUUID();
     const legs = { agent: `${id}:agent`, customer: `${id}:customer` };
     const opened: string[] = [];
     let agentDialog: Dialog | undefined;
     try {
+      if (!(await this.#d.quota.take(userId, this.#d.policy.maxDailyPerUser)))
+        return await this.#refuse(userId, number, 'over_daily_limit');
       const open = async (legId: string) => {
         const r = await this.#d.worker.request<{ port: number }>({
           op: 'open',
@@ -143,7 +143,7 @@ export class Dialout {
       .filter((c) => c.attributes['direction'] === 'outbound' && c.agentLeg?.userId === userId).length;
     if (live + (this.#pending.get(userId) ?? 0) >= this.#d.policy.maxConcurrentPerUser)
       return this.#refuse(userId, number, 'over_concurrent_limit');
-    if ((this.#daily.get(this.#dayKey(userId)) ?? 0) >= this.#d.policy.maxDailyPerUser)
+    if ((await this.#d.quota.used(userId)) >= this.#d.policy.maxDailyPerUser)
       return this.#refuse(userId, number, 'over_daily_limit');
   }
 
@@ -161,10 +161,6 @@ export class Dialout {
     if (!t)
       throw new VoiceError('VOICE_DIALOUT_FAILED', 'No outbound trunk is configured', { reason: 'no_trunk' });
     return t;
-  }
-
-  #dayKey(userId: string): string {
-    return `${userId}:${new Date((this.#d.now ?? Date.now)()).toISOString().slice(0, 10)}`;
   }
 
   #dialog(remoteUri: string, target: string, peer: Peer, localUri: string): Dialog {

@@ -4,6 +4,7 @@ import type { AsrPort, RunOptions, TtsPort } from '../flows/index.ts';
 import type { Logger } from '../logging/index.ts';
 import type { CryptoFacade, DocStore } from '../storage/index.ts';
 import { type VoiceDeps, VoiceService } from './calls.ts';
+import { DialQuota } from './dial-quota.ts';
 import { Dialout, type DialoutPolicy } from './dialout.ts';
 import { VoiceError } from './errors.ts';
 import { MediaWorker } from './media/supervisor.ts';
@@ -111,7 +112,7 @@ export class VoiceStack {
         maxConcurrentPerUser: o.dialout?.maxConcurrentPerUser ?? 1,
         maxDailyPerUser: o.dialout?.maxDailyPerUser ?? 100,
       },
-      ...(o.now ? { now: o.now } : {}),
+      quota: new DialQuota(o.accountsStore, o.now ? { now: o.now } : {}),
     });
     this.retention = new RecordingRetention(o.recordingsStore, {
       recordings: this.recordings,
