@@ -131,6 +131,32 @@ describe('encryption, attachments and audited reads', () => {
     );
   });
 
+  it('seals custom fields and their history at rest, and shredding the customer leaves them empty', async () => {
+    const { inner, store } = sealed();
+    const { service } = await makeTickets({ tickets: store });
+    const t = await service.lifecycle.create(
+      { subject: 's', description: 'd', customerId: 'k-shred', fields: { policy_no: 'PN-7731-0042' } },
+      agent(),
+    );
+    await service.lifecycle.update(t.id, { fields: { account: '6222021234567890123' } }, agent());
+    const raw = JSON.stringify(await inner.list({}));
+    for (const plain of ['PN-7731-0042', '6222021234567890123', 'policy_no', 'account'])
+      assert.equal(raw.includes(plain), false, `${plain} must not be stored in clear`);
+    const read = await service.get(t.id, agent());
+    assert.deepEqual(read.fields, { policy_no: 'PN-7731-0042', account: '6222021234567890123' });
+    assert.deepEqual((await service.history(t.id)).at(-1)?.changes.fields, {
+      from: { policy_no: 'PN-7731-0042' },
+      to: { policy_no: 'PN-7731-0042', account: '6222021234567890123' },
+    });
+    assert.equal(await crypto.shred('cust:k-shred'), true);
+    assert.deepEqual((await service.get(t.id, agent())).fields, {});
+    assert.deepEqual(
+      (await service.history(t.id)).map((h) => h.changes),
+      [{}, {}],
+      'history values went with the customer key',
+    );
+  });
+
   it('refuses an attachment over the size limit with TICKETS_ATTACHMENT_TOO_LARGE', async () => {
     const { service } = await makeTickets({ maxAttachmentBytes: 10 });
     const t = await service.lifecycle.create({ subject: 's', description: 'd' }, agent());

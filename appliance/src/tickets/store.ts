@@ -1,8 +1,19 @@
 import type { DocStore, StoredDoc } from '../storage/index.ts';
 import type { AttachmentMeta, HistoryEntry, Ticket, TicketNote } from './types.ts';
 
-/** Fields sealed by the encrypting store (personal data: free text and files). */
-export const TICKET_SEALED_FIELDS = ['subject', 'description', 'text', 'data'] as const;
+/**
+ * Fields sealed by the encrypting store (personal data: free text and files).
+ * Custom fields and history changes are stored as sealed JSON: a form may ask
+ * for an account or policy number, and history holds the old and new values.
+ */
+export const TICKET_SEALED_FIELDS = [
+  'subject',
+  'description',
+  'text',
+  'data',
+  'fieldsSealed',
+  'changesSealed',
+] as const;
 
 /** Every ticket-owned doc carries its customer so the seal key is `cust:<customerId>` (crypto-shredding). */
 export function ticketKeyId(doc: Record<string, unknown>): string {
@@ -17,7 +28,28 @@ export const ids = {
   counter: 'counter:ticket-number',
 } as const;
 
-type TicketDoc = Ticket & { historySeq: number };
+type TicketDoc = Omit<Ticket, 'fields'> & {
+  historySeq: number;
+  /** JSON of `fields`; null once the customer is shredded. */
+  fieldsSealed?: string | null;
+  /** Written before custom fields were sealed. */
+  fields?: Record<string, string>;
+};
+type HistoryDoc = Omit<HistoryEntry, 'changes'> & {
+  customerId?: string;
+  changesSealed?: string | null;
+  changes?: HistoryEntry['changes'];
+};
+
+function parsed<T>(json: string | null | undefined, legacy: T | undefined, empty: T): T {
+  if (typeof json === 'string') return JSON.parse(json) as T;
+  return json === null ? empty : (legacy ?? empty);
+}
+
+function toTicket(doc: StoredDoc<TicketDoc>): { ticket: Ticket; seq: number } {
+  const { historySeq, fieldsSealed, fields, ...rest } = strip(doc);
+  return { ticket: { ...rest, fields: parsed(fieldsSealed, fields, {}) }, seq: historySeq };
+}
 export type NoteDoc = TicketNote & { customerId?: string };
 export type AttachmentDoc = AttachmentMeta & { customerId?: string; data: string };
 
@@ -36,16 +68,12 @@ export class TicketRepo {
   async ticket(id: string): Promise<{ ticket: Ticket; seq: number; rev: string } | undefined> {
     const doc = await this.#db.get<TicketDoc>(ids.ticket(id));
     if (!doc) return undefined;
-    const { historySeq, ...ticket } = strip(doc);
-    return { ticket, seq: historySeq, rev: doc._rev };
+    return { ...toTicket(doc), rev: doc._rev };
   }
 
   async tickets(): Promise<Ticket[]> {
     const docs = await this.#db.list<TicketDoc>({ prefix: 'ticket:' });
-    return docs.map((d) => {
-      const { historySeq: _s, ...t } = strip(d);
-      return t;
-    });
+    return docs.map((d) => toTicket(d).ticket);
   }
 
   /** Writes the ticket and its history entry (the entry first: a crash leaves an orphan entry, never a silent change). */
@@ -55,11 +83,20 @@ export class TicketRepo {
     entry: Omit<HistoryEntry, 'seq'>,
   ): Promise<number> {
     const seq = prev.seq + 1;
-    await this.#db.create<HistoryEntry>({ _id: ids.history(ticket.id, seq), ...entry, seq });
+    const { changes, ...head } = entry;
+    await this.#db.create<HistoryDoc>({
+      _id: ids.history(ticket.id, seq),
+      ...head,
+      seq,
+      ...(ticket.customerId ? { customerId: ticket.customerId } : {}),
+      changesSealed: JSON.stringify(changes),
+    });
+    const { fields, ...rest } = ticket;
     const doc: TicketDoc & { _id: string; _rev?: string } = {
       _id: ids.ticket(ticket.id),
       ...(prev.rev ? { _rev: prev.rev } : {}),
-      ...ticket,
+      ...rest,
+      fieldsSealed: JSON.stringify(fields),
       historySeq: seq,
     };
     await this.#db.put(doc);
@@ -67,7 +104,10 @@ export class TicketRepo {
   }
 
   async history(ticketId: string): Promise<HistoryEntry[]> {
-    return (await this.#db.list<HistoryEntry>({ prefix: `hist:${ticketId}:` })).map(strip);
+    return (await this.#db.list<HistoryDoc>({ prefix: `hist:${ticketId}:` })).map((d) => {
+      const { customerId: _c, changesSealed, changes, ...head } = strip(d);
+      return { ...head, changes: parsed(changesSealed, changes, {}) };
+    });
   }
 
   async notes(ticketId: string): Promise<TicketNote[]> {
