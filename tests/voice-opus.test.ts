@@ -28,25 +28,12 @@ import {
 import type { MediaEvent } from '../appliance/src/voice/media/protocol.ts';
 import { Downsampler } from '../appliance/src/voice/media/resample.ts';
 import { loadStreamSodium } from '../appliance/src/voice/recording/sodium.ts';
+import { until } from './support/until.ts';
 import { AgentUa } from './voice-support/agent-ua.ts';
+import { toneShare } from './voice-support/util.ts';
 import { RtpPeer } from './webrtc-support.ts';
 
 const OpusScript = createRequire(import.meta.url)('opusscript') as typeof OpusScriptType;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Normalised magnitude of `freq` in `pcm` (1 = a pure tone at that frequency). */
-function toneShare(pcm: ArrayLike<number>, freq: number, rate: number): number {
-  let re = 0;
-  let im = 0;
-  let energy = 0;
-  for (let i = 0; i < pcm.length; i++) {
-    const v = pcm[i] ?? 0;
-    re += v * Math.cos((2 * Math.PI * freq * i) / rate);
-    im += v * Math.sin((2 * Math.PI * freq * i) / rate);
-    energy += v * v;
-  }
-  return energy === 0 ? 0 : (2 * Math.sqrt(re * re + im * im)) / Math.sqrt(2 * energy * pcm.length);
-}
 
 let engine: MediaEngine;
 const events: MediaEvent[] = [];
@@ -196,19 +183,32 @@ test('an Opus-only WebRTC peer and a G.711 RTP leg hear each other through the t
     sip.stream(port, (i) => tone1k.subarray((i % 50) * 160, (i % 50) * 160 + 160));
     await browser.connected;
     browser.sendTone(440);
-    await sleep(2500);
-
-    const sipPcm = Int16Array.from(Buffer.concat(sip.received.slice(-50)), (b) => ulawToLinear(b));
+    const measure = () => {
+      const sipPcm = Int16Array.from(Buffer.concat(sip.received.slice(-50)), (b) => ulawToLinear(b));
+      const heard = browser.lastHeard(50);
+      return {
+        s440: toneShare(sipPcm, 440, 8000),
+        s1000: toneShare(sipPcm, 1000, 8000),
+        b1000: toneShare(heard, 1000, 48000),
+        b440: toneShare(heard, 440, 48000),
+      };
+    };
+    // Polled rather than slept: under load the first packets take longer to flow both ways.
+    const { s440, s1000, b1000, b440 } = await until(
+      'audio both ways',
+      () => {
+        const m = measure();
+        return sip.received.length > 40 && browser.heard.length > 40 && m.s440 > 0.8 && m.b1000 > 0.8
+          ? m
+          : undefined;
+      },
+      { timeoutMs: 20_000 },
+    ).catch(() => measure());
     assert.ok(sip.received.length > 40, `the SIP leg received ${sip.received.length} frames`);
-    const s440 = toneShare(sipPcm, 440, 8000);
-    const s1000 = toneShare(sipPcm, 1000, 8000);
     assert.ok(
       s440 > 0.8 && s1000 < 0.2,
       `SIP hears the browser's 440 Hz (440: ${s440.toFixed(2)}, 1000: ${s1000.toFixed(2)})`,
     );
-    const heard = browser.lastHeard(50);
-    const b1000 = toneShare(heard, 1000, 48000);
-    const b440 = toneShare(heard, 440, 48000);
     assert.ok(browser.heard.length > 40, `the browser decoded ${browser.heard.length} Opus packets`);
     assert.ok(
       b1000 > 0.8 && b440 < 0.2,
@@ -285,23 +285,41 @@ test('through the appliance: an Opus-only web caller hears queue music, then tal
     await browser.connected;
     browser.sendTone(440);
     const callId = await queued;
-    await sleep(1500);
-    const waitingHeard = browser.heard.length;
-    const waiting = browser.lastHeard(50);
-    const waitRms = Math.sqrt(waiting.reduce((s, v) => s + v * v, 0) / Math.max(1, waiting.length));
-    assert.ok(
-      waitingHeard > 40 && waitRms > 300,
-      `the queued Opus caller hears the announcement (rms ${waitRms.toFixed(0)})`,
+    // Polled rather than slept: the announcement is synthesised first, which takes longer under load.
+    const rms = (pcm: ArrayLike<number>) =>
+      Math.sqrt(Array.from(pcm).reduce((s, v) => s + v * v, 0) / Math.max(1, pcm.length));
+    const waitRms = await until(
+      'the queued Opus caller to hear the announcement',
+      () => {
+        const r = rms(browser.lastHeard(50));
+        return browser.heard.length > 40 && r > 300 ? r : undefined;
+      },
+      { timeoutMs: 20_000 },
     );
+    assert.ok(waitRms > 300, `the queued Opus caller hears the announcement (rms ${waitRms.toFixed(0)})`);
 
     assert.equal(await stack.service.connectAgent(callId, 'u-agent'), true);
-    await sleep(2500);
-    const agentPcm = Int16Array.from(Buffer.concat(agent.received.slice(-50)), (b) => ulawToLinear(b));
-    const a440 = toneShare(agentPcm, 440, 8000);
-    assert.ok(a440 > 0.8, `the G.711 agent hears the Opus caller (440 Hz share ${a440.toFixed(2)})`);
-    const heard = browser.lastHeard(50);
-    const b1000 = toneShare(heard, 1000, 48000);
-    assert.ok(b1000 > 0.8, `the Opus caller hears the agent (1 kHz share ${b1000.toFixed(2)})`);
+    const share = () => ({
+      a440: toneShare(
+        Int16Array.from(Buffer.concat(agent.received.slice(-50)), (b) => ulawToLinear(b)),
+        440,
+        8000,
+      ),
+      b1000: toneShare(browser.lastHeard(50), 1000, 48000),
+    });
+    const both = await until(
+      'audio both ways',
+      () => {
+        const s = share();
+        return s.a440 > 0.8 && s.b1000 > 0.8 ? s : undefined;
+      },
+      { timeoutMs: 20_000 },
+    ).catch(() => share());
+    assert.ok(
+      both.a440 > 0.8,
+      `the G.711 agent hears the Opus caller (440 Hz share ${both.a440.toFixed(2)})`,
+    );
+    assert.ok(both.b1000 > 0.8, `the Opus caller hears the agent (1 kHz share ${both.b1000.toFixed(2)})`);
     const stats = (await sessions.stats(opened.sessionId)) as {
       transcoder?: { on: boolean; encoded: number };
     };

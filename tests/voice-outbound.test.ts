@@ -15,6 +15,7 @@ import {
 import { VoiceError, VoiceStack } from '../appliance/src/voice/index.ts';
 import { AgentUa } from './voice-support/agent-ua.ts';
 import { FakeCarrier } from './voice-support/fake-carrier.ts';
+import { decodeUlawBuf, toneShare } from './voice-support/util.ts';
 
 let dir: string;
 let crypto: CryptoFacade;
@@ -109,11 +110,27 @@ test('a carrier trunk stored through VoiceStack keeps its password sealed and re
   assert.ok(events.some((e) => e.type === 'sip.trunk_registration_changed' && e.data.registered === true));
 });
 
-test('dialOut() rings the agent phone, then dials the carrier with proxy digest auth, bridges and ends both legs on hang-up', {
+test('dialOut() rings the agent phone, then dials the carrier with proxy digest auth (the agent hears 450 Hz ringback while it rings), bridges and ends both legs on hang-up', {
   timeout: 20_000,
 }, async () => {
-  const info = await stack.dialout.dial('u9', '+861012345678');
+  carrier.ringMs = 1500;
+  const info = await stack.dialout.dial('u9', '+861012345678').finally(() => {
+    carrier.ringMs = 0;
+  });
   assert.equal(info.state, 'bridged');
+  // The carrier sends no media of its own: what reached the agent's phone before the answer is the ringback.
+  const heard = decodeUlawBuf(Buffer.concat(agent.received));
+  assert.ok(
+    heard.length >= 8000 * 0.5,
+    `the agent heard at least 0.5 s while it rang (${heard.length} samples)`,
+  );
+  const onset = heard.findIndex((v) => Math.abs(v) > 1000);
+  assert.ok(onset >= 0, 'the agent heard a tone');
+  const tone = heard.subarray(onset, onset + 4000);
+  assert.ok(
+    toneShare(tone, 450, 8000) > 0.9,
+    `the ringback is the 450 Hz tone (${toneShare(tone, 450, 8000)})`,
+  );
   assert.equal(info.attributes.direction, 'outbound');
   const invites = carrier.seen.filter((s) => s.method === 'INVITE');
   assert.deepEqual(

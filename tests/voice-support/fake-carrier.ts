@@ -8,11 +8,14 @@ const md5 = (s: string) => createHash('md5').update(s).digest('hex');
  * STAND-IN for a PSTN carrier (not a real one): a UDP UAS that challenges
  * REGISTER with 401 and INVITE with 407 (MD5, qop=auth), checks the digest
  * against its one user, grants registrations for `expires` seconds and
- * answers authorised INVITEs with 200 + SDP. It records what it saw.
+ * answers authorised INVITEs with 200 + SDP (after
+ * a 180 and `ringMs` when set). It records what it saw.
  */
 export class FakeCarrier {
   readonly seen: Array<{ method: string; authorized: boolean; uri: string }> = [];
   registrations = 0;
+  /** When set, an authorised INVITE gets 180 Ringing first and its 200 this much later. */
+  ringMs = 0;
   #s: Socket = createSocket('udp4');
   #nonce = randomBytes(8).toString('hex');
   #o: { user: string; password: string; realm: string; expires: number; rtpPort: number };
@@ -67,19 +70,30 @@ export class FakeCarrier {
     if (req.method === 'INVITE') {
       if (!authorized)
         return reply(407, 'Proxy Authentication Required', [['proxy-authenticate', challenge]]);
-      const sdp = `v=0\r\no=c 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${this.#o.rtpPort} RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n`;
-      return reply(
-        200,
-        'OK',
-        [
-          ['contact', `<sip:pstn@127.0.0.1:${this.#s.address().port}>`],
-          ['content-type', 'application/sdp'],
-        ],
-        sdp,
-      );
+      if (this.ringMs > 0) {
+        reply(180, 'Ringing');
+        const ms = this.ringMs;
+        setTimeout(() => this.#answer(reply), ms);
+        return true;
+      }
+      return this.#answer(reply);
     }
     if (req.method === 'BYE') return reply(200, 'OK');
     return false;
+  }
+
+  #answer(reply: (status: number, reason: string, extra: Array<[string, string]>, body: string) => boolean) {
+    const sdp = `v=0\r\no=c 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${this.#o.rtpPort} RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n`;
+    const contact = `<sip:pstn@127.0.0.1:${this.#s.address().port}>`;
+    return reply(
+      200,
+      'OK',
+      [
+        ['contact', contact],
+        ['content-type', 'application/sdp'],
+      ],
+      sdp,
+    );
   }
 
   close(): void {

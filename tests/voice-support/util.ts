@@ -148,3 +148,17 @@ export async function synthAgentSweep(file: string): Promise<void> {
     ]),
   );
 }
+
+/** Normalised magnitude of `freq` in `pcm` (1 = a pure tone at that frequency). */
+export function toneShare(pcm: ArrayLike<number>, freq: number, rate: number): number {
+  let re = 0;
+  let im = 0;
+  let energy = 0;
+  for (let i = 0; i < pcm.length; i++) {
+    const v = pcm[i] ?? 0;
+    re += v * Math.cos((2 * Math.PI * freq * i) / rate);
+    im += v * Math.sin((2 * Math.PI * freq * i) / rate);
+    energy += v * v;
+  }
+  return energy === 0 ? 0 : (2 * Math.sqrt(re * re + im * im)) / Math.sqrt(2 * energy * pcm.length);
+}

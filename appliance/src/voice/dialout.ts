@@ -12,6 +12,7 @@ import { buildAudioSdp, parseAudioSdp } from './sip/sdp.ts';
 import type { Peer, SipTransport } from './sip/transport.ts';
 import type { OutboundTrunkDoc, OutboundTrunks } from './sip/trunks.ts';
 import { newCallId, requestWithAuth } from './sip/uac.ts';
+import { ringbackTonePath } from './tones.ts';
 import type { CallInfo } from './types.ts';
 
 export type DialoutRefusal =
@@ -108,7 +109,11 @@ export class Dialout {
       };
       const target = `sip:${number}@${trunk.host}${trunk.port === 5060 ? '' : `:${trunk.port}`}`;
       const carrier = this.#dialog(target, target, peer, `sip:${trunk.username}@${trunk.host}`);
-      const carrierRes = await this.#invite(carrier, customerPort, legs.customer, trunk);
+      const ringing = new Ringback(this.#d.worker, legs);
+      const carrierRes = await this.#invite(carrier, customerPort, legs.customer, {
+        auth: trunk,
+        onProvisional: (r) => ringing.progress(r),
+      }).finally(() => ringing.settle());
       if (!carrierRes) throw new VoiceError('VOICE_DIALOUT_FAILED', 'The carrier did not connect the call');
       await this.#d.worker.request({ op: 'bridge', a: legs.customer, b: legs.agent });
       const info = await this.#d.service.adoptOutbound({
@@ -181,8 +186,9 @@ export class Dialout {
     d: Dialog,
     port: number,
     legId: string,
-    auth?: OutboundTrunkDoc,
+    options: { auth?: OutboundTrunkDoc; onProvisional?: (r: SipResponse) => void } = {},
   ): Promise<SipResponse | undefined> {
+    const { auth, onProvisional } = options;
     const sdp = buildAudioSdp({
       host: this.#d.bind,
       port,
@@ -201,8 +207,9 @@ export class Dialout {
       ? await requestWithAuth(this.#d.transport, invite, d.peer, {
           username: auth.username,
           password: auth.password,
+          ...(onProvisional ? { onProvisional } : {}),
         })
-      : await this.#d.transport.request(invite, d.peer);
+      : await this.#d.transport.request(invite, d.peer, onProvisional ? { onProvisional } : {});
     if (res.status < 200 || res.status >= 300) return undefined;
     d.remoteTag = param(header(res, 'to'), 'tag');
     d.remoteTarget = addrUri(header(res, 'contact')) ?? d.remoteTarget;
@@ -225,6 +232,58 @@ export class Dialout {
 
   #bye(d: Dialog): void {
     void this.#d.transport.request(inDialogRequest(d, 'BYE'), d.peer).catch(() => undefined);
+  }
+}
+
+/**
+ * What the agent hears while the carrier rings the customer: the carrier's
+ * early media when a 183 carries SDP (announcements, in-band ringback), else
+ * a local ringback tone once a 180 arrives. Silence would make agents hang up.
+ */
+class Ringback {
+  #worker: MediaWorker;
+  #legs: { agent: string; customer: string };
+  #state: 'idle' | 'tone' | 'early' = 'idle';
+
+  constructor(worker: MediaWorker, legs: { agent: string; customer: string }) {
+    this.#worker = worker;
+    this.#legs = legs;
+  }
+
+  progress(r: SipResponse): void {
+    if (r.status !== 180 && r.status !== 183) return;
+    const early = r.body.length > 0 ? parseAudioSdp(r.body.toString('latin1')) : undefined;
+    if (early && this.#state !== 'early') {
+      this.#state = 'early';
+      void this.#worker
+        .request({
+          op: 'update',
+          legId: this.#legs.customer,
+          remote: early.remote,
+          codec: early.codec,
+          dtmfPayloadType: early.dtmfPayloadType,
+        })
+        .then(() => this.#worker.request({ op: 'bridge', a: this.#legs.customer, b: this.#legs.agent }))
+        .catch(() => undefined);
+    } else if (this.#state === 'idle') {
+      this.#state = 'tone';
+      void this.#worker
+        .request({
+          op: 'play',
+          legId: this.#legs.agent,
+          playId: `ringback-${this.#legs.agent}`,
+          file: ringbackTonePath(),
+          loop: true,
+        })
+        .catch(() => undefined);
+    }
+  }
+
+  /** The INVITE is answered or failed: the tone stops (the bridge that follows would end it too). */
+  async settle(): Promise<void> {
+    if (this.#state === 'tone')
+      await this.#worker.request({ op: 'stopPlay', legId: this.#legs.agent }).catch(() => undefined);
+    this.#state = 'idle';
   }
 }
 

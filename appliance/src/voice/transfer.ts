@@ -3,13 +3,13 @@ import type { EventBus } from '../events/index.ts';
 import type { Logger } from '../logging/index.ts';
 import type { Call } from './calls.ts';
 import { VoiceError } from './errors.ts';
-import { holdTonePath } from './hold-tone.ts';
 import type { MediaWorker } from './media/supervisor.ts';
 import { type Dialog, inDialogRequest, newTag } from './sip/dialog.ts';
 import { addrUri, header, makeResponse, param, type SipRequest } from './sip/message.ts';
 import type { Binding, SipAccounts } from './sip/registrar.ts';
 import { buildAudioSdp, parseAudioSdp, type SdpDirection } from './sip/sdp.ts';
 import type { Peer, SipTransport } from './sip/transport.ts';
+import { holdTonePath } from './tones.ts';
 import type { TransferTarget } from './types.ts';
 
 export interface CallRegistry {
