@@ -103,11 +103,11 @@ test('a sipp trunk call presses 1, is queued as a voice contact, offered to the 
   );
   assert.equal(offer.data['channel'], 'voice');
   const contactId = offer.data['contactId'] as string;
-  const live = await admin.request('GET', '/api/voice/calls');
-  const call = (live.json['calls'] as Array<Record<string, string>>).find(
-    (c) => c['contactId'] === contactId,
-  );
-  assert.ok(call, JSON.stringify(live.json));
+  // The offer can reach the agent a moment before the call records its contact id.
+  const call = await waitFor(async () => {
+    const live = await admin.request('GET', '/api/voice/calls');
+    return (live.json['calls'] as Array<Record<string, string>>).find((c) => c['contactId'] === contactId);
+  });
   assert.equal(call['state'], 'queued');
   const contact = await admin.request('GET', `/api/contacts/${contactId}`);
   ok(contact, 200);

@@ -34,7 +34,27 @@ export function callContacts(
   deps: { contacts: VoiceContactsPort; bus: EventBus; logger: Logger },
 ) {
   const { contacts, bus, logger } = deps;
-  const open = async (call: CallInfo, callerId: string | undefined) => {
+  // Routing can offer (and an agent accept) the contact before open() has
+  // returned its id to the call: acceptances wait for opens still in flight.
+  const opening = new Set<Promise<unknown>>();
+  const open = (call: CallInfo, callerId: string | undefined) => {
+    const p = openContact(call, callerId);
+    opening.add(p);
+    void p.then(
+      () => opening.delete(p),
+      () => opening.delete(p),
+    );
+    return p;
+  };
+  const findCall = async (contactId: string) => {
+    const now = voice().byContact(contactId);
+    if (now || opening.size === 0) return now;
+    await Promise.allSettled([...opening]);
+    // The call records the id in its own continuation of the same promise; let it run first.
+    await new Promise((r) => setImmediate(r));
+    return voice().byContact(contactId);
+  };
+  const openContact = async (call: CallInfo, callerId: string | undefined) => {
     const base = {
       channel: 'voice' as const,
       externalId: `call:${call.id}`,
@@ -55,9 +75,9 @@ export function callContacts(
 
   /** callId → the agent who accepted its offer; only they may answer it in the console softphone. */
   const accepted = new Map<string, string>();
-  const offAccepted = bus.subscribe('routing.offer_accepted', (e) => {
+  const offAccepted = bus.subscribe('routing.offer_accepted', async (e) => {
     const contactId = e.data.contactId;
-    const call = contactId ? voice().byContact(contactId) : undefined;
+    const call = contactId ? await findCall(contactId) : undefined;
     if (!call) return;
     voice()
       .connectAgent(call.id, e.data.agentId)
