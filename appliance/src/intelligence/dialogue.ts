@@ -3,7 +3,7 @@ import { sentiment } from './sentiment.ts';
 import { isChinese } from './tokens.ts';
 import type { BotReplyKind, HandoffReason, IntelligenceSettings } from './types.ts';
 
-/** One web chat's dialogue with the bot; in memory (a restart hands every bot chat off). */
+/** One web chat's dialogue with the bot; DialogueMemory keeps it durable across restarts. */
 export interface BotSession {
   turns: number;
   sentiments: number[];
@@ -197,21 +197,46 @@ function fillSlot(s: BotSession, text: string, zh: boolean): TurnOutcome | undef
     s.facts['appointmentDate'] = date[1] as string;
     // Weekends only the main branch is open: branch on the date before asking for more.
     const weekend = /周[六日天]|星期[六日天]|saturday|sunday/i.test(date[1] as string);
+    if (!weekend) {
+      s.slot = 'appointment_branch';
+      return {
+        kind: 'slot',
+        text: say(
+          zh,
+          `已记录${date[1]}。请问您想去哪个网点？`,
+          `${date[1]} noted. Which branch would you like to visit?`,
+        ),
+      };
+    }
     delete s.slot;
     return {
       kind: 'handoff',
       handoff: 'requested',
-      text: weekend
-        ? say(
-            zh,
-            `周末仅总行营业，已记录${date[1]}，正在转人工为您确认。`,
-            `Only the main branch opens at weekends; ${date[1]} noted, an agent will confirm.`,
-          )
-        : say(
-            zh,
-            `已记录${date[1]}，正在转人工为您确认具体时间。`,
-            `${date[1]} noted, an agent will confirm the time.`,
-          ),
+      text: say(
+        zh,
+        `周末仅总行营业，已记录${date[1]}，正在转人工为您确认。`,
+        `Only the main branch opens at weekends; ${date[1]} noted, an agent will confirm.`,
+      ),
+    };
+  }
+  if (s.slot === 'appointment_branch') {
+    const branch = text.trim().replace(/\s+/g, ' ');
+    if (!branch || branch.length > 60)
+      return {
+        kind: 'slot',
+        text: say(zh, '请告诉我网点名称，例如“中山路支行”。', 'Please name the branch, e.g. "Main Street".'),
+      };
+    s.facts['appointmentBranch'] = branch;
+    delete s.slot;
+    const date = s.facts['appointmentDate'] ?? '';
+    return {
+      kind: 'handoff',
+      handoff: 'requested',
+      text: say(
+        zh,
+        `已记录${date}前往${branch}，正在转人工为您确认具体时间。`,
+        `${date} at ${branch} noted, an agent will confirm the time.`,
+      ),
     };
   }
   return undefined;

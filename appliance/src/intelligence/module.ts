@@ -2,9 +2,14 @@ import type { BranchModule } from '../modules.ts';
 import { EncryptedDocStore } from '../storage/index.ts';
 import { assistFor } from './assist.ts';
 import { BotRunner } from './bot-runner.ts';
+import { DialogueMemory } from './dialogue-memory.ts';
+import { DialogueStore } from './dialogue-store.ts';
 import { intelligenceRoutes } from './routes.ts';
 import { IntelligenceService } from './service.ts';
 import { IntelligenceStore, keyIdFor, SEALED_FIELDS } from './store.ts';
+
+/** How often idle bot dialogues are looked for (the idle limit itself is a setting, 30 min by default). */
+const SWEEP_EVERY_MS = 60_000;
 
 /**
  * Chatbot, agent assist and QA. List it after conversations, routing,
@@ -14,7 +19,8 @@ export const intelligenceModule: BranchModule = {
   name: 'intelligence',
   async init(ctx) {
     const { services } = ctx;
-    const db = new EncryptedDocStore(await ctx.openStore('intelligence'), {
+    const raw = await ctx.openStore('intelligence');
+    const db = new EncryptedDocStore(raw, {
       crypto: services.crypto,
       fields: SEALED_FIELDS,
       keyIdFor,
@@ -25,7 +31,10 @@ export const intelligenceModule: BranchModule = {
     });
     await intel.load();
     ctx.provide('intelligence', intel);
-    const bot = new BotRunner(services, intel);
+    const memory = new DialogueMemory(new DialogueStore(raw, { crypto: services.crypto }), {
+      idleMs: () => intel.settings().botIdleMinutes * 60_000,
+    });
+    const bot = new BotRunner(services, intel, { memory });
     const offs: Array<() => void> = [];
     const conv = services.conversations;
     if (conv) {
@@ -59,16 +68,37 @@ export const intelligenceModule: BranchModule = {
       );
     }
     let closed = false;
+    let timer: ReturnType<typeof setInterval> | undefined;
+    let sweeping: Promise<unknown> = Promise.resolve();
+    let busy = false;
+    const sweep = () => {
+      if (busy || closed) return;
+      busy = true;
+      sweeping = bot
+        .sweep()
+        .catch((err) => intel.logFailure('dialogue sweep failed', err))
+        .finally(() => {
+          busy = false;
+        });
+    };
     return {
       routes: [intelligenceRoutes(intel, services)],
       async listen() {
+        if (closed || timer) return;
+        // Sweep first: a dialogue that went idle while the appliance was down gets its closing notice.
+        sweep();
+        await sweeping;
         await bot.recover().catch((err) => intel.logFailure('bot recovery failed', err));
+        timer = setInterval(sweep, SWEEP_EVERY_MS);
+        timer.unref();
       },
       async close() {
         if (closed) return;
         closed = true;
+        clearInterval(timer);
         for (const off of offs.splice(0)) off();
         bot.close();
+        await sweeping;
         await bot.idle();
       },
     };

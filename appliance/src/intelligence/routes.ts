@@ -18,6 +18,7 @@ const SettingsIn = z
     confidenceThreshold: z.number().min(0).max(1).optional(),
     faqScoreThreshold: z.number().min(0).max(100).optional(),
     maxBotTurns: z.number().int().min(1).max(50).optional(),
+    botIdleMinutes: z.number().int().min(1).max(1440).optional(),
   })
   .strict();
 const LabelIn = z.object({ text: z.string().min(1).max(2000), intent: z.string().min(1).max(64) }).strict();

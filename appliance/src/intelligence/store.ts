@@ -7,6 +7,7 @@ export const DEFAULT_SETTINGS: IntelligenceSettings = {
   confidenceThreshold: 0.7,
   faqScoreThreshold: 1.5,
   maxBotTurns: 6,
+  botIdleMinutes: 30,
 };
 
 /** Sealed fields: learned utterances and remembered agent replies are customer conversation text. */

@@ -13,6 +13,8 @@ export interface IntelligenceSettings {
   faqScoreThreshold: number;
   /** Bot turns before it hands off anyway. */
   maxBotTurns: number;
+  /** A bot dialogue idle this long is closed; the visitor's next message starts afresh. */
+  botIdleMinutes: number;
 }
 
 export type HandoffReason =
@@ -21,7 +23,9 @@ export type HandoffReason =
   | 'not_understood'
   | 'no_answer'
   | 'max_turns'
-  | 'restart';
+  | 'restart'
+  /** The stored dialogue state could not be read (newer version, failed decryption, damaged). */
+  | 'state_lost';
 
 export type BotReplyKind = 'faq' | 'clarify' | 'slot' | 'smalltalk' | 'handoff';
 
@@ -91,6 +95,7 @@ declare module '../events/catalogue.ts' {
       sentiment: number;
       botTurns: number;
     };
+    'intelligence.dialogue_expired': { contactId: string; turns: number; idleMinutes: number };
     'intelligence.example_labelled': { intent: string; source: 'wrap_up' | 'api'; contactId?: string };
     'intelligence.model_retrained': { examples: number; intents: number };
     'intelligence.qa_scored': { contactId: string; agentId?: string; score: number; failed: QaRule[] };
