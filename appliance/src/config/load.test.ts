@@ -30,3 +30,9 @@ test('loadConfig() rejects a non-http HQ URL and trims a trailing slash', () => 
   assert.throws(() => loadConfig({ BRANCHLINE_HQ_URL: 'ftp://x' }), /BRANCHLINE_HQ_URL/);
   assert.equal(loadConfig({ BRANCHLINE_HQ_URL: 'http://127.0.0.1:5984/' }).hqUrl, 'http://127.0.0.1:5984');
 });
+
+test('loadConfig() turns noise suppression on by default, off with BRANCHLINE_NOISE_SUPPRESSION=off, and rejects anything else', () => {
+  assert.equal(loadConfig({}).noiseSuppression, true);
+  assert.equal(loadConfig({ BRANCHLINE_NOISE_SUPPRESSION: 'off' }).noiseSuppression, false);
+  assert.throws(() => loadConfig({ BRANCHLINE_NOISE_SUPPRESSION: 'yes' }), /BRANCHLINE_NOISE_SUPPRESSION/);
+});

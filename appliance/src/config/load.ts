@@ -101,7 +101,11 @@ function voiceSettings(env: Env) {
       throw new ConfigError(`Cannot parse BRANCHLINE_DIALOUT_PREFIXES: "${p}" is not a number prefix`);
     }
   }
-  return { sipTrunks, dialoutPrefixes };
+  const ns = env['BRANCHLINE_NOISE_SUPPRESSION'] || 'on';
+  if (ns !== 'on' && ns !== 'off') {
+    throw new ConfigError(`Cannot parse BRANCHLINE_NOISE_SUPPRESSION: "${ns}" is not on or off`);
+  }
+  return { sipTrunks, dialoutPrefixes, noiseSuppression: ns === 'on' };
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;

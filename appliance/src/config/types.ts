@@ -40,4 +40,6 @@ export interface Config {
   readonly sipTrunks: ReadonlyArray<{ readonly name: string; readonly addresses: readonly string[] }>;
   /** Number prefixes authenticated phones may dial out to (BRANCHLINE_DIALOUT_PREFIXES, comma-separated). */
   readonly dialoutPrefixes: readonly string[];
+  /** Noise suppression on what callers on SIP trunks and desk phones send (BRANCHLINE_NOISE_SUPPRESSION, on|off, default on). */
+  readonly noiseSuppression: boolean;
 }

@@ -266,6 +266,7 @@ export class VoiceService {
       dtmfPayloadType: offer.dtmfPayloadType,
       remote: offer.remote,
       bind: this.#d.bind,
+      denoise: this.#d.options.noiseSuppression === true,
     });
     const tag = newTag();
     const dialog = uasDialog(req, from, tag);

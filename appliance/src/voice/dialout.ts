@@ -48,6 +48,8 @@ export interface DialoutDeps {
   bind: string;
   policy: DialoutPolicy;
   quota: DialQuota;
+  /** Noise suppression on the customer's (carrier) leg. */
+  denoise?: boolean;
 }
 
 const NUMBER = /^\+?\d{3,20}$/;
@@ -88,6 +90,7 @@ export class Dialout {
           codec: 'pcmu',
           dtmfPayloadType: 101,
           bind: this.#d.bind,
+          denoise: legId === legs.customer && this.#d.denoise === true,
         });
         opened.push(legId);
         return r.port;

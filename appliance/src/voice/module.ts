@@ -56,6 +56,7 @@ export const voiceModule: BranchModule = {
         allowedPrefixes: [...ctx.config.dialoutPrefixes],
         realm: 'branchline',
         inboundFlow: () => flows.find('inbound'),
+        noiseSuppression: ctx.config.noiseSuppression,
       },
       tts: new EspeakTts(join(ctx.config.dataDir, 'prompts')),
       asr: new PocketsphinxAsr(),

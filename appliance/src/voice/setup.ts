@@ -113,6 +113,7 @@ export class VoiceStack {
         maxDailyPerUser: o.dialout?.maxDailyPerUser ?? 100,
       },
       quota: new DialQuota(o.accountsStore, o.now ? { now: o.now } : {}),
+      denoise: o.voice.noiseSuppression === true,
     });
     this.retention = new RecordingRetention(o.recordingsStore, {
       recordings: this.recordings,

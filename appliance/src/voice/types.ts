@@ -32,6 +32,8 @@ export interface VoiceOptions {
   realm: string;
   /** Flow run for inbound trunk calls. */
   inboundFlow: () => Promise<FlowDefinition | undefined>;
+  /** Suppress steady noise in what the customer's SIP leg sends (the agent, IVR and mixes hear it cleaned; recordings stay raw). */
+  noiseSuppression?: boolean;
 }
 
 declare module '../modules.ts' {

@@ -1,5 +1,6 @@
 import type { StreamSodium } from '../recording/sodium.ts';
 import { RecordingStreamWriter } from '../recording/stream.ts';
+import { NoiseSuppressor } from './denoise.ts';
 import { decodeAlaw, decodeUlaw, encodeAlaw, encodeUlaw, ULAW_SILENCE, ulawToLinear } from './g711.ts';
 import { type LegHooks, loadPrompt, RtpLeg } from './leg.ts';
 import type { MediaLeg } from './leg-types.ts';
@@ -50,6 +51,8 @@ interface LegState {
   rec: Recorder | undefined;
   /** Only on an Opus leg that talks to G.711 (bridge, prompts): decoder + encoder. */
   tx: OpusTranscoder | undefined;
+  /** Noise suppression of what this G.711 leg receives, and the last packet it cleaned. */
+  denoise: { ns: NoiseSuppressor; seq: number; payload: Buffer } | undefined;
   /** The last Opus packet decoded for the recorder, reused when forwarding it. */
   decoded: { seq: number; pcm: Int16Array; ts8: number } | undefined;
 }
@@ -94,6 +97,7 @@ export class MediaEngine {
       rec: undefined,
       tx: undefined,
       decoded: undefined,
+      denoise: undefined,
     });
   }
 
@@ -122,6 +126,10 @@ export class MediaEngine {
           ...(cmd.remote ? { remote: cmd.remote } : {}),
         });
         this.#add(id, leg);
+        if (cmd.denoise) {
+          const s = this.#get(id);
+          s.denoise = { ns: new NoiseSuppressor(), seq: -1, payload: Buffer.alloc(0) };
+        }
         return { port: leg.port };
       }
       case 'update': {
@@ -306,10 +314,23 @@ export class MediaEngine {
     this.#emit({ ev: 'played', legId, playId, completed });
   }
 
-  #forward(from: string, pkt: RtpPacket, isDtmf: boolean): void {
+  /**
+   * Cleans one received G.711 packet (kept for the forward that follows it);
+   * returns the cleaned audio as μ-law for capture and mixing.
+   */
+  #clean(d: NonNullable<LegState['denoise']>, pkt: RtpPacket, ulaw: Buffer): Buffer {
+    const pcm = d.ns.process(decodeUlaw(ulaw));
+    d.seq = pkt.sequence;
+    d.payload = pkt.payloadType === 8 ? encodeAlaw(pcm) : encodeUlaw(pcm);
+    return pkt.payloadType === 8 ? encodeUlaw(pcm) : d.payload;
+  }
+
+  #forward(from: string, received: RtpPacket, isDtmf: boolean): void {
     const s = this.#legs.get(from);
     const peer = s?.peer ? this.#legs.get(s.peer) : undefined;
     if (!s) return;
+    const d = s.denoise;
+    const pkt = d && !isDtmf && d.seq === received.sequence ? { ...received, payload: d.payload } : received;
     if (s.mix && !isDtmf) {
       s.mix.push(from, pkt.payloadType === 8 ? decodeAlaw(pkt.payload) : decodeUlaw(pkt.payload));
       return;
@@ -380,6 +401,7 @@ export class MediaEngine {
     else if (pkt.payloadType === 8) ulaw = encodeUlaw(decodeAlaw(pkt.payload));
     else return;
     if (s.rec && !s.rec.paused) this.#record(s.rec, recPkt, ulaw, at);
+    if (s.denoise) ulaw = this.#clean(s.denoise, pkt, ulaw);
     if (s.capture) {
       s.capture.lastPacketAt = at;
       this.#captureFrame(legId, s, ulaw);

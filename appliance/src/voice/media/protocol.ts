@@ -27,6 +27,8 @@ export type MediaCommand =
       dtmfPayloadType: number;
       remote?: Endpoint;
       bind: string;
+      /** Noise suppression on what this leg receives, before anyone else hears it (recordings stay raw). */
+      denoise?: boolean;
     }
   | {
       /** Answers a browser's SDP offer; replies `{ sdp }` (ICE candidates included, no trickle). */
