@@ -1,5 +1,6 @@
 // `npm run hq`: the embedded HQ — pouchdb-server stand-in for CouchDB, the
-// optional mTLS front, and the HQ console. Reads its own BRANCHLINE_HQ_* variables.
+// optional mTLS front, and the HQ console (operator sign-in). Reads its own BRANCHLINE_HQ_* variables.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { HqConsole } from './hq/console.ts';
 import { startHqCouch } from './hq/couch.ts';
@@ -9,11 +10,34 @@ const env = process.env;
 const dataDir = path.resolve(env['BRANCHLINE_HQ_DATA_DIR'] || './var/hq');
 const port = Number(env['BRANCHLINE_HQ_PORT'] || 5984);
 const consolePort = Number(env['BRANCHLINE_HQ_CONSOLE_PORT'] || 0);
+const consoleBind = env['BRANCHLINE_HQ_CONSOLE_BIND'] || '127.0.0.1';
 const tlsDir = env['BRANCHLINE_HQ_TLS_DIR'];
+// The session cookie is Secure: browsers accept it over plain HTTP on loopback only.
+if (!tlsDir && !/^(127\.|::1$|localhost$)/.test(consoleBind)) {
+  console.error(
+    `BRANCHLINE_HQ_CONSOLE_BIND=${consoleBind} needs BRANCHLINE_HQ_TLS_DIR (HTTPS) for its Secure cookie`,
+  );
+  process.exit(2);
+}
 
 const couch = await startHqCouch({ dataDir, port });
 const hqConsole = new HqConsole(couch, dataDir);
-const cport = await hqConsole.listen(consolePort);
+const initial = await hqConsole.ensureInitialOperator();
+if (initial) {
+  // Shown once; also in the 0600 file until the operator replaces it at first sign-in.
+  console.log(`hq first run: operator "${initial.username}" one-time password: ${initial.password}`);
+  console.log(`(also written to ${initial.file})`);
+}
+const cport = await hqConsole.listen(consolePort, consoleBind, {
+  ...(tlsDir
+    ? {
+        tls: {
+          cert: readFileSync(path.join(tlsDir, 'server.crt')),
+          key: readFileSync(path.join(tlsDir, 'private', 'server.key')),
+        },
+      }
+    : {}),
+});
 // Registered branches get HQ's document rules before their first push.
 for (const b of (env['BRANCHLINE_HQ_BRANCHES'] ?? '').split(',').filter(Boolean))
   await hqConsole.enrolBranch(b.trim());
@@ -33,7 +57,10 @@ const tls = tlsDir
       port: Number(env['BRANCHLINE_HQ_TLS_PORT'] || 6984),
     })
   : undefined;
-console.log(`hq ready couch=${couch.url} console=http://127.0.0.1:${cport}${tls ? ` mtls=${tls.port}` : ''}`);
+const scheme = tlsDir ? 'https' : 'http';
+console.log(
+  `hq ready couch=${couch.url} console=${scheme}://${consoleBind}:${cport}${tls ? ` mtls=${tls.port}` : ''}`,
+);
 
 const stop = async () => {
   clearInterval(witnessTimer);

@@ -15,11 +15,15 @@ export { canonicalJson } from './canonical.ts';
 export { FaultProxy } from './fault-proxy.ts';
 /** @example const clock = new HybridClock('B01'); clock.now(); // '001700000000000.000000.B01' */
 export { formatHlc, HybridClock, parseHlc } from './hlc.ts';
-/** @example const c = new HqConsole(couch, dataDir); await c.listen(0); */
-export { HqConsole } from './hq/console.ts';
+/** @example const auth = new HqAuth(dataDir, { maxFailures: 5 }); await auth.accounts.ensureInitial(); */
+export { HqAuth, type HqAuthOptions } from './hq/auth.ts';
+/** @example const c = new HqConsole(couch, dataDir); const first = await c.ensureInitialOperator(); await c.listen(0); */
+export { type BranchView, HqConsole, type ReportedQuarantine } from './hq/console.ts';
 export type { HqCouch } from './hq/couch.ts';
 /** @example const hq = await startHqCouch({ dataDir, port: 0 }); */
 export { startHqCouch } from './hq/couch.ts';
+/** @example if (err instanceof HqError && err.code === 'HQ_LOCKED') retryLater(err.details); */
+export { HqError, type HqErrorCode } from './hq/errors.ts';
 /** @example const { ticketsOpen, auditRecords } = await branchKpis(hq.db('b-B01-tickets'), hq.db('b-B01-audit')); */
 export { type BranchKpis, branchKpis } from './hq/kpis.ts';
 export type { MtlsProxy, MtlsProxyStats } from './hq/mtls-proxy.ts';
@@ -27,6 +31,8 @@ export type { MtlsProxy, MtlsProxyStats } from './hq/mtls-proxy.ts';
 export { allowedPath, startMtlsProxy } from './hq/mtls-proxy.ts';
 /** @example await new PolicyLog(hq.db('hq-policy-log')).append('B01', signed, 'ops'); */
 export { type IssuedPolicy, PolicyLog } from './hq/policy-log.ts';
+/** @example fetch(url, { headers: { cookie: `${HQ_SESSION_COOKIE}=${id}`, [HQ_CSRF_HEADER]: csrfToken } }); */
+export { HQ_CSRF_HEADER, HQ_SESSION_COOKIE } from './hq/sessions.ts';
 /** @example await installHqRules(hq.db('b-B01-tickets'), { maxBytes: 65536, forbiddenFields: ['cardNumber'] }); */
 export { type HqRules, hqRulesDesignDoc, installHqRules } from './hq/validation.ts';
 /** @example const w = new AuditWitness(); await w.verify('B01', hqAuditDb, branchAuditKey); */

@@ -23,6 +23,12 @@ import { createLogger } from '../logging/index.ts';
 import type { CryptoFacade } from '../storage/index.ts';
 import { applyHqContent, type InboundTargets } from './inbound.ts';
 import {
+  discardQuarantined,
+  noteReleaseRequest,
+  type ReleaseOutcome,
+  releaseQuarantined,
+} from './quarantine.ts';
+import {
   buildStatus,
   type QuarantineEntry,
   type QuarantineTally,
@@ -214,6 +220,21 @@ export class SyncBridge {
           { username: user.username, freezeId: doc._id },
           { actor: 'hq' },
         );
+      } else if (doc['type'] === 'release_request') {
+        const entries = await noteReleaseRequest(this.#o.dbs.quarantine, doc);
+        if (entries === 0) continue;
+        await this.#refreshQuarantine();
+        await bus.publish(
+          'sync.release_requested',
+          {
+            docId: String(doc['docId']),
+            db: String(doc['cls']),
+            note: String(doc['note'] ?? ''),
+            by: String(doc['by'] ?? 'hq'),
+            entries,
+          },
+          { actor: 'hq' },
+        );
       } else if (doc['type'] === 'policy' && doc['signed']) {
         await this.applyPolicy(doc['signed'] as SignedPolicy);
       } else if (doc._id.startsWith('ticket:')) {
@@ -254,8 +275,9 @@ export class SyncBridge {
     const doc = await db.get(id).catch(() => undefined);
     const at = new Date().toISOString();
     const entry = { cls, docId: id, rev: rev ?? doc?._rev ?? 'none', reason, at };
+    const qid = `q:${cls}:${id}:${entry.rev}`;
     const put = await this.#o.dbs.quarantine
-      .put({ _id: `q:${cls}:${id}:${entry.rev}`, ...entry, doc })
+      .put({ _id: qid, ...entry, doc })
       .catch((err: { status?: number }) => {
         if (err?.status !== 409) log.error('quarantine write failed', { err, docId: id });
         return undefined;
@@ -264,7 +286,7 @@ export class SyncBridge {
     if (!put) return;
     this.#quarantine_.count += 1;
     this.#quarantine_.perClass[cls] = (this.#quarantine_.perClass[cls] ?? 0) + 1;
-    this.#quarantine_.recent = [entry, ...this.#quarantine_.recent].slice(0, 50);
+    this.#quarantine_.recent = [{ id: qid, ...entry }, ...this.#quarantine_.recent].slice(0, 50);
     await this.#o.bus.publish(
       'sync.doc_quarantined',
       { docId: id, reason, db: cls, rev: entry.rev },
@@ -274,6 +296,45 @@ export class SyncBridge {
       'system.alarm_raised',
       { alarm: 'sync.doc_refused', severity: 'warning', detail: `HQ refused ${cls}/${id}: ${reason}` },
       { actor: 'system' },
+    );
+  }
+
+  async #refreshQuarantine(): Promise<void> {
+    Object.assign(this.#quarantine_, await tallyQuarantine(this.#o.dbs.quarantine));
+    // HQ's console shows the quarantine from the status doc: refresh it now rather than in 5 s.
+    await this.publishStatus().catch(() => undefined);
+  }
+
+  /**
+   * Offers a quarantined document to HQ again (after HQ relaxed its rules);
+   * closes the entry when HQ accepts it, else throws SYNC_QUARANTINE_STILL_REFUSED.
+   */
+  async releaseQuarantined(id: string, meta: { actor: string; source?: string }): Promise<ReleaseOutcome> {
+    const { dbs } = this.#o;
+    const out = await releaseQuarantined({
+      id,
+      quarantine: dbs.quarantine,
+      outbound: (cls) => ((OUTBOUND as readonly string[]).includes(cls) ? dbs[cls as 'tickets'] : undefined),
+      remote: (cls) => this.#remotes[cls],
+      policyVersion: this.#policy.version,
+    });
+    await this.#refreshQuarantine();
+    await this.#o.bus.publish(
+      'sync.quarantine_released',
+      { quarantineId: out.quarantineId, docId: out.docId, db: out.cls, rev: out.rev, closed: out.closed },
+      meta,
+    );
+    return out;
+  }
+
+  /** Closes a quarantine entry; the document never leaves the branch. */
+  async discardQuarantined(id: string, meta: { actor: string; source?: string }): Promise<void> {
+    const out = await discardQuarantined(this.#o.dbs.quarantine, id);
+    await this.#refreshQuarantine();
+    await this.#o.bus.publish(
+      'sync.quarantine_discarded',
+      { quarantineId: out.quarantineId, docId: out.docId, db: out.cls, rev: out.rev, reason: out.reason },
+      meta,
     );
   }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -25,6 +25,26 @@ async function until(check: () => Promise<boolean>, ms = 10_000): Promise<boolea
     await new Promise((r) => setTimeout(r, 100));
   }
   return check();
+}
+
+/** Signs in with the first-run operator password, replaces it, and returns the session cookie. */
+async function signedInOperator(base: string, hqDir: string): Promise<string> {
+  const password = (await readFile(path.join(hqDir, 'initial-operator-password'), 'utf8')).trim();
+  const json = { 'content-type': 'application/json' };
+  const login = await fetch(`${base}/api/session`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ username: 'admin', password }),
+  });
+  const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const changed = await fetch(`${base}/api/password`, {
+    method: 'POST',
+    headers: { ...json, cookie, 'x-csrf-token': csrfToken },
+    body: JSON.stringify({ current: password, next: 'a long operator passphrase' }),
+  });
+  assert.equal(changed.status, 200);
+  return cookie;
 }
 
 let dir: string;
@@ -121,12 +141,14 @@ describe('documents HQ refuses', () => {
     await bridge.publishStatus();
     const view = await until(async () => (await hqConsole.branchView('Q1')).quarantine.length === 2);
     assert.ok(view, 'HQ sees the quarantine summary');
-    const port = await hqConsole.listen(0);
-    const res = await fetch(`http://127.0.0.1:${port}/`);
+    const base = `http://127.0.0.1:${await hqConsole.listen(0)}`;
+    assert.equal((await fetch(`${base}/`, { redirect: 'manual' })).status, 303, 'sign-in required');
+    const cookie = await signedInOperator(base, path.join(dir, 'hq'));
+    const res = await fetch(`${base}/`, { headers: { cookie } });
     const html = await res.text();
     assert.match(html, /data-testid="hq-quarantine"[\s\S]*ticket:card[\s\S]*cardNumber/);
     assert.match(html, /data-testid="hq-kpis"/);
-    assert.doesNotMatch(html, /<script|style=/);
+    assert.doesNotMatch(html, /<script(?! src="\/hq-console\.js")|style=/, 'no inline script or style');
     assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'/);
   });
 });

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter, requirePermission } from '../http/index.ts';
+import { createRouter, principalOf, requirePermission } from '../http/index.ts';
 import type { SyncBridge } from './bridge.ts';
+import { SyncBridgeError } from './errors.ts';
 
 const Replication = z.object({
   name: z.string(),
@@ -18,6 +19,8 @@ const Replication = z.object({
 });
 
 const Quarantined = z.object({
+  id: z.string(),
+  releaseRequest: z.object({ note: z.string(), by: z.string(), at: z.string() }).optional(),
   cls: z.string(),
   docId: z.string(),
   rev: z.string(),
@@ -37,7 +40,13 @@ const StatusOut = z.object({
   quarantine: z.array(Quarantined),
 });
 
-/** GET /sync/status: replication state, lag and quarantine (system.manage). */
+const QuarantineId = z.object({ id: z.string().min(3).max(600).startsWith('q:') });
+
+/**
+ * GET /sync/status: replication state, lag and quarantine; GET /sync/quarantine
+ * and POST /sync/quarantine/{id}/release|discard: the branch admin's decision
+ * on documents HQ refused (all system.manage).
+ */
 export function syncRoutes(deps: { branchId: string; hqUrl?: string; bridge: () => SyncBridge | undefined }) {
   const app = createRouter();
   const status = createRoute({
@@ -55,7 +64,79 @@ export function syncRoutes(deps: { branchId: string; hqUrl?: string; bridge: () 
     const [s, quarantine] = await Promise.all([bridge.status(), bridge.quarantined(100)]);
     return c.json({ ...base, ...s, quarantine }, 200);
   });
+
+  const enabled = (): SyncBridge => {
+    const bridge = deps.bridge();
+    if (!bridge) throw new SyncBridgeError('SYNC_DISABLED', 'HQ sync is not running', { status: 409 });
+    return bridge;
+  };
+  const list = createRoute({
+    method: 'get',
+    path: '/sync/quarantine',
+    tags: ['sync'],
+    summary: 'Documents HQ refused, with the reason and any HQ release request',
+    middleware: [requirePermission('system.manage')] as const,
+    responses: {
+      200: {
+        content: { 'application/json': { schema: z.object({ quarantine: z.array(Quarantined) }) } },
+        description: 'quarantine, newest first',
+      },
+    },
+  });
+  app.openapi(list, async (c) => c.json({ quarantine: await enabled().quarantined(1_000) }, 200));
+
+  const release = createRoute({
+    method: 'post',
+    path: '/sync/quarantine/{id}/release',
+    tags: ['sync'],
+    summary: 'Offer a quarantined document to HQ again; closed when HQ now accepts it',
+    middleware: [requirePermission('system.manage')] as const,
+    request: { params: QuarantineId },
+    responses: {
+      200: {
+        content: {
+          'application/json': {
+            schema: z.object({
+              quarantineId: z.string(),
+              cls: z.string(),
+              docId: z.string(),
+              rev: z.string(),
+              closed: z.number(),
+            }),
+          },
+        },
+        description: 'released',
+      },
+    },
+  });
+  app.openapi(release, async (c) => {
+    const out = await enabled().releaseQuarantined(c.req.valid('param').id, actorOf(c));
+    return c.json(out, 200);
+  });
+
+  const discard = createRoute({
+    method: 'post',
+    path: '/sync/quarantine/{id}/discard',
+    tags: ['sync'],
+    summary: 'Close a quarantine entry; the document stays at the branch only',
+    middleware: [requirePermission('system.manage')] as const,
+    request: { params: QuarantineId },
+    responses: {
+      200: {
+        content: { 'application/json': { schema: z.object({ ok: z.boolean() }) } },
+        description: 'discarded',
+      },
+    },
+  });
+  app.openapi(discard, async (c) => {
+    await enabled().discardQuarantined(c.req.valid('param').id, actorOf(c));
+    return c.json({ ok: true }, 200);
+  });
   return app;
+}
+
+function actorOf(c: Parameters<typeof principalOf>[0]): { actor: string; source: string } {
+  return { actor: principalOf(c).userId, source: c.get('clientIp') };
 }
 
 /** Credentials in an HQ URL never reach the console. */

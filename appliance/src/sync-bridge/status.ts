@@ -1,11 +1,15 @@
 import type { PouchDb, PouchDoc, Replicator } from '../../../sync/src/index.ts';
 
 export interface QuarantineEntry {
+  /** The quarantine record's id (what release and discard take). */
+  id: string;
   cls: string;
   docId: string;
   rev: string;
   reason: string;
   at: string;
+  /** HQ asked for a release (the branch admin decides). */
+  releaseRequest?: { note: string; by: string; at: string };
 }
 
 export interface QuarantineTally {
@@ -51,7 +55,18 @@ function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
 }
 
 export function toEntry(doc: PouchDoc): QuarantineEntry {
+  const req = doc['releaseRequest'] as { note?: string; by?: string; at?: string } | undefined;
   return {
+    id: doc._id,
+    ...(req
+      ? {
+          releaseRequest: {
+            note: String(req.note ?? ''),
+            by: String(req.by ?? 'hq'),
+            at: String(req.at ?? ''),
+          },
+        }
+      : {}),
     cls: String(doc['cls']),
     docId: String(doc['docId']),
     rev: String(doc['rev'] ?? 'none'),

@@ -6,6 +6,21 @@ declare module '../events/catalogue.ts' {
     'sync.conflict_resolved': { docId: string; losers: number };
     'sync.doc_quarantined': { docId: string; reason: string; db?: string; rev?: string };
     'sync.reconciled': { reportId: string; differences: number; ok: boolean };
+    'sync.quarantine_released': {
+      quarantineId: string;
+      docId: string;
+      db: string;
+      rev: string;
+      closed: number;
+    };
+    'sync.quarantine_discarded': {
+      quarantineId: string;
+      docId: string;
+      db: string;
+      rev: string;
+      reason: string;
+    };
+    'sync.release_requested': { docId: string; db: string; note: string; by: string; entries: number };
   }
 }
 

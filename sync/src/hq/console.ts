@@ -1,13 +1,17 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { SignedPolicy } from '../policy.ts';
+import { HqAuth, type HqAuthOptions } from './auth.ts';
+import { routeConsole } from './console-api.ts';
 import type { HqCouch } from './couch.ts';
+import { HqError } from './errors.ts';
+import { sendError, sendJson } from './http-util.ts';
 import { type BranchKpis, branchKpis } from './kpis.ts';
-import { renderHqPage } from './page.ts';
 import { type IssuedPolicy, PolicyLog } from './policy-log.ts';
-import { type HqRules, installHqRules } from './validation.ts';
+import { HQ_RULES_DDOC, type HqRules, installHqRules } from './validation.ts';
 import { AuditWitness, type WitnessReport } from './witness.ts';
 
 export interface ReportedQuarantine {
@@ -16,6 +20,8 @@ export interface ReportedQuarantine {
   rev: string;
   reason: string;
   at: string;
+  /** Set by the branch once it has HQ's release request for this document. */
+  releaseRequest?: { note: string; by: string; at: string };
 }
 
 export interface BranchView {
@@ -36,18 +42,30 @@ export interface BranchView {
   witness?: WitnessReport;
 }
 
-/** HQ console and API: branches (last seen, lag, quarantine), audit witness, freezes. */
+// No logger in sync/ (it must not import appliance internals): stderr, as hq-main does.
+function log(line: string): void {
+  process.stderr.write(`hq-console: ${line}\n`);
+}
+
+/**
+ * HQ console and API: branches (last seen, lag, quarantine), audit witness,
+ * freezes, per-branch document rules, release requests. Every route needs an
+ * operator session (see HqAuth).
+ */
 export class HqConsole {
   readonly #couch: HqCouch;
   readonly #dataDir: string;
   readonly witness = new AuditWitness();
   readonly #witnessed = new Map<string, WitnessReport>();
   readonly #policies: PolicyLog;
-  #server: http.Server | undefined;
+  #server: http.Server | https.Server | undefined;
+  /** Operator accounts, sessions and the operator audit log. */
+  readonly auth: HqAuth;
 
-  constructor(couch: HqCouch, dataDir: string) {
+  constructor(couch: HqCouch, dataDir: string, options: { auth?: HqAuthOptions } = {}) {
     this.#couch = couch;
     this.#dataDir = dataDir;
+    this.auth = new HqAuth(dataDir, options.auth);
     this.#policies = new PolicyLog(couch.db('hq-policy-log'));
   }
 
@@ -150,48 +168,71 @@ export class HqConsole {
     return id;
   }
 
-  async #route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://hq');
-    const json = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    const m = /^\/api\/branches\/([A-Za-z0-9_]+)\/(freeze|witness)$/.exec(url.pathname);
-    if (req.method === 'GET' && url.pathname === '/api/branches') {
-      return json(200, { branches: await Promise.all(this.branches().map((b) => this.branchView(b))) });
-    }
-    if (req.method === 'GET' && m?.[2] === 'witness')
-      return json(200, await this.verifyBranch(m[1] as string));
-    if (req.method === 'POST' && m?.[2] === 'freeze') {
-      let body = '';
-      for await (const chunk of req) body += chunk;
-      const { username, reason } = JSON.parse(body || '{}') as { username?: string; reason?: string };
-      if (typeof username !== 'string' || !username) return json(400, { error: { code: 'HQ_BAD_REQUEST' } });
-      return json(201, { id: await this.freeze(m[1] as string, username, reason ?? 'HQ freeze') });
-    }
-    if (req.method === 'GET' && url.pathname === '/api/policies')
-      return json(200, { policies: await this.policies() });
-    if (req.method === 'GET' && url.pathname === '/') {
-      const rows = await Promise.all(this.branches().map((b) => this.branchView(b)));
-      res.writeHead(200, {
-        'content-type': 'text/html; charset=utf-8',
-        'content-security-policy': "default-src 'none'; style-src 'self'",
-      });
-      res.end(renderHqPage(rows, await this.policies()));
-      return;
-    }
-    json(404, { error: { code: 'HQ_NOT_FOUND' } });
+  /** The HQ rules currently installed for a branch (what its documents must pass). */
+  async rules(branch: string): Promise<HqRules> {
+    const ddoc = await this.#couch
+      .db(`b-${branch}-tickets`)
+      .get(HQ_RULES_DDOC)
+      .catch(() => undefined);
+    return (ddoc?.['rules'] as HqRules | undefined) ?? {};
   }
 
-  async listen(port: number, host = '127.0.0.1'): Promise<number> {
-    const server = http.createServer((req, res) => {
-      this.#route(req, res).catch((err: unknown) => {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ error: { code: 'HQ_INTERNAL', message: String(err) } }));
+  /**
+   * Asks a branch to release a quarantined document (a note in its inbound
+   * db). Only the branch decides: data residency keeps the document there.
+   */
+  async requestRelease(
+    branch: string,
+    request: { cls: string; docId: string; rev?: string; note: string },
+    by: string,
+  ): Promise<string> {
+    const at = new Date().toISOString();
+    const id = `release-request:${request.cls}:${request.docId}:${Date.now()}`;
+    await this.#couch.db(`b-${branch}-inbound`).put({ _id: id, type: 'release_request', ...request, by, at });
+    return id;
+  }
+
+  async #handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://hq');
+    const session = await this.auth.gate(req, res, url.pathname);
+    if (!session) return;
+    try {
+      await routeConsole(this, req, res, { url, session });
+    } catch (err) {
+      if (err instanceof HqError) return sendError(res, err);
+      throw err;
+    }
+  }
+
+  /** First run: creates operator `admin` with a one-time password (also in `<dataDir>/initial-operator-password`). */
+  ensureInitialOperator(): Promise<{ username: string; password: string; file: string } | undefined> {
+    return this.auth.accounts.ensureInitial();
+  }
+
+  /**
+   * Serves the console (sign-in required) on `host:port`; HTTPS when `tls`
+   * is given, which a non-loopback bind needs for its Secure cookie.
+   */
+  async listen(
+    port: number,
+    host = '127.0.0.1',
+    options: { tls?: { cert: Buffer; key: Buffer } } = {},
+  ): Promise<number> {
+    await this.ensureInitialOperator();
+    const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+      this.#handle(req, res).catch((err: unknown) => {
+        log(`console request failed [${req.method} ${req.url}]: ${String(err)}`);
+        if (!res.headersSent)
+          sendJson(res, 500, { error: { code: 'HQ_INTERNAL', message: 'Internal error' } });
+        else res.end();
       });
-    });
+    };
+    const server = options.tls ? https.createServer(options.tls, handler) : http.createServer(handler);
     this.#server = server;
-    await new Promise<void>((r) => server.listen(port, host, () => r()));
+    await new Promise<void>((r, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => r());
+    });
     return (server.address() as AddressInfo).port;
   }
 
@@ -199,6 +240,10 @@ export class HqConsole {
   async close(): Promise<void> {
     const s = this.#server;
     this.#server = undefined;
-    if (s) await new Promise<void>((r) => s.close(() => r()));
+    if (s) {
+      s.closeAllConnections();
+      await new Promise<void>((r) => s.close(() => r()));
+    }
+    await this.auth.close();
   }
 }

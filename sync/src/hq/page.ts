@@ -1,18 +1,58 @@
-import type { BranchView } from './console.ts';
+import type { BranchView, ReportedQuarantine } from './console.ts';
 import type { IssuedPolicy } from './policy-log.ts';
+import type { HqRules } from './validation.ts';
 
 function esc(s: unknown): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** Markup built here from escaped parts, placed in a cell as it is. */
+class Raw {
+  constructor(readonly html: string) {}
+}
+
+function cell(c: unknown): string {
+  return `<td>${c instanceof Raw ? c.html : esc(c)}</td>`;
+}
+
 function table(testid: string, head: string[], rows: unknown[][]): string {
   const th = head.map((h) => `<th>${esc(h)}</th>`).join('');
-  const tr = rows.map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`).join('');
+  const tr = rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('');
   return `<table data-testid="${testid}"><thead><tr>${th}</tr></thead><tbody>${tr}</tbody></table>`;
 }
 
-/** The HQ console page: plain HTML, no script and no inline style (strict CSP). */
-export function renderHqPage(branches: BranchView[], policies: IssuedPolicy[]): string {
+function hidden(name: string, value: string): string {
+  return `<input type="hidden" name="${esc(name)}" value="${esc(value)}">`;
+}
+
+/** HQ can only ask; the branch admin decides (data residency). */
+function requestForm(branch: string, q: ReportedQuarantine): Raw {
+  if (q.releaseRequest)
+    return new Raw(`requested: ${esc(q.releaseRequest.note)} (${esc(q.releaseRequest.by)})`);
+  return new Raw(
+    `<form data-testid="hq-request-release" data-hq-action="/api/branches/${esc(branch)}/quarantine/requests">` +
+      hidden('cls', q.cls) +
+      hidden('docId', q.docId) +
+      hidden('rev', q.rev) +
+      `<input name="note" required maxlength="500" placeholder="why release it"><button type="submit">Request release</button><output data-hq-out></output></form>`,
+  );
+}
+
+function rulesForm(branch: string, rules: HqRules): Raw {
+  return new Raw(
+    `<form data-testid="hq-rules-${esc(branch)}" data-hq-action="/api/branches/${esc(branch)}/rules" data-hq-method="PUT" data-hq-numbers="maxBytes" data-hq-lists="forbiddenFields">` +
+      `<input name="maxBytes" type="number" min="1024" value="${esc(rules.maxBytes ?? 65_536)}">` +
+      `<input name="forbiddenFields" value="${esc((rules.forbiddenFields ?? []).join(', '))}">` +
+      `<button type="submit">Save rules</button><output data-hq-out></output></form>`,
+  );
+}
+
+/** The HQ console page: plain HTML plus the console's own script file; no inline script or style (strict CSP). */
+export function renderHqPage(
+  branches: BranchView[],
+  policies: IssuedPolicy[],
+  options: { operator?: string; rules?: Record<string, HqRules> } = {},
+): string {
   const overview = table(
     'hq-branches',
     ['branch', 'health', 'last seen', 'lag (docs)', 'lag (s)', 'quarantine', 'witness', 'tickets', 'audit'],
@@ -47,9 +87,28 @@ export function renderHqPage(branches: BranchView[], policies: IssuedPolicy[]): 
   );
   const quarantine = table(
     'hq-quarantine',
-    ['branch', 'database', 'document', 'revision', 'reason', 'at'],
-    branches.flatMap((b) => b.quarantine.map((q) => [b.branch, q.cls, q.docId, q.rev, q.reason, q.at])),
+    ['branch', 'database', 'document', 'revision', 'reason', 'at', 'release'],
+    branches.flatMap((b) =>
+      b.quarantine.map((q) => [b.branch, q.cls, q.docId, q.rev, q.reason, q.at, requestForm(b.branch, q)]),
+    ),
   );
+  const rules = table(
+    'hq-rules',
+    ['branch', 'max bytes', 'forbidden fields', 'edit'],
+    branches.map((b) => {
+      const r = options.rules?.[b.branch] ?? {};
+      return [
+        b.branch,
+        r.maxBytes ?? 65_536,
+        (r.forbiddenFields ?? []).join(', ') || '—',
+        rulesForm(b.branch, r),
+      ];
+    }),
+  );
+  const who = options.operator
+    ? `<p data-testid="hq-operator">Signed in as ${esc(options.operator)} ` +
+      `<form data-testid="hq-sign-out" data-hq-action="/api/session" data-hq-method="DELETE" data-hq-next="/login"><button type="submit">Sign out</button></form></p>`
+    : '';
   const log = table(
     'hq-policy-log',
     ['branch', 'version', 'issued at', 'issued by', 'classes', 'branch runs'],
@@ -63,9 +122,11 @@ export function renderHqPage(branches: BranchView[], policies: IssuedPolicy[]): 
     ]),
   );
   return (
-    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Branchline HQ</title></head><body>` +
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Branchline HQ</title>` +
+    `<script src="/hq-console.js" defer></script></head><body>${who}` +
     `<h1>Branches</h1>${overview}<h2>Cross-branch KPIs</h2>${kpis}` +
-    `<h2>Quarantine (documents HQ refused)</h2>${quarantine}<h2>Residency policies issued</h2>${log}` +
+    `<h2>Quarantine (documents HQ refused)</h2>${quarantine}` +
+    `<h2>Document rules per branch</h2>${rules}<h2>Residency policies issued</h2>${log}` +
     `</body></html>`
   );
 }

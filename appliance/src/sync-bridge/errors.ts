@@ -1,0 +1,13 @@
+import { DomainError } from '../contracts/index.ts';
+
+export type SyncBridgeErrorCode =
+  | 'SYNC_DISABLED'
+  | 'SYNC_QUARANTINE_NOT_FOUND'
+  | 'SYNC_QUARANTINE_GONE'
+  | 'SYNC_QUARANTINE_POLICY_CHANGED'
+  | 'SYNC_QUARANTINE_STILL_REFUSED'
+  | 'SYNC_HQ_UNREACHABLE';
+
+export class SyncBridgeError extends DomainError<SyncBridgeErrorCode> {
+  override name = 'SyncBridgeError';
+}

@@ -1,0 +1,185 @@
+import type http from 'node:http';
+import path from 'node:path';
+import { HqError } from './errors.ts';
+import { ConsoleAuditLog, onlyFields, readJson, sendError, sendJson, stringField } from './http-util.ts';
+import { OperatorAccounts } from './operators.ts';
+import { OperatorHasher } from './password.ts';
+import {
+  clearedSessionCookie,
+  cookieValue,
+  HQ_CSRF_HEADER,
+  HQ_SESSION_COOKIE,
+  type OperatorSession,
+  OperatorSessions,
+  sessionCookie,
+} from './sessions.ts';
+
+export interface HqAuthOptions {
+  /** Consecutive wrong passwords before an operator is locked out (default 5). */
+  maxFailures?: number;
+  /** Lockout length (default 15 min). */
+  lockMs?: number;
+  /** Idle timeout of a console session (default 15 min). */
+  idleMs?: number;
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** Reachable without a session: the sign-in page, its script, and the sign-in call itself. */
+const PUBLIC = new Set(['GET /login', 'GET /hq-console.js', 'POST /api/session', 'GET /healthz']);
+/** What an operator still on the first-run password may do. */
+const FIRST_RUN = new Set(['GET /api/session', 'POST /api/password', 'DELETE /api/session', 'GET /login']);
+
+/**
+ * Sign-in for the HQ console: operator accounts, cookie sessions with an idle
+ * timeout, CSRF (same-origin + JSON bodies + a per-session token echoed in
+ * `x-csrf-token`), lockout, and an operator audit log. The CouchDB endpoint
+ * branches replicate to is a different server and is not affected.
+ */
+export class HqAuth {
+  readonly accounts: OperatorAccounts;
+  readonly sessions: OperatorSessions;
+  readonly log: ConsoleAuditLog;
+  readonly #hasher = new OperatorHasher();
+  readonly #idleMs: number;
+
+  constructor(dataDir: string, options: HqAuthOptions = {}) {
+    this.#idleMs = options.idleMs ?? 15 * 60_000;
+    this.accounts = new OperatorAccounts(dataDir, {
+      hasher: this.#hasher,
+      ...(options.maxFailures ? { maxFailures: options.maxFailures } : {}),
+      ...(options.lockMs ? { lockMs: options.lockMs } : {}),
+    });
+    this.sessions = new OperatorSessions({ idleMs: this.#idleMs });
+    this.log = new ConsoleAuditLog(path.join(dataDir, 'console-audit.jsonl'));
+  }
+
+  /**
+   * Runs before every console route. Answers the sign-in routes itself and
+   * refuses what is not allowed; returns the session when the route may run,
+   * undefined when the response has been sent.
+   */
+  async gate(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    pathname: string,
+  ): Promise<OperatorSession | 'public' | undefined> {
+    const method = req.method ?? 'GET';
+    const key = `${method} ${pathname}`;
+    try {
+      if (UNSAFE.has(method)) checkSameOrigin(req);
+      if (key === 'POST /api/session') {
+        await this.#login(req, res);
+        return undefined;
+      }
+      if (PUBLIC.has(key)) return 'public';
+      const session = this.sessions.touch(cookieValue(req.headers.cookie, HQ_SESSION_COOKIE));
+      if (!session) {
+        if (method === 'GET' && !pathname.startsWith('/api/')) {
+          res.writeHead(303, { location: '/login', 'cache-control': 'no-store' });
+          res.end();
+          return undefined;
+        }
+        throw new HqError('HQ_UNAUTHENTICATED', 'Sign in first', { status: 401 });
+      }
+      if (UNSAFE.has(method) && req.headers[HQ_CSRF_HEADER] !== session.csrfToken)
+        throw new HqError('HQ_CSRF', 'Missing or wrong CSRF token', { status: 403 });
+      if (session.mustChangePassword && !FIRST_RUN.has(key)) {
+        if (method === 'GET' && !pathname.startsWith('/api/')) {
+          res.writeHead(303, { location: '/login', 'cache-control': 'no-store' });
+          res.end();
+          return undefined;
+        }
+        throw new HqError('HQ_PASSWORD_CHANGE_REQUIRED', 'Change the one-time password first', {
+          status: 403,
+        });
+      }
+      if (key === 'GET /api/session') {
+        sendJson(res, 200, this.#me(session));
+        return undefined;
+      }
+      if (key === 'DELETE /api/session') {
+        this.sessions.destroy(session.id);
+        await this.log.record('operator.signed_out', session.username);
+        sendJson(res, 200, { ok: true }, { 'set-cookie': clearedSessionCookie() });
+        return undefined;
+      }
+      if (key === 'POST /api/password') {
+        const body = await readJson(req);
+        onlyFields(body, ['current', 'next']);
+        await this.accounts.changePassword(
+          session.username,
+          stringField(body, 'current', 256),
+          stringField(body, 'next', 256),
+        );
+        session.mustChangePassword = false;
+        this.sessions.destroyFor(session.username, session.id);
+        await this.log.record('operator.password_changed', session.username);
+        sendJson(res, 200, this.#me(session));
+        return undefined;
+      }
+      return session;
+    } catch (err) {
+      if (!(err instanceof HqError)) throw err;
+      sendError(res, err);
+      return undefined;
+    }
+  }
+
+  #me(s: OperatorSession) {
+    return { username: s.username, csrfToken: s.csrfToken, mustChangePassword: s.mustChangePassword };
+  }
+
+  async #login(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const body = await readJson(req);
+    onlyFields(body, ['username', 'password']);
+    const username = stringField(body, 'username', 64);
+    const result = await this.accounts.login(username, stringField(body, 'password', 256));
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    if (!result.ok) {
+      await this.log.record(
+        result.reason === 'locked' ? 'operator.locked_out' : 'operator.sign_in_failed',
+        username,
+        { ip },
+      );
+      if (result.reason === 'locked')
+        throw new HqError('HQ_LOCKED', 'Too many failed sign-ins; try again later', {
+          status: 423,
+          details: { retryAfterS: result.retryAfterS },
+        });
+      // Wrong password and unknown name get the same answer.
+      throw new HqError('HQ_UNAUTHENTICATED', 'Wrong username or password', { status: 401 });
+    }
+    const s = this.sessions.create(result.username, result.mustChangePassword);
+    await this.log.record('operator.signed_in', username, { ip });
+    sendJson(res, 200, this.#me(s), { 'set-cookie': sessionCookie(s.id) });
+  }
+
+  /** Idempotent. */
+  async close(): Promise<void> {
+    await this.#hasher.close();
+  }
+}
+
+/**
+ * Refuses cross-site writes and bodies a cross-site form could send: an
+ * Origin (when present) must name this host, and bodies must be JSON.
+ */
+function checkSameOrigin(req: http.IncomingMessage): void {
+  const origin = req.headers.origin;
+  const host = req.headers.host;
+  if (origin !== undefined) {
+    let same = false;
+    try {
+      same = origin !== 'null' && new URL(origin).host === host;
+    } catch {
+      same = false;
+    }
+    if (!same) throw new HqError('HQ_CSRF', 'Cross-site request refused', { status: 403 });
+  } else if (req.headers['sec-fetch-site'] === 'cross-site') {
+    throw new HqError('HQ_CSRF', 'Cross-site request refused', { status: 403 });
+  }
+  const hasBody =
+    (req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+    throw new HqError('HQ_UNSUPPORTED_MEDIA_TYPE', 'Request body must be application/json', { status: 415 });
+}

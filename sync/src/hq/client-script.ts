@@ -1,0 +1,57 @@
+/**
+ * The console's only script, served from /hq-console.js (CSP `script-src 'self'`,
+ * nothing inline). Forms carry `data-hq-action`/`data-hq-method`; the script
+ * sends them as JSON with the session's CSRF token, so no cross-site form can.
+ */
+export const HQ_CONSOLE_JS = `'use strict';
+(function () {
+  var csrf;
+  function token(form) {
+    if (form.hasAttribute('data-hq-public') || csrf) return Promise.resolve(csrf || '');
+    return fetch('/api/session', { credentials: 'same-origin' })
+      .then(function (r) { return r.ok ? r.json() : {}; })
+      .then(function (m) { csrf = m.csrfToken; return csrf || ''; });
+  }
+  function body(form) {
+    var o = {};
+    var nums = (form.getAttribute('data-hq-numbers') || '').split(',');
+    var lists = (form.getAttribute('data-hq-lists') || '').split(',');
+    new FormData(form).forEach(function (v, k) {
+      v = String(v);
+      if (lists.indexOf(k) >= 0) o[k] = v.split(',').map(function (s) { return s.trim(); }).filter(Boolean);
+      else if (v === '') return;
+      else if (nums.indexOf(k) >= 0) o[k] = Number(v);
+      else o[k] = v;
+    });
+    return o;
+  }
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    var action = form.getAttribute('data-hq-action');
+    if (!action) return;
+    e.preventDefault();
+    var out = form.querySelector('[data-hq-out]');
+    var method = form.getAttribute('data-hq-method') || 'POST';
+    token(form).then(function (t) {
+      return fetch(action, {
+        method: method,
+        credentials: 'same-origin',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': t },
+        body: method === 'DELETE' ? undefined : JSON.stringify(body(form)),
+      });
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (j) {
+        if (!r.ok) { if (out) out.textContent = (j.error && j.error.code) || String(r.status); return; }
+        if (j.csrfToken) csrf = j.csrfToken;
+        if (j.mustChangePassword) {
+          var change = document.querySelector('[data-testid="hq-change-password"]');
+          if (change) change.hidden = false;
+          form.hidden = true;
+          return;
+        }
+        location.assign(form.getAttribute('data-hq-next') || location.pathname);
+      });
+    }).catch(function (err) { if (out) out.textContent = String(err); });
+  });
+})();
+`;

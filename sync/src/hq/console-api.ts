@@ -1,0 +1,132 @@
+import type http from 'node:http';
+import { HQ_CONSOLE_JS } from './client-script.ts';
+import type { HqConsole } from './console.ts';
+import { HqError } from './errors.ts';
+import { onlyFields, readJson, sendJson, stringField } from './http-util.ts';
+import { renderLoginPage } from './login-page.ts';
+import { renderHqPage } from './page.ts';
+import type { OperatorSession } from './sessions.ts';
+import type { HqRules } from './validation.ts';
+
+const PAGE_CSP =
+  "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+function html(res: http.ServerResponse, body: string): void {
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy': PAGE_CSP,
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+  });
+  res.end(body);
+}
+
+function rulesOf(body: Record<string, unknown>): HqRules {
+  onlyFields(body, ['maxBytes', 'forbiddenFields']);
+  const rules: HqRules = {};
+  const { maxBytes, forbiddenFields } = body;
+  if (maxBytes !== undefined) {
+    if (
+      typeof maxBytes !== 'number' ||
+      !Number.isInteger(maxBytes) ||
+      maxBytes < 1_024 ||
+      maxBytes > 16 * 1024 * 1024
+    )
+      throw new HqError('HQ_BAD_REQUEST', 'maxBytes must be an integer from 1024 to 16777216');
+    rules.maxBytes = maxBytes;
+  }
+  if (forbiddenFields !== undefined) {
+    if (
+      !Array.isArray(forbiddenFields) ||
+      forbiddenFields.length > 100 ||
+      !forbiddenFields.every((f) => typeof f === 'string' && /^[A-Za-z0-9_.-]{1,64}$/.test(f))
+    )
+      throw new HqError('HQ_BAD_REQUEST', 'forbiddenFields must be a list of field names');
+    rules.forbiddenFields = forbiddenFields as string[];
+  }
+  return rules;
+}
+
+/**
+ * The console's routes once HqAuth has let the request through (`session` is
+ * 'public' only for the sign-in page and its script).
+ */
+export async function routeConsole(
+  con: HqConsole,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  ctx: { url: URL; session: OperatorSession | 'public' },
+): Promise<void> {
+  const { url, session } = ctx;
+  const method = req.method ?? 'GET';
+  const key = `${method} ${url.pathname}`;
+  if (key === 'GET /login') return html(res, renderLoginPage());
+  if (key === 'GET /healthz') return sendJson(res, 200, { status: 'ok' });
+  if (key === 'GET /hq-console.js') {
+    res.writeHead(200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'x-content-type-options': 'nosniff',
+      'cache-control': 'no-cache',
+    });
+    res.end(HQ_CONSOLE_JS);
+    return;
+  }
+  if (session === 'public') throw new HqError('HQ_NOT_FOUND', 'Not found', { status: 404 });
+  const operator = session.username;
+  if (key === 'GET /') {
+    const rows = await Promise.all(con.branches().map((b) => con.branchView(b)));
+    const rules = Object.fromEntries(
+      await Promise.all(rows.map(async (b) => [b.branch, await con.rules(b.branch)])),
+    );
+    return html(res, renderHqPage(rows, await con.policies(), { operator, rules }));
+  }
+  if (key === 'GET /api/branches')
+    return sendJson(res, 200, { branches: await Promise.all(con.branches().map((b) => con.branchView(b))) });
+  if (key === 'GET /api/policies') return sendJson(res, 200, { policies: await con.policies() });
+  if (key === 'GET /api/operators')
+    return sendJson(res, 200, { operators: await con.auth.accounts.usernames() });
+  if (key === 'POST /api/operators') {
+    const body = await readJson(req);
+    onlyFields(body, ['username', 'password']);
+    const username = stringField(body, 'username', 32);
+    await con.auth.accounts.add(username, stringField(body, 'password', 256), operator);
+    await con.auth.log.record('operator.created', operator, { username });
+    return sendJson(res, 201, { username });
+  }
+  const m = /^\/api\/branches\/([A-Za-z0-9_]+)\/(freeze|witness|rules|quarantine\/requests)$/.exec(
+    url.pathname,
+  );
+  const branch = m?.[1] as string;
+  if (method === 'GET' && m?.[2] === 'witness') return sendJson(res, 200, await con.verifyBranch(branch));
+  if (method === 'POST' && m?.[2] === 'freeze') {
+    const body = await readJson(req);
+    onlyFields(body, ['username', 'reason']);
+    const username = stringField(body, 'username', 64);
+    const reason = typeof body['reason'] === 'string' ? body['reason'].slice(0, 500) : 'HQ freeze';
+    const id = await con.freeze(branch, username, reason);
+    await con.auth.log.record('branch.freeze_issued', operator, { branch, username, reason });
+    return sendJson(res, 201, { id });
+  }
+  if (method === 'GET' && m?.[2] === 'rules')
+    return sendJson(res, 200, { branch, rules: await con.rules(branch) });
+  if (method === 'PUT' && m?.[2] === 'rules') {
+    const rules = rulesOf(await readJson(req));
+    await con.enrolBranch(branch, rules);
+    await con.auth.log.record('branch.rules_changed', operator, { branch, rules });
+    return sendJson(res, 200, { branch, rules: await con.rules(branch) });
+  }
+  if (method === 'POST' && m?.[2] === 'quarantine/requests') {
+    const body = await readJson(req);
+    onlyFields(body, ['cls', 'docId', 'rev', 'note']);
+    const request = {
+      cls: stringField(body, 'cls', 32),
+      docId: stringField(body, 'docId', 256),
+      ...(typeof body['rev'] === 'string' ? { rev: body['rev'] } : {}),
+      note: stringField(body, 'note', 500),
+    };
+    const id = await con.requestRelease(branch, request, operator);
+    await con.auth.log.record('branch.release_requested', operator, { branch, ...request });
+    return sendJson(res, 201, { id });
+  }
+  throw new HqError('HQ_NOT_FOUND', 'Not found', { status: 404 });
+}

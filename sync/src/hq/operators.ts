@@ -1,0 +1,175 @@
+import { randomBytes } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { HqError } from './errors.ts';
+import type { OperatorHasher } from './password.ts';
+
+export const INITIAL_OPERATOR_FILE = 'initial-operator-password';
+const ACCOUNTS_FILE = 'operators.json';
+
+interface OperatorRecord {
+  hash: string;
+  createdAt: string;
+  createdBy: string;
+  mustChangePassword: boolean;
+}
+
+export interface OperatorAccountsOptions {
+  hasher: OperatorHasher;
+  /** Consecutive failures before the account locks (default 5). */
+  maxFailures?: number;
+  /** How long a lock lasts (default 15 min). */
+  lockMs?: number;
+  now?: () => number;
+}
+
+export type LoginResult =
+  | { ok: true; username: string; mustChangePassword: boolean }
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'locked'; retryAfterS: number };
+
+/** Why a new password is refused, or undefined when acceptable (same rule as the appliance). */
+export function operatorPasswordProblem(password: string, username: string): string | undefined {
+  if (password.length < 12) return 'Password must have at least 12 characters';
+  if (password.length > 256) return 'Password must have at most 256 characters';
+  if (password.trim().toLowerCase() === username.trim().toLowerCase())
+    return 'Password must not equal the username';
+  return undefined;
+}
+
+/**
+ * HQ operator accounts in `<dataDir>/operators.json` (0600, outside the
+ * CouchDB directory so no branch can replicate it), argon2id hashes, and a
+ * lockout after repeated failures. Unknown names count failures too, so
+ * "locked" says nothing about whether an account exists.
+ */
+export class OperatorAccounts {
+  readonly #file: string;
+  readonly #dataDir: string;
+  readonly #o: Required<Omit<OperatorAccountsOptions, 'hasher'>> & { hasher: OperatorHasher };
+  readonly #failures = new Map<string, { count: number; lockedUntil: number }>();
+  #cache: Record<string, OperatorRecord> | undefined;
+  #dummy: Promise<string> | undefined;
+  #writes: Promise<unknown> = Promise.resolve();
+
+  constructor(dataDir: string, options: OperatorAccountsOptions) {
+    this.#dataDir = dataDir;
+    this.#file = path.join(dataDir, ACCOUNTS_FILE);
+    this.#o = { maxFailures: 5, lockMs: 15 * 60_000, now: Date.now, ...options };
+  }
+
+  async #load(): Promise<Record<string, OperatorRecord>> {
+    if (this.#cache) return this.#cache;
+    const text = await readFile(this.#file, 'utf8').catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return '{"operators":{}}';
+      throw err;
+    });
+    this.#cache = (JSON.parse(text) as { operators: Record<string, OperatorRecord> }).operators;
+    return this.#cache;
+  }
+
+  #save(): Promise<void> {
+    const body = JSON.stringify({ operators: this.#cache ?? {} }, null, 2);
+    const next = this.#writes.then(async () => {
+      await mkdir(this.#dataDir, { recursive: true, mode: 0o700 });
+      const tmp = `${this.#file}.tmp`;
+      await writeFile(tmp, body, { mode: 0o600 });
+      await rename(tmp, this.#file);
+      await chmod(this.#file, 0o600);
+    });
+    this.#writes = next.catch(() => undefined);
+    return next;
+  }
+
+  async usernames(): Promise<string[]> {
+    return Object.keys(await this.#load()).sort();
+  }
+
+  /**
+   * On first run (no operators), creates `admin` with a one-time password,
+   * written to `<dataDir>/initial-operator-password` (0600) before the account.
+   */
+  async ensureInitial(): Promise<{ username: string; password: string; file: string } | undefined> {
+    const ops = await this.#load();
+    if (Object.keys(ops).length > 0) return undefined;
+    const password = randomBytes(18).toString('base64url');
+    const file = path.join(this.#dataDir, INITIAL_OPERATOR_FILE);
+    await mkdir(this.#dataDir, { recursive: true, mode: 0o700 });
+    await writeFile(file, `${password}\n`, { mode: 0o600 });
+    await chmod(file, 0o600);
+    ops['admin'] = await this.#record(password, 'system', true);
+    await this.#save();
+    return { username: 'admin', password, file };
+  }
+
+  async #record(password: string, by: string, mustChangePassword: boolean): Promise<OperatorRecord> {
+    return {
+      hash: await this.#o.hasher.hash(password),
+      createdAt: new Date(this.#o.now()).toISOString(),
+      createdBy: by,
+      mustChangePassword,
+    };
+  }
+
+  #dummyHash(): Promise<string> {
+    this.#dummy ??= this.#o.hasher.hash(randomBytes(24).toString('base64url'));
+    return this.#dummy;
+  }
+
+  async login(username: string, password: string): Promise<LoginResult> {
+    const now = this.#o.now();
+    const f = this.#failures.get(username);
+    if (f && f.lockedUntil > now)
+      return { ok: false, reason: 'locked', retryAfterS: Math.ceil((f.lockedUntil - now) / 1000) };
+    const rec = (await this.#load())[username];
+    // Same cost for an unknown name, so timing does not reveal which names exist.
+    const ok = rec
+      ? await this.#o.hasher.verify(rec.hash, password)
+      : await this.#o.hasher.verify(await this.#dummyHash(), password).then(() => false);
+    if (ok && rec) {
+      this.#failures.delete(username);
+      return { ok: true, username, mustChangePassword: rec.mustChangePassword };
+    }
+    // A lock that ran out starts a fresh count (the stored count is 0 while locked).
+    const count = (f?.count ?? 0) + 1;
+    const locked = count >= this.#o.maxFailures;
+    if (this.#failures.size > 10_000) this.#failures.clear();
+    this.#failures.set(username, {
+      count: locked ? 0 : count,
+      lockedUntil: locked ? now + this.#o.lockMs : 0,
+    });
+    if (locked) return { ok: false, reason: 'locked', retryAfterS: Math.ceil(this.#o.lockMs / 1000) };
+    return { ok: false, reason: 'invalid' };
+  }
+
+  /** Replaces a password after checking the current one; clears the first-run flag. */
+  async changePassword(username: string, current: string, next: string): Promise<void> {
+    const problem = operatorPasswordProblem(next, username);
+    if (problem) throw new HqError('HQ_WEAK_PASSWORD', problem);
+    const res = await this.login(username, current);
+    if (!res.ok)
+      throw new HqError(
+        res.reason === 'locked' ? 'HQ_LOCKED' : 'HQ_UNAUTHENTICATED',
+        'Current password is wrong',
+        {
+          status: res.reason === 'locked' ? 423 : 401,
+        },
+      );
+    const ops = await this.#load();
+    ops[username] = await this.#record(next, ops[username]?.createdBy ?? 'system', false);
+    await this.#save();
+  }
+
+  /** Adds an operator who must change the given password at first sign-in. */
+  async add(username: string, password: string, by: string): Promise<void> {
+    if (!/^[a-z0-9][a-z0-9._-]{1,31}$/.test(username))
+      throw new HqError('HQ_BAD_REQUEST', 'Username must be 2-32 characters: a-z, 0-9, . _ -');
+    const problem = operatorPasswordProblem(password, username);
+    if (problem) throw new HqError('HQ_WEAK_PASSWORD', problem);
+    const ops = await this.#load();
+    if (ops[username])
+      throw new HqError('HQ_OPERATOR_EXISTS', `Operator ${username} exists`, { status: 409 });
+    ops[username] = await this.#record(password, by, true);
+    await this.#save();
+  }
+}

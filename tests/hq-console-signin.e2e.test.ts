@@ -1,0 +1,215 @@
+// `npm run hq` with operator sign-in, and the branch admin's quarantine
+// release/discard through the real appliance: HQ can only relax its rules and
+// ask; the branch decides, and each decision is in the branch audit trail.
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { ROOT, type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
+import { bootstrapAdmin, createSignedInUser } from './support/bootstrap.ts';
+import type { ApiClient } from './support/client.ts';
+import { freePort } from './support/ports.ts';
+import { until } from './support/until.ts';
+
+let hqDir: string;
+let hq: ChildProcess;
+let couchUrl: string;
+let consoleUrl: string;
+let firstRunPassword: string;
+let app: RunningAppliance;
+let cleanup: () => Promise<void>;
+let hqCookie = '';
+let hqCsrf = '';
+
+async function hqCall(method: string, url: string, body?: unknown) {
+  const res = await fetch(consoleUrl + url, {
+    method,
+    redirect: 'manual',
+    headers: {
+      ...(hqCookie ? { cookie: hqCookie } : {}),
+      ...(hqCsrf ? { 'x-csrf-token': hqCsrf } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const set = res.headers.get('set-cookie');
+  if (set) hqCookie = set.split(';')[0] ?? '';
+  const text = await res.text();
+  // biome-ignore lint/suspicious/noExplicitAny: tests read response fields ad hoc; assertions check them.
+  const json = (text.startsWith('{') ? JSON.parse(text) : {}) as Record<string, any>;
+  if (typeof json['csrfToken'] === 'string') hqCsrf = json['csrfToken'];
+  return { status: res.status, json };
+}
+
+before(async () => {
+  hqDir = await mkdtemp(path.join(os.tmpdir(), 'bl-hq-signin-'));
+  hq = spawn(process.execPath, ['--import', 'tsx', 'sync/src/hq-main.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      BRANCHLINE_HQ_DATA_DIR: hqDir,
+      BRANCHLINE_HQ_PORT: String(await freePort()),
+      BRANCHLINE_HQ_BRANCHES: 'E1',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const out = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    hq.stdout?.on('data', (b: Buffer) => {
+      text += b;
+      if (text.includes('hq ready')) resolve(text);
+    });
+    hq.once('exit', (code) => reject(new Error(`hq exited ${code}: ${text}`)));
+  });
+  firstRunPassword = /one-time password: (\S+)/.exec(out)?.[1] ?? '';
+  couchUrl = /couch=(\S+)/.exec(out)?.[1] ?? '';
+  consoleUrl = /console=(\S+)/.exec(out)?.[1] ?? '';
+  const tmp = await tempDataDir();
+  cleanup = tmp.cleanup;
+  app = await startAppliance(tmp.dir, {
+    env: { BRANCHLINE_HQ_URL: couchUrl, BRANCHLINE_BRANCH_ID: 'E1', BRANCHLINE_HTTPS: 'off' },
+  });
+});
+
+after(async () => {
+  await app?.stop();
+  if (hq && hq.exitCode === null) {
+    const done = new Promise((r) => hq.once('exit', r));
+    hq.kill('SIGTERM');
+    await done;
+  }
+  await cleanup?.();
+  await rm(hqDir, { recursive: true, force: true });
+});
+
+async function quarantineOf(admin: ApiClient, ticketId: string) {
+  const r = await admin.request('GET', '/api/sync/quarantine');
+  assert.equal(r.status, 200, JSON.stringify(r.json));
+  return (
+    r.json['quarantine'] as Array<{
+      id: string;
+      docId: string;
+      reason: string;
+      releaseRequest?: { note: string };
+    }>
+  ).filter((q) => q.docId === `ticket:${ticketId}`);
+}
+
+test('npm run hq prints a one-time operator password and its console refuses anyone not signed in', async () => {
+  assert.match(firstRunPassword, /^[A-Za-z0-9_-]{24}$/);
+  assert.equal((await hqCall('GET', '/api/branches')).status, 401);
+  assert.equal(
+    (await hqCall('POST', '/api/session', { username: 'admin', password: 'not it at all' })).status,
+    401,
+  );
+  const first = await hqCall('POST', '/api/session', { username: 'admin', password: firstRunPassword });
+  assert.equal(first.json['mustChangePassword'], true);
+  assert.equal(
+    (await hqCall('POST', '/api/password', { current: firstRunPassword, next: 'hq operator passphrase 1' }))
+      .status,
+    200,
+  );
+  assert.equal((await hqCall('GET', '/api/branches')).status, 200);
+});
+
+test('a ticket HQ refuses is quarantined, released by the branch admin once HQ relaxed its rules, or discarded; both audited', async () => {
+  // HQ refuses every ticket projection for now (they carry their fields under `f`).
+  assert.equal((await hqCall('PUT', '/api/branches/E1/rules', { forbiddenFields: ['f'] })).status, 200);
+  const { admin } = await bootstrapAdmin(app);
+  const mkTicket = async (subject: string) => {
+    const r = await admin.request('POST', '/api/tickets', { subject, description: 'd' });
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    return r.json['id'] as string;
+  };
+  const t1 = await mkTicket('refused then released');
+  const [q1] = await until('t1 quarantined', async () => {
+    const q = await quarantineOf(admin, t1);
+    return q.length ? q : undefined;
+  });
+  assert.match(q1?.reason ?? '', /field not accepted at HQ: f/);
+
+  // HQ sees it (from the branch status doc) and can only ask.
+  await until('HQ lists the quarantined ticket', async () => {
+    const b = (await hqCall('GET', '/api/branches')).json['branches'] as Array<{
+      branch: string;
+      quarantine: Array<{ docId: string }>;
+    }>;
+    return b.find((x) => x.branch === 'E1')?.quarantine.some((q) => q.docId === `ticket:${t1}`) || undefined;
+  });
+  const asked = await hqCall('POST', '/api/branches/E1/quarantine/requests', {
+    cls: 'tickets',
+    docId: `ticket:${t1}`,
+    note: 'rules fixed soon',
+  });
+  assert.equal(asked.status, 201);
+  await until(
+    'the branch shows HQ request',
+    async () =>
+      (await quarantineOf(admin, t1)).some((q) => q.releaseRequest?.note === 'rules fixed soon') || undefined,
+  );
+
+  const still = await admin.request(
+    'POST',
+    `/api/sync/quarantine/${encodeURIComponent(q1?.id ?? '')}/release`,
+  );
+  assert.equal(still.status, 409);
+  assert.equal(still.json['error']['code'], 'SYNC_QUARANTINE_STILL_REFUSED');
+
+  assert.equal((await hqCall('PUT', '/api/branches/E1/rules', { forbiddenFields: [] })).status, 200);
+  const released = await admin.request(
+    'POST',
+    `/api/sync/quarantine/${encodeURIComponent(q1?.id ?? '')}/release`,
+  );
+  assert.equal(released.status, 200, JSON.stringify(released.json));
+  assert.equal((await quarantineOf(admin, t1)).length, 0, 'every entry of the ticket is closed');
+  const atHq = await fetch(`${couchUrl}/b-E1-tickets/${encodeURIComponent(`ticket:${t1}`)}`);
+  assert.equal(atHq.status, 200, 'the ticket landed at HQ');
+  assert.equal(((await atHq.json()) as { _rev: string })._rev, released.json['rev']);
+
+  assert.equal((await hqCall('PUT', '/api/branches/E1/rules', { forbiddenFields: ['f'] })).status, 200);
+  const t2 = await mkTicket('refused then discarded');
+  const [q2] = await until('t2 quarantined', async () => {
+    const q = await quarantineOf(admin, t2);
+    return q.length ? q : undefined;
+  });
+  const agent = await createSignedInUser(admin, 'agent.e1', ['agent'], 'agent e1 passphrase');
+  const forbidden = await agent.client.request(
+    'POST',
+    `/api/sync/quarantine/${encodeURIComponent(q2?.id ?? '')}/discard`,
+  );
+  assert.equal(forbidden.status, 403, 'an agent may not decide');
+  const discarded = await admin.request(
+    'POST',
+    `/api/sync/quarantine/${encodeURIComponent(q2?.id ?? '')}/discard`,
+  );
+  assert.equal(discarded.status, 200);
+  assert.equal(
+    (await quarantineOf(admin, t2)).some((q) => q.id === q2?.id),
+    false,
+  );
+  assert.equal((await fetch(`${couchUrl}/b-E1-tickets/${encodeURIComponent(`ticket:${t2}`)}`)).status, 404);
+
+  assert.equal(
+    (
+      await admin.request('POST', '/api/roles', {
+        id: 'trail-reader',
+        description: 'reads the audit trail',
+        permissions: ['audit.read'],
+      })
+    ).status,
+    201,
+  );
+  const reader = await createSignedInUser(admin, 'trail.reader', ['trail-reader'], 'trail reader password 1');
+  const me = (await admin.request('GET', '/api/auth/me')).json;
+  const records = await until('both decisions in the audit trail', async () => {
+    const r = await reader.client.request('GET', '/api/audit?limit=1000');
+    const all = r.json['records'] as Array<Record<string, unknown>>;
+    const mine = all.filter(
+      (x) => x['action'] === 'sync.quarantine_released' || x['action'] === 'sync.quarantine_discarded',
+    );
+    return mine.length >= 2 ? mine : undefined;
+  });
+  for (const r of records) assert.equal(r['actor'], me['user']['id'], 'the admin who decided');
+});
