@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ROOT, type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
 import { bootstrapAdmin, createSignedInUser } from './support/bootstrap.ts';
+import { launchChromium } from './support/browser.ts';
 import type { ApiClient } from './support/client.ts';
 import { freePort } from './support/ports.ts';
 import { until } from './support/until.ts';
@@ -180,11 +181,23 @@ test('a ticket HQ refuses is quarantined, released by the branch admin once HQ r
     `/api/sync/quarantine/${encodeURIComponent(q2?.id ?? '')}/discard`,
   );
   assert.equal(forbidden.status, 403, 'an agent may not decide');
-  const discarded = await admin.request(
-    'POST',
-    `/api/sync/quarantine/${encodeURIComponent(q2?.id ?? '')}/discard`,
-  );
-  assert.equal(discarded.status, 200);
+  // The admin decides on the console's HQ sync page, in Chromium, with their session.
+  const browser = await launchChromium();
+  try {
+    const ctx = await browser.newContext({ locale: 'en-US' });
+    const [name = '', value = ''] = admin.cookie.split(/=(.*)/s);
+    await ctx.addCookies([
+      { name, value, domain: '127.0.0.1', path: '/', secure: true, httpOnly: true, sameSite: 'Strict' },
+    ]);
+    const page = await ctx.newPage();
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(app.base);
+    await page.getByTestId('nav-sync').click();
+    await page.getByTestId(`sync-q-ticket:${t2}-discard`).click();
+    await page.getByTestId(`sync-q-ticket:${t2}`).waitFor({ state: 'detached', timeout: 15_000 });
+  } finally {
+    await browser.close();
+  }
   assert.equal(
     (await quarantineOf(admin, t2)).some((q) => q.id === q2?.id),
     false,

@@ -24,7 +24,26 @@ export interface SyncStatusView {
   lagSeconds?: number;
   quarantined?: number;
   replications: ReplicationView[];
-  quarantine: Array<{ cls: string; docId: string; rev: string; reason: string; at: string }>;
+  quarantine: QuarantinedView[];
+}
+
+export interface QuarantinedView {
+  id: string;
+  cls: string;
+  docId: string;
+  rev: string;
+  reason: string;
+  at: string;
+  /** HQ asked the branch to release it (the decision stays with the branch). */
+  releaseRequest?: { note: string; by: string; at: string };
 }
 
 export const fetchSyncStatus = (api: ApiClient) => api.get<SyncStatusView>('/api/sync/status');
+
+/** Offers a quarantined document to HQ again (HQ's current rules decide). */
+export const releaseQuarantined = (api: ApiClient, id: string) =>
+  api.post<{ closed: number }>(`/api/sync/quarantine/${encodeURIComponent(id)}/release`, {});
+
+/** Closes a quarantine entry; the document stays at the branch only. */
+export const discardQuarantined = (api: ApiClient, id: string) =>
+  api.post<{ ok: boolean }>(`/api/sync/quarantine/${encodeURIComponent(id)}/discard`, {});

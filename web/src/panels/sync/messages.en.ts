@@ -18,4 +18,14 @@ export const syncEn = {
   'sync.reason': 'Reason',
   'sync.at': 'When',
   'sync.unreachable': 'HQ unreachable',
+  'sync.decision': 'Decision',
+  'sync.release': 'Release to HQ',
+  'sync.discard': 'Keep at branch',
+  'sync.discardConfirm': 'Keep this document at the branch only and close the entry?',
+  'sync.hqRequest': 'HQ ({by}) asks for release: {note}',
+  'error.SYNC_QUARANTINE_STILL_REFUSED': 'HQ still refuses this document under its current rules.',
+  'error.SYNC_QUARANTINE_POLICY_CHANGED':
+    'The document was shaped under an older residency policy; keep it at the branch — it goes up again on its next change.',
+  'error.SYNC_HQ_UNREACHABLE': 'HQ cannot be reached; try again later.',
+  'error.SYNC_DISABLED': 'HQ sync is not running.',
 } as const;

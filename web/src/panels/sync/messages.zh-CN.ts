@@ -20,4 +20,14 @@ export const syncZhCN: Record<keyof typeof syncEn, string> = {
   'sync.reason': '原因',
   'sync.at': '时间',
   'sync.unreachable': '总部不可达',
+  'sync.decision': '处理',
+  'sync.release': '放行至总部',
+  'sync.discard': '仅留在网点',
+  'sync.discardConfirm': '将该文档仅保留在网点并关闭此条目？',
+  'sync.hqRequest': '总部（{by}）请求放行：{note}',
+  'error.SYNC_QUARANTINE_STILL_REFUSED': '按总部当前规则，该文档仍被拒收。',
+  'error.SYNC_QUARANTINE_POLICY_CHANGED':
+    '该文档按旧版数据驻留策略生成；请保留在网点，下次变更时会重新上传。',
+  'error.SYNC_HQ_UNREACHABLE': '无法连接总部，请稍后重试。',
+  'error.SYNC_DISABLED': '总部同步未运行。',
 };

@@ -4,7 +4,7 @@ import { api } from '../../app-state.ts';
 import { ErrorText } from '../../components/error-text.tsx';
 import { useAction } from '../../components/use-action.ts';
 import { t } from '../../i18n/index.ts';
-import { fetchSyncStatus, type SyncStatusView } from './api.ts';
+import { discardQuarantined, fetchSyncStatus, releaseQuarantined, type SyncStatusView } from './api.ts';
 
 const REFRESH_MS = 5_000;
 
@@ -12,6 +12,7 @@ const REFRESH_MS = 5_000;
 export function SyncPanel() {
   const status = useSignal<SyncStatusView | undefined>(undefined);
   const load = useAction();
+  const decide = useAction();
   const refresh = () =>
     void load.run(async () => {
       status.value = await fetchSyncStatus(api);
@@ -21,6 +22,11 @@ export function SyncPanel() {
     const timer = setInterval(refresh, REFRESH_MS);
     return () => clearInterval(timer);
   }, []);
+  const act = (work: () => Promise<unknown>) =>
+    void decide.run(async () => {
+      await work();
+      status.value = await fetchSyncStatus(api);
+    });
   const s = status.value;
   return (
     <div data-testid="sync-panel">
@@ -70,6 +76,7 @@ export function SyncPanel() {
             </tbody>
           </table>
           <h3>{t('sync.quarantineTitle')}</h3>
+          <ErrorText code={decide.error} testid="sync-decision-error" />
           {s.quarantine.length === 0 ? (
             <p data-testid="sync-quarantine-empty">{t('sync.quarantineEmpty')}</p>
           ) : (
@@ -80,15 +87,44 @@ export function SyncPanel() {
                   <th>{t('sync.document')}</th>
                   <th>{t('sync.reason')}</th>
                   <th>{t('sync.at')}</th>
+                  <th>{t('sync.decision')}</th>
                 </tr>
               </thead>
               <tbody>
                 {s.quarantine.map((q) => (
-                  <tr key={`${q.cls}:${q.docId}:${q.rev}`}>
+                  <tr key={q.id} data-testid={`sync-q-${q.docId}`}>
                     <td>{q.cls}</td>
                     <td>{`${q.docId} (${q.rev})`}</td>
-                    <td>{q.reason}</td>
+                    <td>
+                      {q.reason}
+                      {q.releaseRequest ? (
+                        <div data-testid={`sync-q-${q.docId}-request`}>
+                          {t('sync.hqRequest', { by: q.releaseRequest.by, note: q.releaseRequest.note })}
+                        </div>
+                      ) : null}
+                    </td>
                     <td>{q.at}</td>
+                    <td>
+                      <button
+                        type="button"
+                        data-testid={`sync-q-${q.docId}-release`}
+                        disabled={decide.busy}
+                        onClick={() => act(() => releaseQuarantined(api, q.id))}
+                      >
+                        {t('sync.release')}
+                      </button>{' '}
+                      <button
+                        type="button"
+                        data-testid={`sync-q-${q.docId}-discard`}
+                        disabled={decide.busy}
+                        onClick={() => {
+                          if (window.confirm(t('sync.discardConfirm')))
+                            act(() => discardQuarantined(api, q.id));
+                        }}
+                      >
+                        {t('sync.discard')}
+                      </button>
+                    </td>
                   </tr>
                 ))}
               </tbody>
