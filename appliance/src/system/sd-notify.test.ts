@@ -17,8 +17,17 @@ addr = sys.argv[1]
 s.bind('\\0' + addr[1:] if addr.startswith('@') else addr)
 print('bound', flush=True)
 s.settimeout(10)
-data = s.recv(4096)  # no ancillary buffer: the kernel closes the barrier fd, releasing the sender
+data = s.recv(4096)
 print(data.decode(), flush=True)
+# systemd-notify (>= 246) then sends BARRIER=1 with an fd and waits for it to close.
+# Read it like the manager would (no ancillary buffer: the kernel closes the fd);
+# exiting first would refuse that datagram and fail the sender under load.
+s.settimeout(5)
+try:
+    while b'BARRIER=1' not in s.recv(4096):
+        pass
+except socket.timeout:
+    pass
 `;
 
 async function receive(addr: string, send: () => Promise<boolean>): Promise<{ sent: boolean; got: string }> {
