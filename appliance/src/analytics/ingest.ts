@@ -94,6 +94,10 @@ async function contactEvent(store: AnalyticsStore, live: LiveState, e: DomainEve
   if (stamp) fact[stamp] ??= at;
   const agentId = str(d, 'agentId');
   if (agentId) fact.agentId = agentId;
+  const intent = str(attrs, 'intent');
+  if (intent) fact.intent = intent;
+  const wrapUpCode = str(d, 'wrapUpCode');
+  if (wrapUpCode) fact.wrapUpCode = wrapUpCode;
   if (at >= fact.stateAt) {
     fact.state = state;
     fact.stateAt = at;

@@ -2,7 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter, principalOf, requirePermission } from '../http/index.ts';
 import { intervalsCsv } from './csv.ts';
 import { requiredAgents } from './erlang.ts';
+import { AnalyticsError } from './errors.ts';
 import type { AnalyticsService } from './service.ts';
+import type { TopicMiner } from './topics.ts';
 
 const AnyJson = z.record(z.string(), z.unknown());
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -40,10 +42,21 @@ const ForecastQuery = z.object({
   ahtSeconds: z.coerce.number().positive().max(86_400).optional(),
 });
 
-/** Supervisor reports: wallboard, intervals (JSON/CSV), forecast + staffing, churn risk. */
+const TopicsQuery = z.object({
+  days: z.coerce.number().int().min(1).max(31).default(7),
+  baseline: z.coerce.number().int().min(1).max(90).default(28),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+const BehaviourQuery = z.object({ days: z.coerce.number().int().min(1).max(92).default(30) });
+
+/** Supervisor reports: wallboard, intervals (JSON/CSV), forecast + staffing, churn risk, topics, behaviour. */
 export function analyticsRoutes(
   service: AnalyticsService,
-  opts: { recordRead: (r: { actor: string; target: string; action: string }) => Promise<void> },
+  opts: {
+    recordRead: (r: { actor: string; target: string; action: string }) => Promise<void>;
+    topics?: TopicMiner;
+  },
 ) {
   const app = createRouter();
   app.use('/analytics/*', requirePermission('contacts.monitor'));
@@ -118,6 +131,34 @@ export function analyticsRoutes(
       >[0];
       return c.json(await service.forecast(opts), 200);
     },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/analytics/topics',
+      summary: 'Emerging, rising and falling customer terms (G², k-anonymous) and intent / wrap-up trends',
+      request: { query: TopicsQuery },
+      responses: { 200: json(AnyJson, 'Topic report') },
+    }),
+    async (c) => {
+      if (!opts.topics)
+        throw new AnalyticsError('ANALYTICS_NOT_FOUND', 'Topic mining is not enabled', { status: 404 });
+      const report = await opts.topics.topics(c.req.valid('query'));
+      return c.json(report as unknown as Record<string, unknown>, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/analytics/behaviour',
+      summary: 'Channel mix, repeat-contact rate, channel switching and contacts per customer',
+      request: { query: BehaviourQuery },
+      responses: { 200: json(AnyJson, 'Behaviour report') },
+    }),
+    async (c) =>
+      c.json((await service.behaviour(c.req.valid('query'))) as unknown as Record<string, unknown>, 200),
   );
 
   app.openapi(

@@ -1,7 +1,9 @@
 import type { DomainEvent, EventBus } from '../events/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { DocStore } from '../storage/index.ts';
+import { type BehaviourReport, customerBehaviour, REPEAT_WINDOW_HOURS } from './behaviour.ts';
 import { churnRisk } from './churn.ts';
+import { midnightBefore } from './days.ts';
 import { requiredAgents } from './erlang.ts';
 import { AnalyticsError } from './errors.ts';
 import { type ForecastResult, forecastVolume } from './forecast.ts';
@@ -9,7 +11,14 @@ import { ingest } from './ingest.ts';
 import { bucketOf, foldFacts, kpisOf, sumCounters } from './kpi.ts';
 import { LiveState } from './live.ts';
 import { AnalyticsStore } from './store.ts';
-import { type ChurnRisk, INTERVAL_MS, type IntervalRow, type Kpis, type WallboardSnapshot } from './types.ts';
+import {
+  type ChurnRisk,
+  type ContactFact,
+  INTERVAL_MS,
+  type IntervalRow,
+  type Kpis,
+  type WallboardSnapshot,
+} from './types.ts';
 
 const log = createLogger('analytics');
 const DAY_MS = 86_400_000;
@@ -223,6 +232,20 @@ export class AnalyticsService {
         };
       }),
     };
+  }
+
+  /** Contact facts that arrived in `[from, to)` (ISO times). */
+  async facts(from: string, to: string): Promise<ContactFact[]> {
+    return this.#store.factsBetween(bucketOf(from), to);
+  }
+
+  /** Channel mix, repeat contacts, channel switching and contacts per customer over the last `days` days. */
+  async behaviour(options: { days: number }): Promise<BehaviourReport> {
+    const now = this.#opts.now();
+    const from = midnightBefore(now, options.days - 1);
+    const to = midnightBefore(now, -1).toISOString();
+    const lookback = new Date(from.getTime() - REPEAT_WINDOW_HOURS * 3_600_000).toISOString();
+    return customerBehaviour(await this.facts(lookback, to), { from: from.toISOString(), to });
   }
 
   /** Customers by churn risk, highest first. */

@@ -35,6 +35,18 @@ export class AnalyticsStore {
     return this.#db.list<ContactFact>({ prefix: `f:${bucket}:` });
   }
 
+  /** Facts whose arrival bucket lies in `[from, to)` (ISO), oldest first. */
+  async factsBetween(from: string, to: string): Promise<ContactFact[]> {
+    const out: ContactFact[] = [];
+    for (const d of await this.#db.list<ContactFact>({ prefix: 'f:', after: `f:${from}` })) {
+      if (d.bucket >= to) break;
+      if (d.bucket < from) continue;
+      const { _id, _rev, ...fact } = d;
+      out.push(fact);
+    }
+    return out;
+  }
+
   /** Replaces a bucket's interval rows; combinations no longer present are zeroed by omission (removed). */
   async putIntervals(bucket: string, rows: IntervalRow[]): Promise<void> {
     const existing = new Map(

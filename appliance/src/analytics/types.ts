@@ -26,6 +26,10 @@ export interface ContactFact {
   state: string;
   stateAt: string;
   csat?: number;
+  /** The `intent` routing attribute (bot, IVR or flow), latest seen. */
+  intent?: string;
+  /** The agent's wrap-up code, once given. */
+  wrapUpCode?: string;
   /** Ids of the events already folded in (idempotent replay). */
   events: string[];
 }

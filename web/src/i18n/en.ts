@@ -7,6 +7,7 @@ import { routingEn } from '../panels/routing/messages.en.ts';
 import { syncEn } from '../panels/sync/messages.en.ts';
 import { teamchatEn } from '../panels/teamchat/messages.en.ts';
 import { ticketsEn } from '../panels/tickets/messages.en.ts';
+import { topicsEn } from '../panels/topics/messages.en.ts';
 import { voiceEn } from '../panels/voice/messages.en.ts';
 import { analyticsEn } from '../panels/wallboard/messages.en.ts';
 import { softphoneEn } from '../softphone/messages.en.ts';
@@ -203,6 +204,7 @@ export const en = {
   ...crmEn,
   ...syncEn,
   ...analyticsEn,
+  ...topicsEn,
   ...teamchatEn,
   ...ticketsEn,
   ...qaEn,

@@ -7,6 +7,7 @@ import { routingZhCN } from '../panels/routing/messages.zh-CN.ts';
 import { syncZhCN } from '../panels/sync/messages.zh-CN.ts';
 import { teamchatZhCN } from '../panels/teamchat/messages.zh-CN.ts';
 import { ticketsZhCN } from '../panels/tickets/messages.zh-CN.ts';
+import { topicsZhCN } from '../panels/topics/messages.zh-CN.ts';
 import { voiceZhCN } from '../panels/voice/messages.zh-CN.ts';
 import { analyticsZhCN } from '../panels/wallboard/messages.zh-CN.ts';
 import { softphoneZhCN } from '../softphone/messages.zh-CN.ts';
@@ -198,6 +199,7 @@ export const zhCN: Record<MessageKey, string> = {
   ...crmZhCN,
   ...syncZhCN,
   ...analyticsZhCN,
+  ...topicsZhCN,
   ...teamchatZhCN,
   ...ticketsZhCN,
   ...qaZhCN,

@@ -13,6 +13,7 @@ import { SyncPanel } from './sync/sync-panel.tsx';
 import { TeamChatPanel } from './teamchat/teamchat-panel.tsx';
 import { TicketAdminPanel } from './tickets/ticket-admin.tsx';
 import { TicketsPanel } from './tickets/tickets-panel.tsx';
+import { TopicsPanel } from './topics/topics-panel.tsx';
 import { UsersAdminPanel } from './users-admin.tsx';
 import { CallsPanel } from './voice/calls-panel.tsx';
 import { FlowsPanel } from './voice/flows-panel.tsx';
@@ -65,5 +66,6 @@ export const PANELS: readonly PanelEntry[] = [
     component: WallboardPanel,
   },
   { route: 'reports', permissions: ['contacts.monitor'], label: 'nav.reports', component: ReportsPanel },
+  { route: 'topics', permissions: ['contacts.monitor'], label: 'nav.topics', component: TopicsPanel },
   { route: 'qa', permissions: ['contacts.monitor'], label: 'nav.qa', component: QaPanel },
 ];

@@ -1,0 +1,38 @@
+import type { topicsEn } from './messages.en.ts';
+
+/** 热词趋势与客户行为文案（简体中文）。 */
+export const topicsZhCN: Record<keyof typeof topicsEn, string> = {
+  'nav.topics': '热词与客户行为',
+  'tp.days': '统计周期',
+  'tp.daysOption': '最近 {days} 天',
+  'tp.load': '刷新',
+  'tp.note':
+    '客户在在线客服、邮件、微信及工单标题中使用的词语，与此前 {baseline} 天对比。至少 {k} 位不同客户使用过的词语才会显示；数字、电话、邮箱和链接从不计入。',
+  'tp.emerging': '新出现',
+  'tp.rising': '上升',
+  'tp.falling': '下降',
+  'tp.top': '高频词',
+  'tp.term': '词语',
+  'tp.count': '提及次数',
+  'tp.baselineCount': '此前',
+  'tp.customers': '客户数',
+  'tp.trend': '趋势',
+  'tp.none': '暂无数据。',
+  'tp.intents': '按意图',
+  'tp.wrapUps': '按服务小结',
+  'tp.label': '标签',
+  'tp.contacts': '会话数',
+  'tp.behaviour': '客户行为',
+  'tp.totalContacts': '会话总数',
+  'tp.totalCustomers': '客户数',
+  'tp.repeatRate': '重复进线率（7 天内）',
+  'tp.switchRate': '渠道切换率（24 小时内）',
+  'tp.avgPerCustomer': '人均会话数',
+  'tp.channelMix': '渠道分布',
+  'tp.channel': '渠道',
+  'tp.share': '占比',
+  'tp.switches': '切换次数',
+  'tp.fromTo': '从{from}转{to}',
+  'tp.distribution': '按会话次数的客户分布',
+  'tp.contactsN': '{n} 次会话',
+};
