@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { ok } from './inbox-helpers.ts';
 import { type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
 import { bootstrapAdmin } from './support/bootstrap.ts';
-import { launchChromium } from './support/browser.ts';
+import { launchChromium, signedInContext } from './support/browser.ts';
 import type { ApiClient } from './support/client.ts';
 import { until } from './support/until.ts';
 
@@ -80,11 +80,7 @@ test('GET /api/analytics/topics shows the term three web chat customers used and
   // The supervisor's console page shows the same term, in Chromium, in zh-CN.
   const browser = await launchChromium();
   try {
-    const ctx = await browser.newContext({ locale: 'zh-CN' });
-    const [name = '', value = ''] = admin.cookie.split(/=(.*)/s);
-    await ctx.addCookies([
-      { name, value, domain: '127.0.0.1', path: '/', secure: true, httpOnly: true, sameSite: 'Strict' },
-    ]);
+    const ctx = await signedInContext(browser, admin, { locale: 'zh-CN' });
     const page = await ctx.newPage();
     await page.goto(app.base);
     await page.getByTestId('nav-topics').click();

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ROOT, type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
 import { bootstrapAdmin, createSignedInUser } from './support/bootstrap.ts';
-import { launchChromium } from './support/browser.ts';
+import { launchChromium, signedInContext } from './support/browser.ts';
 import type { ApiClient } from './support/client.ts';
 import { freePort } from './support/ports.ts';
 import { until } from './support/until.ts';
@@ -184,11 +184,7 @@ test('a ticket HQ refuses is quarantined, released by the branch admin once HQ r
   // The admin decides on the console's HQ sync page, in Chromium, with their session.
   const browser = await launchChromium();
   try {
-    const ctx = await browser.newContext({ locale: 'en-US' });
-    const [name = '', value = ''] = admin.cookie.split(/=(.*)/s);
-    await ctx.addCookies([
-      { name, value, domain: '127.0.0.1', path: '/', secure: true, httpOnly: true, sameSite: 'Strict' },
-    ]);
+    const ctx = await signedInContext(browser, admin, { locale: 'en-US' });
     const page = await ctx.newPage();
     page.on('dialog', (d) => void d.accept());
     await page.goto(app.base);
