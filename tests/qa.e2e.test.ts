@@ -10,6 +10,7 @@ import type { Page } from 'playwright-core';
 import { chatAgent, ok, openDesk, startChat, useInboxHarness } from './inbox-helpers.ts';
 import { createSignedInUser } from './support/bootstrap.ts';
 import type { ApiClient } from './support/client.ts';
+import { until } from './support/until.ts';
 
 const h = useInboxHarness('qa');
 
@@ -56,16 +57,6 @@ async function signIn(page: Page, base: string, username: string, password: stri
   await page.getByTestId('login-username').fill(username);
   await page.getByTestId('login-password').fill(password);
   await page.getByTestId('login-submit').click();
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
 }
 
 test('the assist panel suggests a KB answer the agent inserts, and a reviewer overrides the auto QA score of the closed chat', async () => {
@@ -134,12 +125,17 @@ test('the assist panel suggests a KB answer the agent inserts, and a reviewer ov
     await desk.locator('[data-testid="conv-closed"][data-code="resolved"]').waitFor();
 
     // Closing scores the contact: no greeting, an unhappy last message.
-    const scored = await until('the QA result', async () => {
-      const r = await reviewer.client.request('GET', `/api/qa/results/${contactId}`);
-      return r.status === 200
-        ? (r.json as { score: number; agentId: string; findings: Array<{ rule: string; passed: boolean }> })
-        : undefined;
-    });
+    // Scoring runs after the close; under CI load it can take well over 10 s.
+    const scored = await until(
+      'the QA result',
+      async () => {
+        const r = await reviewer.client.request('GET', `/api/qa/results/${contactId}`);
+        return r.status === 200
+          ? (r.json as { score: number; agentId: string; findings: Array<{ rule: string; passed: boolean }> })
+          : undefined;
+      },
+      { timeoutMs: 20_000, everyMs: 150 },
+    );
     assert.equal(scored.agentId, agent.userId);
     assert.ok(scored.score < 100, `the rules found something: ${JSON.stringify(scored)}`);
     assert.equal(scored.findings.find((f) => f.rule === 'greeting')?.passed, false);

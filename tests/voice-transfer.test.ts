@@ -8,9 +8,10 @@ import { EspeakTts, PocketsphinxAsr } from '../appliance/src/flows/index.ts';
 import { createLogger } from '../appliance/src/logging/index.ts';
 import { type CryptoFacade, MemoryDocStore, openCrypto } from '../appliance/src/storage/index.ts';
 import { VoiceStack } from '../appliance/src/voice/index.ts';
+import { until, untilTrue } from './support/until.ts';
 import { AgentUa } from './voice-support/agent-ua.ts';
 import { CallerUa } from './voice-support/caller-ua.ts';
-import { bestCorrelation, decodeUlawBuf, run } from './voice-support/util.ts';
+import { bestCorrelation, decodeUlawBuf, run, toneShare } from './voice-support/util.ts';
 
 let dir: string;
 let crypto: CryptoFacade;
@@ -119,12 +120,55 @@ function rms(pcm: Int16Array): number {
   for (const v of pcm) s += v * v;
   return Math.sqrt(s / Math.max(1, pcm.length));
 }
-async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await sleep(50);
-  }
+/** Under CI load (2 cores, two files at once) audio takes longer to flow; correlation is costly, so poll slowly. */
+const POLL = { timeoutMs: 20_000, everyMs: 300 };
+const byeTo = (ua: AgentUa, who: string) =>
+  untilTrue(`${who} to get a BYE`, () => ua.byes === 1, { timeoutMs: 20_000 });
+
+/**
+ * Polls `measure` until `ok` holds, never before `min.ms` after `min.from`: a window that also
+ * carries a negative check stays at least as long as the fixed sleep it replaces. Returns the
+ * last measurement either way, so the unchanged asserts report the values on a timeout.
+ */
+function settled<T>(
+  what: string,
+  measure: () => T,
+  ok: (m: T) => boolean,
+  min?: { from: number; ms: number },
+): Promise<T> {
+  return until(
+    what,
+    () => {
+      if (min && Date.now() < min.from + min.ms) return undefined;
+      const m = measure();
+      return ok(m) ? m : undefined;
+    },
+    POLL,
+  ).catch(() => measure());
+}
+
+/** A precondition rather than a check: the bridge carries agent 1 to the caller. */
+const callerHearsAgent1 = (caller: CallerUa) =>
+  untilTrue(
+    'the caller to hear agent 1',
+    () => bestCorrelation(heard(caller.heardSince(0)), audio.a1.src) > 0.5,
+    POLL,
+  );
+
+/**
+ * Waits until the caller's last second is the 425 Hz hold tone (0.4 s of 1 s on: share ≈ 0.63), and
+ * returns when an "on hold" window may start: not before `notBefore`, nor while frames from before
+ * the hold are still arriving (they are stamped late when the test process lags under load).
+ */
+async function holdToneFrom(caller: CallerUa, notBefore: number): Promise<number> {
+  await untilTrue(
+    'the caller to hear the hold tone',
+    () =>
+      caller.heard.length >= 50 &&
+      toneShare(heard(Buffer.concat(caller.heard.slice(-50).map((h) => h.payload))), 425, 8000) > 0.5,
+    { timeoutMs: 20_000 },
+  ).catch(() => undefined);
+  return Math.max(notBefore, Date.now());
 }
 
 test('a blind transfer releases the first agent and bridges the caller both ways to the second agent', {
@@ -134,17 +178,32 @@ test('a blind transfer releases the first agent and bridges the caller both ways
   const a2 = await phone('agent2', audio.a2);
   const { caller, callId } = await bridgedCall();
   try {
-    await sleep(1500);
-    assert.ok(bestCorrelation(heard(caller.heardSince(0)), audio.a1.src) > 0.5, 'caller hears agent 1 first');
+    const first = await settled(
+      'the caller to hear agent 1',
+      () => bestCorrelation(heard(caller.heardSince(0)), audio.a1.src),
+      (c) => c > 0.5,
+    );
+    assert.ok(first > 0.5, 'caller hears agent 1 first');
     await stack.service.transfer(callId, 'blind', { userId: 'user-2' }, { userId: 'user-1' });
-    await until(() => a1.byes === 1);
+    await byeTo(a1, 'agent 1');
     const t0 = Date.now();
     const from2 = a2.received.length;
-    await sleep(2500);
-    const afterCaller = heard(caller.heardSince(t0 + 300));
-    assert.ok(bestCorrelation(afterCaller, audio.a2.src) > 0.5, 'caller hears agent 2 after the transfer');
-    assert.ok(bestCorrelation(afterCaller, audio.a1.src) < 0.4, 'caller no longer hears agent 1');
-    assert.ok(bestCorrelation(agentHeard(a2, from2), audio.caller.src) > 0.5, 'agent 2 hears the caller');
+    const m = await settled(
+      'audio between the caller and agent 2',
+      () => {
+        const afterCaller = heard(caller.heardSince(t0 + 300));
+        return {
+          c2: bestCorrelation(afterCaller, audio.a2.src),
+          c1: bestCorrelation(afterCaller, audio.a1.src),
+          a2c: bestCorrelation(agentHeard(a2, from2), audio.caller.src),
+        };
+      },
+      (x) => x.c2 > 0.5 && x.a2c > 0.5,
+      { from: t0, ms: 2500 },
+    );
+    assert.ok(m.c2 > 0.5, 'caller hears agent 2 after the transfer');
+    assert.ok(m.c1 < 0.4, 'caller no longer hears agent 1');
+    assert.ok(m.a2c > 0.5, 'agent 2 hears the caller');
     assert.equal(stack.service.get(callId)?.agentLeg?.userId, 'user-2');
     const ev = events.find((e) => e.type === 'call.transferred' && e.data.callId === callId);
     assert.deepEqual(
@@ -152,7 +211,7 @@ test('a blind transfer releases the first agent and bridges the caller both ways
       { mode: 'blind', stage: 'completed', from: 'user-1' },
     );
     assert.equal(await caller.bye(), 200);
-    await until(() => a2.byes === 1);
+    await byeTo(a2, 'agent 2');
   } finally {
     caller.close();
     a1.close();
@@ -167,48 +226,56 @@ test('an attended transfer holds the caller on a tone while agent 1 consults a d
   const desk = await phone('desk3', audio.a2);
   const { caller, callId } = await bridgedCall();
   try {
-    await sleep(1000);
+    await callerHearsAgent1(caller);
     await stack.service.transfer(callId, 'attended', { extension: 'desk3' }, { userId: 'user-1' });
     const t0 = Date.now();
     const fromDesk = desk.received.length;
     const fromA1 = a1.received.length;
-    await sleep(2000);
-    assert.equal(stack.service.get(callId)?.consulting !== undefined, true);
-    assert.ok(
-      bestCorrelation(agentHeard(desk, fromDesk), audio.a1.src) > 0.5,
-      'the desk phone hears agent 1',
+    const heldFrom = await holdToneFrom(caller, t0 + 300);
+    const consult = () => {
+      const onHold = heard(caller.heardSince(heldFrom));
+      return {
+        consulting: stack.service.get(callId)?.consulting !== undefined,
+        deskA1: bestCorrelation(agentHeard(desk, fromDesk), audio.a1.src),
+        a1Desk: bestCorrelation(agentHeard(a1, fromA1 + 10), audio.a2.src),
+        holdRms: rms(onHold),
+        holdA1: bestCorrelation(onHold, audio.a1.src),
+        deskCaller: bestCorrelation(agentHeard(desk, fromDesk), audio.caller.src),
+      };
+    };
+    const c = await settled(
+      'the consultation and the hold tone',
+      consult,
+      (x) => x.consulting && x.deskA1 > 0.5 && x.a1Desk > 0.5 && x.holdRms > 300,
+      { from: t0, ms: 2000 },
     );
-    assert.ok(
-      bestCorrelation(agentHeard(a1, fromA1 + 10), audio.a2.src) > 0.5,
-      'agent 1 hears the desk phone',
-    );
-    const onHold = heard(caller.heardSince(t0 + 300));
-    assert.ok(rms(onHold) > 300, 'the caller hears the hold tone, not dead air');
-    assert.ok(bestCorrelation(onHold, audio.a1.src) < 0.4, 'the caller does not hear the consultation');
-    assert.ok(
-      bestCorrelation(agentHeard(desk, fromDesk), audio.caller.src) < 0.4,
-      'the desk does not hear the caller yet',
-    );
+    assert.equal(c.consulting, true);
+    assert.ok(c.deskA1 > 0.5, 'the desk phone hears agent 1');
+    assert.ok(c.a1Desk > 0.5, 'agent 1 hears the desk phone');
+    assert.ok(c.holdRms > 300, 'the caller hears the hold tone, not dead air');
+    assert.ok(c.holdA1 < 0.4, 'the caller does not hear the consultation');
+    assert.ok(c.deskCaller < 0.4, 'the desk does not hear the caller yet');
 
     await stack.service.completeTransfer(callId, { userId: 'user-1' });
-    await until(() => a1.byes === 1);
+    await byeTo(a1, 'agent 1');
     const t1 = Date.now();
     const fromDesk2 = desk.received.length;
-    await sleep(2500);
-    assert.ok(
-      bestCorrelation(heard(caller.heardSince(t1 + 300)), audio.a2.src) > 0.5,
-      'caller hears the desk phone',
+    const done = await settled(
+      'audio between the caller and the desk phone',
+      () => ({
+        callerDesk: bestCorrelation(heard(caller.heardSince(t1 + 300)), audio.a2.src),
+        deskCaller: bestCorrelation(agentHeard(desk, fromDesk2 + 10), audio.caller.src),
+      }),
+      (x) => x.callerDesk > 0.5 && x.deskCaller > 0.5,
     );
-    assert.ok(
-      bestCorrelation(agentHeard(desk, fromDesk2 + 10), audio.caller.src) > 0.5,
-      'desk phone hears the caller',
-    );
+    assert.ok(done.callerDesk > 0.5, 'caller hears the desk phone');
+    assert.ok(done.deskCaller > 0.5, 'desk phone hears the caller');
     const stages = events
       .filter((e) => e.type === 'call.transferred' && e.data.callId === callId)
       .map((e) => e.data.stage);
     assert.deepEqual(stages, ['started', 'completed']);
     assert.equal(await caller.bye(), 200);
-    await until(() => desk.byes === 1);
+    await byeTo(desk, 'the desk phone');
   } finally {
     caller.close();
     a1.close();
@@ -223,18 +290,24 @@ test('cancelling an attended transfer hangs up the consulted agent and reconnect
   const a2 = await phone('agent2', audio.a2);
   const { caller, callId } = await bridgedCall();
   try {
-    await sleep(800);
+    await callerHearsAgent1(caller);
     await stack.service.transfer(callId, 'attended', { userId: 'user-2' }, { userId: 'user-1' });
-    await sleep(1000);
+    // Cancel a consultation that is really up: agent 2 hears agent 1.
+    await untilTrue(
+      'agent 2 to hear agent 1',
+      () => bestCorrelation(agentHeard(a2, 0), audio.a1.src) > 0.5,
+      POLL,
+    );
     await stack.service.cancelTransfer(callId, { userId: 'user-1' });
-    await until(() => a2.byes === 1);
+    await byeTo(a2, 'agent 2');
     assert.equal(a1.byes, 0);
     const t0 = Date.now();
-    await sleep(2000);
-    assert.ok(
-      bestCorrelation(heard(caller.heardSince(t0 + 300)), audio.a1.src) > 0.5,
-      'caller hears agent 1 again',
+    const again = await settled(
+      'the caller to hear agent 1 again',
+      () => bestCorrelation(heard(caller.heardSince(t0 + 300)), audio.a1.src),
+      (x) => x > 0.5,
     );
+    assert.ok(again > 0.5, 'caller hears agent 1 again');
     assert.equal(stack.service.get(callId)?.consulting, undefined);
     assert.equal(
       events.some(
@@ -256,14 +329,15 @@ test('agent hold plays a tone to the caller and cuts the agent off; resume resto
   const a1 = await phone('agent1', audio.a1);
   const { caller, callId } = await bridgedCall();
   try {
-    await sleep(1000);
+    await callerHearsAgent1(caller);
     await stack.service.hold(callId);
     const t0 = Date.now();
-    await sleep(300);
+    // The window for "the agent receives nothing" starts once the hold is audible, not after a guess.
+    const heldFrom = await holdToneFrom(caller, t0 + 300);
     const before = a1.received.length;
     await sleep(1500);
     assert.ok(a1.received.length - before <= 3, 'the held agent receives no caller audio');
-    const onHold = heard(caller.heardSince(t0 + 300));
+    const onHold = heard(caller.heardSince(heldFrom));
     assert.ok(
       rms(onHold) > 300 && bestCorrelation(onHold, audio.a1.src) < 0.4,
       'caller hears the tone, not agent',
@@ -272,9 +346,16 @@ test('agent hold plays a tone to the caller and cuts the agent off; resume resto
     await stack.service.resume(callId);
     const t1 = Date.now();
     const from = a1.received.length;
-    await sleep(2000);
-    assert.ok(bestCorrelation(heard(caller.heardSince(t1 + 300)), audio.a1.src) > 0.5);
-    assert.ok(bestCorrelation(agentHeard(a1, from), audio.caller.src) > 0.5);
+    const back = await settled(
+      'audio both ways after resume',
+      () => ({
+        caller: bestCorrelation(heard(caller.heardSince(t1 + 300)), audio.a1.src),
+        agent: bestCorrelation(agentHeard(a1, from), audio.caller.src),
+      }),
+      (x) => x.caller > 0.5 && x.agent > 0.5,
+    );
+    assert.ok(back.caller > 0.5);
+    assert.ok(back.agent > 0.5);
     const types = events.filter((e) => e.data.callId === callId).map((e) => e.type);
     assert.ok(types.includes('call.held') && types.includes('call.resumed'));
     await caller.bye();
@@ -290,7 +371,7 @@ test('a re-INVITE with a=sendonly from the caller is answered recvonly and marks
   const a1 = await phone('agent1', audio.a1);
   const { caller, callId } = await bridgedCall();
   try {
-    await sleep(500);
+    await callerHearsAgent1(caller);
     const hold = await caller.reinvite('sendonly');
     assert.equal(hold.status, 200);
     assert.match(hold.sdp, /a=recvonly/);
@@ -301,11 +382,12 @@ test('a re-INVITE with a=sendonly from the caller is answered recvonly and marks
     assert.match(back.sdp, /a=sendrecv/);
     assert.equal(stack.service.get(callId)?.held, undefined);
     const t0 = Date.now();
-    await sleep(1500);
-    assert.ok(
-      bestCorrelation(heard(caller.heardSince(t0 + 200)), audio.a1.src) > 0.5,
-      'audio flows after resume',
+    const flows = await settled(
+      'audio after resume',
+      () => bestCorrelation(heard(caller.heardSince(t0 + 200)), audio.a1.src),
+      (x) => x > 0.5,
     );
+    assert.ok(flows > 0.5, 'audio flows after resume');
     const held = events.find((e) => e.type === 'call.held' && e.data.callId === callId);
     assert.equal(held?.data.by, 'customer');
     await caller.bye();
@@ -344,7 +426,7 @@ test('a blind transfer to a queue requeues the call and the next agent reuses th
   const a2 = await phone('agent2', audio.a2);
   const { caller, callId } = await bridgedCall();
   try {
-    await sleep(800);
+    await callerHearsAgent1(caller);
     const requeued = new Promise<string>((resolve) => {
       const off = bus.subscribe('call.queued', (e) => {
         off();
@@ -353,19 +435,20 @@ test('a blind transfer to a queue requeues the call and the next agent reuses th
     });
     await stack.service.transfer(callId, 'blind', { queue: 'vip' }, { userId: 'user-1' });
     assert.equal(await requeued, 'vip');
-    await until(() => a1.byes === 1);
+    await byeTo(a1, 'agent 1');
     assert.equal(stack.service.get(callId)?.state, 'queued');
     const agentLeg = `${callId}:agent`;
     assert.equal(await stack.service.connectAgent(callId, 'user-2'), true);
     assert.equal(stack.service.get(callId)?.agentLeg?.legId, agentLeg);
     const t0 = Date.now();
-    await sleep(2000);
-    assert.ok(
-      bestCorrelation(heard(caller.heardSince(t0 + 300)), audio.a2.src) > 0.5,
-      'caller hears agent 2',
+    const hears2 = await settled(
+      'the caller to hear agent 2',
+      () => bestCorrelation(heard(caller.heardSince(t0 + 300)), audio.a2.src),
+      (x) => x > 0.5,
     );
+    assert.ok(hears2 > 0.5, 'caller hears agent 2');
     await caller.bye();
-    await until(() => a2.byes === 1);
+    await byeTo(a2, 'agent 2');
     const index = await stack.recordings.index(callId);
     assert.ok((index?.chunks?.agent ?? 0) > 0, 'the agent channel was recorded across the transfer');
   } finally {

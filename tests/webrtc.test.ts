@@ -15,6 +15,7 @@ import { createLogger } from '../appliance/src/logging/index.ts';
 import { type CryptoFacade, MemoryDocStore, openCrypto } from '../appliance/src/storage/index.ts';
 import { VoiceStack, WebRtcSessions, webrtcRoutes } from '../appliance/src/voice/index.ts';
 import { linearToUlaw } from '../appliance/src/voice/media/g711.ts';
+import { until } from './support/until.ts';
 import { sendDtmf } from './voice-support/util.ts';
 import { launchWebRtcChromium, RtpPeer, sipInvite, softphonePage, toneWav } from './webrtc-support.ts';
 
@@ -163,7 +164,8 @@ function nextQueued(): Promise<{ callId: string; queue: string; attributes: Reco
   });
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Under CI load (2 cores, two files at once) media flows late: poll with a deadline instead of sleeping. */
+const POLL = { timeoutMs: 20_000, everyMs: 200 };
 const energy = (frames: Buffer[]) =>
   frames.reduce((n, f) => n + f.filter((b) => (b & 0x7f) < 0x60).length, 0);
 
@@ -182,26 +184,42 @@ test('a browser agent with a fake microphone answers a SIP caller: RTP flows bot
       );
     caller.stream(inv.mediaPort, tone);
     const queued = nextQueued();
-    await sleep(300);
-    await sendDtmf('1', { host: '127.0.0.1', port: inv.mediaPort });
+    // The digit goes in once the IVR is audibly up (its menu prompt reaches the caller).
+    await until('the menu prompt', () => (caller.received.length > 0 ? true : undefined), POLL);
+    await sendDtmf('1', { host: '127.0.0.1', port: inv.mediaPort }, { from: caller.socket });
     const q = await queued;
     assert.equal(q.queue, 'sales');
     const page = await softphonePage(browser, origin);
     const sessionId = await startSoftphone(page, '/api/voice/webrtc/sessions', 'agent', { callId: q.callId });
     assert.equal(stack.service.get(q.callId)?.state, 'bridged');
     const before = caller.received.length;
-    await sleep(2500);
-    const b = await browserStats(page);
+    const measure = async () => ({
+      b: await browserStats(page),
+      agentLeg: await sessions.stats(sessionId),
+      customerLeg: await stack.worker.request<{ packetsIn: number }>({
+        op: 'stats',
+        legId: stack.service.get(q.callId)?.customerLeg.legId ?? '',
+      }),
+      heard: caller.received.slice(before),
+    });
+    const { b, agentLeg, customerLeg, heard } = await until(
+      'RTP both ways',
+      async () => {
+        const m = await measure();
+        return m.b.packetsReceived > 50 &&
+          m.agentLeg.packetsIn > 50 &&
+          m.customerLeg.packetsIn > 100 &&
+          m.heard.length > 50 &&
+          energy(m.heard) > 1000
+          ? m
+          : undefined;
+      },
+      POLL,
+    ).catch(measure);
     assert.ok(b.packetsReceived > 50, `browser inbound-rtp packetsReceived ${b.packetsReceived}`);
-    const agentLeg = await sessions.stats(sessionId);
     assert.ok(agentLeg.packetsIn > 50, `worker WebRTC leg packetsIn ${agentLeg.packetsIn}`);
     assert.ok(agentLeg.rttMs === undefined || agentLeg.rttMs < 200);
-    const customerLeg = await stack.worker.request<{ packetsIn: number }>({
-      op: 'stats',
-      legId: stack.service.get(q.callId)?.customerLeg.legId ?? '',
-    });
     assert.ok(customerLeg.packetsIn > 100, `worker RTP leg packetsIn ${customerLeg.packetsIn}`);
-    const heard = caller.received.slice(before);
     assert.ok(heard.length > 50, `SIP caller got ${heard.length} packets from the browser`);
     assert.ok(energy(heard) > 1000, 'the browser microphone tone reaches the SIP caller');
     const ended = new Promise((r) => bus.subscribe('call.ended', r));
@@ -225,15 +243,26 @@ test('a web widget caller presses 2 in the browser and the IVR takes the billing
   try {
     const queued = nextQueued();
     await startSoftphone(widget, '/api/voice/webrtc/public/calls', '');
-    await sleep(800);
+    // The keypad works once media is up: the widget is receiving the menu prompt.
+    await until(
+      'the widget to hear the menu prompt',
+      async () => ((await browserStats(widget)).packetsReceived > 0 ? true : undefined),
+      POLL,
+    );
     assert.equal(await widget.evaluate('window.sess.sendDtmf("2")'), true);
     const q = await queued;
     assert.equal(q.queue, 'billing');
     assert.equal(q.attributes['dept'], 'billing');
     await startSoftphone(agent, '/api/voice/webrtc/sessions', 'agent', { callId: q.callId });
-    await sleep(1500);
-    const w = await browserStats(widget);
-    const a = await browserStats(agent);
+    const both = async () => ({ w: await browserStats(widget), a: await browserStats(agent) });
+    const { w, a } = await until(
+      'RTP to both browsers',
+      async () => {
+        const m = await both();
+        return m.w.packetsReceived > 30 && m.a.packetsReceived > 30 ? m : undefined;
+      },
+      POLL,
+    ).catch(both);
     assert.ok(
       w.packetsReceived > 30 && a.packetsReceived > 30,
       `widget ${w.packetsReceived}, agent ${a.packetsReceived}`,

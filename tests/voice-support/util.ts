@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { createSocket } from 'node:dgram';
+import { createSocket, type Socket } from 'node:dgram';
 
 const ULAW = new Int16Array(256);
 for (let i = 0; i < 256; i++) {
@@ -57,9 +57,17 @@ export function bestCorrelation(recorded: Int16Array, source: Int16Array): numbe
   return best;
 }
 
-/** RFC 4733 telephone-event packets for one digit (3 updates, 3 end packets). */
-export async function sendDtmf(digit: string, to: { host: string; port: number }): Promise<void> {
-  const s = createSocket('udp4');
+/**
+ * RFC 4733 telephone-event packets for one digit (3 updates, 3 end packets).
+ * Pass the socket the caller's audio comes from: the appliance takes media
+ * from one source per leg (strict RTP), as a phone sends its events in-stream.
+ */
+export async function sendDtmf(
+  digit: string,
+  to: { host: string; port: number },
+  options: { from?: Socket } = {},
+): Promise<void> {
+  const s = options.from ?? createSocket('udp4');
   const ev = '0123456789*#'.indexOf(digit);
   const ts = 123456;
   for (let i = 0; i < 6; i++) {
@@ -75,7 +83,7 @@ export async function sendDtmf(digit: string, to: { host: string; port: number }
     await new Promise<void>((r) => s.send(p, to.port, to.host, () => r()));
     await new Promise((r) => setTimeout(r, 20));
   }
-  s.close();
+  if (!options.from) s.close();
 }
 
 let seq = 0;

@@ -136,6 +136,7 @@ export class MediaEngine {
         const leg = this.#get(cmd.legId).leg;
         if (!(leg instanceof RtpLeg)) throw new Error(`leg ${cmd.legId} is not an RTP leg`);
         leg.remote = cmd.remote;
+        leg.relatch();
         if (cmd.codec) leg.codec = cmd.codec;
         if (cmd.dtmfPayloadType !== undefined) leg.dtmfPayloadType = cmd.dtmfPayloadType;
         return {};

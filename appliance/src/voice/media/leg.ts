@@ -31,6 +31,11 @@ export class RtpLeg implements MediaLeg {
   #tsOffset = 0;
   #lastDtmfTs: number | undefined;
   #closed = false;
+  /** The address media is taken from (strict RTP): see #admit. */
+  #source: string | undefined;
+  #sourceAt = 0;
+  /** Packets refused because they came from another address than the latched source. */
+  foreignDropped = 0;
 
   private constructor(
     id: string,
@@ -43,7 +48,9 @@ export class RtpLeg implements MediaLeg {
     this.#hooks = hooks;
     this.codec = opts.codec;
     this.dtmfPayloadType = opts.dtmfPayloadType;
-    socket.on('message', (msg) => this.#receive(msg));
+    socket.on('message', (msg, from) => {
+      if (this.#admit(from.address, from.port)) this.#receive(msg);
+    });
     socket.on('error', () => undefined);
   }
 
@@ -78,6 +85,32 @@ export class RtpLeg implements MediaLeg {
 
   intervalLossPct(): number {
     return this.stats.intervalLossPct();
+  }
+
+  /**
+   * Strict RTP, as Asterisk's strictrtp and rtpengine do: media is taken from
+   * one source only. The address the SDP names always wins; otherwise the first
+   * source is latched (a phone behind NAT sends from elsewhere), and another
+   * source takes over only after two seconds of silence from the latched one.
+   * A stale stream still aimed at a recycled port — or an injection attempt —
+   * cannot mix itself into the call.
+   */
+  #admit(host: string, port: number): boolean {
+    const key = `${host}:${port}`;
+    const now = performance.now();
+    const named = this.remote?.host === host && this.remote.port === port;
+    if (named || this.#source === undefined || this.#source === key || now - this.#sourceAt > 2000) {
+      this.#source = key;
+      this.#sourceAt = now;
+      return true;
+    }
+    this.foreignDropped++;
+    return false;
+  }
+
+  /** The far end moved (re-INVITE, transfer): learn its source afresh. */
+  relatch(): void {
+    this.#source = undefined;
   }
 
   #receive(msg: Buffer): void {
