@@ -7,7 +7,8 @@
 //   rtpengine — Kamailio (rtpengine_manage) + rtpengine in userspace mode (--table=-1).
 // A step passes when every sipp call completed, loss at the echo agent is ≤ 1 % and its mean
 // interarrival jitter exceeds the baseline's at the same load by ≤ 20 ms. A relay stops at its
-// first failing step. Steps and hold: BENCH_VOICE_STEPS (default 25,50,100,150,200), BENCH_VOICE_HOLD_S (15).
+// first failing step. Steps and hold: BENCH_VOICE_STEPS (default 25,50,100,150,200), BENCH_VOICE_HOLD_S (15);
+// the appliance suppresses noise on the caller leg as it ships unless BENCH_VOICE_DENOISE=off.
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -206,6 +207,8 @@ export async function run(): Promise<Record<string, unknown>> {
         trustedTrunks: ['127.0.0.1'],
         allowedPrefixes: [],
         realm: 'branchline',
+        // As the appliance ships (BRANCHLINE_NOISE_SUPPRESSION defaults to on).
+        noiseSuppression: process.env.BENCH_VOICE_DENOISE !== 'off',
         inboundFlow: async () => ({
           id: 'bench',
           name: 'bench',
