@@ -2,6 +2,7 @@ import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { api } from '../app-state.ts';
 import { t } from '../i18n/index.ts';
+import { DialOut } from './dial-out.tsx';
 import { Softphone } from './softphone.tsx';
 
 interface QueuedCall {
@@ -26,6 +27,7 @@ export function SoftphonePanel() {
   return (
     <section class="stack" data-testid="softphone-panel">
       <h2>{t('softphone.title')}</h2>
+      <DialOut />
       {active.value ? (
         <Softphone
           callId={active.value}
