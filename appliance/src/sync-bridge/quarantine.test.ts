@@ -1,31 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  defaultPolicy,
-  generatePolicyKey,
-  HqConsole,
-  type HqCouch,
-  PouchDB,
-  type PouchDb,
-  signPolicy,
-  startHqCouch,
-} from '../../../sync/src/index.ts';
-import { EventBus } from '../events/index.ts';
-import type { IdentityService } from '../identity/index.ts';
-import { type CryptoFacade, openCrypto } from '../storage/index.ts';
-import { type BridgeDbs, SyncBridge } from './bridge.ts';
-
-async function until(check: () => Promise<boolean>, ms = 10_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return check();
-}
+import { defaultPolicy, generatePolicyKey, signPolicy } from '../../../sync/src/index.ts';
+import { type BridgeRig, startBridgeRig, until } from './test-rig.ts';
 
 /** Signs in with the first-run operator password, replaces it, and returns the session cookie. */
 async function signedInOperator(base: string, hqDir: string): Promise<string> {
@@ -47,60 +25,21 @@ async function signedInOperator(base: string, hqDir: string): Promise<string> {
   return cookie;
 }
 
+let rig: BridgeRig;
 let dir: string;
-let hq: HqCouch;
-let hqConsole: HqConsole;
-let bus: EventBus;
-let crypto: CryptoFacade;
-let dbs: BridgeDbs;
-let bridge: SyncBridge;
-const hqKey = generatePolicyKey();
-const events: Array<{ type: string; data: Record<string, unknown> }> = [];
+let hq: BridgeRig['hq'];
+let hqConsole: BridgeRig['hqConsole'];
+let hqKey: BridgeRig['hqKey'];
+let dbs: BridgeRig['dbs'];
+let bridge: BridgeRig['bridge'];
+let events: BridgeRig['events'];
 
 before(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'bl-quarantine-'));
-  hq = await startHqCouch({ dataDir: path.join(dir, 'hq') });
-  hqConsole = new HqConsole(hq, path.join(dir, 'hq'));
-  // HQ's own rules: no card numbers whatever the branch policy says, and nothing over 4 KB.
-  await hqConsole.enrolBranch('Q1', { maxBytes: 4_000, forbiddenFields: ['cardNumber'] });
-  bus = new EventBus();
-  bus.subscribe('*', (e) => {
-    events.push({ type: e.type, data: e.data as Record<string, unknown> });
-  });
-  crypto = await openCrypto(dir);
-  const open = (n: string): PouchDb => new PouchDB(path.join(dir, n));
-  dbs = {
-    tickets: open('outbound-tickets'),
-    crm: open('outbound-crm'),
-    audit: open('outbound-audit'),
-    status: open('outbound-status'),
-    inbound: open('sync-inbound'),
-    state: open('sync-state'),
-    quarantine: open('sync-quarantine'),
-  };
-  bridge = new SyncBridge({
-    branchId: 'Q1',
-    hqUrl: hq.url,
-    dbs,
-    bus,
-    identity: {} as IdentityService,
-    crypto,
-    tokenKey: Buffer.alloc(32, 5),
-    pinnedHqKey: hqKey.publicKey,
-    audit: { get: async () => undefined, changes: async () => ({ results: [], lastSeq: 0 }) },
-  });
-  await bridge.start();
+  rig = await startBridgeRig('Q1', { tokenByte: 5 });
+  ({ dir, hq, hqConsole, hqKey, dbs, bridge, events } = rig);
 });
 
-after(async () => {
-  await bridge?.close();
-  for (const db of Object.values(dbs ?? {})) await db.close();
-  crypto?.close();
-  bus?.close();
-  await hqConsole?.close();
-  await hq?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+after(() => rig?.close());
 
 describe('documents HQ refuses', () => {
   it('go to the local quarantine with an alarm, reach the status API and are listed by the HQ console', async () => {

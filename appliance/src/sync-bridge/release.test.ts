@@ -1,42 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import {
-  defaultPolicy,
-  generatePolicyKey,
-  HqConsole,
-  type HqCouch,
-  PouchDB,
-  type PouchDb,
-  signPolicy,
-  startHqCouch,
-} from '../../../sync/src/index.ts';
-import { EventBus } from '../events/index.ts';
-import type { IdentityService } from '../identity/index.ts';
-import { type CryptoFacade, openCrypto } from '../storage/index.ts';
-import { type BridgeDbs, SyncBridge } from './bridge.ts';
+import { defaultPolicy, signPolicy } from '../../../sync/src/index.ts';
 import { SyncBridgeError } from './errors.ts';
+import { type BridgeRig, startBridgeRig, until } from './test-rig.ts';
 
-async function until(check: () => Promise<boolean>, ms = 15_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return check();
-}
-
-let dir: string;
-let hq: HqCouch;
-let hqConsole: HqConsole;
-let bus: EventBus;
-let crypto: CryptoFacade;
-let dbs: BridgeDbs;
-let bridge: SyncBridge;
-const hqKey = generatePolicyKey();
-const events: Array<{ type: string; actor: string; data: Record<string, unknown> }> = [];
+let rig: BridgeRig;
+let hq: BridgeRig['hq'];
+let hqConsole: BridgeRig['hqConsole'];
+let hqKey: BridgeRig['hqKey'];
+let dbs: BridgeRig['dbs'];
+let bridge: BridgeRig['bridge'];
+let events: BridgeRig['events'];
 const admin = { actor: 'u-admin', source: '127.0.0.1' };
 
 const atHq = (id: string) =>
@@ -47,37 +21,8 @@ const atHq = (id: string) =>
 const idOf = async (docId: string) => (await bridge.quarantined()).find((e) => e.docId === docId)?.id ?? '';
 
 before(async () => {
-  dir = await mkdtemp(path.join(os.tmpdir(), 'bl-release-'));
-  hq = await startHqCouch({ dataDir: path.join(dir, 'hq') });
-  hqConsole = new HqConsole(hq, path.join(dir, 'hq'));
-  await hqConsole.enrolBranch('R1', { maxBytes: 4_000, forbiddenFields: ['cardNumber'] });
-  bus = new EventBus();
-  bus.subscribe('*', (e) => {
-    events.push({ type: e.type, actor: e.actor, data: e.data as Record<string, unknown> });
-  });
-  crypto = await openCrypto(dir);
-  const open = (n: string): PouchDb => new PouchDB(path.join(dir, n));
-  dbs = {
-    tickets: open('outbound-tickets'),
-    crm: open('outbound-crm'),
-    audit: open('outbound-audit'),
-    status: open('outbound-status'),
-    inbound: open('sync-inbound'),
-    state: open('sync-state'),
-    quarantine: open('sync-quarantine'),
-  };
-  bridge = new SyncBridge({
-    branchId: 'R1',
-    hqUrl: hq.url,
-    dbs,
-    bus,
-    identity: {} as IdentityService,
-    crypto,
-    tokenKey: Buffer.alloc(32, 7),
-    pinnedHqKey: hqKey.publicKey,
-    audit: { get: async () => undefined, changes: async () => ({ results: [], lastSeq: 0 }) },
-  });
-  await bridge.start();
+  rig = await startBridgeRig('R1', { tokenByte: 7 });
+  ({ hq, hqConsole, hqKey, dbs, bridge, events } = rig);
   await dbs.tickets.bulkDocs([
     { _id: 'ticket:huge', policyVersion: 1, f: { note: { v: 'x'.repeat(6_000), t: '1' } } },
     { _id: 'ticket:card', policyVersion: 1, cardNumber: '4111111111111111' },
@@ -89,15 +34,7 @@ before(async () => {
   );
 });
 
-after(async () => {
-  await bridge?.close();
-  for (const db of Object.values(dbs ?? {})) await db.close();
-  crypto?.close();
-  bus?.close();
-  await hqConsole?.close();
-  await hq?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+after(() => rig?.close());
 
 describe('releasing a quarantined document', () => {
   it('is refused with SYNC_QUARANTINE_STILL_REFUSED while HQ rules still refuse it, and the entry stays', async () => {
