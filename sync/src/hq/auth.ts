@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
 import path from 'node:path';
 import { HqError } from './errors.ts';
@@ -81,7 +82,7 @@ export class HqAuth {
         }
         throw new HqError('HQ_UNAUTHENTICATED', 'Sign in first', { status: 401 });
       }
-      if (UNSAFE.has(method) && req.headers[HQ_CSRF_HEADER] !== session.csrfToken)
+      if (UNSAFE.has(method) && !sameToken(req.headers[HQ_CSRF_HEADER], session.csrfToken))
         throw new HqError('HQ_CSRF', 'Missing or wrong CSRF token', { status: 403 });
       if (session.mustChangePassword && !FIRST_RUN.has(key)) {
         if (method === 'GET' && !pathname.startsWith('/api/')) {
@@ -182,4 +183,12 @@ function checkSameOrigin(req: http.IncomingMessage): void {
     (req.headers['content-length'] ?? '0') !== '0' || req.headers['transfer-encoding'] !== undefined;
   if (hasBody && !/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
     throw new HqError('HQ_UNSUPPORTED_MEDIA_TYPE', 'Request body must be application/json', { status: 415 });
+}
+
+/** Constant-time comparison of the echoed CSRF token with the session's. */
+function sameToken(sent: string | string[] | undefined, expected: string): boolean {
+  if (typeof sent !== 'string') return false;
+  const a = Buffer.from(sent);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
