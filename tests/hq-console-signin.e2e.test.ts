@@ -189,8 +189,9 @@ test('a ticket HQ refuses is quarantined, released by the branch admin once HQ r
     page.on('dialog', (d) => void d.accept());
     await page.goto(app.base);
     await page.getByTestId('nav-sync').click();
-    await page.getByTestId(`sync-q-ticket:${t2}-discard`).click();
-    await page.getByTestId(`sync-q-ticket:${t2}`).waitFor({ state: 'detached', timeout: 15_000 });
+    // One row per quarantined revision: a later revision of the same ticket may be refused too.
+    await page.getByTestId(`sync-q-${q2?.id}-discard`).click();
+    await page.getByTestId(`sync-q-${q2?.id}`).waitFor({ state: 'detached', timeout: 15_000 });
   } finally {
     await browser.close();
   }

@@ -92,13 +92,13 @@ export function SyncPanel() {
               </thead>
               <tbody>
                 {s.quarantine.map((q) => (
-                  <tr key={q.id} data-testid={`sync-q-${q.docId}`}>
+                  <tr key={q.id} data-testid={`sync-q-${q.id}`} data-doc={q.docId}>
                     <td>{q.cls}</td>
                     <td>{`${q.docId} (${q.rev})`}</td>
                     <td>
                       {q.reason}
                       {q.releaseRequest ? (
-                        <div data-testid={`sync-q-${q.docId}-request`}>
+                        <div data-testid={`sync-q-${q.id}-request`}>
                           {t('sync.hqRequest', { by: q.releaseRequest.by, note: q.releaseRequest.note })}
                         </div>
                       ) : null}
@@ -107,7 +107,7 @@ export function SyncPanel() {
                     <td>
                       <button
                         type="button"
-                        data-testid={`sync-q-${q.docId}-release`}
+                        data-testid={`sync-q-${q.id}-release`}
                         disabled={decide.busy}
                         onClick={() => act(() => releaseQuarantined(api, q.id))}
                       >
@@ -115,7 +115,7 @@ export function SyncPanel() {
                       </button>{' '}
                       <button
                         type="button"
-                        data-testid={`sync-q-${q.docId}-discard`}
+                        data-testid={`sync-q-${q.id}-discard`}
                         disabled={decide.busy}
                         onClick={() => {
                           if (window.confirm(t('sync.discardConfirm')))
