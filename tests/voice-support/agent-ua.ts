@@ -113,6 +113,8 @@ export class AgentUa {
       this.byes++;
       reply(msg, 200);
       if (this.#timer) clearInterval(this.#timer);
+      // The next call's ACK starts streaming again.
+      this.#timer = undefined;
     }
   }
 

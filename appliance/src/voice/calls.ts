@@ -485,10 +485,12 @@ export class VoiceService {
         codec: answer.codec,
         dtmfPayloadType: answer.dtmfPayloadType,
       });
-    await this.#d.worker.request({ op: 'stopPlay', legId: call.info.customerLeg.legId });
-    await this.#d.worker.request({ op: 'bridge', a: call.info.customerLeg.legId, b: legId });
+    // Bridged before the queue prompt is stopped: the stop wakes the queue loop, which must see
+    // the call taken, or it starts the music again on top of the agent.
     call.info.agentLeg = { legId, port, userId };
     call.info.state = 'bridged';
+    await this.#d.worker.request({ op: 'stopPlay', legId: call.info.customerLeg.legId });
+    await this.#d.worker.request({ op: 'bridge', a: call.info.customerLeg.legId, b: legId });
     if (!parked) await this.#startRecording(call, 'agent', legId);
     if (call.pausedBy && !parked) await this.#d.worker.request({ op: 'recordPause', legId });
     await this.#d.bus.publish('call.connected', {
@@ -517,6 +519,11 @@ export class VoiceService {
 
   cancelTransfer(callId: string, actor: { userId?: string } = {}): Promise<void> {
     return this.#control.cancel(callId, actor);
+  }
+
+  /** During an attended transfer: customer, agent and target all hear each other. */
+  conference(callId: string, actor: { userId?: string } = {}): Promise<void> {
+    return this.#control.conference(callId, actor);
   }
 
   /** The agent holds the customer: the customer hears the hold tone, the agent hears nothing. */
@@ -588,11 +595,14 @@ export class VoiceService {
     const call = this.#calls.get(callId);
     if (call?.info.state !== 'queued') return false;
     this.#byLeg.set(legId, call);
-    await this.#d.worker.request({ op: 'stopPlay', legId: call.info.customerLeg.legId });
-    await this.#d.worker.request({ op: 'bridge', a: call.info.customerLeg.legId, b: legId });
     call.info.agentLeg = { legId, port: 0, userId };
     call.info.state = 'bridged';
-    await this.#startRecording(call, 'agent', legId);
+    await this.#d.worker.request({ op: 'stopPlay', legId: call.info.customerLeg.legId });
+    await this.#d.worker.request({ op: 'bridge', a: call.info.customerLeg.legId, b: legId });
+    // After a transfer to a queue the parked agent channel's recording moves onto this leg.
+    const parked = this.#control.takeParked(call);
+    if (parked) await this.#control.adoptParked(parked, legId);
+    else await this.#startRecording(call, 'agent', legId);
     if (call.pausedBy) await this.#d.worker.request({ op: 'recordPause', legId });
     await this.#d.bus.publish('call.connected', {
       callId,

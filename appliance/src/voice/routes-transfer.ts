@@ -36,7 +36,7 @@ function ownCall(voice: VoiceService, c: Context<AppEnv>, id: string): { userId:
   return { userId };
 }
 
-/** Call control for the agent on the call: blind/attended transfer, complete/cancel, hold/resume. */
+/** Call control for the agent on the call: blind/attended transfer, conference, complete/cancel, hold/resume. */
 export function transferRoutes(voice: VoiceService) {
   const app = createRouter();
   app.openapi(
@@ -71,6 +71,14 @@ export function transferRoutes(voice: VoiceService) {
     async (c) => {
       const { id } = c.req.valid('param');
       await voice.cancelTransfer(id, ownCall(voice, c, id));
+      return c.json({ ok: true as const }, 200);
+    },
+  );
+  app.openapi(
+    post('/voice/calls/{id}/conference', 'Three-way: the customer joins the agent and the consulted target'),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      await voice.conference(id, ownCall(voice, c, id));
       return c.json({ ok: true as const }, 200);
     },
   );

@@ -43,6 +43,8 @@ interface Extra {
   parked: { legId: string; port: number } | undefined;
   holdPlay: string | undefined;
   sdpVersion: number;
+  /** The consult became a three-way conference: customer, agent and target share one mix. */
+  conference: boolean;
 }
 
 const MIRROR: Record<SdpDirection, SdpDirection> = {
@@ -67,7 +69,7 @@ export class CallControl {
   #x(call: Call): Extra {
     let x = this.#extra.get(call);
     if (!x) {
-      x = { sdpVersion: 1, consult: undefined, parked: undefined, holdPlay: undefined };
+      x = { sdpVersion: 1, consult: undefined, parked: undefined, holdPlay: undefined, conference: false };
       this.#extra.set(call, x);
     }
     return x;
@@ -98,25 +100,29 @@ export class CallControl {
   ): Promise<void> {
     const call = this.#live(callId);
     const x = this.#x(call);
-    const agent = call.info.agentLeg;
-    if (call.info.state !== 'bridged' || !agent || x.consult)
+    const current = call.info.agentLeg;
+    if (call.info.state !== 'bridged' || !current || x.consult)
       throw new VoiceError(
         'VOICE_CALL_STATE',
         'Only a bridged call without a transfer in progress can be transferred',
       );
     if ('queue' in to && mode === 'attended')
       throw new VoiceError('VOICE_TARGET_UNAVAILABLE', 'A queue cannot be consulted; use a blind transfer');
-    const base = { callId, contactId: call.info.contactId ?? '', fromUserId: agent.userId, to } as const;
+    // Resolve a phone target before anything changes, so a bad target leaves the call as it was.
+    const binding = 'queue' in to ? undefined : await this.#binding(to);
+    const base = { callId, contactId: call.info.contactId ?? '', fromUserId: current.userId, to } as const;
+    // A blind transfer away from a browser hands the agent channel to a plain RTP leg first,
+    // so the next agent can be a desk phone and the recording runs on in one stream.
+    const agent =
+      mode === 'blind' && isBrowserLeg(current) ? await this.#toRtpAgentLeg(call, current) : current;
     if ('queue' in to) {
       await this.#releaseAgent(call);
       await this.#d.bus.publish('call.transferred', { ...base, mode, stage: 'completed' }, this.#meta(actor));
       await this.#requeue(call, agent, to.queue);
       return;
     }
-    const binding = await this.#binding(to);
+    if (!binding) return;
     if (mode === 'blind') {
-      if (!call.agent)
-        throw new VoiceError('VOICE_CALL_STATE', 'Blind transfer from a console leg is not supported');
       await this.#releaseAgent(call);
       const dialog = await this.#ring(call, binding, { legId: agent.legId, port: agent.port });
       if (!dialog || ended(call)) {
@@ -170,14 +176,19 @@ export class CallControl {
     if (!c || !agent) throw new VoiceError('VOICE_CALL_STATE', 'No attended transfer in progress');
     x.consult = undefined;
     delete call.info.consulting;
-    // Re-point the target's phone at the agent leg (re-INVITE) so the agent channel keeps recording.
-    const moved = await this.#reinviteTo(c.dialog, agent.port);
+    // Re-point the target's phone at the agent leg (re-INVITE) so the agent channel keeps recording;
+    // a browser's leg cannot carry a phone, so then the consult leg takes over the recording instead.
+    const moved = isBrowserLeg(agent) ? undefined : await this.#reinviteTo(c.dialog, agent.port);
+    await this.#endConference(call);
     await this.#d.worker.request({ op: 'unbridge', legId: agent.legId });
     const oldAgent = call.agent;
     if (moved) {
       await this.#d.worker.request({ op: 'update', legId: agent.legId, remote: moved });
       await this.#d.worker.request({ op: 'close', legId: c.legId }).catch(() => undefined);
-    }
+    } else
+      await this.#d.worker
+        .request({ op: 'recordMove', from: agent.legId, to: c.legId })
+        .catch((e: unknown) => this.#d.logger.warn('agent channel not moved', { callId, error: String(e) }));
     if (oldAgent) await this.#bye(oldAgent.dialog);
     const legId = moved ? agent.legId : c.legId;
     call.agent = { dialog: c.dialog, legId };
@@ -225,8 +236,37 @@ export class CallControl {
     );
   }
 
+  /**
+   * Attended transfer turned three-way: the customer, the agent and the consulted
+   * target all hear each other. The agent then leaves (complete) or drops the target (cancel).
+   */
+  async conference(callId: string, actor: { userId?: string } = {}): Promise<void> {
+    const call = this.#live(callId);
+    const x = this.#x(call);
+    const c = x.consult;
+    const agent = call.info.agentLeg;
+    if (!c || !agent)
+      throw new VoiceError('VOICE_CALL_STATE', 'Consult someone before starting a conference');
+    if (x.conference) return;
+    await this.#stopHold(call);
+    await this.#d.worker.request({ op: 'unbridge', legId: agent.legId });
+    await this.#d.worker.request({
+      op: 'conference',
+      legs: [call.info.customerLeg.legId, agent.legId, c.legId],
+    });
+    x.conference = true;
+    call.info.conference = true;
+    await this.#d.bus.publish(
+      'call.conferenced',
+      { callId, contactId: call.info.contactId ?? '', byUserId: agent.userId, with: c.target },
+      this.#meta(actor),
+    );
+  }
+
   async hold(callId: string, by: 'agent' | 'customer' = 'agent'): Promise<void> {
     const call = this.#live(callId);
+    if (this.#x(call).conference)
+      throw new VoiceError('VOICE_CALL_STATE', 'A conference cannot be held; leave it or drop the target');
     if (call.info.state !== 'bridged')
       throw new VoiceError('VOICE_CALL_STATE', 'Only a bridged call can be held');
     if (call.info.held) return;
@@ -340,9 +380,58 @@ export class CallControl {
   async #dropConsult(call: Call, c: Consult, sendBye: boolean): Promise<void> {
     this.#x(call).consult = undefined;
     delete call.info.consulting;
+    await this.#endConference(call);
     if (sendBye) await this.#bye(c.dialog);
     this.#d.registry.unindexSip(c.dialog.callId);
     await this.#d.worker.request({ op: 'close', legId: c.legId }).catch(() => undefined);
+  }
+
+  async #endConference(call: Call): Promise<void> {
+    const x = this.#x(call);
+    if (!x.conference) return;
+    x.conference = false;
+    delete call.info.conference;
+    await this.#d.worker.request({ op: 'unmix', legId: call.info.customerLeg.legId }).catch(() => undefined);
+  }
+
+  /**
+   * Replaces the browser leg carrying the agent with a fresh RTP leg that takes
+   * over its recording; the browser leg is closed (its session sees the call is
+   * no longer its own, so the call lives on).
+   */
+  async #toRtpAgentLeg(
+    call: Call,
+    browser: { legId: string; userId: string },
+  ): Promise<{ legId: string; port: number; userId: string }> {
+    const legId = `${call.info.id}:agent-${randomUUID().slice(0, 8)}`;
+    const { port } = await this.#d.worker.request<{ port: number }>({
+      op: 'open',
+      legId,
+      kind: 'rtp',
+      codec: 'pcmu',
+      dtmfPayloadType: 101,
+      bind: this.#d.bind,
+    });
+    this.#d.registry.indexLeg(legId, call);
+    await this.#d.worker
+      .request({ op: 'recordMove', from: browser.legId, to: legId })
+      .catch((e: unknown) =>
+        this.#d.logger.warn('agent channel not moved', { callId: call.info.id, error: String(e) }),
+      );
+    const leg = { legId, port, userId: browser.userId };
+    call.info.agentLeg = leg;
+    await this.#d.worker.request({ op: 'close', legId: browser.legId }).catch(() => undefined);
+    return leg;
+  }
+
+  /** A browser answering a call parked by a queue transfer: its leg takes the agent channel over. */
+  async adoptParked(parked: { legId: string; port: number }, legId: string): Promise<boolean> {
+    const moved = await this.#d.worker
+      .request({ op: 'recordMove', from: parked.legId, to: legId })
+      .then(() => true)
+      .catch(() => false);
+    await this.#d.worker.request({ op: 'close', legId: parked.legId }).catch(() => undefined);
+    return moved;
   }
 
   async #requeue(
@@ -474,6 +563,11 @@ export class CallControl {
   #meta(actor: { userId?: string }) {
     return actor.userId ? { actor: actor.userId } : {};
   }
+}
+
+/** The console softphone's leg: a WebRTC leg with no RTP port a phone could be pointed at. */
+function isBrowserLeg(leg: { port: number }): boolean {
+  return leg.port === 0;
 }
 
 /** State changes while awaiting: read it fresh (TS narrows `state` across awaits otherwise). */

@@ -19,6 +19,8 @@ export interface CallInfo {
   held?: 'agent' | 'customer';
   /** An attended transfer in progress: the agent is consulting this target. */
   consulting?: TransferTarget;
+  /** The consultation became a three-way conference (customer, agent, target). */
+  conference?: boolean;
 }
 
 /** Where a transfer goes: an agent (their registered phone), a SIP extension (account), or a queue. */
@@ -71,6 +73,7 @@ declare module '../events/catalogue.ts' {
       fromUserId?: string;
       to: TransferTarget;
     };
+    'call.conferenced': { callId: string; contactId: string; byUserId: string; with: TransferTarget };
     'call.held': { callId: string; contactId: string; by: 'agent' | 'customer' };
     'call.resumed': { callId: string; contactId: string; by: 'agent' | 'customer' };
     'call.refused': {

@@ -42,7 +42,12 @@ const openAgent = createRoute({
       },
     },
   },
-  responses: { 201: json(Answer, 'The appliance answer') },
+  responses: {
+    201: json(
+      Answer.extend({ callId: z.string().optional() }),
+      'The appliance answer (and the call it answered)',
+    ),
+  },
 });
 const answer = createRoute({
   method: 'post',

@@ -8,6 +8,8 @@ export type SoftphoneCodec = 'pcmu' | 'opus';
 export interface SignalAnswer {
   sessionId: string;
   sdp: string;
+  /** The call the appliance bridged this leg to, when it answered one. */
+  callId?: string;
 }
 
 export interface SoftphoneOptions {

@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { api } from '../app-state.ts';
 import { ApiError } from '../data/api.ts';
 import { t } from '../i18n/index.ts';
+import { CallTransfer } from './call-transfer.tsx';
 import { type SignalAnswer, SoftphoneSession, type SoftphoneStats } from './session.ts';
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
@@ -19,6 +20,7 @@ export function Softphone(props: { callId?: string; contactId?: string; onEnded?
   const muted = useSignal(false);
   const held = useSignal(false);
   const stats = useSignal<SoftphoneStats | undefined>(undefined);
+  const callId = useSignal<string | undefined>(props.callId);
 
   useEffect(() => {
     const timer = setInterval(async () => {
@@ -35,19 +37,23 @@ export function Softphone(props: { callId?: string; contactId?: string; onEnded?
     try {
       session.current = await SoftphoneSession.start({
         codec: 'pcmu',
-        signal: (sdp) =>
-          signalWithRetry(() =>
+        signal: async (sdp) => {
+          const answer = await signalWithRetry(() =>
             api.post<SignalAnswer>('/api/voice/webrtc/sessions', {
               sdp,
               ...(props.callId ? { callId: props.callId } : { contactId: props.contactId }),
             }),
-          ),
+          );
+          callId.value = answer.callId ?? callId.value;
+          return answer;
+        },
       });
       state.value = 'active';
     } catch {
       state.value = 'failed';
     }
   };
+  /** Hang-up ends the call; after a transfer the same clean-up only lets go of this leg. */
   const hangup = async () => {
     const s = session.current;
     session.current = undefined;
@@ -105,6 +111,20 @@ export function Softphone(props: { callId?: string; contactId?: string; onEnded?
             {t('softphone.hangup')}
           </button>
         </div>
+      )}
+      {state.value === 'active' && callId.value && (
+        <CallTransfer
+          callId={callId.value}
+          onHandedOver={() => void hangup()}
+          stillMine={async () => {
+            const id = session.current?.sessionId;
+            if (!id) return false;
+            return api
+              .get(`/api/voice/webrtc/sessions/${id}/stats`)
+              .then(() => true)
+              .catch(() => false);
+          }}
+        />
       )}
       {state.value === 'active' && (
         <div class="keypad" data-testid="softphone-keypad">

@@ -148,6 +148,10 @@ export class MediaEngine {
         this.#startMix(Object.values(legs), superviseMatrix(legs, cmd.mode));
         return {};
       }
+      case 'unmix': {
+        this.#dissolveMix(this.#get(cmd.legId));
+        return {};
+      }
       case 'conference': {
         if (cmd.legs.length < 2) throw new RangeError('a conference needs two legs');
         for (const id of cmd.legs) this.#dissolveMix(this.#get(id));
@@ -246,6 +250,17 @@ export class MediaEngine {
         });
         return {};
       }
+      case 'recordMove': {
+        const from = this.#get(cmd.from);
+        const to = this.#get(cmd.to);
+        if (!from.rec) throw new Error(`leg ${cmd.from} is not recording`);
+        if (to.rec) throw new Error(`leg ${cmd.to} is recording already`);
+        to.rec = from.rec;
+        from.rec = undefined;
+        // The new leg's packets carry their own SSRC and timestamps: place them by the wall clock.
+        to.rec.anchor = undefined;
+        return {};
+      }
       case 'recordStop': {
         const s = this.#get(cmd.legId);
         return this.#stopRecording(cmd.legId, s);
@@ -276,9 +291,10 @@ export class MediaEngine {
 
   #startMix(ids: string[], hears: Map<string, string[]>): void {
     const states = ids.map((id) => this.#get(id));
-    if (states.some((s) => s.leg.codec === 'opus')) throw new Error('mixing needs G.711 legs');
     const mix = new Mixer(hears);
     for (const [i, s] of states.entries()) {
+      // A browser on Opus is decoded into the mix and hears its mix encoded again.
+      if (s.leg.codec === 'opus') s.tx ??= new OpusTranscoder();
       s.mix = mix;
       this.#finishPlay(ids[i] ?? '', s, false);
     }
@@ -333,7 +349,12 @@ export class MediaEngine {
     const d = s.denoise;
     const pkt = d && !isDtmf && d.seq === received.sequence ? { ...received, payload: d.payload } : received;
     if (s.mix && !isDtmf) {
-      s.mix.push(from, pkt.payloadType === 8 ? decodeAlaw(pkt.payload) : decodeUlaw(pkt.payload));
+      if (s.leg.codec !== 'opus')
+        s.mix.push(from, pkt.payloadType === 8 ? decodeAlaw(pkt.payload) : decodeUlaw(pkt.payload));
+      else {
+        const d = s.decoded?.seq === pkt.sequence ? s.decoded : this.#decodeOpus(s, pkt);
+        if (d && d.pcm.length > 0) s.mix.push(from, d.pcm);
+      }
       return;
     }
     if (!peer) return;
@@ -458,8 +479,10 @@ export class MediaEngine {
     for (const s of this.#legs.values()) if (s.mix) mixes.add(s.mix);
     for (const mix of mixes)
       mix.tick(now, (legId, pcm) => {
-        const l = this.#legs.get(legId)?.leg;
-        if (l) l.sendFrame(l.codec === 'pcma' ? encodeAlaw(pcm) : encodeUlaw(pcm));
+        const s = this.#legs.get(legId);
+        if (!s) return;
+        if (s.leg.codec === 'opus' && s.tx) for (const opus of s.tx.encode(pcm)) s.leg.sendFrame(opus);
+        else s.leg.sendFrame(s.leg.codec === 'pcma' ? encodeAlaw(pcm) : encodeUlaw(pcm));
       });
     this.#quality.check(now, this.#legs);
     if (now - this.#adaptedAt >= 1000) {

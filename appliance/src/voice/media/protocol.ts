@@ -42,7 +42,7 @@ export type MediaCommand =
       portRange?: [number, number];
     }
   | {
-      /** Mixes the supervisor into the customer↔agent bridge (G.711 legs only). */
+      /** Mixes the supervisor into the customer↔agent bridge (Opus legs are decoded into the mix). */
       op: 'supervise';
       customer: string;
       agent: string;
@@ -54,6 +54,8 @@ export type MediaCommand =
       op: 'conference';
       legs: string[];
     }
+  /** Ends the mix (conference or supervision) `legId` is in; its legs fall silent until bridged again. */
+  | { op: 'unmix'; legId: string }
   | { op: 'update'; legId: string; remote: Endpoint; codec?: Codec; dtmfPayloadType?: number }
   | { op: 'bridge'; a: string; b: string }
   | { op: 'unbridge'; legId: string }
@@ -80,6 +82,11 @@ export type MediaCommand =
   | { op: 'recordPause'; legId: string }
   | { op: 'recordResume'; legId: string }
   | { op: 'recordStop'; legId: string }
+  /**
+   * Hands a running recording from one leg to another (a transfer replaces the
+   * browser leg that carried the agent channel): one stream, no gap in its index.
+   */
+  | { op: 'recordMove'; from: string; to: string }
   | { op: 'stats'; legId: string }
   | { op: 'close'; legId: string }
   | { op: 'ping' };

@@ -89,11 +89,11 @@ export class WebRtcSessions {
   async openAgent(
     sdp: string,
     options: { userId: string; callId?: string },
-  ): Promise<{ sessionId: string; sdp: string }> {
+  ): Promise<{ sessionId: string; sdp: string; callId?: string }> {
     if (options.callId) this.#answerable(options.callId, options.userId);
     const { info, sdp: answer } = await this.#open(sdp, 'agent', options);
     if (options.callId) await this.answer(info.sessionId, { userId: options.userId, callId: options.callId });
-    return { sessionId: info.sessionId, sdp: answer };
+    return { sessionId: info.sessionId, sdp: answer, ...(options.callId ? { callId: options.callId } : {}) };
   }
 
   #answerable(callId: string, userId: string): void {

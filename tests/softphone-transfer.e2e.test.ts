@@ -1,0 +1,357 @@
+// Transfer and three-way conference from the console softphone, end to end:
+// a trunk caller is answered by an agent whose only phone is the browser
+// (Chromium, fake microphone), who consults a desk phone, brings everyone into
+// a conference, leaves, and the caller stays with the desk phone. Each party
+// sends its own tone, so who hears whom is measured, not assumed. A second
+// call is blind-transferred from the browser to the desk phone.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { linearToUlaw } from '../appliance/src/voice/media/g711.ts';
+import { type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
+import { bootstrapAdmin, createSignedInUser } from './support/bootstrap.ts';
+import { ARTIFACTS } from './support/browser.ts';
+import type { ApiClient } from './support/client.ts';
+import { until } from './support/until.ts';
+import { AgentUa } from './voice-support/agent-ua.ts';
+import { stereo, waitFor } from './voice-support/e2e.ts';
+import { decodeUlawBuf, run } from './voice-support/util.ts';
+import { launchWebRtcChromium, RtpPeer, sipInvite } from './webrtc-support.ts';
+
+/** Each party's tone: the browser agent, the desk phone, the caller. */
+const HZ = { browser: 700, desk: 1300, caller: 1900 };
+const QUEUE_AT_ONCE = {
+  id: 'inbound',
+  name: 'Queue at once',
+  language: 'en',
+  start: 'q',
+  nodes: { q: { type: 'enqueue', queue: 'sales' } },
+};
+const PASSWORD = 'desk phone secret b';
+
+let app: RunningAppliance;
+let tmp: { dir: string; cleanup: () => Promise<void> };
+let admin: ApiClient;
+let browser: Browser;
+let agent: { userId: string; password: string; client: ApiClient };
+let desk: AgentUa;
+let sipPort: number;
+
+const ok = (r: { status: number; json: unknown }, status: number) =>
+  assert.equal(r.status, status, JSON.stringify(r.json));
+const shot = (page: Page, step: string) =>
+  page.screenshot({ path: path.join(ARTIFACTS, `softphone-transfer-${step}.png`) });
+
+function ulawTone(freq: number): Buffer {
+  const out = Buffer.alloc(8000);
+  for (let i = 0; i < out.length; i++)
+    out[i] = linearToUlaw(Math.round(3000 * Math.sin((2 * Math.PI * freq * i) / 8000)));
+  return out;
+}
+
+/**
+ * Each party's tone amplitude in the last second, averaged over 50 ms windows
+ * (20 Hz wide, so the browser's warble stays in its bin). Amplitudes, not
+ * shares: the browser's gain control sets its own level.
+ */
+function tones(frames: Buffer[]): Record<keyof typeof HZ, number> {
+  return levels(decodeUlawBuf(Buffer.concat(frames.slice(-50))));
+}
+function levels(pcm: Int16Array): Record<keyof typeof HZ, number> {
+  const out = { browser: 0, desk: 0, caller: 0 };
+  const n = Math.floor(pcm.length / 400);
+  for (let w = 0; w < n; w++) {
+    const win = pcm.subarray(w * 400, (w + 1) * 400);
+    for (const k of Object.keys(HZ) as Array<keyof typeof HZ>) out[k] += amplitude(win, HZ[k]) / n;
+  }
+  return out;
+}
+function amplitude(pcm: Int16Array, freq: number): number {
+  let re = 0;
+  let im = 0;
+  for (let i = 0; i < pcm.length; i++) {
+    const v = pcm[i] ?? 0;
+    re += v * Math.cos((2 * Math.PI * freq * i) / 8000);
+    im += v * Math.sin((2 * Math.PI * freq * i) / 8000);
+  }
+  return (2 * Math.sqrt(re * re + im * im)) / pcm.length;
+}
+const HEARD = 400;
+const SILENT = 150;
+const fmt = (t: Record<string, number>) =>
+  Object.entries(t)
+    .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+    .join(', ');
+
+/** Polls until `frames` hold what `want` says (true: heard, false: not heard); returns the last levels. */
+function hears(what: string, frames: () => Buffer[], want: Partial<Record<keyof typeof HZ, boolean>>) {
+  const check = (t: Record<keyof typeof HZ, number>) =>
+    Object.entries(want).every(([k, heard]) =>
+      heard ? t[k as keyof typeof HZ] > HEARD : t[k as keyof typeof HZ] < SILENT,
+    );
+  const measure = () => tones(frames());
+  return until(
+    what,
+    () => {
+      const t = measure();
+      return frames().length >= 50 && check(t) ? t : undefined;
+    },
+    { timeoutMs: 20_000, everyMs: 200 },
+  )
+    .catch(() => measure())
+    .then((t) => {
+      assert.ok(check(t), `${what}: ${fmt(t)}`);
+      return t;
+    });
+}
+
+before(async () => {
+  tmp = await tempDataDir('bl-softphone-transfer-');
+  app = await startAppliance(tmp.dir, { env: { BRANCHLINE_SIP_TRUNKS: 'trunk=127.0.0.1' } });
+  admin = (await bootstrapAdmin(app)).admin;
+  sipPort = (await admin.request('GET', '/api/voice/status')).json['sip'].port as number;
+  ok(await admin.request('PUT', '/api/flows/inbound', { flow: QUEUE_AT_ONCE }), 200);
+  ok(await admin.request('PUT', '/api/routing/queues/sales', { name: 'Sales' }), 204);
+  ok(
+    await admin.request('PUT', '/api/routing/workflows/main', {
+      name: 'Main',
+      isDefault: true,
+      filters: [],
+      defaultTarget: { queue: 'sales' },
+    }),
+    204,
+  );
+  const password = 'browser agent password 2026';
+  const a = await createSignedInUser(admin, 'browser.agent', ['agent'], password);
+  agent = { userId: a.userId, password, client: a.client };
+  ok(
+    await admin.request('PUT', `/api/routing/agents/${a.userId}`, {
+      skills: {},
+      languages: ['en'],
+      capacity: { voice: 1 },
+      totalCapacity: 1,
+    }),
+    204,
+  );
+  ok(await admin.request('POST', '/api/voice/sip-accounts', { username: 'desk-b', password: PASSWORD }), 201);
+  desk = new AgentUa(
+    { host: '127.0.0.1', port: sipPort },
+    { user: 'desk-b', password: PASSWORD, audio: ulawTone(HZ.desk) },
+  );
+  await desk.start();
+  assert.equal(await desk.register(), 200);
+  // A warbling tone: the browser's noise suppression would fade a steady one as background noise.
+  await run('sox', [
+    ...['-n', '-r', '48000', '-c', '1', '-b', '16', path.join(tmp.dir, 'mic.wav')],
+    ...['synth', '120', 'sine', String(HZ.browser), 'tremolo', '4', '60', 'vol', '0.6'],
+  ]);
+  browser = await launchWebRtcChromium(path.join(tmp.dir, 'mic.wav'));
+});
+after(async () => {
+  desk?.close();
+  await browser?.close();
+  await app?.stop();
+  await tmp?.cleanup();
+});
+
+/** The agent's console, signed in and available on the agent desk. */
+async function agentDesk(): Promise<Page> {
+  const ctx = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US' });
+  const page = await ctx.newPage();
+  await page.goto(app.httpsBase);
+  await page.getByTestId('login-username').fill('browser.agent');
+  await page.getByTestId('login-password').fill(agent.password);
+  await page.getByTestId('login-submit').click();
+  await page.getByTestId('nav-agent').click();
+  await page.getByTestId('agent-state').selectOption('available');
+  await page.getByTestId('agent-no-offers').waitFor();
+  return page;
+}
+
+/** A trunk call streaming the caller's tone, accepted and answered in the browser. */
+async function answeredCall(page: Page) {
+  const peer = new RtpPeer();
+  const rtpPort = await peer.start();
+  const call = await sipInvite({ host: '127.0.0.1', port: sipPort }, rtpPort);
+  const tone = ulawTone(HZ.caller);
+  const pause = Buffer.alloc(160, 0xff);
+  // 300 ms on, 200 ms off, like syllables: the appliance's noise suppression on the caller's leg
+  // would fade a steady tone as background hiss.
+  peer.stream(call.mediaPort, (i) =>
+    i % 25 < 15 ? tone.subarray((i % 50) * 160, (i % 50) * 160 + 160) : pause,
+  );
+  await page.getByTestId('offer-pop').waitFor({ timeout: 30_000 });
+  const live = await waitFor(async () => {
+    const calls = await admin.request('GET', '/api/voice/calls');
+    return (calls.json['calls'] as Array<Record<string, string>>).find(
+      (c) => c['contactId'] && c['state'] === 'queued',
+    );
+  }, 15_000);
+  await page.getByTestId('offer-accept').click();
+  await page.getByTestId('agent-call').waitFor();
+  await page.getByTestId('softphone-answer').click();
+  await page.getByTestId('transfer').waitFor({ timeout: 15_000 });
+  await hears('the caller hears the browser agent', () => peer.received, { browser: true });
+  return { peer, call, callId: live['id'] ?? '' };
+}
+
+const callInfo = async (id: string) =>
+  ((await admin.request('GET', '/api/voice/calls')).json['calls'] as Array<Record<string, string>>).find(
+    (c) => c['id'] === id,
+  );
+
+test('the browser agent consults a desk phone, starts a three-way conference in which everyone hears everyone, leaves, and the caller stays with the desk phone; the agent channel records both agents', {
+  timeout: 150_000,
+}, async () => {
+  const page = await agentDesk();
+  const { peer, call, callId } = await answeredCall(page);
+  try {
+    await page.getByTestId('transfer-target').fill('desk-b');
+    await page.getByTestId('transfer-consult').click();
+    await page.getByTestId('transfer-stage').waitFor({ timeout: 20_000 });
+    const heardByDesk = () => desk.received;
+    await hears('the desk phone hears the browser agent while consulting', heardByDesk, {
+      browser: true,
+      caller: false,
+    });
+    await hears('the caller hears neither agent while held', () => peer.received, {
+      browser: false,
+      desk: false,
+    });
+    assert.equal((await callInfo(callId))?.['state'], 'bridged');
+    await shot(page, '01-consulting');
+
+    await page.getByTestId('transfer-conference').click();
+    await page.getByText('Three-way conference.').waitFor();
+    await hears('the caller hears both agents in the conference', () => peer.received, {
+      browser: true,
+      desk: true,
+    });
+    await hears('the desk phone hears the caller and the browser agent', heardByDesk, {
+      browser: true,
+      caller: true,
+    });
+    await shot(page, '02-conference');
+
+    await page.getByTestId('transfer-complete').click();
+    await page.getByTestId('agent-call').waitFor({ state: 'detached', timeout: 15_000 });
+    await hears('after the agent leaves, the caller hears the desk phone only', () => peer.received, {
+      desk: true,
+      browser: false,
+    });
+    await hears('the desk phone hears the caller only', heardByDesk, { caller: true, browser: false });
+    const moved = await callInfo(callId);
+    assert.equal(moved?.['state'], 'bridged', 'the call lives on without the browser');
+    assert.equal(moved?.['agentUserId'], 'desk-b');
+    // Two more seconds with the desk phone, so the recording has a whole desk-only stretch.
+    const heardSoFar = peer.received.length;
+    await waitFor(() => (peer.received.length > heardSoFar + 100 ? true : undefined), 20_000);
+
+    await call.bye();
+    await waitFor(async () => ((await callInfo(callId)) ? undefined : true), 15_000);
+    // The recording is sealed a moment after the call ends: wait for its listing, then read it.
+    await waitFor(async () => {
+      const list = await admin.request('GET', '/api/voice/recordings');
+      const rec = (list.json['recordings'] as Array<Record<string, unknown>>).find(
+        (r) => r['callId'] === callId,
+      );
+      return rec && (rec['legs'] as string[]).includes('agent') ? rec : undefined;
+    }, 15_000);
+
+    const { right } = await waitFor(async () => {
+      const wav = await fetch(`${app.base}/api/voice/recordings/${callId}/wav`, {
+        headers: { cookie: admin.cookie },
+      });
+      if (wav.status !== 200) return undefined;
+      const s = stereo(Buffer.from(await wav.arrayBuffer()));
+      return s.right.length > 8000 * 3 ? s : undefined;
+    }, 15_000);
+    // The agent channel follows the call: the browser agent first, then the desk phone.
+    const halves = Math.floor(right.length / 4000);
+    const shares = Array.from({ length: halves }, (_v, i) =>
+      levels(right.subarray(i * 4000, (i + 1) * 4000)),
+    );
+    const browserSeconds = shares.filter((s) => s.browser > HEARD && s.desk < SILENT).length;
+    const deskSeconds = shares.filter((s) => s.desk > HEARD && s.browser < SILENT).length;
+    assert.ok(
+      browserSeconds >= 1,
+      `the agent channel holds the browser agent (${browserSeconds} of ${halves} half-seconds)`,
+    );
+    assert.ok(
+      deskSeconds >= 1,
+      `the agent channel holds the desk phone (${deskSeconds} of ${halves} half-seconds)`,
+    );
+    const firstDesk = shares.findIndex((s) => s.desk > HEARD);
+    const firstBrowser = shares.findIndex((s) => s.browser > HEARD);
+    assert.ok(firstBrowser < firstDesk, 'the browser agent is on the agent channel before the desk phone');
+
+    ok(
+      await admin.request('POST', '/api/roles', {
+        id: 'trail-reader',
+        description: 'reads the audit trail',
+        permissions: ['audit.read'],
+      }),
+      201,
+    );
+    const reader = await createSignedInUser(
+      admin,
+      'trail.reader',
+      ['trail-reader'],
+      'trail reader password 1',
+    );
+    const audit = await reader.client.request('GET', '/api/audit?action=call.conferenced');
+    ok(audit, 200);
+    assert.ok(JSON.stringify(audit.json).includes(callId), 'the conference is in the audit trail');
+    const moves = await reader.client.request('GET', '/api/audit?action=call.transferred');
+    const stages = (moves.json['records'] as Array<{ details: Record<string, unknown> }>)
+      .filter((r) => r.details['callId'] === callId)
+      .map((r) => r.details['stage']);
+    assert.deepEqual(stages.sort(), ['completed', 'started'], 'consult started, then completed');
+  } catch (e) {
+    await shot(page, 'failure-1').catch(() => undefined);
+    throw e;
+  } finally {
+    peer.close();
+    call.close();
+    await page.context().close();
+  }
+});
+
+test('the browser agent blind-transfers a call to a desk phone: the browser leg is let go and the caller talks to the desk phone', {
+  timeout: 120_000,
+}, async () => {
+  const page = await agentDesk();
+  const { peer, call, callId } = await answeredCall(page);
+  try {
+    // An unknown target is refused without touching the call.
+    const refused = await agent.client.request('POST', `/api/voice/calls/${callId}/transfer`, {
+      mode: 'blind',
+      to: { extension: 'nobody-here' },
+    });
+    assert.equal(refused.status, 409, JSON.stringify(refused.json));
+    assert.equal((await callInfo(callId))?.['agentUserId'], agent.userId);
+    await hears('the caller still hears the browser agent', () => peer.received, { browser: true });
+    const from = desk.received.length;
+    await page.getByTestId('transfer-target').fill('desk-b');
+    await page.getByTestId('transfer-blind').click();
+    await page.getByTestId('agent-call').waitFor({ state: 'detached', timeout: 20_000 });
+    await hears('the caller hears the desk phone, not the browser', () => peer.received, {
+      desk: true,
+      browser: false,
+    });
+    await hears('the desk phone hears the caller', () => desk.received.slice(from), { caller: true });
+    const moved = await callInfo(callId);
+    assert.equal(moved?.['state'], 'bridged');
+    assert.equal(moved?.['agentUserId'], 'desk-b');
+    await call.bye();
+    await waitFor(async () => ((await callInfo(callId)) ? undefined : true), 15_000);
+  } catch (e) {
+    await shot(page, 'failure-2').catch(() => undefined);
+    throw e;
+  } finally {
+    peer.close();
+    call.close();
+    await page.context().close();
+  }
+});
