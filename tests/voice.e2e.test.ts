@@ -78,7 +78,11 @@ test('a sipp trunk call presses 1, is queued as a voice contact, offered to the 
     userId: agent.userId,
   });
   ok(created, 201);
-  assert.doesNotMatch(JSON.stringify(created.json), /"ha1\w*":|"password":/i, 'no digest or secret in the answer');
+  assert.doesNotMatch(
+    JSON.stringify(created.json),
+    /"ha1\w*":|"password":/i,
+    'no digest or secret in the answer',
+  );
   assert.equal(JSON.stringify(created.json).includes('desk phone secret a'), false);
   ok(await admin.request('POST', '/api/voice/sip-accounts', { username: 'x', password: 'p' }), 400);
 
