@@ -1,8 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
 import path from 'node:path';
+import { ConsoleState } from './console-state.ts';
 import { HqError } from './errors.ts';
 import { ConsoleAuditLog, onlyFields, readJson, sendError, sendJson, stringField } from './http-util.ts';
+import { IpThrottle, type IpThrottleOptions } from './ip-throttle.ts';
 import { OperatorAccounts } from './operators.ts';
 import { OperatorHasher } from './password.ts';
 import {
@@ -22,6 +24,14 @@ export interface HqAuthOptions {
   lockMs?: number;
   /** Idle timeout of a console session (default 15 min). */
   idleMs?: number;
+  /** Absolute lifetime of a console session (default 12 h). */
+  maxAgeMs?: number;
+  /** Per-address limit on failed sign-ins (in memory). */
+  ipThrottle?: IpThrottleOptions;
+  /** How often expired sessions and stale failure counts are deleted (default 1 min). */
+  sweepMs?: number;
+  /** The clock for sessions and lockouts (tests). */
+  now?: () => number;
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -33,25 +43,53 @@ const FIRST_RUN = new Set(['GET /api/session', 'POST /api/password', 'DELETE /ap
 /**
  * Sign-in for the HQ console: operator accounts, cookie sessions with an idle
  * timeout, CSRF (same-origin + JSON bodies + a per-session token echoed in
- * `x-csrf-token`), lockout, and an operator audit log. The CouchDB endpoint
- * branches replicate to is a different server and is not affected.
+ * `x-csrf-token`), lockout, a per-address throttle, and an operator audit
+ * log. Sessions and lockouts live in `<dataDir>/console-state`, so they
+ * outlive an HQ restart. The CouchDB endpoint branches replicate to is a
+ * different server and is not affected.
  */
 export class HqAuth {
   readonly accounts: OperatorAccounts;
   readonly sessions: OperatorSessions;
   readonly log: ConsoleAuditLog;
   readonly #hasher = new OperatorHasher();
-  readonly #idleMs: number;
+  readonly #state: ConsoleState;
+  readonly #throttle: IpThrottle;
+  readonly #sweeper: NodeJS.Timeout;
+  #closing: Promise<void> | undefined;
 
   constructor(dataDir: string, options: HqAuthOptions = {}) {
-    this.#idleMs = options.idleMs ?? 15 * 60_000;
+    const now = options.now ? { now: options.now } : {};
+    this.#state = new ConsoleState(dataDir);
     this.accounts = new OperatorAccounts(dataDir, {
       hasher: this.#hasher,
+      state: this.#state,
       ...(options.maxFailures ? { maxFailures: options.maxFailures } : {}),
       ...(options.lockMs ? { lockMs: options.lockMs } : {}),
+      ...now,
     });
-    this.sessions = new OperatorSessions({ idleMs: this.#idleMs });
+    this.sessions = new OperatorSessions(this.#state, {
+      ...(options.idleMs ? { idleMs: options.idleMs } : {}),
+      ...(options.maxAgeMs ? { maxAgeMs: options.maxAgeMs } : {}),
+      ...now,
+    });
+    this.#throttle = new IpThrottle({ ...now, ...options.ipThrottle });
     this.log = new ConsoleAuditLog(path.join(dataDir, 'console-audit.jsonl'));
+    this.#sweeper = setInterval(() => void this.sweep().catch(() => undefined), options.sweepMs ?? 60_000);
+    this.#sweeper.unref();
+  }
+
+  /** Deletes expired sessions and stale failure counts. */
+  async sweep(): Promise<{ sessions: number; failures: number }> {
+    return { sessions: await this.sessions.sweep(), failures: await this.accounts.lockout.sweep() };
+  }
+
+  /** Disables an operator and ends all their sessions at once. */
+  async disableOperator(username: string, by: string): Promise<number> {
+    await this.accounts.disable(username, by);
+    const ended = await this.sessions.destroyFor(username);
+    await this.log.record('operator.disabled', by, { username, sessionsEnded: ended });
+    return ended;
   }
 
   /**
@@ -73,7 +111,12 @@ export class HqAuth {
         return undefined;
       }
       if (PUBLIC.has(key)) return 'public';
-      const session = this.sessions.touch(cookieValue(req.headers.cookie, HQ_SESSION_COOKIE));
+      let session = await this.sessions.touch(cookieValue(req.headers.cookie, HQ_SESSION_COOKIE));
+      // Disabling ends sessions; this also covers a sign-in that raced the disable.
+      if (session && !(await this.accounts.isActive(session.username))) {
+        await this.sessions.destroy(session.id);
+        session = undefined;
+      }
       if (!session) {
         if (method === 'GET' && !pathname.startsWith('/api/')) {
           res.writeHead(303, { location: '/login', 'cache-control': 'no-store' });
@@ -99,7 +142,7 @@ export class HqAuth {
         return undefined;
       }
       if (key === 'DELETE /api/session') {
-        this.sessions.destroy(session.id);
+        await this.sessions.destroy(session.id);
         await this.log.record('operator.signed_out', session.username);
         sendJson(res, 200, { ok: true }, { 'set-cookie': clearedSessionCookie() });
         return undefined;
@@ -112,8 +155,8 @@ export class HqAuth {
           stringField(body, 'current', 256),
           stringField(body, 'next', 256),
         );
-        session.mustChangePassword = false;
-        this.sessions.destroyFor(session.username, session.id);
+        await this.sessions.passwordChanged(session);
+        await this.sessions.destroyFor(session.username, session.id);
         await this.log.record('operator.password_changed', session.username);
         sendJson(res, 200, this.#me(session));
         return undefined;
@@ -134,9 +177,19 @@ export class HqAuth {
     const body = await readJson(req);
     onlyFields(body, ['username', 'password']);
     const username = stringField(body, 'username', 64);
-    const result = await this.accounts.login(username, stringField(body, 'password', 256));
+    const password = stringField(body, 'password', 256);
     const ip = req.socket.remoteAddress ?? 'unknown';
+    const throttled = this.#throttle.retryAfterS(ip);
+    if (throttled !== undefined) {
+      await this.log.record('operator.sign_in_throttled', username, { ip });
+      throw new HqError('HQ_THROTTLED', 'Too many failed sign-ins from this address; try again later', {
+        status: 429,
+        details: { retryAfterS: throttled },
+      });
+    }
+    const result = await this.accounts.login(username, password);
     if (!result.ok) {
+      this.#throttle.fail(ip);
       await this.log.record(
         result.reason === 'locked' ? 'operator.locked_out' : 'operator.sign_in_failed',
         username,
@@ -150,14 +203,19 @@ export class HqAuth {
       // Wrong password and unknown name get the same answer.
       throw new HqError('HQ_UNAUTHENTICATED', 'Wrong username or password', { status: 401 });
     }
-    const s = this.sessions.create(result.username, result.mustChangePassword);
+    const s = await this.sessions.create(result.username, result.mustChangePassword);
     await this.log.record('operator.signed_in', username, { ip });
     sendJson(res, 200, this.#me(s), { 'set-cookie': sessionCookie(s.id) });
   }
 
   /** Idempotent. */
-  async close(): Promise<void> {
-    await this.#hasher.close();
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      clearInterval(this.#sweeper);
+      await this.#hasher.close();
+      await this.#state.close();
+    })();
+    return this.#closing;
   }
 }
 

@@ -93,6 +93,14 @@ export async function routeConsole(
     await con.auth.log.record('operator.created', operator, { username });
     return sendJson(res, 201, { username });
   }
+  const dis = /^\/api\/operators\/([a-z0-9._-]{1,32})\/disable$/.exec(url.pathname);
+  if (method === 'POST' && dis?.[1]) {
+    onlyFields(await readJson(req), []);
+    // Keeps at least the acting operator able to sign in.
+    if (dis[1] === operator) throw new HqError('HQ_BAD_REQUEST', 'You cannot disable yourself');
+    const sessionsEnded = await con.auth.disableOperator(dis[1], operator);
+    return sendJson(res, 200, { username: dis[1], disabled: true, sessionsEnded });
+  }
   const m = /^\/api\/branches\/([A-Za-z0-9_]+)\/(freeze|witness|rules|quarantine\/requests)$/.exec(
     url.pathname,
   );

@@ -6,7 +6,6 @@ import { after, before, describe, it } from 'node:test';
 import { PouchDB } from '../pouch.ts';
 import { HqConsole } from './console.ts';
 import { type HqCouch, startHqCouch } from './couch.ts';
-import { OperatorSessions } from './sessions.ts';
 
 let dir: string;
 let hq: HqCouch;
@@ -246,20 +245,5 @@ describe('HQ console sign-in', () => {
     } finally {
       await local.close();
     }
-  });
-});
-
-describe('OperatorSessions', () => {
-  it('ends a session after the idle timeout and keeps an active one alive', () => {
-    let now = 0;
-    const sessions = new OperatorSessions({ idleMs: 1_000, now: () => now });
-    const a = sessions.create('admin', false);
-    const b = sessions.create('admin', false);
-    now = 900;
-    assert.ok(sessions.touch(a.id));
-    now = 1_800;
-    assert.ok(sessions.touch(a.id), 'touched 900 ms ago');
-    assert.equal(sessions.touch(b.id), undefined, 'idle for 1800 ms');
-    assert.equal(sessions.touch('forged'), undefined);
   });
 });

@@ -1,6 +1,7 @@
 export type HqErrorCode =
   | 'HQ_UNAUTHENTICATED'
   | 'HQ_LOCKED'
+  | 'HQ_THROTTLED'
   | 'HQ_CSRF'
   | 'HQ_PASSWORD_CHANGE_REQUIRED'
   | 'HQ_WEAK_PASSWORD'

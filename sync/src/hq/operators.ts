@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { ConsoleState } from './console-state.ts';
 import { HqError } from './errors.ts';
+import { SignInLockout } from './lockout.ts';
 import type { OperatorHasher } from './password.ts';
 
 export const INITIAL_OPERATOR_FILE = 'initial-operator-password';
@@ -12,10 +14,15 @@ interface OperatorRecord {
   createdAt: string;
   createdBy: string;
   mustChangePassword: boolean;
+  /** A disabled operator cannot sign in; set with the time and who did it. */
+  disabledAt?: string;
+  disabledBy?: string;
 }
 
 export interface OperatorAccountsOptions {
   hasher: OperatorHasher;
+  /** Where failure counts and locks are kept (durable across restarts). */
+  state: ConsoleState;
   /** Consecutive failures before the account locks (default 5). */
   maxFailures?: number;
   /** How long a lock lasts (default 15 min). */
@@ -40,14 +47,15 @@ export function operatorPasswordProblem(password: string, username: string): str
 /**
  * HQ operator accounts in `<dataDir>/operators.json` (0600, outside the
  * CouchDB directory so no branch can replicate it), argon2id hashes, and a
- * lockout after repeated failures. Unknown names count failures too, so
- * "locked" says nothing about whether an account exists.
+ * durable lockout after repeated failures (SignInLockout). Unknown and
+ * disabled names count failures too, so "locked" says nothing about whether
+ * an account exists.
  */
 export class OperatorAccounts {
   readonly #file: string;
   readonly #dataDir: string;
-  readonly #o: Required<Omit<OperatorAccountsOptions, 'hasher'>> & { hasher: OperatorHasher };
-  readonly #failures = new Map<string, { count: number; lockedUntil: number }>();
+  readonly #o: Required<Omit<OperatorAccountsOptions, 'hasher' | 'state'>> & { hasher: OperatorHasher };
+  readonly lockout: SignInLockout;
   #cache: Record<string, OperatorRecord> | undefined;
   #dummy: Promise<string> | undefined;
   #writes: Promise<unknown> = Promise.resolve();
@@ -55,7 +63,13 @@ export class OperatorAccounts {
   constructor(dataDir: string, options: OperatorAccountsOptions) {
     this.#dataDir = dataDir;
     this.#file = path.join(dataDir, ACCOUNTS_FILE);
-    this.#o = { maxFailures: 5, lockMs: 15 * 60_000, now: Date.now, ...options };
+    const { state, ...rest } = options;
+    this.#o = { maxFailures: 5, lockMs: 15 * 60_000, now: Date.now, ...rest };
+    this.lockout = new SignInLockout(state, {
+      maxFailures: this.#o.maxFailures,
+      lockMs: this.#o.lockMs,
+      now: this.#o.now,
+    });
   }
 
   async #load(): Promise<Record<string, OperatorRecord>> {
@@ -117,28 +131,20 @@ export class OperatorAccounts {
   }
 
   async login(username: string, password: string): Promise<LoginResult> {
-    const now = this.#o.now();
-    const f = this.#failures.get(username);
-    if (f && f.lockedUntil > now)
-      return { ok: false, reason: 'locked', retryAfterS: Math.ceil((f.lockedUntil - now) / 1000) };
+    const retryAfterS = await this.lockout.retryAfterS(username);
+    if (retryAfterS !== undefined) return { ok: false, reason: 'locked', retryAfterS };
     const rec = (await this.#load())[username];
     // Same cost for an unknown name, so timing does not reveal which names exist.
     const ok = rec
       ? await this.#o.hasher.verify(rec.hash, password)
       : await this.#o.hasher.verify(await this.#dummyHash(), password).then(() => false);
-    if (ok && rec) {
-      this.#failures.delete(username);
+    // A disabled operator's right password is a failure like any other.
+    if (ok && rec && rec.disabledAt === undefined) {
+      await this.lockout.clear(username);
       return { ok: true, username, mustChangePassword: rec.mustChangePassword };
     }
-    // A lock that ran out starts a fresh count (the stored count is 0 while locked).
-    const count = (f?.count ?? 0) + 1;
-    const locked = count >= this.#o.maxFailures;
-    if (this.#failures.size > 10_000) this.#failures.clear();
-    this.#failures.set(username, {
-      count: locked ? 0 : count,
-      lockedUntil: locked ? now + this.#o.lockMs : 0,
-    });
-    if (locked) return { ok: false, reason: 'locked', retryAfterS: Math.ceil(this.#o.lockMs / 1000) };
+    const lockS = await this.lockout.fail(username);
+    if (lockS !== undefined) return { ok: false, reason: 'locked', retryAfterS: lockS };
     return { ok: false, reason: 'invalid' };
   }
 
@@ -157,6 +163,22 @@ export class OperatorAccounts {
       );
     const ops = await this.#load();
     ops[username] = await this.#record(next, ops[username]?.createdBy ?? 'system', false);
+    await this.#save();
+  }
+
+  /** True when `username` exists and is not disabled. */
+  async isActive(username: string): Promise<boolean> {
+    const rec = (await this.#load())[username];
+    return rec !== undefined && rec.disabledAt === undefined;
+  }
+
+  /** Disables an operator (the caller ends their sessions); idempotent. */
+  async disable(username: string, by: string): Promise<void> {
+    const rec = (await this.#load())[username];
+    if (!rec) throw new HqError('HQ_NOT_FOUND', `No operator ${username}`, { status: 404 });
+    if (rec.disabledAt !== undefined) return;
+    rec.disabledAt = new Date(this.#o.now()).toISOString();
+    rec.disabledBy = by;
     await this.#save();
   }
 

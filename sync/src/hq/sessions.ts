@@ -1,12 +1,22 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import type { ConsoleState } from './console-state.ts';
 
 export const HQ_SESSION_COOKIE = '__Host-hq_session';
 export const HQ_CSRF_HEADER = 'x-csrf-token';
 
 export interface OperatorSession {
+  /** The cookie value; held in memory for the request only, never stored. */
   id: string;
   username: string;
   csrfToken: string;
+  mustChangePassword: boolean;
+  createdAt: number;
+  lastSeen: number;
+}
+
+/** What the console's database holds for a session, under `session:<sha256(cookie)>`. */
+interface StoredSession {
+  username: string;
   mustChangePassword: boolean;
   createdAt: number;
   lastSeen: number;
@@ -20,62 +30,101 @@ export interface OperatorSessionsOptions {
   now?: () => number;
 }
 
+const PREFIX = 'session:';
+const ID_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+
+/** The database key of a session: a hash, so a copy of the database opens no session. */
+export function sessionKey(id: string): string {
+  return PREFIX + createHash('sha256').update(id).digest('hex');
+}
+
 /**
- * Console sessions, in memory: an HQ restart signs operators out, which is
- * the safe direction. Ids and CSRF tokens are 256-bit random.
+ * The CSRF token follows from the cookie, so nothing else secret is stored;
+ * the domain prefix keeps it distinct from the stored key.
+ */
+function csrfFor(id: string): string {
+  return createHash('sha256').update('hq-csrf\0').update(id).digest('base64url');
+}
+
+/**
+ * Console sessions in the console's own database, so an HQ restart keeps
+ * operators signed in. Ids are 256-bit random and stored only as SHA-256;
+ * the idle timeout and the absolute lifetime are enforced from the stored
+ * timestamps.
  */
 export class OperatorSessions {
-  readonly #byId = new Map<string, OperatorSession>();
+  readonly #state: ConsoleState;
   readonly #idleMs: number;
   readonly #maxAgeMs: number;
   readonly #now: () => number;
 
-  constructor(options: OperatorSessionsOptions = {}) {
+  constructor(state: ConsoleState, options: OperatorSessionsOptions = {}) {
+    this.#state = state;
     this.#idleMs = options.idleMs ?? 15 * 60_000;
     this.#maxAgeMs = options.maxAgeMs ?? 12 * 3_600_000;
     this.#now = options.now ?? Date.now;
   }
 
-  create(username: string, mustChangePassword: boolean): OperatorSession {
+  async create(username: string, mustChangePassword: boolean): Promise<OperatorSession> {
+    await this.sweep();
     const now = this.#now();
-    for (const [id, s] of this.#byId) if (this.#dead(s, now)) this.#byId.delete(id);
-    const s: OperatorSession = {
-      id: randomBytes(32).toString('base64url'),
-      username,
-      csrfToken: randomBytes(32).toString('base64url'),
-      mustChangePassword,
-      createdAt: now,
-      lastSeen: now,
-    };
-    this.#byId.set(s.id, s);
-    return s;
+    const id = randomBytes(32).toString('base64url');
+    const stored: StoredSession = { username, mustChangePassword, createdAt: now, lastSeen: now };
+    await this.#state.update<StoredSession>(sessionKey(id), () => stored);
+    return { id, csrfToken: csrfFor(id), ...stored };
   }
 
-  #dead(s: OperatorSession, now: number): boolean {
+  #dead(s: StoredSession, now: number): boolean {
     return now - s.lastSeen > this.#idleMs || now - s.createdAt > this.#maxAgeMs;
   }
 
   /** The live session for `id`, its idle timer restarted; undefined when unknown or expired. */
-  touch(id: string | undefined): OperatorSession | undefined {
-    if (!id) return undefined;
-    const s = this.#byId.get(id);
-    if (!s) return undefined;
-    const now = this.#now();
-    if (this.#dead(s, now)) {
-      this.#byId.delete(id);
-      return undefined;
+  async touch(id: string | undefined): Promise<OperatorSession | undefined> {
+    if (!id || !ID_SHAPE.test(id)) return undefined;
+    const s = await this.#state.update<StoredSession>(sessionKey(id), (cur) => {
+      const now = this.#now();
+      if (!cur || this.#dead(cur, now)) return undefined;
+      return { ...cur, lastSeen: now };
+    });
+    return s && { id, csrfToken: csrfFor(id), ...s };
+  }
+
+  /** Records that the operator replaced the one-time password. */
+  async passwordChanged(session: OperatorSession): Promise<void> {
+    session.mustChangePassword = false;
+    await this.#state.update<StoredSession>(sessionKey(session.id), (cur) =>
+      cur ? { ...cur, mustChangePassword: false } : undefined,
+    );
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.#state.update(sessionKey(id), () => undefined);
+  }
+
+  /** Ends every session of `username` except `keep` (after a password change, or when disabled). */
+  async destroyFor(username: string, keep?: string): Promise<number> {
+    const kept = keep === undefined ? undefined : sessionKey(keep);
+    let ended = 0;
+    for (const { id, doc } of await this.#state.list<StoredSession>(PREFIX)) {
+      if (doc.username !== username || id === kept) continue;
+      await this.#state.update(id, () => undefined);
+      ended++;
     }
-    s.lastSeen = now;
-    return s;
+    return ended;
   }
 
-  destroy(id: string): void {
-    this.#byId.delete(id);
-  }
-
-  /** Ends every session of `username` except `keep` (after a password change). */
-  destroyFor(username: string, keep?: string): void {
-    for (const [id, s] of this.#byId) if (s.username === username && id !== keep) this.#byId.delete(id);
+  /** Deletes expired sessions; returns how many. */
+  async sweep(): Promise<number> {
+    let swept = 0;
+    for (const { id, doc } of await this.#state.list<StoredSession>(PREFIX)) {
+      if (!this.#dead(doc, this.#now())) continue;
+      // Re-checked inside the write: a request may have touched it since the listing.
+      const kept = await this.#state.update<StoredSession>(id, (cur) =>
+        cur && !this.#dead(cur, this.#now()) ? cur : undefined,
+      );
+      if (!kept) swept++;
+    }
+    return swept;
   }
 }
 
