@@ -40,6 +40,15 @@ const WC = {
   openKfId: 'wkKF01',
 };
 
+/** Temporary media the fake platform serves from `media/get` (a JPEG and an AMR voice clip, by magic bytes). */
+const MEDIA: Record<string, { mime: string; data: Buffer }> = {
+  med1: {
+    mime: 'image/jpeg',
+    data: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 0x49, 0x46, 1, 2, 3]),
+  },
+  med2: { mime: 'audio/amr', data: Buffer.concat([Buffer.from('#!AMR\n'), Buffer.alloc(32, 0x3c)]) },
+};
+
 /** The fake platform API: token endpoints, send endpoints, and a way to expire tokens. */
 class FakePlatform {
   server: Server;
@@ -65,6 +74,13 @@ class FakePlatform {
         const t = `tok-${++this.#n}`;
         this.#valid.add(t);
         return reply({ access_token: t, expires_in: 7200 });
+      }
+      if (url.pathname === '/cgi-bin/media/get') {
+        if (!this.#valid.has(q.get('access_token') ?? ''))
+          return reply({ errcode: 42001, errmsg: 'access_token expired' });
+        const file = MEDIA[q.get('media_id') ?? ''];
+        if (!file) return reply({ errcode: 40007, errmsg: 'invalid media_id' });
+        return res.writeHead(200, { 'content-type': file.mime }).end(file.data);
       }
       let data = '';
       req.on('data', (d) => (data += d));
@@ -326,6 +342,15 @@ test('image, voice, location, subscribe, unsubscribe and menu CLICK map to inbou
   );
   assert.deepEqual(got[0]?.handles, [{ kind: 'wecom_external', value: 'wmExt-1' }]);
   assert.equal(got[0]?.meta?.['mediaId'], 'med1');
+  // The image and voice bytes came through media/get and ride along as attachments.
+  assert.deepEqual(
+    got[0]?.attachments?.map((a) => [a.mime, Buffer.from(a.data).equals(MEDIA['med1']?.data as Buffer)]),
+    [['image/jpeg', true]],
+  );
+  assert.deepEqual(
+    got[1]?.attachments?.map((a) => [a.mime, Buffer.from(a.data).equals(MEDIA['med2']?.data as Buffer)]),
+    [['audio/amr', true]],
+  );
   assert.equal(got[4]?.meta?.['eventKey'], 'MENU_BALANCE');
   assert.ok(got.every((m) => m.channel === 'wecom' && m.threadKey === 'wecom:wmExt-1'));
 });

@@ -14,6 +14,8 @@ const SNIFF: Record<string, (d: Uint8Array) => boolean> = {
   'image/gif': (d) => starts(d, ascii('GIF87a')) || starts(d, ascii('GIF89a')),
   'image/webp': (d) => starts(d, ascii('RIFF')) && starts(d, ascii('WEBP'), 8),
   'application/pdf': (d) => starts(d, ascii('%PDF-')),
+  // WeChat/WeCom voice messages (AMR-NB, RFC 4867 storage format).
+  'audio/amr': (d) => starts(d, ascii('#!AMR\n')),
   'text/plain': (d) => {
     if (d.includes(0)) return false;
     try {

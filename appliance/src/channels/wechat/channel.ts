@@ -5,7 +5,9 @@ import { WechatApiClient } from './api.ts';
 import { aesKeyFrom } from './crypto.ts';
 import { WechatError } from './errors.ts';
 import { WechatInbox } from './inbox.ts';
-import { dedupeKey } from './map.ts';
+import { KfPuller } from './kf.ts';
+import { dedupeKey, toInbound } from './map.ts';
+import { DEFAULT_MEDIA_POLICY, type MediaPolicy, withMedia } from './media.ts';
 import type { Flavour, Ingest, WechatCredentials } from './types.ts';
 import { type CallbackQuery, openCallback, verifyUrl } from './verify.ts';
 import { parseWechatXml } from './xml.ts';
@@ -20,6 +22,8 @@ export interface WechatChannelOptions {
   fetch?: typeof fetch;
   now?: () => number;
   retryMs?: number;
+  /** Media download limits and tries (defaults: the attachment limit, 15 s, 3 tries). */
+  media?: Partial<MediaPolicy>;
 }
 
 /** What GET …/config shows: never a secret in clear. */
@@ -45,7 +49,10 @@ export class WechatChannel {
   readonly inbox: WechatInbox;
   readonly api: WechatApiClient;
   readonly sender: ChannelSender;
+  /** WeCom 微信客服 pull (sync_msg); present on the OA too but never rung there. */
+  readonly kf: KfPuller;
   #store: DocStore;
+  #media: MediaPolicy;
   #bus: EventBus;
   #now: () => number;
   #creds: WechatCredentials | undefined | null = null;
@@ -69,14 +76,18 @@ export class WechatChannel {
       ...(options.fetch ? { fetch: options.fetch } : {}),
       now: this.#now,
     });
+    this.#media = { ...DEFAULT_MEDIA_POLICY, ...options.media };
+    this.kf = new KfPuller(this.#store, this.api, { media: this.#media });
     const kind: Handle['kind'] = flavour === 'wechat' ? 'wechat_openid' : 'wecom_external';
     this.sender = {
       channel: flavour,
-      send: async ({ message, to }) => {
+      send: async ({ contact, message, to }) => {
         const handle = to.find((h) => h.kind === kind);
         if (!handle)
           throw new WechatError('WECHAT_API_FAILED', `No ${kind} handle to reply to`, { status: 409 });
-        const r = await this.api.sendText(handle.value, message.text);
+        const kfId = contact.attributes?.['openKfId'];
+        const openKfId = typeof kfId === 'string' ? kfId : undefined;
+        const r = await this.api.sendText(handle.value, message.text, openKfId ? { openKfId } : {});
         return r.msgid ? { externalId: r.msgid } : {};
       },
     };
@@ -150,8 +161,23 @@ export class WechatChannel {
     return { accepted };
   }
 
+  /** Starts the inbox worker: each callback becomes a message (with its media) or, for a kf doorbell, a pull. */
   start(ingest: Ingest): void {
-    this.inbox.start(ingest);
+    this.inbox.start(async (item) => {
+      const fields = parseWechatXml(item.xml);
+      const receivedAt = new Date(item.receivedAt);
+      if (this.flavour === 'wecom' && fields['Event'] === 'kf_msg_or_event') {
+        const openKfId = fields['OpenKfId'];
+        if (!openKfId) throw new WechatError('WECHAT_BAD_XML', 'kf_msg_or_event without OpenKfId');
+        await this.kf.pull(
+          { openKfId, receivedAt, ...(fields['Token'] ? { token: fields['Token'] } : {}) },
+          { ingest, attempt: item.attempts, now: this.#now() },
+        );
+        return;
+      }
+      const msg = toInbound(this.flavour, fields, receivedAt);
+      await ingest(await withMedia(msg, this.api, { attempt: item.attempts, policy: this.#media }));
+    });
   }
 
   close(): Promise<void> {

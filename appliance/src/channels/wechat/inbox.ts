@@ -1,27 +1,30 @@
 import { createLogger } from '../../logging/index.ts';
 import type { DocStore } from '../../storage/index.ts';
-import { toInbound } from './map.ts';
-import type { Flavour, InboxItem, Ingest } from './types.ts';
-import { parseWechatXml } from './xml.ts';
+import type { Flavour, InboxItem } from './types.ts';
 
 const log = createLogger('channels.wechat');
 const MAX_ATTEMPTS = 5;
+
+/** Processes one inbox item; throwing leaves it for a bounded number of retries. */
+export type InboxHandler = (item: InboxItem) => Promise<void>;
 
 /**
  * Durable inbox: a verified callback is written here (one fsynced commit) before
  * the platform gets its "success", then a worker ingests it asynchronously.
  * `seen:<key>` marks a message ever accepted (retries are acknowledged and dropped);
- * `q:<key>` is the pending work, removed once ingested. Both go in one bulkPut,
- * so a crash leaves either both or neither.
+ * `q:<time>:<seq>:<key>` is the pending work in arrival order, removed once
+ * ingested. Both go in one bulkPut, so a crash leaves either both or neither.
  */
+
 export class WechatInbox {
   #store: DocStore;
-  #ingest: Ingest | undefined;
+  #ingest: InboxHandler | undefined;
   #running: Promise<void> | undefined;
   #again = false;
   #closed = false;
   #timer: NodeJS.Timeout | undefined;
   #retryMs: number;
+  #seq = 0;
 
   constructor(store: DocStore, options: { retryMs?: number } = {}) {
     this.#store = store;
@@ -32,7 +35,8 @@ export class WechatInbox {
   async accept(flavour: Flavour, key: string, xml: string, now: Date): Promise<boolean> {
     if (await this.#store.get(`seen:${key}`)) return false;
     const item: InboxItem & { _id: string } = {
-      _id: `q:${key}`,
+      // Arrival order, not key (hash) order: a slow media fetch must not let later messages overtake.
+      _id: `q:${now.toISOString()}:${String(++this.#seq % 1e6).padStart(6, '0')}:${key}`,
       flavour,
       xml,
       receivedAt: now.toISOString(),
@@ -40,14 +44,18 @@ export class WechatInbox {
       state: 'pending',
     };
     const marker: { _id: string; at: string } = { _id: `seen:${key}`, at: item.receivedAt };
-    const [seen] = await this.#store.bulkPut<object>([marker, item]);
-    if (seen && 'error' in seen) return false;
+    const [seen, queued] = await this.#store.bulkPut<object>([marker, item]);
+    if (seen && 'error' in seen) {
+      // A concurrent delivery of the same message won the marker: drop our copy of the work.
+      if (queued && 'rev' in queued) await this.#store.remove(item._id, queued.rev);
+      return false;
+    }
     this.kick();
     return true;
   }
 
   /** Starts the worker: leftovers from before a restart are processed first. */
-  start(ingest: Ingest): void {
+  start(ingest: InboxHandler): void {
     this.#ingest = ingest;
     this.kick();
   }
@@ -82,8 +90,7 @@ export class WechatInbox {
       if (this.#closed) return;
       if (item.state !== 'pending') continue;
       try {
-        const msg = toInbound(item.flavour, parseWechatXml(item.xml), new Date(item.receivedAt));
-        await ingest(msg);
+        await ingest(item);
         await this.#store.remove(item._id, item._rev);
       } catch (err) {
         const attempts = item.attempts + 1;

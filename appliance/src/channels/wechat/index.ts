@@ -52,6 +52,22 @@ export type { WechatErrorCode } from './errors.ts';
  * if (err instanceof WechatError && err.code === 'WECHAT_BAD_SIGNATURE') …
  */
 export { WechatError } from './errors.ts';
+export type { KfEvent, KfMessage } from './kf.ts';
+/**
+ * WeCom 微信客服 pull: sync_msg paged from a durable cursor, one message per msgid.
+ * @example
+ * await channel.kf.pull({ openKfId, token, receivedAt }, { ingest, attempt: 0, now: Date.now() });
+ * kfToInbound({ msgid: 'm1', origin: 3, external_userid: 'wm1', msgtype: 'text', text: { content: 'hi' } }, new Date());
+ */
+export { KfPuller, kfToInbound } from './kf.ts';
+export type { MediaPolicy } from './media.ts';
+/**
+ * Image/voice bytes through `media/get` as an encrypted attachment, or the marker.
+ * @example
+ * const msg2 = await withMedia(msg, channel.api, { attempt: 0, policy: DEFAULT_MEDIA_POLICY });
+ * msg2.text.endsWith(MEDIA_UNAVAILABLE); // when the platform refused the file
+ */
+export { DEFAULT_MEDIA_POLICY, MEDIA_UNAVAILABLE, withMedia } from './media.ts';
 /**
  * Module factory for the WeChat family, and the OA module.
  * @example

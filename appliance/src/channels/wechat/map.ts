@@ -10,7 +10,10 @@ import type { Flavour } from './types.ts';
 export function dedupeKey(flavour: Flavour, f: Record<string, string>): string {
   const raw = f['MsgId']
     ? `${flavour}:msg:${f['MsgId']}`
-    : `${flavour}:ev:${f['FromUserName'] ?? ''}:${f['CreateTime'] ?? ''}:${f['Event'] ?? ''}:${f['EventKey'] ?? ''}`;
+    : `${flavour}:ev:${f['FromUserName'] ?? ''}:${f['CreateTime'] ?? ''}:${f['Event'] ?? ''}:${f['EventKey'] ?? ''}${
+        // kf doorbells have no sender: their one-use Token tells two in the same second apart.
+        f['Token'] ? `:${f['Token']}` : ''
+      }`;
   // Hashed so openids do not appear in document ids.
   return createHash('sha256').update(raw).digest('hex');
 }
