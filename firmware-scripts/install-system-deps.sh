@@ -24,6 +24,7 @@ testing=(
   baresip         # SIP softphone peer
   strace          # proves fsync before 2xx
   shellcheck      # lints these scripts
+  dovecot-imapd   # real IMAP server for the email IMAP-polling tests (they start their own; the packaged service is unused)
   fonts-wqy-zenhei # CJK glyphs in the zh-CN console screenshots
 )
 

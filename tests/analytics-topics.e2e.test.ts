@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
 import { ok } from './inbox-helpers.ts';
 import { type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
-import { bootstrapAdmin } from './support/bootstrap.ts';
+import { bootstrapAdmin, createSignedInUser } from './support/bootstrap.ts';
 import { launchChromium, signedInContext } from './support/browser.ts';
 import type { ApiClient } from './support/client.ts';
 import { until } from './support/until.ts';
@@ -113,4 +113,54 @@ test('GET /api/analytics/behaviour reports the web chat channel mix rejects an o
   ok(doc, 200);
   assert.ok(doc.json['paths']['/api/analytics/topics'], 'topics route in the OpenAPI document');
   assert.ok(doc.json['paths']['/api/analytics/behaviour'], 'behaviour route in the OpenAPI document');
+});
+
+test('POST /api/analytics/topics/backfill needs system.manage, skips what was counted live, and leaves one audit record per run', async () => {
+  ok(
+    await admin.request('POST', '/api/roles', {
+      id: 'topic-watcher',
+      description: 'reads reports and the audit trail',
+      permissions: ['contacts.monitor', 'audit.read'],
+    }),
+    201,
+  );
+  const watcher = await createSignedInUser(
+    admin,
+    'topic.watcher',
+    ['topic-watcher'],
+    'topic watcher password 1',
+  );
+  ok(await watcher.client.request('POST', '/api/analytics/topics/backfill'), 403);
+  const none = await watcher.client.request('GET', '/api/analytics/topics/backfill');
+  ok(none, 200);
+
+  const runs: string[] = [];
+  for (let i = 0; i < 2; i++) {
+    const started = await admin.request('POST', '/api/analytics/topics/backfill');
+    ok(started, 202);
+    runs.push(started.json['runId'] as string);
+    const done = await until('the backfill run finished', async () => {
+      const r = await watcher.client.request('GET', '/api/analytics/topics/backfill');
+      ok(r, 200);
+      return r.json['status'] === 'done' && r.json['runId'] === runs[i] ? r.json : undefined;
+    });
+    // Every widget message was counted live and marked: nothing is counted twice.
+    assert.equal(done['counted'], 0);
+    assert.equal(done['skipped'], 5);
+  }
+  const report = await admin.request('GET', '/api/analytics/topics?days=7&baseline=28&limit=50');
+  const lost = (report.json['top'] as Term[]).find((t) => t.term === '挂失');
+  assert.equal(lost?.window, 3);
+
+  const audit = await watcher.client.request('GET', '/api/audit?limit=1000');
+  ok(audit, 200);
+  const backfills = (audit.json['records'] as Array<Record<string, unknown>>).filter(
+    (r) => r['action'] === 'analytics.topics_backfill',
+  );
+  assert.deepEqual(
+    backfills.map((r) => r['target']).sort(),
+    runs.map((id) => `analytics:topics_backfill:${id}`).sort(),
+  );
+  const doc = await admin.request('GET', '/api/openapi.json');
+  assert.ok(doc.json['paths']['/api/analytics/topics/backfill'], 'backfill route in the OpenAPI document');
 });

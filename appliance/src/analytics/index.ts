@@ -10,6 +10,8 @@
  * analytics.wallboard().kpis.answerRate; // 0.93
  */
 
+/** @example (await miner.backfill({ userId: 'admin' })).status // 'running' */
+export type { BackfillState } from './backfill.ts';
 /** @example customerBehaviour(await analytics.facts(from7dEarlier, to), { from, to }).repeat.rate // 0.25 */
 export {
   type BehaviourReport,
@@ -21,6 +23,8 @@ export {
 export { CHURN_WEIGHTS, type CustomerSignals, churnRisk } from './churn.ts';
 /** @example intervalsCsv(await analytics.intervals({ from, to })) */
 export { intervalsCsv } from './csv.ts';
+/** @example dayOf('2024-03-30T23:30:00Z', 'Asia/Shanghai') // '2024-03-31' */
+export { dayOf, serverTimeZone } from './days.ts';
 /** @example requiredAgents({ volume: 100, intervalSeconds: 1800, ahtSeconds: 180, targetLevel: 0.8, targetSeconds: 20 }).agents // 14 */
 export {
   erlangC,
@@ -46,20 +50,32 @@ export { bucketOf, foldFacts, kpisOf, sumCounters } from './kpi.ts';
 export { type LabelTrend, labelTrends } from './labels.ts';
 /** @example MODULES.push(analyticsModule) // after conversations, routing, tickets */
 export { analyticsModule } from './module.ts';
+/** @example isCollocation({ n: 100, a: 10, b: 10, ab: 9 }) // true: 'credit card' is a phrase */
+export {
+  type CollocationOptions,
+  collocation,
+  isCollocation,
+  type PairCounts,
+  PHRASE_G2,
+  phraseCandidates,
+} from './phrases.ts';
 /** @example app.route('/api', analyticsRoutes(service, { recordRead })) */
 export { analyticsRoutes } from './routes.ts';
 /** @example await new AnalyticsService(db, { bus, thresholdSeconds: 20 }).start() */
 export { type AnalyticsOptions, AnalyticsService, type IntervalQuery } from './service.ts';
+/** @example topicSources(ctx.services, { recordRead: (r) => ctx.recordRead(r) }).tickets?.(['t1']) */
+export { type SourceOptions, topicSources } from './sources.ts';
 /** @example topicTerms('我的信用卡被盗刷了，电话13800138000') // ['信用卡', '盗刷', '电话']: the number is gone */
-export { scrub, topicTerms } from './terms.ts';
+export { scrub, topicTerms, topicTokens } from './terms.ts';
 /**
  * @example
  * const miner = new TopicMiner(db, { bus, pseudonym: (id) => crypto.blindIndex('analytics_topic', id), sources });
  * miner.start();
- * (await miner.topics({ days: 7, baseline: 28, limit: 20 })).rising[0]?.term // '退款'
+ * (await miner.topics({ days: 7, baseline: 28, limit: 20 })).rising[0]?.term // '退款' or a phrase, '信用卡 挂失'
  */
 export {
   type CustomerText,
+  type SourcedText,
   type TermView,
   TopicMiner,
   type TopicOptions,

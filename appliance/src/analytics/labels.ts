@@ -14,12 +14,13 @@ function countBy(
   facts: readonly ContactFact[],
   days: readonly string[],
   pick: (f: ContactFact) => string | undefined,
+  timeZone?: string,
 ) {
   const index = new Map(days.map((d, i) => [d, i]));
   const by = new Map<string, number[]>();
   for (const f of facts) {
     const label = pick(f);
-    const i = index.get(dayOf(f.queuedAt));
+    const i = index.get(dayOf(f.queuedAt, timeZone));
     if (!label || i === undefined) continue;
     const series = by.get(label) ?? new Array<number>(days.length).fill(0);
     series[i] = (series[i] ?? 0) + 1;
@@ -39,9 +40,15 @@ function countBy(
 export function labelTrends(
   facts: readonly ContactFact[],
   days: readonly string[],
+  timeZone?: string,
 ): { intent: LabelTrend[]; wrapUp: LabelTrend[] } {
   return {
-    intent: countBy(facts, days, (f) => (f.intent && f.intent !== 'unknown' ? f.intent : undefined)),
-    wrapUp: countBy(facts, days, (f) => f.wrapUpCode),
+    intent: countBy(
+      facts,
+      days,
+      (f) => (f.intent && f.intent !== 'unknown' ? f.intent : undefined),
+      timeZone,
+    ),
+    wrapUp: countBy(facts, days, (f) => f.wrapUpCode, timeZone),
   };
 }

@@ -14,7 +14,8 @@ export const analyticsModule: BranchModule = {
     await service.start();
     const topics = new TopicMiner(db, {
       bus,
-      sources: topicSources(ctx.services),
+      sources: topicSources(ctx.services, { recordRead: (r) => ctx.recordRead(r) }),
+      timeZone: ctx.config.timeZone,
       // Distinct customers are counted by a keyed hash (truncated: a count needs no more).
       pseudonym: (customerId) => crypto.blindIndex('analytics_topic', customerId).slice(0, 16),
       facts: (from, to) => service.facts(from, to),

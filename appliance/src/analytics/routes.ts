@@ -61,6 +61,12 @@ export function analyticsRoutes(
   const app = createRouter();
   app.use('/analytics/*', requirePermission('contacts.monitor'));
 
+  const miner = () => {
+    if (!opts.topics)
+      throw new AnalyticsError('ANALYTICS_NOT_FOUND', 'Topic mining is not enabled', { status: 404 });
+    return opts.topics;
+  };
+
   app.openapi(
     createRoute({
       method: 'get',
@@ -142,10 +148,40 @@ export function analyticsRoutes(
       responses: { 200: json(AnyJson, 'Topic report') },
     }),
     async (c) => {
-      if (!opts.topics)
-        throw new AnalyticsError('ANALYTICS_NOT_FOUND', 'Topic mining is not enabled', { status: 404 });
-      const report = await opts.topics.topics(c.req.valid('query'));
+      const report = await miner().topics(c.req.valid('query'));
       return c.json(report as unknown as Record<string, unknown>, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/analytics/topics/backfill',
+      summary:
+        'Counts conversation messages and ticket subjects from before topic mining began (resumable, idempotent, audited once per run)',
+      middleware: [requirePermission('system.manage')] as const,
+      responses: { 202: json(AnyJson, 'The run started, continued or already running') },
+    }),
+    async (c) => {
+      const source = c.get('clientIp');
+      const state = await miner().backfill({
+        userId: principalOf(c).userId,
+        ...(source === undefined ? {} : { source }),
+      });
+      return c.json(state as unknown as Record<string, unknown>, 202);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/analytics/topics/backfill',
+      summary: 'Progress of the latest topic backfill run',
+      responses: { 200: json(AnyJson, 'Run state, or {status:"none"}') },
+    }),
+    async (c) => {
+      const state = await miner().backfillState();
+      return c.json((state ?? { status: 'none' }) as unknown as Record<string, unknown>, 200);
     },
   );
 

@@ -58,10 +58,10 @@ const ZH_STOP_CHARS = new Set(
   ),
 );
 
-/** Replaces URLs, emails and digit runs (phones, cards, IDs) with a space. */
-export function scrub(text: string): string {
+/** Replaces URLs, emails and digit runs (phones, cards, IDs) with `by` (a space unless told). */
+export function scrub(text: string, by = ' '): string {
   let out = text.normalize('NFKC');
-  for (const re of SCRUB) out = out.replace(re, ' ');
+  for (const re of SCRUB) out = out.replace(re, by);
   return out;
 }
 
@@ -76,38 +76,73 @@ export function isTopicTerm(word: string): boolean {
   return !EN_STOP.has(word) && !EN_STOP.has(word.replace(/'/g, ''));
 }
 
+/** Where removed personal data stood: punctuation, so no phrase is made across it. */
+const GAP = ' ; ';
+const PUNCT = /[^\s]/u;
+
+/**
+ * The topic terms of one message in reading order, with `null` wherever
+ * punctuation (or removed personal data) stands between them. Stop words
+ * and other non-terms are skipped, not marked, so "lost my card" gives
+ * ['lost', 'card'] and a phrase may be made across them.
+ * @example topicTokens('信用卡挂失。网银') // ['信用卡', '挂失', null, '网银']
+ */
+export function topicTokens(text: string): Array<string | null> {
+  const out: Array<string | null> = [];
+  // ICU's dictionary splits many domain words into characters (挂失 → 挂|失, 盗刷 → 盗|刷); a run of
+  // single content characters between function characters is taken as one word.
+  let run = '';
+  const push = (w: string) => {
+    if (isTopicTerm(w)) out.push(w);
+  };
+  const flush = () => {
+    if (run) push(run);
+    run = '';
+  };
+  const clean = scrub(text, GAP).toLowerCase();
+  let from = 0;
+  const words = (part: string) => {
+    for (const s of segmenter.segment(part)) {
+      const single = s.isWordLike && s.segment.length === 1 && CJK.test(s.segment);
+      if (single && !ZH_STOP_CHARS.has(s.segment)) {
+        run += s.segment;
+        continue;
+      }
+      flush();
+      if (!s.isWordLike) {
+        if (PUNCT.test(s.segment) && out.at(-1) !== null) out.push(null);
+        continue;
+      }
+      push(s.segment.replace(/^['-]+|['-]+$/g, ''));
+    }
+  };
+  for (const m of clean.matchAll(LEXICON_RE)) {
+    words(clean.slice(from, m.index));
+    flush();
+    out.push(m[0]);
+    from = m.index + m[0].length;
+  }
+  words(clean.slice(from));
+  flush();
+  return out;
+}
+
 /**
  * Distinct topic terms of one message (a message counts a term once, so one
  * repetitive message cannot make a trend), at most 64.
  * @example topicTerms('我要退款，电话13800138000') // ['退款', '电话']
  */
 export function topicTerms(text: string): string[] {
+  return distinctTerms(topicTokens(text));
+}
+
+/** Distinct non-null tokens, first seen first, at most 64. */
+export function distinctTerms(tokens: ReadonlyArray<string | null>): string[] {
   const terms = new Set<string>();
-  // ICU's dictionary splits many domain words into characters (挂失 → 挂|失, 盗刷 → 盗|刷); a run of
-  // single content characters between function characters is taken as one word.
-  let run = '';
-  const flush = () => {
-    if (isTopicTerm(run)) terms.add(run);
-    run = '';
-  };
-  const rest = scrub(text)
-    .toLowerCase()
-    .replace(LEXICON_RE, (w) => {
-      terms.add(w);
-      return ' ';
-    });
-  for (const s of segmenter.segment(rest)) {
-    const single = s.isWordLike && s.segment.length === 1 && CJK.test(s.segment);
-    if (single && !ZH_STOP_CHARS.has(s.segment)) {
-      run += s.segment;
-      continue;
-    }
-    flush();
-    if (!s.isWordLike) continue;
-    const w = s.segment.replace(/^['-]+|['-]+$/g, '');
-    if (isTopicTerm(w)) terms.add(w);
+  for (const t of tokens) {
+    if (t === null) continue;
+    terms.add(t);
     if (terms.size >= MAX_TERMS) break;
   }
-  flush();
-  return [...terms].slice(0, MAX_TERMS);
+  return [...terms];
 }

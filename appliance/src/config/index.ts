@@ -5,4 +5,4 @@
  * config.httpPort; // 9000
  */
 export { ConfigError, configFromProcess, loadConfig } from './load.ts';
-export type { Config } from './types.ts';
+export type { Config, ImapConfig } from './types.ts';

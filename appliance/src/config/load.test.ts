@@ -36,3 +36,9 @@ test('loadConfig() turns noise suppression on by default, off with BRANCHLINE_NO
   assert.equal(loadConfig({ BRANCHLINE_NOISE_SUPPRESSION: 'off' }).noiseSuppression, false);
   assert.throws(() => loadConfig({ BRANCHLINE_NOISE_SUPPRESSION: 'yes' }), /BRANCHLINE_NOISE_SUPPRESSION/);
 });
+
+test('loadConfig() takes BRANCHLINE_TIMEZONE as an IANA zone, defaults to the server zone, and rejects an unknown one naming the variable', () => {
+  assert.equal(loadConfig({ BRANCHLINE_TIMEZONE: 'Asia/Shanghai' }).timeZone, 'Asia/Shanghai');
+  assert.equal(loadConfig({}).timeZone, new Intl.DateTimeFormat().resolvedOptions().timeZone);
+  assert.throws(() => loadConfig({ BRANCHLINE_TIMEZONE: 'Mars/Olympus_Mons' }), /BRANCHLINE_TIMEZONE/);
+});

@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { LogLevel } from '../logging/index.ts';
-import type { Config } from './types.ts';
+import type { Config, ImapConfig } from './types.ts';
 
 /** A bad environment value; the message names the variable. */
 export class ConfigError extends Error {
@@ -80,6 +81,80 @@ function mailSettings(env: Env) {
   };
 }
 
+const LOOPBACK_HOST = /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/;
+
+function imapPassword(env: Env): string {
+  const direct = env['BRANCHLINE_IMAP_PASSWORD'];
+  const file = env['BRANCHLINE_IMAP_PASSWORD_FILE'];
+  if (direct && file) {
+    throw new ConfigError(
+      'Cannot parse BRANCHLINE_IMAP_PASSWORD: set it or BRANCHLINE_IMAP_PASSWORD_FILE, not both',
+    );
+  }
+  if (file) {
+    try {
+      return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      throw new ConfigError(
+        `Cannot read BRANCHLINE_IMAP_PASSWORD_FILE: "${file}" (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+  }
+  if (!direct) {
+    throw new ConfigError(
+      'Cannot parse BRANCHLINE_IMAP_URL: a password is required (BRANCHLINE_IMAP_PASSWORD or _FILE)',
+    );
+  }
+  return direct;
+}
+
+/** IMAP polling: off unless BRANCHLINE_IMAP_URL is set; TLS unless plain is allowed for a loopback server. */
+function imapSettings(env: Env): ImapConfig | undefined {
+  const raw = env['BRANCHLINE_IMAP_URL'];
+  if (raw === undefined || raw === '') return undefined;
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError('Cannot parse BRANCHLINE_IMAP_URL: not an imap:// or imaps:// URL');
+  }
+  if ((u.protocol !== 'imap:' && u.protocol !== 'imaps:') || u.hostname === '' || u.username === '') {
+    throw new ConfigError('Cannot parse BRANCHLINE_IMAP_URL: expected imaps://user@host[:port][/mailbox]');
+  }
+  // A password in the URL would end up in process listings and logs of the URL.
+  if (u.password !== '') {
+    throw new ConfigError(
+      'Cannot parse BRANCHLINE_IMAP_URL: put the password in BRANCHLINE_IMAP_PASSWORD, not the URL',
+    );
+  }
+  const allowPlain = env['BRANCHLINE_IMAP_ALLOW_PLAIN'] || 'off';
+  if (allowPlain !== 'on' && allowPlain !== 'off') {
+    throw new ConfigError(`Cannot parse BRANCHLINE_IMAP_ALLOW_PLAIN: "${allowPlain}" is not on or off`);
+  }
+  const tls = u.protocol === 'imaps:';
+  if (allowPlain === 'on' && (tls || !LOOPBACK_HOST.test(u.hostname))) {
+    throw new ConfigError(
+      'Cannot parse BRANCHLINE_IMAP_ALLOW_PLAIN: plain IMAP is only allowed for imap:// on a loopback host',
+    );
+  }
+  const mailbox = decodeURIComponent(u.pathname.replace(/^\/+/, '')) || 'INBOX';
+  const moveTo = env['BRANCHLINE_IMAP_MOVE_TO'] || undefined;
+  if (moveTo !== undefined && (moveTo === mailbox || /[\r\n\0]/.test(moveTo))) {
+    throw new ConfigError(`Cannot parse BRANCHLINE_IMAP_MOVE_TO: "${moveTo}" is not another folder`);
+  }
+  const imap = {
+    host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: u.port === '' ? (tls ? 993 : 143) : Number(u.port),
+    security: tls ? 'tls' : allowPlain === 'on' ? 'plain' : 'starttls',
+    user: decodeURIComponent(u.username),
+    mailbox,
+    pollSeconds: int(env, 'BRANCHLINE_IMAP_POLL_SECONDS', 60, 1, 86_400),
+    moveTo,
+  } as const;
+  Object.defineProperty(imap, 'password', { value: imapPassword(env), enumerable: false });
+  return Object.freeze(imap) as ImapConfig;
+}
+
 /** Voice trunks and dial-out prefixes; empty means no trusted trunk and no dial-out. */
 function voiceSettings(env: Env) {
   const sipTrunks: Array<{ name: string; addresses: string[] }> = [];
@@ -106,6 +181,19 @@ function voiceSettings(env: Env) {
     throw new ConfigError(`Cannot parse BRANCHLINE_NOISE_SUPPRESSION: "${ns}" is not on or off`);
   }
   return { sipTrunks, dialoutPrefixes, noiseSuppression: ns === 'on' };
+}
+
+/** An IANA zone name Intl knows (BRANCHLINE_TIMEZONE); default the server's own zone. */
+function timeZone(env: Env): string {
+  const raw = env['BRANCHLINE_TIMEZONE'];
+  if (raw === undefined || raw === '') return new Intl.DateTimeFormat().resolvedOptions().timeZone;
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: raw }).resolvedOptions().timeZone;
+  } catch {
+    throw new ConfigError(
+      `Cannot parse BRANCHLINE_TIMEZONE: "${raw}" is not an IANA time zone (e.g. Asia/Shanghai)`,
+    );
+  }
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
@@ -149,7 +237,9 @@ export function loadConfig(env: Env): Config {
     httpsEnabled: https === 'on',
     wechatApiBase: url(env, 'BRANCHLINE_WECHAT_API_BASE') ?? 'https://api.weixin.qq.com',
     wecomApiBase: url(env, 'BRANCHLINE_WECOM_API_BASE') ?? 'https://qyapi.weixin.qq.com',
+    timeZone: timeZone(env),
     ...mailSettings(env),
+    imap: imapSettings(env),
     ...voiceSettings(env),
   };
   return Object.freeze(config);

@@ -36,10 +36,29 @@ export interface Config {
   readonly smtpMaxBytes: number;
   /** Offer STARTTLS on inbound SMTP with the appliance's TLS material. */
   readonly smtpStartTls: boolean;
+  /** Optional IMAP polling of a mailbox (BRANCHLINE_IMAP_URL); undefined = off. */
+  readonly imap: ImapConfig | undefined;
   /** Voice (issue 4): SIP trunks trusted by source address (BRANCHLINE_SIP_TRUNKS="name=ip[,ip];…"). */
   readonly sipTrunks: ReadonlyArray<{ readonly name: string; readonly addresses: readonly string[] }>;
   /** Number prefixes authenticated phones may dial out to (BRANCHLINE_DIALOUT_PREFIXES, comma-separated). */
   readonly dialoutPrefixes: readonly string[];
   /** Noise suppression on what callers on SIP trunks and desk phones send (BRANCHLINE_NOISE_SUPPRESSION, on|off, default on). */
   readonly noiseSuppression: boolean;
+  /** IANA zone reporting days follow (BRANCHLINE_TIMEZONE, default the server's zone), whatever the process TZ. */
+  readonly timeZone: string;
+}
+
+/** Where and how the email channel polls an IMAP mailbox. */
+export interface ImapConfig {
+  readonly host: string;
+  readonly port: number;
+  /** `tls` = imaps (implicit TLS), `starttls` = imap:// upgraded (required), `plain` = loopback only, explicitly allowed. */
+  readonly security: 'tls' | 'starttls' | 'plain';
+  readonly user: string;
+  /** Not enumerable, so serialising the config never prints it. */
+  readonly password: string;
+  readonly mailbox: string;
+  readonly pollSeconds: number;
+  /** Folder imported mail is moved to; undefined = mark it \\Seen and leave it. */
+  readonly moveTo: string | undefined;
 }

@@ -10,12 +10,21 @@ export interface ParsedMail {
   parents: string[];
   from: string | undefined;
   fromName: string | undefined;
+  /** To and Cc addresses from the headers (IMAP has no envelope recipients). */
+  to: string[];
   subject: string;
   text: string;
   attachments: AttachmentInput[];
   /** True when MIME parsing failed and the raw text stands in for the body. */
   raw: boolean;
   date: Date | undefined;
+}
+
+function allAddresses(...lists: Array<AddressObject | AddressObject[] | undefined>): string[] {
+  return lists
+    .flatMap((a) => (a === undefined ? [] : Array.isArray(a) ? a : [a]))
+    .flatMap((o) => o.value.map((v) => v.address ?? ''))
+    .filter((a) => a !== '');
 }
 
 function firstAddress(a: AddressObject | AddressObject[] | undefined): { address?: string; name?: string } {
@@ -51,6 +60,7 @@ export async function parseMail(raw: Buffer, envelopeFrom: string | undefined): 
       parents,
       from: from.address ?? envelopeFrom,
       fromName: from.name,
+      to: allAddresses(m.to, m.cc),
       subject: m.subject ?? '',
       text: (m.text ?? '').trim(),
       attachments: m.attachments.map((a) => ({
@@ -67,6 +77,7 @@ export async function parseMail(raw: Buffer, envelopeFrom: string | undefined): 
       parents: [],
       from: envelopeFrom,
       fromName: undefined,
+      to: [],
       subject: '',
       text: raw.toString('utf8').slice(0, 256 * 1024),
       attachments: [],

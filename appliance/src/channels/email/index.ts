@@ -1,18 +1,41 @@
 /**
  * Email channel: inbound SMTP (smtp-server + mailparser, threading by
- * Message-ID / In-Reply-To / References, de-duplication by Message-ID) and
- * threaded replies through a configured relay (nodemailer).
+ * Message-ID / In-Reply-To / References, de-duplication by Message-ID),
+ * optional IMAP polling (imapflow) into the same pipeline, and threaded replies through a configured relay (nodemailer).
  * @example
  * import { emailModule } from './channels/email/index.ts';
  * export const MODULES = [conversationsModule, emailModule];
  */
 
+export type { DeliverOptions, DeliverOutcome } from './deliver.ts';
+/**
+ * The one inbound pipeline (parse, de-duplicate by Message-ID, thread, ingest) SMTP and IMAP share.
+ * @example
+ * const r = await deliverMail(rawBuffer, { threads, ingest: (m) => conversations.ingest(m) });
+ * if (r.kind === 'no-sender') …
+ */
+export { deliverMail } from './deliver.ts';
 export type { EmailErrorCode } from './errors.ts';
 /**
  * @example
  * if (err instanceof EmailError && err.code === 'EMAIL_RELAY_NOT_CONFIGURED') …
  */
 export { EmailError } from './errors.ts';
+export type { ImapAlarm, ImapPollerOptions, ImapPollerStatus } from './imap.ts';
+/**
+ * Polls an IMAP folder into the inbound pipeline; durable UIDVALIDITY + last UID, back-off, alarms.
+ * @example
+ * const poller = new ImapPoller({ imap: config.imap, threads, ingest, cursor: new ImapCursor(store, config.imap), maxBytes: 25 << 20 });
+ * poller.start(); … await poller.close();
+ */
+export { ImapPoller } from './imap.ts';
+export type { ImapCursorDoc, ImapSkipDoc } from './imap-cursor.ts';
+/**
+ * The durable import position of one mailbox, and the mails it skipped.
+ * @example
+ * const cursor = new ImapCursor(store, config.imap); await cursor.skipped();
+ */
+export { ImapCursor } from './imap-cursor.ts';
 export type { ParsedMail } from './inbound.ts';
 /**
  * MIME → parsed mail (never throws: unparseable mail keeps its raw text).
@@ -21,11 +44,11 @@ export type { ParsedMail } from './inbound.ts';
  */
 export { parseMail } from './inbound.ts';
 /**
- * The module, and the bound SMTP port once listening (port 0 in tests).
+ * The module, the bound SMTP port once listening (port 0 in tests), and the IMAP poller if configured.
  * @example
- * await core.listen(); const port = smtpBoundPort();
+ * await core.listen(); const port = smtpBoundPort(); imapPoller()?.status();
  */
-export { emailModule, smtpBoundPort } from './module.ts';
+export { emailModule, imapPoller, smtpBoundPort } from './module.ts';
 export type { EmailSenderOptions, OutboundRecord } from './outbound.ts';
 /**
  * Threaded replies through the relay, as a ChannelSender.

@@ -3,6 +3,8 @@ import type { BranchModule } from '../../modules.ts';
 import { EncryptedDocStore } from '../../storage/index.ts';
 import { ensureTlsMaterial } from '../../system/index.ts';
 import { conversationsOf } from '../wechat/index.ts';
+import { ImapPoller } from './imap.ts';
+import { ImapCursor } from './imap-cursor.ts';
 import { createEmailSender } from './outbound.ts';
 import { SmtpInbound } from './smtp.ts';
 import { ThreadIndex } from './threads.ts';
@@ -15,8 +17,15 @@ export function smtpBoundPort(): number | undefined {
   return boundPort;
 }
 
+/** The running module's IMAP poller, if BRANCHLINE_IMAP_URL is set (for health and tests). */
+let runningPoller: ImapPoller | undefined;
+export function imapPoller(): ImapPoller | undefined {
+  return runningPoller;
+}
+
 /**
- * Email channel: inbound SMTP on config.smtpPort (listen()), replies through
+ * Email channel: inbound SMTP on config.smtpPort (listen()), optional IMAP
+ * polling (BRANCHLINE_IMAP_URL) into the same pipeline, replies through
  * BRANCHLINE_SMTP_RELAY_URL. Thread map and outbound log in the `channel-email` store.
  */
 export const emailModule: BranchModule = {
@@ -37,6 +46,7 @@ export const emailModule: BranchModule = {
     });
     conversations.registerSender(sender);
     let smtp: SmtpInbound | undefined;
+    let poller: ImapPoller | undefined;
     return {
       async listen() {
         const tls = config.smtpStartTls ? await ensureTlsMaterial(config.dataDir, { hosts: [] }) : undefined;
@@ -51,8 +61,22 @@ export const emailModule: BranchModule = {
         });
         boundPort = await smtp.listen();
         log.info(`smtp listening [port:${boundPort}]`);
+        if (config.imap && !poller) {
+          poller = new ImapPoller({
+            imap: config.imap,
+            threads,
+            ingest: (msg) => conversations.ingest(msg),
+            cursor: new ImapCursor(store, config.imap),
+            maxBytes: config.smtpMaxBytes,
+            onAlarm: (a) => ctx.services.bus.publish('system.alarm_raised', a, { actor: 'system' }),
+          });
+          poller.start();
+          runningPoller = poller;
+        }
       },
       async close() {
+        await poller?.close();
+        if (runningPoller === poller) runningPoller = undefined;
         await smtp?.close();
         sender.close();
         boundPort = undefined;

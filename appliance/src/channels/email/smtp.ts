@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import type { InboundMessage } from '../../conversations/index.ts';
 import { createLogger } from '../../logging/index.ts';
-import { parseMail, toInbound } from './inbound.ts';
+import { type DeliverOutcome, deliverMail } from './deliver.ts';
 import type { ThreadIndex } from './threads.ts';
 
 const log = createLogger('channels.email');
@@ -86,20 +86,17 @@ export class SmtpInbound {
     }
     const raw = Buffer.concat(chunks);
     const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address : undefined;
-    const mail = await parseMail(raw, envelopeFrom || undefined);
-    if (!mail.from) throw smtpError(550, '5.1.7 No sender address');
-    const threads = this.#options.threads;
-    // A Message-ID we already stored is a redelivery: accept it (250) and keep nothing new.
-    if (await threads.known(mail.messageId)) return;
-    const threadKey = await threads.resolve(mail.messageId, mail.parents);
     const to = session.envelope.rcptTo.map((r) => r.address);
+    let outcome: DeliverOutcome;
     try {
-      await this.#options.ingest(toInbound(mail, { threadKey, from: mail.from, to }));
-      await threads.record(mail.messageId, threadKey, mail.subject);
+      const { threads, ingest } = this.#options;
+      outcome = await deliverMail(raw, { threads, ingest, envelopeFrom, to });
     } catch (err) {
       log.warn('inbound mail not stored, sender will retry', { error: String(err) });
       throw smtpError(451, '4.3.0 Temporary failure storing the message, try again later');
     }
+    // A duplicate (a Message-ID we already stored) is accepted with 250 and keeps nothing new.
+    if (outcome.kind === 'no-sender') throw smtpError(550, '5.1.7 No sender address');
   }
 
   async listen(): Promise<number> {
