@@ -1,8 +1,10 @@
 // An agent dials a customer from the console (Chromium) against the real
 // appliance: their desk phone rings and answers, the carrier (a stand-in UAS
 // that insists on digest auth) gets the authorised INVITE, and a number the
-// branch may not call is refused with the reason in the agent's words.
+// branch may not call is refused with the reason in the agent's words. An
+// agent with no desk phone dials from the browser's softphone instead.
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
 import { bootstrapAdmin, createSignedInUser } from './support/bootstrap.ts';
@@ -11,6 +13,8 @@ import type { ApiClient } from './support/client.ts';
 import { AgentUa } from './voice-support/agent-ua.ts';
 import { waitFor } from './voice-support/e2e.ts';
 import { FakeCarrier } from './voice-support/fake-carrier.ts';
+import { decodeUlawBuf } from './voice-support/util.ts';
+import { launchWebRtcChromium, RtpPeer, toneWav } from './webrtc-support.ts';
 
 let app: RunningAppliance;
 let tmp: { dir: string; cleanup: () => Promise<void> };
@@ -111,4 +115,103 @@ test('an agent dials from the console softphone page: desk phone first, then the
       (c) => c['agentUserId'] === agent.userId && c['state'] === 'bridged',
     );
   });
+});
+
+test('an agent with no desk phone dials from the browser: the browser hears the ringback, then talks to the carrier both ways, and its hang-up ends the call at the carrier', {
+  timeout: 90_000,
+}, async () => {
+  // The carrier's media: the stand-in answers with this port, and streams a tone from it.
+  const media = new RtpPeer();
+  const mediaPort = await media.start();
+  const carrier2 = new FakeCarrier({
+    user: 'branch9',
+    password: 'carrier secret 9',
+    expires: 60,
+    rtpPort: mediaPort,
+  });
+  const carrierAt = await carrier2.start();
+  carrier2.ringMs = 2500;
+  ok(
+    await admin.request('PUT', '/api/voice/trunks', {
+      name: 'pstn',
+      host: carrierAt.host,
+      port: carrierAt.port,
+      username: 'branch9',
+      password: 'carrier secret 9',
+      expires: 60,
+    }),
+    200,
+  );
+  const agent = await createSignedInUser(admin, 'dial.b', ['agent'], 'agent password dial b');
+  await toneWav(path.join(tmp.dir, 'mic.wav'), 600, 60);
+  const browser = await launchWebRtcChromium(path.join(tmp.dir, 'mic.wav'));
+  try {
+    const ctx = await signedInContext(browser, agent.client, { locale: 'en-US' });
+    const page = await ctx.newPage();
+    await page.goto(app.base);
+    await page.getByTestId('nav-softphone').click();
+    // The desk-phone route refuses: this agent has none.
+    await page.getByTestId('dial-number').fill('+861066605678');
+    await page.getByTestId('dial-call').click();
+    assert.equal(
+      await page.getByTestId('dial-error').textContent(),
+      'You have no registered desk phone to call from.',
+    );
+
+    await page.getByTestId('dial-browser').click();
+    await page.getByTestId('softphone-state').filter({ hasText: 'Calling' }).waitFor({ timeout: 15_000 });
+    // While the carrier rings, the browser already receives the ringback.
+    await waitFor(async () => {
+      const n = Number(
+        (await page
+          .getByTestId('softphone-stats')
+          .getAttribute('data-packets')
+          .catch(() => '0')) ?? 0,
+      );
+      return n > 25 ? n : undefined;
+    }, 15_000);
+    await page.getByTestId('softphone-state').filter({ hasText: 'On a call' }).waitFor({ timeout: 20_000 });
+    const invites = carrier2.seen.filter((x) => x.method === 'INVITE');
+    assert.deepEqual(
+      invites.map((x) => x.authorized),
+      [false, true],
+    );
+    assert.match(invites[1]?.uri ?? '', /^sip:\+861066605678@127\.0\.0\.1/);
+    const call = await waitFor(async () => {
+      const r = await admin.request('GET', '/api/voice/calls');
+      return (r.json['calls'] as Array<Record<string, string>>).find(
+        (c) => c['agentUserId'] === agent.userId && c['state'] === 'bridged',
+      );
+    });
+
+    // Both ways: the carrier's tone reaches the browser, the browser's microphone reaches the carrier.
+    const tone = Buffer.alloc(160, 0);
+    for (let i = 0; i < 160; i++) tone[i] = i % 8 < 4 ? 0x20 : 0xa0;
+    media.stream(carrier2.offerPort, () => tone);
+    const before = Number((await page.getByTestId('softphone-stats').getAttribute('data-packets')) ?? 0);
+    const energy = () => {
+      const pcm = decodeUlawBuf(Buffer.concat(media.received.slice(-50)));
+      let sum = 0;
+      for (const v of pcm) sum += v * v;
+      return Math.sqrt(sum / Math.max(1, pcm.length));
+    };
+    await waitFor(() => (media.received.length > 50 && energy() > 1000 ? true : undefined), 20_000);
+    await waitFor(async () => {
+      const n = Number((await page.getByTestId('softphone-stats').getAttribute('data-packets')) ?? 0);
+      return n - before > 50 ? n : undefined;
+    }, 20_000);
+
+    await page.getByTestId('softphone-hangup').click();
+    await waitFor(() => (carrier2.seen.some((x) => x.method === 'BYE') ? true : undefined), 15_000);
+    await waitFor(async () => {
+      const r = await admin.request('GET', '/api/voice/calls');
+      return (r.json['calls'] as Array<Record<string, string>>).some((c) => c['id'] === call['id'])
+        ? undefined
+        : true;
+    }, 15_000);
+  } finally {
+    await browser.close();
+    media.close();
+    carrier2.close();
+  }
 });

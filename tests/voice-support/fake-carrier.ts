@@ -14,6 +14,8 @@ const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 export class FakeCarrier {
   readonly seen: Array<{ method: string; authorized: boolean; uri: string }> = [];
   registrations = 0;
+  /** The RTP port the last INVITE's SDP offered (where the carrier's media would go). */
+  offerPort = 0;
   /** When set, an authorised INVITE gets 180 Ringing first and its 200 this much later. */
   ringMs = 0;
   #s: Socket = createSocket('udp4');
@@ -68,6 +70,7 @@ export class FakeCarrier {
       return reply(200, 'OK', [['contact', `${req.headers.get('contact')?.[0]};expires=${this.#o.expires}`]]);
     }
     if (req.method === 'INVITE') {
+      this.offerPort = Number(/m=audio (\d+)/.exec(req.body.toString('latin1'))?.[1] ?? this.offerPort);
       if (!authorized)
         return reply(407, 'Proxy Authentication Required', [['proxy-authenticate', challenge]]);
       if (this.ringMs > 0) {

@@ -621,7 +621,8 @@ export class VoiceService {
   async adoptOutbound(o: {
     id: string;
     customer: { dialog: Dialog; legId: string; port: number };
-    agent: { dialog: Dialog; legId: string; port: number; userId: string };
+    /** No dialog: the agent is on a console softphone (browser) leg. */
+    agent: { dialog?: Dialog; legId: string; port: number; userId: string };
     trunk: string;
     attributes: Record<string, string | number | boolean>;
   }): Promise<CallInfo> {
@@ -639,7 +640,7 @@ export class VoiceService {
       inviteKey: o.customer.dialog.callId,
       lastResponse: undefined,
       retransmit: undefined,
-      agent: { dialog: o.agent.dialog, legId: o.agent.legId },
+      agent: o.agent.dialog ? { dialog: o.agent.dialog, legId: o.agent.legId } : undefined,
       startedMs: Date.now(),
       pausedBy: undefined,
       io: new CallMediaIO(this.#d.worker, o.customer.legId, {
@@ -653,7 +654,7 @@ export class VoiceService {
     };
     this.#calls.set(o.id, call);
     this.#bySipId.set(o.customer.dialog.callId, call);
-    this.#bySipId.set(o.agent.dialog.callId, call);
+    if (o.agent.dialog) this.#bySipId.set(o.agent.dialog.callId, call);
     this.#byLeg.set(o.customer.legId, call);
     this.#byLeg.set(o.agent.legId, call);
     await this.#d.recordings.begin(o.id, call.startedMs);

@@ -69,16 +69,28 @@ export class Dialout {
     this.#d = deps;
   }
 
-  async dial(userId: string, number: string, options: { trunk?: string } = {}): Promise<CallInfo> {
+  /**
+   * Dials `number` for `userId`. With `browserLeg` (an open console softphone
+   * leg) the agent is already on the line, so no desk phone is rung; the
+   * browser hears the ringback and is bridged when the carrier answers.
+   */
+  async dial(
+    userId: string,
+    number: string,
+    options: { trunk?: string; browserLeg?: string } = {},
+  ): Promise<CallInfo> {
     await this.#check(userId, number);
     const trunk = await this.#trunk(options.trunk);
-    const binding = this.#d.accounts.bindingForUser(userId, await this.#d.accounts.list());
-    if (!binding) return this.#refuse(userId, number, 'no_agent_phone');
+    const binding = options.browserLeg
+      ? undefined
+      : this.#d.accounts.bindingForUser(userId, await this.#d.accounts.list());
+    if (!binding && !options.browserLeg) return this.#refuse(userId, number, 'no_agent_phone');
     this.#pending.set(userId, (this.#pending.get(userId) ?? 0) + 1);
     const id = randomUUID();
-    const legs = { agent: `${id}:agent`, customer: `${id}:customer` };
+    const legs = { agent: options.browserLeg ?? `${id}:agent`, customer: `${id}:customer` };
     const opened: string[] = [];
     let agentDialog: Dialog | undefined;
+    let carrierDialog: Dialog | undefined;
     try {
       if (!(await this.#d.quota.take(userId, this.#d.policy.maxDailyPerUser)))
         return await this.#refuse(userId, number, 'over_daily_limit');
@@ -95,16 +107,20 @@ export class Dialout {
         opened.push(legId);
         return r.port;
       };
-      const agentPort = await open(legs.agent);
+      // A browser leg is the console's own: it is neither opened nor closed here.
+      const agentPort = binding ? await open(legs.agent) : 0;
       const customerPort = await open(legs.customer);
-      const agentPeer: Peer = {
-        host: binding.host,
-        port: binding.port,
-        ...(binding.transport !== 'udp' ? { transport: binding.transport } : {}),
-      };
-      agentDialog = this.#dialog(binding.contact, binding.contact, agentPeer, `sip:${number}@branchline`);
-      const agentRes = await this.#invite(agentDialog, agentPort, legs.agent);
-      if (!agentRes) throw new VoiceError('VOICE_TARGET_UNAVAILABLE', 'The agent did not answer their phone');
+      if (binding) {
+        const agentPeer: Peer = {
+          host: binding.host,
+          port: binding.port,
+          ...(binding.transport !== 'udp' ? { transport: binding.transport } : {}),
+        };
+        agentDialog = this.#dialog(binding.contact, binding.contact, agentPeer, `sip:${number}@branchline`);
+        const agentRes = await this.#invite(agentDialog, agentPort, legs.agent);
+        if (!agentRes)
+          throw new VoiceError('VOICE_TARGET_UNAVAILABLE', 'The agent did not answer their phone');
+      }
       const peer: Peer = {
         host: trunk.host,
         port: trunk.port,
@@ -113,6 +129,7 @@ export class Dialout {
       const target = `sip:${number}@${trunk.host}${trunk.port === 5060 ? '' : `:${trunk.port}`}`;
       const carrier = this.#dialog(target, target, peer, `sip:${trunk.username}@${trunk.host}`);
       const ringing = new Ringback(this.#d.worker, legs);
+      carrierDialog = carrier;
       const carrierRes = await this.#invite(carrier, customerPort, legs.customer, {
         auth: trunk,
         onProvisional: (r) => ringing.progress(r),
@@ -122,7 +139,12 @@ export class Dialout {
       const info = await this.#d.service.adoptOutbound({
         id,
         customer: { dialog: carrier, legId: legs.customer, port: customerPort },
-        agent: { dialog: agentDialog, legId: legs.agent, port: agentPort, userId },
+        agent: {
+          ...(agentDialog ? { dialog: agentDialog } : {}),
+          legId: legs.agent,
+          port: agentPort,
+          userId,
+        },
         trunk: trunk.name,
         attributes: { dialled: mask(number) },
       });
@@ -135,6 +157,8 @@ export class Dialout {
       return info;
     } catch (e) {
       if (agentDialog?.remoteTag) this.#bye(agentDialog);
+      // Answered, then failed locally (the browser went away while it rang): release the customer too.
+      if (carrierDialog?.remoteTag) this.#bye(carrierDialog);
       for (const legId of opened) await this.#d.worker.request({ op: 'close', legId }).catch(() => undefined);
       throw e;
     } finally {

@@ -112,7 +112,7 @@ export const voiceModule: BranchModule = {
       routes: [
         flowRoutes(flows),
         voiceRoutes(live),
-        dialoutRoutes(live),
+        dialoutRoutes(live, webrtc),
         transferRoutes(live.service),
         recordingRoutes(live, (r) => ctx.recordRead(r)),
         webrtcRoutes(webrtc),

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter, principalOf, requirePermission } from '../http/index.ts';
+import type { WebRtcSessions } from './media/sessions.ts';
 import type { VoiceStack } from './setup.ts';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -7,7 +8,14 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
 });
 
-const DialIn = z.object({ to: z.string().min(1).max(32), trunk: z.string().max(32).optional() }).strict();
+const DialIn = z
+  .object({
+    to: z.string().min(1).max(32),
+    trunk: z.string().max(32).optional(),
+    /** Dial from this console softphone session instead of ringing the agent's desk phone. */
+    sessionId: z.uuid().optional(),
+  })
+  .strict();
 const TrunkIn = z
   .object({
     name: z.string().min(1).max(32),
@@ -23,20 +31,28 @@ const TrunkIn = z
 const TrunkOut = z.object({ name: z.string(), host: z.string(), port: z.number(), registered: z.boolean() });
 
 /** Agent dial-out (contacts.handle, under the toll-fraud policy) and carrier trunk admin (system.manage). */
-export function dialoutRoutes(stack: VoiceStack) {
+export function dialoutRoutes(stack: VoiceStack, sessions?: WebRtcSessions) {
   const app = createRouter();
   app.openapi(
     createRoute({
       method: 'post',
       path: '/voice/calls',
-      summary: "Dial out: ring the agent's SIP phone, then call the number through the carrier trunk",
+      summary:
+        "Dial out: ring the agent's SIP phone (or use their console softphone session), then call the number through the carrier trunk",
       middleware: [requirePermission('contacts.handle')] as const,
       request: { body: { content: { 'application/json': { schema: DialIn } }, required: true } },
       responses: { 201: json(z.object({ callId: z.string(), state: z.string() }), 'Bridged') },
     }),
     async (c) => {
       const b = c.req.valid('json');
-      const call = await stack.dialout.dial(principalOf(c).userId, b.to, b.trunk ? { trunk: b.trunk } : {});
+      const { userId } = principalOf(c);
+      const browserLeg = b.sessionId && sessions ? sessions.idleAgentLeg(b.sessionId, userId) : undefined;
+      const call = await stack.dialout.dial(userId, b.to, {
+        ...(b.trunk ? { trunk: b.trunk } : {}),
+        ...(browserLeg ? { browserLeg } : {}),
+      });
+      // From now on the browser's hang-up ends this call.
+      if (b.sessionId && browserLeg) sessions?.bindCall(b.sessionId, call.id);
       return c.json({ callId: call.id, state: call.state }, 201);
     },
   );

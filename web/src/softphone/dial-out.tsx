@@ -12,7 +12,7 @@ const REASONS = [
 ] as const;
 
 /** Why a refused dial-out was refused, in the agent's words; the generic error text otherwise. */
-function refusal(e: unknown): string {
+export function refusal(e: unknown): string {
   if (!(e instanceof ApiError)) return errorText(undefined);
   const reason = e.details?.['reason'];
   return e.code === 'VOICE_DIALOUT_REFUSED' && REASONS.includes(reason as (typeof REASONS)[number])
@@ -22,9 +22,10 @@ function refusal(e: unknown): string {
 
 /**
  * Dial a customer: the appliance rings the agent's desk phone first, then the
- * carrier (under the branch's toll-fraud policy), and bridges the two.
+ * carrier (under the branch's toll-fraud policy), and bridges the two. With
+ * `onBrowserDial` the agent can also call from this browser's softphone.
  */
-export function DialOut() {
+export function DialOut(props: { onBrowserDial?: ((number: string) => void) | undefined }) {
   const number = useSignal('');
   const busy = useSignal(false);
   const status = useSignal<{ ok: boolean; text: string } | undefined>(undefined);
@@ -64,9 +65,21 @@ export function DialOut() {
           }}
         />
       </label>
-      <button type="submit" data-testid="dial-call" disabled={busy.value || number.value.trim() === ''}>
-        {t('dial.call')}
-      </button>
+      <div class="row">
+        <button type="submit" data-testid="dial-call" disabled={busy.value || number.value.trim() === ''}>
+          {t('dial.call')}
+        </button>
+        {props.onBrowserDial && (
+          <button
+            type="button"
+            data-testid="dial-browser"
+            disabled={busy.value || number.value.trim() === ''}
+            onClick={() => props.onBrowserDial?.(number.value.trim())}
+          >
+            {t('dial.browser')}
+          </button>
+        )}
+      </div>
       <p class="hint">{t('dial.hint')}</p>
       {status.value ? (
         <p

@@ -37,4 +37,6 @@ export const softphoneEn = {
   'transfer.leave': 'Leave (they stay connected)',
   'transfer.conference': 'Conference',
   'transfer.cancel': 'Back to the customer',
+  'softphone.dialling': 'Calling {number}…',
+  'dial.browser': 'Call from this browser',
 } as const;

@@ -39,4 +39,6 @@ export const softphoneZhCN: Record<keyof typeof softphoneEn, string> = {
   'transfer.leave': '退出（对方保持通话）',
   'transfer.conference': '三方通话',
   'transfer.cancel': '返回客户',
+  'softphone.dialling': '正在呼叫 {number}…',
+  'dial.browser': '用本浏览器呼叫',
 } as const;

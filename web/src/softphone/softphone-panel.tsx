@@ -15,6 +15,7 @@ interface QueuedCall {
 export function SoftphonePanel() {
   const calls = useSignal<QueuedCall[]>([]);
   const active = useSignal<string | undefined>(undefined);
+  const dialling = useSignal<string | undefined>(undefined);
   useEffect(() => {
     const load = async () => {
       const r = await api.get<{ calls: QueuedCall[] }>('/api/voice/calls').catch(() => ({ calls: [] }));
@@ -27,8 +28,24 @@ export function SoftphonePanel() {
   return (
     <section class="stack" data-testid="softphone-panel">
       <h2>{t('softphone.title')}</h2>
-      <DialOut />
-      {active.value ? (
+      <DialOut
+        onBrowserDial={
+          active.value || dialling.value
+            ? undefined
+            : (n) => {
+                dialling.value = n;
+              }
+        }
+      />
+      {dialling.value ? (
+        <Softphone
+          key={`dial-${dialling.value}`}
+          dial={dialling.value}
+          onEnded={() => {
+            dialling.value = undefined;
+          }}
+        />
+      ) : active.value ? (
         <Softphone
           callId={active.value}
           onEnded={() => {

@@ -4,6 +4,7 @@ import { api } from '../app-state.ts';
 import { ApiError } from '../data/api.ts';
 import { t } from '../i18n/index.ts';
 import { CallTransfer } from './call-transfer.tsx';
+import { refusal } from './dial-out.tsx';
 import { type SignalAnswer, SoftphoneSession, type SoftphoneStats } from './session.ts';
 
 const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
@@ -14,15 +15,23 @@ const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
  * Embed it where a call is offered: `<Softphone callId={id} />`, or by the
  * voice contact the agent just accepted: `<Softphone contactId={id} />`.
  */
-export function Softphone(props: { callId?: string; contactId?: string; onEnded?: () => void }) {
+export function Softphone(props: {
+  callId?: string;
+  contactId?: string;
+  /** Call this number from the browser (the carrier is dialled once the browser's leg is up). */
+  dial?: string;
+  onEnded?: () => void;
+}) {
   const session = useRef<SoftphoneSession | undefined>(undefined);
-  const state = useSignal<'idle' | 'connecting' | 'active' | 'failed'>('idle');
+  const state = useSignal<'idle' | 'connecting' | 'dialling' | 'active' | 'failed'>('idle');
+  const refused = useSignal<string | undefined>(undefined);
   const muted = useSignal(false);
   const held = useSignal(false);
   const stats = useSignal<SoftphoneStats | undefined>(undefined);
   const callId = useSignal<string | undefined>(props.callId);
 
   useEffect(() => {
+    if (props.dial) void dialOut(props.dial);
     const timer = setInterval(async () => {
       if (session.current) stats.value = await session.current.stats();
     }, 1000);
@@ -53,6 +62,32 @@ export function Softphone(props: { callId?: string; contactId?: string; onEnded?
       state.value = 'failed';
     }
   };
+  const dialOut = async (number: string) => {
+    state.value = 'connecting';
+    try {
+      const s = await SoftphoneSession.start({
+        codec: 'pcmu',
+        signal: (sdp) => api.post<SignalAnswer>('/api/voice/webrtc/sessions', { sdp }),
+      });
+      session.current = s;
+      state.value = 'dialling';
+      const r = await api.post<{ callId: string }>('/api/voice/calls', {
+        to: number,
+        sessionId: s.sessionId,
+      });
+      callId.value = r.callId;
+      state.value = 'active';
+    } catch (e) {
+      refused.value = refusal(e);
+      const s = session.current;
+      session.current = undefined;
+      if (s) {
+        await api.delete(`/api/voice/webrtc/sessions/${s.sessionId}`).catch(() => undefined);
+        s.close();
+      }
+      state.value = 'failed';
+    }
+  };
   /** Hang-up ends the call; after a transfer the same clean-up only lets go of this leg. */
   const hangup = async () => {
     const s = session.current;
@@ -72,11 +107,22 @@ export function Softphone(props: { callId?: string; contactId?: string; onEnded?
           ? t('softphone.active')
           : state.value === 'connecting'
             ? t('softphone.connecting')
-            : state.value === 'failed'
-              ? t('softphone.failed')
-              : t('softphone.idle')}
+            : state.value === 'dialling'
+              ? t('softphone.dialling', { number: props.dial ?? '' })
+              : state.value === 'failed'
+                ? t('softphone.failed')
+                : t('softphone.idle')}
       </p>
-      {state.value !== 'active' ? (
+      {refused.value && (
+        <p data-testid="dial-error" role="alert">
+          {refused.value}
+        </p>
+      )}
+      {props.dial && state.value !== 'active' ? (
+        <button type="button" data-testid="softphone-close" onClick={hangup}>
+          {t('softphone.hangup')}
+        </button>
+      ) : state.value !== 'active' ? (
         <button
           type="button"
           data-testid="softphone-answer"

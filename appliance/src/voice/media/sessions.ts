@@ -105,6 +105,22 @@ export class WebRtcSessions {
       throw new WebRtcError('VOICE_WEBRTC_CALL_NOT_ANSWERABLE', 'the call was offered to another agent');
   }
 
+  /**
+   * The leg of the caller's own agent session that carries no call yet, for
+   * dialling out from the browser; `bindCall` then ties the session to the call.
+   */
+  idleAgentLeg(sessionId: string, userId: string): string {
+    const s = this.#own(sessionId, userId);
+    if (s.role !== 'agent' || s.callId)
+      throw new WebRtcError('VOICE_WEBRTC_CALL_NOT_ANSWERABLE', 'this session already carries a call');
+    return s.legId;
+  }
+
+  bindCall(sessionId: string, callId: string): void {
+    const s = this.#sessions.get(sessionId);
+    if (s) s.callId = callId;
+  }
+
   /** The live call carrying a contact (the console knows contacts, not calls). */
   callForContact(contactId: string): string {
     const call = this.#o.voice.byContact(contactId);
