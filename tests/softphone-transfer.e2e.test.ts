@@ -8,15 +8,21 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { linearToUlaw } from '../appliance/src/voice/media/g711.ts';
 import { type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
 import { bootstrapAdmin, createSignedInUser } from './support/bootstrap.ts';
 import { ARTIFACTS } from './support/browser.ts';
 import type { ApiClient } from './support/client.ts';
-import { until } from './support/until.ts';
 import { AgentUa } from './voice-support/agent-ua.ts';
 import { stereo, waitFor } from './voice-support/e2e.ts';
-import { decodeUlawBuf, run } from './voice-support/util.ts';
+import {
+  HEARD,
+  levels,
+  hears as partiesHear,
+  pulsedFrames,
+  SILENT,
+  ulawTone,
+  warbleWav,
+} from './voice-support/parties.ts';
 import { launchWebRtcChromium, RtpPeer, sipInvite } from './webrtc-support.ts';
 
 /** Each party's tone: the browser agent, the desk phone, the caller. */
@@ -43,68 +49,8 @@ const ok = (r: { status: number; json: unknown }, status: number) =>
 const shot = (page: Page, step: string) =>
   page.screenshot({ path: path.join(ARTIFACTS, `softphone-transfer-${step}.png`) });
 
-function ulawTone(freq: number): Buffer {
-  const out = Buffer.alloc(8000);
-  for (let i = 0; i < out.length; i++)
-    out[i] = linearToUlaw(Math.round(3000 * Math.sin((2 * Math.PI * freq * i) / 8000)));
-  return out;
-}
-
-/**
- * Each party's tone amplitude in the last second, averaged over 50 ms windows
- * (20 Hz wide, so the browser's warble stays in its bin). Amplitudes, not
- * shares: the browser's gain control sets its own level.
- */
-function tones(frames: Buffer[]): Record<keyof typeof HZ, number> {
-  return levels(decodeUlawBuf(Buffer.concat(frames.slice(-50))));
-}
-function levels(pcm: Int16Array): Record<keyof typeof HZ, number> {
-  const out = { browser: 0, desk: 0, caller: 0 };
-  const n = Math.floor(pcm.length / 400);
-  for (let w = 0; w < n; w++) {
-    const win = pcm.subarray(w * 400, (w + 1) * 400);
-    for (const k of Object.keys(HZ) as Array<keyof typeof HZ>) out[k] += amplitude(win, HZ[k]) / n;
-  }
-  return out;
-}
-function amplitude(pcm: Int16Array, freq: number): number {
-  let re = 0;
-  let im = 0;
-  for (let i = 0; i < pcm.length; i++) {
-    const v = pcm[i] ?? 0;
-    re += v * Math.cos((2 * Math.PI * freq * i) / 8000);
-    im += v * Math.sin((2 * Math.PI * freq * i) / 8000);
-  }
-  return (2 * Math.sqrt(re * re + im * im)) / pcm.length;
-}
-const HEARD = 400;
-const SILENT = 150;
-const fmt = (t: Record<string, number>) =>
-  Object.entries(t)
-    .map(([k, v]) => `${k} ${v.toFixed(0)}`)
-    .join(', ');
-
-/** Polls until `frames` hold what `want` says (true: heard, false: not heard); returns the last levels. */
-function hears(what: string, frames: () => Buffer[], want: Partial<Record<keyof typeof HZ, boolean>>) {
-  const check = (t: Record<keyof typeof HZ, number>) =>
-    Object.entries(want).every(([k, heard]) =>
-      heard ? t[k as keyof typeof HZ] > HEARD : t[k as keyof typeof HZ] < SILENT,
-    );
-  const measure = () => tones(frames());
-  return until(
-    what,
-    () => {
-      const t = measure();
-      return frames().length >= 50 && check(t) ? t : undefined;
-    },
-    { timeoutMs: 20_000, everyMs: 200 },
-  )
-    .catch(() => measure())
-    .then((t) => {
-      assert.ok(check(t), `${what}: ${fmt(t)}`);
-      return t;
-    });
-}
+const hears = (what: string, frames: () => Buffer[], want: Partial<Record<keyof typeof HZ, boolean>>) =>
+  partiesHear(HZ, what, frames, want);
 
 before(async () => {
   tmp = await tempDataDir('bl-softphone-transfer-');
@@ -141,11 +87,7 @@ before(async () => {
   );
   await desk.start();
   assert.equal(await desk.register(), 200);
-  // A warbling tone: the browser's noise suppression would fade a steady one as background noise.
-  await run('sox', [
-    ...['-n', '-r', '48000', '-c', '1', '-b', '16', path.join(tmp.dir, 'mic.wav')],
-    ...['synth', '120', 'sine', String(HZ.browser), 'tremolo', '4', '60', 'vol', '0.6'],
-  ]);
+  await warbleWav(path.join(tmp.dir, 'mic.wav'), HZ.browser);
   browser = await launchWebRtcChromium(path.join(tmp.dir, 'mic.wav'));
 });
 after(async () => {
@@ -174,13 +116,7 @@ async function answeredCall(page: Page) {
   const peer = new RtpPeer();
   const rtpPort = await peer.start();
   const call = await sipInvite({ host: '127.0.0.1', port: sipPort }, rtpPort);
-  const tone = ulawTone(HZ.caller);
-  const pause = Buffer.alloc(160, 0xff);
-  // 300 ms on, 200 ms off, like syllables: the appliance's noise suppression on the caller's leg
-  // would fade a steady tone as background hiss.
-  peer.stream(call.mediaPort, (i) =>
-    i % 25 < 15 ? tone.subarray((i % 50) * 160, (i % 50) * 160 + 160) : pause,
-  );
+  peer.stream(call.mediaPort, pulsedFrames(ulawTone(HZ.caller)));
   await page.getByTestId('offer-pop').waitFor({ timeout: 30_000 });
   const live = await waitFor(async () => {
     const calls = await admin.request('GET', '/api/voice/calls');
@@ -270,7 +206,7 @@ test('the browser agent consults a desk phone, starts a three-way conference in 
     // The agent channel follows the call: the browser agent first, then the desk phone.
     const halves = Math.floor(right.length / 4000);
     const shares = Array.from({ length: halves }, (_v, i) =>
-      levels(right.subarray(i * 4000, (i + 1) * 4000)),
+      levels(right.subarray(i * 4000, (i + 1) * 4000), HZ),
     );
     const browserSeconds = shares.filter((s) => s.browser > HEARD && s.desk < SILENT).length;
     const deskSeconds = shares.filter((s) => s.desk > HEARD && s.browser < SILENT).length;
@@ -303,11 +239,22 @@ test('the browser agent consults a desk phone, starts a three-way conference in 
     const audit = await reader.client.request('GET', '/api/audit?action=call.conferenced');
     ok(audit, 200);
     assert.ok(JSON.stringify(audit.json).includes(callId), 'the conference is in the audit trail');
-    const moves = await reader.client.request('GET', '/api/audit?action=call.transferred');
-    const stages = (moves.json['records'] as Array<{ details: Record<string, unknown> }>)
-      .filter((r) => r.details['callId'] === callId)
-      .map((r) => r.details['stage']);
-    assert.deepEqual(stages.sort(), ['completed', 'started'], 'consult started, then completed');
+    const stagesOf = async () => {
+      const r = await reader.client.request('GET', '/api/audit?action=call.transferred&limit=100');
+      const mine = (r.json['records'] as Array<{ details?: Record<string, unknown> }>).filter(
+        (x) => x.details?.['callId'] === callId,
+      );
+      return { stages: mine.map((x) => String(x.details?.['stage'])).sort(), raw: JSON.stringify(r.json) };
+    };
+    const trail = await waitFor(async () => {
+      const t = await stagesOf();
+      return t.stages.length >= 2 ? t : undefined;
+    }, 10_000).catch(stagesOf);
+    assert.deepEqual(
+      trail.stages,
+      ['completed', 'started'],
+      `consult started, then completed: ${trail.raw.slice(0, 2000)}`,
+    );
   } catch (e) {
     await shot(page, 'failure-1').catch(() => undefined);
     throw e;

@@ -6,8 +6,11 @@ import { loadStreamSodium } from '../recording/sodium.ts';
 import { MediaEngine } from './engine.ts';
 import type { MediaRequest, WorkerMessage } from './protocol.ts';
 
+// With a callback a failed send (the parent's end of the pipe closed between the
+// `connected` check and the write: EPIPE) is reported here instead of being thrown
+// as an unhandled 'error' that kills the worker before its recordings are finished.
 const send = (m: WorkerMessage): void => {
-  if (process.connected) process.send?.(m);
+  if (process.connected) process.send?.(m, undefined, {}, () => undefined);
 };
 
 const sodium = await loadStreamSodium();

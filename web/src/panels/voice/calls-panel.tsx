@@ -3,8 +3,12 @@ import { useEffect } from 'preact/hooks';
 import { api, can } from '../../app-state.ts';
 import { type MessageKey, t } from '../../i18n/index.ts';
 import { fetchCalls, fetchRecordings, type LiveCall, type RecordingRow, recordingUrl } from './api.ts';
+import { SuperviseControls } from './supervise.tsx';
 
-/** Live calls (polled) and recordings; a truncated recording is flagged, never shown as complete. */
+/**
+ * Live calls (polled), each talking call with listen/whisper/barge for the
+ * supervisor, and recordings; a truncated recording is flagged, never shown as complete.
+ */
 export function CallsPanel() {
   const calls = useSignal<LiveCall[]>([]);
   const recordings = useSignal<RecordingRow[]>([]);
@@ -45,6 +49,7 @@ export function CallsPanel() {
                   {t('voice.agent')}: <code>{c.agentUserId}</code>
                 </span>
               )}
+              {c.state === 'bridged' && <SuperviseControls callId={c.id} />}
             </li>
           ))}
         </ul>

@@ -37,4 +37,8 @@ export const voiceEn = {
   'voice.agent': 'Agent',
   'voice.queue': 'Queue',
   'voice.pausedFor': 'Paused for: {reasons}',
+  'supervise.listen': 'Listen',
+  'supervise.whisper': 'Whisper',
+  'supervise.barge': 'Barge in',
+  'supervise.leave': 'Leave',
 } as const;

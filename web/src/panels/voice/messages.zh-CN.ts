@@ -39,4 +39,8 @@ export const voiceZhCN: Record<keyof typeof voiceEn, string> = {
   'voice.agent': '坐席',
   'voice.queue': '队列',
   'voice.pausedFor': '暂停原因：{reasons}',
+  'supervise.listen': '监听',
+  'supervise.whisper': '耳语',
+  'supervise.barge': '强插',
+  'supervise.leave': '退出',
 } as const;
