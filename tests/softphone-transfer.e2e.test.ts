@@ -302,3 +302,32 @@ test('the browser agent blind-transfers a call to a desk phone: the browser leg 
     await page.context().close();
   }
 });
+
+test('the browser agent hanging up while consulting hands the caller to the desk phone', {
+  timeout: 120_000,
+}, async () => {
+  const page = await agentDesk();
+  const { peer, call, callId } = await answeredCall(page);
+  try {
+    await page.getByTestId('transfer-target').fill('desk-b');
+    await page.getByTestId('transfer-consult').click();
+    await page.getByTestId('transfer-stage').waitFor({ timeout: 20_000 });
+    await hears('the desk phone hears the browser agent', () => desk.received, { browser: true });
+    await page.getByTestId('softphone-hangup').click();
+    await page.getByTestId('agent-call').waitFor({ state: 'detached', timeout: 15_000 });
+    await hears('the caller now hears the desk phone', () => peer.received, { desk: true, browser: false });
+    await hears('the desk phone hears the caller', () => desk.received, { caller: true, browser: false });
+    const moved = await callInfo(callId);
+    assert.equal(moved?.['state'], 'bridged', 'the hang-up did not end the call');
+    assert.equal(moved?.['agentUserId'], 'desk-b');
+    await call.bye();
+    await waitFor(async () => ((await callInfo(callId)) ? undefined : true), 15_000);
+  } catch (e) {
+    await shot(page, 'failure-3').catch(() => undefined);
+    throw e;
+  } finally {
+    peer.close();
+    call.close();
+    await page.context().close();
+  }
+});

@@ -323,6 +323,52 @@ test('cancelling an attended transfer hangs up the consulted agent and reconnect
   }
 });
 
+test('agent 1 hanging up while consulting hands the caller to the consulted agent instead of cutting them off', {
+  timeout: 60_000,
+}, async () => {
+  const a1 = await phone('agent1', audio.a1);
+  const a2 = await phone('agent2', audio.a2);
+  const { caller, callId } = await bridgedCall();
+  try {
+    await callerHearsAgent1(caller);
+    await stack.service.transfer(callId, 'attended', { userId: 'user-2' }, { userId: 'user-1' });
+    await untilTrue(
+      'agent 2 to hear agent 1',
+      () => bestCorrelation(agentHeard(a2, 0), audio.a1.src) > 0.5,
+      POLL,
+    );
+    a1.hangup();
+    await untilTrue(
+      'the transfer to complete',
+      () =>
+        events.some(
+          (e) => e.type === 'call.transferred' && e.data.callId === callId && e.data.stage === 'completed',
+        ),
+      POLL,
+    );
+    const t0 = Date.now();
+    const from2 = a2.received.length;
+    const m = await settled(
+      'audio between the caller and agent 2',
+      () => ({
+        c2: bestCorrelation(heard(caller.heardSince(t0 + 300)), audio.a2.src),
+        a2c: bestCorrelation(agentHeard(a2, from2), audio.caller.src),
+      }),
+      (x) => x.c2 > 0.5 && x.a2c > 0.5,
+    );
+    assert.ok(m.c2 > 0.5, `the caller hears agent 2 (${m.c2.toFixed(2)})`);
+    assert.ok(m.a2c > 0.5, `agent 2 hears the caller (${m.a2c.toFixed(2)})`);
+    assert.equal(stack.service.get(callId)?.state, 'bridged');
+    assert.equal(stack.service.get(callId)?.agentLeg?.userId, 'user-2');
+    assert.equal(a2.byes, 0, 'agent 2 stays on the call');
+    await caller.bye();
+  } finally {
+    caller.close();
+    a1.close();
+    a2.close();
+  }
+});
+
 test('agent hold plays a tone to the caller and cuts the agent off; resume restores audio both ways', {
   timeout: 60_000,
 }, async () => {

@@ -39,6 +39,31 @@ export class AgentUa {
   }
 
   #pending: ((status: number, msg: ReturnType<typeof parseSip>) => void) | undefined;
+  /** The last INVITE answered, for hanging up that dialog. */
+  #invite: { req: SipRequest; from: { address: string; port: number } } | undefined;
+
+  /** Hangs up the last answered call: a BYE in its dialog (we are the UAS, so From/To swap). */
+  hangup(): void {
+    const inv = this.#invite;
+    if (!inv) throw new Error('no call to hang up');
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    const h = (n: string) => inv.req.headers.get(n)?.[0] ?? '';
+    const to = /tag=/.test(h('to')) ? h('to') : `${h('to')};tag=agenttag`;
+    const target = /<([^>]+)>/.exec(h('contact'))?.[1] ?? `sip:ivr@${inv.from.address}:${inv.from.port}`;
+    const p = this.sip.address().port;
+    const lines = [
+      `BYE ${target} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${p};branch=z9hG4bK${Math.random().toString(36).slice(2)}`,
+      `From: ${to}`,
+      `To: ${h('from')}`,
+      `Call-ID: ${h('call-id')}`,
+      'CSeq: 1 BYE',
+      'Max-Forwards: 70',
+      'Content-Length: 0',
+    ];
+    this.sip.send(`${lines.join('\r\n')}\r\n\r\n`, inv.from.port, inv.from.address);
+  }
 
   async register(): Promise<number> {
     const send = (auth?: string) => {
@@ -99,6 +124,7 @@ export class AgentUa {
       );
     };
     if (msg.method === 'INVITE') {
+      this.#invite = { req: msg, from: rinfo };
       const sdp = msg.body.toString();
       const port = Number(/m=audio (\d+)/.exec(sdp)?.[1]);
       this.#remote = { host: '127.0.0.1', port };

@@ -154,6 +154,18 @@ export class VoiceService {
         const c = this.#bySipId.get(sipId);
         this.#respond(req, from, c ? 200 : 481, c ? 'OK' : 'Call/Transaction Does Not Exist');
         if (c && this.#control.onBye(c, sipId)) return;
+        // The agent hangs up while the consulted target is on the line: the target takes the call
+        // (as on most PBXs), rather than the customer being cut off.
+        if (c && c.agent?.dialog.callId === sipId && c.info.consulting) {
+          c.agent = undefined;
+          if (
+            await this.#control.complete(c.info.id).then(
+              () => true,
+              () => false,
+            )
+          )
+            return;
+        }
         if (c)
           await this.hangup(c.info.id, c.agent?.dialog.callId === sipId ? 'agent_bye' : 'caller_bye', {
             skip: sipId,

@@ -226,6 +226,17 @@ export class WebRtcSessions {
       );
     const call = s.callId ? this.#o.voice.get(s.callId) : undefined;
     const carries = call && (call.customerLeg.legId === s.legId || call.agentLeg?.legId === s.legId);
+    // An agent leaving mid-consultation hands the customer to the consulted target.
+    const handOver = carries && call?.consulting && call.agentLeg?.legId === s.legId;
+    if (
+      handOver &&
+      call &&
+      (await this.#o.voice.completeTransfer(call.id).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return;
     if (carries && call) await this.#o.voice.hangup(call.id, reason);
     else await this.#o.worker.request({ op: 'close', legId: s.legId }).catch(() => undefined);
   }
