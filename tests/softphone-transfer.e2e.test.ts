@@ -168,6 +168,9 @@ test('the browser agent consults a desk phone, starts a three-way conference in 
       browser: true,
       caller: true,
     });
+    // The conference runs a while, so the recording has whole half-seconds of it.
+    const confFrom = peer.received.length;
+    await waitFor(() => (peer.received.length > confFrom + 75 ? true : undefined), 20_000);
     await shot(page, '02-conference');
 
     await page.getByTestId('transfer-complete').click();
@@ -218,6 +221,9 @@ test('the browser agent consults a desk phone, starts a three-way conference in 
       deskSeconds >= 1,
       `the agent channel holds the desk phone (${deskSeconds} of ${halves} half-seconds)`,
     );
+    // During the conference the agent channel holds what the caller heard: both agents at once.
+    const together = shares.filter((s) => s.desk > HEARD && s.browser > HEARD).length;
+    assert.ok(together >= 1, `the agent channel holds the conference (${together} half-seconds with both)`);
     const firstDesk = shares.findIndex((s) => s.desk > HEARD);
     const firstBrowser = shares.findIndex((s) => s.browser > HEARD);
     assert.ok(firstBrowser < firstDesk, 'the browser agent is on the agent channel before the desk phone');

@@ -12,8 +12,15 @@ import { bootstrapAdmin, createSignedInUser } from './support/bootstrap.ts';
 import { ARTIFACTS, signedInContext } from './support/browser.ts';
 import type { ApiClient } from './support/client.ts';
 import { AgentUa } from './voice-support/agent-ua.ts';
-import { consoleSocket, waitFor } from './voice-support/e2e.ts';
-import { hears as partiesHear, pulsedFrames, ulawTone, warbleWav } from './voice-support/parties.ts';
+import { consoleSocket, stereo, waitFor } from './voice-support/e2e.ts';
+import {
+  HEARD,
+  levels,
+  hears as partiesHear,
+  pulsedFrames,
+  ulawTone,
+  warbleWav,
+} from './voice-support/parties.ts';
 import { launchWebRtcChromium, RtpPeer, sipInvite } from './webrtc-support.ts';
 
 const HZ = { supervisor: 700, agent: 1300, caller: 1900 };
@@ -159,6 +166,9 @@ test('a supervisor whispers to the agent (the caller does not hear), barges in (
       supervisor: true,
     });
     await hears('barge: the agent still hears the supervisor', () => phone.received, { supervisor: true });
+    // Barge on for a while, so the recording has whole half-seconds of it.
+    const bargeFrom = caller.received.length;
+    await waitFor(() => (caller.received.length > bargeFrom + 75 ? true : undefined), 20_000);
 
     await page.getByTestId(`supervise-${callId}-listen`).click();
     await page.locator(`[data-testid="supervise-${callId}"][data-mode="listen"]`).waitFor();
@@ -194,4 +204,26 @@ test('a supervisor whispers to the agent (the caller does not hear), barges in (
   }, 15_000);
   assert.deepEqual([...modes].sort(), ['barge', 'listen', 'off', 'whisper']);
   await call.bye();
+
+  // The recording keeps what the customer heard: while the supervisor barged, the agent
+  // channel holds both the agent and the supervisor.
+  const { left, right } = await waitFor(async () => {
+    const list = await admin.request('GET', '/api/voice/recordings');
+    const rec = (list.json['recordings'] as Array<Record<string, unknown>>).find(
+      (r) => r['callId'] === callId,
+    );
+    if (rec?.['status'] !== 'complete') return undefined;
+    const wav = await fetch(`${app.base}/api/voice/recordings/${callId}/wav`, {
+      headers: { cookie: admin.cookie },
+    });
+    return wav.status === 200 ? stereo(Buffer.from(await wav.arrayBuffer())) : undefined;
+  }, 20_000);
+  const halves = (pcm: Int16Array) =>
+    Array.from({ length: Math.floor(pcm.length / 4000) }, (_v, i) =>
+      levels(pcm.subarray(i * 4000, (i + 1) * 4000), HZ),
+    );
+  const barged = halves(right).filter((h) => h.agent > HEARD && h.supervisor > HEARD).length;
+  assert.ok(barged >= 1, `the agent channel holds the barge (${barged} half-seconds with both)`);
+  const leaked = halves(left).filter((h) => h.supervisor > HEARD).length;
+  assert.equal(leaked, 0, 'the customer channel never holds the supervisor');
 });

@@ -253,6 +253,8 @@ export class CallControl {
     await this.#d.worker.request({
       op: 'conference',
       legs: [call.info.customerLeg.legId, agent.legId, c.legId],
+      // The recording keeps what the customer hears: the agent and the target.
+      record: { customer: call.info.customerLeg.legId, agent: agent.legId },
     });
     x.conference = true;
     call.info.conference = true;

@@ -58,6 +58,17 @@ interface LegState {
 }
 
 const VOICE_RMS = 400;
+/** SSRCs stamped on mixed frames written to a recording: each mix a source of its own, anchored to the wall clock. */
+const MIX_SSRC = 0x6d697800;
+
+/** In a mix, the agent channel records what the customer hears (agent, plus a barging supervisor or a conference target). */
+interface MixRecording {
+  customer: string;
+  agent: string;
+  ts: number;
+  /** A new one per mix: a mode switch restarts `ts`, and the recorder must re-anchor, not splice it back in time. */
+  ssrc: number;
+}
 
 /** Everything the media worker does, independent of IPC so it can be driven in-process too. */
 export class MediaEngine {
@@ -67,6 +78,8 @@ export class MediaEngine {
   #timer: NodeJS.Timeout;
   #quality: QualityMonitor;
   #adaptedAt = 0;
+  #mixRec = new WeakMap<Mixer, MixRecording>();
+  #mixCount = 0;
 
   constructor(
     emit: (e: MediaEvent) => void,
@@ -145,7 +158,7 @@ export class MediaEngine {
         const legs = { customer: cmd.customer, agent: cmd.agent, supervisor: cmd.supervisor };
         for (const id of Object.values(legs)) this.#dissolveMix(this.#get(id));
         if (cmd.mode === 'off') return {};
-        this.#startMix(Object.values(legs), superviseMatrix(legs, cmd.mode));
+        this.#startMix(Object.values(legs), superviseMatrix(legs, cmd.mode), legs);
         return {};
       }
       case 'unmix': {
@@ -155,7 +168,7 @@ export class MediaEngine {
       case 'conference': {
         if (cmd.legs.length < 2) throw new RangeError('a conference needs two legs');
         for (const id of cmd.legs) this.#dissolveMix(this.#get(id));
-        this.#startMix(cmd.legs, conferenceMatrix(cmd.legs));
+        this.#startMix(cmd.legs, conferenceMatrix(cmd.legs), cmd.record);
         return {};
       }
       case 'bridge': {
@@ -289,9 +302,16 @@ export class MediaEngine {
     }
   }
 
-  #startMix(ids: string[], hears: Map<string, string[]>): void {
+  #startMix(ids: string[], hears: Map<string, string[]>, record?: { customer: string; agent: string }): void {
     const states = ids.map((id) => this.#get(id));
     const mix = new Mixer(hears);
+    if (record)
+      this.#mixRec.set(mix, {
+        customer: record.customer,
+        agent: record.agent,
+        ts: 0,
+        ssrc: (MIX_SSRC + (this.#mixCount++ & 0xff)) >>> 0,
+      });
     for (const [i, s] of states.entries()) {
       // A browser on Opus is decoded into the mix and hears its mix encoded again.
       if (s.leg.codec === 'opus') s.tx ??= new OpusTranscoder();
@@ -422,12 +442,31 @@ export class MediaEngine {
     } else if (pkt.payloadType === 0) ulaw = pkt.payload;
     else if (pkt.payloadType === 8) ulaw = encodeUlaw(decodeAlaw(pkt.payload));
     else return;
-    if (s.rec && !s.rec.paused) this.#record(s.rec, recPkt, ulaw, at);
+    // While mixed, the agent channel is written from the customer's mix instead (see #tick).
+    const mixRec = s.mix ? this.#mixRec.get(s.mix) : undefined;
+    if (s.rec && !s.rec.paused && mixRec?.agent !== legId) this.#record(s.rec, recPkt, ulaw, at);
     if (s.denoise) ulaw = this.#clean(s.denoise, pkt, ulaw);
     if (s.capture) {
       s.capture.lastPacketAt = at;
       this.#captureFrame(legId, s, ulaw);
     }
+  }
+
+  /** What the customer hears from the mix, written to the agent channel on its own running timestamp. */
+  #recordMix(r: MixRecording, pcm: Int16Array, now: number): void {
+    const rec = this.#legs.get(r.agent)?.rec;
+    r.ts = (r.ts + pcm.length) >>> 0;
+    if (!rec || rec.paused) return;
+    const payload = encodeUlaw(pcm);
+    const pkt: RtpPacket = {
+      payloadType: 0,
+      marker: false,
+      sequence: 0,
+      timestamp: r.ts,
+      ssrc: r.ssrc,
+      payload,
+    };
+    this.#record(rec, pkt, payload, now);
   }
 
   #record(rec: Recorder, pkt: RtpPacket, ulaw: Buffer, at: number): void {
@@ -481,6 +520,8 @@ export class MediaEngine {
       mix.tick(now, (legId, pcm) => {
         const s = this.#legs.get(legId);
         if (!s) return;
+        const r = this.#mixRec.get(mix);
+        if (r && legId === r.customer) this.#recordMix(r, pcm, now);
         if (s.leg.codec === 'opus' && s.tx) for (const opus of s.tx.encode(pcm)) s.leg.sendFrame(opus);
         else s.leg.sendFrame(s.leg.codec === 'pcma' ? encodeAlaw(pcm) : encodeUlaw(pcm));
       });

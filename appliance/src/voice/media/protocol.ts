@@ -53,6 +53,8 @@ export type MediaCommand =
       /** Everyone in `legs` hears everyone else (three-way conference). */
       op: 'conference';
       legs: string[];
+      /** The agent channel's recording then holds what `customer` hears (every other party). */
+      record?: { customer: string; agent: string };
     }
   /** Ends the mix (conference or supervision) `legId` is in; its legs fall silent until bridged again. */
   | { op: 'unmix'; legId: string }
