@@ -164,3 +164,47 @@ test('POST /api/analytics/topics/backfill needs system.manage, skips what was co
   const doc = await admin.request('GET', '/api/openapi.json');
   assert.ok(doc.json['paths']['/api/analytics/topics/backfill'], 'backfill route in the OpenAPI document');
 });
+
+test('the admin’s “Backfill older messages” button on the Topics page starts a run and shows it reach done', async () => {
+  const before = await admin.request('GET', '/api/analytics/topics/backfill');
+  ok(before, 200);
+  const previousRun = before.json['runId'] as string | undefined;
+  const browser = await launchChromium();
+  try {
+    const ctx = await signedInContext(browser, admin, { locale: 'en-US' });
+    const page = await ctx.newPage();
+    await page.goto(app.base);
+    await page.getByTestId('nav-topics').click();
+    const status = page.getByTestId('tp-backfill-status');
+    // The earlier runs' state is shown before anything is clicked.
+    await page
+      .locator(`[data-testid="tp-backfill-status"][data-run-id="${previousRun}"]`)
+      .waitFor({ timeout: 15_000 });
+    await page.getByTestId('tp-backfill-start').click();
+    await page
+      .locator(
+        '[data-testid="tp-backfill-status"][data-status="done"]:not([data-run-id="' + previousRun + '"])',
+      )
+      .waitFor({ timeout: 20_000 });
+    const text = (await status.textContent()) ?? '';
+    assert.match(text, /Older messages counted\./);
+    assert.match(text, /0 counted, 5 already counted/);
+    // A supervisor without system.manage sees the report but no button.
+    const viewer = await createSignedInUser(
+      admin,
+      'topic.viewer',
+      ['topic-watcher'],
+      'topic viewer password 1',
+    );
+    const viewerPage = await (await signedInContext(browser, viewer.client, { locale: 'en-US' })).newPage();
+    await viewerPage.goto(app.base);
+    await viewerPage.getByTestId('nav-topics').click();
+    await viewerPage.getByTestId('tp-behaviour').waitFor({ timeout: 15_000 });
+    assert.equal(await viewerPage.getByTestId('tp-backfill').count(), 0);
+  } finally {
+    await browser.close();
+  }
+  const after = await admin.request('GET', '/api/analytics/topics/backfill');
+  assert.equal(after.json['status'], 'done');
+  assert.notEqual(after.json['runId'], previousRun, 'the click started a new run');
+});

@@ -223,3 +223,74 @@ test('a ticket HQ refuses is quarantined, released by the branch admin once HQ r
   });
   for (const r of records) assert.equal(r['actor'], me['user']['id'], 'the admin who decided');
 });
+
+test('the HQ console disables another operator in Chromium only after a confirm, lists them as disabled, and their session is refused at once', async () => {
+  const created = await hqCall('POST', '/api/operators', {
+    username: 'analyst',
+    password: 'analyst initial pw 1',
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  // The analyst's own session, kept apart from the admin's cookie in hqCall.
+  const signIn = await fetch(`${consoleUrl}/api/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'analyst', password: 'analyst initial pw 1' }),
+  });
+  assert.equal(signIn.status, 200);
+  const analystCookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const analystSession = async () =>
+    (await fetch(`${consoleUrl}/api/session`, { headers: { cookie: analystCookie } })).status;
+  assert.equal(await analystSession(), 200);
+
+  const browser = await launchChromium();
+  const dialogs: string[] = [];
+  let accept = false;
+  try {
+    const page = await (await browser.newContext()).newPage();
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void (accept ? d.accept() : d.dismiss());
+    });
+    await page.goto(`${consoleUrl}/login`);
+    await page.getByTestId('hq-username').fill('admin');
+    await page.getByTestId('hq-password').fill('hq operator passphrase 1');
+    await page.getByTestId('hq-sign-in').click();
+    await page.getByTestId('hq-operators').waitFor({ timeout: 15_000 });
+    assert.equal(await page.getByTestId('hq-disable-admin').count(), 0, 'no Disable button for oneself');
+    const disable = page.getByTestId('hq-disable-analyst').getByRole('button', { name: 'Disable' });
+
+    // Cancelled: nothing is sent, the analyst stays signed in.
+    await disable.click();
+    await until('the confirm was asked', () => dialogs.length === 1 || undefined);
+    assert.equal(await analystSession(), 200);
+    assert.equal(await page.getByTestId('hq-operator-analyst').getAttribute('data-disabled'), 'false');
+
+    accept = true;
+    await disable.click();
+    await page
+      .locator('[data-testid="hq-operator-analyst"][data-disabled="true"]')
+      .waitFor({ timeout: 15_000 });
+    assert.match((await page.getByTestId('hq-operator-analyst').textContent()) ?? '', /disabled by admin/);
+    assert.equal(
+      await page.getByTestId('hq-disable-analyst').count(),
+      0,
+      'no button for a disabled operator',
+    );
+  } finally {
+    await browser.close();
+  }
+  assert.match(dialogs[0] ?? '', /Disable operator analyst\?/);
+  assert.equal(dialogs.length, 2);
+  assert.equal(await analystSession(), 401, 'the disabled operator’s session is refused');
+  const list = await hqCall('GET', '/api/operators');
+  assert.deepEqual(
+    (list.json['operators'] as Array<{ username: string; disabled: boolean }>).map((o) => [
+      o.username,
+      o.disabled,
+    ]),
+    [
+      ['admin', false],
+      ['analyst', true],
+    ],
+  );
+});

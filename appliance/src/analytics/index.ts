@@ -61,7 +61,7 @@ export {
 } from './phrases.ts';
 /** @example app.route('/api', analyticsRoutes(service, { recordRead })) */
 export { analyticsRoutes } from './routes.ts';
-/** @example await new AnalyticsService(db, { bus, thresholdSeconds: 20 }).start() */
+/** @example await new AnalyticsService(db, { bus, timeZone: 'Asia/Shanghai', thresholdSeconds: 20 }).start() */
 export { type AnalyticsOptions, AnalyticsService, type IntervalQuery } from './service.ts';
 /** @example topicSources(ctx.services, { recordRead: (r) => ctx.recordRead(r) }).tickets?.(['t1']) */
 export { type SourceOptions, topicSources } from './sources.ts';

@@ -10,7 +10,7 @@ export const analyticsModule: BranchModule = {
   async init(ctx) {
     const { bus, crypto } = ctx.services;
     const db = await ctx.openStore('analytics');
-    const service = new AnalyticsService(db, { bus });
+    const service = new AnalyticsService(db, { bus, timeZone: ctx.config.timeZone });
     await service.start();
     const topics = new TopicMiner(db, {
       bus,

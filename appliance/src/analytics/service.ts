@@ -3,7 +3,7 @@ import { createLogger } from '../logging/index.ts';
 import type { DocStore } from '../storage/index.ts';
 import { type BehaviourReport, customerBehaviour, REPEAT_WINDOW_HOURS } from './behaviour.ts';
 import { churnRisk } from './churn.ts';
-import { midnightBefore } from './days.ts';
+import { midnightBefore, serverTimeZone } from './days.ts';
 import { requiredAgents } from './erlang.ts';
 import { AnalyticsError } from './errors.ts';
 import { type ForecastResult, forecastVolume } from './forecast.ts';
@@ -28,7 +28,9 @@ export interface AnalyticsOptions {
   now?: () => Date;
   /** Service-level threshold T in seconds (default 20: "answered within 20 s"). */
   thresholdSeconds?: number;
-  /** Start of the reporting day holding `now` (default: local midnight). */
+  /** IANA zone whose calendar days are the reporting days (default: the server's zone). */
+  timeZone?: string;
+  /** Start of the reporting day holding `now` (default: midnight in `timeZone`). */
   dayStart?: (now: Date) => Date;
   /** Minimum gap between wallboard pushes (default 1000 ms). */
   throttleMs?: number;
@@ -40,12 +42,6 @@ export interface IntervalQuery {
   queue?: string;
   channel?: string;
 }
-
-const localMidnight = (now: Date) => {
-  const d = new Date(now);
-  d.setHours(0, 0, 0, 0);
-  return d;
-};
 
 /**
  * Folds contact, routing, agent and ticket events into 15-minute interval
@@ -66,10 +62,12 @@ export class AnalyticsService {
 
   constructor(db: DocStore, options: AnalyticsOptions = {}) {
     this.#store = new AnalyticsStore(db);
+    const timeZone = options.timeZone ?? serverTimeZone();
     this.#opts = {
       now: options.now ?? (() => new Date()),
       thresholdSeconds: options.thresholdSeconds ?? 20,
-      dayStart: options.dayStart ?? localMidnight,
+      timeZone,
+      dayStart: options.dayStart ?? ((now) => midnightBefore(now, 0, timeZone)),
       throttleMs: options.throttleMs ?? 1000,
       ...(options.bus ? { bus: options.bus } : {}),
     };
@@ -242,8 +240,9 @@ export class AnalyticsService {
   /** Channel mix, repeat contacts, channel switching and contacts per customer over the last `days` days. */
   async behaviour(options: { days: number }): Promise<BehaviourReport> {
     const now = this.#opts.now();
-    const from = midnightBefore(now, options.days - 1);
-    const to = midnightBefore(now, -1).toISOString();
+    const { timeZone } = this.#opts;
+    const from = midnightBefore(now, options.days - 1, timeZone);
+    const to = midnightBefore(now, -1, timeZone).toISOString();
     const lookback = new Date(from.getTime() - REPEAT_WINDOW_HOURS * 3_600_000).toISOString();
     return customerBehaviour(await this.facts(lookback, to), { from: from.toISOString(), to });
   }

@@ -2,6 +2,7 @@
  * The console's only script, served from /hq-console.js (CSP `script-src 'self'`,
  * nothing inline). Forms carry `data-hq-action`/`data-hq-method`; the script
  * sends them as JSON with the session's CSRF token, so no cross-site form can.
+ * A form with `data-hq-confirm` is sent only after the operator confirms.
  */
 export const HQ_CONSOLE_JS = `'use strict';
 (function () {
@@ -30,6 +31,8 @@ export const HQ_CONSOLE_JS = `'use strict';
     var action = form.getAttribute('data-hq-action');
     if (!action) return;
     e.preventDefault();
+    var ask = form.getAttribute('data-hq-confirm');
+    if (ask && !window.confirm(ask)) return;
     var out = form.querySelector('[data-hq-out]');
     var method = form.getAttribute('data-hq-method') || 'POST';
     token(form).then(function (t) {

@@ -78,13 +78,13 @@ export async function routeConsole(
     const rules = Object.fromEntries(
       await Promise.all(rows.map(async (b) => [b.branch, await con.rules(b.branch)])),
     );
-    return html(res, renderHqPage(rows, await con.policies(), { operator, rules }));
+    const operators = await con.auth.accounts.list();
+    return html(res, renderHqPage(rows, await con.policies(), { operator, rules, operators }));
   }
   if (key === 'GET /api/branches')
     return sendJson(res, 200, { branches: await Promise.all(con.branches().map((b) => con.branchView(b))) });
   if (key === 'GET /api/policies') return sendJson(res, 200, { policies: await con.policies() });
-  if (key === 'GET /api/operators')
-    return sendJson(res, 200, { operators: await con.auth.accounts.usernames() });
+  if (key === 'GET /api/operators') return sendJson(res, 200, { operators: await con.auth.accounts.list() });
   if (key === 'POST /api/operators') {
     const body = await readJson(req);
     onlyFields(body, ['username', 'password']);

@@ -182,6 +182,15 @@ describe('HQ console sessions and lockout across an HQ restart', () => {
     assert.equal((await auditor.call('GET', '/api/session')).status, 401);
     await restart();
     assert.equal((await auditor.call('GET', '/api/session')).status, 401);
+    const listed = (await admin.call('GET', '/api/operators')).json['operators'] as Array<{
+      username: string;
+      disabled: boolean;
+      disabledBy?: string;
+    }>;
+    const listedAuditor = listed.find((o) => o.username === 'auditor');
+    assert.equal(listedAuditor?.disabled, true, 'listed as disabled after a restart');
+    assert.equal(listedAuditor?.disabledBy, 'admin');
+    assert.equal(listed.find((o) => o.username === 'admin')?.disabled, false);
     const again = await new Operator().signIn('auditor', 'auditor initial pw 1');
     const unknown = await new Operator().signIn('nobody', 'some password');
     assert.equal(again.status, 401);

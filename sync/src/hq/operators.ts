@@ -19,6 +19,14 @@ interface OperatorRecord {
   disabledBy?: string;
 }
 
+/** An operator as the console lists them. */
+export interface OperatorSummary {
+  username: string;
+  disabled: boolean;
+  disabledAt?: string;
+  disabledBy?: string;
+}
+
 export interface OperatorAccountsOptions {
   hasher: OperatorHasher;
   /** Where failure counts and locks are kept (durable across restarts). */
@@ -97,6 +105,24 @@ export class OperatorAccounts {
 
   async usernames(): Promise<string[]> {
     return Object.keys(await this.#load()).sort();
+  }
+
+  /** Every operator by name, with whether they are disabled (never their password hash). */
+  async list(): Promise<OperatorSummary[]> {
+    const ops = await this.#load();
+    return Object.keys(ops)
+      .sort()
+      .map((username) => {
+        const rec = ops[username];
+        return rec?.disabledAt === undefined
+          ? { username, disabled: false }
+          : {
+              username,
+              disabled: true,
+              disabledAt: rec.disabledAt,
+              ...(rec.disabledBy ? { disabledBy: rec.disabledBy } : {}),
+            };
+      });
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { BranchView, ReportedQuarantine } from './console.ts';
+import type { OperatorSummary } from './operators.ts';
 import type { IssuedPolicy } from './policy-log.ts';
 import type { HqRules } from './validation.ts';
 
@@ -47,11 +48,41 @@ function rulesForm(branch: string, rules: HqRules): Raw {
   );
 }
 
+/** Disabling ends the operator's sessions at once, so the browser asks first; never offered for oneself. */
+function operatorAction(op: OperatorSummary, self: string | undefined): Raw | string {
+  if (op.disabled) return '—';
+  if (op.username === self) return 'you';
+  return new Raw(
+    `<form data-testid="hq-disable-${esc(op.username)}" data-hq-action="/api/operators/${esc(op.username)}/disable" ` +
+      `data-hq-confirm="Disable operator ${esc(op.username)}? Their sessions end at once and they can no longer sign in.">` +
+      `<button type="submit">Disable</button><output data-hq-out></output></form>`,
+  );
+}
+
+function operatorTable(operators: OperatorSummary[], self: string | undefined): string {
+  const th = ['operator', 'status', 'action'].map((h) => `<th>${esc(h)}</th>`).join('');
+  const tr = operators
+    .map(
+      (op) =>
+        `<tr data-testid="hq-operator-${esc(op.username)}" data-disabled="${op.disabled}">` +
+        cell(op.username) +
+        cell(
+          op.disabled
+            ? `disabled${op.disabledBy ? ` by ${op.disabledBy}` : ''} (${op.disabledAt ?? ''})`
+            : 'active',
+        ) +
+        cell(operatorAction(op, self)) +
+        `</tr>`,
+    )
+    .join('');
+  return `<table data-testid="hq-operators"><thead><tr>${th}</tr></thead><tbody>${tr}</tbody></table>`;
+}
+
 /** The HQ console page: plain HTML plus the console's own script file; no inline script or style (strict CSP). */
 export function renderHqPage(
   branches: BranchView[],
   policies: IssuedPolicy[],
-  options: { operator?: string; rules?: Record<string, HqRules> } = {},
+  options: { operator?: string; rules?: Record<string, HqRules>; operators?: OperatorSummary[] } = {},
 ): string {
   const overview = table(
     'hq-branches',
@@ -127,6 +158,7 @@ export function renderHqPage(
     `<h1>Branches</h1>${overview}<h2>Cross-branch KPIs</h2>${kpis}` +
     `<h2>Quarantine (documents HQ refused)</h2>${quarantine}` +
     `<h2>Document rules per branch</h2>${rules}<h2>Residency policies issued</h2>${log}` +
+    (options.operators ? `<h2>Operators</h2>${operatorTable(options.operators, options.operator)}` : '') +
     `</body></html>`
   );
 }

@@ -47,3 +47,17 @@ export const fetchTopics = (api: ApiClient, days: number, baseline: number) =>
   api.get<TopicReport>('/api/analytics/topics', { days, baseline, limit: 15 });
 export const fetchBehaviour = (api: ApiClient, days: number) =>
   api.get<BehaviourReport>('/api/analytics/behaviour', { days });
+
+/** A topic backfill run as the appliance reports it; `none` before the first run. */
+export interface BackfillView {
+  status: 'none' | 'running' | 'done' | 'failed';
+  runId?: string;
+  phase?: 'messages' | 'tickets' | 'done';
+  counted?: number;
+  skipped?: number;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+export const fetchBackfill = (api: ApiClient) => api.get<BackfillView>('/api/analytics/topics/backfill');
+export const startBackfill = (api: ApiClient) => api.post<BackfillView>('/api/analytics/topics/backfill');

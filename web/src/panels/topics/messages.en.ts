@@ -33,4 +33,10 @@ export const topicsEn = {
   'tp.fromTo': '{from} → {to}',
   'tp.distribution': 'Customers by number of contacts',
   'tp.contactsN': '{n} contacts',
+  'tp.backfill': 'Backfill older messages',
+  'tp.backfillNone': 'Older messages have not been counted yet.',
+  'tp.backfillRunning': 'Counting older messages…',
+  'tp.backfillDone': 'Older messages counted.',
+  'tp.backfillFailed': 'Counting older messages stopped; start it again to continue.',
+  'tp.backfillCounts': '{counted} counted, {skipped} already counted or too old',
 } as const;

@@ -35,4 +35,10 @@ export const topicsZhCN: Record<keyof typeof topicsEn, string> = {
   'tp.fromTo': '从{from}转{to}',
   'tp.distribution': '按会话次数的客户分布',
   'tp.contactsN': '{n} 次会话',
+  'tp.backfill': '补录历史消息',
+  'tp.backfillNone': '尚未统计历史消息。',
+  'tp.backfillRunning': '正在统计历史消息…',
+  'tp.backfillDone': '历史消息已统计完成。',
+  'tp.backfillFailed': '历史消息统计已中断，再次点击可从中断处继续。',
+  'tp.backfillCounts': '已统计 {counted} 条，跳过 {skipped} 条（已统计或已过保留期）',
 };

@@ -1,6 +1,6 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
-import { api } from '../../app-state.ts';
+import { api, can } from '../../app-state.ts';
 import { ErrorText } from '../../components/error-text.tsx';
 import { useAction } from '../../components/use-action.ts';
 import { MESSAGES, type MessageKey, t } from '../../i18n/index.ts';
@@ -14,6 +14,7 @@ import {
   type TermView,
   type TopicReport,
 } from './api.ts';
+import { BackfillCard } from './backfill-card.tsx';
 import { Sparkline } from './sparkline.tsx';
 import './topics.css';
 
@@ -213,6 +214,7 @@ export function TopicsPanel() {
           {t('tp.load')}
         </button>
       </div>
+      {can('system.manage') ? <BackfillCard /> : null}
       <ErrorText code={load.error} testid="tp-error" />
       {r ? (
         <>
