@@ -13,7 +13,7 @@ import { bootstrapAdmin, createSignedInUser } from './support/bootstrap.ts';
 import { ARTIFACTS } from './support/browser.ts';
 import type { ApiClient } from './support/client.ts';
 import { AgentUa } from './voice-support/agent-ua.ts';
-import { stereo, waitFor } from './voice-support/e2e.ts';
+import { routeAllTo, stereo, voiceAgentProfile, waitFor } from './voice-support/e2e.ts';
 import {
   HEARD,
   levels,
@@ -57,29 +57,11 @@ before(async () => {
   app = await startAppliance(tmp.dir, { env: { BRANCHLINE_SIP_TRUNKS: 'trunk=127.0.0.1' } });
   admin = (await bootstrapAdmin(app)).admin;
   sipPort = (await admin.request('GET', '/api/voice/status')).json['sip'].port as number;
-  ok(await admin.request('PUT', '/api/flows/inbound', { flow: QUEUE_AT_ONCE }), 200);
-  ok(await admin.request('PUT', '/api/routing/queues/sales', { name: 'Sales' }), 204);
-  ok(
-    await admin.request('PUT', '/api/routing/workflows/main', {
-      name: 'Main',
-      isDefault: true,
-      filters: [],
-      defaultTarget: { queue: 'sales' },
-    }),
-    204,
-  );
+  await routeAllTo(admin, { id: 'sales', name: 'Sales' }, QUEUE_AT_ONCE);
   const password = 'browser agent password 2026';
   const a = await createSignedInUser(admin, 'browser.agent', ['agent'], password);
   agent = { userId: a.userId, password, client: a.client };
-  ok(
-    await admin.request('PUT', `/api/routing/agents/${a.userId}`, {
-      skills: {},
-      languages: ['en'],
-      capacity: { voice: 1 },
-      totalCapacity: 1,
-    }),
-    204,
-  );
+  await voiceAgentProfile(admin, a.userId);
   ok(await admin.request('POST', '/api/voice/sip-accounts', { username: 'desk-b', password: PASSWORD }), 201);
   desk = new AgentUa(
     { host: '127.0.0.1', port: sipPort },

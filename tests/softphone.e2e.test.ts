@@ -11,7 +11,7 @@ import { type RunningAppliance, startAppliance, tempDataDir } from './support/ap
 import { bootstrapAdmin, createSignedInUser } from './support/bootstrap.ts';
 import { ARTIFACTS } from './support/browser.ts';
 import type { ApiClient } from './support/client.ts';
-import { INBOUND_FLOW, waitFor } from './voice-support/e2e.ts';
+import { INBOUND_FLOW, routeAllTo, voiceAgentProfile, waitFor } from './voice-support/e2e.ts';
 import { launchWebRtcChromium, toneWav } from './webrtc-support.ts';
 
 let app: RunningAppliance;
@@ -19,8 +19,6 @@ let tmp: { dir: string; cleanup: () => Promise<void> };
 let admin: ApiClient;
 let browser: Browser;
 
-const ok = (r: { status: number; json: unknown }, status: number) =>
-  assert.equal(r.status, status, JSON.stringify(r.json));
 const shot = (page: Page, step: string) =>
   page.screenshot({ path: path.join(ARTIFACTS, `softphone-${step}.png`) });
 
@@ -47,28 +45,10 @@ const packets = async (p: Page, testId: string) =>
 test('a widget caller presses 1, the call is offered to an agent without a desk phone, who answers in the console softphone; audio flows both ways and the hang-up closes the contact', {
   timeout: 120_000,
 }, async () => {
-  ok(await admin.request('PUT', '/api/flows/inbound', { flow: INBOUND_FLOW }), 200);
-  ok(await admin.request('PUT', '/api/routing/queues/sales', { name: 'Sales' }), 204);
-  ok(
-    await admin.request('PUT', '/api/routing/workflows/main', {
-      name: 'Main',
-      isDefault: true,
-      filters: [],
-      defaultTarget: { queue: 'sales' },
-    }),
-    204,
-  );
+  await routeAllTo(admin, { id: 'sales', name: 'Sales' }, INBOUND_FLOW);
   const password = 'softphone agent password 2026';
   const agent = await createSignedInUser(admin, 'phone.agent', ['agent'], password);
-  ok(
-    await admin.request('PUT', `/api/routing/agents/${agent.userId}`, {
-      skills: {},
-      languages: ['en'],
-      capacity: { voice: 1 },
-      totalCapacity: 1,
-    }),
-    204,
-  );
+  await voiceAgentProfile(admin, agent.userId);
   const stranger = await createSignedInUser(admin, 'other.agent', ['agent'], 'other agent password 2026');
 
   const desk = await page();

@@ -12,7 +12,7 @@ import { bootstrapAdmin, createSignedInUser } from './support/bootstrap.ts';
 import { ARTIFACTS, signedInContext } from './support/browser.ts';
 import type { ApiClient } from './support/client.ts';
 import { AgentUa } from './voice-support/agent-ua.ts';
-import { consoleSocket, stereo, waitFor } from './voice-support/e2e.ts';
+import { consoleSocket, routeAllTo, stereo, voiceAgentProfile, waitFor } from './voice-support/e2e.ts';
 import {
   HEARD,
   levels,
@@ -56,38 +56,19 @@ test('a supervisor whispers to the agent (the caller does not hear), barges in (
   timeout: 150_000,
 }, async () => {
   const sipPort = (await admin.request('GET', '/api/voice/status')).json['sip'].port as number;
-  ok(
-    await admin.request('PUT', '/api/flows/inbound', {
-      flow: {
-        id: 'inbound',
-        name: 'Queue',
-        language: 'en',
-        start: 'q',
-        nodes: { q: { type: 'enqueue', queue: 'sales' } },
-      },
-    }),
-    200,
-  );
-  ok(await admin.request('PUT', '/api/routing/queues/sales', { name: 'Sales' }), 204);
-  ok(
-    await admin.request('PUT', '/api/routing/workflows/main', {
-      name: 'Main',
-      isDefault: true,
-      filters: [],
-      defaultTarget: { queue: 'sales' },
-    }),
-    204,
+  await routeAllTo(
+    admin,
+    { id: 'sales', name: 'Sales' },
+    {
+      id: 'inbound',
+      name: 'Queue',
+      language: 'en',
+      start: 'q',
+      nodes: { q: { type: 'enqueue', queue: 'sales' } },
+    },
   );
   const agent = await createSignedInUser(admin, 'sup.agent', ['agent'], 'agent password sup 2026');
-  ok(
-    await admin.request('PUT', `/api/routing/agents/${agent.userId}`, {
-      skills: {},
-      languages: ['en'],
-      capacity: { voice: 1 },
-      totalCapacity: 1,
-    }),
-    204,
-  );
+  await voiceAgentProfile(admin, agent.userId);
   ok(
     await admin.request('POST', '/api/voice/sip-accounts', {
       username: 'phone-sup',

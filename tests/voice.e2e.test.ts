@@ -12,8 +12,10 @@ import {
   INBOUND_FLOW,
   makeAudio,
   pidAlive,
+  routeAllTo,
   sippCall,
   stereo,
+  voiceAgentProfile,
   waitFor,
 } from './voice-support/e2e.ts';
 import { bestCorrelation, decodeUlawBuf } from './voice-support/util.ts';
@@ -51,27 +53,9 @@ test('a sipp trunk call presses 1, is queued as a voice contact, offered to the 
   const sipPort = status.json['sip'].port as number;
   assert.ok(sipPort > 0);
 
-  ok(await admin.request('PUT', '/api/flows/inbound', { flow: INBOUND_FLOW }), 200);
-  ok(await admin.request('PUT', '/api/routing/queues/sales', { name: 'Sales' }), 204);
-  ok(
-    await admin.request('PUT', '/api/routing/workflows/main', {
-      name: 'Main',
-      isDefault: true,
-      filters: [],
-      defaultTarget: { queue: 'sales' },
-    }),
-    204,
-  );
+  await routeAllTo(admin, { id: 'sales', name: 'Sales' }, INBOUND_FLOW);
   const agent = await createSignedInUser(admin, 'voice.a', ['agent'], 'agent password voice a');
-  ok(
-    await admin.request('PUT', `/api/routing/agents/${agent.userId}`, {
-      skills: {},
-      languages: ['en'],
-      capacity: { voice: 1 },
-      totalCapacity: 1,
-    }),
-    204,
-  );
+  await voiceAgentProfile(admin, agent.userId);
   const created = await admin.request('POST', '/api/voice/sip-accounts', {
     username: 'phone-a',
     password: 'desk phone secret a',

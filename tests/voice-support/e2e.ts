@@ -125,3 +125,49 @@ export function stereo(wav: Buffer): { left: Int16Array; right: Int16Array; chan
     right: pcm.filter((_v, i) => i % 2 === 1),
   };
 }
+
+function expectStatus(r: { status: number; json: unknown }, status: number, what: string): void {
+  if (r.status !== status) throw new Error(`${what}: HTTP ${r.status} ${JSON.stringify(r.json)}`);
+}
+
+/** Every contact goes to one queue: the queue, the default workflow and (when given) the inbound IVR flow. */
+export async function routeAllTo(
+  admin: ApiClient,
+  queue: { id: string; name: string },
+  flow?: Record<string, unknown>,
+): Promise<void> {
+  if (flow) expectStatus(await admin.request('PUT', '/api/flows/inbound', { flow }), 200, 'inbound flow');
+  expectStatus(
+    await admin.request('PUT', `/api/routing/queues/${queue.id}`, { name: queue.name }),
+    204,
+    'queue',
+  );
+  expectStatus(
+    await admin.request('PUT', '/api/routing/workflows/main', {
+      name: 'Main',
+      isDefault: true,
+      filters: [],
+      defaultTarget: { queue: queue.id },
+    }),
+    204,
+    'default workflow',
+  );
+}
+
+/** A routing profile: English, one call at a time (plus `extra` channel capacity). */
+export async function voiceAgentProfile(
+  admin: ApiClient,
+  userId: string,
+  extra: Record<string, number> = {},
+): Promise<void> {
+  expectStatus(
+    await admin.request('PUT', `/api/routing/agents/${userId}`, {
+      skills: {},
+      languages: ['en'],
+      capacity: { ...extra, voice: 1 },
+      totalCapacity: 1,
+    }),
+    204,
+    'agent profile',
+  );
+}

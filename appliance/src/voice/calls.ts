@@ -432,16 +432,7 @@ export class VoiceService {
     // After a transfer to a queue the agent leg (and its recording) waits parked for the next agent.
     const parked = this.#control.takeParked(call);
     const legId = parked?.legId ?? `${callId}:agent`;
-    const { port } =
-      parked ??
-      (await this.#d.worker.request<{ port: number }>({
-        op: 'open',
-        legId,
-        kind: 'rtp',
-        codec: 'pcmu',
-        dtmfPayloadType: 101,
-        bind: this.#d.bind,
-      }));
+    const port = parked?.port ?? (await this.#d.worker.openRtp(legId, this.#d.bind));
     this.#byLeg.set(legId, call);
     const local = this.#d.transport.local;
     const dialog: Dialog = {

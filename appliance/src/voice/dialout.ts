@@ -95,17 +95,11 @@ export class Dialout {
       if (!(await this.#d.quota.take(userId, this.#d.policy.maxDailyPerUser)))
         return await this.#refuse(userId, number, 'over_daily_limit');
       const open = async (legId: string) => {
-        const r = await this.#d.worker.request<{ port: number }>({
-          op: 'open',
-          legId,
-          kind: 'rtp',
-          codec: 'pcmu',
-          dtmfPayloadType: 101,
-          bind: this.#d.bind,
+        const port = await this.#d.worker.openRtp(legId, this.#d.bind, {
           denoise: legId === legs.customer && this.#d.denoise === true,
         });
         opened.push(legId);
-        return r.port;
+        return port;
       };
       // A browser leg is the console's own: it is neither opened nor closed here.
       const agentPort = binding ? await open(legs.agent) : 0;

@@ -144,14 +144,7 @@ export class CallControl {
     // Attended: the customer waits on the hold tone while the agent talks to the target on a new leg.
     await this.#startHold(call);
     const legId = `${callId}:consult:${randomUUID().slice(0, 8)}`;
-    const { port } = await this.#d.worker.request<{ port: number }>({
-      op: 'open',
-      legId,
-      kind: 'rtp',
-      codec: 'pcmu',
-      dtmfPayloadType: 101,
-      bind: this.#d.bind,
-    });
+    const port = await this.#d.worker.openRtp(legId, this.#d.bind);
     this.#d.registry.indexLeg(legId, call);
     call.info.consulting = to;
     const dialog = await this.#ring(call, binding, { legId, port });
@@ -406,14 +399,7 @@ export class CallControl {
     browser: { legId: string; userId: string },
   ): Promise<{ legId: string; port: number; userId: string }> {
     const legId = `${call.info.id}:agent-${randomUUID().slice(0, 8)}`;
-    const { port } = await this.#d.worker.request<{ port: number }>({
-      op: 'open',
-      legId,
-      kind: 'rtp',
-      codec: 'pcmu',
-      dtmfPayloadType: 101,
-      bind: this.#d.bind,
-    });
+    const port = await this.#d.worker.openRtp(legId, this.#d.bind);
     this.#d.registry.indexLeg(legId, call);
     await this.#d.worker
       .request({ op: 'recordMove', from: browser.legId, to: legId })

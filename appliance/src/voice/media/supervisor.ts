@@ -110,6 +110,23 @@ export class MediaWorker {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * Opens a plain RTP leg offering PCMU with RFC 4733 DTMF on 101 (what the
+   * appliance offers phones and carriers); resolves to its local port.
+   */
+  async openRtp(legId: string, bind: string, options: { denoise?: boolean } = {}): Promise<number> {
+    const r = await this.request<{ port: number }>({
+      op: 'open',
+      legId,
+      kind: 'rtp',
+      codec: 'pcmu',
+      dtmfPayloadType: 101,
+      bind,
+      ...(options.denoise ? { denoise: true } : {}),
+    });
+    return r.port;
+  }
+
   async request<T = unknown>(cmd: Distribute<MediaCommand>): Promise<T> {
     await this.start();
     const child = this.#child;
