@@ -3,22 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type HqCouch, PouchDB, type PouchDb, startHqCouch } from '../../../sync/src/index.ts';
+import { type HqCouch, startHqCouch } from '../../../sync/src/index.ts';
 import { EventBus } from '../events/index.ts';
 import type { IdentityService } from '../identity/index.ts';
 import { KnowledgeService } from '../knowledge/index.ts';
 import { RoutingService } from '../routing/index.ts';
 import { type CryptoFacade, type DocStore, openCrypto, openPouchStore } from '../storage/index.ts';
 import { type BridgeDbs, SyncBridge } from './bridge.ts';
-
-async function until(check: () => Promise<boolean>, ms = 10_000): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return check();
-}
+import { openBridgeDbs, until } from './test-rig.ts';
 
 let dir: string;
 let hq: HqCouch;
@@ -42,16 +34,7 @@ before(async () => {
   knowledge = new KnowledgeService(kbStore, { bus });
   routing = new RoutingService(routingStore, { bus });
   await routing.load();
-  const open = (n: string): PouchDb => new PouchDB(path.join(dir, n));
-  dbs = {
-    tickets: open('outbound-tickets'),
-    crm: open('outbound-crm'),
-    audit: open('outbound-audit'),
-    status: open('outbound-status'),
-    inbound: open('sync-inbound'),
-    state: open('sync-state'),
-    quarantine: open('sync-quarantine'),
-  };
+  dbs = openBridgeDbs(dir);
   bridge = new SyncBridge({
     branchId: 'K1',
     hqUrl: hq.url,

@@ -1,54 +1,35 @@
 import type { Agent } from 'node:https';
 import {
   type AuditDocSource,
-  defaultPolicy,
   HybridClock,
   OutboundProjector,
-  openRemote,
   type PouchDb,
   type PouchDoc,
   pumpAudit,
   type ReconcileReport,
-  Replicator,
+  type Replicator,
   type ResidencyPolicy,
   reconcile,
-  resolveConflicts,
   type SignedPolicy,
-  SyncWatchdog,
-  verifyPolicy,
+  type SyncWatchdog,
 } from '../../../sync/src/index.ts';
 import type { EventBus } from '../events/index.ts';
 import type { IdentityService } from '../identity/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { CryptoFacade } from '../storage/index.ts';
-import { applyHqContent, type InboundTargets } from './inbound.ts';
-import {
-  discardQuarantined,
-  noteReleaseRequest,
-  type ReleaseOutcome,
-  releaseQuarantined,
-} from './quarantine.ts';
-import {
-  buildStatus,
-  type QuarantineEntry,
-  type QuarantineTally,
-  type SyncStatus,
-  tallyQuarantine,
-  toEntry,
-} from './status.ts';
+import type { InboundTargets } from './inbound.ts';
+import { applyInbound } from './inbound-docs.ts';
+import { OUTBOUND, projectTicketEvents, startReplication, watchReplication } from './outbound.ts';
+import { PolicyHolder } from './policy-holder.ts';
+import { putLatest } from './put-latest.ts';
+import { discardQuarantined, type ReleaseOutcome, releaseQuarantined } from './quarantine.ts';
+import { QuarantineBook } from './quarantine-book.ts';
+import { buildStatus, type QuarantineEntry, type SyncStatus, toEntry } from './status.ts';
+import type { BridgeDbs } from './types.ts';
+
+export type { BridgeDbs } from './types.ts';
 
 const log = createLogger('sync-bridge');
-const OUTBOUND = ['tickets', 'crm', 'audit', 'status'] as const;
-
-export interface BridgeDbs {
-  tickets: PouchDb;
-  crm: PouchDb;
-  audit: PouchDb;
-  status: PouchDb;
-  inbound: PouchDb;
-  state: PouchDb;
-  quarantine: PouchDb;
-}
 
 export interface BridgeOptions {
   branchId: string;
@@ -68,10 +49,14 @@ export interface BridgeOptions {
   audit: AuditDocSource;
 }
 
-/** Wires sync into the appliance: bus → projections, replication, inbound freezes and policies. */
+/**
+ * Wires sync into the appliance: bus → projections, replication, inbound freezes and policies.
+ * The parts live beside it: outbound.ts (projection, replication, watchdog), inbound-docs.ts,
+ * policy-holder.ts and quarantine-book.ts; this class starts, schedules and closes them.
+ */
 export class SyncBridge {
   readonly #o: BridgeOptions;
-  #policy: ResidencyPolicy = defaultPolicy(new Date(0));
+  readonly #policy: PolicyHolder;
   readonly projector: OutboundProjector;
   readonly #reps: Replicator[] = [];
   #remotes: Record<string, PouchDb> = {};
@@ -79,14 +64,20 @@ export class SyncBridge {
   #timers: Array<ReturnType<typeof setInterval>> = [];
   #off: Array<() => void> = [];
   #auditCursor: number | string = 0;
-  readonly #quarantine_: QuarantineTally = { count: 0, perClass: {}, recent: [] };
+  readonly #quarantine: QuarantineBook;
   #closed = false;
 
   constructor(options: BridgeOptions) {
     this.#o = options;
+    this.#policy = new PolicyHolder({
+      bus: options.bus,
+      pinnedHqKey: options.pinnedHqKey,
+      state: options.dbs.state,
+    });
+    this.#quarantine = new QuarantineBook(options.dbs, options.bus);
     this.projector = new OutboundProjector({
       branchId: options.branchId,
-      policy: () => this.#policy,
+      policy: () => this.#policy.current,
       dbs: { tickets: options.dbs.tickets, crm: options.dbs.crm, audit: options.dbs.audit },
       state: options.dbs.state,
       tokenKey: options.tokenKey,
@@ -96,80 +87,45 @@ export class SyncBridge {
   }
 
   get policy(): ResidencyPolicy {
-    return this.#policy;
+    return this.#policy.current;
   }
 
   async start(): Promise<void> {
     const { bus, dbs, branchId, hqUrl } = this.#o;
     const saved = await dbs.state.get('policy').catch(() => undefined);
     if (saved?.['signed']) await this.applyPolicy(saved['signed'] as SignedPolicy, { persist: false });
-    Object.assign(this.#quarantine_, await tallyQuarantine(dbs.quarantine));
+    await this.#quarantine.reload();
     const cursor = await dbs.state.get('audit-feed-cursor').catch(() => undefined);
     this.#auditCursor = (cursor?.['since'] as number | string | undefined) ?? 0;
-    this.#off.push(
-      bus.subscribe('*', (e) => {
-        if (!e.type.startsWith('ticket.')) return;
-        const { ticketId, ...rest } = e.data as { ticketId?: string } & Record<string, unknown>;
-        if (typeof ticketId !== 'string') return;
-        const stub: Record<string, unknown> & { id: string } = { id: ticketId, updatedAt: e.at };
-        for (const k of ['number', 'customerId', 'departmentId'])
-          if (rest[k] !== undefined) stub[k] = rest[k];
-        if (e.type === 'ticket.transitioned') stub['state'] = rest['to'];
-        return this.projector.projectRecord('tickets', stub).then(() => undefined);
-      }),
-    );
-    const base = `${hqUrl}/b-${branchId}`;
-    const agent = this.#o.agent ? { agent: this.#o.agent } : {};
-    for (const cls of OUTBOUND) {
-      this.#reps.push(
-        new Replicator({
-          name: cls,
-          local: dbs[cls],
-          remoteUrl: `${base}-${cls}`,
-          direction: 'push',
-          ...agent,
-          onDenied: (d) => this.#quarantine(cls, d.id, d.rev, d.reason),
-        }),
-      );
-    }
-    this.#reps.push(
-      new Replicator({
-        name: 'inbound',
-        local: dbs.inbound,
-        remoteUrl: `${base}-inbound`,
-        direction: 'pull',
-        ...agent,
-        // Short ceiling: a freeze must apply within seconds of the link coming back.
-        backoff: { baseMs: 250, maxMs: 2_000 },
-        onPulled: (docs) => this.#applyInbound(docs),
-      }),
-    );
-    for (const r of this.#reps) r.start();
-    for (const cls of OUTBOUND) this.#remotes[cls] = openRemote(`${base}-${cls}`, agent);
-    if (this.#o.reconcileEveryMs) {
-      this.#timers.push(
-        setInterval(
-          () => void this.reconcile().catch((err) => log.warn('reconcile', { err })),
-          this.#o.reconcileEveryMs,
-        ),
-      );
-    }
-    this.#watchdog = new SyncWatchdog({
-      replicators: this.#reps.map((r, i) => ({
-        r,
-        local: [dbs.tickets, dbs.crm, dbs.audit, dbs.status, dbs.inbound][i] as PouchDb,
-      })),
-      onAlarm: (a) => bus.publish('system.alarm_raised', a, { actor: 'system' }).then(() => undefined),
+    this.#off.push(projectTicketEvents(bus, this.projector));
+    const { reps, remotes } = startReplication({
+      base: `${hqUrl}/b-${branchId}`,
+      dbs,
+      agent: this.#o.agent,
+      onDenied: (cls, d) => this.#quarantine.record(cls, d.id, d.rev, d.reason),
+      onPulled: (docs) => this.#applyInbound(docs),
     });
-    this.#watchdog.start();
-    this.#timers.push(
-      setInterval(() => void this.pumpAudit().catch((err) => log.warn('audit pump', { err })), 2_000),
-    );
-    this.#timers.push(setInterval(() => void this.publishStatus().catch(() => undefined), 5_000));
-    for (const t of this.#timers) t.unref();
+    this.#reps.push(...reps);
+    this.#remotes = remotes;
+    if (this.#o.reconcileEveryMs) {
+      this.#every(this.#o.reconcileEveryMs, () => this.reconcile(), 'reconcile');
+    }
+    this.#watchdog = watchReplication(this.#reps, dbs, bus);
+    this.#every(2_000, () => this.pumpAudit(), 'audit pump');
+    this.#every(5_000, () => this.publishStatus());
     // Freezes that arrived before a restart are applied again (freeze is idempotent).
     const inbound = await dbs.inbound.allDocs({ include_docs: true });
     await this.#applyInbound(inbound.rows.flatMap((r) => (r.doc ? [r.doc] : [])));
+  }
+
+  /** A background job that never keeps the process alive; failures are logged (`label`) or ignored. */
+  #every(ms: number, job: () => Promise<unknown>, label?: string): void {
+    const t = setInterval(
+      () => void job().catch((err) => (label === undefined ? undefined : log.warn(label, { err }))),
+      ms,
+    );
+    t.unref();
+    this.#timers.push(t);
   }
 
   /**
@@ -206,101 +162,25 @@ export class SyncBridge {
     return report;
   }
 
-  async #applyInbound(docs: PouchDoc[]): Promise<void> {
-    const { identity, bus } = this.#o;
-    for (const doc of docs) {
-      if (doc._deleted) continue;
-      if (await applyHqContent(this.#o.content ?? {}, doc)) continue;
-      if (doc['type'] === 'freeze' && typeof doc['username'] === 'string') {
-        const user = await identity.findUser(doc['username']);
-        if (!user || user.status === 'frozen') continue;
-        await identity.freeze(user.id, { actor: 'hq', reason: String(doc['reason'] ?? 'HQ freeze') });
-        await bus.publish(
-          'sync.freeze_applied',
-          { username: user.username, freezeId: doc._id },
-          { actor: 'hq' },
-        );
-      } else if (doc['type'] === 'release_request') {
-        const entries = await noteReleaseRequest(this.#o.dbs.quarantine, doc);
-        if (entries === 0) continue;
-        await this.#refreshQuarantine();
-        await bus.publish(
-          'sync.release_requested',
-          {
-            docId: String(doc['docId']),
-            db: String(doc['cls']),
-            note: String(doc['note'] ?? ''),
-            by: String(doc['by'] ?? 'hq'),
-            entries,
-          },
-          { actor: 'hq' },
-        );
-      } else if (doc['type'] === 'policy' && doc['signed']) {
-        await this.applyPolicy(doc['signed'] as SignedPolicy);
-      } else if (doc._id.startsWith('ticket:')) {
-        const res = await resolveConflicts(this.#o.dbs.tickets, doc._id).catch(() => undefined);
-        if (res)
-          await bus.publish(
-            'sync.conflict_resolved',
-            { docId: res.id, losers: res.losers.length },
-            { actor: 'system' },
-          );
-      }
-    }
+  #applyInbound(docs: PouchDoc[]): Promise<void> {
+    return applyInbound(docs, {
+      identity: this.#o.identity,
+      bus: this.#o.bus,
+      content: this.#o.content,
+      tickets: this.#o.dbs.tickets,
+      quarantine: this.#o.dbs.quarantine,
+      refreshQuarantine: () => this.#refreshQuarantine(),
+      applyPolicy: (signed) => this.applyPolicy(signed),
+    });
   }
 
   /** Adopts a residency policy if it verifies against the pinned HQ key and is newer. */
-  async applyPolicy(signed: SignedPolicy, options: { persist?: boolean } = {}): Promise<boolean> {
-    const { bus, pinnedHqKey, dbs } = this.#o;
-    const version = signed.policy?.version ?? 0;
-    if (!pinnedHqKey || !verifyPolicy(signed, pinnedHqKey)) {
-      await bus.publish('sync.policy_rejected', { version, reason: 'signature' }, { actor: 'hq' });
-      return false;
-    }
-    if (version <= this.#policy.version && this.#policy.issuedAt !== new Date(0).toISOString()) {
-      // Re-delivery of the current policy (restart, re-pull) is silent; an older one is a refused rollback.
-      if (version < this.#policy.version)
-        await bus.publish('sync.policy_rejected', { version, reason: 'older than current' }, { actor: 'hq' });
-      return false;
-    }
-    const from = this.#policy.version;
-    this.#policy = signed.policy;
-    if (options.persist !== false) await putLatest(dbs.state, 'policy', { signed });
-    await bus.publish('sync.policy_changed', { version, from }, { actor: 'hq' });
-    return true;
-  }
-
-  async #quarantine(cls: string, id: string, rev: string | undefined, reason: string): Promise<void> {
-    const db = this.#o.dbs[cls as 'tickets'];
-    const doc = await db.get(id).catch(() => undefined);
-    const at = new Date().toISOString();
-    const entry = { cls, docId: id, rev: rev ?? doc?._rev ?? 'none', reason, at };
-    const qid = `q:${cls}:${id}:${entry.rev}`;
-    const put = await this.#o.dbs.quarantine
-      .put({ _id: qid, ...entry, doc })
-      .catch((err: { status?: number }) => {
-        if (err?.status !== 409) log.error('quarantine write failed', { err, docId: id });
-        return undefined;
-      });
-    // Already quarantined (a restarted replication met the same revision again): no second alert.
-    if (!put) return;
-    this.#quarantine_.count += 1;
-    this.#quarantine_.perClass[cls] = (this.#quarantine_.perClass[cls] ?? 0) + 1;
-    this.#quarantine_.recent = [{ id: qid, ...entry }, ...this.#quarantine_.recent].slice(0, 50);
-    await this.#o.bus.publish(
-      'sync.doc_quarantined',
-      { docId: id, reason, db: cls, rev: entry.rev },
-      { actor: 'system' },
-    );
-    await this.#o.bus.publish(
-      'system.alarm_raised',
-      { alarm: 'sync.doc_refused', severity: 'warning', detail: `HQ refused ${cls}/${id}: ${reason}` },
-      { actor: 'system' },
-    );
+  applyPolicy(signed: SignedPolicy, options: { persist?: boolean } = {}): Promise<boolean> {
+    return this.#policy.apply(signed, options);
   }
 
   async #refreshQuarantine(): Promise<void> {
-    Object.assign(this.#quarantine_, await tallyQuarantine(this.#o.dbs.quarantine));
+    await this.#quarantine.reload();
     // HQ's console shows the quarantine from the status doc: refresh it now rather than in 5 s.
     await this.publishStatus().catch(() => undefined);
   }
@@ -316,7 +196,7 @@ export class SyncBridge {
       quarantine: dbs.quarantine,
       outbound: (cls) => ((OUTBOUND as readonly string[]).includes(cls) ? dbs[cls as 'tickets'] : undefined),
       remote: (cls) => this.#remotes[cls],
-      policyVersion: this.#policy.version,
+      policyVersion: this.#policy.current.version,
     });
     await this.#refreshQuarantine();
     await this.#o.bus.publish(
@@ -352,8 +232,8 @@ export class SyncBridge {
     return buildStatus({
       reps: this.#reps,
       dbs: { ...this.#o.dbs } as Record<string, PouchDb>,
-      policyVersion: this.#policy.version,
-      quarantine: this.#quarantine_,
+      policyVersion: this.#policy.current.version,
+      quarantine: this.#quarantine.tally,
       reachable: this.#watchdog?.reachable,
     });
   }
@@ -367,7 +247,7 @@ export class SyncBridge {
       lagDocs: s.lagDocs,
       lagSeconds: s.lagSeconds,
       quarantined: s.quarantined,
-      quarantine: this.#quarantine_.recent,
+      quarantine: this.#quarantine.tally.recent,
       policyVersion: s.policyVersion,
       replications: s.replications.map(({ name, state, pendingDocs, lagSeconds, lastError }) => ({
         name,
@@ -389,9 +269,4 @@ export class SyncBridge {
     for (const r of this.#reps) await r.close();
     for (const db of Object.values(this.#remotes)) await db.close().catch(() => undefined);
   }
-}
-
-async function putLatest(db: PouchDb, id: string, body: Record<string, unknown>): Promise<void> {
-  const cur = await db.get(id).catch(() => undefined);
-  await db.put({ _id: id, ...(cur?._rev ? { _rev: cur._rev } : {}), ...body });
 }

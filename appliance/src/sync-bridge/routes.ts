@@ -42,6 +42,13 @@ const StatusOut = z.object({
 
 const QuarantineId = z.object({ id: z.string().min(3).max(600).startsWith('q:') });
 
+/** What every sync route shares: the `sync` tag and the system.manage guard. */
+const guarded = { tags: ['sync'], middleware: [requirePermission('system.manage')] };
+
+const ok = <T extends z.ZodType>(schema: T, description: string) => ({
+  200: { content: { 'application/json': { schema } }, description },
+});
+
 /**
  * GET /sync/status: replication state, lag and quarantine; GET /sync/quarantine
  * and POST /sync/quarantine/{id}/release|discard: the branch admin's decision
@@ -52,10 +59,9 @@ export function syncRoutes(deps: { branchId: string; hqUrl?: string; bridge: () 
   const status = createRoute({
     method: 'get',
     path: '/sync/status',
-    tags: ['sync'],
+    ...guarded,
     summary: 'HQ replication state, lag and quarantine',
-    middleware: [requirePermission('system.manage')] as const,
-    responses: { 200: { content: { 'application/json': { schema: StatusOut } }, description: 'status' } },
+    responses: ok(StatusOut, 'status'),
   });
   app.openapi(status, async (c) => {
     const bridge = deps.bridge();
@@ -73,41 +79,28 @@ export function syncRoutes(deps: { branchId: string; hqUrl?: string; bridge: () 
   const list = createRoute({
     method: 'get',
     path: '/sync/quarantine',
-    tags: ['sync'],
+    ...guarded,
     summary: 'Documents HQ refused, with the reason and any HQ release request',
-    middleware: [requirePermission('system.manage')] as const,
-    responses: {
-      200: {
-        content: { 'application/json': { schema: z.object({ quarantine: z.array(Quarantined) }) } },
-        description: 'quarantine, newest first',
-      },
-    },
+    responses: ok(z.object({ quarantine: z.array(Quarantined) }), 'quarantine, newest first'),
   });
   app.openapi(list, async (c) => c.json({ quarantine: await enabled().quarantined(1_000) }, 200));
 
   const release = createRoute({
     method: 'post',
     path: '/sync/quarantine/{id}/release',
-    tags: ['sync'],
+    ...guarded,
     summary: 'Offer a quarantined document to HQ again; closed when HQ now accepts it',
-    middleware: [requirePermission('system.manage')] as const,
     request: { params: QuarantineId },
-    responses: {
-      200: {
-        content: {
-          'application/json': {
-            schema: z.object({
-              quarantineId: z.string(),
-              cls: z.string(),
-              docId: z.string(),
-              rev: z.string(),
-              closed: z.number(),
-            }),
-          },
-        },
-        description: 'released',
-      },
-    },
+    responses: ok(
+      z.object({
+        quarantineId: z.string(),
+        cls: z.string(),
+        docId: z.string(),
+        rev: z.string(),
+        closed: z.number(),
+      }),
+      'released',
+    ),
   });
   app.openapi(release, async (c) => {
     const out = await enabled().releaseQuarantined(c.req.valid('param').id, actorOf(c));
@@ -117,16 +110,10 @@ export function syncRoutes(deps: { branchId: string; hqUrl?: string; bridge: () 
   const discard = createRoute({
     method: 'post',
     path: '/sync/quarantine/{id}/discard',
-    tags: ['sync'],
+    ...guarded,
     summary: 'Close a quarantine entry; the document stays at the branch only',
-    middleware: [requirePermission('system.manage')] as const,
     request: { params: QuarantineId },
-    responses: {
-      200: {
-        content: { 'application/json': { schema: z.object({ ok: z.boolean() }) } },
-        description: 'discarded',
-      },
-    },
+    responses: ok(z.object({ ok: z.boolean() }), 'discarded'),
   });
   app.openapi(discard, async (c) => {
     await enabled().discardQuarantined(c.req.valid('param').id, actorOf(c));

@@ -43,16 +43,7 @@ export async function startBridgeRig(branchId: string, options: { tokenByte: num
     events.push({ type: e.type, actor: e.actor, data: e.data as Record<string, unknown> });
   });
   const crypto = await openCrypto(dir);
-  const open = (n: string): PouchDb => new PouchDB(path.join(dir, n));
-  const dbs: BridgeDbs = {
-    tickets: open('outbound-tickets'),
-    crm: open('outbound-crm'),
-    audit: open('outbound-audit'),
-    status: open('outbound-status'),
-    inbound: open('sync-inbound'),
-    state: open('sync-state'),
-    quarantine: open('sync-quarantine'),
-  };
+  const dbs = openBridgeDbs(dir);
   const bridge = new SyncBridge({
     branchId,
     hqUrl: hq.url,
@@ -84,6 +75,20 @@ export async function startBridgeRig(branchId: string, options: { tokenByte: num
       await hq.close();
       await rm(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** The seven bridge databases on LevelDB under `dir`, named as module.ts names them. */
+export function openBridgeDbs(dir: string): BridgeDbs {
+  const open = (n: string): PouchDb => new PouchDB(path.join(dir, n));
+  return {
+    tickets: open('outbound-tickets'),
+    crm: open('outbound-crm'),
+    audit: open('outbound-audit'),
+    status: open('outbound-status'),
+    inbound: open('sync-inbound'),
+    state: open('sync-state'),
+    quarantine: open('sync-quarantine'),
   };
 }
 

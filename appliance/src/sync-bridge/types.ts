@@ -1,3 +1,5 @@
+import type { PouchDb } from '../../../sync/src/index.ts';
+
 declare module '../events/catalogue.ts' {
   interface EventCatalogue {
     'sync.policy_changed': { version: number; from: number };
@@ -24,4 +26,13 @@ declare module '../events/catalogue.ts' {
   }
 }
 
-export {};
+/** The bridge's local databases: four outbound (pushed to HQ), one inbound (pulled), two private. */
+export interface BridgeDbs {
+  tickets: PouchDb;
+  crm: PouchDb;
+  audit: PouchDb;
+  status: PouchDb;
+  inbound: PouchDb;
+  state: PouchDb;
+  quarantine: PouchDb;
+}

@@ -1,0 +1,64 @@
+import { type PouchDb, type PouchDoc, resolveConflicts, type SignedPolicy } from '../../../sync/src/index.ts';
+import type { EventBus } from '../events/index.ts';
+import type { IdentityService } from '../identity/index.ts';
+import { applyHqContent, type InboundTargets } from './inbound.ts';
+import { noteReleaseRequest } from './quarantine.ts';
+
+export interface InboundDeps {
+  identity: IdentityService;
+  bus: EventBus;
+  content: InboundTargets | undefined;
+  tickets: PouchDb;
+  quarantine: PouchDb;
+  /** Recount the quarantine and tell HQ (a release request changed an entry). */
+  refreshQuarantine: () => Promise<void>;
+  applyPolicy: (signed: SignedPolicy) => Promise<boolean>;
+}
+
+/**
+ * Applies documents pulled from HQ, in order: content (KB, routing), user
+ * freezes, release requests for quarantined docs, residency policies, and
+ * conflict resolution for tickets both sides edited.
+ */
+export async function applyInbound(docs: PouchDoc[], deps: InboundDeps): Promise<void> {
+  const { identity, bus } = deps;
+  for (const doc of docs) {
+    if (doc._deleted) continue;
+    if (await applyHqContent(deps.content ?? {}, doc)) continue;
+    if (doc['type'] === 'freeze' && typeof doc['username'] === 'string') {
+      const user = await identity.findUser(doc['username']);
+      if (!user || user.status === 'frozen') continue;
+      await identity.freeze(user.id, { actor: 'hq', reason: String(doc['reason'] ?? 'HQ freeze') });
+      await bus.publish(
+        'sync.freeze_applied',
+        { username: user.username, freezeId: doc._id },
+        { actor: 'hq' },
+      );
+    } else if (doc['type'] === 'release_request') {
+      const entries = await noteReleaseRequest(deps.quarantine, doc);
+      if (entries === 0) continue;
+      await deps.refreshQuarantine();
+      await bus.publish(
+        'sync.release_requested',
+        {
+          docId: String(doc['docId']),
+          db: String(doc['cls']),
+          note: String(doc['note'] ?? ''),
+          by: String(doc['by'] ?? 'hq'),
+          entries,
+        },
+        { actor: 'hq' },
+      );
+    } else if (doc['type'] === 'policy' && doc['signed']) {
+      await deps.applyPolicy(doc['signed'] as SignedPolicy);
+    } else if (doc._id.startsWith('ticket:')) {
+      const res = await resolveConflicts(deps.tickets, doc._id).catch(() => undefined);
+      if (res)
+        await bus.publish(
+          'sync.conflict_resolved',
+          { docId: res.id, losers: res.losers.length },
+          { actor: 'system' },
+        );
+    }
+  }
+}
