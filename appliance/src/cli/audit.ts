@@ -85,17 +85,40 @@ function printReport(report: VerifyReport, io: AuditIo): void {
   if (report.problems.length > 500) io.out(`  … and ${report.problems.length - 500} more`);
 }
 
+/** Copies of a live database taken before one is believed to be torn. */
+const SNAPSHOT_ATTEMPTS = 3;
+
 async function verify(dataDir: string, asJson: boolean, io: AuditIo): Promise<number> {
-  const db = await openAuditDb(dataDir, true);
-  try {
-    if (db.snapshot) io.err('note: the appliance holds the database; verifying a copy taken just now');
-    const publicKey = await readAuditPublicKey(dataDir);
-    const report = await verifyAuditStore(db.store, publicKey === undefined ? {} : { publicKey });
-    if (asJson) io.out(JSON.stringify({ ...report, snapshot: db.snapshot !== undefined }));
-    else printReport(report, io);
-    return report.ok ? 0 : 1;
-  } finally {
-    await db.close();
+  const publicKey = await readAuditPublicKey(dataDir);
+  for (let attempt = 1; ; attempt++) {
+    let db: Opened;
+    try {
+      db = await openAuditDb(dataDir, true);
+    } catch (err) {
+      // A copy can catch LevelDB mid-compaction (a table named but not yet written): copy again.
+      if (
+        attempt < SNAPSHOT_ATTEMPTS &&
+        /lock|temporarily unavailable|corrupt|no such file/i.test(errorText(err))
+      ) {
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+        continue;
+      }
+      throw err;
+    }
+    try {
+      const report = await verifyAuditStore(db.store, publicKey === undefined ? {} : { publicKey });
+      // Tampering stays; a torn copy of a database being written does not. Only a live copy is retried.
+      if (!report.ok && db.snapshot && attempt < SNAPSHOT_ATTEMPTS) {
+        await new Promise((r) => setTimeout(r, 200 * attempt));
+        continue;
+      }
+      if (db.snapshot) io.err('note: the appliance holds the database; verifying a copy taken just now');
+      if (asJson) io.out(JSON.stringify({ ...report, snapshot: db.snapshot !== undefined }));
+      else printReport(report, io);
+      return report.ok ? 0 : 1;
+    } finally {
+      await db.close();
+    }
   }
 }
 
