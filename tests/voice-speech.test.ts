@@ -110,13 +110,18 @@ async function callSaying(name: string, text: string): Promise<{ queue: string; 
     const lead = 25; // frames of silence before the words
     const silence = Buffer.alloc(160, 0xff);
     let from: number | undefined;
-    caller.stream(inv.mediaPort, (i) => {
-      if (listening) from ??= i + lead;
-      const off = from === undefined ? -1 : (i - from) * 160;
-      return off >= 0 && off < speech.length
-        ? Buffer.concat([speech.subarray(off, off + 160), silence]).subarray(0, 160)
-        : silence;
-    });
+    caller.stream(
+      inv.mediaPort,
+      (i) => {
+        if (listening) from ??= i + lead;
+        const off = from === undefined ? -1 : (i - from) * 160;
+        return off >= 0 && off < speech.length
+          ? Buffer.concat([speech.subarray(off, off + 160), silence]).subarray(0, 160)
+          : silence;
+      },
+      // Under load this process can stall; the words must still arrive whole, as a phone sends them.
+      { catchUp: true },
+    );
     return await queued;
   } finally {
     stack.worker.request = request;

@@ -77,10 +77,19 @@ export class RtpPeer {
     return this.socket.address().port;
   }
 
-  /** `drop` skips sending some frames (their sequence numbers are still used: loss). */
-  stream(to: number, frame: (i: number) => Buffer, options: { drop?: (i: number) => boolean } = {}): void {
+  /**
+   * `drop` skips sending some frames (their sequence numbers are still used: loss).
+   * `catchUp` sends every frame that is due after this process stalled (a phone's
+   * clock does not stop when ours does), instead of one frame per timer tick.
+   */
+  stream(
+    to: number,
+    frame: (i: number) => Buffer,
+    options: { drop?: (i: number) => boolean; catchUp?: boolean } = {},
+  ): void {
     let i = 0;
-    this.#timer = setInterval(() => {
+    const started = performance.now();
+    const one = () => {
       if (options.drop?.(i)) {
         this.#seq++;
         this.#ts += 160;
@@ -96,6 +105,10 @@ export class RtpPeer {
       p.writeUInt32BE(0xbeef, 8);
       frame(i++).copy(p, 12);
       this.socket.send(p, to, '127.0.0.1');
+    };
+    this.#timer = setInterval(() => {
+      const due = options.catchUp ? Math.floor((performance.now() - started) / 20) + 1 : i + 1;
+      while (i < due) one();
     }, 20);
   }
 
