@@ -44,13 +44,15 @@ export function SuperviseControls(props: { callId: string }) {
       }
       mode.value = m;
     });
+  /** Shown as left only once the appliance has taken the supervisor out of the call (and audited it). */
   async function leave() {
     const s = session.current;
     session.current = undefined;
+    if (s) {
+      await api.delete(`/api/voice/webrtc/supervise/${s.sessionId}`).catch(() => undefined);
+      s.close();
+    }
     mode.value = undefined;
-    if (!s) return;
-    await api.delete(`/api/voice/webrtc/supervise/${s.sessionId}`).catch(() => undefined);
-    s.close();
   }
 
   return (
