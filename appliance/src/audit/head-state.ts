@@ -16,7 +16,8 @@ export interface LoadedHead {
   mismatch?: { headSeq: number; lastSeq: number };
 }
 
-const empty = (): HeadState => ({
+/** The state of a log with no records. */
+export const emptyHeadState = (): HeadState => ({
   seq: 0,
   hash: GENESIS_HASH,
   acc: new MerkleAccumulator(),
@@ -33,7 +34,7 @@ export async function loadHeadState(store: DocStore): Promise<LoadedHead> {
   const head = await store.get<HeadMarker>(HEAD_ID);
   const [last] = await store.list<AuditRecord>({ prefix: REC_PREFIX, descending: true, limit: 1 });
   const headRev = head?._rev;
-  if (!head && !last) return { state: empty(), headRev };
+  if (!head && !last) return { state: emptyHeadState(), headRev };
   if (head && last && head.seq === last.seq && head.hash === last.hash) {
     const acc = MerkleAccumulator.fromFrontier(head.seq, head.frontier);
     const { lastCheckpointSeq, lastCheckpointRoot } = head;
@@ -41,7 +42,7 @@ export async function loadHeadState(store: DocStore): Promise<LoadedHead> {
   }
   const mismatch = { headSeq: head?.seq ?? 0, lastSeq: last?.seq ?? 0 };
   log.error(`audit head disagrees with records [headSeq:${mismatch.headSeq}, lastSeq:${mismatch.lastSeq}]`);
-  const state = empty();
+  const state = emptyHeadState();
   let after: string | undefined;
   for (;;) {
     const page = await store.list<AuditRecord>({

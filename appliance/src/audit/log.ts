@@ -2,13 +2,11 @@ import { InvalidStateError } from '../contracts/index.ts';
 import type { EventBus } from '../events/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { ChangesResult, DocStore, StoredDoc } from '../storage/index.ts';
-import { GENESIS_HASH } from './canonical.ts';
-import { assertInput, buildCheckpoint, buildHead, buildRecord, type HeadState } from './chain.ts';
+import { assertInput } from './chain.ts';
+import { ChainWriter } from './chain-writer.ts';
 import { AuditError } from './errors.ts';
 import { toCsv, toJsonl } from './export-format.ts';
-import { type LoadedHead, loadHeadState } from './head-state.ts';
 import { SETTINGS_ID } from './ids.ts';
-import { MerkleAccumulator } from './merkle.ts';
 import { searchRecords } from './search.ts';
 import { applySettingsPatch, DEFAULT_SETTINGS } from './settings.ts';
 import type {
@@ -25,7 +23,6 @@ import type {
 import { verifyAuditStore } from './verify.ts';
 
 const log = createLogger('audit');
-const MAX_BATCH = 256;
 const MAX_PAGE = 1000;
 
 export interface AuditLogOptions {
@@ -36,12 +33,6 @@ export interface AuditLogOptions {
   bus?: EventBus;
   /** Timer checkpoint period; 0 disables the timer. Default 5 minutes. */
   checkpointIntervalMs?: number;
-}
-
-interface Pending {
-  input: AuditInput;
-  resolve: (r: AuditRecord) => void;
-  reject: (e: unknown) => void;
 }
 
 /**
@@ -55,19 +46,9 @@ export class AuditLog {
   readonly #signer: AuditSigner;
   readonly #now: () => Date;
   readonly #bus: EventBus | undefined;
-  #state: HeadState = {
-    seq: 0,
-    hash: GENESIS_HASH,
-    acc: new MerkleAccumulator(),
-    lastCheckpointSeq: 0,
-    lastCheckpointRoot: undefined,
-  };
-  #headRev: string | undefined;
+  readonly #writer: ChainWriter;
   #settings: AuditSettings = { ...DEFAULT_SETTINGS };
   #settingsRev: string | undefined;
-  #pending: Pending[] = [];
-  #flushScheduled = false;
-  #chain: Promise<unknown> = Promise.resolve();
   #timer: ReturnType<typeof setInterval> | undefined;
   #closed: Promise<void> | undefined;
 
@@ -76,6 +57,12 @@ export class AuditLog {
     this.#signer = options.signer;
     this.#now = options.now ?? (() => new Date());
     this.#bus = options.bus;
+    this.#writer = new ChainWriter(store, {
+      signer: this.#signer,
+      now: this.#now,
+      bus: this.#bus,
+      checkpointEvery: () => this.#settings.checkpointEvery,
+    });
   }
 
   /** Opens the log: loads settings and the head (rebuilding it from the records if it disagrees). */
@@ -87,7 +74,7 @@ export class AuditLog {
       audit.#settings = applySettingsPatch({ ...DEFAULT_SETTINGS }, rest);
       audit.#settingsRev = _rev;
     }
-    const mismatch = await audit.#load();
+    const mismatch = await audit.#writer.load();
     const every = options.checkpointIntervalMs ?? 5 * 60_000;
     if (every > 0) {
       audit.#timer = setInterval(() => {
@@ -113,24 +100,11 @@ export class AuditLog {
   }
 
   get lastSeq(): number {
-    return this.#state.seq;
-  }
-
-  async #load(): Promise<LoadedHead['mismatch']> {
-    const loaded = await loadHeadState(this.#store);
-    this.#state = loaded.state;
-    this.#headRev = loaded.headRev;
-    return loaded.mismatch;
+    return this.#writer.lastSeq;
   }
 
   #assertOpen(): void {
     if (this.#closed) throw new InvalidStateError('Audit log is closed');
-  }
-
-  #serial<T>(op: () => Promise<T>): Promise<T> {
-    const p = this.#chain.then(op);
-    this.#chain = p.catch(() => undefined);
-    return p;
   }
 
   /**
@@ -140,91 +114,13 @@ export class AuditLog {
   append(input: AuditInput): Promise<AuditRecord> {
     this.#assertOpen();
     assertInput(input);
-    const p = new Promise<AuditRecord>((resolve, reject) => this.#pending.push({ input, resolve, reject }));
-    this.#scheduleFlush();
-    return p;
-  }
-
-  #scheduleFlush(): void {
-    if (this.#flushScheduled) return;
-    this.#flushScheduled = true;
-    void this.#serial(async () => {
-      this.#flushScheduled = false;
-      const batch = this.#pending.splice(0, MAX_BATCH);
-      if (this.#pending.length > 0) this.#scheduleFlush();
-      if (batch.length > 0) await this.#flush(batch);
-    });
-  }
-
-  async #flush(batch: Pending[]): Promise<void> {
-    const s = this.#state;
-    const acc = MerkleAccumulator.fromFrontier(s.seq, s.acc.frontier);
-    const next: HeadState = { ...s, acc };
-    const at = this.#now().toISOString();
-    const records = batch.map(({ input }) => {
-      const r = buildRecord(next.seq + 1, next.hash, at, input);
-      next.seq = r.seq;
-      next.hash = r.hash;
-      acc.push(r.hash);
-      return r;
-    });
-    const ckpt =
-      next.seq - next.lastCheckpointSeq >= this.#settings.checkpointEvery
-        ? this.#nextCheckpoint(next, at)
-        : undefined;
-    try {
-      await this.#commit(next, [...records, ...(ckpt ? [ckpt] : [])]);
-    } catch (err) {
-      for (const p of batch) p.reject(err);
-      return;
-    }
-    batch.forEach((p, i) => {
-      const { _id, ...rec } = records[i] as AuditRecord & { _id: string };
-      p.resolve(rec);
-    });
-    if (ckpt) this.#announce(ckpt);
-  }
-
-  #nextCheckpoint(next: HeadState, at: string): Checkpoint & { _id: string } {
-    const ckpt = buildCheckpoint(next.acc, at, this.#signer, next.lastCheckpointRoot);
-    next.lastCheckpointSeq = ckpt.seq;
-    next.lastCheckpointRoot = ckpt.root;
-    return ckpt;
-  }
-
-  /** Writes docs plus the new signed head in one durable commit; on any failure reloads from the store. */
-  async #commit(next: HeadState, docs: object[]): Promise<void> {
-    const head = buildHead(next, this.#signer, this.#headRev);
-    const results = await this.#store.bulkPut([...docs, head] as Array<{ _id: string }>);
-    const failed = results.find((r) => 'error' in r);
-    if (failed) {
-      await this.#load().catch((err: unknown) => log.error('audit reload failed', { err }));
-      throw new AuditError('AUDIT_WRITE_FAILED', `Audit write failed [id:${failed.id}]`, { status: 500 });
-    }
-    this.#headRev = (results.at(-1) as { rev: string }).rev;
-    this.#state = next;
-  }
-
-  #announce(ckpt: Checkpoint): void {
-    void this.#bus?.publish(
-      'audit.checkpoint_signed',
-      { seq: ckpt.seq, root: ckpt.root },
-      { actor: 'system' },
-    );
+    return this.#writer.append(input);
   }
 
   /** Signs a checkpoint over everything appended so far; undefined when nothing is new since the last one. */
   checkpoint(): Promise<Checkpoint | undefined> {
     this.#assertOpen();
-    return this.#serial(async () => {
-      const s = this.#state;
-      if (s.seq === s.lastCheckpointSeq) return undefined;
-      const next: HeadState = { ...s, acc: MerkleAccumulator.fromFrontier(s.seq, s.acc.frontier) };
-      const { _id, ...ckpt } = this.#nextCheckpoint(next, this.#now().toISOString());
-      await this.#commit(next, [{ _id, ...ckpt }]);
-      this.#announce(ckpt);
-      return ckpt;
-    });
+    return this.#writer.checkpoint();
   }
 
   /** Verifies the whole stored log against this appliance's public key. */
@@ -330,8 +226,7 @@ export class AuditLog {
   close(): Promise<void> {
     this.#closed ??= (async () => {
       if (this.#timer) clearInterval(this.#timer);
-      await this.#serial(async () => undefined);
-      while (this.#pending.length > 0 || this.#flushScheduled) await this.#serial(async () => undefined);
+      await this.#writer.drain();
     })();
     return this.#closed;
   }

@@ -5,16 +5,15 @@ import { KeyedLock } from '../storage/index.ts';
 import { checkAttachments } from './attachments.ts';
 import { ConversationsError } from './errors.ts';
 import { assertTransition, isFinal } from './lifecycle.ts';
-import { type ConversationStore, contactOf, type MessageDoc } from './store.ts';
+import { checkInbound, mustContact, notFound } from './message-rules.ts';
+import { OutboundMessages } from './outbound.ts';
+import { type ConversationStore, contactOf } from './store.ts';
 import type {
   Attachment,
-  Channel,
   ChannelSender,
   Contact,
   ContactEvent,
   ContactState,
-  Handle,
-  HandleKind,
   InboundMessage,
   IngestResult,
   Message,
@@ -22,40 +21,6 @@ import type {
   TimelineEntry,
   TransitionOptions,
 } from './types.ts';
-
-const CHANNELS: ReadonlySet<Channel> = new Set(['webchat', 'email', 'wechat', 'wecom', 'voice']);
-const REPLY_TO: Record<Channel, HandleKind[]> = {
-  webchat: ['web_visitor'],
-  email: ['email'],
-  wechat: ['wechat_openid'],
-  wecom: ['wecom_external'],
-  voice: ['phone'],
-};
-const DELIVERY_RANK: Record<Message['delivery'], number> = {
-  pending: 0,
-  sent: 1,
-  delivered: 2,
-  read: 3,
-  failed: 1,
-};
-const MAX_TEXT = 64 * 1024;
-
-function invalid(message: string, field: string): ConversationsError {
-  return new ConversationsError('CONVERSATIONS_INVALID_MESSAGE', message, { details: { field } });
-}
-
-function checkInbound(m: InboundMessage): void {
-  if (!CHANNELS.has(m.channel)) throw new TypeError(`Unknown channel: ${JSON.stringify(m.channel)}`);
-  if (!m.externalId || m.externalId.length > 998)
-    throw invalid('externalId must be 1–998 characters', 'externalId');
-  if (!m.threadKey || m.threadKey.length > 998)
-    throw invalid('threadKey must be 1–998 characters', 'threadKey');
-  if (typeof m.text !== 'string' || m.text.length > MAX_TEXT)
-    throw invalid(`text exceeds ${MAX_TEXT} characters`, 'text');
-  if (!(m.receivedAt instanceof Date) || Number.isNaN(m.receivedAt.getTime()))
-    throw invalid('Bad receivedAt', 'receivedAt');
-  checkAttachments(m.attachments);
-}
 
 /**
  * Conversations and contacts: ingest from every channel (de-duplicated by
@@ -67,7 +32,7 @@ export class ConversationService {
   #customers: CustomerService;
   #bus: EventBus;
   #now: () => Date;
-  #senders = new Map<Channel, ChannelSender>();
+  #outbound: OutboundMessages;
   #lock = new KeyedLock();
   #openHooks = new Set<(m: InboundMessage) => Record<string, string | number | boolean>>();
 
@@ -79,14 +44,17 @@ export class ConversationService {
     this.#customers = options.customers;
     this.#bus = options.bus;
     this.#now = options.now ?? (() => new Date());
+    this.#outbound = new OutboundMessages(store, {
+      customers: this.#customers,
+      bus: this.#bus,
+      now: this.#now,
+      lock: this.#lock,
+    });
   }
 
   /** A channel's outbound side; one per channel, the last registration wins. */
   registerSender(sender: ChannelSender): () => void {
-    this.#senders.set(sender.channel, sender);
-    return () => {
-      if (this.#senders.get(sender.channel) === sender) this.#senders.delete(sender.channel);
-    };
+    return this.#outbound.registerSender(sender);
   }
 
   /**
@@ -242,7 +210,7 @@ export class ConversationService {
         status: 409,
       });
     }
-    return this.#deliver(c, input, actor);
+    return this.#outbound.deliver(c, input, actor);
   }
 
   /**
@@ -251,132 +219,26 @@ export class ConversationService {
    * in the same conversation.
    */
   async followUp(contactId: string, input: ReplyInput, actor: string): Promise<Message> {
-    return this.#deliver(await this.getContact(contactId), input, actor);
-  }
-
-  async #deliver(c: Contact, input: ReplyInput, actor: string): Promise<Message> {
-    const sender = this.#senders.get(c.channel);
-    if (!sender) {
-      throw new ConversationsError('CONVERSATIONS_NO_SENDER', `No sender for channel ${c.channel}`, {
-        status: 409,
-      });
-    }
-    if (!input.text.trim() && !input.attachments?.length)
-      throw invalid('A reply needs text or attachments', 'text');
-    if (input.text.length > MAX_TEXT) throw invalid(`text exceeds ${MAX_TEXT} characters`, 'text');
-    checkAttachments(input.attachments);
-    const message = await this.#addOwn(
-      c,
-      { direction: 'out', text: input.text, author: actor, delivery: 'pending' },
-      input.attachments,
-    );
-    const to: Handle[] = (await this.#customers.handlesOf(c.customerId)).filter((h) =>
-      REPLY_TO[c.channel].includes(h.kind),
-    );
-    try {
-      const r = await sender.send({ contact: c, message, to });
-      message.delivery = 'sent';
-      if (r.externalId) message.externalId = r.externalId;
-    } catch {
-      message.delivery = 'failed';
-    }
-    await this.#updateMessage(message.id, (m) => {
-      m.delivery = message.delivery;
-      if (message.externalId) m.externalId = message.externalId;
-    });
-    await this.#bus.publish(
-      'conversation.message_sent',
-      { ...this.#ids(c, message), direction: 'out', delivery: message.delivery, recipientUserId: actor },
-      { actor },
-    );
-    return message;
+    return this.#outbound.deliver(await this.getContact(contactId), input, actor);
   }
 
   /** An internal note: in the timeline for staff, never sent to the customer. */
   async note(contactId: string, text: string, actor: string): Promise<Message> {
-    const c = await this.getContact(contactId);
-    if (!text.trim() || text.length > MAX_TEXT) throw invalid('A note needs 1–65536 characters', 'text');
-    const m = await this.#addOwn(c, { direction: 'internal', text, author: actor, delivery: 'delivered' });
-    await this.#bus.publish(
-      'conversation.note_added',
-      { ...this.#ids(c, m), direction: 'internal', recipientUserId: actor },
-      { actor },
-    );
-    return m;
+    return this.#outbound.note(await this.getContact(contactId), text, actor);
   }
 
   /** A system or bot message shown to the customer, already delivered by the caller's channel. */
   async addOutbound(contactId: string, text: string, author = 'bot'): Promise<Message> {
-    const c = await this.getContact(contactId);
-    return this.#addOwn(c, { direction: 'out', text, author, delivery: 'sent' });
-  }
-
-  async #addOwn(
-    c: Contact,
-    m: Pick<Message, 'direction' | 'text' | 'author' | 'delivery'>,
-    files?: ReplyInput['attachments'],
-  ): Promise<Message> {
-    const attachments: Attachment[] = [];
-    for (const a of files ?? []) attachments.push(await this.#store.addAttachment(a, c.customerId));
-    const message: Message = {
-      id: randomUUID(),
-      conversationId: c.conversationId,
-      contactId: c.id,
-      channel: c.channel,
-      attachments,
-      at: this.#now().toISOString(),
-      ...m,
-    };
-    await this.#store.addMessage(message, c.customerId);
-    return message;
-  }
-
-  #ids(c: Contact, m: Message) {
-    return {
-      conversationId: c.conversationId,
-      contactId: c.id,
-      customerId: c.customerId,
-      messageId: m.id,
-      channel: c.channel,
-    };
-  }
-
-  async #updateMessage(id: string, change: (m: MessageDoc) => void): Promise<MessageDoc> {
-    return this.#lock.run(`m:${id}`, async () => {
-      const doc = await this.#store.message(id);
-      if (!doc) throw notFound('message', id);
-      change(doc);
-      await this.#store.putMessage(doc);
-      return doc;
-    });
+    return this.#outbound.addOutbound(await this.getContact(contactId), text, author);
   }
 
   /** Delivery/read receipts only move forward (pending → sent → delivered → read). */
-  async markDelivery(messageId: string, delivery: Message['delivery']): Promise<void> {
-    let changed = false;
-    const doc = await this.#updateMessage(messageId, (m) => {
-      if (
-        DELIVERY_RANK[delivery] > DELIVERY_RANK[m.delivery] ||
-        (delivery === 'failed' && m.delivery === 'pending')
-      ) {
-        m.delivery = delivery;
-        changed = true;
-      }
-    });
-    if (!changed) return;
-    const c = await this.getContact(doc.contactId);
-    await this.#bus.publish('conversation.message_status_changed', {
-      messageId,
-      contactId: doc.contactId,
-      delivery,
-      ...(c.agentId ? { recipientUserId: c.agentId } : {}),
-    });
+  markDelivery(messageId: string, delivery: Message['delivery']): Promise<void> {
+    return this.#outbound.markDelivery(messageId, delivery);
   }
 
-  async getContact(id: string): Promise<Contact> {
-    const d = await this.#store.contact(id);
-    if (!d) throw notFound('contact', id);
-    return contactOf(d);
+  getContact(id: string): Promise<Contact> {
+    return mustContact(this.#store, id);
   }
 
   async getMessage(id: string): Promise<TimelineEntry | undefined> {
@@ -426,8 +288,4 @@ export class ConversationService {
     checkAttachments([input]);
     return this.#store.addAttachment(input, customerId);
   }
-}
-
-function notFound(what: string, id: string): ConversationsError {
-  return new ConversationsError('CONVERSATIONS_NOT_FOUND', `No ${what} [id:${id}]`, { status: 404 });
 }

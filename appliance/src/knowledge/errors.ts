@@ -1,4 +1,5 @@
 import { DomainError } from '../contracts/index.ts';
+import type { KbVersion } from './types.ts';
 
 export type KnowledgeErrorCode =
   | 'KNOWLEDGE_NOT_FOUND'
@@ -9,4 +10,17 @@ export type KnowledgeErrorCode =
 
 export class KnowledgeError extends DomainError<KnowledgeErrorCode> {
   override name = 'KnowledgeError';
+}
+
+export function notFound(id: string, version?: number): KnowledgeError {
+  const what = version === undefined ? `article ${id}` : `version ${version} of article ${id}`;
+  return new KnowledgeError('KNOWLEDGE_NOT_FOUND', `No ${what}`, { status: 404, details: { id } });
+}
+
+export function wrongStatus(v: KbVersion, expected: string): KnowledgeError {
+  return new KnowledgeError(
+    'KNOWLEDGE_WRONG_STATUS',
+    `Version ${v.version} of article ${v.articleId} is ${v.status}, expected ${expected}`,
+    { status: 409, details: { status: v.status, expected } },
+  );
 }

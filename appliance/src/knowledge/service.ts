@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { EventBus } from '../events/index.ts';
 import { type DocStore, KeyedLock } from '../storage/index.ts';
-import { Bm25Index, type IndexedDoc } from './bm25.ts';
-import { KnowledgeError } from './errors.ts';
+import { KnowledgeError, notFound, wrongStatus } from './errors.ts';
+import { PublishedIndex } from './published-index.ts';
 import { KbStore, plain } from './store.ts';
-import { expandQuery } from './synonyms.ts';
 import type {
   KbActor,
   KbArticle,
@@ -24,27 +23,6 @@ export interface ArticleView {
 
 const ZERO: KbUsage = { views: 0, helpful: 0, notHelpful: 0, usedInReply: 0 };
 
-function notFound(id: string, version?: number): KnowledgeError {
-  const what = version === undefined ? `article ${id}` : `version ${version} of article ${id}`;
-  return new KnowledgeError('KNOWLEDGE_NOT_FOUND', `No ${what}`, { status: 404, details: { id } });
-}
-
-function wrongStatus(v: KbVersion, expected: string): KnowledgeError {
-  return new KnowledgeError(
-    'KNOWLEDGE_WRONG_STATUS',
-    `Version ${v.version} of article ${v.articleId} is ${v.status}, expected ${expected}`,
-    { status: 409, details: { status: v.status, expected } },
-  );
-}
-
-function snippet(body: string): string {
-  const flat = body
-    .replace(/[#*_`>[\]()-]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return flat.length > 160 ? `${flat.slice(0, 160)}…` : flat;
-}
-
 /**
  * Knowledge base: articles with reviewed versions and a BM25 index over the
  * published version of each article. The index lives in memory, is rebuilt
@@ -54,10 +32,8 @@ export class KnowledgeService {
   #store: KbStore;
   #bus: EventBus;
   #now: () => Date;
-  #index = new Bm25Index();
   #lock = new KeyedLock();
-  /** Published version per article, for hits without a store read. */
-  #published = new Map<string, { article: KbArticle; version: KbVersion }>();
+  #published = new PublishedIndex();
 
   constructor(db: DocStore, options: { bus: EventBus; now?: () => Date }) {
     this.#store = new KbStore(db);
@@ -70,7 +46,7 @@ export class KnowledgeService {
     for (const a of await this.#store.articles()) {
       if (a.publishedVersion === undefined) continue;
       const v = await this.#store.version(a.id, a.publishedVersion);
-      if (v) this.#indexPublished(plain(a), plain(v));
+      if (v) this.#published.put(plain(a), plain(v));
     }
   }
 
@@ -185,7 +161,7 @@ export class KnowledgeService {
       await this.#store.putVersion({ ...published, _rev: v._rev });
       const article = { ...plain(a), publishedVersion: v.version };
       await this.#store.putArticle({ ...article, _rev: a._rev });
-      this.#indexPublished(article, published);
+      this.#published.put(article, published);
       await this.#bus.publish(
         'kb.article_published',
         { articleId: a.id, version: v.version, visibility: v.visibility },
@@ -244,24 +220,7 @@ export class KnowledgeService {
    * widget, chatbot) pass `visibility: 'public'`, which is also the default.
    */
   search(query: string, options: KbSearchOptions = {}): KbSearchHit[] {
-    const limit = Math.min(Math.max(options.limit ?? 10, 1), 50);
-    const publicOnly = (options.visibility ?? 'public') === 'public';
-    const accept = (d: IndexedDoc) =>
-      (!publicOnly || d.visibility === 'public') &&
-      (options.locale === undefined || d.locale === options.locale);
-    return this.#index.search(expandQuery(query), { limit, accept }).map((h) => {
-      const { article, version } = this.#published.get(h.id) as ArticleView;
-      return {
-        articleId: article.id,
-        version: version.version,
-        title: version.title,
-        snippet: snippet(version.body),
-        locale: article.locale,
-        category: version.category,
-        visibility: version.visibility,
-        score: Math.round(h.score * 1000) / 1000,
-      };
-    });
+    return this.#published.search(query, options);
   }
 
   /** Counts a view, a helpful/not-helpful vote or a use in an agent's reply. */
@@ -278,8 +237,7 @@ export class KnowledgeService {
       else if (kind === 'not_helpful') u.notHelpful++;
       else u.usedInReply++;
       await this.#store.putArticle({ ...a, usage: u });
-      const cached = this.#published.get(id);
-      if (cached) cached.article = { ...cached.article, usage: u };
+      this.#published.setUsage(id, u);
       return u;
     });
     if (kind === 'used') await this.#bus.publish('kb.article_used', { articleId: id }, actor);
@@ -300,18 +258,6 @@ export class KnowledgeService {
       const a = await this.#mustArticle(id);
       await step(a, await this.#mustVersion(id, a.latestVersion));
       return this.#view(plain(await this.#mustArticle(id)), a.latestVersion);
-    });
-  }
-
-  #indexPublished(article: KbArticle, version: KbVersion): void {
-    this.#published.set(article.id, { article, version });
-    this.#index.upsert({
-      id: article.id,
-      title: version.title,
-      body: version.body,
-      tags: version.tags,
-      locale: article.locale,
-      visibility: version.visibility,
     });
   }
 

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { EventBus, EventCatalogue } from '../events/index.ts';
+import type { EventBus } from '../events/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { DocStore } from '../storage/index.ts';
 import type { Calendar } from './calendar.ts';
-import { assertTimeZone, toMinutes } from './calendar.ts';
+import { RoutingConfigBook } from './config-book.ts';
+import { DeadlineTimer } from './deadline-timer.ts';
+import { toBusEvent } from './decision-events.ts';
 import { RoutingEngine } from './engine.ts';
 import type {
   AgentProfile,
@@ -13,15 +15,14 @@ import type {
   EnqueueOutcome,
   OfferView,
   QueueConfig,
-  RoutingConfig,
   TaskInput,
   TaskView,
   WorkflowConfig,
 } from './engine-types.ts';
 import { RoutingError } from './errors.ts';
 import { estimateWait, type MatchTestResult, matchTest, type WaitEstimate } from './insight.ts';
-import { type RoutingSnapshot, RoutingStore } from './store.ts';
-import { type ConfigKind, type SkillConfig, SYSTEM_REASON_CODES } from './types.ts';
+import type { RoutingSnapshot } from './store.ts';
+import type { ConfigKind, SkillConfig } from './types.ts';
 
 const log = createLogger('routing');
 
@@ -41,27 +42,15 @@ export type DecisionListener = (e: EngineEvent) => void;
  * persisted: after a restart every agent starts offline and signs in again.
  */
 export class RoutingService {
-  readonly #store: RoutingStore;
   readonly #bus: EventBus;
   readonly #clock: Clock;
   readonly engine: RoutingEngine;
-  #snap: RoutingSnapshot = {
-    queues: [],
-    skills: [],
-    workflows: [],
-    calendars: [],
-    profiles: [],
-    reasonCodes: [],
-  };
+  readonly #config: RoutingConfigBook;
+  readonly #deadlines: DeadlineTimer;
   #listeners = new Set<DecisionListener>();
   #callbackPhones = new Map<string, string>();
-  #writes: Promise<unknown> = Promise.resolve();
-  #timer: NodeJS.Timeout | undefined;
-  #timerAt = Number.POSITIVE_INFINITY;
-  #running = false;
 
   constructor(db: DocStore, options: RoutingServiceOptions) {
-    this.#store = new RoutingStore(db);
     this.#bus = options.bus;
     this.#clock = options.clock ?? { now: Date.now };
     this.engine = new RoutingEngine({
@@ -74,25 +63,22 @@ export class RoutingService {
         ? {}
         : { defaultHandleSeconds: options.defaultHandleSeconds }),
     });
+    this.#config = new RoutingConfigBook(db, { bus: this.#bus, engine: this.engine });
+    this.#deadlines = new DeadlineTimer(this.engine, this.#clock);
   }
 
   /** Reads configuration and profiles from the store into the engine. */
-  async load(): Promise<void> {
-    this.#snap = await this.#store.load();
-    this.engine.configure(this.#engineConfig(this.#snap));
-    for (const p of this.#snap.profiles) this.engine.upsertAgent(p);
+  load(): Promise<void> {
+    return this.#config.load();
   }
 
   /** Starts the deadline timer (offer timeouts, relaxations). Node only; the Deno smoke test never calls it. */
   start(): void {
-    this.#running = true;
-    this.#schedule();
+    this.#deadlines.start();
   }
 
   close(): void {
-    this.#running = false;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
+    this.#deadlines.close();
     this.#listeners.clear();
   }
 
@@ -104,97 +90,33 @@ export class RoutingService {
   // ---- configuration ---------------------------------------------------
 
   config(): Omit<RoutingSnapshot, 'profiles'> {
-    const { profiles: _, ...rest } = this.#snap;
-    return structuredClone(rest);
+    return this.#config.config();
   }
 
   putQueue(q: QueueConfig, actor: string) {
-    return this.#change('queue', q.id, actor, (s) => ({ ...s, queues: upsert(s.queues, q) }), q);
+    return this.#config.putQueue(q, actor);
   }
   putSkill(k: SkillConfig, actor: string) {
-    return this.#change('skill', k.id, actor, (s) => ({ ...s, skills: upsert(s.skills, k) }), k);
+    return this.#config.putSkill(k, actor);
   }
   putWorkflow(w: WorkflowConfig, actor: string) {
-    return this.#change('workflow', w.id, actor, (s) => ({ ...s, workflows: upsert(s.workflows, w) }), w);
+    return this.#config.putWorkflow(w, actor);
   }
   putCalendar(c: Calendar, actor: string) {
-    try {
-      assertTimeZone(c.timeZone);
-      for (const spans of Object.values(c.weekly))
-        for (const [a, b] of spans ?? [])
-          if (toMinutes(a) >= toMinutes(b)) throw new RangeError(`empty interval ${a}–${b}`);
-    } catch (err) {
-      throw invalid(err);
-    }
-    return this.#change('calendar', c.id, actor, (s) => ({ ...s, calendars: upsert(s.calendars, c) }), c);
+    return this.#config.putCalendar(c, actor);
   }
   putReasonCodes(codes: string[], actor: string) {
-    return this.#serial(async () => {
-      const clean = [...new Set(codes)].filter(
-        (c) => !(SYSTEM_REASON_CODES as readonly string[]).includes(c),
-      );
-      await this.#store.putReasons(clean);
-      this.#snap = { ...this.#snap, reasonCodes: clean };
-      await this.#bus.publish(
-        'routing.config_changed',
-        { kind: 'reasons', id: 'reasons', deleted: false },
-        { actor },
-      );
-    });
+    return this.#config.putReasonCodes(codes, actor);
   }
 
-  async removeConfig(
-    kind: Exclude<ConfigKind, 'reasons' | 'profile'>,
-    id: string,
-    actor: string,
-  ): Promise<void> {
-    const key = ({ queue: 'queues', skill: 'skills', workflow: 'workflows', calendar: 'calendars' } as const)[
-      kind
-    ];
-    await this.#change(kind, id, actor, (s) => {
-      const list = s[key] as Array<{ id: string }>;
-      if (!list.some((x) => x.id === id))
-        throw new RoutingError('ROUTING_NOT_FOUND', `No ${kind} ${id}`, { status: 404 });
-      return { ...s, [key]: list.filter((x) => x.id !== id) };
-    });
-  }
-
-  /** Validates by configuring the engine first: a bad expression or dangling reference changes nothing. */
-  #change(
-    kind: ConfigKind,
-    id: string,
-    actor: string,
-    next: (s: RoutingSnapshot) => RoutingSnapshot,
-    value?: object,
-  ) {
-    return this.#serial(async () => {
-      const snap = next(this.#snap);
-      try {
-        this.engine.configure(this.#engineConfig(snap));
-      } catch (err) {
-        throw invalid(err);
-      }
-      if (value) await this.#store.put(kind as 'queue', id, value as QueueConfig);
-      else await this.#store.remove(kind as 'queue', id);
-      this.#snap = snap;
-      await this.#bus.publish('routing.config_changed', { kind, id, deleted: !value }, { actor });
-    });
-  }
-
-  #engineConfig(s: RoutingSnapshot): RoutingConfig {
-    return { queues: s.queues, workflows: s.workflows, calendars: s.calendars };
-  }
-
-  #serial<T>(f: () => Promise<T>): Promise<T> {
-    const run = this.#writes.then(f, f);
-    this.#writes = run.catch(() => undefined);
-    return run;
+  removeConfig(kind: Exclude<ConfigKind, 'reasons' | 'profile'>, id: string, actor: string): Promise<void> {
+    return this.#config.removeConfig(kind, id, actor);
   }
 
   // ---- agents ----------------------------------------------------------
 
   profiles(): Array<AgentProfile & { state: AgentState; reason?: string; load: number }> {
-    return this.#snap.profiles.map((p) => {
+    return this.#config.snapshot.profiles.map((p) => {
       const a = this.engine.agent(p.userId);
       return {
         ...p,
@@ -206,35 +128,11 @@ export class RoutingService {
   }
 
   putProfile(p: AgentProfile, actor: string): Promise<void> {
-    for (const [skill, level] of Object.entries(p.skills)) {
-      if (!Number.isInteger(level) || level < 1 || level > 5)
-        throw invalid(new RangeError(`skill ${skill}: level must be 1–5`));
-    }
-    return this.#serial(async () => {
-      await this.#store.put('profile', p.userId, p);
-      this.#snap = { ...this.#snap, profiles: upsert(this.#snap.profiles, p, 'userId') };
-      this.engine.upsertAgent(p);
-      await this.#bus.publish(
-        'routing.config_changed',
-        { kind: 'profile', id: p.userId, deleted: false },
-        { actor },
-      );
-    });
+    return this.#config.putProfile(p, actor);
   }
 
   removeProfile(userId: string, actor: string): Promise<void> {
-    return this.#serial(async () => {
-      if (!(await this.#store.remove('profile', userId))) {
-        throw new RoutingError('ROUTING_NOT_FOUND', `No agent profile for ${userId}`, { status: 404 });
-      }
-      this.#snap = { ...this.#snap, profiles: this.#snap.profiles.filter((x) => x.userId !== userId) };
-      this.engine.removeAgent(userId);
-      await this.#bus.publish(
-        'routing.config_changed',
-        { kind: 'profile', id: userId, deleted: true },
-        { actor },
-      );
-    });
+    return this.#config.removeProfile(userId, actor);
   }
 
   myState(userId: string) {
@@ -245,41 +143,38 @@ export class RoutingService {
       state: a.state,
       ...(a.reason ? { reason: a.reason } : {}),
       since: new Date(a.since).toISOString(),
-      reasonCodes: [...this.#snap.reasonCodes],
+      reasonCodes: [...this.#config.snapshot.reasonCodes],
       offers: this.engine.offersFor(userId).map(({ offer, task }) => ({ ...offerOut(offer), task })),
     };
   }
 
   setMyState(userId: string, state: AgentState, reason?: string): void {
-    if (state === 'not_ready' && (reason === undefined || !this.#snap.reasonCodes.includes(reason))) {
-      throw new RoutingError(
-        'ROUTING_INVALID_CONFIG',
-        `Not-ready needs one of: ${this.#snap.reasonCodes.join(', ')}`,
-        {
-          details: { reasonCodes: this.#snap.reasonCodes },
-        },
-      );
+    const { reasonCodes } = this.#config.snapshot;
+    if (state === 'not_ready' && (reason === undefined || !reasonCodes.includes(reason))) {
+      throw new RoutingError('ROUTING_INVALID_CONFIG', `Not-ready needs one of: ${reasonCodes.join(', ')}`, {
+        details: { reasonCodes },
+      });
     }
     this.engine.setAgentState(userId, state, reason);
-    this.#schedule();
+    this.#deadlines.schedule();
   }
 
   accept(offerId: string, userId: string): TaskView {
     const t = this.engine.accept(offerId, userId);
-    this.#schedule();
+    this.#deadlines.schedule();
     return t;
   }
 
   reject(offerId: string, userId: string): void {
     this.engine.reject(offerId, userId);
-    this.#schedule();
+    this.#deadlines.schedule();
   }
 
   // ---- tasks -----------------------------------------------------------
 
   enqueue(input: Omit<TaskInput, 'id'> & { id?: string }): EnqueueOutcome {
     const out = this.engine.enqueue({ ...input, id: input.id ?? randomUUID() });
-    this.#schedule();
+    this.#deadlines.schedule();
     return out;
   }
 
@@ -311,12 +206,12 @@ export class RoutingService {
       throw new RoutingError('ROUTING_NOT_FOUND', `Task ${taskId} is not assigned to you`, { status: 404 });
     }
     this.engine.complete(taskId);
-    this.#schedule();
+    this.#deadlines.schedule();
   }
 
   remove(taskId: string, reason: string): boolean {
     const removed = this.engine.remove(taskId, reason);
-    this.#schedule();
+    this.#deadlines.schedule();
     return removed;
   }
 
@@ -347,28 +242,6 @@ export class RoutingService {
         .catch((err) => log.error('publish failed', { err }));
     }
   }
-
-  #schedule(): void {
-    if (!this.#running) return;
-    const next = this.engine.nextDeadline();
-    if (next === undefined || next >= this.#timerAt) return;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timerAt = next;
-    this.#timer = setTimeout(
-      () => {
-        this.#timer = undefined;
-        this.#timerAt = Number.POSITIVE_INFINITY;
-        try {
-          this.engine.tick();
-        } catch (err) {
-          log.error('routing tick failed', { err });
-        }
-        this.#schedule();
-      },
-      Math.max(0, next - this.#clock.now()) + 5,
-    );
-    this.#timer.unref();
-  }
 }
 
 function offerOut(o: OfferView) {
@@ -378,104 +251,4 @@ function offerOut(o: OfferView) {
     expiresAt: new Date(o.expiresAt).toISOString(),
     createdAt: new Date(o.createdAt).toISOString(),
   };
-}
-
-type BusOut = { [K in keyof EventCatalogue]: [K, EventCatalogue[K], string] }[keyof EventCatalogue];
-
-function toBusEvent(e: EngineEvent): BusOut | undefined {
-  const contact = (t: { contactId?: string }) => (t.contactId ? { contactId: t.contactId } : {});
-  switch (e.type) {
-    case 'agent_state_changed':
-      return [
-        'agent.state_changed',
-        {
-          userId: e.userId,
-          state: e.state,
-          previous: e.previous,
-          ...(e.reason ? { reason: e.reason } : {}),
-          recipientUserId: e.userId,
-        },
-        e.reason === 'rona' ? 'system' : e.userId,
-      ];
-    case 'task_queued':
-      return [
-        'routing.task_queued',
-        {
-          taskId: e.task.id,
-          ...contact(e.task),
-          queueId: e.task.queueId,
-          channel: e.task.channel,
-          priority: e.task.priority,
-        },
-        'system',
-      ];
-    case 'task_rejected':
-      return ['routing.task_rejected', { taskId: e.taskId, ...contact(e), reason: e.reason }, 'system'];
-    case 'task_relaxed':
-      return [
-        'routing.task_relaxed',
-        { taskId: e.task.id, ...contact(e.task), fromQueue: e.fromQueue, toQueue: e.task.queueId },
-        'system',
-      ];
-    case 'offer_created':
-      return [
-        'routing.offer_created',
-        {
-          offerId: e.offer.id,
-          taskId: e.task.id,
-          ...contact(e.task),
-          agentId: e.offer.agentId,
-          recipientUserId: e.offer.agentId,
-          channel: e.task.channel,
-          queueId: e.task.queueId,
-          expiresAt: new Date(e.offer.expiresAt).toISOString(),
-          timeoutSeconds: Math.round((e.offer.expiresAt - e.offer.createdAt) / 1000),
-          attributes: e.task.attributes,
-          ...(e.task.customerId ? { customerId: e.task.customerId } : {}),
-        },
-        'system',
-      ];
-    case 'offer_accepted':
-    case 'offer_rejected':
-    case 'offer_timed_out':
-    case 'offer_cancelled': {
-      const data = {
-        offerId: e.offer.id,
-        taskId: e.task.id,
-        ...contact(e.task),
-        agentId: e.offer.agentId,
-        recipientUserId: e.offer.agentId,
-      };
-      const actor = e.type === 'offer_accepted' || e.type === 'offer_rejected' ? e.offer.agentId : 'system';
-      return [`routing.${e.type}`, data, actor] as BusOut;
-    }
-    case 'task_completed':
-      return [
-        'routing.task_completed',
-        {
-          taskId: e.task.id,
-          ...contact(e.task),
-          agentId: e.agentId,
-          handleSeconds: Math.round(e.handleMs / 1000),
-        },
-        e.agentId,
-      ];
-    case 'task_removed':
-      return ['routing.task_removed', { taskId: e.task.id, ...contact(e.task), reason: e.reason }, 'system'];
-    case 'callback_requested':
-      return ['routing.callback_requested', { taskId: e.task.id, ...contact(e.task) }, 'system'];
-  }
-  return undefined;
-}
-
-function upsert<T extends object>(list: T[], item: T, key = 'id'): T[] {
-  const id = (item as Record<string, unknown>)[key];
-  return [...list.filter((x) => (x as Record<string, unknown>)[key] !== id), item];
-}
-
-function invalid(err: unknown): RoutingError {
-  if (err instanceof RoutingError) return err;
-  return new RoutingError('ROUTING_INVALID_CONFIG', err instanceof Error ? err.message : String(err), {
-    cause: err,
-  });
 }

@@ -1,24 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidStateError } from '../../contracts/index.ts';
 import { StorageError } from '../errors.ts';
-import { KEY_BYTES, open, seal } from './aead.ts';
+import { KEY_BYTES } from './aead.ts';
 import { KeyLogFile, type KeyLogRecord } from './key-log.ts';
-import {
-  assertKeyId,
-  b64,
-  freshKeyringFile,
-  hasLegacyCustomerKeys,
-  isCustomer,
-  type KeyringFile,
-  readKeyringFile,
-  replayKeyLog,
-  unb64,
-  unwrapKeks,
-  withoutLegacyCustomerKeys,
-  writeKeyringFile,
-} from './keyring-file.ts';
+import { assertKeyId, isCustomer, replayKeyLog } from './keyring-file.ts';
+import { KeyringKeks } from './keyring-keks.ts';
 import { keysDir, loadOrCreateRootKey } from './root-key.ts';
 import { loadSodium, type Sodium } from './sodium.ts';
 
@@ -51,12 +38,9 @@ interface PendingKey {
  */
 export class KeyRing {
   #sodium: Sodium;
-  #path: string;
-  #wrapKey: Uint8Array;
   #indexKey: Uint8Array;
   #logKey: Uint8Array;
-  #state: KeyringFile;
-  #keks = new Map<number, Uint8Array>();
+  #keks: KeyringKeks;
   #data = new Map<string, Uint8Array>();
   #shredded = new Set<string>();
   #log: KeyLogFile | undefined;
@@ -68,13 +52,13 @@ export class KeyRing {
 
   private constructor(sodium: Sodium, dataDir: string) {
     this.#sodium = sodium;
-    this.#path = join(keysDir(dataDir), 'keyring.json');
     const root = loadOrCreateRootKey(dataDir);
-    this.#wrapKey = sodium.crypto_kdf_derive_from_key(KEY_BYTES, 1, 'blwrap01', root);
+    const wrapKey = sodium.crypto_kdf_derive_from_key(KEY_BYTES, 1, 'blwrap01', root);
     this.#indexKey = sodium.crypto_kdf_derive_from_key(KEY_BYTES, 2, 'blbidx01', root);
     this.#logKey = sodium.crypto_kdf_derive_from_key(KEY_BYTES, 3, 'blklog01', root);
     sodium.memzero(root);
-    this.#state = existsSync(this.#path) ? this.#load() : this.#fresh();
+    this.#keks = new KeyringKeks(sodium, { path: join(keysDir(dataDir), 'keyring.json'), wrapKey });
+    for (const [keyId, key] of this.#keks.dataKeys()) this.#data.set(keyId, key);
   }
 
   /** Opens (creating on first start) the keyring under `<dataDir>/keys`. */
@@ -98,7 +82,7 @@ export class KeyRing {
     return this.#indexKey;
   }
   get kekVersion(): number {
-    return this.#state.currentKek;
+    return this.#keks.current;
   }
   /** How many data keys (class and customer) are held. */
   get size(): number {
@@ -131,8 +115,7 @@ export class KeyRing {
           this.#scheduleFlush();
         })
       : this.#serial(async () => {
-          this.#state.dataKeys[keyId] = this.#wrap(keyId, key, this.#state.currentKek);
-          this.#persist();
+          this.#keks.putDataKey(keyId, key);
           return key;
         });
     const done = p.then(
@@ -154,23 +137,7 @@ export class KeyRing {
   async rotate(): Promise<number> {
     this.#assertOpen();
     return this.#serial(async () => {
-      const version = this.#state.currentKek + 1;
-      const kek = new Uint8Array(randomBytes(KEY_BYTES));
-      this.#keks.set(version, kek);
-      const dataKeys: KeyringFile['dataKeys'] = {};
-      for (const [keyId, key] of this.#data) {
-        if (!isCustomer(keyId)) dataKeys[keyId] = this.#wrap(keyId, key, version);
-      }
-      // Old KEKs stay in the file until the log is rewrapped: a crash in between still opens.
-      const wrappedKek = b64(seal(this.#sodium, this.#wrapKey, kek, `kek:${version}`));
-      const keks: Record<string, string> = { ...this.#state.keks, [version]: wrappedKek };
-      this.#state = { ...this.#state, currentKek: version, keks, dataKeys };
-      this.#persist();
-      await this.#compact();
-      this.#state = { ...this.#state, keks: { [version]: wrappedKek } };
-      this.#persist();
-      for (const [v, old] of this.#keks) if (v !== version) this.#sodium.memzero(old);
-      this.#keks = new Map([[version, kek]]);
+      await this.#keks.rotate(this.#data, () => this.#compact());
       return this.#data.size;
     });
   }
@@ -212,16 +179,8 @@ export class KeyRing {
     this.#log = undefined;
     void this.#chain.then(() => log?.close()).catch(() => undefined);
     for (const p of this.#pending.splice(0)) p.reject(new InvalidStateError('KeyRing is closed'));
-    for (const k of [
-      this.#wrapKey,
-      this.#indexKey,
-      this.#logKey,
-      ...this.#keks.values(),
-      ...this.#data.values(),
-    ]) {
-      this.#sodium.memzero(k);
-    }
-    this.#keks.clear();
+    for (const k of [this.#indexKey, this.#logKey, ...this.#data.values()]) this.#sodium.memzero(k);
+    this.#keks.close();
     this.#data.clear();
   }
 
@@ -246,7 +205,7 @@ export class KeyRing {
       this.#flushScheduled = false;
       const batch = this.#pending.splice(0);
       if (batch.length === 0) return;
-      const kek = this.#state.currentKek;
+      const kek = this.#keks.current;
       try {
         await this.#requireLog().append(batch.map((p) => this.#record(p.id, p.key, kek)));
       } catch (err) {
@@ -261,23 +220,12 @@ export class KeyRing {
   }
 
   #record(id: string, key: Uint8Array, kek: number): KeyLogRecord {
-    return { t: 'k', id, kek, w: this.#wrap(id, key, kek).wrapped };
-  }
-
-  #wrap(keyId: string, key: Uint8Array, kek: number): { kek: number; wrapped: string } {
-    return { kek, wrapped: b64(seal(this.#sodium, this.#kek(kek), key, `dek:${keyId}:${kek}`)) };
-  }
-
-  #unwrap(keyId: string, kek: number, wrapped: string): Uint8Array {
-    const key = open(this.#sodium, this.#kek(kek), unb64(wrapped), `dek:${keyId}:${kek}`);
-    if (!key)
-      throw new StorageError('STORAGE_DECRYPT_FAILED', `Keyring does not match the root key [dek:${keyId}]`);
-    return key;
+    return { t: 'k', id, kek, w: this.#keks.wrap(id, key, kek).wrapped };
   }
 
   /** Rewrites the log as exactly the live customer keys (current KEK) plus tombstones. */
   async #compact(): Promise<void> {
-    const kek = this.#state.currentKek;
+    const kek = this.#keks.current;
     const records: KeyLogRecord[] = [];
     for (const [id, key] of this.#data) if (isCustomer(id)) records.push(this.#record(id, key, kek));
     for (const id of this.#shredded) records.push({ t: 'x', id });
@@ -287,48 +235,20 @@ export class KeyRing {
   async #openLog(path: string): Promise<void> {
     const { log, records } = await KeyLogFile.open(path, this.#logKey);
     this.#log = log;
-    for (const id of this.#state.shredded) this.#shredded.add(id);
+    for (const id of this.#keks.shredded) this.#shredded.add(id);
     const unfinishedShred = replayKeyLog(records, {
       data: this.#data,
       shredded: this.#shredded,
-      unwrap: (id, kek, wrapped) => this.#unwrap(id, kek, wrapped),
+      unwrap: (id, kek, wrapped) => this.#keks.unwrap(id, kek, wrapped),
     });
     // Keys from a keyring.json written before the log existed move into the log.
-    if (!unfinishedShred && !hasLegacyCustomerKeys(this.#state)) return;
+    if (!unfinishedShred && !this.#keks.hasLegacyCustomerKeys()) return;
     await this.#compact();
-    this.#state = withoutLegacyCustomerKeys(this.#state);
-    this.#persist();
+    this.#keks.dropLegacyCustomerKeys();
   }
 
   #requireLog(): KeyLogFile {
     if (!this.#log) throw new InvalidStateError('KeyRing is closed');
     return this.#log;
-  }
-
-  #kek(version: number): Uint8Array {
-    const kek = this.#keks.get(version);
-    if (!kek) throw new StorageError('STORAGE_DECRYPT_FAILED', `Unknown key-encryption key [kek:${version}]`);
-    return kek;
-  }
-
-  #fresh(): KeyringFile {
-    const { state, kek } = freshKeyringFile(this.#sodium, this.#wrapKey);
-    this.#keks.set(1, kek);
-    this.#state = state;
-    this.#persist();
-    return state;
-  }
-
-  #load(): KeyringFile {
-    const state = readKeyringFile(this.#path);
-    this.#keks = unwrapKeks(this.#sodium, this.#wrapKey, state);
-    for (const [keyId, { kek, wrapped }] of Object.entries(state.dataKeys)) {
-      if (!state.shredded.includes(keyId)) this.#data.set(keyId, this.#unwrap(keyId, kek, wrapped));
-    }
-    return state;
-  }
-
-  #persist(): void {
-    writeKeyringFile(this.#path, this.#state);
   }
 }
