@@ -35,10 +35,12 @@ export interface Appliance {
 export async function startAppliance(config: Config, print: (line: string) => void): Promise<Appliance> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   let storesOk = true;
+  let listening = false;
   const health = createHealth({
     dataDir: config.dataDir,
     version: VERSION,
     checks: { stores: async () => ({ ok: storesOk }) },
+    ready: () => listening,
   });
   const core = await openCoreOnDisk(config, {
     modules: MODULES,
@@ -98,6 +100,7 @@ export async function startAppliance(config: Config, print: (line: string) => vo
     });
   }
   const watchdog = startWatchdog({ intervalMs: 10_000 });
+  listening = true;
   await notify(`READY=1\nSTATUS=serving http:${servers.httpPort}`);
   log.info(`ready [http:${servers.httpPort}, https:${servers.httpsPort ?? 'off'}, data:${config.dataDir}]`);
 

@@ -42,7 +42,11 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
   app.use('*', securityHeaders());
   app.get('/healthz', async (c) => {
     const h = await options.health();
-    return c.json(h as unknown as Record<string, string>, h.status === 'down' ? 503 : 200);
+    // "200 once ready" (operator contract): not while listeners are still opening.
+    return c.json(
+      h as unknown as Record<string, string>,
+      h.status === 'down' || h.status === 'starting' ? 503 : 200,
+    );
   });
   app.use(
     '/api/*',

@@ -60,3 +60,11 @@ test('snapshot() reuses system figures for at least 5 s even when asked for less
   const c = await health.snapshot();
   assert.notEqual(c.system, a.system, 'refreshed after 5 s');
 });
+
+test('snapshot() says starting while ready() is false, then ok', async () => {
+  let ready = false;
+  const h = createHealth({ dataDir, checks: { a: async () => ({ ok: true }) }, ready: () => ready });
+  assert.equal((await h.snapshot()).status, 'starting');
+  ready = true;
+  assert.equal((await h.snapshot()).status, 'ok');
+});

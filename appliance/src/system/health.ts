@@ -13,7 +13,8 @@ export interface SystemFigures {
 }
 
 export interface HealthSnapshot {
-  status: 'ok' | 'degraded';
+  /** `starting` until `ready()` says every listener is up; `/healthz` answers 503 then. */
+  status: 'starting' | 'ok' | 'degraded';
   uptimeS: number;
   version: string;
   checks: Record<string, { ok: boolean; detail?: string }>;
@@ -23,6 +24,8 @@ export interface HealthSnapshot {
 export interface HealthOptions {
   dataDir: string;
   checks?: Record<string, HealthCheck>;
+  /** False while the appliance is still opening its listeners (SIP, SMTP, …). */
+  ready?: () => boolean;
   version?: string;
   /** How long system figures are reused; at least 5000 ms so /healthz stays cheap. */
   cacheMs?: number;
@@ -101,7 +104,7 @@ export function createHealth(options: HealthOptions) {
       out[n] = results[i]!;
     });
     return {
-      status: results.every((r) => r.ok) ? 'ok' : 'degraded',
+      status: options.ready?.() === false ? 'starting' : results.every((r) => r.ok) ? 'ok' : 'degraded',
       uptimeS: Math.floor((now() - started) / 1000),
       version: options.version ?? '0.0.0-dev',
       checks: out,
