@@ -4,7 +4,9 @@ import type { Logger } from '../logging/index.ts';
 import type { VoiceService } from './calls.ts';
 import type { DialQuota } from './dial-quota.ts';
 import { VoiceError } from './errors.ts';
+import { mask } from './mask.ts';
 import type { MediaWorker } from './media/supervisor.ts';
+import { Ringback } from './ringback.ts';
 import { type Dialog, inDialogRequest, newTag } from './sip/dialog.ts';
 import { addrUri, header, param, type SipRequest, type SipResponse } from './sip/message.ts';
 import type { SipAccounts } from './sip/registrar.ts';
@@ -12,7 +14,6 @@ import { buildAudioSdp, parseAudioSdp } from './sip/sdp.ts';
 import type { Peer, SipTransport } from './sip/transport.ts';
 import type { OutboundTrunkDoc, OutboundTrunks } from './sip/trunks.ts';
 import { newCallId, requestWithAuth } from './sip/uac.ts';
-import { ringbackTonePath } from './tones.ts';
 import type { CallInfo } from './types.ts';
 
 export type DialoutRefusal =
@@ -254,60 +255,4 @@ export class Dialout {
   #bye(d: Dialog): void {
     void this.#d.transport.request(inDialogRequest(d, 'BYE'), d.peer).catch(() => undefined);
   }
-}
-
-/**
- * What the agent hears while the carrier rings the customer: the carrier's
- * early media when a 183 carries SDP (announcements, in-band ringback), else
- * a local ringback tone once a 180 arrives. Silence would make agents hang up.
- */
-class Ringback {
-  #worker: MediaWorker;
-  #legs: { agent: string; customer: string };
-  #state: 'idle' | 'tone' | 'early' = 'idle';
-
-  constructor(worker: MediaWorker, legs: { agent: string; customer: string }) {
-    this.#worker = worker;
-    this.#legs = legs;
-  }
-
-  progress(r: SipResponse): void {
-    if (r.status !== 180 && r.status !== 183) return;
-    const early = r.body.length > 0 ? parseAudioSdp(r.body.toString('latin1')) : undefined;
-    if (early && this.#state !== 'early') {
-      this.#state = 'early';
-      void this.#worker
-        .request({
-          op: 'update',
-          legId: this.#legs.customer,
-          remote: early.remote,
-          codec: early.codec,
-          dtmfPayloadType: early.dtmfPayloadType,
-        })
-        .then(() => this.#worker.request({ op: 'bridge', a: this.#legs.customer, b: this.#legs.agent }))
-        .catch(() => undefined);
-    } else if (this.#state === 'idle') {
-      this.#state = 'tone';
-      void this.#worker
-        .request({
-          op: 'play',
-          legId: this.#legs.agent,
-          playId: `ringback-${this.#legs.agent}`,
-          file: ringbackTonePath(),
-          loop: true,
-        })
-        .catch(() => undefined);
-    }
-  }
-
-  /** The INVITE is answered or failed: the tone stops (the bridge that follows would end it too). */
-  async settle(): Promise<void> {
-    if (this.#state === 'tone')
-      await this.#worker.request({ op: 'stopPlay', legId: this.#legs.agent }).catch(() => undefined);
-    this.#state = 'idle';
-  }
-}
-
-function mask(n: string): string {
-  return n.length > 4 ? `${n.slice(0, 3)}***${n.slice(-2)}` : '***';
 }

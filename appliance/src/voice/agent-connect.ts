@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import type { CallsContext } from './call-types.ts';
+import { type Dialog, inDialogRequest, newTag } from './sip/dialog.ts';
+import { addrUri, header, param } from './sip/message.ts';
+import { buildAudioSdp, parseAudioSdp } from './sip/sdp.ts';
+
+/** Puts an agent on a queued call: their desk phone is rung, or their open console leg is bridged. */
+export class AgentConnector {
+  #c: CallsContext;
+
+  constructor(c: CallsContext) {
+    this.#c = c;
+  }
+
+  /** Rings the agent's registered phone and bridges on answer (routing calls this on accept). */
+  async connect(callId: string, userId: string): Promise<boolean> {
+    const d = this.#c.d;
+    const control = this.#c.control;
+    const call = this.#c.table.get(callId);
+    if (!call || (call.info.state !== 'queued' && call.info.state !== 'ivr')) return false;
+    const binding = d.accounts.bindingForUser(userId, await d.accounts.list());
+    if (!binding) return false;
+    call.info.state = 'connecting';
+    // After a transfer to a queue the agent leg (and its recording) waits parked for the next agent.
+    const parked = control.takeParked(call);
+    const legId = parked?.legId ?? `${callId}:agent`;
+    const port = parked?.port ?? (await d.worker.openRtp(legId, d.bind));
+    this.#c.table.indexLeg(legId, call);
+    const local = d.transport.local;
+    const dialog: Dialog = {
+      callId: `${randomUUID()}@branchline`,
+      localUri: `sip:ivr@${local.host}:${local.port}`,
+      localTag: newTag(),
+      remoteUri: binding.contact,
+      remoteTag: undefined,
+      remoteTarget: binding.contact,
+      peer: {
+        host: binding.host,
+        port: binding.port,
+        ...(binding.transport !== 'udp' ? { transport: binding.transport } : {}),
+      },
+      cseq: 1,
+    };
+    call.agent = { dialog, legId };
+    this.#c.table.indexSip(dialog.callId, call);
+    const invite = inDialogRequest(dialog, 'INVITE', {
+      cseq: 1,
+      contentType: 'application/sdp',
+      body: Buffer.from(
+        buildAudioSdp({
+          host: d.bind,
+          port,
+          codec: 'pcmu',
+          dtmfPayloadType: 101,
+          sessionId: Date.now(),
+        }),
+      ),
+    });
+    invite.headers.set('contact', [`<sip:ivr@${local.host}:${local.port}>`]);
+    const res = await d.transport.request(invite, dialog.peer);
+    if (res.status < 200 || res.status >= 300 || (call.info.state as string) === 'ended') {
+      if ((call.info.state as string) !== 'ended') call.info.state = 'queued';
+      this.#c.table.unindexSip(dialog.callId);
+      call.agent = undefined;
+      if (parked) control.park(call, parked);
+      else await d.worker.request({ op: 'close', legId }).catch(() => undefined);
+      return false;
+    }
+    dialog.remoteTag = param(header(res, 'to'), 'tag');
+    dialog.remoteTarget = addrUri(header(res, 'contact')) ?? dialog.remoteTarget;
+    const ack = inDialogRequest(dialog, 'ACK', { cseq: 1 });
+    ack.headers.set('via', [d.transport.via(dialog.peer, d.transport.newBranch())]);
+    d.transport.send(ack, dialog.peer);
+    const answer = parseAudioSdp(res.body.toString('latin1'));
+    if (answer)
+      await d.worker.request({
+        op: 'update',
+        legId,
+        remote: answer.remote,
+        codec: answer.codec,
+        dtmfPayloadType: answer.dtmfPayloadType,
+      });
+    // Bridged before the queue prompt is stopped: the stop wakes the queue loop, which must see
+    // the call taken, or it starts the music again on top of the agent.
+    call.info.agentLeg = { legId, port, userId };
+    call.info.state = 'bridged';
+    await d.worker.request({ op: 'stopPlay', legId: call.info.customerLeg.legId });
+    await d.worker.request({ op: 'bridge', a: call.info.customerLeg.legId, b: legId });
+    if (!parked) await this.#c.recording.start(call, 'agent', legId);
+    if (call.pausedBy && !parked) await d.worker.request({ op: 'recordPause', legId });
+    await d.bus.publish('call.connected', {
+      callId,
+      contactId: call.info.contactId ?? '',
+      agentUserId: userId,
+    });
+    return true;
+  }
+
+  /** Bridges a queued call to an already-open agent leg (the console softphone) instead of ringing a SIP phone. */
+  async attach(callId: string, userId: string, legId: string): Promise<boolean> {
+    const d = this.#c.d;
+    const call = this.#c.table.get(callId);
+    if (call?.info.state !== 'queued') return false;
+    this.#c.table.indexLeg(legId, call);
+    call.info.agentLeg = { legId, port: 0, userId };
+    call.info.state = 'bridged';
+    await d.worker.request({ op: 'stopPlay', legId: call.info.customerLeg.legId });
+    await d.worker.request({ op: 'bridge', a: call.info.customerLeg.legId, b: legId });
+    // After a transfer to a queue the parked agent channel's recording moves onto this leg.
+    const parked = this.#c.control.takeParked(call);
+    if (parked) await this.#c.control.adoptParked(parked, legId);
+    else await this.#c.recording.start(call, 'agent', legId);
+    if (call.pausedBy) await d.worker.request({ op: 'recordPause', legId });
+    await d.bus.publish('call.connected', {
+      callId,
+      contactId: call.info.contactId ?? '',
+      agentUserId: userId,
+    });
+    return true;
+  }
+}

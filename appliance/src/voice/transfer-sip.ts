@@ -1,0 +1,84 @@
+import { randomUUID } from 'node:crypto';
+import type { Call } from './call-types.ts';
+import { type Dialog, inDialogRequest, newTag } from './sip/dialog.ts';
+import { addrUri, header, param } from './sip/message.ts';
+import type { Binding } from './sip/registrar.ts';
+import { buildAudioSdp, parseAudioSdp } from './sip/sdp.ts';
+import type { CallControlDeps } from './transfer-types.ts';
+
+/** The SIP requests transfers send: INVITE a phone onto a leg, re-INVITE a dialog to another leg, BYE. */
+export class TransferSip {
+  #d: CallControlDeps;
+
+  constructor(deps: CallControlDeps) {
+    this.#d = deps;
+  }
+
+  /** INVITEs a phone offering `leg`; on answer points the leg at it and returns the dialog. */
+  async ring(call: Call, b: Binding, leg: { legId: string; port: number }): Promise<Dialog | undefined> {
+    const local = this.#d.transport.local;
+    const dialog: Dialog = {
+      callId: `${randomUUID()}@branchline`,
+      localUri: `sip:ivr@${local.host}:${local.port}`,
+      localTag: newTag(),
+      remoteUri: b.contact,
+      remoteTag: undefined,
+      remoteTarget: b.contact,
+      peer: { host: b.host, port: b.port },
+      cseq: 1,
+    };
+    this.#d.registry.indexSip(dialog.callId, call);
+    const remote = await this.#invite(dialog, leg.port, 1);
+    if (!remote) {
+      this.#d.registry.unindexSip(dialog.callId);
+      return undefined;
+    }
+    await this.#d.worker.request({ op: 'update', legId: leg.legId, remote });
+    return dialog;
+  }
+
+  async reinviteTo(d: Dialog, port: number): Promise<{ host: string; port: number } | undefined> {
+    return this.#invite(d, port, ++d.cseq);
+  }
+
+  async #invite(d: Dialog, port: number, cseq: number): Promise<{ host: string; port: number } | undefined> {
+    const local = this.#d.transport.local;
+    const invite = inDialogRequest(d, 'INVITE', {
+      cseq,
+      contentType: 'application/sdp',
+      body: Buffer.from(
+        buildAudioSdp({
+          host: this.#d.bind,
+          port,
+          codec: 'pcmu',
+          dtmfPayloadType: 101,
+          sessionId: Date.now(),
+          version: cseq,
+        }),
+      ),
+    });
+    invite.headers.set('contact', [`<sip:ivr@${local.host}:${local.port}>`]);
+    const res = await this.#d.transport.request(invite, d.peer);
+    if (res.status < 200 || res.status >= 300) return undefined;
+    d.remoteTag = param(header(res, 'to'), 'tag');
+    d.remoteTarget = addrUri(header(res, 'contact')) ?? d.remoteTarget;
+    const ack = inDialogRequest(d, 'ACK', { cseq });
+    ack.headers.set('via', [
+      `SIP/2.0/UDP ${local.host}:${local.port};branch=${this.#d.transport.newBranch()}`,
+    ]);
+    this.#d.transport.send(ack, d.peer);
+    return parseAudioSdp(res.body.toString('latin1'))?.remote;
+  }
+
+  async bye(d: Dialog): Promise<void> {
+    this.#d.registry.unindexSip(d.callId);
+    if (d.remoteTag === undefined) return;
+    const local = this.#d.transport.local;
+    const bye = inDialogRequest(d, 'BYE');
+    bye.headers.set('contact', [`<sip:ivr@${local.host}:${local.port}>`]);
+    await Promise.race([
+      this.#d.transport.request(bye, d.peer),
+      new Promise((r) => setTimeout(r, 2000).unref()),
+    ]);
+  }
+}
