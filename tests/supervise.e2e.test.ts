@@ -175,14 +175,17 @@ test('a supervisor whispers to the agent (the caller does not hear), barges in (
     201,
   );
   const reader = await createSignedInUser(admin, 'trail.reader', ['trail-reader'], 'trail reader password 1');
-  const modes = await waitFor(async () => {
+  const supervised = async () => {
     const r = await reader.client.request('GET', '/api/audit?action=call.supervised&limit=100');
     ok(r, 200);
-    const m = (r.json['records'] as Array<{ actor: string; details: Record<string, unknown> }>)
+    return r.json['records'] as Array<{ actor: string; details: Record<string, unknown> }>;
+  };
+  const modes = await waitFor(async () => {
+    const m = (await supervised())
       .filter((x) => x.details['callId'] === callId && x.actor === lead.userId)
       .map((x) => x.details['mode'] as string);
     return m.includes('off') ? m : undefined;
-  }, 15_000);
+  }, 15_000).catch(async () => assert.fail(`no 'off' in ${JSON.stringify(await supervised())}`));
   assert.deepEqual([...modes].sort(), ['barge', 'listen', 'off', 'whisper']);
   await call.bye();
 

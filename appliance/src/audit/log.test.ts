@@ -58,6 +58,9 @@ test('append() redacts secret-looking details and masks card-like digit runs', a
       nested: { apiToken: 't' },
       note: 'card 6222 0212 3456 1234',
       userId: 'u9',
+      // All-digit UUID groups look like a card number but are an identifier, kept whole.
+      callId: '66ea5a06-6aa0-4358-8314-1379885200d9',
+      both: 'call 11576893-2873-4ac8-af60-de8c3e0f9fb2 paid with 6222021234567890',
     },
   });
   assert.deepEqual(r.details, {
@@ -65,6 +68,8 @@ test('append() redacts secret-looking details and masks card-like digit runs', a
     nested: { apiToken: '[redacted]' },
     note: 'card ***1234',
     userId: 'u9',
+    callId: '66ea5a06-6aa0-4358-8314-1379885200d9',
+    both: 'call 11576893-2873-4ac8-af60-de8c3e0f9fb2 paid with ***7890',
   });
   await audit.close();
 });
