@@ -5,50 +5,18 @@
  * branch's midnight. Without a zone, the server's own zone is used.
  */
 
-const SERVER_ZONE = new Intl.DateTimeFormat().resolvedOptions().timeZone;
-const formatters = new Map<string, Intl.DateTimeFormat>();
+import { wallClock } from '../contracts/index.ts';
 
+const SERVER_ZONE = new Intl.DateTimeFormat().resolvedOptions().timeZone;
 /** The zone of this server (what `BRANCHLINE_TIMEZONE` defaults to). */
 export function serverTimeZone(): string {
   return SERVER_ZONE;
 }
 
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** Wall-clock fields of `d` in `timeZone`. */
+/** Wall-clock fields of `d` in `timeZone`, and that wall time read as if it were UTC. */
 function wall(d: Date, timeZone: string) {
-  const out: Record<string, number> = {};
-  for (const p of formatterFor(timeZone).formatToParts(d))
-    if (p.type !== 'literal') out[p.type] = Number(p.value);
-  return {
-    y: out['year'] ?? 1970,
-    m: out['month'] ?? 1,
-    d: out['day'] ?? 1,
-    ms: Date.UTC(
-      out['year'] ?? 1970,
-      (out['month'] ?? 1) - 1,
-      out['day'] ?? 1,
-      out['hour'] ?? 0,
-      out['minute'] ?? 0,
-      out['second'] ?? 0,
-    ),
-  };
+  const w = wallClock(d, timeZone);
+  return { y: w.y, m: w.m, d: w.d, ms: Date.UTC(w.y, w.m - 1, w.d, w.hh, w.mm, w.ss) };
 }
 
 function toDate(at: Date | string): Date {

@@ -1,5 +1,6 @@
 /**
- * Types shared with web/ and sync/: errors, roles, permissions.
+ * Types shared with web/ and sync/: errors, roles, permissions; and the
+ * branch's wall clock in an IANA zone (business hours, SLAs, reporting days).
  * @example
  * import { DomainError } from '../contracts/index.ts';
  * throw new DomainError('ROUTING_NO_ELIGIBLE_AGENT', 'No agent matches', { status: 409 });
@@ -9,3 +10,4 @@ export type { DomainErrorOptions, ErrorBody } from './errors.ts';
 export { DomainError, InvalidStateError } from './errors.ts';
 export type { BuiltinRole, Permission } from './permissions.ts';
 export { BUILTIN_ROLES, PERMISSIONS } from './permissions.ts';
+export { assertTimeZone, type WallClock, wallClock } from './zoned-time.ts';

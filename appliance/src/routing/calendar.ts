@@ -1,3 +1,5 @@
+import { assertTimeZone as assertZone, wallClock } from '../contracts/index.ts';
+
 /** Weekday keys as Intl reports them in en-US short form. */
 export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -14,39 +16,19 @@ export interface Calendar {
   holidays: string[];
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      weekday: 'short',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 /** Throws RangeError for an unknown zone (so config validation can name it). */
 export function assertTimeZone(timeZone: string): void {
-  formatterFor(timeZone);
+  assertZone(timeZone);
 }
 
 /** Local weekday, date and minute-of-day of `at` in the calendar's zone. */
 export function localTime(timeZone: string, at: number): { weekday: Weekday; date: string; minutes: number } {
-  const parts: Record<string, string> = {};
-  for (const p of formatterFor(timeZone).formatToParts(at)) parts[p.type] = p.value;
+  const w = wallClock(at, timeZone);
+  const two = (n: number) => String(n).padStart(2, '0');
   return {
-    weekday: parts['weekday'] as Weekday,
-    date: `${parts['year']}-${parts['month']}-${parts['day']}`,
-    minutes: Number(parts['hour']) * 60 + Number(parts['minute']),
+    weekday: w.weekday as Weekday,
+    date: `${w.y}-${two(w.m)}-${two(w.d)}`,
+    minutes: w.hh * 60 + w.mm,
   };
 }
 

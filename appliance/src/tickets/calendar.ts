@@ -3,6 +3,8 @@
  * IANA time zone, plus holidays. Pure functions; no I/O, no clock.
  */
 
+import { assertTimeZone, wallClock } from '../contracts/index.ts';
+
 /** `HH:MM` wall-clock window, end exclusive; `24:00` allowed as an end. */
 export type HoursWindow = readonly [start: string, end: string];
 
@@ -18,26 +20,6 @@ export interface BusinessCalendar {
 const MINUTE = 60_000;
 /** A calendar that never opens would loop forever; ten years is the horizon. */
 const MAX_DAYS = 3660;
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 interface LocalParts {
   y: number;
   m: number;
@@ -48,11 +30,8 @@ interface LocalParts {
 }
 
 function localParts(at: number, timeZone: string): LocalParts {
-  const p: Record<string, number> = {};
-  for (const part of formatter(timeZone).formatToParts(new Date(at))) {
-    if (part.type !== 'literal') p[part.type] = Number(part.value);
-  }
-  return { y: p.year!, m: p.month!, d: p.day!, hh: p.hour!, mm: p.minute!, ss: p.second! };
+  const { y, m, d, hh, mm, ss } = wallClock(at, timeZone);
+  return { y, m, d, hh, mm, ss };
 }
 
 /** UTC epoch ms of a local wall-clock time in `timeZone` (two passes settle DST edges). */
@@ -77,7 +56,7 @@ function minutesOf(hhmm: string): number {
 /** Throws RangeError naming the bad part; call when a calendar is defined. */
 export function validateCalendar(cal: BusinessCalendar): void {
   try {
-    formatter(cal.timeZone);
+    assertTimeZone(cal.timeZone);
   } catch {
     throw new RangeError(`Invalid time zone "${cal.timeZone}"`);
   }
