@@ -3,7 +3,7 @@
  * IANA time zone, plus holidays. Pure functions; no I/O, no clock.
  */
 
-import { assertTimeZone, wallClock } from '../contracts/index.ts';
+import { assertTimeZone, type WallClock, wallClock } from '../contracts/index.ts';
 
 /** `HH:MM` wall-clock window, end exclusive; `24:00` allowed as an end. */
 export type HoursWindow = readonly [start: string, end: string];
@@ -20,14 +20,7 @@ export interface BusinessCalendar {
 const MINUTE = 60_000;
 /** A calendar that never opens would loop forever; ten years is the horizon. */
 const MAX_DAYS = 3660;
-interface LocalParts {
-  y: number;
-  m: number;
-  d: number;
-  hh: number;
-  mm: number;
-  ss: number;
-}
+type LocalParts = Omit<WallClock, 'weekday'>;
 
 function localParts(at: number, timeZone: string): LocalParts {
   const { y, m, d, hh, mm, ss } = wallClock(at, timeZone);
