@@ -119,12 +119,32 @@ const callInfo = async (id: string) =>
     (c) => c['id'] === id,
   );
 
+/**
+ * Runs `body` on a call answered in a fresh agent console; a failure leaves a
+ * screenshot named `step`, and the call and the console are closed either way.
+ */
+async function onAnsweredCall(
+  step: string,
+  body: (c: { page: Page } & Awaited<ReturnType<typeof answeredCall>>) => Promise<void>,
+): Promise<void> {
+  const page = await agentDesk();
+  const c = await answeredCall(page);
+  try {
+    await body({ page, ...c });
+  } catch (e) {
+    await shot(page, step).catch(() => undefined);
+    throw e;
+  } finally {
+    c.peer.close();
+    c.call.close();
+    await page.context().close();
+  }
+}
+
 test('the browser agent consults a desk phone, starts a three-way conference in which everyone hears everyone, leaves, and the caller stays with the desk phone; the agent channel records both agents', {
   timeout: 150_000,
 }, async () => {
-  const page = await agentDesk();
-  const { peer, call, callId } = await answeredCall(page);
-  try {
+  await onAnsweredCall('failure-1', async ({ page, peer, call, callId }) => {
     await page.getByTestId('transfer-target').fill('desk-b');
     await page.getByTestId('transfer-consult').click();
     await page.getByTestId('transfer-stage').waitFor({ timeout: 20_000 });
@@ -243,22 +263,13 @@ test('the browser agent consults a desk phone, starts a three-way conference in 
       ['completed', 'started'],
       `consult started, then completed: ${trail.raw.slice(0, 2000)}`,
     );
-  } catch (e) {
-    await shot(page, 'failure-1').catch(() => undefined);
-    throw e;
-  } finally {
-    peer.close();
-    call.close();
-    await page.context().close();
-  }
+  });
 });
 
 test('the browser agent blind-transfers a call to a desk phone: the browser leg is let go and the caller talks to the desk phone', {
   timeout: 120_000,
 }, async () => {
-  const page = await agentDesk();
-  const { peer, call, callId } = await answeredCall(page);
-  try {
+  await onAnsweredCall('failure-2', async ({ page, peer, call, callId }) => {
     // An unknown target is refused without touching the call.
     const refused = await agent.client.request('POST', `/api/voice/calls/${callId}/transfer`, {
       mode: 'blind',
@@ -281,22 +292,13 @@ test('the browser agent blind-transfers a call to a desk phone: the browser leg 
     assert.equal(moved?.['agentUserId'], 'desk-b');
     await call.bye();
     await waitFor(async () => ((await callInfo(callId)) ? undefined : true), 15_000);
-  } catch (e) {
-    await shot(page, 'failure-2').catch(() => undefined);
-    throw e;
-  } finally {
-    peer.close();
-    call.close();
-    await page.context().close();
-  }
+  });
 });
 
 test('the browser agent hanging up while consulting hands the caller to the desk phone', {
   timeout: 120_000,
 }, async () => {
-  const page = await agentDesk();
-  const { peer, call, callId } = await answeredCall(page);
-  try {
+  await onAnsweredCall('failure-3', async ({ page, peer, call, callId }) => {
     await page.getByTestId('transfer-target').fill('desk-b');
     await page.getByTestId('transfer-consult').click();
     await page.getByTestId('transfer-stage').waitFor({ timeout: 20_000 });
@@ -310,12 +312,5 @@ test('the browser agent hanging up while consulting hands the caller to the desk
     assert.equal(moved?.['agentUserId'], 'desk-b');
     await call.bye();
     await waitFor(async () => ((await callInfo(callId)) ? undefined : true), 15_000);
-  } catch (e) {
-    await shot(page, 'failure-3').catch(() => undefined);
-    throw e;
-  } finally {
-    peer.close();
-    call.close();
-    await page.context().close();
-  }
+  });
 });
