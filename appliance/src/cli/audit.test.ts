@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -46,6 +47,31 @@ test('audit verify exits 2 with a message when there is no audit database', asyn
   assert.equal(await auditCommand(['verify', '--data-dir', join(dataDir, 'missing')], t.io), 2);
   assert.match(t.err.join('\n'), /No audit database/);
   assert.equal(await auditCommand(['frobnicate'], t.io), 2);
+});
+
+/** sha256 of every file under `dir`, by relative path. */
+async function checksums(dir: string): Promise<Record<string, string>> {
+  const sums: Record<string, string> = {};
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const abs = join(e.parentPath, e.name);
+    sums[abs.slice(dir.length + 1)] = createHash('sha256')
+      .update(await readFile(abs))
+      .digest('hex');
+  }
+  return sums;
+}
+
+test('audit verify of a stopped appliance leaves every file of the data directory byte-identical', async () => {
+  const before = await checksums(dataDir);
+  assert.ok(
+    Object.keys(before).some((f) => f.startsWith('db/audit/')),
+    'the audit database is there',
+  );
+  const t = io();
+  assert.equal(await auditCommand(['verify', '--json'], t.io), 0);
+  assert.equal((JSON.parse(t.out.join('')) as { records: number }).records, 120);
+  assert.deepEqual(await checksums(dataDir), before);
 });
 
 test('audit export writes JSON lines to a file and records the export in the log', async () => {

@@ -43,31 +43,39 @@ function errorText(err: unknown): string {
 
 interface Opened {
   store: DocStore;
-  /** Set when the live DB was locked and a copy is being read. */
+  /** Set when a copy is being read. */
   snapshot?: string;
   close(): Promise<void>;
 }
 
-/** Opens `<dataDir>/db/audit`; while the appliance holds the LevelDB lock, opens a copy instead. */
-async function openAuditDb(dataDir: string, allowSnapshot: boolean): Promise<Opened> {
-  const dbDir = join(dataDir, 'db');
-  try {
-    const store = await openPouchStore(dbDir, 'audit');
-    return { store, close: () => store.close() };
-  } catch (err) {
-    if (!allowSnapshot || !/lock|temporarily unavailable/i.test(errorText(err))) throw err;
-  }
+/** Opens `<dataDir>/db/audit` for writing (export records itself); fails while the appliance holds the lock. */
+async function openAuditDb(dataDir: string): Promise<Opened> {
+  const store = await openPouchStore(join(dataDir, 'db'), 'audit');
+  return { store, close: () => store.close() };
+}
+
+/**
+ * Opens a private copy of `<dataDir>/db/audit`. Verification never opens the
+ * evidence itself: LevelDB writes on open (LOCK, LOG, a new MANIFEST, a
+ * compaction), so a forensic check of a stopped appliance would change it.
+ */
+async function openAuditCopy(dataDir: string): Promise<Opened> {
   const tmp = await mkdtemp(join(tmpdir(), 'branchline-audit-'));
-  await cp(join(dbDir, 'audit'), join(tmp, 'db', 'audit'), { recursive: true });
-  const store = await openPouchStore(join(tmp, 'db'), 'audit');
-  return {
-    store,
-    snapshot: tmp,
-    close: async () => {
-      await store.close();
-      await rm(tmp, { recursive: true, force: true });
-    },
-  };
+  try {
+    await cp(join(dataDir, 'db', 'audit'), join(tmp, 'db', 'audit'), { recursive: true });
+    const store = await openPouchStore(join(tmp, 'db'), 'audit');
+    return {
+      store,
+      snapshot: tmp,
+      close: async () => {
+        await store.close();
+        await rm(tmp, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
 }
 
 function printReport(report: VerifyReport, io: AuditIo): void {
@@ -93,13 +101,10 @@ async function verify(dataDir: string, asJson: boolean, io: AuditIo): Promise<nu
   for (let attempt = 1; ; attempt++) {
     let db: Opened;
     try {
-      db = await openAuditDb(dataDir, true);
+      db = await openAuditCopy(dataDir);
     } catch (err) {
-      // A copy can catch LevelDB mid-compaction (a table named but not yet written): copy again.
-      if (
-        attempt < SNAPSHOT_ATTEMPTS &&
-        /lock|temporarily unavailable|corrupt|no such file/i.test(errorText(err))
-      ) {
+      // A copy of a live store can catch LevelDB mid-compaction (a table named but not yet written): copy again.
+      if (attempt < SNAPSHOT_ATTEMPTS && /corrupt|no such file/i.test(errorText(err))) {
         await new Promise((r) => setTimeout(r, 200 * attempt));
         continue;
       }
@@ -107,13 +112,13 @@ async function verify(dataDir: string, asJson: boolean, io: AuditIo): Promise<nu
     }
     try {
       const report = await verifyAuditStore(db.store, publicKey === undefined ? {} : { publicKey });
-      // Tampering stays; a torn copy of a database being written does not. Only a live copy is retried.
-      if (!report.ok && db.snapshot && attempt < SNAPSHOT_ATTEMPTS) {
+      // Tampering stays; a torn copy of a database being written does not.
+      if (!report.ok && attempt < SNAPSHOT_ATTEMPTS) {
         await new Promise((r) => setTimeout(r, 200 * attempt));
         continue;
       }
-      if (db.snapshot) io.err('note: the appliance holds the database; verifying a copy taken just now');
-      if (asJson) io.out(JSON.stringify({ ...report, snapshot: db.snapshot !== undefined }));
+      io.err('note: verifying a copy taken just now; the data directory is only read');
+      if (asJson) io.out(JSON.stringify({ ...report, snapshot: true }));
       else printReport(report, io);
       return report.ok ? 0 : 1;
     } finally {
@@ -133,7 +138,7 @@ async function exportLog(dataDir: string, values: Record<string, unknown>, io: A
     if (typeof values[k] === 'string') query[k] = values[k] as string;
   }
   // Exports must be audited; a locked DB means the appliance runs, and its API records the export.
-  const db = await openAuditDb(dataDir, false).catch((err: unknown) => {
+  const db = await openAuditDb(dataDir).catch((err: unknown) => {
     throw new Error(
       `Cannot open the audit log (is the appliance running? then use GET /api/audit/export): ${errorText(err)}`,
     );
