@@ -406,3 +406,39 @@ test('with BRANCHLINE_IMAP_MOVE_TO imported mail moves to that folder, and a mai
     await poller.close();
   }
 });
+
+test('close() during an import waits for the mail to be stored and the cursor written, so a restart does not fetch it again', async () => {
+  const store = await openPouchStore(join(dir.dir, 'db'), 'imap-close-race');
+  stores.push(store);
+  await appender.mailboxCreate('CloseRace');
+  const config = imapEnv({
+    BRANCHLINE_IMAP_URL: `imap://${dovecot.user}@127.0.0.1:${dovecot.port}/CloseRace`,
+  });
+  const imap = config.imap;
+  assert.ok(imap);
+  const cursor = new ImapCursor(store, imap);
+  const uid = await append(
+    mail({ id: '<close-race@customer.example>', subject: 'r', text: 'race' }),
+    'CloseRace',
+  );
+  let closing: Promise<void> | undefined;
+  const poller: ImapPoller = new ImapPoller({
+    imap,
+    threads: new ThreadIndex(store),
+    // The appliance shuts down while this mail is being stored (SIGTERM under load).
+    ingest: async () => {
+      closing = poller.close();
+    },
+    cursor,
+    maxBytes: config.smtpMaxBytes,
+  });
+  poller.start();
+  await until('the shutdown to start mid-import', () => (closing ? true : undefined), { timeoutMs: 15_000 });
+  await closing;
+  assert.equal(
+    (await cursor.read())?.lastUid,
+    uid,
+    'the cursor is past the stored mail once close() resolves',
+  );
+  assert.equal(poller.status().imported, 1, 'the import is counted once it is durable');
+});

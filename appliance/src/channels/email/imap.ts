@@ -184,8 +184,6 @@ export class ImapPoller {
       if (this.#closed) return;
       const done = await this.#importOne(client, m.uid, m.size ?? 0, uidValidity);
       if (!done) return; // try again next poll
-      cursor = { uidValidity, lastUid: m.uid };
-      await this.#o.cursor.write(cursor);
     }
   }
 
@@ -193,31 +191,57 @@ export class ImapPoller {
   async #importOne(client: ImapFlow, uid: number, size: number, uidValidity: string): Promise<boolean> {
     if (size > this.#o.maxBytes) {
       await this.#skip(uidValidity, uid, `larger than ${this.#o.maxBytes} bytes (${size})`);
+      await this.#advance(uidValidity, uid);
       return true;
     }
     const msg = await client.fetchOne(String(uid), { uid: true, source: true }, { uid: true });
-    if (msg === false || msg.source === undefined) return true; // expunged meanwhile
+    const source = msg === false ? undefined : msg.source;
+    const stored = await this.#store(source, uid, uidValidity);
+    if (stored === 'retry') return false;
+    if (stored === 'imported') await this.#afterImport(client, uid);
+    return true;
+  }
+
+  /**
+   * The local half of an import: ingest, then the cursor past this UID, both
+   * durable before it resolves and before the \Seen flag or move (which a
+   * closing connection can cut: the cursor used to be written after them, so a
+   * close() at that moment left it behind and a restart fetched the mail again).
+   */
+  async #store(source: Buffer | undefined, uid: number, uidValidity: string) {
+    if (source === undefined) {
+      await this.#advance(uidValidity, uid); // expunged meanwhile
+      return 'gone' as const;
+    }
     let outcome: Awaited<ReturnType<typeof deliverMail>>;
     try {
-      outcome = await deliverMail(msg.source, { threads: this.#o.threads, ingest: this.#o.ingest });
+      outcome = await deliverMail(source, { threads: this.#o.threads, ingest: this.#o.ingest });
     } catch (err) {
       const attempts = (this.#attempts.get(uid) ?? 0) + 1;
       this.#attempts.set(uid, attempts);
       log.warn(`imap mail UID ${uid} not stored (attempt ${attempts}/${MAX_ATTEMPTS})`, {
         error: String(err),
       });
-      if (attempts < MAX_ATTEMPTS) return false;
+      if (attempts < MAX_ATTEMPTS) return 'retry' as const;
       await this.#skip(uidValidity, uid, `not stored after ${MAX_ATTEMPTS} attempts: ${String(err)}`);
-      return true;
+      await this.#advance(uidValidity, uid);
+      return 'skipped' as const;
     }
     this.#attempts.delete(uid);
     if (outcome.kind === 'no-sender') {
       await this.#skip(uidValidity, uid, 'no sender address (missing From, or MIME that cannot be parsed)');
-      return true;
+      await this.#advance(uidValidity, uid);
+      return 'skipped' as const;
     }
+    await this.#advance(uidValidity, uid);
+    // Counted only once durable: a caller that sees the count may restart the poller.
     if (outcome.kind === 'stored') this.#status.imported++;
-    await this.#afterImport(client, uid);
-    return true;
+    return 'imported' as const;
+  }
+
+  /** Moves the durable cursor past `uid`: an awaited, fsynced store write. */
+  #advance(uidValidity: string, uid: number): Promise<void> {
+    return this.#o.cursor.write({ uidValidity, lastUid: uid });
   }
 
   async #afterImport(client: ImapFlow, uid: number): Promise<void> {
@@ -269,6 +293,8 @@ export class ImapPoller {
       this.#closed = true;
       this.#status.state = 'closed';
       this.#wake?.();
+      // The loop's storage step does not use the connection, so the cursor is durable before
+      // #loop settles even when this cuts the \Seen flag or move that follows it.
       this.#client?.close();
       await this.#loop;
       this.#status.state = 'closed';
