@@ -118,7 +118,7 @@ export class RtpLeg implements MediaLeg {
     if (!pkt) return;
     const now = performance.now();
     if (pkt.payloadType === this.dtmfPayloadType) {
-      this.stats.onPacket(pkt.sequence, pkt.timestamp, now, msg.length, { timing: false });
+      this.stats.onPacket(pkt.sequence, pkt.timestamp, now, msg.length, { timing: false, ssrc: pkt.ssrc });
       const ev = parseTelephoneEvent(pkt.payload);
       if (ev?.end && pkt.timestamp !== this.#lastDtmfTs) {
         this.#lastDtmfTs = pkt.timestamp;
@@ -129,7 +129,7 @@ export class RtpLeg implements MediaLeg {
       return;
     }
     if (pkt.payloadType !== 0 && pkt.payloadType !== 8) return;
-    this.stats.onPacket(pkt.sequence, pkt.timestamp, now, msg.length);
+    this.stats.onPacket(pkt.sequence, pkt.timestamp, now, msg.length, { ssrc: pkt.ssrc });
     this.#hooks.onAudio(pkt, now);
     this.#hooks.onForward(pkt, false);
   }

@@ -13,59 +13,104 @@ export interface LegStats {
   remoteLossPct?: number;
 }
 
+/** Sequence state of one synchronisation source (RFC 3550 A.1): each SSRC numbers its own packets. */
+interface SourceSeq {
+  baseSeq: number;
+  maxSeq: number;
+  cycles: number;
+  received: number;
+  /** expected / received at the last interval mark. */
+  markExpected: number;
+  markReceived: number;
+  lastTransit: number | undefined;
+}
+
+/**
+ * Sources remembered per leg. A sender changes SSRC rarely (a restart, an RFC 4733
+ * event stream beside the audio); a flood of fresh SSRCs only recycles the oldest.
+ */
+const MAX_SOURCES = 8;
+
 export class ReceiveStats {
   packetsIn = 0;
   packetsOut = 0;
   bytesIn = 0;
-  #baseSeq: number | undefined;
-  #maxSeq = 0;
-  #cycles = 0;
+  #sources = new Map<number, SourceSeq>();
+  /** Packets expected from sources already forgotten, so the totals never go back. */
+  #retiredExpected = 0;
   #jitter = 0;
-  #lastTransit: number | undefined;
-  #markExpected = 0;
-  #markReceived = 0;
 
-  /** `timing: false` for packets that share the sequence space but not the audio clock (RFC 4733 events). */
+  /**
+   * `timing: false` for packets that do not carry the audio clock (RFC 4733 events).
+   * Loss is counted per SSRC: a sender that switches SSRC (a new stream with its own
+   * sequence numbers) is not a gap of thousands of packets.
+   */
   onPacket(
     seq: number,
     timestamp: number,
     arrivalMs: number,
     bytes: number,
-    options: { clockRate?: number; timing?: boolean } = {},
+    options: { clockRate?: number; timing?: boolean; ssrc?: number } = {},
   ): void {
     const clockRate = options.clockRate ?? 8000;
     this.packetsIn++;
     this.bytesIn += bytes;
-    if (this.#baseSeq === undefined) {
-      this.#baseSeq = seq;
-      this.#maxSeq = seq;
-    } else {
-      const delta = (seq - this.#maxSeq + 0x10000) & 0xffff;
-      if (delta > 0 && delta < 0x8000) {
-        if (seq < this.#maxSeq) this.#cycles += 0x10000;
-        this.#maxSeq = seq;
-      }
+    const src = this.#source(options.ssrc ?? 0, seq);
+    src.received++;
+    const delta = (seq - src.maxSeq + 0x10000) & 0xffff;
+    if (delta > 0 && delta < 0x8000) {
+      if (seq < src.maxSeq) src.cycles += 0x10000;
+      src.maxSeq = seq;
     }
     if (options.timing === false) return;
     const transit = arrivalMs * (clockRate / 1000) - timestamp;
-    if (this.#lastTransit !== undefined) {
-      const d = Math.abs(transit - this.#lastTransit);
+    if (src.lastTransit !== undefined) {
+      const d = Math.abs(transit - src.lastTransit);
       if (d < clockRate * 10) this.#jitter += (d - this.#jitter) / 16;
     }
-    this.#lastTransit = transit;
+    src.lastTransit = transit;
+  }
+
+  #source(ssrc: number, seq: number): SourceSeq {
+    let s = this.#sources.get(ssrc);
+    if (s) return s;
+    if (this.#sources.size >= MAX_SOURCES) {
+      const [oldest, old] = this.#sources.entries().next().value as [number, SourceSeq];
+      this.#retiredExpected += expectedOf(old);
+      this.#sources.delete(oldest);
+    }
+    s = {
+      baseSeq: seq,
+      maxSeq: seq,
+      cycles: 0,
+      received: 0,
+      markExpected: 0,
+      markReceived: 0,
+      lastTransit: undefined,
+    };
+    this.#sources.set(ssrc, s);
+    return s;
   }
 
   #expected(): number {
-    return this.#baseSeq === undefined ? 0 : this.#cycles + this.#maxSeq - this.#baseSeq + 1;
+    let n = this.#retiredExpected;
+    for (const s of this.#sources.values()) n += expectedOf(s);
+    return n;
   }
 
   /** Loss since the previous call (RFC 3550 "fraction lost" style), so a late degradation is not averaged away. */
   intervalLossPct(): number {
-    const expected = this.#expected() - this.#markExpected;
-    const received = this.packetsIn - this.#markReceived;
-    this.#markExpected += expected;
-    this.#markReceived += received;
-    return expected > 0 ? (Math.max(0, expected - received) / expected) * 100 : 0;
+    let expected = 0;
+    let lost = 0;
+    for (const s of this.#sources.values()) {
+      const e = expectedOf(s) - s.markExpected;
+      const r = s.received - s.markReceived;
+      s.markExpected += e;
+      s.markReceived += r;
+      expected += e;
+      lost += Math.max(0, e - r);
+    }
+    return expected > 0 ? (lost / expected) * 100 : 0;
   }
 
   snapshot(
@@ -90,6 +135,10 @@ export class ReceiveStats {
         : {}),
     };
   }
+}
+
+function expectedOf(s: SourceSeq): number {
+  return s.cycles + s.maxSeq - s.baseSeq + 1;
 }
 
 /** E-model R-factor → MOS for G.711 (Ie = 0, Bpl = 25.1 for random loss with PLC). */

@@ -142,6 +142,7 @@ export class WebRtcLeg implements MediaLeg {
     if (h.payloadType === this.dtmfPayloadType) {
       this.stats.onPacket(h.sequenceNumber, h.timestamp, performance.now(), rtp.serializeSize, {
         timing: false,
+        ssrc: h.ssrc,
       });
       const ev = parseTelephoneEvent(rtp.payload);
       if (ev?.end && h.timestamp !== this.#lastDtmfTs) {
@@ -155,6 +156,7 @@ export class WebRtcLeg implements MediaLeg {
     if (h.payloadType !== this.payloadType) return;
     this.stats.onPacket(h.sequenceNumber, h.timestamp, performance.now(), rtp.serializeSize, {
       clockRate: this.clockRate,
+      ssrc: h.ssrc,
     });
     // The engine's recorder and mixer speak G.711 static payload types.
     if (this.codec !== 'opus') pkt.payloadType = this.codec === 'pcmu' ? 0 : 8;
