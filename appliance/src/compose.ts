@@ -73,6 +73,7 @@ export async function composeCore(options: ComposeOptions): Promise<Core> {
   const customers = new CustomerService(customerStore, {
     index: crypto,
     bus,
+    phoneRegion: config.phoneRegion,
     shredder: { shred: async (keyId) => void (await crypto.shred(keyId)) },
     auditRead: async (actor, customerId, purpose) => {
       await recordPersonalDataRead(audit, {

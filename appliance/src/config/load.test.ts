@@ -42,3 +42,14 @@ test('loadConfig() takes BRANCHLINE_TIMEZONE as an IANA zone, defaults to the se
   assert.equal(loadConfig({}).timeZone, new Intl.DateTimeFormat().resolvedOptions().timeZone);
   assert.throws(() => loadConfig({ BRANCHLINE_TIMEZONE: 'Mars/Olympus_Mons' }), /BRANCHLINE_TIMEZONE/);
 });
+
+test('loadConfig() reads BRANCHLINE_PHONE_REGION as an ISO region, defaults it from the time zone (CN when the zone names none), and rejects an unknown one naming the variable', () => {
+  assert.equal(loadConfig({ BRANCHLINE_TIMEZONE: 'Asia/Shanghai' }).phoneRegion, 'CN');
+  assert.equal(loadConfig({ BRANCHLINE_TIMEZONE: 'Asia/Hong_Kong' }).phoneRegion, 'HK');
+  assert.equal(loadConfig({ BRANCHLINE_TIMEZONE: 'UTC' }).phoneRegion, 'CN');
+  assert.equal(
+    loadConfig({ BRANCHLINE_TIMEZONE: 'Asia/Shanghai', BRANCHLINE_PHONE_REGION: 'us' }).phoneRegion,
+    'US',
+  );
+  assert.throws(() => loadConfig({ BRANCHLINE_PHONE_REGION: 'XX' }), /BRANCHLINE_PHONE_REGION/);
+});

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isSupportedCountry } from 'libphonenumber-js/max';
 import type { LogLevel } from '../logging/index.ts';
 import type { Config, ImapConfig } from './types.ts';
 
@@ -196,6 +197,47 @@ function timeZone(env: Env): string {
   }
 }
 
+/**
+ * Zones that name one phone region; a branch elsewhere sets BRANCHLINE_PHONE_REGION.
+ * Anything else (UTC on a fresh box included) reads numbers as Chinese, the product's home market.
+ */
+const ZONE_REGIONS: Readonly<Record<string, string>> = {
+  'Asia/Shanghai': 'CN',
+  'Asia/Chongqing': 'CN',
+  'Asia/Chungking': 'CN',
+  'Asia/Harbin': 'CN',
+  'Asia/Urumqi': 'CN',
+  'Asia/Kashgar': 'CN',
+  PRC: 'CN',
+  'Asia/Hong_Kong': 'HK',
+  'Asia/Macau': 'MO',
+  'Asia/Taipei': 'TW',
+  'Asia/Singapore': 'SG',
+  'Asia/Kuala_Lumpur': 'MY',
+  'Asia/Tokyo': 'JP',
+  'Asia/Seoul': 'KR',
+  'Europe/London': 'GB',
+  'Europe/Berlin': 'DE',
+  'Europe/Paris': 'FR',
+  'America/New_York': 'US',
+  'America/Chicago': 'US',
+  'America/Denver': 'US',
+  'America/Los_Angeles': 'US',
+};
+
+/** An ISO 3166 alpha-2 region the phone metadata knows (BRANCHLINE_PHONE_REGION); default from the zone. */
+function phoneRegion(env: Env, zone: string): string {
+  const raw = env['BRANCHLINE_PHONE_REGION'];
+  if (raw === undefined || raw === '') return ZONE_REGIONS[zone] ?? 'CN';
+  const region = raw.trim().toUpperCase();
+  if (!isSupportedCountry(region)) {
+    throw new ConfigError(
+      `Cannot parse BRANCHLINE_PHONE_REGION: "${raw}" is not an ISO 3166 region code (e.g. CN)`,
+    );
+  }
+  return region;
+}
+
 const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 
 /** Validates an environment once and returns a frozen Config. Throws ConfigError naming the variable. */
@@ -220,6 +262,7 @@ export function loadConfig(env: Env): Config {
       `Cannot parse BRANCHLINE_BRANCH_ID: "${branchId}" is not 1-32 letters, digits or _`,
     );
   }
+  const zone = timeZone(env);
   const config: Config = {
     dataDir: path.resolve(env['BRANCHLINE_DATA_DIR'] || './var/data'),
     bind,
@@ -237,7 +280,8 @@ export function loadConfig(env: Env): Config {
     httpsEnabled: https === 'on',
     wechatApiBase: url(env, 'BRANCHLINE_WECHAT_API_BASE') ?? 'https://api.weixin.qq.com',
     wecomApiBase: url(env, 'BRANCHLINE_WECOM_API_BASE') ?? 'https://qyapi.weixin.qq.com',
-    timeZone: timeZone(env),
+    timeZone: zone,
+    phoneRegion: phoneRegion(env, zone),
     ...mailSettings(env),
     imap: imapSettings(env),
     ...voiceSettings(env),

@@ -46,6 +46,8 @@ export interface Config {
   readonly noiseSuppression: boolean;
   /** IANA zone reporting days follow (BRANCHLINE_TIMEZONE, default the server's zone), whatever the process TZ. */
   readonly timeZone: string;
+  /** Region national phone numbers are read in (BRANCHLINE_PHONE_REGION, ISO 3166 alpha-2; default from the time zone, CN when it names none). */
+  readonly phoneRegion: string;
 }
 
 /** Where and how the email channel polls an IMAP mailbox. */

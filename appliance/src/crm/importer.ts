@@ -43,6 +43,7 @@ export async function importFile(
   const ctx = {
     defs,
     customerIdFor,
+    parsePhone: (raw: string) => deps.customers.parsePhone(raw),
     now: (deps.now?.() ?? new Date()).toISOString(),
     async resolve(externalId: string) {
       if (!known.has(externalId)) {

@@ -1,4 +1,3 @@
-import { normalisePhone } from '../customers/index.ts';
 import { ids } from './ids.ts';
 import type { FieldDef, FieldValue, ImportKind, RowError } from './types.ts';
 import { type Check, checkFor, checks, isErr } from './validate.ts';
@@ -17,6 +16,8 @@ export interface RowContext {
   /** External id → customer id, or undefined when no such customer exists. */
   resolve(externalId: string): Promise<string | undefined>;
   customerIdFor(externalId: string): string;
+  /** Reads a phone number in the branch's region; throws CUSTOMERS_INVALID_FIELD when it is none. */
+  parsePhone(raw: string): { e164: string };
   now: string;
 }
 
@@ -63,13 +64,17 @@ class Cells {
   }
 }
 
-function phoneCheck(raw: string): string | { error: string } {
-  try {
-    return normalisePhone(raw);
-  } catch {
-    return { error: 'not a phone number' };
-  }
-}
+/** Validated here so the row is reported; the customer keeps what was typed (customers stores both forms). */
+const phoneCheck =
+  (ctx: RowContext) =>
+  (raw: string): string | { error: string } => {
+    try {
+      ctx.parsePhone(raw);
+      return raw;
+    } catch {
+      return { error: 'not a phone number' };
+    }
+  };
 
 function emailCheck(raw: string): string | { error: string } {
   return /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(raw) && raw.length <= 254 ? raw : { error: 'not an email' };
@@ -78,7 +83,7 @@ function emailCheck(raw: string): string | { error: string } {
 async function customerRow(c: Cells, ctx: RowContext): Promise<RowOutput | undefined> {
   const externalId = c.get('externalId', checks.key, true);
   const name = c.get('name', checks.text(200), true);
-  const phone = c.get('phone', phoneCheck, false);
+  const phone = c.get('phone', phoneCheck(ctx), false);
   const email = c.get('email', emailCheck, false);
   const plain: Record<string, FieldValue> = {};
   const pii: Record<string, FieldValue> = {};

@@ -25,6 +25,7 @@ export interface ScreenPopDeps {
 
 const MASKERS: Record<string, (v: string) => string> = {
   phone: maskPhone,
+  phoneRaw: maskPhone,
   email: maskEmail,
   idCard: maskIdCard,
   bankCard: maskBankCard,

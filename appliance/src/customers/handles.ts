@@ -1,7 +1,7 @@
 import type { DocStore } from '../storage/index.ts';
 import { CustomersError } from './errors.ts';
+import { legacyPhoneValues, parsePhone } from './phone.ts';
 import type { BlindIndexer, CustomerHandle, Handle, HandleKind } from './types.ts';
-import { normalisePhone } from './validate.ts';
 
 const KINDS: ReadonlySet<HandleKind> = new Set([
   'phone',
@@ -21,12 +21,15 @@ export interface HandleIndexDoc {
   origin?: boolean;
 }
 
-/** Canonical value per kind; throws CUSTOMERS_INVALID_FIELD for a bad phone or email. */
-export function normaliseHandle(h: Handle): CustomerHandle {
+/**
+ * Canonical value per kind (a phone as E.164 read in the branch's `region`);
+ * throws CUSTOMERS_INVALID_FIELD for a bad phone or email.
+ */
+export function normaliseHandle(h: Handle, region: string): CustomerHandle {
   if (!KINDS.has(h.kind)) throw new TypeError(`Unknown handle kind: ${JSON.stringify(h.kind)}`);
   const raw = h.value.normalize('NFKC').trim();
   let value = raw;
-  if (h.kind === 'phone') value = normalisePhone(raw);
+  if (h.kind === 'phone') value = parsePhone(raw, region).value;
   if (h.kind === 'email') {
     value = raw.toLowerCase();
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(value) || value.length > 254) {
@@ -49,6 +52,32 @@ export function normaliseHandle(h: Handle): CustomerHandle {
  */
 export function handleKey(index: BlindIndexer, h: CustomerHandle): string {
   return `idx:${h.kind}:${index.blindIndex(h.kind, h.value)}`;
+}
+
+/**
+ * Every index key a handle may be stored under, the canonical one first: a
+ * phone also under the values the pre-region normaliser made of it, so
+ * customers stored before are still found (and re-keyed when next linked).
+ */
+export function handleKeys(index: BlindIndexer, h: Handle, region: string): string[] {
+  const canonical = handleKey(index, normaliseHandle(h, region));
+  if (h.kind !== 'phone') return [canonical];
+  const old = legacyPhoneValues(h.value, region).map((value) =>
+    handleKey(index, { kind: 'phone', value, verified: false }),
+  );
+  return [canonical, ...old];
+}
+
+/** The first of `keys` that has an index document. */
+export async function findIndex(
+  store: DocStore,
+  keys: readonly string[],
+): Promise<{ key: string; idx: HandleIndexDoc } | undefined> {
+  for (const key of keys) {
+    const idx = await store.get<HandleIndexDoc>(key);
+    if (idx) return { key, idx };
+  }
+  return undefined;
 }
 
 /** Points a handle at `customerId`, creating or rewriting its index document. */

@@ -10,6 +10,9 @@
 
 export type { CustomersErrorCode } from './errors.ts';
 export { CustomersError } from './errors.ts';
+/** @example parsePhone('010-62345678 转123', 'CN').value // '+861062345678;ext=123' */
+export type { ParsedPhone } from './phone.ts';
+export { isPhoneRegion, parsePhone } from './phone.ts';
 /**
  * HTTP routes for customers; `customerView` masks a profile by the caller's role.
  * @example app.route('/api', customerRoutes(customers));
@@ -33,5 +36,5 @@ export type {
 } from './types.ts';
 /** @example new EncryptedDocStore(raw, { crypto, fields: [...CUSTOMER_SEALED_FIELDS] }) */
 export { CUSTOMER_SEALED_FIELDS } from './types.ts';
-/** @example normalisePhone('+86 138-0013-8000') // '+8613800138000' */
+/** @example normalisePhone('139 0000 1111', 'CN') // '+8613900001111' */
 export { isValidBankCard, isValidIdCard, normalisePhone } from './validate.ts';

@@ -22,6 +22,7 @@ const CustomerOut = z.object({
   id: z.string(),
   name: z.string(),
   phone: z.string().optional(),
+  phoneRaw: z.string().optional(),
   email: z.string().optional(),
   idCard: z.string().optional(),
   bankCard: z.string().optional(),
@@ -64,6 +65,7 @@ export function customerView(c: Context<AppEnv>, cust: Customer): z.infer<typeof
   if (cust.idCard) out.idCard = maskIdCard(cust.idCard);
   if (cust.bankCard) out.bankCard = maskBankCard(cust.bankCard);
   if (cust.phone) out.phone = maskPhone(cust.phone);
+  if (cust.phoneRaw) out.phoneRaw = maskPhone(cust.phoneRaw);
   if (cust.handles) out.handles = cust.handles.map(maskHandle);
   return out;
 }

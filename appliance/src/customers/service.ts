@@ -3,8 +3,17 @@ import type { EventBus } from '../events/index.ts';
 import { type DocStore, KeyedLock } from '../storage/index.ts';
 import { type CustomerDoc, docId, handlesIn, sourceOf, toCustomer } from './doc.ts';
 import { CustomersError } from './errors.ts';
-import { canLink, type HandleIndexDoc, handleKey, normaliseHandle, pointHandle } from './handles.ts';
+import {
+  canLink,
+  findIndex,
+  type HandleIndexDoc,
+  handleKey,
+  handleKeys,
+  normaliseHandle,
+  pointHandle,
+} from './handles.ts';
 import { Merges } from './merges.ts';
+import { isPhoneRegion, type ParsedPhone, parsePhone } from './phone.ts';
 import type {
   Actor,
   BlindIndexer,
@@ -16,7 +25,7 @@ import type {
   Resolution,
   Shredder,
 } from './types.ts';
-import { isValidBankCard, isValidIdCard, normalisePhone } from './validate.ts';
+import { isValidBankCard, isValidIdCard } from './validate.ts';
 
 /** Called for every read of personal data so that it is audited. */
 export type ReadAuditor = (actor: Actor, customerId: string, purpose: string) => Promise<void>;
@@ -50,6 +59,7 @@ export class CustomerService {
   #lock = new KeyedLock();
   #sections = new Map<string, ProfileSection>();
   #merges: Merges;
+  readonly #region: string;
 
   constructor(
     store: DocStore,
@@ -59,8 +69,13 @@ export class CustomerService {
       auditRead: ReadAuditor;
       shredder?: Shredder;
       now?: () => Date;
+      /** ISO 3166 region national phone numbers are read in (BRANCHLINE_PHONE_REGION); default CN. */
+      phoneRegion?: string;
     },
   ) {
+    const region = options.phoneRegion ?? 'CN';
+    if (!isPhoneRegion(region)) throw new TypeError(`Unknown phone region: ${JSON.stringify(region)}`);
+    this.#region = region;
     this.#store = store;
     this.#index = options.index;
     this.#bus = options.bus;
@@ -78,28 +93,28 @@ export class CustomerService {
 
   async #create(input: CustomerInput, actor: Actor): Promise<Customer> {
     const id = input.id ?? randomUUID();
-    const phone = input.phone === undefined ? undefined : normalisePhone(input.phone);
+    const phone = input.phone === undefined ? undefined : this.parsePhone(input.phone);
     const prior = await this.#store.get<CustomerDoc>(docId(id));
     if (prior) return toCustomer(prior);
     const at = this.#now().toISOString();
-    const { id: _ignored, ...fields } = input;
+    const { id: _ignored, phoneRaw: _raw, ...fields } = input;
     const handles: CustomerHandle[] = [];
     if (phone) {
-      const h = normaliseHandle({ kind: 'phone', value: phone, verified: true });
-      const key = handleKey(this.#index, h);
-      const existing = await this.#store.get<HandleIndexDoc>(key);
-      if (existing && existing.customerId !== id) {
+      const h: CustomerHandle = { kind: 'phone', value: phone.value, verified: true };
+      const keys = handleKeys(this.#index, { kind: 'phone', value: phone.raw }, this.#region);
+      const existing = await findIndex(this.#store, keys);
+      if (existing && existing.idx.customerId !== id) {
         throw new CustomersError('CUSTOMERS_DUPLICATE_HANDLE', 'Phone number already belongs to a customer', {
           status: 409,
-          details: { customerId: existing.customerId },
+          details: { customerId: existing.idx.customerId },
         });
       }
-      await this.#store.create({ _id: key, customerId: id });
+      await this.#store.create({ _id: handleKey(this.#index, h), customerId: id });
       handles.push(h);
     }
     if (input.email) {
       // An email typed in by staff counts as verified; it is indexed only when still free.
-      const h = normaliseHandle({ kind: 'email', value: input.email, verified: true });
+      const h = normaliseHandle({ kind: 'email', value: input.email, verified: true }, this.#region);
       const key = handleKey(this.#index, h);
       if (!(await this.#store.get(key))) {
         await this.#store.create({ _id: key, customerId: id, kind: 'email', verified: true });
@@ -108,7 +123,7 @@ export class CustomerService {
     }
     const doc: CustomerDoc = {
       ...fields,
-      ...(phone ? { phone } : {}),
+      ...(phone ? { phone: phone.value, phoneRaw: phone.raw } : {}),
       ...(handles.length ? { handleList: JSON.stringify(handles) } : {}),
       type: 'customer',
       createdAt: at,
@@ -126,7 +141,12 @@ export class CustomerService {
     return toCustomer(doc);
   }
 
-  /** Caller-ID → customer via the blind index; undefined when unknown. */
+  /** A phone number read in this branch's region (E.164 plus what was typed); CUSTOMERS_INVALID_FIELD when it is none. */
+  parsePhone(raw: string): ParsedPhone {
+    return parsePhone(raw, this.#region);
+  }
+
+  /** Caller-ID → customer via the blind index (E.164, then pre-region keys); undefined when unknown. */
   async findByPhone(phone: string, actor: Actor): Promise<Customer | undefined> {
     const id = await this.lookup({ kind: 'phone', value: phone });
     return id ? this.get(id, actor, 'lookup') : undefined;
@@ -140,8 +160,8 @@ export class CustomerService {
 
   /** The customer a handle belongs to (following merges), without reading personal data. */
   async lookup(handle: Handle): Promise<string | undefined> {
-    const idx = await this.#store.get<HandleIndexDoc>(handleKey(this.#index, normaliseHandle(handle)));
-    return idx ? this.#follow(idx.customerId) : undefined;
+    const found = await findIndex(this.#store, handleKeys(this.#index, handle, this.#region));
+    return found ? this.#follow(found.idx.customerId) : undefined;
   }
 
   /**
@@ -153,7 +173,7 @@ export class CustomerService {
     if (handles.length === 0) throw new TypeError('resolve() needs at least one handle');
     const norm = handles.flatMap((h) => {
       try {
-        return [normaliseHandle(h)];
+        return [{ ...normaliseHandle(h, this.#region), keys: handleKeys(this.#index, h, this.#region) }];
       } catch {
         return []; // a malformed secondary handle must not lose the message
       }
@@ -162,9 +182,9 @@ export class CustomerService {
     return this.#lock.run('handles', async () => {
       let customerId: string | undefined;
       for (const h of norm) {
-        const idx = await this.#store.get<HandleIndexDoc>(handleKey(this.#index, h));
-        if (idx && canLink(h, idx)) {
-          customerId = await this.#follow(idx.customerId);
+        const found = await findIndex(this.#store, h.keys);
+        if (found && canLink(h, found.idx)) {
+          customerId = await this.#follow(found.idx.customerId);
           break;
         }
       }
@@ -181,8 +201,8 @@ export class CustomerService {
         await this.#store.create({ _id: docId(customerId), ...doc });
         await this.#bus.publish('customer.created', { customerId }, sourceOf(options.actor));
       }
-      for (const [i, h] of norm.entries()) {
-        await this.#attach(customerId, h, {
+      for (const [i, { keys, ...h }] of norm.entries()) {
+        await this.#attach(customerId, h, keys, {
           actor: options.actor,
           strict: false,
           origin: created && i === 0,
@@ -194,18 +214,25 @@ export class CustomerService {
 
   /** Links a handle to a customer; 409 CUSTOMERS_DUPLICATE_HANDLE when another customer holds it. */
   async addHandle(customerId: string, handle: Handle, actor: Actor): Promise<void> {
-    const h = normaliseHandle(handle);
-    await this.#lock.run('handles', () => this.#attach(customerId, h, { actor, strict: true }));
+    const h = normaliseHandle(handle, this.#region);
+    const keys = handleKeys(this.#index, handle, this.#region);
+    await this.#lock.run('handles', () => this.#attach(customerId, h, keys, { actor, strict: true }));
   }
 
+  /**
+   * `keys` are the handle's index keys, canonical first. A handle found only
+   * under a pre-region key of this customer is linked again under its
+   * canonical key: the lazy migration of handles stored before regions.
+   */
   async #attach(
     customerId: string,
     h: CustomerHandle,
+    keys: readonly string[],
     o: { actor: Actor; strict: boolean; origin?: boolean },
   ): Promise<void> {
     const key = handleKey(this.#index, h);
-    const idx = await this.#store.get<HandleIndexDoc>(key);
-    if (idx && (await this.#follow(idx.customerId)) !== customerId) {
+    const found = await findIndex(this.#store, keys);
+    if (found && (await this.#follow(found.idx.customerId)) !== customerId) {
       if (!o.strict) return;
       throw new CustomersError('CUSTOMERS_DUPLICATE_HANDLE', 'Handle already belongs to another customer', {
         status: 409,
@@ -217,6 +244,7 @@ export class CustomerService {
       throw new CustomersError('CUSTOMERS_NOT_FOUND', `No customer [id:${customerId}]`, { status: 404 });
     const list = handlesIn(doc);
     const same = list.find((x) => x.kind === h.kind && x.value === h.value);
+    const idx = found?.key === key ? found.idx : undefined;
     if (idx && same && (same.verified || !h.verified)) return;
     if (same) same.verified ||= h.verified;
     else list.push(h);

@@ -11,7 +11,10 @@ export interface CustomerHandle {
 export interface Customer {
   id: string;
   name: string;
+  /** E.164 (`;ext=` when an extension was given), read in the branch's phone region. */
   phone?: string;
+  /** The phone number as it was typed, beside its canonical form. */
+  phoneRaw?: string;
   email?: string;
   idCard?: string;
   bankCard?: string;
@@ -33,6 +36,7 @@ export type CustomerInput = Omit<Customer, 'id' | 'createdAt' | 'updatedAt' | 'h
 export const CUSTOMER_SEALED_FIELDS = [
   'name',
   'phone',
+  'phoneRaw',
   'email',
   'idCard',
   'bankCard',

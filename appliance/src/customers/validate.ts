@@ -1,15 +1,11 @@
-import { CustomersError } from './errors.ts';
+import { parsePhone } from './phone.ts';
 
-/** E.164 normalisation for the blind index: '+86 138-0013-8000' → '+8613800138000'. */
-export function normalisePhone(raw: string): string {
-  const digits = raw.replace(/[^\d+]/g, '');
-  const e164 = digits.startsWith('+') ? digits : `+${digits}`;
-  if (!/^\+[1-9]\d{6,14}$/.test(e164)) {
-    throw new CustomersError('CUSTOMERS_INVALID_FIELD', 'Invalid phone number', {
-      details: { field: 'phone' },
-    });
-  }
-  return e164;
+/**
+ * The canonical phone value for the blind index, read as dialled in `region`:
+ * ('13900001111', 'CN') → '+8613900001111'. Throws CUSTOMERS_INVALID_FIELD.
+ */
+export function normalisePhone(raw: string, region: string): string {
+  return parsePhone(raw, region).value;
 }
 
 /** Chinese resident ID (18 chars, ISO 7064 MOD 11-2 check digit). */
