@@ -52,7 +52,10 @@ slot="$base/slots/a"
 mkdir -p "$slot" "$base/state" "$base/tools/lib" "$base/keys"
 # The application: its sources, never local data, secrets or build junk.
 members=()
-for p in package.json package-lock.json appliance sync web bin certs systemd firmware-scripts README.md; do
+# The console bundle is built here, where vite (a dev dependency) is installed: the
+# slot's `npm ci --omit=dev` cannot build it, and its prepare step only checks the stamp.
+node "$repo/scripts/console-build.mjs" ensure >&2
+for p in package.json package-lock.json appliance sync web bin certs systemd firmware-scripts README.md scripts/console-build.mjs; do
   if [[ -e "$repo/$p" ]]; then members+=("$p"); fi
 done
 tar -C "$repo" \

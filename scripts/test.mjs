@@ -20,7 +20,11 @@ function walk(dir, out) {
 }
 
 if (existsSync(path.join(root, 'web/vite.config.ts')) && !process.env.BRANCHLINE_SKIP_WEB_BUILD) {
-  const b = spawnSync('npm', ['run', 'build', '-w', 'web'], { cwd: root, stdio: 'inherit' });
+  // Rebuilds only when web/dist does not match web/src (content stamp), as `npm start` does.
+  const b = spawnSync(process.execPath, ['scripts/console-build.mjs', 'ensure'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (b.status !== 0) process.exit(b.status ?? 1);
 }
 

@@ -12,6 +12,7 @@ export * from './guards.ts';
 export { createRouter } from './router.ts';
 export type { NodeServers, PublicRoute, UpgradeHandler } from './serve-node.ts';
 export { serveNode } from './serve-node.ts';
+export { acceptedEncoding, fileResponse, IMMUTABLE, type StaticEncoding } from './static-file.ts';
 export { staticSpa } from './static-node.ts';
 export type * from './types.ts';
 export { CSRF_HEADER, SESSION_COOKIE } from './types.ts';

@@ -1,19 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { MiddlewareHandler } from 'hono';
+import { fileResponse, IMMUTABLE } from './static-file.ts';
 import type { AppEnv } from './types.ts';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.wav': 'audio/wav',
-};
 
 async function isFile(p: string): Promise<boolean> {
   return stat(p).then(
@@ -24,8 +13,10 @@ async function isFile(p: string): Promise<boolean> {
 
 /**
  * Serves a built single-page app from an absolute folder: files by path,
- * anything else under GET falls back to index.html. Paths are resolved
- * inside the root only (no traversal); hashed assets are cached for a year.
+ * anything else under GET falls back to index.html (a missing `/assets/*`
+ * file is a 404, not the page). Paths are resolved inside the root only (no
+ * traversal); pre-compressed `.br`/`.gz` siblings are sent when accepted;
+ * hashed assets are immutable for a year, everything else `no-cache`.
  */
 export function staticSpa(root: string): MiddlewareHandler<AppEnv> {
   const base = path.resolve(root);
@@ -37,16 +28,16 @@ export function staticSpa(root: string): MiddlewareHandler<AppEnv> {
     } catch {
       return next();
     }
+    if (rel.includes('\0')) return next();
     const file = path.resolve(base, `.${rel}`);
     const inside = file === base || file.startsWith(base + path.sep);
-    const target = inside && (await isFile(file)) ? file : path.join(base, 'index.html');
-    if (!(await isFile(target))) return next();
-    const ext = path.extname(target);
-    c.header('Content-Type', TYPES[ext] ?? 'application/octet-stream');
-    c.header(
-      'Cache-Control',
-      target.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
-    );
-    return c.body(await readFile(target));
+    const asset = inside && file.startsWith(path.join(base, 'assets') + path.sep);
+    if (inside && (await isFile(file))) {
+      const res = await fileResponse(c.req.raw, file, { cacheControl: asset ? IMMUTABLE : 'no-cache' });
+      if (res) return res;
+    }
+    if (asset) return next();
+    const page = await fileResponse(c.req.raw, path.join(base, 'index.html'), { cacheControl: 'no-cache' });
+    return page ?? next();
   };
 }

@@ -1,15 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ConversationsError, checkAttachment, MAX_ATTACHMENT_BYTES } from '../../conversations/index.ts';
+import { fileResponse } from '../../http/index.ts';
 import type { WebchatSettings } from './settings.ts';
 import { originAllowed } from './settings.ts';
 import type { Uploads } from './uploads.ts';
 
-const TYPES: Record<string, string> = {
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.html': 'text/html; charset=utf-8',
-};
 const TOKEN = /^[A-Za-z0-9_-]{22,64}$/;
 
 /** The demo page is ours, so it gets a strict CSP; widget.js/css are meant to be embedded anywhere. */
@@ -105,17 +100,18 @@ export function widgetFetch(o: {
     if (req.method !== 'GET' && req.method !== 'HEAD') return new Response(null, { status: 405 });
     const rel = url.pathname.slice('/widget/'.length);
     if (!/^[a-z0-9-]+\.(js|css|html)$/.test(rel)) return new Response('Not found', { status: 404 });
-    const file = path.join(o.root, rel);
-    const body = await readFile(file).catch(() => undefined);
-    if (!body) return new Response('Not found', { status: 404 });
     const ext = path.extname(rel);
-    const headers: Record<string, string> = {
-      'Content-Type': TYPES[ext] ?? 'application/octet-stream',
-      'Cache-Control': 'no-cache',
-      'X-Content-Type-Options': 'nosniff',
-      'Cross-Origin-Resource-Policy': 'cross-origin',
-      ...(ext === '.html' ? { 'Content-Security-Policy': DEMO_CSP } : { 'Access-Control-Allow-Origin': '*' }),
-    };
-    return new Response(req.method === 'HEAD' ? null : body, { status: 200, headers });
+    const res = await fileResponse(req, path.join(o.root, rel), {
+      // Not content-hashed (embedders reference /widget/widget.js), so revalidated by ETag.
+      cacheControl: 'no-cache',
+      headers: {
+        'X-Content-Type-Options': 'nosniff',
+        'Cross-Origin-Resource-Policy': 'cross-origin',
+        ...(ext === '.html'
+          ? { 'Content-Security-Policy': DEMO_CSP }
+          : { 'Access-Control-Allow-Origin': '*' }),
+      },
+    });
+    return res ?? new Response('Not found', { status: 404 });
   };
 }
