@@ -7,6 +7,10 @@
 #   state/pending      KEY=VALUE file while an update awaits confirmation
 #   state/good         KEY=VALUE file naming the last slot confirmed healthy
 #   state/last-rollback  what was rolled back, when and why
+#   state/security-floor  highest securityVersion ever confirmed good (anti-rollback);
+#                      apply-update.sh refuses bundles below it. Never lowered.
+#   state/downgrades   one line per signed downgrade authorisation used (id, version, when)
+#   device-id          this appliance's id for downgrade authorisations (else /etc/machine-id)
 # shellcheck shell=bash
 
 AB_ROOT="${AB_ROOT:-/opt/branchline}"
@@ -87,15 +91,44 @@ ab_rollback() {
   ab_log "rolled back from slot $failed to $previous: $reason"
 }
 
-# Confirms the pending update: its slot becomes the known-good one.
+# Prints the anti-rollback floor: the highest securityVersion confirmed good (0 when none).
+ab_security_floor() {
+  local floor
+  floor="$(ab_state_get security-floor security_version)"
+  [[ "$floor" =~ ^[0-9]{1,9}$ ]] && echo "$((10#$floor))" || echo 0
+}
+
+# Prints this appliance's id: AB_DEVICE_ID_FILE, else ROOT/device-id, else /etc/machine-id.
+ab_device_id() {
+  local f id
+  for f in "${AB_DEVICE_ID_FILE:-}" "$AB_ROOT/device-id" /etc/machine-id; do
+    [[ -n "$f" && -f "$f" ]] || continue
+    id="$(tr -d '[:space:]' <"$f")"
+    [[ "$id" =~ ^[0-9A-Za-z._:-]{1,128}$ ]] && echo "$id" && return 0
+  done
+  ab_die "no device id (write $AB_ROOT/device-id)"
+}
+
+# Confirms the pending update: its slot becomes the known-good one, and its
+# securityVersion raises the anti-rollback floor (never lowers it). The floor moves
+# on confirmation, not on apply, so a failed update can still roll back.
 ab_mark_good() {
-  local slot
+  local slot security floor
   ab_has_pending || return 0
   slot="$(ab_state_get pending slot)"
   [[ "$(ab_current_slot)" == "$slot" ]] || ab_die "current slot is not the pending one ($slot)"
-  ab_write_state good "slot=$slot" "version=$(ab_state_get pending version)" "at=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  security="$(ab_state_get pending security_version)"
+  [[ "$security" =~ ^[0-9]{1,9}$ ]] || security=0
+  security=$((10#$security))
+  floor="$(ab_security_floor)"
+  ab_write_state good "slot=$slot" "version=$(ab_state_get pending version)" "security_version=$security" \
+    "at=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  if ((security > floor)); then
+    ab_write_state security-floor "security_version=$security" "version=$(ab_state_get pending version)" \
+      "at=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  fi
   rm -f "$AB_ROOT/state/pending"
-  ab_log "slot $slot marked good"
+  ab_log "slot $slot marked good (security version $security, floor $((security > floor ? security : floor)))"
 }
 
 # Rolls back an unconfirmed update once it is past its deadline (seconds since

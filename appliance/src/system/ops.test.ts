@@ -130,7 +130,7 @@ async function freshRoot(name: string): Promise<string> {
   return root;
 }
 
-async function bundle(version: string, content: string): Promise<string> {
+async function bundle(version: string, content: string, security?: number): Promise<string> {
   const payload = path.join(tmp, `payload-${version}`);
   await mkdir(path.join(payload, 'appliance'), { recursive: true });
   await writeFile(path.join(payload, 'appliance', 'main.txt'), content);
@@ -146,6 +146,7 @@ async function bundle(version: string, content: string): Promise<string> {
     key,
     '--out',
     out,
+    ...(security === undefined ? [] : ['--security-version', String(security)]),
   ]);
   assert.equal(r.code, 0, r.out);
   return out;
@@ -210,15 +211,26 @@ test('apply-update.sh refuses a bundle signed by another key', async () => {
   assert.equal(await current(root), 'slots/a');
 });
 
-async function healthServer(status: number): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = http.createServer((_req, res) => {
+/**
+ * A stand-in appliance: `/healthz` answers `status` with `body` (the self-test
+ * passing unless the body says otherwise), `/` serves an HTML page.
+ */
+async function healthServer(
+  status: number,
+  body = '{"status":"ok","selftest":"passed","uptimeS":1,"checks":{"stores":{"ok":true}}}',
+): Promise<{ url: string; port: number; hits: string[]; close: () => Promise<void> }> {
+  const hits: string[] = [];
+  const server = http.createServer((req, res) => {
+    hits.push(req.url ?? '');
     res.statusCode = status;
-    res.end('{"status":"ok"}');
+    res.end(req.url === '/' ? '<!doctype html><html><body>console</body></html>' : body);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/healthz`,
+    port,
+    hits,
     close: () => new Promise((r) => server.close(() => r())),
   };
 }
@@ -258,6 +270,173 @@ test('mark-good.sh --rollback-on-failure switches back to the previous slot when
     await readFile(path.join(root, 'state', 'last-rollback'), 'utf8'),
     /from=b\nto=a\nreason=health check failed/,
   );
+});
+
+const markGood = (root: string, ...extra: string[]) =>
+  run(path.join(fw, 'mark-good.sh'), ['--root', root, '--env-file', '/nonexistent', ...extra]);
+
+/** Applies a bundle and confirms it against a healthy stand-in appliance. */
+async function applyAndConfirm(root: string, file: string): Promise<void> {
+  const r = await apply(root, file);
+  assert.equal(r.code, 0, r.out);
+  const h = await healthServer(200);
+  try {
+    const m = await markGood(root, '--url', h.url);
+    assert.equal(m.code, 0, m.out);
+  } finally {
+    await h.close();
+  }
+}
+
+test('apply-update.sh refuses a signed older bundle below the security floor; a failed update still rolls back', async () => {
+  const root = await freshRoot('ab-downgrade');
+  const v100 = await bundle('1.0.0', 'v1.0.0 code', 1);
+  const v110 = await bundle('1.1.0', 'v1.1.0 code', 2);
+  await applyAndConfirm(root, v100);
+  await applyAndConfirm(root, v110);
+  assert.match(await readFile(path.join(root, 'state', 'security-floor'), 'utf8'), /security_version=2\n/);
+
+  const r = await apply(root, v100);
+  assert.equal(r.code, 1, r.out);
+  assert.match(
+    r.out,
+    /UPDATE_DOWNGRADE_REFUSED: version 1\.0\.0 has security version 1, below this appliance's floor 2/,
+  );
+  assert.equal(await readFile(path.join(root, 'current', 'VERSION'), 'utf8'), '1.1.0\n');
+  assert.equal(existsSync(path.join(root, 'state', 'pending')), false);
+
+  // A newer update that fails its health check goes back to 1.1.0 (already accepted).
+  assert.equal((await apply(root, await bundle('1.2.0', 'v1.2.0 code', 3))).code, 0);
+  const sick = await healthServer(503);
+  try {
+    assert.equal((await markGood(root, '--url', sick.url, '--rollback-on-failure')).code, 1);
+  } finally {
+    await sick.close();
+  }
+  assert.equal(await readFile(path.join(root, 'current', 'VERSION'), 'utf8'), '1.1.0\n');
+  assert.match(await readFile(path.join(root, 'state', 'security-floor'), 'utf8'), /security_version=2\n/);
+});
+
+test('a signed downgrade authorisation installs that exact version on that device once, and is logged', async () => {
+  const root = await freshRoot('ab-downgrade-auth');
+  await writeFile(path.join(root, 'device-id'), 'BR-0042\n');
+  const v100 = await bundle('1.0.0', 'v1.0.0 code', 1);
+  const v101 = await bundle('1.0.1', 'v1.0.1 code', 1);
+  await applyAndConfirm(root, v100);
+  await applyAndConfirm(root, await bundle('1.1.0', 'v1.1.0 code', 2));
+  const key = path.join(keys, 'update-signing.key');
+  const authorize = async (file: string, device: string, out: string) => {
+    const r = await run(path.join(fw, 'make-update.sh'), [
+      'authorize-downgrade',
+      '--bundle',
+      file,
+      '--device',
+      device,
+      '--key',
+      key,
+      '--out',
+      out,
+    ]);
+    assert.equal(r.code, 0, r.out);
+    return out;
+  };
+  const good = await authorize(v100, 'BR-0042', path.join(tmp, 'dg-good.bldg'));
+  const otherDevice = await authorize(v100, 'BR-0043', path.join(tmp, 'dg-other-device.bldg'));
+  const otherVersion = await authorize(v101, 'BR-0042', path.join(tmp, 'dg-other-version.bldg'));
+  const forged = path.join(tmp, 'dg-forged.bldg');
+  const otherKeys = path.join(tmp, 'forger-keys');
+  await run(path.join(fw, 'make-update.sh'), ['keygen', otherKeys]);
+  await run(path.join(fw, 'make-update.sh'), [
+    'authorize-downgrade',
+    '--bundle',
+    v100,
+    '--device',
+    'BR-0042',
+    '--key',
+    path.join(otherKeys, 'update-signing.key'),
+    '--out',
+    forged,
+  ]);
+
+  const dev = await apply(root, v100, '--downgrade-auth', otherDevice);
+  assert.match(
+    dev.out,
+    /UPDATE_DOWNGRADE_AUTH_MISMATCH: authorisation is for device 'BR-0043', this is 'BR-0042'/,
+  );
+  const ver = await apply(root, v100, '--downgrade-auth', otherVersion);
+  assert.match(ver.out, /UPDATE_DOWNGRADE_AUTH_MISMATCH: authorisation is for version '1\.0\.1'/);
+  const bad = await apply(root, v100, '--downgrade-auth', forged);
+  assert.match(bad.out, /UPDATE_DOWNGRADE_AUTH_INVALID: bad signature/);
+  const junk = await apply(root, v100, '--downgrade-auth', v101);
+  assert.match(junk.out, /UPDATE_DOWNGRADE_AUTH_INVALID: not a downgrade authorisation/);
+  for (const r of [dev, ver, bad, junk]) assert.equal(r.code, 1, r.out);
+  assert.equal(await readFile(path.join(root, 'current', 'VERSION'), 'utf8'), '1.1.0\n');
+  assert.equal(existsSync(path.join(root, 'state', 'downgrades')), false);
+
+  const ok = await apply(root, v100, '--downgrade-auth', good);
+  assert.equal(ok.code, 0, ok.out);
+  assert.match(ok.out, /AUTHORISED DOWNGRADE to 1\.0\.0 \(security version 1 < floor 2\)/);
+  assert.equal(await readFile(path.join(root, 'current', 'VERSION'), 'utf8'), '1.0.0\n');
+  const log = await readFile(path.join(root, 'state', 'downgrades'), 'utf8');
+  assert.match(log, /^id=[0-9a-f]{32} version=1\.0\.0 security_version=1 floor=2 device=BR-0042 at=\S+\n$/);
+
+  // Back to 1.1.0; the same authorisation does not work a second time.
+  assert.equal((await run(path.join(fw, 'rollback.sh'), ['--now', '--root', root])).code, 0);
+  const again = await apply(root, v100, '--downgrade-auth', good);
+  assert.equal(again.code, 1, again.out);
+  assert.match(again.out, /UPDATE_DOWNGRADE_AUTH_USED/);
+  assert.equal(await readFile(path.join(root, 'current', 'VERSION'), 'utf8'), '1.1.0\n');
+  assert.match(await readFile(path.join(root, 'state', 'security-floor'), 'utf8'), /security_version=2\n/);
+});
+
+test('mark-good.sh probes the port and bind from the env file and refuses a degraded appliance', async () => {
+  const h = await healthServer(200, '{"status":"degraded","selftest":"passed","checks":{"status":"ok"}}');
+  const envFile = path.join(tmp, 'branchline.env');
+  await writeFile(
+    envFile,
+    `# appliance settings\nBRANCHLINE_BIND="0.0.0.0"\nBRANCHLINE_HTTP_PORT=${h.port}\n`,
+  );
+  const root = await freshRoot('ab-degraded');
+  assert.equal((await apply(root, bundleV2)).code, 0);
+  try {
+    const r = await run(path.join(fw, 'mark-good.sh'), [
+      '--root',
+      root,
+      '--env-file',
+      envFile,
+      '--rollback-on-failure',
+    ]);
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.out, /status "degraded"/);
+    assert.deepEqual(h.hits, ['/healthz?selftest=1'], 'the configured port was probed');
+  } finally {
+    await h.close();
+  }
+  assert.equal(await current(root), 'slots/a', 'a degraded update is rolled back, not confirmed');
+
+  const failing = await healthServer(
+    200,
+    '{"status":"ok","selftest":"failed","selfTestChecks":{"sip":{"ok":false}}}',
+  );
+  await writeFile(envFile, `BRANCHLINE_HTTP_PORT=${failing.port}\n`);
+  assert.equal((await apply(root, bundleV2)).code, 0);
+  try {
+    const r = await run(path.join(fw, 'mark-good.sh'), ['--root', root, '--env-file', envFile]);
+    assert.equal(r.code, 1, r.out);
+    assert.match(r.out, /self-test did not pass/);
+  } finally {
+    await failing.close();
+  }
+  const healthy = await healthServer(200);
+  await writeFile(envFile, `BRANCHLINE_HTTP_PORT=${healthy.port}\n`);
+  try {
+    const r = await run(path.join(fw, 'mark-good.sh'), ['--root', root, '--env-file', envFile]);
+    assert.equal(r.code, 0, r.out);
+    assert.deepEqual(healthy.hits, ['/healthz?selftest=1', '/']);
+  } finally {
+    await healthy.close();
+  }
+  assert.match(await readFile(path.join(root, 'state', 'good'), 'utf8'), /slot=b\nversion=2\.0\.0/);
 });
 
 test('rollback.sh restores the previous slot after the deadline, and the boot guard after max boots', async () => {
