@@ -3,10 +3,19 @@ import type { DocStore } from '../storage/index.ts';
 import type { Calendar } from './calendar.ts';
 import { assertTimeZone, toMinutes } from './calendar.ts';
 import type { RoutingEngine } from './engine.ts';
-import type { AgentProfile, QueueConfig, RoutingConfig, WorkflowConfig } from './engine-types.ts';
+import {
+  type AgentProfile,
+  FALLBACK_QUEUE,
+  type QueueConfig,
+  type RoutingConfig,
+  type WorkflowConfig,
+} from './engine-types.ts';
 import { RoutingError } from './errors.ts';
 import { type RoutingSnapshot, RoutingStore } from './store.ts';
 import { type ConfigKind, type SkillConfig, SYSTEM_REASON_CODES } from './types.ts';
+
+/** The calendar a fresh appliance's default workflow (and so the web chat, the IVR's hours) follows. */
+export const DEFAULT_CALENDAR = 'business-hours';
 
 /**
  * The routing service's persisted side: configuration and agent profiles in
@@ -42,6 +51,45 @@ export class RoutingConfigBook {
     this.#snap = await this.#store.load();
     this.#engine.configure(this.#engineConfig(this.#snap));
     for (const p of this.#snap.profiles) this.#engine.upsertAgent(p);
+  }
+
+  /**
+   * First start: a fresh appliance routes every channel to 'general' (anyone
+   * available) through a default workflow on a 24/7 calendar an admin edits
+   * (holidays, hours). Runs once (a marker document), and never over existing
+   * configuration; each item is a config change audited as the system.
+   */
+  async seedDefaults(timeZone: string): Promise<boolean> {
+    if (await this.#store.seeded()) return false;
+    const s = this.#snap;
+    const fresh = s.queues.length === 0 && s.workflows.length === 0;
+    if (fresh) {
+      const all: Array<[string, string]> = [['00:00', '24:00']];
+      await this.putCalendar(
+        {
+          id: DEFAULT_CALENDAR,
+          name: 'Business hours',
+          timeZone,
+          weekly: { Mon: all, Tue: all, Wed: all, Thu: all, Fri: all, Sat: all, Sun: all },
+          holidays: [],
+        },
+        'system',
+      );
+      await this.putQueue({ id: FALLBACK_QUEUE, name: 'General' }, 'system');
+      await this.putWorkflow(
+        {
+          id: 'default',
+          name: 'Default',
+          filters: [],
+          defaultTarget: { queue: FALLBACK_QUEUE },
+          calendarId: DEFAULT_CALENDAR,
+          whenClosed: 'offline',
+        },
+        'system',
+      );
+    }
+    await this.#store.markSeeded();
+    return fresh;
   }
 
   config(): Omit<RoutingSnapshot, 'profiles'> {

@@ -13,6 +13,8 @@ export interface ContactsPort {
     to: 'queued' | 'offered' | 'active',
     options?: { agentId?: string; actor?: string },
   ): Promise<unknown>;
+  /** Optional: a message to the customer whatever the contact's state (the out-of-hours reply). */
+  followUp?(contactId: string, input: { text: string }, actor: string): Promise<unknown>;
   /** Optional: contacts still queued/offered, to rebuild waiting tasks after a restart. */
   listQueued?(): Promise<
     Array<{
@@ -29,6 +31,20 @@ export function isContactsPort(x: unknown): x is ContactsPort {
   return typeof x === 'object' && x !== null && typeof (x as ContactsPort).transition === 'function';
 }
 
+/** Channels where a customer waits for a written answer: they are told when the branch will reply. */
+const AUTO_REPLY_CHANNELS = new Set(['email', 'wechat', 'wecom']);
+
+/** The out-of-hours reply, in both languages the product speaks (BRANCHLINE_CLOSED_REPLY_ZH / _EN override). */
+export interface ClosedReply {
+  zh: string;
+  en: string;
+}
+
+export const DEFAULT_CLOSED_REPLY: ClosedReply = {
+  zh: '您好，我们现在非营业时间。您的留言已收到，我们将在营业后尽快回复您。',
+  en: 'Thank you for your message. We are closed now; we have kept your message and will reply as soon as we open.',
+};
+
 interface QueuedData {
   contactId: string;
   customerId?: string;
@@ -42,8 +58,16 @@ interface QueuedData {
  * `contact.closed` / `contact.abandoned` → the task is dropped (capacity freed);
  * offers → contact transitions, chained per contact so they land in order.
  */
-export function attachContacts(service: RoutingService, contacts: ContactsPort, bus: EventBus) {
+export function attachContacts(
+  service: RoutingService,
+  contacts: ContactsPort,
+  bus: EventBus,
+  options: { closedReply?: ClosedReply; retryMs?: number } = {},
+) {
   const chains = new Map<string, Promise<void>>();
+  const closedReply = options.closedReply ?? DEFAULT_CLOSED_REPLY;
+  /** Contacts that arrived while the branch was closed: kept, and routed once the calendar opens. */
+  const deferred = new Map<string, QueuedData>();
   const transition = (
     contactId: string,
     to: 'queued' | 'offered' | 'active',
@@ -61,11 +85,11 @@ export function attachContacts(service: RoutingService, contacts: ContactsPort, 
       if (chains.get(contactId) === next) chains.delete(contactId);
     });
   };
-  const enqueue = (d: QueuedData) => {
+  const enqueue = (d: QueuedData, live = false) => {
     // The chatbot answers this chat first and enqueues it itself on handoff.
     if (d.attributes?.['bot'] === 'active') return;
     try {
-      service.enqueue({
+      const out = service.enqueue({
         id: d.contactId,
         contactId: d.contactId,
         channel: d.channel,
@@ -73,19 +97,53 @@ export function attachContacts(service: RoutingService, contacts: ContactsPort, 
         ...(d.customerId ? { customerId: d.customerId } : {}),
         ...(d.queuedAt ? { createdAt: Date.parse(d.queuedAt) } : {}),
       });
+      if (out.status === 'rejected') {
+        deferred.set(d.contactId, d);
+        if (live && AUTO_REPLY_CHANNELS.has(d.channel)) autoReply(d);
+      }
     } catch (err) {
       // Our own requeue transition echoes contact.queued for a task we still hold.
       if (!(err instanceof RoutingError && err.code === 'ROUTING_TASK_EXISTS'))
         log.error('enqueue failed', { err });
     }
   };
+  const autoReply = (d: QueuedData) => {
+    if (!contacts.followUp) return;
+    const lang = String(d.attributes?.['language'] ?? '');
+    const text = lang.startsWith('zh')
+      ? closedReply.zh
+      : lang.startsWith('en')
+        ? closedReply.en
+        : `${closedReply.zh}\n\n${closedReply.en}`;
+    contacts
+      .followUp(d.contactId, { text }, 'system')
+      .catch((err) => log.warn(`out-of-hours reply failed [contact:${d.contactId}]`, { err }));
+  };
+  const retryDeferred = () => {
+    if (deferred.size === 0) return;
+    try {
+      if (!service.isOpenNow()) return;
+    } catch {
+      return;
+    }
+    const due = [...deferred.values()];
+    deferred.clear();
+    for (const d of due) enqueue(d);
+    log.info(`the branch opened: routing ${due.length} contacts kept while closed`);
+  };
   const offBus = bus.subscribe('*', (e: DomainEvent) => {
     const type = e.type as string;
     const data = e.data as unknown as QueuedData;
-    if (type === 'contact.queued') enqueue(data);
-    else if (type === 'contact.closed' || type === 'contact.abandoned')
+    if (type === 'contact.queued') enqueue(data, true);
+    else if (type === 'contact.closed' || type === 'contact.abandoned') {
+      deferred.delete(data.contactId);
       service.remove(data.contactId, type.slice(8));
+    } else if (type === 'contact.active') deferred.delete(data.contactId);
+    // An edited calendar (a holiday taken back, longer hours) may open the branch now.
+    else if (type === 'routing.config_changed') retryDeferred();
   });
+  const timer = setInterval(retryDeferred, options.retryMs ?? 30_000);
+  timer.unref();
   const offDecisions = service.onDecision((e: EngineEvent) => {
     if (!('task' in e) || !e.task.contactId) return;
     const id = e.task.contactId;
@@ -115,7 +173,12 @@ export function attachContacts(service: RoutingService, contacts: ContactsPort, 
       }
       return list.length;
     },
+    /** Contacts kept while closed, waiting for opening time. */
+    deferredCount(): number {
+      return deferred.size;
+    },
     close() {
+      clearInterval(timer);
       offBus();
       offDecisions();
     },

@@ -84,6 +84,18 @@ export function toBusEvent(e: EngineEvent): BusOut | undefined {
       ];
     case 'task_removed':
       return ['routing.task_removed', { taskId: e.task.id, ...contact(e.task), reason: e.reason }, 'system'];
+    case 'task_unroutable':
+      return [
+        'routing.task_unroutable',
+        {
+          taskId: e.task.id,
+          ...contact(e.task),
+          queueId: e.task.queueId,
+          channel: e.task.channel,
+          reason: e.reason,
+        },
+        'system',
+      ];
     case 'callback_requested':
       return ['routing.callback_requested', { taskId: e.task.id, ...contact(e.task) }, 'system'];
   }

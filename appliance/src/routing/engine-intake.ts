@@ -1,5 +1,12 @@
-import type { CompiledTarget, CompiledWorkflow, Task } from './engine-model.ts';
-import type { Attributes, Channel, TaskInput } from './engine-types.ts';
+import { type CompiledTarget, type CompiledWorkflow, compileTarget, type Task } from './engine-model.ts';
+import {
+  type Attributes,
+  type Channel,
+  FALLBACK_QUEUE,
+  type QueueConfig,
+  type TaskInput,
+} from './engine-types.ts';
+import { ANY } from './expr.ts';
 
 export interface Route {
   name: string;
@@ -11,6 +18,28 @@ export function routeOf(wf: CompiledWorkflow, channel: Channel, attributes: Attr
   const scope = { ...attributes, channel };
   for (const f of wf.filters) if (f.expr.test(scope)) return { name: f.name, targets: f.targets };
   return wf.fallback ? { name: 'default', targets: wf.fallback } : undefined;
+}
+
+/**
+ * The route of a contact nothing else routes: the fallback queue as configured
+ * (its agent expression applies), or everyone when an admin has deleted it.
+ */
+export function fallbackWorkflow(
+  queues: ReadonlyMap<string, QueueConfig>,
+  offerMs: number,
+): CompiledWorkflow {
+  const target: CompiledTarget = queues.has(FALLBACK_QUEUE)
+    ? compileTarget({ queue: FALLBACK_QUEUE }, queues)
+    : { queueId: FALLBACK_QUEUE, queueExpr: ANY, expr: ANY, taskRefs: [], priority: 0, timeoutMs: undefined };
+  return {
+    id: 'unroutable',
+    filters: [],
+    fallback: [target],
+    calendarId: undefined,
+    whenClosed: 'reject',
+    sticky: undefined,
+    offerTimeoutMs: offerMs,
+  };
 }
 
 export function basePriority(attrs: Attributes): number {

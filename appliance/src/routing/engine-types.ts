@@ -36,7 +36,7 @@ export interface WorkflowConfig {
   name: string;
   /** First matching filter wins. */
   filters: FilterConfig[];
-  /** Used when no filter matches; absent = the task is rejected 'no_route'. */
+  /** Used when no filter matches; absent = the task goes to FALLBACK_QUEUE as unroutable (an alarm). */
   defaultTarget?: TargetConfig;
   /** Business hours; outside them `whenClosed` applies (default 'reject'). */
   calendarId?: string;
@@ -107,7 +107,7 @@ export interface OfferView {
 
 export type EngineEvent =
   | { type: 'task_queued'; task: TaskView }
-  | { type: 'task_rejected'; taskId: string; reason: 'closed' | 'offline' | 'no_route'; contactId?: string }
+  | { type: 'task_rejected'; taskId: string; reason: 'closed' | 'offline'; contactId?: string }
   | { type: 'task_relaxed'; task: TaskView; fromQueue: string }
   | {
       type: 'offer_created' | 'offer_accepted' | 'offer_rejected' | 'offer_timed_out' | 'offer_cancelled';
@@ -115,9 +115,16 @@ export type EngineEvent =
       task: TaskView;
     }
   | { type: 'task_removed'; task: TaskView; reason: string }
+  /** No workflow or no route matched: the task went to the fallback queue instead of being parked. */
+  | { type: 'task_unroutable'; task: TaskView; reason: UnroutableReason }
   | { type: 'task_completed'; task: TaskView; agentId: string; handleMs: number }
   | { type: 'callback_requested'; task: TaskView }
   | { type: 'agent_state_changed'; userId: string; state: AgentState; previous: AgentState; reason?: string };
+
+export type UnroutableReason = 'no_workflow' | 'no_route';
+
+/** Where a contact no workflow can route goes (DESIGN §7: never silently parked). */
+export const FALLBACK_QUEUE = 'general';
 
 export interface Clock {
   now(): number;
@@ -125,4 +132,4 @@ export interface Clock {
 
 export type EnqueueOutcome =
   | { status: 'queued'; task: TaskView }
-  | { status: 'rejected'; reason: 'closed' | 'offline' | 'no_route' };
+  | { status: 'rejected'; reason: 'closed' | 'offline' };

@@ -3,7 +3,7 @@ import { type Calendar, isOpenAt } from './calendar.ts';
 import { AgentIndex } from './engine-agents.ts';
 import { BucketIndex, isEligible } from './engine-buckets.ts';
 import { Dispatcher } from './engine-dispatch.ts';
-import { newTask, routeOf } from './engine-intake.ts';
+import { fallbackWorkflow, newTask, type Route, routeOf } from './engine-intake.ts';
 import {
   type Agent,
   type Bucket,
@@ -27,6 +27,7 @@ import type {
   RoutingConfig,
   TaskInput,
   TaskView,
+  UnroutableReason,
 } from './engine-types.ts';
 import { RoutingError } from './errors.ts';
 import { DeadlineHeap } from './sorted.ts';
@@ -57,6 +58,7 @@ export class RoutingEngine {
   #calendars = new Map<string, Calendar>();
   #workflows = new Map<string, CompiledWorkflow>();
   #defaultWorkflow: CompiledWorkflow | undefined;
+  #fallback: CompiledWorkflow;
   readonly #agents: AgentIndex;
   readonly #buckets: BucketIndex;
   readonly #offers: OfferBook;
@@ -76,6 +78,7 @@ export class RoutingEngine {
     this.#buckets = new BucketIndex(this.#agents);
     this.#offers = new OfferBook(options.newId ?? randomUUID);
     this.#sticky = new StickyMemory(this.#agents);
+    this.#fallback = fallbackWorkflow(new Map(), this.#offerMs);
     this.#dispatch = new Dispatcher({
       clock: this.#clock,
       emit: this.#emit,
@@ -97,28 +100,50 @@ export class RoutingEngine {
     this.#calendars = calendars;
     this.#workflows = workflows;
     this.#defaultWorkflow = def ? workflows.get(def.id) : undefined;
+    this.#fallback = fallbackWorkflow(queues, this.#offerMs);
     const waiting = [...this.#tasks.values()].filter((t) => t.status === 'waiting');
     for (const t of waiting) this.#dispatch.unplace(t);
     this.#buckets.clear();
     for (const t of waiting) {
-      const wf = this.#workflows.get(t.workflow.id) ?? this.#defaultWorkflow;
-      const route = wf && routeOf(wf, t.channel, t.attributes);
-      if (!wf || !route) {
-        this.#tasks.delete(t.id);
-        this.#emit({ type: 'task_removed', task: viewOf(t), reason: 'no_route' });
-        continue;
-      }
+      const { wf, route, unroutable } = this.#routeOf(
+        this.#workflows.get(t.workflow.id) ?? this.#defaultWorkflow,
+        t.channel,
+        t.attributes,
+      );
       Object.assign(t, { workflow: wf, filterName: route.name, targets: route.targets });
       t.targetIndex = Math.min(t.targetIndex, route.targets.length - 1);
       t.targetEpoch++;
+      if (unroutable) this.#emit({ type: 'task_unroutable', task: viewOf(t), reason: unroutable });
       this.#dispatch.place(t);
     }
+  }
+
+  /** The workflow's route, else the fallback queue (a contact is never parked where no agent looks). */
+  #routeOf(
+    wf: CompiledWorkflow | undefined,
+    channel: Channel,
+    attributes: TaskInput['attributes'],
+  ): { wf: CompiledWorkflow; route: Route; unroutable?: UnroutableReason } {
+    const route = wf && routeOf(wf, channel, attributes);
+    if (wf && route) return { wf, route };
+    const fb = this.#fallback;
+    return {
+      wf: fb,
+      route: routeOf(fb, channel, attributes) as Route,
+      unroutable: wf ? 'no_route' : 'no_workflow',
+    };
   }
 
   isOpen(calendarId: string, at: number = this.#clock.now()): boolean {
     const cal = this.#calendars.get(calendarId);
     if (!cal) throw new RoutingError('ROUTING_NOT_FOUND', `No calendar ${calendarId}`, { status: 404 });
     return isOpenAt(cal, at);
+  }
+
+  /** Whether the default workflow's calendar is open (no calendar: always): one calendar for every channel. */
+  isOpenNow(at: number = this.#clock.now()): boolean {
+    const cal = this.#defaultWorkflow?.calendarId;
+    return cal === undefined || this.isOpen(cal, at);
   }
 
   // ---- agents ----------------------------------------------------------
@@ -165,26 +190,29 @@ export class RoutingEngine {
     if (this.#tasks.has(input.id)) {
       throw new RoutingError('ROUTING_TASK_EXISTS', `Task ${input.id} is already routed`, { status: 409 });
     }
-    const wf = input.workflowId === undefined ? this.#defaultWorkflow : this.#workflows.get(input.workflowId);
-    if (!wf) throw new RoutingError('ROUTING_NOT_FOUND', 'No such workflow', { status: 404 });
+    const named =
+      input.workflowId === undefined ? this.#defaultWorkflow : this.#workflows.get(input.workflowId);
+    // A caller naming a workflow that does not exist made a mistake; a contact with none configured is routed anyway.
+    if (input.workflowId !== undefined && !named)
+      throw new RoutingError('ROUTING_NOT_FOUND', `No workflow ${input.workflowId}`, { status: 404 });
     const now = this.#clock.now();
     let callback: Task['callback'];
-    if (wf.calendarId !== undefined && !this.isOpen(wf.calendarId, now)) {
-      if (wf.whenClosed === 'callback') callback = { requestedAt: now };
-      else return this.#rejected(input, wf.whenClosed === 'offline' ? 'offline' : 'closed');
+    if (named?.calendarId !== undefined && !this.isOpen(named.calendarId, now)) {
+      if (named.whenClosed === 'callback') callback = { requestedAt: now };
+      else return this.#rejected(input, named.whenClosed === 'offline' ? 'offline' : 'closed');
     }
-    const route = routeOf(wf, input.channel, input.attributes);
-    if (!route) return this.#rejected(input, 'no_route');
+    const { wf, route, unroutable } = this.#routeOf(named, input.channel, input.attributes);
     const task = newTask(input, { seq: this.#seq++, wf, route, now, callback });
     this.#tasks.set(task.id, task);
     const hold = this.#sticky.holdFor(task, { wf, explicit: input.preferredAgentId, now });
     if (hold) this.#dispatch.hold(task, hold);
+    if (unroutable) this.#emit({ type: 'task_unroutable', task: viewOf(task), reason: unroutable });
     this.#emit({ type: 'task_queued', task: viewOf(task) });
     this.#dispatch.place(task);
     return { status: 'queued', task: viewOf(task) };
   }
 
-  #rejected(input: TaskInput, reason: 'closed' | 'offline' | 'no_route'): EnqueueOutcome {
+  #rejected(input: TaskInput, reason: 'closed' | 'offline'): EnqueueOutcome {
     this.#emit({
       type: 'task_rejected',
       taskId: input.id,

@@ -31,9 +31,10 @@ export function routingAgentRoutes(service: RoutingService) {
       request: { body: { ...json(StateIn, 'New state'), required: true } },
       responses: { 200: json(Loose, 'State') },
     }),
-    (c) => {
+    async (c) => {
       const { state, reason } = c.req.valid('json');
       const userId = principalOf(c).userId;
+      if (state !== 'offline') await service.ensureProfile(userId);
       service.setMyState(userId, state, reason);
       return c.json(service.myState(userId), 200);
     },

@@ -72,6 +72,11 @@ export class RoutingService {
     return this.#config.load();
   }
 
+  /** First start: the default calendar, queue and workflow (see RoutingConfigBook.seedDefaults). */
+  seedDefaults(options: { timeZone: string }): Promise<boolean> {
+    return this.#config.seedDefaults(options.timeZone);
+  }
+
   /** Starts the deadline timer (offer timeouts, relaxations). Node only; the Deno smoke test never calls it. */
   start(): void {
     this.#deadlines.start();
@@ -146,6 +151,16 @@ export class RoutingService {
       reasonCodes: [...this.#config.snapshot.reasonCodes],
       offers: this.engine.offersFor(userId).map(({ offer, task }) => ({ ...offerOut(offer), task })),
     };
+  }
+
+  /**
+   * A user who may handle contacts and has no routing profile yet gets the
+   * default one (every channel, no skills) when they first make themselves
+   * available, so a fresh appliance needs no routing set-up to answer anyone.
+   */
+  async ensureProfile(userId: string): Promise<void> {
+    if (this.engine.agent(userId)) return;
+    await this.#config.putProfile(defaultProfile(userId), 'system');
   }
 
   setMyState(userId: string, state: AgentState, reason?: string): void {
@@ -224,7 +239,24 @@ export class RoutingService {
     return this.engine.isOpen(calendarId, at.getTime());
   }
 
+  /** The branch is open by the default workflow's calendar: the one calendar every channel follows. */
+  isOpenNow(at: Date = new Date(this.#clock.now())): boolean {
+    return this.engine.isOpenNow(at.getTime());
+  }
+
   // ---- decisions → events ---------------------------------------------
+
+  #alarmUnroutable(task: TaskView, reason: string): void {
+    const detail = `contact ${task.contactId ?? task.id} (${task.channel}): ${reason === 'no_workflow' ? 'no workflow is configured' : 'no workflow filter or default target matched'}; sent to queue '${task.queueId}'`;
+    log.warn(`unroutable contact [task:${task.id}] [reason:${reason}] [queue:${task.queueId}]`);
+    this.#bus
+      .publish(
+        'system.alarm_raised',
+        { alarm: 'routing.contact_unroutable', severity: 'warning', detail },
+        { actor: 'system' },
+      )
+      .catch((err) => log.error('publish failed', { err }));
+  }
 
   #onDecision(e: EngineEvent): void {
     for (const l of this.#listeners) {
@@ -235,6 +267,7 @@ export class RoutingService {
       }
     }
     if (e.type === 'task_completed' || e.type === 'task_removed') this.#callbackPhones.delete(e.task.id);
+    if (e.type === 'task_unroutable') this.#alarmUnroutable(e.task, e.reason);
     const out = toBusEvent(e);
     if (out) {
       this.#bus
@@ -242,6 +275,17 @@ export class RoutingService {
         .catch((err) => log.error('publish failed', { err }));
     }
   }
+}
+
+/** Every channel, no skills: what 'any available agent' needs. */
+function defaultProfile(userId: string): AgentProfile {
+  return {
+    userId,
+    skills: {},
+    languages: [],
+    capacity: { voice: 1, webchat: 3, email: 5, wechat: 3, wecom: 3 },
+    totalCapacity: 5,
+  };
 }
 
 function offerOut(o: OfferView) {

@@ -56,6 +56,16 @@ export class RoutingStore {
     return true;
   }
 
+  /** True once the first-start defaults were seeded (or found unnecessary). */
+  async seeded(): Promise<boolean> {
+    return (await this.#db.get('seeded')) !== undefined;
+  }
+
+  async markSeeded(): Promise<void> {
+    if (await this.seeded()) return;
+    await this.#db.put({ _id: 'seeded', value: new Date().toISOString() });
+  }
+
   async putReasons(codes: string[]): Promise<void> {
     const cur = await this.#db.get('reasons');
     await this.#db.put({ _id: 'reasons', value: codes, ...(cur ? { _rev: cur._rev } : {}) });

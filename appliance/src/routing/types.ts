@@ -60,6 +60,14 @@ declare module '../events/catalogue.ts' {
     'routing.offer_cancelled': OfferEventData;
     'routing.task_completed': { taskId: string; contactId?: string; agentId: string; handleSeconds: number };
     'routing.task_removed': { taskId: string; contactId?: string; reason: string };
+    /** No workflow routed the contact: it waits in the fallback queue `queueId` and an alarm is raised. */
+    'routing.task_unroutable': {
+      taskId: string;
+      contactId?: string;
+      queueId: string;
+      channel: string;
+      reason: 'no_workflow' | 'no_route';
+    };
     'routing.callback_requested': { taskId: string; contactId?: string };
     'routing.config_changed': { kind: ConfigKind; id: string; deleted: boolean };
   }
