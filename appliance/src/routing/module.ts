@@ -1,6 +1,7 @@
 import { createLogger } from '../logging/index.ts';
 import type { BranchModule } from '../modules.ts';
 import { attachContacts, type ContactsPort, isContactsPort } from './contacts-bridge.ts';
+import { offlineOnFreeze } from './freeze.ts';
 import { routingAdminRoutes } from './routes-admin.ts';
 import { routingAgentRoutes } from './routes-agent.ts';
 import { RoutingService } from './service.ts';
@@ -20,6 +21,7 @@ export const routingModule: BranchModule = {
         'contacts integration off: no conversations service; tasks come from POST /api/routing/tasks only',
       );
     ctx.provide('routing', service);
+    const offFreeze = offlineOnFreeze(service, ctx.services.bus);
     let closed = false;
     return {
       routes: [routingAgentRoutes(service), routingAdminRoutes(service)],
@@ -34,6 +36,7 @@ export const routingModule: BranchModule = {
       async close() {
         if (closed) return;
         closed = true;
+        offFreeze();
         bridge?.close();
         service.close();
       },

@@ -5,6 +5,7 @@ import type { BranchModule } from '../modules.ts';
 import { EncryptedDocStore } from '../storage/index.ts';
 import { ensureTlsMaterial } from '../system/index.ts';
 import { callContacts, type VoiceContactsPort } from './contacts.ts';
+import { requeueOnFreeze } from './freeze.ts';
 import { WebRtcSessions } from './media/sessions.ts';
 import { voiceRoutes } from './routes.ts';
 import { dialoutRoutes } from './routes-dialout.ts';
@@ -108,6 +109,7 @@ export const voiceModule: BranchModule = {
         log.warn(`callback dial failed [taskId:${e.data.taskId}, agentId:${e.data.agentId}]`, { err });
       }
     });
+    const offFreeze = requeueOnFreeze(() => live.service, { bus, logger: log });
     return {
       routes: [
         flowRoutes(flows),
@@ -132,6 +134,7 @@ export const voiceModule: BranchModule = {
       },
       async close() {
         offCallbacks();
+        offFreeze();
         glue?.close();
         await webrtc.close();
         await live.close();
