@@ -69,7 +69,13 @@ before(async () => {
     tls: { port: 0, key: tls.key, cert: tls.cert },
     limits: { maxConnectionsPerSource: 4, idleMs: 10_000 },
   });
-  await stack.accounts.create({ username: 'phone7', password: 'correct horse battery', userId: 'u7' });
+  await stack.accounts.create({
+    username: 'phone7',
+    password: 'correct horse battery',
+    userId: 'u7',
+    // Offers SHA-256 first (RFC 8760); accounts offer MD5 alone unless set.
+    digestAlgorithms: ['SHA-256', 'MD5'],
+  });
 });
 
 after(async () => {

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter, principalOf, requirePermission } from '../http/index.ts';
 import type { VoiceStack } from './setup.ts';
-import type { SipAccountDoc } from './sip/registrar.ts';
+import { type SipAccountDoc, SipAccounts } from './sip/registrar.ts';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
@@ -15,6 +15,13 @@ const AccountIn = z
     userId: z.string().min(1).max(64).optional(),
     allowOutbound: z.boolean().optional(),
     maxConcurrentCalls: z.number().int().min(1).max(10).optional(),
+    /** Challenges offered, most preferred first; default ['MD5']; ['SHA-256'] requires SHA-256. */
+    digestAlgorithms: z
+      .array(z.enum(['SHA-256', 'MD5']))
+      .min(1)
+      .max(2)
+      .refine((l) => new Set(l).size === l.length, 'each algorithm once')
+      .optional(),
   })
   .strict();
 
@@ -23,6 +30,7 @@ const AccountOut = z.object({
   userId: z.string().optional(),
   allowOutbound: z.boolean(),
   maxConcurrentCalls: z.number(),
+  digestAlgorithms: z.array(z.enum(['SHA-256', 'MD5'])),
   createdAt: z.string(),
   registered: z.boolean(),
 });
@@ -44,6 +52,7 @@ function accountView(stack: VoiceStack, a: SipAccountDoc): z.infer<typeof Accoun
     ...(a.userId ? { userId: a.userId } : {}),
     allowOutbound: a.allowOutbound,
     maxConcurrentCalls: a.maxConcurrentCalls,
+    digestAlgorithms: [...SipAccounts.algorithmsOf(a)],
     createdAt: a.createdAt,
     registered: stack.accounts.binding(a.username) !== undefined,
   };
@@ -138,6 +147,7 @@ export function voiceRoutes(stack: VoiceStack) {
         ...(b.userId ? { userId: b.userId } : {}),
         ...(b.allowOutbound !== undefined ? { allowOutbound: b.allowOutbound } : {}),
         ...(b.maxConcurrentCalls !== undefined ? { maxConcurrentCalls: b.maxConcurrentCalls } : {}),
+        ...(b.digestAlgorithms ? { digestAlgorithms: b.digestAlgorithms } : {}),
       };
       const account = await stack.createAccount(input, {
         userId: principalOf(c).userId,

@@ -3,6 +3,21 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 /** Digest authentication (RFC 3261 §22, RFC 8760 SHA-256 alongside MD5). */
 export type DigestAlgorithm = 'MD5' | 'SHA-256';
 export const ALGORITHMS: DigestAlgorithm[] = ['SHA-256', 'MD5'];
+/**
+ * What an account offers unless set otherwise: MD5 alone. Checked with the Debian
+ * clients: sipp 3.6.1 answers only the first challenge and only MD5; baresip 1.0.0
+ * (libre) fails the whole 401 when any challenge is not MD5, in any order. Offering
+ * SHA-256 beside MD5 (RFC 8760) is a per-account choice for phones that pick.
+ */
+export const DEFAULT_DIGEST: readonly DigestAlgorithm[] = ['MD5'];
+
+/** Checks an account's offer: one or both algorithms, no repeats, most preferred first. */
+export function assertDigestAlgorithms(list: readonly string[]): asserts list is DigestAlgorithm[] {
+  if (list.length < 1 || list.length > 2 || new Set(list).size !== list.length)
+    throw new RangeError('digestAlgorithms must be one or two of SHA-256, MD5 without repeats');
+  for (const a of list)
+    if (a !== 'MD5' && a !== 'SHA-256') throw new RangeError(`Unknown digest algorithm ${a}`);
+}
 
 export function hashHex(algorithm: DigestAlgorithm, text: string): string {
   return createHash(algorithm === 'MD5' ? 'md5' : 'sha256')
@@ -91,8 +106,14 @@ export class NonceIssuer {
   }
 }
 
-export function challengeHeaders(realm: string, nonce: string, stale = false): string[] {
-  return ALGORITHMS.map(
+/** One WWW-/Proxy-Authenticate value per algorithm, in the order given (RFC 8760: most preferred first). */
+export function challengeHeaders(
+  realm: string,
+  nonce: string,
+  stale = false,
+  algorithms: readonly DigestAlgorithm[] = ALGORITHMS,
+): string[] {
+  return algorithms.map(
     (a) =>
       `Digest realm="${realm}", nonce="${nonce}", algorithm=${a}, qop="auth"${stale ? ', stale=TRUE' : ''}`,
   );

@@ -1,5 +1,5 @@
 import type { DocStore } from '../../storage/index.ts';
-import { type DigestAlgorithm, ha1 } from './digest.ts';
+import { assertDigestAlgorithms, DEFAULT_DIGEST, type DigestAlgorithm, ha1 } from './digest.ts';
 
 /** A desk phone / softphone account. Only HA1 digests are kept (sealed by the store). */
 export interface SipAccountDoc {
@@ -10,6 +10,11 @@ export interface SipAccountDoc {
   userId?: string;
   ha1Md5: string;
   ha1Sha256: string;
+  /**
+   * Challenges offered, most preferred first; an answer with another algorithm is
+   * refused. Absent = DEFAULT_DIGEST (MD5). ['SHA-256'] requires SHA-256.
+   */
+  digestAlgorithms?: DigestAlgorithm[];
   /** Outbound policy: dial-out allowed for this account, to these prefixes. */
   allowOutbound: boolean;
   maxConcurrentCalls: number;
@@ -47,10 +52,12 @@ export class SipAccounts {
     userId?: string;
     allowOutbound?: boolean;
     maxConcurrentCalls?: number;
+    digestAlgorithms?: DigestAlgorithm[];
   }): Promise<SipAccountDoc> {
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(input.username))
       throw new RangeError('SIP username must be 1–64 of [A-Za-z0-9._-]');
     if (input.password.length < 12) throw new RangeError('SIP password must be at least 12 characters');
+    if (input.digestAlgorithms) assertDigestAlgorithms(input.digestAlgorithms);
     const doc: SipAccountDoc = {
       _id: `sipacct:${input.username}`,
       username: input.username,
@@ -60,6 +67,7 @@ export class SipAccounts {
       maxConcurrentCalls: input.maxConcurrentCalls ?? 2,
       createdAt: new Date().toISOString(),
       ...(input.userId ? { userId: input.userId } : {}),
+      ...(input.digestAlgorithms ? { digestAlgorithms: [...input.digestAlgorithms] } : {}),
     };
     await this.#store.put(doc as never);
     return doc;
@@ -68,6 +76,11 @@ export class SipAccounts {
   async get(username: string): Promise<SipAccountDoc | undefined> {
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(username)) return undefined;
     return (await this.#store.get<SipAccountDoc>(`sipacct:${username}`)) ?? undefined;
+  }
+
+  /** The challenges an account (or, for an unknown name, any account) is offered. */
+  static algorithmsOf(account: SipAccountDoc | undefined): readonly DigestAlgorithm[] {
+    return account?.digestAlgorithms ?? DEFAULT_DIGEST;
   }
 
   async ha1For(username: string, algorithm: DigestAlgorithm): Promise<string | undefined> {
