@@ -1,5 +1,6 @@
 /**
- * Typed domain-event bus and the event catalogue.
+ * Typed domain-event bus, the event catalogue, and supervised background loops (whose
+ * failures are alarms on the bus, never the end of the process).
  * @example
  * const bus = new EventBus();
  * bus.subscribe('user.frozen', (e) => closeSessions(e.data.userId));
@@ -9,3 +10,15 @@
 export type { PublishOptions } from './bus.ts';
 export { EventBus } from './bus.ts';
 export type { DomainEvent, EventCatalogue, EventType } from './catalogue.ts';
+export type { LoopPass, LoopStatus, SupervisedLoopOptions } from './supervised-loop.ts';
+export {
+  /**
+   * A background loop (queue drain, timer, sweep) that cannot end the process: a failing pass
+   * is logged, alarmed on the bus (`system.alarm_raised`, once per outage) and retried with back-off.
+   * @example
+   * const sweep = new SupervisedLoop('tickets.sla', () => checker.check(), { everyMs: 30_000, bus }).start();
+   * inboxLoop.kick(); // run a pass now
+   * await sweep.close();
+   */
+  SupervisedLoop,
+} from './supervised-loop.ts';

@@ -66,10 +66,10 @@ export class WechatChannel {
     });
     this.#bus = options.bus;
     this.#now = options.now ?? Date.now;
-    this.inbox = new WechatInbox(
-      this.#store,
-      options.retryMs === undefined ? {} : { retryMs: options.retryMs },
-    );
+    this.inbox = new WechatInbox(this.#store, {
+      bus: options.bus,
+      ...(options.retryMs === undefined ? {} : { retryMs: options.retryMs }),
+    });
     this.api = new WechatApiClient(flavour, {
       baseUrl: options.apiBaseUrl,
       credentials: () => this.credentials(),
