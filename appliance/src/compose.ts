@@ -41,7 +41,7 @@ export interface ComposeOptions {
   crypto: CryptoFacade;
   openStore: StoreFactory;
   signer: AuditSigner;
-  health: () => Promise<HealthSnapshot>;
+  health: (request?: { selfTest?: boolean }) => Promise<HealthSnapshot>;
   clientIp?: (c: Context<AppEnv>) => string;
   staticHandler?: Parameters<typeof createApp>[0]['staticHandler'];
   version?: string;

@@ -3,6 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { smtpBoundPort } from './channels/email/index.ts';
 import { serveControlSocket } from './cli/index.ts';
 import { type Config, configFromProcess } from './config/index.ts';
 import { serveNode, staticSpa, WsGateway } from './http/index.ts';
@@ -17,8 +18,10 @@ import {
   ensureTlsMaterial,
   notify,
   readCertificateExpiry,
+  selfTestChecks,
   startWatchdog,
 } from './system/index.ts';
+import { sipBoundPort } from './voice/index.ts';
 
 const log = createLogger('main');
 const VERSION = '0.1.0';
@@ -41,10 +44,17 @@ export async function startAppliance(config: Config, print: (line: string) => vo
     version: VERSION,
     checks: { stores: async () => ({ ok: storesOk }) },
     ready: () => listening,
+    selfTest: selfTestChecks({
+      bind: config.bind,
+      sipPort: sipBoundPort,
+      smtpPort: smtpBoundPort,
+      storesOpen: () => storesOk && listening,
+      verifyAudit: () => core.audit.verify(),
+    }),
   });
   const core = await openCoreOnDisk(config, {
     modules: MODULES,
-    health: () => health.snapshot(),
+    health: (request) => health.snapshot(request),
     clientIp: (c) => getConnInfo(c).remote.address ?? 'unknown',
     staticHandler: staticSpa(WEB_ROOT),
     version: VERSION,
@@ -57,6 +67,16 @@ export async function startAppliance(config: Config, print: (line: string) => vo
     print(`initial admin password: ${first.password}  (user "${first.username}", also in ${first.file})`);
   }
   if (recovery.created) print(`backup recovery key: ${recovery.recoveryKey}  (store it offline; shown once)`);
+  // The one-time password file goes once it is no longer the password (also for older data dirs).
+  const retireAdminFile = async () => {
+    if (await core.identity.retireInitialAdminFile({ dataDir: config.dataDir })) {
+      log.info('initial admin password changed; removed the one-time password file');
+    }
+  };
+  await retireAdminFile();
+  const offPasswordChanged = core.bus.subscribe('user.password_changed', () =>
+    retireAdminFile().catch((err: unknown) => log.error('cannot remove the one-time password file', { err })),
+  );
 
   const hosts = LOOPBACK.test(config.bind) || config.bind === '0.0.0.0' ? [] : [config.bind];
   const tls = config.httpsEnabled ? await ensureTlsMaterial(config.dataDir, { hosts }) : undefined;
@@ -111,6 +131,7 @@ export async function startAppliance(config: Config, print: (line: string) => vo
     close() {
       closing ??= (async () => {
         storesOk = false;
+        offPasswordChanged();
         await notify('STOPPING=1');
         watchdog.close();
         await jobs.close();

@@ -14,7 +14,8 @@ export interface HealthSnapshot {
 
 export interface AppOptions {
   resolveSession: SessionResolver;
-  health: () => Promise<HealthSnapshot>;
+  /** `selfTest`: `/healthz?selftest=1`, the post-update self-test mark-good.sh asks for. */
+  health: (request?: { selfTest?: boolean }) => Promise<HealthSnapshot>;
   /** Sub-apps mounted under a base path, e.g. ['/api', identityRoutes(identity)]. */
   mount: Array<[string, OpenAPIHono<AppEnv>]>;
   maxBodyBytes?: number;
@@ -41,7 +42,7 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
   });
   app.use('*', securityHeaders());
   app.get('/healthz', async (c) => {
-    const h = await options.health();
+    const h = await options.health({ selfTest: c.req.query('selftest') === '1' });
     // "200 once ready" (operator contract): not while listeners are still opening.
     return c.json(
       h as unknown as Record<string, string>,

@@ -1,4 +1,4 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { oneTimePassword } from './account.ts';
 import type { Core } from './core.ts';
@@ -28,4 +28,22 @@ export async function ensureInitialAdmin(
     { actor: 'system' },
   );
   return { username: 'admin', password, file };
+}
+
+/**
+ * Deletes `<dataDir>/initial-admin-password` once `admin` has replaced the one-time
+ * password (it is useless then, and a password file beside the data helps no one).
+ * Returns true when a file was removed.
+ */
+export async function retireInitialAdminFile(core: Core, dataDir: string): Promise<boolean> {
+  const admin = await core.store.findByUsername('admin');
+  if (!admin || admin.mustChangePassword) return false;
+  const file = join(dataDir, INITIAL_ADMIN_FILE);
+  try {
+    await rm(file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
 }

@@ -4,7 +4,7 @@ import type { Principal } from '../http/index.ts';
 import type { DocStore } from '../storage/index.ts';
 import * as account from './account.ts';
 import type { Core } from './core.ts';
-import { ensureInitialAdmin } from './first-run.ts';
+import { ensureInitialAdmin, retireInitialAdminFile } from './first-run.ts';
 import { login } from './login.ts';
 import { PasswordHasher } from './password-hasher.ts';
 import * as roles from './roles.ts';
@@ -172,6 +172,11 @@ export class IdentityService {
 
   ensureInitialAdmin(options: { dataDir: string }) {
     return ensureInitialAdmin(this.#core, options.dataDir);
+  }
+
+  /** Removes the one-time admin password file once `admin` has changed that password. */
+  retireInitialAdminFile(options: { dataDir: string }): Promise<boolean> {
+    return retireInitialAdminFile(this.#core, options.dataDir);
   }
 
   /** Stops the password-hash workers if this service made them; idempotent. Does not close the store. */

@@ -2,6 +2,7 @@ import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { FileHandle } from 'node:fs/promises';
 import { loadSodium, type SodiumSecretStream } from '../storage/index.ts';
 import { SystemError } from './errors.ts';
+import { openArchiveKey, type SealedKey, sealArchiveKey } from './recovery-wrap.ts';
 
 /**
  * Encrypted container: MAGIC, u32 header length, header JSON, secretstream header,
@@ -14,13 +15,24 @@ const MAGIC = Buffer.from('BLBAK\0\0\x01', 'latin1');
 const CHUNK = 64 * 1024;
 const INFO = 'branchline backup v1';
 
-interface ArchiveHeader {
+/** v1: key derived from the recovery key itself (older appliances kept it on disk). */
+interface ArchiveHeaderV1 {
   v: 1;
   kdf: 'hkdf-sha256';
   salt: string;
   keyCheck: string;
   createdAt: string;
 }
+
+/** v2: a random archive key sealed to the recovery public key (recovery-wrap.ts). */
+interface ArchiveHeaderV2 {
+  v: 2;
+  kdf: 'x25519-sealed';
+  key: SealedKey;
+  createdAt: string;
+}
+
+type ArchiveHeader = ArchiveHeaderV1 | ArchiveHeaderV2;
 
 function deriveKey(recoveryKey: Uint8Array, salt: Buffer): { key: Buffer; check: Buffer } {
   const key = Buffer.from(hkdfSync('sha256', recoveryKey, salt, INFO, 32));
@@ -56,15 +68,14 @@ export class ArchiveWriter {
     this.#ad = ad;
   }
 
-  static async start(fh: FileHandle, recoveryKey: Uint8Array, now: Date): Promise<ArchiveWriter> {
+  /** Starts a v2 archive whose key is sealed to `recipient`, the recovery public key. */
+  static async start(fh: FileHandle, recipient: Buffer, now: Date): Promise<ArchiveWriter> {
     const sodium = await loadSodium();
-    const salt = randomBytes(16);
-    const { key, check } = deriveKey(recoveryKey, salt);
+    const key = randomBytes(32);
     const header: ArchiveHeader = {
-      v: 1,
-      kdf: 'hkdf-sha256',
-      salt: salt.toString('base64'),
-      keyCheck: check.toString('base64'),
+      v: 2,
+      kdf: 'x25519-sealed',
+      key: sealArchiveKey(key, recipient),
       createdAt: now.toISOString(),
     };
     const json = Buffer.from(JSON.stringify(header));
@@ -119,6 +130,21 @@ async function readExactly(fh: FileHandle, n: number, what: string): Promise<Buf
   return buf;
 }
 
+function archiveKey(header: ArchiveHeader, recoveryKey: Uint8Array): Buffer {
+  if (header.v === 2 && header.kdf === 'x25519-sealed' && typeof header.key === 'object' && header.key) {
+    return openArchiveKey(header.key, recoveryKey);
+  }
+  if (header.v !== 1 || header.kdf !== 'hkdf-sha256') throw corrupt('Unsupported backup archive version');
+  const { key, check } = deriveKey(recoveryKey, Buffer.from(header.salt, 'base64'));
+  const expected = Buffer.from(header.keyCheck, 'base64');
+  if (expected.length !== check.length || !timingSafeEqual(expected, check)) {
+    throw new SystemError('SYSTEM_BACKUP_WRONG_KEY', 'The recovery key does not open this backup', {
+      status: 401,
+    });
+  }
+  return key;
+}
+
 /** Yields verified plaintext chunks; throws SystemError before yielding anything unauthenticated. */
 export async function* readArchive(fh: FileHandle, recoveryKey: Uint8Array): AsyncGenerator<Buffer> {
   const sodium = await loadSodium();
@@ -134,14 +160,7 @@ export async function* readArchive(fh: FileHandle, recoveryKey: Uint8Array): Asy
   } catch (cause) {
     throw new SystemError('SYSTEM_BACKUP_CORRUPT', 'Backup archive header is not JSON', { cause });
   }
-  if (header.v !== 1 || header.kdf !== 'hkdf-sha256') throw corrupt('Unsupported backup archive version');
-  const { key, check } = deriveKey(recoveryKey, Buffer.from(header.salt, 'base64'));
-  const expected = Buffer.from(header.keyCheck, 'base64');
-  if (expected.length !== check.length || !timingSafeEqual(expected, check)) {
-    throw new SystemError('SYSTEM_BACKUP_WRONG_KEY', 'The recovery key does not open this backup', {
-      status: 401,
-    });
-  }
+  const key = archiveKey(header, recoveryKey);
   const ssHeader = await readExactly(fh, sodium.crypto_secretstream_xchacha20poly1305_HEADERBYTES, 'header');
   const state = sodium.crypto_secretstream_xchacha20poly1305_init_pull(ssHeader, key);
   let ad: Buffer | null = Buffer.concat([MAGIC, lenBuf, json]);

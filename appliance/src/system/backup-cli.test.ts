@@ -20,7 +20,9 @@ before(async () => {
   setLogSink(() => {});
   root = await mkdtemp(path.join(os.tmpdir(), 'bl-backup-cli-'));
   dataDir = path.join(root, 'data');
-  key = (await ensureRecoveryKey(dataDir)).recoveryKey;
+  const first = await ensureRecoveryKey(dataDir);
+  assert.ok(first.created);
+  key = first.recoveryKey;
   await writeFile(path.join(dataDir, 'settings.json'), '{"a":1}');
 });
 

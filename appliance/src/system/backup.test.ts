@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { setLogSink } from '../logging/index.ts';
-import { createBackup, ensureRecoveryKey, restoreBackup, SystemError } from './index.ts';
+import { checkRecoveryKey, createBackup, ensureRecoveryKey, restoreBackup, SystemError } from './index.ts';
 
 interface MiniPouch {
   put(doc: Record<string, unknown>): Promise<unknown>;
@@ -22,6 +23,13 @@ let root: string;
 let dataDir: string;
 let recoveryKey: string;
 let archive: string;
+
+/** A fresh recovery key for `dir` (first run there). */
+async function newRecoveryKey(dir: string): Promise<string> {
+  const r = await ensureRecoveryKey(dir);
+  assert.ok(r.created);
+  return r.recoveryKey;
+}
 
 async function tree(dir: string, prefix = ''): Promise<Map<string, string>> {
   const out = new Map<string, string>();
@@ -43,7 +51,9 @@ before(async () => {
   const db = new PouchDB(path.join(dataDir, 'customers'));
   await db.put({ _id: 'c1', name: NAME, card: CANARY });
   await db.close();
-  recoveryKey = (await ensureRecoveryKey(dataDir)).recoveryKey;
+  const first = await ensureRecoveryKey(dataDir);
+  assert.ok(first.created);
+  recoveryKey = first.recoveryKey;
   await mkdir(path.join(dataDir, 'backups'));
   await writeFile(path.join(dataDir, 'backups', 'older.blbak'), 'not part of the backup');
   archive = (await createBackup(dataDir)).file;
@@ -53,12 +63,45 @@ after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-test('ensureRecoveryKey() creates a 0600 key once and returns the same key afterwards', async () => {
+// Behaviour changed by issue 17: the key is shown once and never stored; only a verifier is.
+test('ensureRecoveryKey() returns the key once and keeps only a verifier, never the key, on disk', async () => {
   const again = await ensureRecoveryKey(dataDir);
-  assert.equal(again.created, false);
-  assert.equal(again.recoveryKey, recoveryKey);
+  assert.deepEqual(again, { created: false, migrated: false });
   assert.match(recoveryKey, /^([A-Z2-7]{4}-){13}[A-Z2-7]{4}$/);
-  assert.equal((await stat(path.join(dataDir, 'keys', 'recovery.key'))).mode & 0o777, 0o600);
+  assert.equal(existsSync(path.join(dataDir, 'keys', 'recovery.key')), false);
+  assert.equal((await stat(path.join(dataDir, 'keys', 'recovery.verifier.json'))).mode & 0o777, 0o600);
+  const bare = recoveryKey.replace(/-/g, '');
+  for (const [rel, b64] of await tree(dataDir)) {
+    const text = Buffer.from(b64, 'base64').toString('latin1');
+    assert.ok(!text.includes(recoveryKey) && !text.includes(bare), `${rel} holds the recovery key`);
+  }
+  assert.equal(await checkRecoveryKey(dataDir, recoveryKey), true);
+  const other = await newRecoveryKey(path.join(root, 'other-verifier'));
+  assert.equal(await checkRecoveryKey(dataDir, other), false);
+});
+
+test('ensureRecoveryKey() migrates a plain-text keys/recovery.key: verifier written, plaintext gone, logged; backups restore with that key', async () => {
+  const legacyDir = path.join(root, 'legacy');
+  const legacyKey = { recoveryKey: await newRecoveryKey(path.join(root, 'key-source')) };
+  await mkdir(path.join(legacyDir, 'keys'), { recursive: true });
+  await writeFile(path.join(legacyDir, 'keys', 'recovery.key'), `${legacyKey.recoveryKey}\n`, {
+    mode: 0o600,
+  });
+  await writeFile(path.join(legacyDir, 'hello.txt'), 'hello');
+  const lines: string[] = [];
+  setLogSink((line) => lines.push(line));
+  try {
+    assert.deepEqual(await ensureRecoveryKey(legacyDir), { created: false, migrated: true });
+  } finally {
+    setLogSink(() => {});
+  }
+  assert.equal(existsSync(path.join(legacyDir, 'keys', 'recovery.key')), false);
+  assert.ok(existsSync(path.join(legacyDir, 'keys', 'recovery.verifier.json')));
+  assert.match(lines.join('\n'), /recovery key migrated: keys\/recovery\.key \(plain text\) removed/);
+  const { file } = await createBackup(legacyDir);
+  const target = path.join(root, 'legacy-restored');
+  await restoreBackup(file, { target, recoveryKey: legacyKey.recoveryKey });
+  assert.equal(await readFile(path.join(target, 'hello.txt'), 'utf8'), 'hello');
 });
 
 test('createBackup() writes a 0600 archive under backups/ that holds no plaintext canary', async () => {
@@ -93,7 +136,7 @@ test('restoreBackup() on a fresh dir gives byte-identical files and a LevelDB th
 
 test('restoreBackup() with the wrong recovery key fails with SYSTEM_BACKUP_WRONG_KEY and leaves nothing', async () => {
   const other = path.join(root, 'other');
-  const { recoveryKey: wrong } = await ensureRecoveryKey(other);
+  const wrong = await newRecoveryKey(other);
   const target = path.join(root, 'wrong-key');
   await assert.rejects(
     restoreBackup(archive, { target, recoveryKey: wrong }),

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createLogger } from '../logging/index.ts';
 import { ArchiveWriter, readArchive } from './archive-stream.ts';
 import { ByteReader } from './byte-reader.ts';
 import { SystemError } from './errors.ts';
-import { parseRecoveryKey, recoveryKeyPath } from './recovery-key.ts';
+import { parseRecoveryKey, readRecoveryPublicKey } from './recovery-key.ts';
+import { recoveryPublicKey } from './recovery-wrap.ts';
 import { listSnapshot } from './snapshot.ts';
 
 const log = createLogger('system');
@@ -21,7 +22,7 @@ export interface BackupResult {
 export interface CreateBackupOptions {
   /** Archive path; default `<dataDir>/backups/branchline-<UTC timestamp>.blbak`. */
   out?: string;
-  /** Printable recovery key; default read from `<dataDir>/keys/recovery.key`. */
+  /** Printable recovery key; default: seal to the verifier's public key (no secret needed). */
   recoveryKey?: string;
   now?: Date;
 }
@@ -50,8 +51,16 @@ export async function createBackup(
   options: CreateBackupOptions = {},
 ): Promise<BackupResult> {
   const now = options.now ?? new Date();
-  const keyText = options.recoveryKey ?? (await readFile(recoveryKeyPath(dataDir), 'utf8'));
-  const key = parseRecoveryKey(keyText);
+  const recipient =
+    options.recoveryKey === undefined
+      ? await readRecoveryPublicKey(dataDir)
+      : recoveryPublicKey(parseRecoveryKey(options.recoveryKey));
+  if (!recipient) {
+    throw new SystemError(
+      'SYSTEM_RECOVERY_KEY_MISSING',
+      'No recovery verifier: start the appliance once first',
+    );
+  }
   const file = path.resolve(options.out ?? path.join(dataDir, BACKUPS_DIR, `branchline-${stamp(now)}.blbak`));
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const partial = `${file}.partial`;
@@ -59,7 +68,7 @@ export async function createBackup(
   const fh = await open(partial, 'w', 0o600);
   let files = 0;
   try {
-    const writer = await ArchiveWriter.start(fh, key, now);
+    const writer = await ArchiveWriter.start(fh, recipient, now);
     for (const entry of entries) {
       if (await appendFile(writer, entry.abs, entry.rel)) files++;
     }

@@ -5,6 +5,7 @@ export type SystemErrorCode =
   | 'SYSTEM_BACKUP_WRONG_KEY'
   | 'SYSTEM_BACKUP_TARGET_NOT_EMPTY'
   | 'SYSTEM_RECOVERY_KEY_INVALID'
+  | 'SYSTEM_RECOVERY_KEY_MISSING'
   | 'SYSTEM_TLS_FAILED';
 
 /** Conditions of the system context (backups, recovery key, TLS material) a caller handles. */

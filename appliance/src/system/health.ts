@@ -15,10 +15,13 @@ export interface SystemFigures {
 export interface HealthSnapshot {
   /** `starting` until `ready()` says every listener is up; `/healthz` answers 503 then. */
   status: 'starting' | 'ok' | 'degraded';
+  /** Only with `snapshot({ selfTest: true })`: every self-test check passed (mark-good.sh needs it). */
+  selftest?: 'passed' | 'failed';
   uptimeS: number;
   version: string;
   checks: Record<string, { ok: boolean; detail?: string }>;
   system: SystemFigures | null;
+  selfTestChecks?: Record<string, { ok: boolean; detail?: string }>;
 }
 
 export interface HealthOptions {
@@ -26,6 +29,10 @@ export interface HealthOptions {
   checks?: Record<string, HealthCheck>;
   /** False while the appliance is still opening its listeners (SIP, SMTP, …). */
   ready?: () => boolean;
+  /** Post-update self-test (`/healthz?selftest=1`): deeper checks than `checks`, run only on request. */
+  selfTest?: Record<string, HealthCheck>;
+  /** A self-test check slower than this counts as failed (default 60 s: it verifies the audit log). */
+  selfTestTimeoutMs?: number;
   version?: string;
   /** How long system figures are reused; at least 5000 ms so /healthz stays cheap. */
   cacheMs?: number;
@@ -93,23 +100,33 @@ export function createHealth(options: HealthOptions) {
     return inFlight;
   }
 
-  async function snapshot(): Promise<HealthSnapshot> {
-    const names = Object.keys(checks);
-    const [sys, results] = await Promise.all([
+  async function runAll(
+    list: Record<string, HealthCheck>,
+    timeoutMs: number,
+  ): Promise<HealthSnapshot['checks']> {
+    const names = Object.keys(list);
+    const results = await Promise.all(names.map((n) => runCheck(list[n]!, timeoutMs)));
+    return Object.fromEntries(names.map((n, i) => [n, results[i]!]));
+  }
+
+  async function snapshot(request: { selfTest?: boolean } = {}): Promise<HealthSnapshot> {
+    const [sys, out, self] = await Promise.all([
       system(),
-      Promise.all(names.map((n) => runCheck(checks[n]!, options.checkTimeoutMs ?? 2000))),
+      runAll(checks, options.checkTimeoutMs ?? 2000),
+      request.selfTest ? runAll(options.selfTest ?? {}, options.selfTestTimeoutMs ?? 60_000) : undefined,
     ]);
-    const out: HealthSnapshot['checks'] = {};
-    names.forEach((n, i) => {
-      out[n] = results[i]!;
-    });
-    return {
-      status: options.ready?.() === false ? 'starting' : results.every((r) => r.ok) ? 'ok' : 'degraded',
+    const allOk = Object.values(out).every((r) => r.ok);
+    // Scalar fields first: mark-good.sh reads only the top level, before the first nested object.
+    const snap: HealthSnapshot = {
+      status: options.ready?.() === false ? 'starting' : allOk ? 'ok' : 'degraded',
+      ...(self ? { selftest: Object.values(self).every((r) => r.ok) ? 'passed' : 'failed' } : {}),
       uptimeS: Math.floor((now() - started) / 1000),
       version: options.version ?? '0.0.0-dev',
       checks: out,
       system: sys,
     };
+    if (self) snap.selfTestChecks = self;
+    return snap;
   }
 
   return { snapshot };

@@ -4,8 +4,8 @@
  *
  * @example
  * import { createHealth, createScheduler, ensureRecoveryKey, ensureTlsMaterial, notify } from './system/index.ts';
- * const { recoveryKey, created } = await ensureRecoveryKey(cfg.dataDir);
- * if (created) process.stdout.write(`Recovery key (write it down): ${recoveryKey}\n`);
+ * const recovery = await ensureRecoveryKey(cfg.dataDir);
+ * if (recovery.created) process.stdout.write(`Recovery key (write it down): ${recovery.recoveryKey}\n`);
  * const tls = await ensureTlsMaterial(cfg.dataDir, { hosts: [] });
  * const health = createHealth({ dataDir: cfg.dataDir, version: '0.1.0', checks: { store: async () => ({ ok: true }) } });
  * const jobs = createScheduler();
@@ -65,11 +65,19 @@ export {
    */
   createScheduler,
 } from './jobs.ts';
+export type { RecoveryKeyState } from './recovery-key.ts';
 export {
   /**
-   * Creates the recovery key on first run (`created: true`: show it once), else reads it.
+   * Validates a typed recovery key against the verifier on this box.
    * @example
-   * const { recoveryKey, created } = await ensureRecoveryKey(dataDir);
+   * if (!(await checkRecoveryKey(dataDir, typed))) throw new Error('not this appliance’s key');
+   */
+  checkRecoveryKey,
+  /**
+   * Creates the recovery key on first run (`created: true`: show it once; only a verifier
+   * is stored), migrates a plain-text `keys/recovery.key` away, else does nothing.
+   * @example
+   * const r = await ensureRecoveryKey(dataDir); if (r.created) print(r.recoveryKey);
    */
   ensureRecoveryKey,
   /**
@@ -94,3 +102,12 @@ export {
    */
   startWatchdog,
 } from './sd-notify.ts';
+export type { SelfTestOptions } from './self-test.ts';
+export {
+  /**
+   * Post-update self-test checks for `createHealth({ selfTest })` (`/healthz?selftest=1`).
+   * @example
+   * createHealth({ dataDir, selfTest: selfTestChecks({ bind, sipPort, smtpPort, storesOpen, verifyAudit }) });
+   */
+  selfTestChecks,
+} from './self-test.ts';

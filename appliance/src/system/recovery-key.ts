@@ -1,7 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createLogger } from '../logging/index.ts';
 import { SystemError } from './errors.ts';
+import { recoveryPublicKey } from './recovery-wrap.ts';
+
+const log = createLogger('system');
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const KEY_BYTES = 32;
@@ -63,31 +67,102 @@ export function parseRecoveryKey(text: string): Uint8Array {
   return key;
 }
 
-export function recoveryKeyPath(dataDir: string): string {
+/** Where appliances before the verifier kept the recovery key in plain text (migrated away). */
+export function legacyRecoveryKeyPath(dataDir: string): string {
   return path.join(dataDir, 'keys', 'recovery.key');
 }
 
-/**
- * Creates `<dataDir>/keys/recovery.key` (0600) on first call; later calls read it back.
- * `created` tells the caller to show the key once to the operator.
- */
-export async function ensureRecoveryKey(dataDir: string): Promise<{ recoveryKey: string; created: boolean }> {
-  const file = recoveryKeyPath(dataDir);
+/** The only recovery material on the box: the public key backups are sealed to. */
+export function recoveryVerifierPath(dataDir: string): string {
+  return path.join(dataDir, 'keys', 'recovery.verifier.json');
+}
+
+interface VerifierFile {
+  v: 1;
+  alg: 'x25519';
+  publicKey: string;
+  createdAt: string;
+}
+
+function verifierText(key: Uint8Array): string {
+  const file: VerifierFile = {
+    v: 1,
+    alg: 'x25519',
+    publicKey: recoveryPublicKey(key).toString('base64'),
+    createdAt: new Date().toISOString(),
+  };
+  return `${JSON.stringify(file)}\n`;
+}
+
+/** The recovery public key from the verifier; undefined when there is none. */
+export async function readRecoveryPublicKey(dataDir: string): Promise<Buffer | undefined> {
+  let text: string;
   try {
-    const text = (await readFile(file, 'utf8')).trim();
-    parseRecoveryKey(text);
-    return { recoveryKey: text, created: false };
+    text = await readFile(recoveryVerifierPath(dataDir), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  const file = JSON.parse(text) as Partial<VerifierFile>;
+  const pk = Buffer.from(String(file.publicKey ?? ''), 'base64');
+  if (file.v !== 1 || file.alg !== 'x25519' || pk.length !== 32) {
+    throw new SystemError('SYSTEM_RECOVERY_KEY_INVALID', 'Recovery verifier file is malformed');
+  }
+  return pk;
+}
+
+/** True when `text` is this appliance's recovery key (checked against the verifier, not a stored key). */
+export async function checkRecoveryKey(dataDir: string, text: string): Promise<boolean> {
+  const pk = await readRecoveryPublicKey(dataDir);
+  if (!pk) throw new SystemError('SYSTEM_RECOVERY_KEY_MISSING', 'This appliance has no recovery verifier');
+  const mine = recoveryPublicKey(parseRecoveryKey(text));
+  return timingSafeEqual(mine, pk);
+}
+
+async function writeVerifier(dataDir: string, key: Uint8Array): Promise<boolean> {
+  const file = recoveryVerifierPath(dataDir);
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    // 'wx' so two processes starting at once cannot both create (and print) different keys.
+    await writeFile(file, verifierText(key), { mode: 0o600, flag: 'wx' });
+    const dir = await open(path.dirname(file), 'r');
+    await dir.sync().finally(() => dir.close());
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+export type RecoveryKeyState = { created: true; recoveryKey: string } | { created: false; migrated: boolean };
+
+/**
+ * First run: makes a recovery key, keeps only its verifier (the public key backups
+ * are sealed to) in `<dataDir>/keys/recovery.verifier.json`, and returns the key so
+ * the caller shows it once; it is never written to disk. A data dir from an older
+ * release that still holds `keys/recovery.key` in plain text is migrated: verifier
+ * written, plaintext removed, and an operator log line says so.
+ */
+export async function ensureRecoveryKey(dataDir: string): Promise<RecoveryKeyState> {
+  const legacy = legacyRecoveryKeyPath(dataDir);
+  let legacyText: string | undefined;
+  try {
+    legacyText = (await readFile(legacy, 'utf8')).trim();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
-  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  const recoveryKey = formatRecoveryKey(randomBytes(KEY_BYTES));
-  try {
-    // 'wx' so two processes starting at once cannot both create (and print) different keys.
-    await writeFile(file, recoveryKey + '\n', { mode: 0o600, flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return ensureRecoveryKey(dataDir);
-    throw err;
+  if (legacyText !== undefined) {
+    await writeVerifier(dataDir, parseRecoveryKey(legacyText));
+    await rm(legacy, { force: true });
+    log.warn(
+      'recovery key migrated: keys/recovery.key (plain text) removed from the data directory, only its ' +
+        'verifier is kept; restoring a backup now needs the recovery key shown at first run (copy it from ' +
+        'an older backup of that file to offline storage if it was never written down)',
+    );
+    return { created: false, migrated: true };
   }
-  return { recoveryKey, created: true };
+  if (await readRecoveryPublicKey(dataDir)) return { created: false, migrated: false };
+  const key = randomBytes(KEY_BYTES);
+  if (!(await writeVerifier(dataDir, key))) return { created: false, migrated: false };
+  return { created: true, recoveryKey: formatRecoveryKey(key) };
 }

@@ -14,7 +14,7 @@ export { WebRtcError } from './media/errors.ts';
 export type { SuperviseMode, WebRtcCodec } from './media/protocol.ts';
 export { WebRtcSessions, type WebRtcSessionsOptions } from './media/sessions.ts';
 export type { WebRtcSessionInfo } from './media/webrtc-types.ts';
-export { voiceModule } from './module.ts';
+export { sipBoundPort, voiceModule } from './module.ts';
 export { holdMusicPath } from './moh.ts';
 export { type QueueEstimate, type QueuePositionPort, waitAnnouncement } from './queue-wait.ts';
 export { RecordingService, type StereoRecording } from './recording/service.ts';

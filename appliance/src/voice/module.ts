@@ -17,6 +17,12 @@ import { webrtcRoutes } from './webrtc-routes.ts';
 
 const log = createLogger('voice');
 
+/** Bound UDP SIP port of the running module (tests start it on port 0), for the self-test. */
+let boundSipPort: number | undefined;
+export function sipBoundPort(): number | undefined {
+  return boundSipPort;
+}
+
 /**
  * Registers voice (and the flows store it runs). Inbound trunk calls run the
  * flow with id `inbound`; trunks are trusted by source address
@@ -128,6 +134,7 @@ export const voiceModule: BranchModule = {
           tls: { port: sipPort === 0 ? 0 : sipTlsPort, key: tls.key, cert: tls.cert, ca: tls.ca },
         });
         live.retention.start();
+        boundSipPort = at.port;
         log.info(
           `sip listening [udp:${at.host}:${at.port}] [tcp:${at.tcp?.port}] [tls:${at.tls?.port ?? 'off'}] [media-worker:${live.worker.pid}]`,
         );
@@ -138,6 +145,7 @@ export const voiceModule: BranchModule = {
         glue?.close();
         await webrtc.close();
         await live.close();
+        boundSipPort = undefined;
       },
     };
   },

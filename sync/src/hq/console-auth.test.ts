@@ -136,6 +136,10 @@ describe('HQ console sign-in', () => {
     assert.equal((await new Operator().signIn('admin', initialPassword)).status, 401, 'old password is gone');
   });
 
+  it('removes the one-time password file once the first operator has replaced that password', async () => {
+    await assert.rejects(stat(path.join(dir, 'initial-operator-password')), { code: 'ENOENT' });
+  });
+
   it('serves the console to a signed-in operator and refuses writes without the CSRF header or cross-site', async () => {
     const op = new Operator();
     assert.equal((await op.signIn('admin', STRONG)).status, 200);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ConsoleState } from './console-state.ts';
 import { HqError } from './errors.ts';
@@ -188,8 +188,11 @@ export class OperatorAccounts {
         },
       );
     const ops = await this.#load();
-    ops[username] = await this.#record(next, ops[username]?.createdBy ?? 'system', false);
+    const createdBy = ops[username]?.createdBy ?? 'system';
+    ops[username] = await this.#record(next, createdBy, false);
     await this.#save();
+    // The first-run operator's one-time password file is useless now; do not leave it beside the data.
+    if (createdBy === 'system') await rm(path.join(this.#dataDir, INITIAL_OPERATOR_FILE), { force: true });
   }
 
   /** True when `username` exists and is not disabled. */
