@@ -17,11 +17,14 @@ test('a web chat message left while the branch is closed becomes a ticket linked
     await tmp.cleanup();
   };
   const { admin } = await bootstrapAdmin(app);
-  // An opening window that is never open: the branch is closed whenever this runs.
-  const closed = await admin.request('PUT', '/api/webchat/settings', {
-    hours: [{ days: [0, 1, 2, 3, 4, 5, 6], from: '00:00', to: '00:00' }],
+  // Routing's calendar decides (the widget has no hours of its own): a holiday around today closes the branch.
+  const day = (offset: number) =>
+    new Date(Date.now() + offset * 86_400_000).toLocaleDateString('en-CA', { timeZone: 'Asia/Shanghai' });
+  const closed = await admin.request('PUT', '/api/routing/calendars/business-hours', {
+    name: 'Business hours',
     timeZone: 'Asia/Shanghai',
-    origins: ['*'],
+    weekly: {},
+    holidays: [day(-1), day(0), day(1)],
   });
   assert.ok(closed.status < 300, JSON.stringify(closed.json));
   const session = new WidgetSession({

@@ -55,6 +55,11 @@ export async function ingest(
     live.requeue(contactId, queue);
     return bucket ? { bucket, changed: true } : { changed: false };
   }
+  if (e.type === 'routing.task_unroutable') {
+    const contactId = str(d, 'contactId');
+    if (contactId) live.unroutable(contactId);
+    return { changed: true };
+  }
   if (e.type === 'agent.state_changed') {
     const userId = str(d, 'userId');
     const state = str(d, 'state');

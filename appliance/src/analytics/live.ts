@@ -16,9 +16,15 @@ export class LiveState {
   /** contactId → agentId for contacts active or in wrap-up. */
   #handling = new Map<string, string>();
 
+  /** Contacts no workflow routed (routing sent them to its fallback queue); counted while they wait. */
+  #unroutable = new Set<string>();
+
   contact(contactId: string, state: string, info: Waiting & { agentId?: string }): void {
     if (state === 'queued' || state === 'offered') this.#waiting.set(contactId, info);
-    else this.#waiting.delete(contactId);
+    else {
+      this.#waiting.delete(contactId);
+      this.#unroutable.delete(contactId);
+    }
     if ((state === 'active' || state === 'wrap_up') && info.agentId)
       this.#handling.set(contactId, info.agentId);
     else this.#handling.delete(contactId);
@@ -41,6 +47,18 @@ export class LiveState {
   requeue(contactId: string, queue: string): void {
     const w = this.#waiting.get(contactId);
     if (w) w.queue = queue;
+  }
+
+  /** May arrive before analytics has seen `contact.queued` (handler order on the bus). */
+  unroutable(contactId: string): void {
+    this.#unroutable.add(contactId);
+    if (this.#unroutable.size > 10_000) this.#unroutable.clear();
+  }
+
+  unroutableWaiting(): number {
+    let n = 0;
+    for (const id of this.#unroutable) if (this.#waiting.has(id)) n++;
+    return n;
   }
 
   agent(userId: string, state: string): void {

@@ -141,6 +141,7 @@ export class AnalyticsService {
       longestWaitSeconds: waitingNow.oldestQueuedAt
         ? Math.max(0, Math.round((now.getTime() - Date.parse(waitingNow.oldestQueuedAt)) / 1000))
         : 0,
+      unroutable: this.#live.unroutableWaiting(),
       agents: this.#live.agents(),
       byQueue: [...queues].sort().map((queue) => ({
         queue,

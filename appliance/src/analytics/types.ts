@@ -93,6 +93,8 @@ export interface WallboardSnapshot {
   /** Arrival time of the longest-waiting contact, so a console can tick the wait itself. */
   oldestQueuedAt: string | null;
   longestWaitSeconds: number;
+  /** Waiting contacts no workflow could route (they wait in routing's fallback queue; an alarm was raised). */
+  unroutable: number;
   agents: AgentCounts;
   byQueue: Array<{ queue: string; waiting: number; kpis: Kpis }>;
 }

@@ -6,6 +6,7 @@
  * const flow = validateFlow(json);
  * const outcome = await runFlow(flow, io, { lookups: { orderStatus } });
  */
+export { DEFAULT_INBOUND_FLOW } from './default-inbound.ts';
 export { FlowsError, type FlowsErrorCode } from './errors.ts';
 export { runFlow } from './interpreter.ts';
 export { flowRoutes } from './routes.ts';

@@ -14,6 +14,8 @@ export const routingModule: BranchModule = {
   async init(ctx) {
     const service = new RoutingService(await ctx.openStore('routing'), { bus: ctx.services.bus });
     await service.load();
+    if (await service.seedDefaults({ timeZone: ctx.config.timeZone }))
+      log.info('seeded the default calendar, queue and workflow (every channel → general)');
     const port = contactsPort(ctx.services);
     const bridge = port ? attachContacts(service, port, ctx.services.bus) : undefined;
     if (!bridge)
@@ -53,8 +55,15 @@ function contactsPort(services: object): ContactsPort | undefined {
   if (!isContactsPort(conv)) return undefined;
   const list = (conv as { listContacts?: (f: { states: string[] }) => Promise<unknown[]> }).listContacts;
   if (typeof list !== 'function') return conv;
+  const followUp = (conv as { followUp?: ContactsPort['followUp'] }).followUp;
   return {
     transition: (id, to, o) => conv.transition(id, to, o),
+    ...(typeof followUp === 'function'
+      ? {
+          followUp: (id: string, input: { text: string }, actor: string) =>
+            followUp.call(conv, id, input, actor),
+        }
+      : {}),
     listQueued: async () =>
       (await list.call(conv, { states: ['queued', 'offered'] })) as Awaited<
         ReturnType<NonNullable<ContactsPort['listQueued']>>

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { EspeakTts, FlowService, flowRoutes, PocketsphinxAsr } from '../flows/index.ts';
+import { DEFAULT_INBOUND_FLOW, EspeakTts, FlowService, flowRoutes, PocketsphinxAsr } from '../flows/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { BranchModule } from '../modules.ts';
 import { EncryptedDocStore } from '../storage/index.ts';
@@ -36,6 +36,11 @@ export const voiceModule: BranchModule = {
     const { crypto, bus, identity } = ctx.services;
     const flows = new FlowService(await ctx.openStore('flows'), { bus });
     ctx.provide('flows', flows);
+    // First start: trunk calls get the default flow (hours → queue, or announcement → voicemail).
+    if (!(await flows.find('inbound'))) {
+      await flows.save(DEFAULT_INBOUND_FLOW, { userId: 'system' });
+      log.info('seeded the default inbound flow');
+    }
     const accountsStore = new EncryptedDocStore(await ctx.openStore('sip'), {
       crypto,
       fields: [...SIP_ACCOUNT_SEALED],
@@ -75,6 +80,8 @@ export const voiceModule: BranchModule = {
           () => false,
         ),
       ...(glue ? { openContact: glue.open } : {}),
+      // An `hours` node follows routing's calendar, like every other channel.
+      runOptions: () => ({ isOpen: () => ctx.services.routing?.isOpenNow() ?? true }),
       // The contact id is routing's task id; a task already offered or gone is announced generically.
       queuePosition: (contactId) => {
         try {

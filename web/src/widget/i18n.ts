@@ -6,7 +6,7 @@ const en = {
   send: 'Send',
   attach: 'Attach',
   typing: 'Agent is typing…',
-  offline: 'We are closed now. Leave a message and we will reply by email.',
+  offline: 'We are closed now. Leave a message and we will reply when we open.',
   reconnecting: 'Reconnecting…',
   prechatTitle: 'Before we start',
   name: 'Name',
@@ -22,6 +22,12 @@ const en = {
   callFailed: 'The call could not be connected. Please try again.',
   hangup: 'Hang up',
   key: 'Key',
+  leaveTitle: 'Leave a message',
+  leaveNote: 'We are closed now. Tell us how to reach you and we will reply when we open.',
+  message: 'Message',
+  leaveSend: 'Send message',
+  leaveNeedContact: 'Please give a phone number or an email address.',
+  leaveThanks: 'Thank you. We have your message and will reply when we open.',
 };
 const zh: typeof en = {
   title: '在线客服',
@@ -31,7 +37,7 @@ const zh: typeof en = {
   send: '发送',
   attach: '附件',
   typing: '坐席正在输入…',
-  offline: '当前非服务时间，请留言，我们将通过邮件回复您。',
+  offline: '当前非服务时间，请留言，我们将在营业后回复您。',
   reconnecting: '正在重新连接…',
   prechatTitle: '开始咨询前',
   name: '姓名',
@@ -47,6 +53,12 @@ const zh: typeof en = {
   callFailed: '呼叫未能接通，请稍后重试。',
   hangup: '挂断',
   key: '按键',
+  leaveTitle: '留言',
+  leaveNote: '当前非服务时间。请留下联系方式，我们将在营业后回复您。',
+  message: '留言内容',
+  leaveSend: '提交留言',
+  leaveNeedContact: '请填写手机号或邮箱。',
+  leaveThanks: '感谢留言，我们将在营业后尽快回复您。',
 };
 export type WidgetText = typeof en;
 export function textFor(lang: string): WidgetText {

@@ -60,6 +60,15 @@ interface Pending {
   cid: string;
   text: string;
   files?: string[];
+  /** Set for the out-of-hours form: sent as a `leave` frame with these contact details. */
+  leave?: LeaveForm;
+}
+
+/** Contact details on the out-of-hours form; the server wants a phone or an email. */
+export interface LeaveForm {
+  name?: string;
+  phone?: string;
+  email?: string;
 }
 
 const OPEN = 1;
@@ -71,6 +80,11 @@ export function randomId(bytes = 16): string {
   let s = '';
   for (const x of b) s += String.fromCharCode(x);
   return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function frameOf(p: Pending): Record<string, unknown> {
+  if (p.leave) return { t: 'leave', cid: p.cid, text: p.text, ...p.leave };
+  return { t: 'send', cid: p.cid, text: p.text, ...(p.files ? { files: p.files } : {}) };
 }
 
 export class WidgetSession {
@@ -104,8 +118,7 @@ export class WidgetSession {
     ws.onopen = () => {
       this.#attempt = 0;
       this.#raw({ t: 'hello', token: this.#o.token, lastSeq: this.lastSeq });
-      for (const p of this.#outbox)
-        this.#raw({ t: 'send', cid: p.cid, text: p.text, ...(p.files ? { files: p.files } : {}) });
+      for (const p of this.#outbox) this.#raw(frameOf(p));
       this.#o.onConnection?.(true);
     };
     ws.onmessage = (ev) => this.#onFrame(ev.data);
@@ -124,7 +137,15 @@ export class WidgetSession {
   send(text: string, files?: string[]): string {
     const p: Pending = { cid: randomId(12), text, ...(files?.length ? { files } : {}) };
     this.#outbox.push(p);
-    this.#raw({ t: 'send', cid: p.cid, text: p.text, ...(p.files ? { files: p.files } : {}) });
+    this.#raw(frameOf(p));
+    return p.cid;
+  }
+
+  /** Out of hours: leaves a message with contact details; resent until confirmed like `send`. */
+  leave(form: LeaveForm, text: string): string {
+    const p: Pending = { cid: randomId(12), text, leave: form };
+    this.#outbox.push(p);
+    this.#raw(frameOf(p));
     return p.cid;
   }
 

@@ -1,7 +1,7 @@
 // The embeddable widget: one script tag, a shadow root, styles from widget.css (no inline styles).
 import { callBlock } from './call.ts';
 import { textFor } from './i18n.ts';
-import { randomId, type SocketLike, type WidgetMessage, WidgetSession } from './protocol.ts';
+import { type LeaveForm, randomId, type SocketLike, type WidgetMessage, WidgetSession } from './protocol.ts';
 
 const script = document.currentScript as HTMLScriptElement | null;
 const origin = new URL(script?.src ?? location.href).origin;
@@ -44,22 +44,43 @@ tid(typing, 'bl-typing');
 const prechat = el('form', 'bl-prechat');
 tid(prechat, 'bl-prechat');
 prechat.append(el('h2', 'bl-h', t.prechatTitle));
-const field = (name: string, label: string, type: string) => {
+const field = (form: HTMLFormElement, prefix: string, name: string, label: string, type: string) => {
   const l = el('label', 'bl-field', label);
   const i = el('input', 'bl-input');
   i.name = name;
   i.type = type;
-  tid(i, `bl-prechat-${name}`);
+  tid(i, `${prefix}-${name}`);
   l.append(i);
-  prechat.append(l);
+  form.append(l);
   return i;
 };
-const fName = field('name', t.name, 'text');
-const fPhone = field('phone', t.phone, 'tel');
-const fEmail = field('email', t.email, 'email');
+const fName = field(prechat, 'bl-prechat', 'name', t.name, 'text');
+const fPhone = field(prechat, 'bl-prechat', 'phone', t.phone, 'tel');
+const fEmail = field(prechat, 'bl-prechat', 'email', t.email, 'email');
 const startBtn = el('button', 'bl-btn', t.start);
 tid(startBtn, 'bl-prechat-start');
 prechat.append(startBtn);
+
+// Out of hours the chat becomes a form: contact details and a message, answered when the branch opens.
+const leave = el('form', 'bl-leave bl-hidden');
+tid(leave, 'bl-leave');
+leave.append(el('h2', 'bl-h', t.leaveTitle), el('p', 'bl-note', t.leaveNote));
+const lName = field(leave, 'bl-leave', 'name', t.name, 'text');
+const lPhone = field(leave, 'bl-leave', 'phone', t.phone, 'tel');
+const lEmail = field(leave, 'bl-leave', 'email', t.email, 'email');
+const lText = el('textarea', 'bl-text');
+lText.name = 'text';
+tid(lText, 'bl-leave-text');
+const lLabel = el('label', 'bl-field', t.message);
+lLabel.append(lText);
+const lError = el('p', 'bl-error bl-hidden', t.leaveNeedContact);
+tid(lError, 'bl-leave-error');
+const leaveBtn = el('button', 'bl-btn', t.leaveSend);
+tid(leaveBtn, 'bl-leave-send');
+leave.append(lLabel, lError, leaveBtn);
+const leaveDone = el('p', 'bl-note bl-hidden', t.leaveThanks);
+tid(leaveDone, 'bl-leave-done');
+let leaveCid: string | undefined;
 
 const composer = el('form', 'bl-composer bl-hidden');
 const input = el('textarea', 'bl-text');
@@ -85,7 +106,7 @@ for (let n = 1; n <= 5; n++) {
   };
   csat.append(b);
 }
-panel.append(head, callBlock(origin, t, el), banner, list, typing, prechat, composer, csat);
+panel.append(head, callBlock(origin, t, el), banner, list, typing, prechat, leave, leaveDone, composer, csat);
 root.append(launcher, panel);
 document.body.append(host);
 
@@ -93,6 +114,11 @@ const show = (e: HTMLElement, on: boolean) => e.classList.toggle('bl-hidden', !o
 let pendingFile: string | undefined;
 
 function render(m: WidgetMessage): void {
+  if (leaveCid !== undefined && m.cid === leaveCid) {
+    leaveCid = undefined;
+    show(leave, false);
+    show(leaveDone, true);
+  }
   const li = el('li', `bl-msg bl-${m.author}`, m.text);
   tid(li, `bl-msg-${m.author}`);
   for (const f of m.files) li.append(el('span', 'bl-fileref', `📎 ${f.name}`));
@@ -110,6 +136,13 @@ const session = new WidgetSession({
     show(banner, !w.open);
     banner.textContent = w.open ? '' : t.offline;
     if (w.contactState === 'closed') show(csat, true);
+    // A chat an agent is already handling carries on; anyone else gets the leave-a-message form.
+    const live = w.contactState === 'offered' || w.contactState === 'active' || w.contactState === 'wrap_up';
+    if (!w.open && !live && leaveDone.classList.contains('bl-hidden')) {
+      show(prechat, false);
+      show(composer, false);
+      show(leave, true);
+    }
   },
   onState: (s) => show(csat, s === 'closed' || s === 'wrap_up'),
   onTyping: (on) => show(typing, on),
@@ -134,6 +167,18 @@ prechat.onsubmit = (e) => {
   session.prechat(form);
   show(prechat, false);
   show(composer, true);
+};
+leave.onsubmit = (e) => {
+  e.preventDefault();
+  const text = lText.value.trim();
+  const form: LeaveForm = {};
+  if (lName.value.trim()) form.name = lName.value.trim();
+  if (lPhone.value.trim()) form.phone = lPhone.value.trim();
+  if (lEmail.value.trim()) form.email = lEmail.value.trim();
+  show(lError, !form.phone && !form.email);
+  if ((!form.phone && !form.email) || !text) return;
+  leaveBtn.disabled = true;
+  leaveCid = session.leave(form, text);
 };
 file.onchange = async () => {
   const f = file.files?.[0];

@@ -19,6 +19,17 @@ export const ClientFrame = z.discriminatedUnion('t', [
     })
     .strict(),
   z.object({ t: z.literal('typing'), on: z.boolean() }).strict(),
+  /** The out-of-hours form: contact details and a message, kept as a ticket and an offline contact. */
+  z
+    .object({
+      t: z.literal('leave'),
+      cid: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+      name: z.string().max(100).optional(),
+      phone: z.string().max(32).optional(),
+      email: z.string().max(254).optional(),
+      text: z.string().min(1).max(4000),
+    })
+    .strict(),
   z
     .object({
       t: z.literal('prechat'),

@@ -109,6 +109,8 @@ export class WebchatHub {
         });
       case 'send':
         return this.#serial(vid, (v) => this.#send(v, peer, frame));
+      case 'leave':
+        return this.#serial(vid, (v) => this.#leave(v, peer, frame));
       case 'typing':
         return this.#typing(vid, frame.on);
       case 'prechat':
@@ -130,7 +132,28 @@ export class WebchatHub {
     this.#visitors.get(vid)?.peers.delete(peer);
   }
 
-  async #send(v: Visitor, peer: Peer, f: Extract<ClientFrame, { t: 'send' }>): Promise<void> {
+  /** Out of hours: who the customer is and what they want, whatever the calendar says by the time it lands. */
+  async #leave(v: Visitor, peer: Peer, f: Extract<ClientFrame, { t: 'leave' }>): Promise<void> {
+    if (!f.phone?.trim() && !f.email?.trim())
+      throw new WebchatError('WEBCHAT_BAD_FRAME', 'Leave a phone number or an email address so we can reply');
+    if (!f.text.trim()) throw new WebchatError('WEBCHAT_BAD_FRAME', 'Empty message');
+    if ((await this.#log.seqOfClientId(v.vid, f.cid)) === undefined) {
+      await this.#prechat(v.vid, {
+        t: 'prechat',
+        ...(f.name?.trim() ? { name: f.name.trim() } : {}),
+        ...(f.phone?.trim() ? { phone: f.phone.trim() } : {}),
+        ...(f.email?.trim() ? { email: f.email.trim() } : {}),
+      });
+    }
+    return this.#send(v, peer, { t: 'send', cid: f.cid, text: f.text }, { offline: true });
+  }
+
+  async #send(
+    v: Visitor,
+    peer: Peer,
+    f: Extract<ClientFrame, { t: 'send' }>,
+    o: { offline?: boolean } = {},
+  ): Promise<void> {
     const known = await this.#log.seqOfClientId(v.vid, f.cid);
     if (known !== undefined) {
       // A resend after a lost ack: answer with what is stored, store nothing.
@@ -145,7 +168,7 @@ export class WebchatHub {
       return u;
     });
     if (!f.text.trim() && files.length === 0) throw new WebchatError('WEBCHAT_BAD_FRAME', 'Empty message');
-    const open = await this.#isOpen();
+    const open = !o.offline && (await this.#isOpen());
     const r = await this.#conversations.ingest({
       channel: 'webchat',
       handles: [{ kind: 'web_visitor', value: v.vid }],

@@ -1,6 +1,6 @@
 /**
  * Web chat channel: the embeddable widget's WebSocket with resume by sequence
- * number, uploads, pre-chat identity, CSAT and out-of-hours messages.
+ * number, uploads, pre-chat identity, CSAT and the out-of-hours leave-a-message form.
  * @example
  * // module-list.ts, after conversationsModule:
  * export const MODULES = [conversationsModule, webchatModule];
@@ -11,5 +11,5 @@ export type { ServerFrame } from './frames.ts';
 export { ClientFrame, MAX_FRAME_BYTES } from './frames.ts';
 /** @example MODULES.push(webchatModule) */
 export { webchatModule } from './module.ts';
-/** @example isOpenAt({ hours: [{ days: [1], from: '09:00', to: '18:00' }], timeZone: 'Asia/Shanghai', origins: ['*'] }, new Date()) */
-export { DEFAULT_SETTINGS, isOpenAt, WebchatSettings } from './settings.ts';
+/** @example WebchatSettings.parse({ origins: ['https://bank.example'] }) */
+export { DEFAULT_SETTINGS, WebchatSettings } from './settings.ts';

@@ -5,7 +5,7 @@ import { WebchatHub } from './hub.ts';
 import { WebchatLog } from './log-store.ts';
 import { widgetFetch } from './public.ts';
 import { webchatRoutes } from './routes.ts';
-import { DEFAULT_SETTINGS, isOpenAt, originAllowed, type WebchatSettings } from './settings.ts';
+import { originAllowed, settingsOf, type WebchatSettings } from './settings.ts';
 import { WidgetSockets } from './socket.ts';
 import type { OpeningHoursSource } from './types.ts';
 import { Uploads } from './uploads.ts';
@@ -23,18 +23,11 @@ export const webchatModule: BranchModule = {
     if (!conversations) throw new Error('webchat needs the conversations module listed before it');
     const log = new WebchatLog(await ctx.openStore('webchat'));
     let cached: WebchatSettings | undefined;
-    const settings = async () => (cached ??= (await log.settings<WebchatSettings>()) ?? DEFAULT_SETTINGS);
+    const settings = async () => (cached ??= settingsOf(await log.settings<object>()));
+    // One calendar decides: routing's. Without routing the widget is always open (nothing would route it anyway).
     const isOpen = async () => {
-      const s = await settings();
       const routing = (ctx.services as Record<string, unknown>)['routing'] as OpeningHoursSource | undefined;
-      if (s.calendarId && typeof routing?.isOpen === 'function') {
-        try {
-          return routing.isOpen(s.calendarId);
-        } catch {
-          // an unknown calendar falls back to the widget's own hours
-        }
-      }
-      return isOpenAt(s, new Date());
+      return typeof routing?.isOpenNow === 'function' ? routing.isOpenNow() : true;
     };
     // The token never reaches storage: the visitor is known by its keyed hash.
     const vidOf = (token: string) => crypto.blindIndex('web_visitor', token);

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter, principalOf, requirePermission } from '../../http/index.ts';
 import type { WebchatSettings as Settings } from './settings.ts';
-import { WebchatSettings } from './settings.ts';
+import { settingsOf, WebchatSettings, WebchatSettingsIn } from './settings.ts';
 
 /** Admin settings for the widget and the agent's typing indicator. */
 export function webchatRoutes(o: {
@@ -18,7 +18,7 @@ export function webchatRoutes(o: {
     createRoute({
       method: 'get',
       path: '/webchat/settings',
-      summary: 'Widget settings: opening hours, time zone, embedding origins',
+      summary: 'Widget settings: embedding origins (opening hours are the routing calendar)',
       middleware: [requirePermission('system.manage')] as const,
       responses: { 200: json(WebchatSettings, 'Settings') },
     }),
@@ -30,11 +30,11 @@ export function webchatRoutes(o: {
       path: '/webchat/settings',
       summary: 'Replace the widget settings',
       middleware: [requirePermission('system.manage')] as const,
-      request: { body: { ...json(WebchatSettings, 'Settings'), required: true } },
+      request: { body: { ...json(WebchatSettingsIn, 'Settings'), required: true } },
       responses: { 200: json(WebchatSettings, 'Saved') },
     }),
     async (c) => {
-      const s = c.req.valid('json');
+      const s = settingsOf(c.req.valid('json'));
       await o.saveSettings(s, principalOf(c).userId);
       return c.json(s, 200);
     },

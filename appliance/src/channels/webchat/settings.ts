@@ -1,45 +1,34 @@
 import { z } from 'zod';
 
-/** Widget settings an admin edits: opening hours (until routing calendars exist) and embedding origins. */
-export const WebchatSettings = z
+/**
+ * Widget settings an admin edits: which origins may embed it. Opening hours
+ * are not here: routing's calendar (the default workflow's) decides for every
+ * channel, the widget included.
+ */
+const Origins = z.array(z.string().min(1).max(200)).min(1).max(100);
+
+/** What an admin may send: older consoles still send `hours`/`timeZone`, accepted and ignored. */
+export const WebchatSettingsIn = z
   .object({
-    /** Empty means open around the clock. */
-    hours: z
-      .array(
-        z
-          .object({
-            days: z.array(z.number().int().min(0).max(6)).min(1),
-            from: z.string().regex(/^\d\d:\d\d$/),
-            to: z.string().regex(/^\d\d:\d\d$/),
-          })
-          .strict(),
-      )
-      .max(14),
-    timeZone: z.string().min(1).max(64),
-    /** A routing calendar (holidays, special hours) that overrides `hours` when routing knows it. */
-    calendarId: z.string().min(1).max(64).optional(),
     /** Origins whose pages may embed the widget; '*' allows any. */
-    origins: z.array(z.string().min(1).max(200)).min(1).max(100),
+    origins: Origins,
+    /** Ignored: opening hours are routing's calendar. */
+    hours: z.array(z.unknown()).max(14).optional(),
+    /** Ignored: the calendar carries its own time zone. */
+    timeZone: z.string().max(64).optional(),
   })
   .strict();
+
+export const WebchatSettings = z.object({ origins: Origins }).strict();
 export type WebchatSettings = z.infer<typeof WebchatSettings>;
 
-export const DEFAULT_SETTINGS: WebchatSettings = { hours: [], timeZone: 'Asia/Shanghai', origins: ['*'] };
+export const DEFAULT_SETTINGS: WebchatSettings = { origins: ['*'] };
 
-/** True when `at` falls inside one of the opening windows, in the configured time zone. */
-export function isOpenAt(s: WebchatSettings, at: Date): boolean {
-  if (s.hours.length === 0) return true;
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: s.timeZone,
-    weekday: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(at);
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
-  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'].indexOf(get('weekday'));
-  const hhmm = `${get('hour')}:${get('minute')}`;
-  return s.hours.some((w) => w.days.includes(day) && hhmm >= w.from && hhmm < w.to);
+/** Settings stored before opening hours moved to routing carry `hours`/`timeZone`: only the origins count. */
+export function settingsOf(stored: unknown): WebchatSettings {
+  const origins = (stored as { origins?: unknown } | undefined)?.origins;
+  const parsed = Origins.safeParse(origins);
+  return parsed.success ? { origins: parsed.data } : DEFAULT_SETTINGS;
 }
 
 export function originAllowed(s: WebchatSettings, origin: string | undefined): boolean {

@@ -6,7 +6,7 @@ declare module '../../events/catalogue.ts' {
   }
 }
 
-/** Optional: routing's calendars decide opening hours once routing provides them. */
+/** Routing, seen structurally: its default workflow's calendar decides opening hours for every channel. */
 export interface OpeningHoursSource {
-  isOpen?(calendarId: string): boolean;
+  isOpenNow?(): boolean;
 }

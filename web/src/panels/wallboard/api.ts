@@ -17,6 +17,8 @@ export interface Kpis {
 export interface Wallboard {
   kpis: Kpis;
   waiting: number;
+  /** Waiting contacts no workflow routed (in the fallback queue, alarm raised). */
+  unroutable?: number;
   oldestQueuedAt: string | null;
   agents: { available: number; notReady: number; offline: number; onContact: number };
   byQueue: Array<{ queue: string; waiting: number; kpis: Kpis }>;

@@ -10,6 +10,7 @@ export const analyticsEn = {
   'wb.csatPositive': '{pct} rated 4–5',
   'wb.waiting': 'Waiting now',
   'wb.longestWait': 'Longest wait',
+  'wb.unroutable': 'Unroutable',
   'wb.agents': 'Agents: {available} available · {onContact} on contacts · {notReady} not ready',
   'wb.offered': 'Offered today: {offered} · answered {answered} · abandoned {abandoned}',
   'wb.queue': 'Queue',

@@ -12,6 +12,7 @@ export const analyticsZhCN: Record<keyof typeof analyticsEn, string> = {
   'wb.csatPositive': '{pct} 评分 4–5',
   'wb.waiting': '当前排队',
   'wb.longestWait': '最长等待',
+  'wb.unroutable': '无法路由',
   'wb.agents': '坐席：{available} 空闲 · {onContact} 服务中 · {notReady} 示忙',
   'wb.offered': '今日进线 {offered} · 接通 {answered} · 放弃 {abandoned}',
   'wb.queue': '队列',

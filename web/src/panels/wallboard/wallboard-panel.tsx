@@ -55,6 +55,7 @@ export function WallboardPanel() {
               value={String(w.waiting)}
               sub={`${t('wb.longestWait')} ${mmss(longest)}`}
             />
+            <Tile id="unroutable" label={t('wb.unroutable')} value={String(w.unroutable ?? 0)} />
             <Tile id="answer-rate" label={t('wb.answerRate')} value={pct(k.answerRate)} />
             <Tile
               id="service-level"
