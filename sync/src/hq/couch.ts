@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { PouchDB, type PouchDb } from '../pouch.ts';
+import { installValidation } from './validating-db.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -33,17 +34,23 @@ export async function startHqCouch(options: {
     use(path: string, handler: unknown): void;
     listen(port: number, host: string, cb: () => void): Server;
   };
-  const expressPouch = require('express-pouchdb') as (p: unknown, o: Record<string, unknown>) => unknown;
+  const expressPouch = require('express-pouchdb') as (
+    p: unknown,
+    o: Record<string, unknown>,
+  ) => { dbWrapper: { registerWrapper(w: (name: string, db: unknown, next: () => void) => void): void } };
   const app = express();
-  app.use(
-    '/',
-    expressPouch(Prefixed, {
-      mode: 'minimumForPouchDB',
-      inMemoryConfig: true,
-      ...(options.validation === false ? {} : { overrideMode: { include: ['validation'] } }),
-      logPath: path.join(dir, 'log.txt'),
-    }),
-  );
+  const pouchApp = expressPouch(Prefixed, {
+    mode: 'minimumForPouchDB',
+    inMemoryConfig: true,
+    logPath: path.join(dir, 'log.txt'),
+  });
+  // Not express-pouchdb's own 'validation' mode: it drops replicated updates (see validating-db.ts).
+  if (options.validation !== false)
+    pouchApp.dbWrapper.registerWrapper((_name, db, next) => {
+      installValidation(db);
+      next();
+    });
+  app.use('/', pouchApp);
   const host = options.host ?? '127.0.0.1';
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(options.port ?? 0, host, () => resolve(s));
