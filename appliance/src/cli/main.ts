@@ -3,6 +3,7 @@
 import { configFromProcess } from '../config/index.ts';
 import { auditCommand } from './audit.ts';
 import { backupCommand } from './backup.ts';
+import { configCommand } from './config.ts';
 import { keysCommand } from './keys.ts';
 import { userCommand } from './user.ts';
 
@@ -16,12 +17,14 @@ Commands:
   keys rotate                           new key-encryption key; data keys rewrapped online
   backup create [--out FILE]            encrypted archive of the data directory
   backup restore FILE --target DIR --recovery-key KEY
+  config [--json]                       effective settings (environment or default), secrets masked
 
 Every command takes --data-dir DIR (default $BRANCHLINE_DATA_DIR or ./var/data).`;
 
 const COMMANDS: Record<string, typeof userCommand> = {
   audit: auditCommand,
   backup: backupCommand,
+  config: configCommand,
   keys: keysCommand,
   user: userCommand,
 };

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import type { LogLevel } from '../logging/index.ts';
+import { type EffectiveSetting, effectiveSettings } from './effective.ts';
+import { rawSetting, setting } from './settings.ts';
 import type { Config, ImapConfig } from './types.ts';
 
 /** A bad environment value; the message names the variable. */
@@ -11,7 +13,13 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function port(env: Env, name: string, fallback: number): number {
+/** A declared setting's value or default as text ('' when it has neither). */
+function text(env: Env, name: string): string {
+  return rawSetting(env, name) ?? '';
+}
+
+/** A port number; the default comes from the setting's declaration unless given. */
+function port(env: Env, name: string, fallback = Number(setting(name).default)): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
@@ -21,7 +29,14 @@ function port(env: Env, name: string, fallback: number): number {
   return n;
 }
 
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+/** An integer in the declared min..max; default and bounds come from the declaration unless given. */
+function int(
+  env: Env,
+  name: string,
+  fallback = Number(setting(name).default),
+  min = setting(name).min ?? 0,
+  max = setting(name).max ?? Number.MAX_SAFE_INTEGER,
+): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
@@ -69,7 +84,7 @@ function mailSettings(env: Env) {
     }
     if (!ok) throw new ConfigError('Cannot parse BRANCHLINE_SMTP_RELAY_URL: not an smtp:// or smtps:// URL');
   }
-  const tls = env['BRANCHLINE_SMTP_STARTTLS'] || 'off';
+  const tls = text(env, 'BRANCHLINE_SMTP_STARTTLS');
   if (tls !== 'on' && tls !== 'off') {
     throw new ConfigError(`Cannot parse BRANCHLINE_SMTP_STARTTLS: "${tls}" is not on or off`);
   }
@@ -77,7 +92,7 @@ function mailSettings(env: Env) {
     mailDomains: domains,
     mailFrom,
     smtpRelayUrl: relay,
-    smtpMaxBytes: int(env, 'BRANCHLINE_SMTP_MAX_BYTES', 25 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    smtpMaxBytes: int(env, 'BRANCHLINE_SMTP_MAX_BYTES'),
     smtpStartTls: tls === 'on',
   };
 }
@@ -128,7 +143,7 @@ function imapSettings(env: Env): ImapConfig | undefined {
       'Cannot parse BRANCHLINE_IMAP_URL: put the password in BRANCHLINE_IMAP_PASSWORD, not the URL',
     );
   }
-  const allowPlain = env['BRANCHLINE_IMAP_ALLOW_PLAIN'] || 'off';
+  const allowPlain = text(env, 'BRANCHLINE_IMAP_ALLOW_PLAIN');
   if (allowPlain !== 'on' && allowPlain !== 'off') {
     throw new ConfigError(`Cannot parse BRANCHLINE_IMAP_ALLOW_PLAIN: "${allowPlain}" is not on or off`);
   }
@@ -149,7 +164,7 @@ function imapSettings(env: Env): ImapConfig | undefined {
     security: tls ? 'tls' : allowPlain === 'on' ? 'plain' : 'starttls',
     user: decodeURIComponent(u.username),
     mailbox,
-    pollSeconds: int(env, 'BRANCHLINE_IMAP_POLL_SECONDS', 60, 1, 86_400),
+    pollSeconds: int(env, 'BRANCHLINE_IMAP_POLL_SECONDS'),
     moveTo,
   } as const;
   Object.defineProperty(imap, 'password', { value: imapPassword(env), enumerable: false });
@@ -177,7 +192,7 @@ function voiceSettings(env: Env) {
       throw new ConfigError(`Cannot parse BRANCHLINE_DIALOUT_PREFIXES: "${p}" is not a number prefix`);
     }
   }
-  const ns = env['BRANCHLINE_NOISE_SUPPRESSION'] || 'on';
+  const ns = text(env, 'BRANCHLINE_NOISE_SUPPRESSION');
   if (ns !== 'on' && ns !== 'off') {
     throw new ConfigError(`Cannot parse BRANCHLINE_NOISE_SUPPRESSION: "${ns}" is not on or off`);
   }
@@ -238,25 +253,25 @@ function phoneRegion(env: Env, zone: string): string {
   return region;
 }
 
-const LEVELS = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+const LEVELS = setting('BRANCHLINE_LOG_LEVEL').choices ?? [];
 
 /** Validates an environment once and returns a frozen Config. Throws ConfigError naming the variable. */
 export function loadConfig(env: Env): Config {
-  const bind = env['BRANCHLINE_BIND'] || '127.0.0.1';
+  const bind = text(env, 'BRANCHLINE_BIND');
   if (!/^[0-9a-fA-F:.]+$|^localhost$/.test(bind)) {
     throw new ConfigError(`Cannot parse BRANCHLINE_BIND: "${bind}" is not an IP address`);
   }
-  const logLevel = (env['BRANCHLINE_LOG_LEVEL'] || 'info') as LogLevel;
+  const logLevel = text(env, 'BRANCHLINE_LOG_LEVEL') as LogLevel;
   if (!LEVELS.includes(logLevel)) {
     throw new ConfigError(
       `Cannot parse BRANCHLINE_LOG_LEVEL: "${logLevel}" is not one of ${LEVELS.join(', ')}`,
     );
   }
-  const https = env['BRANCHLINE_HTTPS'] ?? 'on';
+  const https = text(env, 'BRANCHLINE_HTTPS');
   if (https !== 'on' && https !== 'off') {
     throw new ConfigError(`Cannot parse BRANCHLINE_HTTPS: "${https}" is not on or off`);
   }
-  const branchId = env['BRANCHLINE_BRANCH_ID'] || 'B01';
+  const branchId = text(env, 'BRANCHLINE_BRANCH_ID');
   if (!/^[A-Za-z0-9_]{1,32}$/.test(branchId)) {
     throw new ConfigError(
       `Cannot parse BRANCHLINE_BRANCH_ID: "${branchId}" is not 1-32 letters, digits or _`,
@@ -264,22 +279,22 @@ export function loadConfig(env: Env): Config {
   }
   const zone = timeZone(env);
   const config: Config = {
-    dataDir: path.resolve(env['BRANCHLINE_DATA_DIR'] || './var/data'),
+    dataDir: path.resolve(text(env, 'BRANCHLINE_DATA_DIR')),
     bind,
-    httpPort: port(env, 'BRANCHLINE_HTTP_PORT', 8080),
-    httpsPort: port(env, 'BRANCHLINE_HTTPS_PORT', 8443),
-    sipPort: port(env, 'BRANCHLINE_SIP_PORT', 5060),
-    sipTlsPort: port(env, 'BRANCHLINE_SIP_TLS_PORT', 5061),
-    smtpPort: port(env, 'BRANCHLINE_SMTP_PORT', 2525),
+    httpPort: port(env, 'BRANCHLINE_HTTP_PORT'),
+    httpsPort: port(env, 'BRANCHLINE_HTTPS_PORT'),
+    sipPort: port(env, 'BRANCHLINE_SIP_PORT'),
+    sipTlsPort: port(env, 'BRANCHLINE_SIP_TLS_PORT'),
+    smtpPort: port(env, 'BRANCHLINE_SMTP_PORT'),
     hqUrl: url(env, 'BRANCHLINE_HQ_URL'),
-    hqPort: port(env, 'BRANCHLINE_HQ_PORT', 5984),
+    hqPort: port(env, 'BRANCHLINE_HQ_PORT'),
     branchId,
-    sessionIdleMinutes: int(env, 'BRANCHLINE_SESSION_IDLE_MINUTES', 15, 1, 24 * 60),
+    sessionIdleMinutes: int(env, 'BRANCHLINE_SESSION_IDLE_MINUTES'),
     logLevel,
-    maxBodyBytes: int(env, 'BRANCHLINE_MAX_BODY_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    maxBodyBytes: int(env, 'BRANCHLINE_MAX_BODY_BYTES'),
     httpsEnabled: https === 'on',
-    wechatApiBase: url(env, 'BRANCHLINE_WECHAT_API_BASE') ?? 'https://api.weixin.qq.com',
-    wecomApiBase: url(env, 'BRANCHLINE_WECOM_API_BASE') ?? 'https://qyapi.weixin.qq.com',
+    wechatApiBase: url(env, 'BRANCHLINE_WECHAT_API_BASE') ?? text(env, 'BRANCHLINE_WECHAT_API_BASE'),
+    wecomApiBase: url(env, 'BRANCHLINE_WECOM_API_BASE') ?? text(env, 'BRANCHLINE_WECOM_API_BASE'),
     timeZone: zone,
     phoneRegion: phoneRegion(env, zone),
     ...mailSettings(env),
@@ -292,4 +307,9 @@ export function loadConfig(env: Env): Config {
 /** The only place that reads process.env. */
 export function configFromProcess(): Config {
   return loadConfig(process.env);
+}
+
+/** Every declared setting's effective value in this process, secrets masked; throws ConfigError like configFromProcess(). */
+export function effectiveFromProcess(): EffectiveSetting[] {
+  return effectiveSettings(process.env, loadConfig(process.env));
 }
