@@ -3,20 +3,23 @@
 // requiring SHA-256 refuses an MD5 answer, and (below) floods, the block list and trunks.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { createSocket, type Socket } from 'node:dgram';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
-import { bootstrapAdmin } from './support/bootstrap.ts';
+import { bootstrapAdmin, createSignedInUser } from './support/bootstrap.ts';
 import type { ApiClient } from './support/client.ts';
 import { freePort } from './support/ports.ts';
 import { until } from './support/until.ts';
+import { TESTDATA } from './voice-support/e2e.ts';
 import { run, sipRequest, udpExchange } from './voice-support/util.ts';
 
 let app: RunningAppliance;
 let tmp: { dir: string; cleanup: () => Promise<void> };
 let work: { dir: string; cleanup: () => Promise<void> };
 let admin: ApiClient;
+let auditor: ApiClient;
 let sip: { host: string; port: number };
 const children: ChildProcess[] = [];
 
@@ -30,6 +33,17 @@ before(async () => {
     env: { BRANCHLINE_SIP_TRUNKS: 'carrier=127.0.0.1', BRANCHLINE_HTTPS: 'off' },
   });
   admin = (await bootstrapAdmin(app)).admin;
+  // A reader of the trail (the auditor role itself must enrol MFA first).
+  ok(
+    await admin.request('POST', '/api/roles', {
+      id: 'sip-trail-reader',
+      description: 'reads the audit trail',
+      permissions: ['audit.read'],
+    }),
+    201,
+  );
+  auditor = (await createSignedInUser(admin, 'sip.trail', ['sip-trail-reader'], 'sip trail password 1'))
+    .client;
   const status = await admin.request('GET', '/api/voice/status');
   ok(status, 200);
   sip = { host: '127.0.0.1', port: status.json['sip'].port as number };
@@ -207,4 +221,114 @@ test('an account requiring SHA-256 is challenged with SHA-256 only and refuses a
     }),
   );
   assert.equal(await registered('strict-phone'), false);
+});
+
+interface Blocked {
+  source: string;
+  reason: string;
+  requests: number;
+}
+
+async function blockedSources(): Promise<Blocked[]> {
+  const r = await admin.request('GET', '/api/voice/blocked-sources');
+  ok(r, 200);
+  return r.json['sources'] as Blocked[];
+}
+
+/**
+ * A REGISTER flood over UDP from `from`, in batches, until the appliance lists the source
+ * blocked (loopback may drop datagrams under load, so the count sent is not the count seen).
+ */
+async function floodUntilBlocked(from: string): Promise<{ sock: Socket; sent: number }> {
+  const sock = createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, from, r));
+  let sent = 0;
+  const batch = () => {
+    for (let i = 0; i < 50; i++, sent++)
+      sock.send(sipRequest('REGISTER', 'sip:127.0.0.1', { user: `scan${sent}` }), sip.port, sip.host);
+  };
+  await until(
+    `${from} to be listed as blocked`,
+    async () => {
+      batch();
+      return (await blockedSources()).find((b) => b.source === from);
+    },
+    { timeoutMs: 20_000, everyMs: 20 },
+  );
+  return { sock, sent };
+}
+
+async function auditRecords(action: string, source: string) {
+  const r = await auditor.request('GET', `/api/audit?action=${action}&limit=500`);
+  ok(r, 200);
+  return (r.json['records'] as Array<{ actor?: string; details: Record<string, unknown> }>).filter(
+    (x) => x.details['source'] === source,
+  );
+}
+
+test('a REGISTER flood blocks its source with exactly one audit record; the admin lists and releases it, then the phone registers', {
+  timeout: 90_000,
+}, async () => {
+  const flooder = '127.0.0.7';
+  const { sock, sent } = await floodUntilBlocked(flooder);
+  try {
+    const listed = (await blockedSources()).find((b) => b.source === flooder);
+    assert.equal(listed?.reason, 'flood');
+    assert.ok((listed?.requests ?? 0) > 200, `blocked after ${listed?.requests} requests (${sent} sent)`);
+    // The flood goes on while blocked: dropped, and no further records.
+    for (let i = 0; i < 300; i++) sock.send(sipRequest('OPTIONS', 'sip:127.0.0.1'), sip.port, sip.host);
+    const probe = await udpExchange(flooder, sip, sipRequest('OPTIONS', 'sip:127.0.0.1'), 1500);
+    assert.equal(probe, undefined, 'a blocked source gets no answer');
+    const records = await auditRecords('sip.source_blocked', flooder);
+    assert.equal(records.length, 1, JSON.stringify(records));
+    assert.equal(records[0]?.details['reason'], 'flood');
+  } finally {
+    sock.close();
+  }
+  const wrong = await admin.request('DELETE', '/api/voice/blocked-sources/not-an-ip');
+  ok(wrong, 400);
+  ok(await admin.request('DELETE', `/api/voice/blocked-sources/${flooder}`), 204);
+  assert.equal(
+    (await blockedSources()).some((b) => b.source === flooder),
+    false,
+  );
+  const again = await admin.request('DELETE', `/api/voice/blocked-sources/${flooder}`);
+  ok(again, 404);
+  assert.equal(again.json['error'].code, 'VOICE_SOURCE_NOT_BLOCKED');
+  const released = await auditRecords('sip.source_released', flooder);
+  assert.equal(released.length, 1);
+  assert.ok(released[0]?.actor, 'the release names the admin who did it');
+  // The released address registers again (a real phone: sipp from that address).
+  await sipp(
+    'sipp-after-release',
+    registerScenario({
+      challengeAs: 'sipp-phone',
+      user: 'sipp-phone',
+      password: 'sipp-phone-secret-pass',
+      final: 200,
+    }),
+    flooder,
+  );
+});
+
+test('with the anonymous budget of a trunk address exhausted, a trunk INVITE from it is still answered', {
+  timeout: 90_000,
+}, async () => {
+  const trunk = '127.0.0.1';
+  const { sock } = await floodUntilBlocked(trunk);
+  sock.close();
+  assert.equal((await blockedSources()).find((b) => b.source === trunk)?.reason, 'flood');
+  const refused = await udpExchange(
+    trunk,
+    sip,
+    sipRequest('REGISTER', 'sip:127.0.0.1', { user: 'sipp-phone' }),
+    1500,
+  );
+  assert.equal(refused, undefined, 'anonymous traffic from the trunk address is dropped');
+  // A short trunk call (INVITE, 200, ACK, BYE) from sipp on the configured trunk address.
+  const call = (await readFile(join(TESTDATA, 'trunk-call.xml'), 'utf8'))
+    .replace(/<nop>[\s\S]*?<\/nop>/, '')
+    .replace(/<pause milliseconds="\d+"\/>/, '<pause milliseconds="200"/>');
+  await sipp('trunk-call-short', call, trunk);
+  ok(await admin.request('DELETE', `/api/voice/blocked-sources/${trunk}`), 204);
 });

@@ -9,7 +9,8 @@ export type VoiceErrorCode =
   | 'VOICE_CALL_STATE'
   | 'VOICE_TARGET_UNAVAILABLE'
   | 'VOICE_DIALOUT_REFUSED'
-  | 'VOICE_DIALOUT_FAILED';
+  | 'VOICE_DIALOUT_FAILED'
+  | 'VOICE_SOURCE_NOT_BLOCKED';
 
 const STATUS: Record<VoiceErrorCode, number> = {
   VOICE_ACCOUNT_EXISTS: 409,
@@ -21,6 +22,7 @@ const STATUS: Record<VoiceErrorCode, number> = {
   VOICE_TARGET_UNAVAILABLE: 409,
   VOICE_DIALOUT_REFUSED: 403,
   VOICE_DIALOUT_FAILED: 502,
+  VOICE_SOURCE_NOT_BLOCKED: 404,
 };
 
 export class VoiceError extends DomainError<VoiceErrorCode> {

@@ -45,6 +45,14 @@ const CallOut = z.object({
   startedAt: z.string(),
 });
 
+const BlockedOut = z.object({
+  source: z.string(),
+  reason: z.enum(['auth_failures', 'flood', 'trunk_flood', 'manual']),
+  since: z.string(),
+  until: z.string(),
+  requests: z.number(),
+});
+
 /** Digests never leave the appliance: an account is shown by its policy and registration only. */
 function accountView(stack: VoiceStack, a: SipAccountDoc): z.infer<typeof AccountOut> {
   return {
@@ -154,6 +162,42 @@ export function voiceRoutes(stack: VoiceStack) {
         source: c.get('clientIp'),
       });
       return c.json({ account: accountView(stack, account) }, 201);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/voice/blocked-sources',
+      summary: 'SIP source addresses blocked now (auth brute force, floods), with why and until when',
+      middleware: [requirePermission('system.manage')] as const,
+      responses: { 200: json(z.object({ sources: z.array(BlockedOut) }), 'Blocked sources') },
+    }),
+    (c) => {
+      const sources = stack.blockedSources().map((b) => ({
+        ...b,
+        since: new Date(b.since).toISOString(),
+        until: new Date(b.until).toISOString(),
+      }));
+      return c.json({ sources }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/voice/blocked-sources/{source}',
+      summary: 'Release a blocked SIP source (audited); 404 when it is not blocked',
+      middleware: [requirePermission('system.manage')] as const,
+      request: {
+        params: z.object({
+          source: z.string().regex(/^(\d{1,3}\.){3}\d{1,3}$|^[0-9a-fA-F:]{2,39}$/, 'an IPv4 or IPv6 address'),
+        }),
+      },
+      responses: { 204: { description: 'Released' } },
+    }),
+    async (c) => {
+      const { source } = c.req.valid('param');
+      await stack.releaseSource(source, { userId: principalOf(c).userId, source: c.get('clientIp') });
+      return c.body(null, 204);
     },
   );
   return app;

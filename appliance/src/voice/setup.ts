@@ -12,7 +12,7 @@ import { MediaWorker } from './media/supervisor.ts';
 import { RecordingRetention } from './recording/retention.ts';
 import { RecordingService } from './recording/service.ts';
 import { NonceIssuer } from './sip/digest.ts';
-import { type GuardOptions, SourceGuard } from './sip/guard.ts';
+import { type BlockedSource, type GuardOptions, SourceGuard } from './sip/guard.ts';
 import { type SipAccountDoc, SipAccounts } from './sip/registrar.ts';
 import { type Peer, SipTransport, type StreamListenOptions } from './sip/transport.ts';
 import { TrunkRegistration, type TrunkRegistrationState } from './sip/trunk-register.ts';
@@ -66,6 +66,14 @@ export class VoiceStack {
     this.#o = o;
     this.accounts = new SipAccounts(o.accountsStore, { realm: o.voice.realm });
     this.guard = new SourceGuard(o.guard);
+    // Blocks and trunk overload are audited: one event per source per block (or window).
+    this.guard.onBlocked = (b) =>
+      void o.bus.publish(b.reason === 'trunk_flood' ? 'sip.trunk_throttled' : 'sip.source_blocked', {
+        source: b.source,
+        reason: b.reason,
+        requests: b.requests,
+        until: new Date(b.until).toISOString(),
+      });
     this.recordings = new RecordingService(o.recordingsStore, {
       crypto: o.crypto,
       dir: join(o.dataDir, 'recordings'),
@@ -78,6 +86,7 @@ export class VoiceStack {
     this.transport = new SipTransport((req, from) => service?.handle(req, from), {
       guard: this.guard,
       logger: o.logger,
+      trunks: o.voice.trustedTrunks,
     });
     service = new VoiceService({
       transport: this.transport,
@@ -140,6 +149,22 @@ export class VoiceStack {
       { actor: actor.userId, ...(actor.source ? { source: actor.source } : {}) },
     );
     return account;
+  }
+
+  /** Blocked SIP sources now (auth brute force, floods, manual), with why and until when. */
+  blockedSources(): BlockedSource[] {
+    return this.guard.list();
+  }
+
+  /** Releases a blocked source, its counters reset (audited); VOICE_SOURCE_NOT_BLOCKED when it is not blocked. */
+  async releaseSource(source: string, actor: { userId: string; source?: string }): Promise<void> {
+    if (!this.guard.unblock(source))
+      throw new VoiceError('VOICE_SOURCE_NOT_BLOCKED', `SIP source ${source} is not blocked`);
+    await this.#o.bus.publish(
+      'sip.source_released',
+      { source },
+      { actor: actor.userId, ...(actor.source ? { source: actor.source } : {}) },
+    );
   }
 
   /** Opens UDP, then (with `streams`) TCP on the same port number and TLS if configured. */

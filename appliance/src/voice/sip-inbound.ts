@@ -125,8 +125,7 @@ export class SipInbound {
     const d = this.#c.d;
     const out = await authenticate(req, from.host, { ...d, proxy: false });
     if (!out.ok) {
-      if (out.blocked)
-        void d.bus.publish('sip.source_blocked', { source: from.host, reason: 'register_brute_force' });
+      // A block is published by the guard's hook (VoiceStack), once.
       this.#respond(req, from, out.status, out.status === 401 ? 'Unauthorized' : 'Forbidden', (r) => {
         if (out.challenge) r.headers.set('www-authenticate', out.challenge);
       });

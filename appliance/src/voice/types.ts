@@ -80,7 +80,10 @@ declare module '../events/catalogue.ts' {
       reason: 'unauthenticated_dial_out' | 'dial_out_not_allowed' | 'over_limit';
       target: string;
     };
-    'sip.source_blocked': { source: string; reason: string };
+    'sip.source_blocked': { source: string; reason: string; requests?: number; until?: string };
+    /** A configured trunk went over its own request budget in a window (dropped, not blocked). */
+    'sip.trunk_throttled': { source: string; reason: string; requests: number; until: string };
+    'sip.source_released': { source: string };
     'sip.account_created': { username: string; userId?: string };
     'recording.paused': { callId: string; reason: string };
     'recording.resumed': { callId: string; reason: string };

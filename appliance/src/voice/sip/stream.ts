@@ -23,6 +23,8 @@ export interface StreamLimits {
 
 export interface StreamOptions {
   guard: SourceGuard;
+  /** Configured trunk addresses: connected even while their anonymous traffic is blocked. */
+  trunks?: ReadonlySet<string>;
   logger: Logger;
   limits?: StreamLimits;
   /** Called with each framed message; `malformed()` closes the connection. */
@@ -95,7 +97,7 @@ export class SipStreams {
     const port = s.remotePort ?? 0;
     s.on('error', () => undefined);
     if (
-      this.#o.guard.isBlocked(host) ||
+      (this.#o.guard.isBlocked(host) && !this.#o.trunks?.has(host)) ||
       (this.#perSource.get(host) ?? 0) >= this.#limits.maxConnectionsPerSource
     ) {
       s.destroy();

@@ -39,6 +39,19 @@ interface ClientTx {
 
 const T1 = 500;
 
+/** What a carrier trunk sends: calls, in-dialog requests, keep-alives. REGISTER and the rest are anonymous. */
+const TRUNK_METHODS = new Set([
+  'INVITE',
+  'ACK',
+  'BYE',
+  'CANCEL',
+  'OPTIONS',
+  'PRACK',
+  'UPDATE',
+  'INFO',
+  'NOTIFY',
+]);
+
 /**
  * SIP over UDP: parsing behind a guard (rate limit, block list, size cap), client
  * transactions with retransmission, and a send path. Nothing a peer sends can
@@ -53,11 +66,17 @@ export class SipTransport {
   #stats = { received: 0, malformed: 0, dropped: 0, handlerErrors: 0, streamsClosed: 0 };
   #streams: SipStreams | undefined;
   #streamAddr: Partial<Record<StreamKind, Peer>> = {};
+  #trunks: ReadonlySet<string>;
 
-  constructor(handler: RequestHandler, options: { guard: SourceGuard; logger: Logger }) {
+  /** `trunks`: addresses of configured trunks, whose own traffic has its own budget (see SourceGuard). */
+  constructor(
+    handler: RequestHandler,
+    options: { guard: SourceGuard; logger: Logger; trunks?: readonly string[] },
+  ) {
     this.#handler = handler;
     this.#guard = options.guard;
     this.#logger = options.logger;
+    this.#trunks = new Set(options.trunks ?? []);
   }
 
   get stats(): {
@@ -78,6 +97,7 @@ export class SipTransport {
     const streams = new SipStreams({
       guard: this.#guard,
       logger: this.#logger,
+      trunks: this.#trunks,
       ...(options.limits ? { limits: options.limits } : {}),
       onMessage: (buf, from) => (this.#receive(buf, from) === 'malformed' ? 'malformed' : 'ok'),
       onClosed: () => void this.#stats.streamsClosed++,
@@ -141,7 +161,9 @@ export class SipTransport {
 
   #receive(buf: Buffer, from: Peer): 'ok' | 'dropped' | 'malformed' {
     this.#stats.received++;
-    if (!this.#guard.admit(from.host)) {
+    const trunk = this.#trunks.has(from.host);
+    // Anonymous sources are counted before parsing, so a flood costs no parse work.
+    if (!trunk && !this.#guard.admit(from.host)) {
       this.#stats.dropped++;
       return 'dropped';
     }
@@ -149,8 +171,16 @@ export class SipTransport {
     try {
       msg = parseSip(buf);
     } catch {
+      if (trunk) this.#guard.admit(from.host);
       this.#stats.malformed++;
       return 'malformed';
+    }
+    if (trunk) {
+      const own = msg.kind === 'response' || TRUNK_METHODS.has(msg.method);
+      if (!this.#guard.admit(from.host, own ? 'trunk' : 'anonymous')) {
+        this.#stats.dropped++;
+        return 'dropped';
+      }
     }
     if (msg.kind === 'response') {
       this.#onResponse(msg);
