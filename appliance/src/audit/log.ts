@@ -1,5 +1,5 @@
 import { InvalidStateError } from '../contracts/index.ts';
-import type { EventBus } from '../events/index.ts';
+import { type EventBus, SupervisedLoop } from '../events/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { ChangesResult, DocStore, StoredDoc } from '../storage/index.ts';
 import { assertInput } from './chain.ts';
@@ -49,7 +49,7 @@ export class AuditLog {
   readonly #writer: ChainWriter;
   #settings: AuditSettings = { ...DEFAULT_SETTINGS };
   #settingsRev: string | undefined;
-  #timer: ReturnType<typeof setInterval> | undefined;
+  #checkpoints: SupervisedLoop | undefined;
   #closed: Promise<void> | undefined;
 
   private constructor(store: DocStore, options: AuditLogOptions) {
@@ -77,11 +77,11 @@ export class AuditLog {
     const mismatch = await audit.#writer.load();
     const every = options.checkpointIntervalMs ?? 5 * 60_000;
     if (every > 0) {
-      audit.#timer = setInterval(() => {
-        audit.checkpoint().catch((err: unknown) => log.error('timed checkpoint failed', { err }));
-      }, every);
-      // Deno's timers are plain numbers without unref().
-      (audit.#timer as { unref?: () => void }).unref?.();
+      audit.#checkpoints = new SupervisedLoop('audit.checkpoint', () => audit.checkpoint(), {
+        everyMs: every,
+        ...(options.bus ? { bus: options.bus } : {}),
+        log,
+      }).start();
     }
     if (mismatch) {
       await audit.append({
@@ -225,7 +225,7 @@ export class AuditLog {
   /** Stops the timer and waits for queued appends; does not close the store (its owner does). */
   close(): Promise<void> {
     this.#closed ??= (async () => {
-      if (this.#timer) clearInterval(this.#timer);
+      await this.#checkpoints?.close();
       await this.#writer.drain();
     })();
     return this.#closed;

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Permission } from '../contracts/index.ts';
-import type { DomainEvent, EventBus } from '../events/index.ts';
+import { type DomainEvent, type EventBus, SupervisedLoop } from '../events/index.ts';
 import { createLogger } from '../logging/index.ts';
 import { type Principal, SESSION_COOKIE, type SessionResolver } from './types.ts';
 
@@ -72,7 +72,7 @@ export class WsGateway {
   #resolve: SessionResolver;
   #check: (sessionHandle: string) => Promise<Principal | undefined>;
   #offBus: Array<() => void> = [];
-  #timer: NodeJS.Timeout;
+  #revalidation: SupervisedLoop;
   #closed = false;
 
   /**
@@ -91,8 +91,11 @@ export class WsGateway {
     this.#resolve = options.resolveSession;
     this.#check = options.checkSession;
     this.#offBus.push(bus.subscribe('*', (e) => this.#onEvent(e)));
-    this.#timer = setInterval(() => void this.#revalidate(), options.revalidateMs ?? 30_000);
-    this.#timer.unref();
+    this.#revalidation = new SupervisedLoop('http.ws_revalidate', () => this.#revalidate(), {
+      everyMs: options.revalidateMs ?? 30_000,
+      bus,
+      log,
+    }).start();
   }
 
   get size(): number {
@@ -174,7 +177,7 @@ export class WsGateway {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#timer);
+    void this.#revalidation.close();
     for (const off of this.#offBus) off();
     for (const c of this.#clients) c.socket.terminate();
     this.#clients.clear();

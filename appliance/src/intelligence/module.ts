@@ -1,3 +1,4 @@
+import { SupervisedLoop } from '../events/index.ts';
 import type { BranchModule } from '../modules.ts';
 import { EncryptedDocStore } from '../storage/index.ts';
 import { assistFor } from './assist.ts';
@@ -68,37 +69,28 @@ export const intelligenceModule: BranchModule = {
       );
     }
     let closed = false;
-    let timer: ReturnType<typeof setInterval> | undefined;
-    let sweeping: Promise<unknown> = Promise.resolve();
-    let busy = false;
-    const sweep = () => {
-      if (busy || closed) return;
-      busy = true;
-      sweeping = bot
-        .sweep()
-        .catch((err) => intel.logFailure('dialogue sweep failed', err))
-        .finally(() => {
-          busy = false;
-        });
-    };
+    let started = false;
+    // A failing sweep (store down) is alarmed and retried with back-off; it never ends the process.
+    const sweeps = new SupervisedLoop('intelligence.dialogue_sweep', () => bot.sweep(), {
+      everyMs: SWEEP_EVERY_MS,
+      bus: services.bus,
+    });
     return {
       routes: [intelligenceRoutes(intel, services)],
       async listen() {
-        if (closed || timer) return;
+        if (closed || started) return;
+        started = true;
         // Sweep first: a dialogue that went idle while the appliance was down gets its closing notice.
-        sweep();
-        await sweeping;
+        sweeps.start({ now: true });
+        await sweeps.idle();
         await bot.recover().catch((err) => intel.logFailure('bot recovery failed', err));
-        timer = setInterval(sweep, SWEEP_EVERY_MS);
-        timer.unref();
       },
       async close() {
         if (closed) return;
         closed = true;
-        clearInterval(timer);
         for (const off of offs.splice(0)) off();
         bot.close();
-        await sweeping;
+        await sweeps.close();
         await bot.idle();
       },
     };

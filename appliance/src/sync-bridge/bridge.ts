@@ -13,7 +13,7 @@ import {
   type SignedPolicy,
   type SyncWatchdog,
 } from '../../../sync/src/index.ts';
-import type { EventBus } from '../events/index.ts';
+import { type EventBus, SupervisedLoop } from '../events/index.ts';
 import type { IdentityService } from '../identity/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { CryptoFacade } from '../storage/index.ts';
@@ -61,7 +61,7 @@ export class SyncBridge {
   readonly #reps: Replicator[] = [];
   #remotes: Record<string, PouchDb> = {};
   #watchdog: SyncWatchdog | undefined;
-  #timers: Array<ReturnType<typeof setInterval>> = [];
+  #loops: SupervisedLoop[] = [];
   #off: Array<() => void> = [];
   #auditCursor: number | string = 0;
   readonly #quarantine: QuarantineBook;
@@ -108,24 +108,25 @@ export class SyncBridge {
     this.#reps.push(...reps);
     this.#remotes = remotes;
     if (this.#o.reconcileEveryMs) {
-      this.#every(this.#o.reconcileEveryMs, () => this.reconcile(), 'reconcile');
+      this.#every(this.#o.reconcileEveryMs, () => this.reconcile(), 'sync.reconcile');
     }
     this.#watchdog = watchReplication(this.#reps, dbs, bus);
-    this.#every(2_000, () => this.pumpAudit(), 'audit pump');
-    this.#every(5_000, () => this.publishStatus());
+    this.#every(2_000, () => this.pumpAudit(), 'sync.audit_pump');
+    this.#every(5_000, () => this.publishStatus(), 'sync.status');
     // Freezes that arrived before a restart are applied again (freeze is idempotent).
     const inbound = await dbs.inbound.allDocs({ include_docs: true });
     await this.#applyInbound(inbound.rows.flatMap((r) => (r.doc ? [r.doc] : [])));
   }
 
-  /** A background job that never keeps the process alive; failures are logged (`label`) or ignored. */
-  #every(ms: number, job: () => Promise<unknown>, label?: string): void {
-    const t = setInterval(
-      () => void job().catch((err) => (label === undefined ? undefined : log.warn(label, { err }))),
-      ms,
-    );
-    t.unref();
-    this.#timers.push(t);
+  /** A supervised background job: never keeps the process alive; failures are logged, alarmed and backed off. */
+  #every(ms: number, job: () => Promise<unknown>, name: string): void {
+    const loop = new SupervisedLoop(name, async () => void (await job()), {
+      everyMs: ms,
+      backoffMs: ms,
+      bus: this.#o.bus,
+      log,
+    });
+    this.#loops.push(loop.start());
   }
 
   /**
@@ -263,7 +264,8 @@ export class SyncBridge {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const t of this.#timers) clearInterval(t);
+    // Not awaited, as before: a reconcile waiting on an unreachable HQ must not hold up shutdown.
+    for (const l of this.#loops.splice(0)) void l.close();
     for (const off of this.#off) off();
     this.#watchdog?.close();
     for (const r of this.#reps) await r.close();

@@ -1,3 +1,4 @@
+import { SupervisedLoop } from '../events/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { TicketCore } from './core.ts';
 import type { TicketLifecycle } from './service.ts';
@@ -13,7 +14,7 @@ export class SlaChecker {
   #core: TicketCore;
   #policies: SlaPolicies;
   #lifecycle: TicketLifecycle;
-  #timer: NodeJS.Timeout | undefined;
+  #loop: SupervisedLoop | undefined;
   #running: Promise<number> | undefined;
 
   constructor(core: TicketCore, options: { policies: SlaPolicies; lifecycle: TicketLifecycle }) {
@@ -93,15 +94,25 @@ export class SlaChecker {
   }
 
   /** Checks every `intervalMs` (30 s in production) until close(). */
+  /** A failing check (store down) is alarmed and retried with back-off; it never ends the process. */
   start(intervalMs = 30_000): void {
-    if (this.#timer) return;
-    this.#timer = setInterval(() => void this.check(), intervalMs);
-    this.#timer.unref();
+    if (this.#loop) return;
+    this.#loop = new SupervisedLoop('tickets.sla', () => this.check(), {
+      everyMs: intervalMs,
+      backoffMs: Math.min(intervalMs, 5000),
+      bus: this.#core.bus,
+      log,
+    }).start();
+  }
+
+  /** The periodic check's health (consecutive failures, last error); undefined before start(). */
+  get status() {
+    return this.#loop?.status;
   }
 
   async close(): Promise<void> {
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#running;
+    await this.#loop?.close();
+    this.#loop = undefined;
+    await this.#running?.catch(() => undefined);
   }
 }

@@ -1,4 +1,4 @@
-import type { EventBus } from '../../events/index.ts';
+import { type EventBus, SupervisedLoop } from '../../events/index.ts';
 import type { Logger } from '../../logging/index.ts';
 import type { DocStore } from '../../storage/index.ts';
 import type { RecordingService } from './service.ts';
@@ -22,7 +22,7 @@ export class RecordingRetention {
   #bus: EventBus;
   #logger: Logger;
   #now: () => number;
-  #timer: NodeJS.Timeout | undefined;
+  #loop: SupervisedLoop | undefined;
   #running: Promise<number> | undefined;
 
   constructor(
@@ -74,18 +74,18 @@ export class RecordingRetention {
   }
 
   /** Runs the purge every `intervalMs` (hourly by default) until close(). */
+  /** A failing purge is alarmed and retried with back-off; it never ends the process. */
   start(intervalMs = 3_600_000): void {
-    if (this.#timer) return;
-    this.#timer = setInterval(() => {
-      this.purge().catch((err: unknown) =>
-        this.#logger.error('recording purge failed', { error: String(err) }),
-      );
-    }, intervalMs);
-    this.#timer.unref();
+    if (this.#loop) return;
+    this.#loop = new SupervisedLoop('voice.recording_retention', () => this.purge(), {
+      everyMs: intervalMs,
+      bus: this.#bus,
+      log: this.#logger,
+    }).start();
   }
 
   close(): void {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = undefined;
+    void this.#loop?.close();
+    this.#loop = undefined;
   }
 }

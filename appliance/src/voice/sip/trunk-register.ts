@@ -1,3 +1,4 @@
+import { SupervisedLoop } from '../../events/index.ts';
 import type { Logger } from '../../logging/index.ts';
 import { newTag } from './dialog.ts';
 import { header, param } from './message.ts';
@@ -24,7 +25,9 @@ export class TrunkRegistration {
   #transport: SipTransport;
   #logger: Logger;
   #onChange: (s: TrunkRegistrationState) => void;
-  #timer: NodeJS.Timeout | undefined;
+  #loop: SupervisedLoop;
+  #next: number | undefined;
+  #status = 0;
   #callId = newCallId();
   #tag = newTag();
   #cseq = 0;
@@ -46,6 +49,12 @@ export class TrunkRegistration {
     this.#onChange = o.onChange ?? (() => undefined);
     this.#retryMs = o.retryMs ?? 30_000;
     this.state = { name: trunk.name, registered: false };
+    // A REGISTER that throws (transport error) is logged and retried with back-off, never fatal.
+    this.#loop = new SupervisedLoop(`voice.trunk_register:${trunk.name}`, () => this.#registerOnce(), {
+      backoffMs: this.#retryMs,
+      maxBackoffMs: Math.max(this.#retryMs, 300_000),
+      log: this.#logger,
+    });
   }
 
   get peer(): Peer {
@@ -56,9 +65,19 @@ export class TrunkRegistration {
     };
   }
 
-  /** Registers now; resolves with the final status. */
+  /** Registers now (and keeps refreshing); resolves with the final status, 0 when no answer came. */
   async register(): Promise<number> {
     if (this.#closed) return 0;
+    this.#loop.kick();
+    await this.#loop.idle();
+    return this.#status;
+  }
+
+  /** One REGISTER; returns when to send the next (refresh or retry). */
+  async #registerOnce(): Promise<number | undefined> {
+    this.#status = 0;
+    this.#next = undefined;
+    if (this.#closed) return undefined;
     const t = this.#trunk;
     const local = this.#transport.localFor(this.peer);
     const aor = `sip:${t.username}@${t.host}`;
@@ -82,7 +101,8 @@ export class TrunkRegistration {
       username: t.username,
       password: t.password,
     });
-    if (this.#closed) return res.status;
+    this.#status = res.status;
+    if (this.#closed) return undefined;
     this.#cseq++;
     this.state.lastStatus = res.status;
     if (res.status >= 200 && res.status < 300) {
@@ -91,25 +111,19 @@ export class TrunkRegistration {
       this.state.registered = true;
       this.state.expiresAt = Date.now() + granted * 1000;
       const refreshMs = Math.max(1000, Math.min(granted * 800, granted * 1000 - 5000));
-      this.#schedule(refreshMs);
+      this.#next = refreshMs;
     } else {
       this.state.registered = false;
       delete this.state.expiresAt;
       this.#logger.warn('trunk registration failed', { trunk: t.name, status: res.status });
-      this.#schedule(this.#retryMs);
+      this.#next = this.#retryMs;
     }
     this.#onChange({ ...this.state });
-    return res.status;
-  }
-
-  #schedule(ms: number): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.register(), ms);
-    this.#timer.unref();
+    return this.#next;
   }
 
   close(): void {
     this.#closed = true;
-    if (this.#timer) clearTimeout(this.#timer);
+    void this.#loop.close();
   }
 }
