@@ -2,7 +2,9 @@
 # Debian packages the appliance needs (Node.js 20 itself is assumed present).
 #
 #   install-system-deps.sh            runtime packages
-#   install-system-deps.sh --test     runtime + what the test suite drives
+#   install-system-deps.sh --build    runtime + the toolchain and libraries that
+#                                     build-mediasoup-worker.sh builds the media worker with
+#   install-system-deps.sh --test     runtime + build + what the test suite drives
 #   install-system-deps.sh --print    list the packages, install nothing
 set -euo pipefail
 
@@ -28,12 +30,28 @@ testing=(
   fonts-wqy-zenhei # CJK glyphs in the zh-CN console screenshots
 )
 
+build=(
+  g++             # mediasoup's C++ worker (build-mediasoup-worker.sh)
+  pkg-config
+  meson
+  ninja-build
+  patch
+  libuv1-dev      # the libraries it links instead of mediasoup's meson wraps
+  libssl-dev
+  libsrtp2-dev
+  libusrsctp-dev
+  libabsl-dev
+  libflatbuffers-dev
+  flatbuffers-compiler
+)
+
 packages=("${runtime[@]}")
 case "${1:-}" in
---test) packages+=("${testing[@]}") ;;
+--build) packages+=("${build[@]}") ;;
+--test) packages+=("${build[@]}" "${testing[@]}") ;;
 --print) printf '%s\n' "${runtime[@]}" && exit 0 ;;
 "") ;;
-*) echo "usage: $0 [--test|--print]" >&2 && exit 2 ;;
+*) echo "usage: $0 [--build|--test|--print]" >&2 && exit 2 ;;
 esac
 
 missing=()
