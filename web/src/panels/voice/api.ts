@@ -30,6 +30,14 @@ export interface RecordingRow {
   pausedFor: string[];
 }
 
+export interface BlockedSource {
+  source: string;
+  reason: 'auth_failures' | 'flood' | 'trunk_flood' | 'manual';
+  since: string;
+  until: string;
+  requests: number;
+}
+
 export const fetchFlows = async (api: ApiClient) => (await api.get<{ flows: FlowRow[] }>('/api/flows')).flows;
 export const fetchFlow = async (api: ApiClient, id: string) =>
   (await api.get<{ flow: Record<string, unknown> }>(`/api/flows/${encodeURIComponent(id)}`)).flow;
@@ -43,3 +51,7 @@ export const fetchRecordings = async (api: ApiClient) =>
   (await api.get<{ recordings: RecordingRow[] }>('/api/voice/recordings')).recordings;
 /** A plain link: the session cookie authorises the GET, and the server audits the read. */
 export const recordingUrl = (callId: string) => `/api/voice/recordings/${encodeURIComponent(callId)}/wav`;
+export const fetchBlockedSources = async (api: ApiClient) =>
+  (await api.get<{ sources: BlockedSource[] }>('/api/voice/blocked-sources')).sources;
+export const releaseSource = (api: ApiClient, source: string) =>
+  api.delete(`/api/voice/blocked-sources/${encodeURIComponent(source)}`);

@@ -3,6 +3,7 @@ import { useEffect } from 'preact/hooks';
 import { api, can } from '../../app-state.ts';
 import { type MessageKey, t } from '../../i18n/index.ts';
 import { fetchCalls, fetchRecordings, type LiveCall, type RecordingRow, recordingUrl } from './api.ts';
+import { BlockedSources } from './blocked-sources.tsx';
 import { SuperviseControls } from './supervise.tsx';
 
 /**
@@ -80,6 +81,7 @@ export function CallsPanel() {
           ))}
         </ul>
       )}
+      {can('system.manage') && <BlockedSources />}
     </div>
   );
 }
