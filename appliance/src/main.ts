@@ -21,7 +21,7 @@ import {
   selfTestChecks,
   startWatchdog,
 } from './system/index.ts';
-import { sipBoundPort } from './voice/index.ts';
+import { type MediaAlarm, openMediaEngine, sipBoundPort } from './voice/index.ts';
 
 const log = createLogger('main');
 const VERSION = '0.1.0';
@@ -37,6 +37,15 @@ export interface Appliance {
 /** Starts the whole appliance on `config`; resolves once it serves `/healthz`. */
 export async function startAppliance(config: Config, print: (line: string) => void): Promise<Appliance> {
   await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
+  let raiseAlarm = (_alarm: MediaAlarm): Promise<unknown> => Promise.resolve();
+  // BRANCHLINE_MEDIA_ENGINE=mediasoup with a missing or broken worker stops start-up here (no fallback).
+  const media = await openMediaEngine({
+    engine: config.mediaEngine,
+    workerBin: config.mediasoupWorkerBin,
+    cacheDir: config.cacheDir,
+    logger: createLogger('media'),
+    onAlarm: (a) => void raiseAlarm(a),
+  });
   let storesOk = true;
   let listening = false;
   const health = createHealth({
@@ -54,11 +63,13 @@ export async function startAppliance(config: Config, print: (line: string) => vo
   });
   const core = await openCoreOnDisk(config, {
     modules: MODULES,
-    health: (request) => health.snapshot(request),
+    health: async (request) => ({ ...(await health.snapshot(request)), media: media.info }),
     clientIp: (c) => getConnInfo(c).remote.address ?? 'unknown',
     staticHandler: staticSpa(WEB_ROOT),
     version: VERSION,
   });
+
+  raiseAlarm = (a) => core.bus.publish('system.alarm_raised', a, { actor: 'system' });
 
   const first = await core.identity.ensureInitialAdmin({ dataDir: config.dataDir });
   const recovery = await ensureRecoveryKey(config.dataDir);
@@ -139,6 +150,7 @@ export async function startAppliance(config: Config, print: (line: string) => vo
         await servers.close();
         await control.close();
         await core.close();
+        await media.close();
       })();
       return closing;
     },

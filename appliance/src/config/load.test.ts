@@ -53,3 +53,20 @@ test('loadConfig() reads BRANCHLINE_PHONE_REGION as an ISO region, defaults it f
   );
   assert.throws(() => loadConfig({ BRANCHLINE_PHONE_REGION: 'XX' }), /BRANCHLINE_PHONE_REGION/);
 });
+
+test('loadConfig() picks werift by default, mediasoup with BRANCHLINE_MEDIA_ENGINE=mediasoup, and rejects an unknown engine or a relative MEDIASOUP_WORKER_BIN', () => {
+  const d = loadConfig({});
+  assert.equal(d.mediaEngine, 'werift');
+  assert.equal(d.mediasoupWorkerBin, undefined);
+  assert.equal(d.cacheDir, '/var/cache/branchline');
+  const m = loadConfig({
+    BRANCHLINE_MEDIA_ENGINE: 'mediasoup',
+    MEDIASOUP_WORKER_BIN: '/opt/ms/mediasoup-worker',
+    BRANCHLINE_CACHE_DIR: '/tmp/c',
+  });
+  assert.equal(m.mediaEngine, 'mediasoup');
+  assert.equal(m.mediasoupWorkerBin, '/opt/ms/mediasoup-worker');
+  assert.equal(m.cacheDir, '/tmp/c');
+  assert.throws(() => loadConfig({ BRANCHLINE_MEDIA_ENGINE: 'rtpengine' }), /BRANCHLINE_MEDIA_ENGINE/);
+  assert.throws(() => loadConfig({ MEDIASOUP_WORKER_BIN: 'bin/worker' }), /MEDIASOUP_WORKER_BIN/);
+});

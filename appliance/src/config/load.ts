@@ -253,6 +253,23 @@ function phoneRegion(env: Env, zone: string): string {
   return region;
 }
 
+/** Which engine carries media and where the mediasoup worker binary is. */
+function mediaSettings(env: Env) {
+  const engine = text(env, 'BRANCHLINE_MEDIA_ENGINE');
+  if (engine !== 'werift' && engine !== 'mediasoup') {
+    throw new ConfigError(`Cannot parse BRANCHLINE_MEDIA_ENGINE: "${engine}" is not werift or mediasoup`);
+  }
+  const bin = env['MEDIASOUP_WORKER_BIN'] || undefined;
+  if (bin !== undefined && !path.isAbsolute(bin)) {
+    throw new ConfigError(`Cannot parse MEDIASOUP_WORKER_BIN: "${bin}" is not an absolute path`);
+  }
+  return {
+    mediaEngine: engine,
+    mediasoupWorkerBin: bin,
+    cacheDir: path.resolve(text(env, 'BRANCHLINE_CACHE_DIR')),
+  } as const;
+}
+
 const LEVELS = setting('BRANCHLINE_LOG_LEVEL').choices ?? [];
 
 /** Validates an environment once and returns a frozen Config. Throws ConfigError naming the variable. */
@@ -300,6 +317,7 @@ export function loadConfig(env: Env): Config {
     ...mailSettings(env),
     imap: imapSettings(env),
     ...voiceSettings(env),
+    ...mediaSettings(env),
   };
   return Object.freeze(config);
 }

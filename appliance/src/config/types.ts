@@ -48,6 +48,12 @@ export interface Config {
   readonly timeZone: string;
   /** Region national phone numbers are read in (BRANCHLINE_PHONE_REGION, ISO 3166 alpha-2; default from the time zone, CN when it names none). */
   readonly phoneRegion: string;
+  /** Media engine (BRANCHLINE_MEDIA_ENGINE, werift|mediasoup, default werift until calls move to mediasoup). */
+  readonly mediaEngine: 'werift' | 'mediasoup';
+  /** mediasoup worker binary (MEDIASOUP_WORKER_BIN); undefined = the one build-mediasoup-worker.sh cached. */
+  readonly mediasoupWorkerBin: string | undefined;
+  /** Build cache root the mediasoup worker is found in (BRANCHLINE_CACHE_DIR, default /var/cache/branchline). */
+  readonly cacheDir: string;
 }
 
 /** Where and how the email channel polls an IMAP mailbox. */
