@@ -58,6 +58,59 @@ function url(env: Env, name: string): string | undefined {
   }
 }
 
+/**
+ * What inbound mail may carry as attachments by default: a bank branch's
+ * customers send office documents, photos (iPhone HEIC too), PDFs, text in any
+ * charset, calendar invites and forwarded mail. Anything else is kept
+ * quarantined for an admin, never refused.
+ */
+const DEFAULT_MAIL_ATTACHMENT_TYPES: readonly string[] = Object.freeze([
+  'application/pdf',
+  'application/msword',
+  'application/vnd.ms-excel',
+  'application/vnd.ms-powerpoint',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'application/vnd.oasis.opendocument.text',
+  'application/vnd.oasis.opendocument.spreadsheet',
+  'application/ofd',
+  'image/png',
+  'image/jpeg',
+  'image/gif',
+  'image/webp',
+  'image/heic',
+  'image/heif',
+  'image/bmp',
+  'image/tiff',
+  'text/plain',
+  'text/csv',
+  'text/calendar',
+  'message/rfc822',
+]);
+
+function mailAttachmentSettings(env: Env) {
+  const raw = env['BRANCHLINE_MAIL_ATTACHMENT_TYPES'];
+  const types =
+    raw === undefined || raw === ''
+      ? DEFAULT_MAIL_ATTACHMENT_TYPES
+      : raw
+          .split(',')
+          .map((t) => t.trim().toLowerCase())
+          .filter((t) => t !== '');
+  for (const t of types) {
+    if (!/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/.test(t)) {
+      throw new ConfigError(`Cannot parse BRANCHLINE_MAIL_ATTACHMENT_TYPES: "${t}" is not a MIME type`);
+    }
+  }
+  return {
+    mailAttachmentTypes: Object.freeze([...types]),
+    mailAttachmentMaxBytes: int(env, 'BRANCHLINE_MAIL_ATTACHMENT_MAX_BYTES'),
+    mailAttachmentMaxCount: int(env, 'BRANCHLINE_MAIL_ATTACHMENT_MAX_COUNT'),
+    mailBodyMaxChars: int(env, 'BRANCHLINE_MAIL_BODY_MAX_CHARS'),
+  };
+}
+
 function mailSettings(env: Env) {
   const domains = (env['BRANCHLINE_MAIL_DOMAINS'] ?? '')
     .split(',')
@@ -94,6 +147,7 @@ function mailSettings(env: Env) {
     smtpRelayUrl: relay,
     smtpMaxBytes: int(env, 'BRANCHLINE_SMTP_MAX_BYTES'),
     smtpStartTls: tls === 'on',
+    ...mailAttachmentSettings(env),
   };
 }
 

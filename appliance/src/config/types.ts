@@ -36,6 +36,14 @@ export interface Config {
   readonly smtpMaxBytes: number;
   /** Offer STARTTLS on inbound SMTP with the appliance's TLS material. */
   readonly smtpStartTls: boolean;
+  /** MIME types inbound mail may attach (BRANCHLINE_MAIL_ATTACHMENT_TYPES, comma-separated; default office documents, images incl. HEIC, PDF, text, calendar, forwarded mail); others are quarantined. */
+  readonly mailAttachmentTypes: readonly string[];
+  /** Largest attachment an inbound mail may store, in bytes (BRANCHLINE_MAIL_ATTACHMENT_MAX_BYTES, default 25 MiB); larger ones are quarantined. */
+  readonly mailAttachmentMaxBytes: number;
+  /** Most attachments stored per inbound mail (BRANCHLINE_MAIL_ATTACHMENT_MAX_COUNT, default 20); the rest are quarantined. */
+  readonly mailAttachmentMaxCount: number;
+  /** Longest inbound mail body shown, in characters (BRANCHLINE_MAIL_BODY_MAX_CHARS, default 60000); longer ones are cut with a marker and the original kept as an encrypted .eml. */
+  readonly mailBodyMaxChars: number;
   /** Optional IMAP polling of a mailbox (BRANCHLINE_IMAP_URL); undefined = off. */
   readonly imap: ImapConfig | undefined;
   /** Voice (issue 4): SIP trunks trusted by source address (BRANCHLINE_SIP_TRUNKS="name=ip[,ip];…"). */

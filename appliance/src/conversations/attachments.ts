@@ -1,69 +1,97 @@
 import { ConversationsError } from './errors.ts';
-import type { AttachmentInput } from './types.ts';
+import { normaliseMime, SNIFF } from './file-types.ts';
+import type { AttachmentInput, AttachmentPolicy, BlockedReason, Channel } from './types.ts';
 
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 export const MAX_ATTACHMENTS = 5;
 
-const starts = (d: Uint8Array, sig: number[], at = 0) => sig.every((b, i) => d[at + i] === b);
-const ascii = (s: string) => [...s].map((c) => c.charCodeAt(0));
+/** What chat uploads and every channel without its own policy may store. */
+export const CHAT_ATTACHMENT_POLICY: AttachmentPolicy = Object.freeze({
+  types: Object.freeze([
+    'image/png',
+    'image/jpeg',
+    'image/gif',
+    'image/webp',
+    'application/pdf',
+    'audio/amr',
+    'text/plain',
+  ]),
+  maxBytes: MAX_ATTACHMENT_BYTES,
+  maxCount: MAX_ATTACHMENTS,
+});
 
-/** Allowed types and the magic bytes that must back the declared type. */
-const SNIFF: Record<string, (d: Uint8Array) => boolean> = {
-  'image/png': (d) => starts(d, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-  'image/jpeg': (d) => starts(d, [0xff, 0xd8, 0xff]),
-  'image/gif': (d) => starts(d, ascii('GIF87a')) || starts(d, ascii('GIF89a')),
-  'image/webp': (d) => starts(d, ascii('RIFF')) && starts(d, ascii('WEBP'), 8),
-  'application/pdf': (d) => starts(d, ascii('%PDF-')),
-  // WeChat/WeCom voice messages (AMR-NB, RFC 4867 storage format).
-  'audio/amr': (d) => starts(d, ascii('#!AMR\n')),
-  'text/plain': (d) => {
-    if (d.includes(0)) return false;
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(d);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-};
+export const ALLOWED_MIME = [...CHAT_ATTACHMENT_POLICY.types];
 
-export const ALLOWED_MIME = Object.keys(SNIFF);
+/** Every type the content check knows; a policy may allow only these. */
+export const KNOWN_MIME = Object.keys(SNIFF);
+
+/** The email channel's policy from its settings (BRANCHLINE_MAIL_ATTACHMENT_*). */
+export function mailAttachmentPolicy(c: {
+  mailAttachmentTypes: readonly string[];
+  mailAttachmentMaxBytes: number;
+  mailAttachmentMaxCount: number;
+}): AttachmentPolicy {
+  return Object.freeze({
+    types: Object.freeze([...c.mailAttachmentTypes]),
+    maxBytes: c.mailAttachmentMaxBytes,
+    maxCount: c.mailAttachmentMaxCount,
+  });
+}
+
+export function policyFor(
+  policies: Partial<Record<Channel, AttachmentPolicy>>,
+  channel: Channel,
+): AttachmentPolicy {
+  return policies[channel] ?? CHAT_ATTACHMENT_POLICY;
+}
+
+/** Why a policy refuses a file, or undefined when it may be stored (the count is checked by the caller). */
+export function attachmentProblem(a: AttachmentInput, policy: AttachmentPolicy): BlockedReason | undefined {
+  if (a.data.byteLength > policy.maxBytes) return 'too_large';
+  const mime = normaliseMime(a.mime, a.name);
+  if (!policy.types.includes(mime)) return 'type_not_allowed';
+  if (!SNIFF[mime]?.(a.data)) return 'content_mismatch';
+  if (a.name.length === 0 || a.name.length > 255 || /[/\\\0]/.test(a.name)) return 'bad_name';
+  return undefined;
+}
 
 /** Rejects oversize files and any type whose content does not match its declared MIME type. */
-export function checkAttachment(a: AttachmentInput): void {
-  if (a.data.byteLength > MAX_ATTACHMENT_BYTES) {
+export function checkAttachment(a: AttachmentInput, policy: AttachmentPolicy = CHAT_ATTACHMENT_POLICY): void {
+  const problem = attachmentProblem(a, policy);
+  if (problem === 'too_large') {
     throw new ConversationsError(
       'CONVERSATIONS_ATTACHMENT_TOO_LARGE',
-      `Attachment exceeds ${MAX_ATTACHMENT_BYTES} bytes`,
+      `Attachment exceeds ${policy.maxBytes} bytes`,
       {
         status: 413,
-        details: { limit: MAX_ATTACHMENT_BYTES },
+        details: { limit: policy.maxBytes },
       },
     );
   }
-  const mime = a.mime.toLowerCase().split(';')[0]?.trim() ?? '';
-  const sniff = SNIFF[mime];
-  if (!sniff?.(a.data)) {
+  if (problem === 'type_not_allowed' || problem === 'content_mismatch') {
     throw new ConversationsError(
       'CONVERSATIONS_ATTACHMENT_TYPE',
       'Attachment type not allowed or not matching its content',
       {
         status: 415,
-        details: { mime, allowed: ALLOWED_MIME },
+        details: { mime: normaliseMime(a.mime, a.name), allowed: [...policy.types] },
       },
     );
   }
-  if (a.name.length === 0 || a.name.length > 255 || /[/\\\0]/.test(a.name)) {
+  if (problem === 'bad_name') {
     throw new ConversationsError('CONVERSATIONS_INVALID_MESSAGE', 'Invalid attachment name', {
       details: { field: 'name' },
     });
   }
 }
 
-export function checkAttachments(list: AttachmentInput[] | undefined): void {
+export function checkAttachments(
+  list: AttachmentInput[] | undefined,
+  policy: AttachmentPolicy = CHAT_ATTACHMENT_POLICY,
+): void {
   if (!list) return;
-  if (list.length > MAX_ATTACHMENTS) {
-    throw new ConversationsError('CONVERSATIONS_INVALID_MESSAGE', `At most ${MAX_ATTACHMENTS} attachments`);
+  if (list.length > policy.maxCount) {
+    throw new ConversationsError('CONVERSATIONS_INVALID_MESSAGE', `At most ${policy.maxCount} attachments`);
   }
-  for (const a of list) checkAttachment(a);
+  for (const a of list) checkAttachment(a, policy);
 }

@@ -9,11 +9,25 @@
  * await services.conversations.transition(r.contactId, 'offered', { agentId: 'u1' });
  */
 
-/** @example checkAttachment({ name: 'a.png', mime: 'image/png', data }) // throws on mismatch */
-export { ALLOWED_MIME, checkAttachment, MAX_ATTACHMENT_BYTES } from './attachments.ts';
+/**
+ * Attachment policies: chat's fixed one, email's from settings; `attachmentProblem` says why a file may not be stored.
+ * @example checkAttachment({ name: 'a.png', mime: 'image/png', data }) // throws on mismatch
+ * @example attachmentProblem(file, mailAttachmentPolicy(config)) // 'type_not_allowed' | … | undefined
+ */
+export {
+  ALLOWED_MIME,
+  attachmentProblem,
+  CHAT_ATTACHMENT_POLICY,
+  checkAttachment,
+  KNOWN_MIME,
+  MAX_ATTACHMENT_BYTES,
+  mailAttachmentPolicy,
+} from './attachments.ts';
 export type { ConversationsErrorCode } from './errors.ts';
 /** @example if (err instanceof ConversationsError && err.code === 'CONVERSATIONS_INVALID_TRANSITION') … */
 export { ConversationsError } from './errors.ts';
+/** @example normaliseMime('Application/Octet-Stream', 'invite.ics') // 'text/calendar' */
+export { normaliseMime } from './file-types.ts';
 /** @example TRANSITIONS.offered // ['active', 'queued', 'abandoned'] */
 export { assertTransition, TRANSITIONS } from './lifecycle.ts';
 /** @example MODULES.push(conversationsModule) */

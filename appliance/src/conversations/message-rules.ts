@@ -1,7 +1,7 @@
 import { checkAttachments } from './attachments.ts';
 import { ConversationsError } from './errors.ts';
 import { type ConversationStore, contactOf } from './store.ts';
-import type { Channel, Contact, HandleKind, InboundMessage, Message } from './types.ts';
+import type { AttachmentPolicy, Channel, Contact, HandleKind, InboundMessage, Message } from './types.ts';
 
 const CHANNELS: ReadonlySet<Channel> = new Set(['webchat', 'email', 'wechat', 'wecom', 'voice']);
 export const REPLY_TO: Record<Channel, HandleKind[]> = {
@@ -24,7 +24,7 @@ export function invalid(message: string, field: string): ConversationsError {
   return new ConversationsError('CONVERSATIONS_INVALID_MESSAGE', message, { details: { field } });
 }
 
-export function checkInbound(m: InboundMessage): void {
+export function checkInbound(m: InboundMessage, policy?: AttachmentPolicy): void {
   if (!CHANNELS.has(m.channel)) throw new TypeError(`Unknown channel: ${JSON.stringify(m.channel)}`);
   if (!m.externalId || m.externalId.length > 998)
     throw invalid('externalId must be 1–998 characters', 'externalId');
@@ -34,7 +34,11 @@ export function checkInbound(m: InboundMessage): void {
     throw invalid(`text exceeds ${MAX_TEXT} characters`, 'text');
   if (!(m.receivedAt instanceof Date) || Number.isNaN(m.receivedAt.getTime()))
     throw invalid('Bad receivedAt', 'receivedAt');
-  checkAttachments(m.attachments);
+  checkAttachments(m.attachments, policy);
+  for (const b of m.blockedAttachments ?? []) {
+    if (!(b.data instanceof Uint8Array))
+      throw invalid('Blocked attachment without bytes', 'blockedAttachments');
+  }
 }
 
 export function notFound(what: string, id: string): ConversationsError {

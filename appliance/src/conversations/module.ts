@@ -1,8 +1,10 @@
 import type { BranchModule } from '../modules.ts';
 import { EncryptedDocStore } from '../storage/index.ts';
+import { mailAttachmentPolicy } from './attachments.ts';
 import { replicationRoutes } from './replication-routes.ts';
 import { conversationRoutes } from './routes.ts';
 import { customer360Routes } from './routes-360.ts';
+import { quarantineRoutes } from './routes-quarantine.ts';
 import { ConversationService } from './service.ts';
 import { CONVERSATION_SEALED_FIELDS, ConversationStore, conversationKeyIdFor } from './store.ts';
 
@@ -20,6 +22,7 @@ export const conversationsModule: BranchModule = {
     const service = new ConversationService(new ConversationStore(db, (k, v) => crypto.blindIndex(k, v)), {
       customers,
       bus,
+      attachmentPolicies: { email: mailAttachmentPolicy(ctx.config) },
     });
     ctx.provide('conversations', service);
     return {
@@ -27,6 +30,7 @@ export const conversationsModule: BranchModule = {
         conversationRoutes(service, ctx.recordRead),
         customer360Routes(service, customers),
         replicationRoutes(service, { customers, recordRead: ctx.recordRead }),
+        quarantineRoutes(service, ctx.recordRead),
       ],
     };
   },

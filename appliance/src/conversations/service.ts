@@ -2,14 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { CustomerService } from '../customers/index.ts';
 import type { EventBus } from '../events/index.ts';
 import { KeyedLock } from '../storage/index.ts';
-import { checkAttachments } from './attachments.ts';
+import { checkAttachments, policyFor } from './attachments.ts';
 import { ConversationsError } from './errors.ts';
 import { assertTransition, isFinal } from './lifecycle.ts';
 import { checkInbound, mustContact, notFound } from './message-rules.ts';
 import { OutboundMessages } from './outbound.ts';
+import { AttachmentQuarantine } from './quarantine.ts';
 import { type ConversationStore, contactOf } from './store.ts';
 import type {
   Attachment,
+  AttachmentPolicy,
+  Channel,
   ChannelSender,
   Contact,
   ContactEvent,
@@ -17,6 +20,7 @@ import type {
   InboundMessage,
   IngestResult,
   Message,
+  QuarantinedAttachment,
   ReplyInput,
   TimelineEntry,
   TransitionOptions,
@@ -35,12 +39,21 @@ export class ConversationService {
   #outbound: OutboundMessages;
   #lock = new KeyedLock();
   #openHooks = new Set<(m: InboundMessage) => Record<string, string | number | boolean>>();
+  #policies: Partial<Record<Channel, AttachmentPolicy>>;
+  #quarantine: AttachmentQuarantine;
 
   constructor(
     store: ConversationStore,
-    options: { customers: CustomerService; bus: EventBus; now?: () => Date },
+    options: {
+      customers: CustomerService;
+      bus: EventBus;
+      now?: () => Date;
+      /** What each channel may store inbound; channels not named get the chat policy. */
+      attachmentPolicies?: Partial<Record<Channel, AttachmentPolicy>>;
+    },
   ) {
     this.#store = store;
+    this.#policies = options.attachmentPolicies ?? {};
     this.#customers = options.customers;
     this.#bus = options.bus;
     this.#now = options.now ?? (() => new Date());
@@ -50,6 +63,7 @@ export class ConversationService {
       now: this.#now,
       lock: this.#lock,
     });
+    this.#quarantine = new AttachmentQuarantine(store, { bus: this.#bus, lock: this.#lock, now: this.#now });
   }
 
   /** A channel's outbound side; one per channel, the last registration wins. */
@@ -68,7 +82,7 @@ export class ConversationService {
 
   /** Stores an inbound message once; a repeat of (channel, externalId) returns the same ids with duplicate:true. */
   async ingest(msg: InboundMessage): Promise<IngestResult> {
-    checkInbound(msg);
+    checkInbound(msg, policyFor(this.#policies, msg.channel));
     const dedupe = this.#store.dedupeKey(msg.channel, msg.externalId);
     // One lock per thread keeps a thread's messages in arrival order and makes the dedupe check atomic.
     return this.#lock.run(`t:${msg.channel}:${msg.threadKey}`, async () => {
@@ -106,6 +120,7 @@ export class ConversationService {
       }
       const attachments: Attachment[] = [];
       for (const a of msg.attachments ?? []) attachments.push(await this.#store.addAttachment(a, customerId));
+      const blocked = await this.#quarantine.keep(msg.blockedAttachments, customerId);
       const message: Message = {
         id: randomUUID(),
         conversationId,
@@ -115,12 +130,14 @@ export class ConversationService {
         author: customerId,
         text: msg.text,
         attachments,
+        ...(blocked.length ? { blockedAttachments: blocked } : {}),
         externalId: msg.externalId,
         at,
         delivery: 'delivered',
         ...(msg.meta ? { meta: msg.meta } : {}),
       };
       await this.#store.addMessage(message, customerId);
+      const quarantined = await this.#quarantine.record(message, customerId);
       const result = { customerId, conversationId, contactId: contact.id, messageId: message.id };
       await this.#store.markSeen(dedupe, result);
       await this.#bus.publish(
@@ -133,6 +150,7 @@ export class ConversationService {
         },
         { actor: actor.userId },
       );
+      await this.#quarantine.announce(quarantined, contact, actor.userId);
       if (opened) await this.#publishState(contact, actor.userId);
       return { ...result, duplicate: false };
     });
@@ -274,10 +292,30 @@ export class ConversationService {
     return all.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
   }
 
+  /** A stored file; a quarantined one is CONVERSATIONS_ATTACHMENT_BLOCKED (409) until an admin releases it. */
   async attachment(id: string) {
     const a = await this.#store.attachment(id);
     if (!a) throw notFound('attachment', id);
+    if (a.blocked) {
+      throw new ConversationsError(
+        'CONVERSATIONS_ATTACHMENT_BLOCKED',
+        `Attachment is quarantined [id:${id}]`,
+        {
+          status: 409,
+        },
+      );
+    }
     return a;
+  }
+
+  /** Files channels' policies refused (newest first), optionally only those still blocked. */
+  blockedAttachments(state?: QuarantinedAttachment['state']): Promise<QuarantinedAttachment[]> {
+    return this.#quarantine.list(state);
+  }
+
+  /** An admin releases a quarantined file to its message (audited by its event). */
+  releaseAttachment(id: string, actor: string): Promise<QuarantinedAttachment> {
+    return this.#quarantine.release(id, actor);
   }
 
   /** Stores a file before the message that carries it (web chat uploads first, then sends). */

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { DocStore, StoredDoc } from '../storage/index.ts';
-import type { Attachment, AttachmentInput, Channel, Contact, IngestResult, Message } from './types.ts';
+import type {
+  Attachment,
+  AttachmentInput,
+  Channel,
+  Contact,
+  IngestResult,
+  Message,
+  QuarantinedAttachment,
+} from './types.ts';
 
 /** Fields sealed under the customer's key (`cust:<customerId>`): bodies, file names, file bytes. */
 export const CONVERSATION_SEALED_FIELDS = ['text', 'blob', 'fileName'] as const;
@@ -19,7 +27,12 @@ interface AttachmentDoc {
   mime: string;
   bytes: number;
   blob: string;
+  /** Quarantined by a channel's policy: not downloadable until released. */
+  blocked?: boolean;
 }
+
+/** `qa:<attachmentId>`: the admin's quarantine list (file name sealed under the customer's key). */
+export type QuarantineDoc = Omit<QuarantinedAttachment, 'name'> & { fileName: string };
 
 // Messages with the same timestamp keep arrival order within this process.
 let arrival = 0;
@@ -122,7 +135,7 @@ export class ConversationStore {
     return docs.map(({ _id, _rev, ...m }) => m);
   }
 
-  async addAttachment(a: AttachmentInput, customerId: string): Promise<Attachment> {
+  async addAttachment(a: AttachmentInput, customerId: string, blocked = false): Promise<Attachment> {
     const id = randomUUID();
     await this.#db.create<AttachmentDoc>({
       _id: `a:${id}`,
@@ -132,11 +145,14 @@ export class ConversationStore {
       mime: a.mime,
       bytes: a.data.byteLength,
       blob: Buffer.from(a.data).toString('base64'),
+      ...(blocked ? { blocked: true } : {}),
     });
     return { id, name: a.name, mime: a.mime, bytes: a.data.byteLength };
   }
 
-  async attachment(id: string): Promise<(Attachment & { customerId: string; data: Uint8Array }) | undefined> {
+  async attachment(
+    id: string,
+  ): Promise<(Attachment & { customerId: string; data: Uint8Array; blocked: boolean }) | undefined> {
     const d = await this.#db.get<AttachmentDoc>(`a:${id}`);
     if (!d) return undefined;
     return {
@@ -146,7 +162,38 @@ export class ConversationStore {
       bytes: d.bytes,
       customerId: d.customerId,
       data: new Uint8Array(Buffer.from(d.blob, 'base64')),
+      blocked: d.blocked === true,
     };
+  }
+
+  /** Makes a quarantined file downloadable (idempotent). */
+  async unblockAttachment(id: string): Promise<void> {
+    const d = await this.#db.get<AttachmentDoc>(`a:${id}`);
+    if (!d?.blocked) return;
+    const { blocked, ...rest } = d;
+    await this.#db.put(rest);
+  }
+
+  async putQuarantine(q: QuarantinedAttachment, rev?: string): Promise<void> {
+    const { name, ...rest } = q;
+    await this.#db.put<QuarantineDoc>({
+      ...rest,
+      fileName: name,
+      _id: `qa:${q.id}`,
+      ...(rev ? { _rev: rev } : {}),
+    });
+  }
+
+  async quarantined(id: string): Promise<{ entry: QuarantinedAttachment; rev: string } | undefined> {
+    const d = await this.#db.get<QuarantineDoc>(`qa:${id}`);
+    if (!d) return undefined;
+    const { _id, _rev, fileName, ...rest } = d;
+    return { entry: { ...rest, name: fileName }, rev: _rev };
+  }
+
+  async quarantineList(): Promise<QuarantinedAttachment[]> {
+    const docs = await this.#db.list<QuarantineDoc>({ prefix: 'qa:' });
+    return docs.map(({ _id, _rev, fileName, ...rest }) => ({ ...rest, name: fileName }));
   }
 }
 

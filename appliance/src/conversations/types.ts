@@ -36,6 +36,38 @@ export interface AttachmentInput {
   data: Uint8Array;
 }
 
+/** Why a channel's policy kept a file back (the console translates the code). */
+export type BlockedReason = 'type_not_allowed' | 'content_mismatch' | 'too_large' | 'too_many' | 'bad_name';
+
+/** What a channel may store per message: allowed MIME types (content-checked), size and count limits. */
+export interface AttachmentPolicy {
+  readonly types: readonly string[];
+  readonly maxBytes: number;
+  readonly maxCount: number;
+}
+
+/** A file a channel's policy refused: kept quarantined (encrypted) until an admin releases it. */
+export interface BlockedAttachmentInput extends AttachmentInput {
+  reason: BlockedReason;
+}
+
+/** A quarantined file as the agent sees it on the message: no bytes, no download. */
+export interface BlockedAttachment extends Attachment {
+  reason: BlockedReason;
+}
+
+/** The quarantine entry an admin lists and releases. */
+export interface QuarantinedAttachment extends BlockedAttachment {
+  messageId: string;
+  contactId: string;
+  customerId: string;
+  channel: Channel;
+  at: string;
+  state: 'blocked' | 'released';
+  releasedBy?: string;
+  releasedAt?: string;
+}
+
 /** What a channel adapter hands the conversations service for each inbound message. */
 export interface InboundMessage {
   channel: Channel;
@@ -47,6 +79,8 @@ export interface InboundMessage {
   threadKey: string;
   text: string;
   attachments?: AttachmentInput[];
+  /** Files the channel's policy refused: stored quarantined, shown to the agent, releasable by an admin. */
+  blockedAttachments?: BlockedAttachmentInput[];
   /** Display name the channel gave (email From name, WeChat nickname). */
   displayName?: string;
   receivedAt: Date;
@@ -97,6 +131,8 @@ export interface Message {
   author: string;
   text: string;
   attachments: Attachment[];
+  /** Quarantined files (name, type, size, reason); an admin's release moves one to `attachments`. */
+  blockedAttachments?: BlockedAttachment[];
   externalId?: string;
   at: string;
   delivery: 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
@@ -140,6 +176,18 @@ export interface MessageEvent {
   recipientUserId?: string;
 }
 
+export interface AttachmentQuarantineEvent {
+  attachmentId: string;
+  messageId: string;
+  contactId: string;
+  customerId: string;
+  channel: Channel;
+  mime: string;
+  bytes: number;
+  reason: BlockedReason;
+  recipientUserId?: string;
+}
+
 export interface TransitionOptions {
   agentId?: string;
   wrapUpCode?: string;
@@ -175,6 +223,9 @@ declare module '../events/catalogue.ts' {
     'conversation.message_received': MessageEvent;
     'conversation.message_sent': MessageEvent & { delivery: Message['delivery'] };
     'conversation.note_added': MessageEvent;
+    /** A channel's policy kept a file back; file names stay out of events (they are sealed). */
+    'conversation.attachment_blocked': AttachmentQuarantineEvent;
+    'conversation.attachment_released': AttachmentQuarantineEvent;
     'conversation.message_status_changed': {
       messageId: string;
       contactId: string;

@@ -3,18 +3,16 @@ import { ImapFlow } from 'imapflow';
 import type { ImapConfig } from '../../config/index.ts';
 import type { InboundMessage } from '../../conversations/index.ts';
 import { createLogger } from '../../logging/index.ts';
-import { deliverMail } from './deliver.ts';
+import { type EmailAlarm, raise } from './alarms.ts';
+import { deliverMail, describeBlocked } from './deliver.ts';
 import type { ImapCursor } from './imap-cursor.ts';
+import type { MailPolicy } from './screen.ts';
 import type { ThreadIndex } from './threads.ts';
 
 const log = createLogger('channels.email');
 
 /** An alarm for the operator (the module publishes it as `system.alarm_raised`). */
-export interface ImapAlarm {
-  alarm: 'email.imap_unreachable' | 'email.imap_message_skipped';
-  severity: 'warning';
-  detail: string;
-}
+export type ImapAlarm = EmailAlarm;
 
 export interface ImapPollerOptions {
   imap: ImapConfig;
@@ -23,6 +21,8 @@ export interface ImapPollerOptions {
   cursor: ImapCursor;
   /** Larger mail is skipped (recorded), like SMTP's SIZE limit. */
   maxBytes: number;
+  /** The same attachment policy and body limit as SMTP; default the settings' defaults. */
+  policy?: MailPolicy;
   onAlarm?: (alarm: ImapAlarm) => unknown;
   /** Reconnect delays: doubling from initialMs (default 2 s) up to maxMs (default 5 min). */
   backoff?: { initialMs?: number; maxMs?: number };
@@ -215,7 +215,11 @@ export class ImapPoller {
     }
     let outcome: Awaited<ReturnType<typeof deliverMail>>;
     try {
-      outcome = await deliverMail(source, { threads: this.#o.threads, ingest: this.#o.ingest });
+      outcome = await deliverMail(source, {
+        threads: this.#o.threads,
+        ingest: this.#o.ingest,
+        policy: this.#o.policy,
+      });
     } catch (err) {
       const attempts = (this.#attempts.get(uid) ?? 0) + 1;
       this.#attempts.set(uid, attempts);
@@ -234,6 +238,9 @@ export class ImapPoller {
       return 'skipped' as const;
     }
     await this.#advance(uidValidity, uid);
+    if (outcome.kind === 'stored' && outcome.blocked.length > 0) {
+      this.#alarm('email.attachment_blocked', describeBlocked(outcome.mail.messageId, outcome.blocked));
+    }
     // Counted only once durable: a caller that sees the count may restart the poller.
     if (outcome.kind === 'stored') this.#status.imported++;
     return 'imported' as const;
@@ -261,11 +268,7 @@ export class ImapPoller {
   }
 
   #alarm(alarm: ImapAlarm['alarm'], detail: string): void {
-    try {
-      Promise.resolve(this.#o.onAlarm?.({ alarm, severity: 'warning', detail })).catch(() => undefined);
-    } catch {
-      // An alarm sink that throws must not stop the import.
-    }
+    raise(this.#o.onAlarm, { alarm, severity: 'warning', detail });
   }
 
   #sleep(ms: number): Promise<void> {

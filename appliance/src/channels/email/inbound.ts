@@ -1,6 +1,12 @@
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { type AddressObject, simpleParser } from 'mailparser';
-import type { AttachmentInput, InboundMessage } from '../../conversations/index.ts';
+import { type AddressObject, type Attachment as MimePart, simpleParser } from 'mailparser';
+import {
+  type AttachmentInput,
+  type BlockedAttachmentInput,
+  type InboundMessage,
+  normaliseMime,
+} from '../../conversations/index.ts';
 import { normaliseId } from './threads.ts';
 
 /** A parsed inbound mail, before threading. */
@@ -33,6 +39,43 @@ function firstAddress(a: AddressObject | AddressObject[] | undefined): { address
   return { ...(v?.address ? { address: v.address } : {}), ...(v?.name ? { name: v.name } : {}) };
 }
 
+/** Longest id the conversations service takes (RFC 5322's line limit). */
+const MAX_ID = 998;
+
+/**
+ * Text in any charset becomes UTF-8: the declared one when TextDecoder knows
+ * it (gbk, big5, shift_jis, iso-8859-x …), else UTF-8 if it already is, else
+ * GB18030 (a superset of GBK and GB2312: what undeclared text in a Chinese
+ * branch's mail almost always is).
+ */
+export function textToUtf8(data: Uint8Array, charset: string | undefined): Uint8Array {
+  const label = charset?.trim().toLowerCase();
+  if (label && label !== 'utf-8' && label !== 'utf8' && label !== 'us-ascii') {
+    try {
+      return Buffer.from(new TextDecoder(label).decode(data), 'utf8');
+    } catch {
+      // An unknown label: fall through to what the bytes look like.
+    }
+  }
+  if (isUtf8(data)) return data;
+  return Buffer.from(new TextDecoder('gb18030').decode(data), 'utf8');
+}
+
+/** A file name the store takes: no path separators or NULs, at most 255 characters, extension kept. */
+function safeName(name: string | undefined): string {
+  const n = (name ?? '').replace(/[/\\\0]/g, '_').trim();
+  if (n === '') return 'attachment';
+  return n.length > 255 ? `${n.slice(0, 240)}${n.slice(-15)}` : n;
+}
+
+function attachmentOf(a: MimePart): AttachmentInput {
+  const name = safeName(a.filename);
+  const mime = normaliseMime(a.contentType || 'application/octet-stream', name);
+  if (!mime.startsWith('text/')) return { name, mime, data: new Uint8Array(a.content) };
+  const ct = a.headers.get('content-type') as { params?: Record<string, string> } | undefined;
+  return { name, mime: `${mime}; charset=utf-8`, data: textToUtf8(a.content, ct?.params?.['charset']) };
+}
+
 /** Mail without a Message-ID gets one derived from its bytes, so a redelivery is still a duplicate. */
 function syntheticId(raw: Buffer): string {
   return `<${createHash('sha256').update(raw).digest('hex').slice(0, 32)}@no-message-id.invalid>`;
@@ -54,20 +97,17 @@ export async function parseMail(raw: Buffer, envelopeFrom: string | undefined): 
           : m.references.split(/\s+/);
     const parents = [
       ...new Set([...refs, ...(m.inReplyTo ? [m.inReplyTo] : [])].filter(Boolean).map(normaliseId)),
-    ];
+    ].filter((id) => id.length <= MAX_ID);
+    const messageId = m.messageId ? normaliseId(m.messageId) : '';
     return {
-      messageId: m.messageId ? normaliseId(m.messageId) : syntheticId(raw),
+      messageId: messageId && messageId.length <= MAX_ID ? messageId : syntheticId(raw),
       parents,
       from: from.address ?? envelopeFrom,
       fromName: from.name,
       to: allAddresses(m.to, m.cc),
       subject: m.subject ?? '',
       text: (m.text ?? '').trim(),
-      attachments: m.attachments.map((a) => ({
-        name: a.filename ?? 'attachment',
-        mime: a.contentType || 'application/octet-stream',
-        data: new Uint8Array(a.content),
-      })),
+      attachments: m.attachments.map(attachmentOf),
       raw: false,
       date: m.date,
     };
@@ -90,7 +130,18 @@ export async function parseMail(raw: Buffer, envelopeFrom: string | undefined): 
 /** The conversations service's view of a threaded mail. */
 export function toInbound(
   mail: ParsedMail,
-  o: { threadKey: string; from: string; to: string[] },
+  o: {
+    threadKey: string;
+    from: string;
+    to: string[];
+    /** The body and files as the channel's policy lets them be stored (see screen.ts). */
+    screened: {
+      text: string;
+      attachments: AttachmentInput[];
+      blocked: BlockedAttachmentInput[];
+      truncated: boolean;
+    };
+  },
 ): InboundMessage {
   return {
     channel: 'email',
@@ -98,8 +149,9 @@ export function toInbound(
     handles: [{ kind: 'email', value: o.from.toLowerCase(), verified: false }],
     externalId: mail.messageId,
     threadKey: o.threadKey,
-    text: mail.text,
-    attachments: mail.attachments,
+    text: o.screened.text,
+    attachments: o.screened.attachments,
+    ...(o.screened.blocked.length ? { blockedAttachments: o.screened.blocked } : {}),
     ...(mail.fromName ? { displayName: mail.fromName } : {}),
     receivedAt: new Date(),
     meta: {
@@ -108,6 +160,7 @@ export function toInbound(
       ...(mail.parents.length ? { inReplyTo: mail.parents.at(-1) as string } : {}),
       to: o.to.join(', '),
       ...(mail.raw ? { mimeError: 'unparseable MIME: raw text kept' } : {}),
+      ...(o.screened.truncated ? { truncated: `${mail.text.length}` } : {}),
     },
   };
 }

@@ -7,7 +7,8 @@
  * export const MODULES = [conversationsModule, emailModule];
  */
 
-export type { DeliverOptions, DeliverOutcome } from './deliver.ts';
+export type { EmailAlarm } from './alarms.ts';
+export type { BlockedSummary, DeliverOptions, DeliverOutcome } from './deliver.ts';
 /**
  * The one inbound pipeline (parse, de-duplicate by Message-ID, thread, ingest) SMTP and IMAP share.
  * @example
@@ -56,6 +57,13 @@ export type { EmailSenderOptions, OutboundRecord } from './outbound.ts';
  * const sender = createEmailSender({ relayUrl: 'smtp://relay:25', from: 'branch@bank.cn', threads, store });
  */
 export { createEmailSender } from './outbound.ts';
+export type { MailPolicy, ScreenedMail } from './screen.ts';
+/**
+ * The inbound policy: over-long bodies cut (original kept as original.eml), refused files quarantined, never a refusal.
+ * @example
+ * const s = screenMail(parsed, raw, mailPolicyOf(config)); s.blocked // [{ name, mime, data, reason: 'type_not_allowed' }]
+ */
+export { defaultMailPolicy, mailPolicyOf, screenMail } from './screen.ts';
 export type { SmtpInboundOptions } from './smtp.ts';
 /**
  * The inbound SMTP server.

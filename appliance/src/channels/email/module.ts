@@ -3,9 +3,11 @@ import type { BranchModule } from '../../modules.ts';
 import { EncryptedDocStore } from '../../storage/index.ts';
 import { ensureTlsMaterial } from '../../system/index.ts';
 import { conversationsOf } from '../wechat/index.ts';
+import type { EmailAlarm } from './alarms.ts';
 import { ImapPoller } from './imap.ts';
 import { ImapCursor } from './imap-cursor.ts';
 import { createEmailSender } from './outbound.ts';
+import { mailPolicyOf } from './screen.ts';
 import { SmtpInbound } from './smtp.ts';
 import { ThreadIndex } from './threads.ts';
 
@@ -47,6 +49,10 @@ export const emailModule: BranchModule = {
     conversations.registerSender(sender);
     let smtp: SmtpInbound | undefined;
     let poller: ImapPoller | undefined;
+    const policy = mailPolicyOf(config);
+    // system.alarm_raised is audited like every event: each refusal and each quarantined file is on the trail.
+    const onAlarm = (a: EmailAlarm) =>
+      ctx.services.bus.publish('system.alarm_raised', a, { actor: 'system' });
     return {
       async listen() {
         const tls = config.smtpStartTls ? await ensureTlsMaterial(config.dataDir, { hosts: [] }) : undefined;
@@ -57,6 +63,8 @@ export const emailModule: BranchModule = {
           domains: config.mailDomains,
           threads,
           ingest: (msg) => conversations.ingest(msg),
+          policy,
+          onAlarm,
           ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
         });
         boundPort = await smtp.listen();
@@ -68,7 +76,8 @@ export const emailModule: BranchModule = {
             ingest: (msg) => conversations.ingest(msg),
             cursor: new ImapCursor(store, config.imap),
             maxBytes: config.smtpMaxBytes,
-            onAlarm: (a) => ctx.services.bus.publish('system.alarm_raised', a, { actor: 'system' }),
+            policy,
+            onAlarm,
           });
           poller.start();
           runningPoller = poller;
