@@ -16,9 +16,15 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
 type Read = (read: { actor: string; target: string; source?: string; action?: string }) => Promise<void>;
 
 /** Agents see their own contacts; supervisors (contacts.monitor) see all. */
+/** Left out of hours and not yet picked up: in every agent's inbox, for whoever answers it first. */
+function isUnclaimedOffline(contact: Contact): boolean {
+  return contact.state === 'queued' && !contact.agentId && contact.attributes['offline'] === true;
+}
+
 function assertMayHandle(c: Context<AppEnv>, contact: Contact): void {
   const p = principalOf(c);
   if (p.permissions.has('contacts.monitor') || contact.agentId === p.userId) return;
+  if (isUnclaimedOffline(contact)) return;
   throw new ConversationsError('CONVERSATIONS_NOT_ASSIGNED', 'Contact is not assigned to you', {
     status: 403,
   });
@@ -36,7 +42,7 @@ export function conversationRoutes(service: ConversationService, recordRead: Rea
     createRoute({
       method: 'get',
       path: '/contacts',
-      summary: "The caller's contacts (scope=all needs contacts.monitor)",
+      summary: "The caller's contacts plus unclaimed out-of-hours ones (scope=all needs contacts.monitor)",
       request: {
         query: z.object({
           scope: z.enum(['mine', 'all']).default('mine'),
@@ -56,6 +62,8 @@ export function conversationRoutes(service: ConversationService, recordRead: Rea
         ...(all ? {} : { agentId: p.userId }),
         ...(states?.length ? { states } : {}),
       });
+      if (!all && (!states?.length || states.includes('queued')))
+        contacts.push(...(await service.listContacts({ states: ['queued'] })).filter(isUnclaimedOffline));
       return c.json({ contacts: contacts as unknown as Record<string, unknown>[] }, 200);
     },
   );

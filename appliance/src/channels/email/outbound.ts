@@ -47,7 +47,7 @@ export function createEmailSender(options: EmailSenderOptions): ChannelSender & 
       const rcpt = to.find((h) => h.kind === 'email')?.value;
       if (!rcpt)
         throw new EmailError('EMAIL_NO_RECIPIENT', 'The customer has no email handle', { status: 409 });
-      const thread = await options.threads.thread(contact.threadKey);
+      const thread = await options.threads.threadWhenRecorded(contact.threadKey);
       const refs = thread?.references ?? [contact.threadKey];
       const messageId = `<${randomUUID()}@${domain}>`;
       const record: OutboundRecord & { _id: string } = {

@@ -27,6 +27,8 @@ export function normaliseId(id: string): string {
  */
 export class ThreadIndex {
   #store: DocStore;
+  /** Replies waiting for a new thread's record (it is written only after the mail is ingested). */
+  #waiting = new Map<string, Set<() => void>>();
 
   constructor(store: DocStore) {
     this.#store = store;
@@ -51,11 +53,37 @@ export class ThreadIndex {
     // Two messages of one thread may arrive at once: retry the read-modify-write on conflict.
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#appendToThread(messageId, threadKey, subject);
+        await this.#appendToThread(messageId, threadKey, subject);
+        break;
       } catch (err) {
         if (attempt >= 3 || (err as { code?: string }).code !== 'STORAGE_CONFLICT') throw err;
       }
     }
+    for (const wake of this.#waiting.get(threadKey) ?? []) wake();
+    this.#waiting.delete(threadKey);
+  }
+
+  /**
+   * The thread, waiting up to `ms` for its first record: a reply sent while the
+   * customer's mail is still being stored (the out-of-hours reply) then still
+   * carries the subject and References.
+   */
+  async threadWhenRecorded(threadKey: string, ms = 2000): Promise<ThreadDoc | undefined> {
+    const now = await this.thread(threadKey);
+    if (now) return now;
+    await new Promise<void>((resolve) => {
+      const set = this.#waiting.get(threadKey) ?? new Set();
+      const done = () => {
+        clearTimeout(timer);
+        set.delete(done);
+        if (set.size === 0 && this.#waiting.get(threadKey) === set) this.#waiting.delete(threadKey);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      set.add(done);
+      this.#waiting.set(threadKey, set);
+    });
+    return this.thread(threadKey);
   }
 
   async #appendToThread(messageId: string, threadKey: string, subject: string): Promise<void> {
