@@ -19,10 +19,16 @@ export function setLogSink(next: (line: string) => void): void {
   sink = next;
 }
 
+/** An error as logged: name and message, and its code when it has one (DomainError, errno). */
+function errorFields(e: Error): Record<string, unknown> {
+  const code = (e as { code?: unknown }).code;
+  return { name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) };
+}
+
 function mask(fields: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(fields)) {
-    out[k] = SECRET.test(k) ? '***' : v instanceof Error ? { name: v.name, message: v.message } : v;
+    out[k] = SECRET.test(k) ? '***' : v instanceof Error ? errorFields(v) : v;
   }
   return out;
 }
