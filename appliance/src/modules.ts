@@ -31,7 +31,13 @@ export interface ModuleContext {
   openStore(name: string): Promise<DocStore>;
   provide<K extends keyof Services>(key: K, value: Services[K]): void;
   /** Appends a personal-data read to the audit trail (PIPL: every read is audited). */
-  recordRead(read: { actor: string; target: string; source?: string; action?: string }): Promise<void>;
+  recordRead(read: {
+    actor: string;
+    target: string;
+    source?: string;
+    action?: string;
+    details?: Record<string, unknown>;
+  }): Promise<void>;
 }
 
 export interface ModuleInstance {

@@ -1,3 +1,4 @@
+import { batchTarget } from '../audit/index.ts';
 import type { Services } from '../modules.ts';
 import type { SourcedText, TopicSources } from './topic-types.ts';
 
@@ -6,7 +7,13 @@ const ANALYTICS_ACTOR = 'system:analytics';
 
 export interface SourceOptions {
   /** The audit trail's personal-data read recorder (the module context's `recordRead`). */
-  recordRead?: (read: { actor: string; target: string; action: string; source?: string }) => Promise<void>;
+  recordRead?: (read: {
+    actor: string;
+    target: string;
+    action: string;
+    source?: string;
+    details?: Record<string, unknown>;
+  }) => Promise<void>;
 }
 
 type Conversations = NonNullable<Services['conversations']>;
@@ -37,8 +44,9 @@ async function subjects(tickets: Tickets, ids?: ReadonlySet<string>): Promise<So
  * messages (email subject included) and ticket subjects. Read in process when
  * their event arrives, so no message text ever travels in an (audited) event.
  * No ticket event carries the subject, so new tickets' subjects are read in a
- * batch through the ticket list (one scan) and the batch is audited once,
- * naming every ticket read, instead of once per ticket through `tickets.get`.
+ * batch through the ticket list (one scan) and the batch is audited once
+ * (a digest of the ids as target, count and ids in the details), instead of
+ * once per ticket through `tickets.get`.
  */
 export function topicSources(services: Partial<Services>, options: SourceOptions = {}): TopicSources {
   const { conversations, tickets } = services;
@@ -60,9 +68,10 @@ export function topicSources(services: Partial<Services>, options: SourceOptions
           allTickets: () => subjects(tickets),
           tickets: async (ids: readonly string[]) => {
             if (ids.length === 0) return [];
+            // One record per batch, named by a digest of its ids: a target joining them outgrew the log's limit.
             await recordRead?.({
               actor: ANALYTICS_ACTOR,
-              target: `ticket:${[...ids].sort().join(',')}`,
+              ...batchTarget('ticket', ids),
               action: 'analytics.ticket_subjects_read',
             });
             return subjects(tickets, new Set(ids));

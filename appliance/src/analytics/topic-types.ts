@@ -29,7 +29,13 @@ export interface TopicSources {
   /** Backfill: every ticket's subject (not audited here: the run records one read for all). */
   allTickets?: () => Promise<SourcedText[]>;
   /** Appends one personal-data read to the audit trail (a backfill run). */
-  recordRead?: (read: { actor: string; target: string; action: string; source?: string }) => Promise<void>;
+  recordRead?: (read: {
+    actor: string;
+    target: string;
+    action: string;
+    source?: string;
+    details?: Record<string, unknown>;
+  }) => Promise<void>;
 }
 
 export interface TopicOptions {

@@ -23,7 +23,18 @@ export type { PersonalDataRead } from './listener.ts';
  * const off = attachAuditListener(bus, audit);
  * await recordPersonalDataRead(audit, { actor: p.userId, target: 'customer:c42', source: ip, fields: ['phone'] });
  */
-export { attachAuditListener, recordPersonalDataRead } from './listener.ts';
+export {
+  attachAuditListener,
+  /**
+   * Target and details for one audit record covering a batch of reads: a digest names the
+   * batch (the target never grows with it); count, digest and ids go in the details.
+   * @example
+   * const { target, details } = batchTarget('ticket', ids);
+   * await recordRead({ actor: 'system:analytics', target, details, action: 'analytics.ticket_subjects_read' });
+   */
+  batchTarget,
+  recordPersonalDataRead,
+} from './listener.ts';
 export type { AuditLogOptions } from './log.ts';
 export { AuditLog, createAuditLog } from './log.ts';
 /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DomainEvent, EventBus } from '../events/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { AuditLog } from './log.ts';
@@ -62,7 +63,7 @@ export function attachAuditListener(bus: EventBus, audit: AuditLog): () => void 
 export interface PersonalDataRead {
   /** User id of the reader. */
   actor: string;
-  /** What was read, e.g. `customer:c42`. */
+  /** What was read, e.g. `customer:c42`; for a batch see `batchTarget()`. */
   target: string;
   source?: string;
   /** Which fields were revealed (names only, never values). */
@@ -70,6 +71,44 @@ export interface PersonalDataRead {
   /** Default `customer.read`. */
   action?: string;
   outcome?: AuditOutcome;
+  /** Extra context kept in the record's details (e.g. a batch's count, digest and ids); bounded like all details. */
+  details?: Record<string, unknown>;
+}
+
+/** Ids listed in a batch record's details, at most (their digest covers them all). */
+const BATCH_IDS_CHARS = 2500;
+
+/**
+ * One audit record for a read of many documents: the target names the batch by
+ * a digest of its sorted ids, so it never grows with the batch (the log's 500-char
+ * target limit failed a batch of 14 ticket ids); the details keep the count, the
+ * digest and the ids (as many as fit the details bound; `idsOmitted` counts the rest).
+ * @example
+ * const { target, details } = batchTarget('ticket', ids); // target 'ticket:batch:sha256-…'
+ */
+export function batchTarget(
+  kind: string,
+  ids: readonly string[],
+): { target: string; details: Record<string, unknown> } {
+  const sorted = [...new Set(ids)].sort();
+  // base64url, not hex: a hex digest can hold a long digit run, which details masking would mangle.
+  const digest = `sha256-${createHash('sha256').update(sorted.join('\n')).digest('base64url')}`;
+  const listed: string[] = [];
+  let chars = 0;
+  for (const id of sorted) {
+    chars += id.length + 3;
+    if (chars > BATCH_IDS_CHARS || listed.length >= 50) break;
+    listed.push(id);
+  }
+  return {
+    target: `${kind}:batch:${digest}`,
+    details: {
+      count: sorted.length,
+      digest,
+      ids: listed,
+      ...(listed.length < sorted.length ? { idsOmitted: sorted.length - listed.length } : {}),
+    },
+  };
 }
 
 /**
@@ -83,6 +122,8 @@ export function recordPersonalDataRead(audit: AuditLog, read: PersonalDataRead):
     target: read.target,
     outcome: read.outcome ?? 'success',
     ...(read.source === undefined ? {} : { source: read.source }),
-    ...(read.fields === undefined ? {} : { details: { fields: read.fields } }),
+    ...(read.fields === undefined && read.details === undefined
+      ? {}
+      : { details: { ...read.details, ...(read.fields === undefined ? {} : { fields: read.fields }) } }),
   });
 }
