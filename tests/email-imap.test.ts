@@ -14,6 +14,7 @@ import {
   ImapCursor,
   ImapPoller,
   imapPoller,
+  mailPolicyOf,
   smtpBoundPort,
   ThreadIndex,
 } from '../appliance/src/channels/email/index.ts';
@@ -441,4 +442,107 @@ test('close() during an import waits for the mail to be stored and the cursor wr
     'the cursor is past the stored mail once close() resolves',
   );
   assert.equal(poller.status().imported, 1, 'the import is counted once it is durable');
+});
+
+test('IMAP applies the same policy as SMTP: GBK text becomes UTF-8, a long body is cut with the original kept, a refused file is quarantined with an alarm, an over-size mail is skipped with an alarm', async () => {
+  const store = await openPouchStore(join(dir.dir, 'db'), 'imap-policy');
+  stores.push(store);
+  await appender.mailboxCreate('Policy');
+  const config = imapEnv({
+    BRANCHLINE_IMAP_URL: `imap://${dovecot.user}@127.0.0.1:${dovecot.port}/Policy`,
+    BRANCHLINE_MAIL_BODY_MAX_CHARS: '1000',
+  });
+  const imap = config.imap;
+  assert.ok(imap);
+  const got: InboundMessage[] = [];
+  const a = alarms.length;
+  const b64 = (b: Buffer) => b.toString('base64').replace(/.{76}/g, '$&\r\n');
+  const part = (type: string, name: string, data: Buffer) =>
+    [
+      '--b1',
+      `Content-Type: ${type}; name="${name}"`,
+      'Content-Transfer-Encoding: base64',
+      `Content-Disposition: attachment; filename="${name}"`,
+      '',
+      b64(data),
+    ].join('\r\n');
+  const gbk = Buffer.from('c4fabac3a3acc7ebbbd8b8b4a1a3', 'hex'); // "您好，请回复。" in GBK
+  const raw = [
+    'From: Alice <alice@customer.example>',
+    'To: service@branch.example',
+    'Subject: policy',
+    'Message-ID: <imap-policy@customer.example>',
+    'Content-Type: multipart/mixed; boundary="b1"',
+    '',
+    '--b1',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    'x'.repeat(3000),
+    part('text/plain; charset=gbk', 'note.txt', gbk),
+    part(
+      'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      'form.docx',
+      Buffer.from('PK\x03\x04docx', 'latin1'),
+    ),
+    part('application/x-msdownload', 'run.exe', Buffer.from('MZ\x90\x00program', 'latin1')),
+    '--b1--',
+    '',
+  ].join('\r\n');
+  await append(raw, 'Policy');
+  const bigUid = await append(
+    mail({ id: '<imap-big@customer.example>', subject: 'big', text: 'y'.repeat(8000) }),
+    'Policy',
+  );
+  const poller = new ImapPoller({
+    imap,
+    threads: new ThreadIndex(store),
+    ingest: async (m) => void got.push(m),
+    cursor: new ImapCursor(store, imap),
+    maxBytes: 6000,
+    policy: mailPolicyOf(config),
+    onAlarm: (al) => void alarms.push(al),
+  });
+  poller.start();
+  try {
+    await until('the policy mail and the skip of the big one', () =>
+      got.length === 1 && poller.status().skipped === 1 ? true : undefined,
+    );
+    const m = got[0];
+    assert.ok(m);
+    assert.ok(m.text.startsWith('x'.repeat(1000)));
+    assert.match(
+      m.text,
+      /\[… truncated: 1000 of 3000 characters shown; the full message is attached as original\.eml\]$/,
+    );
+    assert.deepEqual(
+      m.attachments?.map((x) => [x.name, x.mime]),
+      [
+        ['original.eml', 'message/rfc822'],
+        ['note.txt', 'text/plain; charset=utf-8'],
+        ['form.docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'],
+      ],
+    );
+    assert.equal(Buffer.from(m.attachments?.[1]?.data ?? []).toString('utf8'), '您好，请回复。');
+    assert.ok(
+      Buffer.from(m.attachments?.[0]?.data ?? [])
+        .toString('utf8')
+        .includes('x'.repeat(3000)),
+    );
+    assert.deepEqual(
+      m.blockedAttachments?.map((x) => [x.name, x.mime, x.reason]),
+      [['run.exe', 'application/x-msdownload', 'type_not_allowed']],
+    );
+    const mine = alarms.slice(a);
+    assert.ok(
+      mine.some(
+        (x) => x.alarm === 'email.attachment_blocked' && x.detail?.includes('<imap-policy@customer.example>'),
+      ),
+    );
+    assert.ok(
+      mine.some((x) => x.alarm === 'email.imap_message_skipped' && x.detail?.includes(`UID ${bigUid}`)),
+      'an over-size mail is skipped (left in the mailbox) with an alarm',
+    );
+  } finally {
+    await poller.close();
+  }
 });
