@@ -31,6 +31,7 @@ import {
 } from '../appliance/src/storage/index.ts';
 import { tempDataDir } from './support/appliance.ts';
 import { type Dovecot, startDovecot } from './support/dovecot.ts';
+import { freePort } from './support/ports.ts';
 import { until } from './support/until.ts';
 
 let dovecot: Dovecot;
@@ -542,6 +543,35 @@ test('IMAP applies the same policy as SMTP: GBK text becomes UTF-8, a long body 
       mine.some((x) => x.alarm === 'email.imap_message_skipped' && x.detail?.includes(`UID ${bigUid}`)),
       'an over-size mail is skipped (left in the mailbox) with an alarm',
     );
+  } finally {
+    await poller.close();
+  }
+});
+
+test('an unreachable IMAP server is retried with back-off, not in a tight loop (the failed connection closing must not cut the wait)', async () => {
+  const store = await openPouchStore(join(dir.dir, 'db'), 'imap-down');
+  stores.push(store);
+  // Nothing listens there: every attempt is refused at once.
+  const config = imapEnv({
+    BRANCHLINE_IMAP_URL: `imap://${dovecot.user}@127.0.0.1:${await freePort()}/INBOX`,
+  });
+  const imap = config.imap;
+  assert.ok(imap);
+  const poller = new ImapPoller({
+    imap,
+    threads: new ThreadIndex(store),
+    ingest: async () => assert.fail('nothing may be ingested'),
+    cursor: new ImapCursor(store, imap),
+    maxBytes: config.smtpMaxBytes,
+    backoff: { initialMs: 300, maxMs: 300 },
+  });
+  const started = Date.now();
+  poller.start();
+  try {
+    await until('four failed attempts', () => (poller.status().failures >= 4 ? true : undefined));
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed >= 850, `4 attempts with 300 ms between them took ${elapsed} ms`);
+    assert.ok(poller.status().failures <= 6, `failures: ${poller.status().failures}`);
   } finally {
     await poller.close();
   }

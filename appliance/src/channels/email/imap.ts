@@ -150,7 +150,11 @@ export class ImapPoller {
     // Without a listener an 'error' event would be thrown and crash the appliance.
     client.on('error', (err: unknown) => log.debug('imap connection error', { error: describe(err) }));
     client.on('exists', () => this.#kick());
-    client.on('close', () => this.#kick());
+    // Only a live connection dropping should cut the poll wait: a refused or failed
+    // attempt closes too, and kicking then skipped the back-off (a tight reconnect loop).
+    client.on('close', () => {
+      if (this.#status.state === 'connected') this.#kick();
+    });
     await client.connect();
     if (imap.moveTo) {
       // Usually it exists already (ALREADYEXISTS is not an error); if creating fails the move reports it.
