@@ -140,7 +140,12 @@ test('closed by a holiday, the widget in Chromium shows the leave-a-message form
   assert.equal(reply.status, 201, JSON.stringify(reply.json));
 });
 
-test('an email sent over SMTP while closed is stored, answered by the automatic reply through the relay, and offered to the agent when the branch opens', async () => {
+test('an email sent over SMTP while closed is stored, answered by the configured zh-CN/en automatic reply through the relay, and offered to the agent when the branch opens', async () => {
+  const reply = await admin.request('PUT', '/api/routing/closed-reply', {
+    zh: '分行今日休息，营业后回复您。',
+    en: 'The branch is closed today; we will answer when we open.',
+  });
+  assert.equal(reply.status, 204, JSON.stringify(reply.json));
   const before = relayed.length;
   await nodemailer
     .createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true })
@@ -159,8 +164,8 @@ test('an email sent over SMTP while closed is stored, answered by the automatic 
     'sun.li@customer.example',
   );
   assert.match(mail.subject ?? '', /Mortgage statement/);
-  assert.match(mail.text ?? '', /We are closed now/);
-  assert.match(mail.text ?? '', /非营业时间/);
+  assert.match(mail.text ?? '', /The branch is closed today; we will answer when we open\./);
+  assert.match(mail.text ?? '', /分行今日休息，营业后回复您。/);
   assert.deepEqual(await offersOf(agent.client), [], 'kept, not offered, while closed');
   const opened = await holiday([]);
   assert.equal(opened.status, 204);

@@ -2,6 +2,7 @@ import type { EventBus } from '../events/index.ts';
 import type { DocStore } from '../storage/index.ts';
 import type { Calendar } from './calendar.ts';
 import { assertTimeZone, toMinutes } from './calendar.ts';
+import { type ClosedReply, DEFAULT_CLOSED_REPLY } from './closed-reply.ts';
 import type { RoutingEngine } from './engine.ts';
 import {
   type AgentProfile,
@@ -34,6 +35,7 @@ export class RoutingConfigBook {
     reasonCodes: [],
   };
   #writes: Promise<unknown> = Promise.resolve();
+  #closedReply: ClosedReply = DEFAULT_CLOSED_REPLY;
 
   constructor(db: DocStore, options: { bus: EventBus; engine: RoutingEngine }) {
     this.#store = new RoutingStore(db);
@@ -49,6 +51,7 @@ export class RoutingConfigBook {
   /** Reads configuration and profiles from the store into the engine. */
   async load(): Promise<void> {
     this.#snap = await this.#store.load();
+    this.#closedReply = (await this.#store.closedReply()) ?? DEFAULT_CLOSED_REPLY;
     this.#engine.configure(this.#engineConfig(this.#snap));
     for (const p of this.#snap.profiles) this.#engine.upsertAgent(p);
   }
@@ -117,6 +120,23 @@ export class RoutingConfigBook {
     }
     return this.#change('calendar', c.id, actor, (s) => ({ ...s, calendars: upsert(s.calendars, c) }), c);
   }
+  /** The automatic out-of-hours reply on email, WeChat and WeCom (zh-CN and English). */
+  get closedReply(): ClosedReply {
+    return this.#closedReply;
+  }
+
+  putClosedReply(reply: ClosedReply, actor: string) {
+    return this.#serial(async () => {
+      await this.#store.putClosedReply(reply);
+      this.#closedReply = { ...reply };
+      await this.#bus.publish(
+        'routing.config_changed',
+        { kind: 'closed-reply', id: 'closed-reply', deleted: false },
+        { actor },
+      );
+    });
+  }
+
   putReasonCodes(codes: string[], actor: string) {
     return this.#serial(async () => {
       const clean = [...new Set(codes)].filter(
@@ -133,7 +153,7 @@ export class RoutingConfigBook {
   }
 
   async removeConfig(
-    kind: Exclude<ConfigKind, 'reasons' | 'profile'>,
+    kind: Exclude<ConfigKind, 'reasons' | 'profile' | 'closed-reply'>,
     id: string,
     actor: string,
   ): Promise<void> {

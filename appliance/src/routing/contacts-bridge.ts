@@ -34,17 +34,6 @@ export function isContactsPort(x: unknown): x is ContactsPort {
 /** Channels where a customer waits for a written answer: they are told when the branch will reply. */
 const AUTO_REPLY_CHANNELS = new Set(['email', 'wechat', 'wecom']);
 
-/** The out-of-hours reply, in both languages the product speaks (BRANCHLINE_CLOSED_REPLY_ZH / _EN override). */
-export interface ClosedReply {
-  zh: string;
-  en: string;
-}
-
-export const DEFAULT_CLOSED_REPLY: ClosedReply = {
-  zh: '您好，我们现在非营业时间。您的留言已收到，我们将在营业后尽快回复您。',
-  en: 'Thank you for your message. We are closed now; we have kept your message and will reply as soon as we open.',
-};
-
 interface QueuedData {
   contactId: string;
   customerId?: string;
@@ -62,10 +51,9 @@ export function attachContacts(
   service: RoutingService,
   contacts: ContactsPort,
   bus: EventBus,
-  options: { closedReply?: ClosedReply; retryMs?: number } = {},
+  options: { retryMs?: number } = {},
 ) {
   const chains = new Map<string, Promise<void>>();
-  const closedReply = options.closedReply ?? DEFAULT_CLOSED_REPLY;
   /** Contacts that arrived while the branch was closed: kept, and routed once the calendar opens. */
   const deferred = new Map<string, QueuedData>();
   const transition = (
@@ -109,6 +97,7 @@ export function attachContacts(
   };
   const autoReply = (d: QueuedData) => {
     if (!contacts.followUp) return;
+    const closedReply = service.closedReply();
     const lang = String(d.attributes?.['language'] ?? '');
     const text = lang.startsWith('zh')
       ? closedReply.zh

@@ -30,6 +30,7 @@ export function routingAdminRoutes(service: RoutingService) {
     '/routing/agents',
     '/routing/agents/*',
     '/routing/reason-codes',
+    '/routing/closed-reply',
     '/routing/match-test',
   ]) {
     app.use(p, requirePermission('routing.manage'));
@@ -88,6 +89,32 @@ export function routingAdminRoutes(service: RoutingService) {
   crud('skill', 'skills', SkillIn, (v, a) => service.putSkill(v as Arg<'putSkill'>, a));
   crud('workflow', 'workflows', WorkflowIn, (v, a) => service.putWorkflow(v as Arg<'putWorkflow'>, a));
   crud('calendar', 'calendars', CalendarIn, (v, a) => service.putCalendar(v as Arg<'putCalendar'>, a));
+
+  const Reply = z
+    .object({ zh: z.string().trim().min(1).max(2000), en: z.string().trim().min(1).max(2000) })
+    .strict();
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/routing/closed-reply',
+      summary: 'The automatic reply on email, WeChat and WeCom while the branch is closed (zh-CN, en)',
+      responses: { 200: json(Reply, 'Reply') },
+    }),
+    (c) => c.json(service.closedReply(), 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'put',
+      path: '/routing/closed-reply',
+      summary: 'Replace the out-of-hours automatic reply (both languages)',
+      request: { body: { ...json(Reply, 'Reply'), required: true } },
+      responses: { 204: { description: 'Saved' } },
+    }),
+    async (c) => {
+      await service.putClosedReply(c.req.valid('json'), actor(c));
+      return c.body(null, 204);
+    },
+  );
 
   app.openapi(
     createRoute({

@@ -3,6 +3,7 @@ import type { EventBus } from '../events/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { DocStore } from '../storage/index.ts';
 import type { Calendar } from './calendar.ts';
+import type { ClosedReply } from './closed-reply.ts';
 import { RoutingConfigBook } from './config-book.ts';
 import { DeadlineTimer } from './deadline-timer.ts';
 import { toBusEvent } from './decision-events.ts';
@@ -114,7 +115,19 @@ export class RoutingService {
     return this.#config.putReasonCodes(codes, actor);
   }
 
-  removeConfig(kind: Exclude<ConfigKind, 'reasons' | 'profile'>, id: string, actor: string): Promise<void> {
+  /** The automatic reply a customer gets on email/WeChat/WeCom while the branch is closed. */
+  closedReply(): ClosedReply {
+    return { ...this.#config.closedReply };
+  }
+  putClosedReply(reply: ClosedReply, actor: string): Promise<void> {
+    return this.#config.putClosedReply(reply, actor);
+  }
+
+  removeConfig(
+    kind: Exclude<ConfigKind, 'reasons' | 'profile' | 'closed-reply'>,
+    id: string,
+    actor: string,
+  ): Promise<void> {
     return this.#config.removeConfig(kind, id, actor);
   }
 

@@ -5,7 +5,7 @@ import { type ConfigKind, DEFAULT_REASON_CODES, type SkillConfig } from './types
 
 type Item = QueueConfig | SkillConfig | WorkflowConfig | Calendar | AgentProfile;
 
-const PREFIX: Record<Exclude<ConfigKind, 'reasons'>, string> = {
+const PREFIX: Record<Exclude<ConfigKind, 'reasons' | 'closed-reply'>, string> = {
   queue: 'queue:',
   skill: 'skill:',
   workflow: 'workflow:',
@@ -64,6 +64,15 @@ export class RoutingStore {
   async markSeeded(): Promise<void> {
     if (await this.seeded()) return;
     await this.#db.put({ _id: 'seeded', value: new Date().toISOString() });
+  }
+
+  async closedReply(): Promise<{ zh: string; en: string } | undefined> {
+    return (await this.#db.get<{ value: { zh: string; en: string } }>('closed-reply'))?.value;
+  }
+
+  async putClosedReply(value: { zh: string; en: string }): Promise<void> {
+    const cur = await this.#db.get('closed-reply');
+    await this.#db.put({ _id: 'closed-reply', value, ...(cur ? { _rev: cur._rev } : {}) });
   }
 
   async putReasons(codes: string[]): Promise<void> {

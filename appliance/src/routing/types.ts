@@ -11,7 +11,7 @@ export interface SkillConfig {
 export const DEFAULT_REASON_CODES = ['break', 'lunch', 'training', 'meeting', 'after_call_work'] as const;
 export const SYSTEM_REASON_CODES = ['rona'] as const;
 
-export type ConfigKind = 'queue' | 'skill' | 'workflow' | 'calendar' | 'profile' | 'reasons';
+export type ConfigKind = 'queue' | 'skill' | 'workflow' | 'calendar' | 'profile' | 'reasons' | 'closed-reply';
 
 interface OfferEventData {
   offerId: string;
