@@ -24,6 +24,8 @@ export interface MessageRow {
   author: string;
   text: string;
   attachments: Array<{ id: string; name: string; mime: string; bytes: number }>;
+  /** Files the channel's policy quarantined: shown, not downloadable until an admin releases them. */
+  blockedAttachments?: Array<{ id: string; name: string; mime: string; bytes: number; reason: string }>;
   at: string;
   delivery: 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
   meta?: Record<string, string>;

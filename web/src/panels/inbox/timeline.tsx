@@ -34,6 +34,16 @@ export function MessageItem(props: { m: MessageRow; testid: string; current?: bo
           {t('inbox.attachment', { name: a.name })}
         </a>
       ))}
+      {(m.blockedAttachments ?? []).map((b) => (
+        <span key={b.id} class="muted" data-testid="message-blocked-attachment" data-reason={b.reason}>
+          {t('inbox.blocked', {
+            name: b.name,
+            mime: b.mime.split(';')[0] ?? b.mime,
+            size: `${Math.max(1, Math.round(b.bytes / 1024))} KB`,
+            reason: t(`inbox.blocked.${b.reason}` as MessageKey),
+          })}
+        </span>
+      ))}
       {m.direction === 'out' ? <span class="muted">{t('inbox.delivery', { state: m.delivery })}</span> : null}
     </li>
   );
