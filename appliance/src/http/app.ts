@@ -6,6 +6,7 @@ import { HttpError } from './errors.ts';
 import { onError } from './on-error.ts';
 import { createRouter } from './router.ts';
 import { csrfProtection, securityHeaders, sessionAuth } from './security.ts';
+import { wellFormedJsonText } from './text.ts';
 import type { AppEnv, SessionResolver } from './types.ts';
 
 export interface HealthSnapshot {
@@ -64,6 +65,7 @@ export function createApp(options: AppOptions): OpenAPIHono<AppEnv> {
   });
   app.use('/api/*', sessionAuth(options.resolveSession));
   app.use('/api/*', csrfProtection());
+  app.use('/api/*', wellFormedJsonText());
   for (const [base, sub] of options.mount) app.route(base, sub);
   app.doc31('/api/openapi.json', {
     openapi: '3.1.0',

@@ -6,6 +6,8 @@ export type HttpErrorCode =
   | 'HTTP_CSRF'
   | 'HTTP_BAD_JSON'
   | 'HTTP_VALIDATION'
+  /** Invalid UTF-8, a lone surrogate or NUL in a text field (`details.field` names it). */
+  | 'HTTP_INVALID_TEXT'
   | 'HTTP_BODY_TOO_LARGE'
   | 'HTTP_NOT_FOUND'
   | 'HTTP_PASSWORD_CHANGE_REQUIRED'

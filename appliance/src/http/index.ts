@@ -14,6 +14,7 @@ export type { NodeServers, PublicRoute, UpgradeHandler } from './serve-node.ts';
 export { serveNode } from './serve-node.ts';
 export { acceptedEncoding, fileResponse, IMMUTABLE, type StaticEncoding } from './static-file.ts';
 export { staticSpa } from './static-node.ts';
+export { assertWellFormedText, decodeUtf8, textProblem } from './text.ts';
 export type * from './types.ts';
 export { CSRF_HEADER, SESSION_COOKIE } from './types.ts';
 export { WS_SESSION_ENDED, WsGateway } from './ws-gateway.ts';

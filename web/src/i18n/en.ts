@@ -187,6 +187,8 @@ export const en = {
   'error.HTTP_BAD_JSON': 'The request could not be read.',
   'error.HTTP_BAD_REQUEST': 'The request was not valid.',
   'error.HTTP_VALIDATION': 'Some fields are missing or not valid.',
+  'error.HTTP_INVALID_TEXT':
+    'A field contains characters that cannot be stored (invalid encoding or a null character).',
   'error.HTTP_BODY_TOO_LARGE': 'The request is too large.',
   'error.HTTP_NOT_FOUND': 'Not found.',
   'error.HTTP_PASSWORD_CHANGE_REQUIRED': 'Change your password first.',

@@ -182,6 +182,7 @@ export const zhCN: Record<MessageKey, string> = {
   'error.HTTP_BAD_JSON': '无法读取请求内容。',
   'error.HTTP_BAD_REQUEST': '请求无效。',
   'error.HTTP_VALIDATION': '有字段缺失或格式不正确。',
+  'error.HTTP_INVALID_TEXT': '有字段包含无法保存的字符（编码无效或空字符）。',
   'error.HTTP_BODY_TOO_LARGE': '请求内容过大。',
   'error.HTTP_NOT_FOUND': '未找到。',
   'error.HTTP_PASSWORD_CHANGE_REQUIRED': '请先修改密码。',
