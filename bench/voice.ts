@@ -5,6 +5,8 @@
 //   appliance — the VoiceStack B2BUA + media worker, recording both legs (IVR enqueues at once,
 //               the bench accepts each queued call for an agent whose phone is the echo agent);
 //   rtpengine — Kamailio (rtpengine_manage) + rtpengine in userspace mode (--table=-1).
+// Then, as a separate figure (mediasoup_forwarding), the mediasoup engine forwarding the top step's
+// number of calls between UDP phones: no SIP, recording or denoise, a baseline for the migration.
 // A step passes when every sipp call completed, loss at the echo agent is ≤ 1 % and its mean
 // interarrival jitter exceeds the baseline's at the same load by ≤ 20 ms. A relay stops at its
 // first failing step. Steps and hold: BENCH_VOICE_STEPS (default 25,50,100,150,200), BENCH_VOICE_HOLD_S (15);
@@ -19,6 +21,7 @@ import { createLogger } from '../appliance/src/logging/index.ts';
 import { MemoryDocStore, openCrypto } from '../appliance/src/storage/index.ts';
 import { VoiceStack } from '../appliance/src/voice/index.ts';
 import { freePort } from '../tests/support/ports.ts';
+import { mediasoupForwarding } from './voice-mediasoup.ts';
 
 const STEPS = (process.env.BENCH_VOICE_STEPS ?? '25,50,100,150,200').split(',').map(Number);
 const HOLD_S = Number(process.env.BENCH_VOICE_HOLD_S ?? 15);
@@ -286,6 +289,10 @@ export async function run(): Promise<Record<string, unknown>> {
     const maxCalls = best(results.appliance);
     const rtpMax = rtpengine ? best(results.rtpengine) : null;
     const atMax = results.appliance.find((s) => s.n === maxCalls);
+    await stack.close();
+    rtpengine?.stop();
+    const mediasoup = await mediasoupForwarding({ calls: STEPS[STEPS.length - 1] ?? 200, seconds: HOLD_S });
+    log(`mediasoup forwarding ${JSON.stringify(mediasoup)}`);
     return {
       bench: 'voice',
       max_calls: maxCalls,
@@ -300,6 +307,7 @@ export async function run(): Promise<Record<string, unknown>> {
       ramp_capped: maxCalls === STEPS[STEPS.length - 1],
       hold_s: HOLD_S,
       recording: true,
+      mediasoup_forwarding: mediasoup,
       steps: {
         baseline: results.baseline.map(brief),
         appliance: results.appliance.map(brief),
