@@ -5,16 +5,19 @@
 // raises an alarm and shows on the wallboard as unroutable.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import type { Browser } from 'playwright-core';
 import { WebSocket } from 'ws';
 import { randomId, type SocketLike, type WidgetMessage, WidgetSession } from '../web/src/widget/protocol.ts';
 import { type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
 import { bootstrapAdmin, createSignedInUser } from './support/bootstrap.ts';
+import { ARTIFACTS, launchChromium } from './support/browser.ts';
 import type { ApiClient } from './support/client.ts';
 import { until } from './support/until.ts';
 
 let app: RunningAppliance;
 let admin: ApiClient;
 let auditor: ApiClient;
+let browser: Browser | undefined;
 let cleanup: () => Promise<void> = async () => undefined;
 const sessions: WidgetSession[] = [];
 
@@ -23,6 +26,7 @@ before(async () => {
   app = await startAppliance(tmp.dir);
   cleanup = async () => {
     for (const s of sessions) s.close();
+    await browser?.close();
     await app.stop();
     await tmp.cleanup();
   };
@@ -103,6 +107,44 @@ test('with no configuration step, a web chat from a WebSocket client is offered 
     received.find((m) => m.author === 'agent' && m.text === 'Yes, how can I help?'),
   );
   await agent.client.request('PUT', '/api/routing/me/state', { state: 'offline' });
+});
+
+test('in Chromium, an agent who clicks "start taking contacts" on a fresh console is offered the widget chat and answers it', async () => {
+  await createSignedInUser(admin, 'fresh.desk', ['agent'], 'fresh desk password one');
+  browser = await launchChromium();
+  const ctx = await browser.newContext({ locale: 'en-US', ignoreHTTPSErrors: true });
+  const desk = await ctx.newPage();
+  const customer = await (await browser.newContext({ locale: 'en-US' })).newPage();
+  try {
+    await desk.goto(app.httpsBase);
+    await desk.getByTestId('login-username').fill('fresh.desk');
+    await desk.getByTestId('login-password').fill('fresh desk password one');
+    await desk.getByTestId('login-submit').click();
+    await desk.getByTestId('nav-agent').click();
+    await desk.getByTestId('agent-become-available').click();
+    await desk.getByTestId('agent-no-offers').waitFor();
+    await customer.goto(`${app.base}/widget/demo.html`);
+    await customer.getByTestId('bl-launcher').click();
+    await customer.getByTestId('bl-prechat-name').fill('Li Na');
+    await customer.getByTestId('bl-prechat-start').click();
+    await customer.getByTestId('bl-input').fill('Can I open an account online?');
+    await customer.getByTestId('bl-send').click();
+    await desk.getByTestId('offer-pop').waitFor({ timeout: 10_000 });
+    await desk.getByTestId('offer-accept').click();
+    await desk.locator('[data-testid="conversation-view"][data-state="active"]').waitFor();
+    await desk.getByTestId('composer-text').fill('Yes, with your ID card and phone.');
+    await desk.getByTestId('composer-send').click();
+    const reply = customer.getByTestId('bl-msg-agent');
+    await reply.first().waitFor({ timeout: 10_000 });
+    assert.equal(await reply.first().textContent(), 'Yes, with your ID card and phone.');
+    await desk.getByTestId('agent-state').selectOption('offline');
+  } catch (e) {
+    await desk.screenshot({ path: `${ARTIFACTS}/fresh-install-desk-failure.png` }).catch(() => undefined);
+    await customer
+      .screenshot({ path: `${ARTIFACTS}/fresh-install-widget-failure.png` })
+      .catch(() => undefined);
+    throw e;
+  }
 });
 
 test('a contact no workflow routes waits in the general queue, raises an alarm and is counted unroutable on the wallboard', async () => {

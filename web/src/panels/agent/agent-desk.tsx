@@ -55,6 +55,21 @@ export function AgentDeskPanel() {
     return (
       <div class="stack" data-testid="agent-desk">
         <p data-testid="agent-no-profile">{t('agent.noProfile')}</p>
+        {/* The appliance gives a first-time agent the default profile (every channel) on 'available'. */}
+        <button
+          type="button"
+          class="btn"
+          data-testid="agent-become-available"
+          disabled={action.busy}
+          onClick={() =>
+            void action.run(async () => {
+              mine.value = await setMyState(api, 'available');
+              notAgent.value = false;
+            })
+          }
+        >
+          {t('agent.becomeAvailable')}
+        </button>
         <InboxPanel focus={undefined} />
       </div>
     );

@@ -8,7 +8,9 @@ export const agentEn = {
   'agent.notReady': 'Not ready: {reason}',
   'agent.offline': 'Offline',
   'agent.noOffers': 'No offers right now.',
-  'agent.noProfile': 'You have no agent profile yet; ask a supervisor to create one.',
+  'agent.noProfile':
+    'You have no agent profile yet: start taking contacts on every channel, or ask a supervisor for skills.',
+  'agent.becomeAvailable': 'Start taking contacts',
   'agent.offerTitle': 'New {channel} contact',
   'agent.offerCountdown': '{seconds} s to answer',
   'agent.offerQueue': 'Queue: {queue}',
