@@ -19,7 +19,7 @@ interface Summary {
 
 test('the chaos suite loses, duplicates and crashes nothing under duplicate callbacks, broken mail, dropped sockets, odd calls and kill -9', {
   timeout: 300_000,
-}, async () => {
+}, async (t) => {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'scripts/chaos.ts', '--scale', '1', '--kills', '2', '--no-big-pdf'],
@@ -38,6 +38,7 @@ test('the chaos suite loses, duplicates and crashes nothing under duplicate call
     assert.fail(`no JSON summary (exit ${code}): ${err.slice(-3000)}`);
   }
   const detail = `${last}\n${err.slice(-2000)}`;
+  t.diagnostic(last);
   assert.equal(summary.kills, 2, detail);
   assert.ok(summary.acknowledged >= 20, `enough was acknowledged (${summary.acknowledged}): ${detail}`);
   for (const s of ['wechat-dup-reorder', 'wecom-dup-reorder', 'webchat-drop', 'mail-malformed', 'api-ticket'])

@@ -56,6 +56,19 @@ function ics(uid: string): string {
   ].join('\r\n');
 }
 
+/** A long complaint as customers write them: sentences, paragraphs, Chinese and English mixed. */
+function longBody(chars: number): string {
+  const lines = [
+    '我的信用卡在上个月出现了多笔我不认识的消费，请尽快帮我核查并冻结这张卡。',
+    'I have attached my notes about each transaction below, with dates and amounts.',
+    '2026-11-03 商户：某某超市 金额：¥1,288.00 —— 我当天并不在这个城市。',
+    '',
+  ];
+  let out = '';
+  for (let i = 0; out.length < chars; i++) out += `${lines[i % lines.length]}\n`;
+  return out.slice(0, chars);
+}
+
 /** A malformed MIME message: unclosed multipart, unknown charset, broken QP and base64. */
 function malformed(t: string, messageId: string): Buffer {
   return Buffer.from(
@@ -159,7 +172,7 @@ export function mailCorpus(tokenFor: (name: string) => string, bigPdf: boolean):
     }));
   }
   add('long', (t, id) => ({
-    mail: base(t, id, '长'.repeat(35_000) + 'x'.repeat(35_000)),
+    mail: base(t, id, longBody(70_000)),
     files: [],
   }));
   add('forward', (t, id) => ({

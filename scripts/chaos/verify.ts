@@ -81,7 +81,9 @@ export async function verify(session: ChaosSession, ledger: Ledger): Promise<Ver
       judge(
         a,
         hits.length,
-        hits.length && !hits.some((m) => m.externalId) ? 'found by token, not Message-ID' : undefined,
+        hits.length > 1 || (hits.length && !hits.some((m) => m.externalId))
+          ? `by ${hits.some((m) => m.externalId?.toLowerCase() === key) ? 'Message-ID' : 'token'}: ${hits.map((m) => `${m.id} ${m.contactId} ${m.externalId ?? '-'}`).join(' | ')}`
+          : undefined,
       );
       const m = hits[0];
       if (!m || a.optional) continue;

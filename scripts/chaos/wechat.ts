@@ -80,8 +80,14 @@ export async function wechatConversation(ctx: ChaosContext, flavour: Flavour, co
         }
         return answers.some((s) => s === 200);
       });
+      ctx.ledger.ack({
+        kind: 'message',
+        key: m.t,
+        channel: flavour,
+        scenario,
+        ...(acked ? {} : { optional: true }),
+      });
       if (!acked) return;
-      ctx.ledger.ack({ kind: 'message', key: m.t, channel: flavour, scenario });
       // A late platform retry of a message already acknowledged.
       await sleep(200 + Math.random() * 800);
       await m.send();
