@@ -37,3 +37,10 @@ test('topicTerms() skips single characters, function words and overlong tokens',
 test('topicTerms() matches bank words ICU splits or glues wrongly before segmenting (银行卡挂失 → 银行卡, 挂失)', () => {
   assert.deepEqual(topicTerms('银行卡挂失怎么办').sort(), ['挂失', '银行卡'].sort());
 });
+
+test('scrub() keeps a 35,000-letter word and drops an over-long run holding an @ whole (no quadratic backtracking)', () => {
+  const word = 'a'.repeat(35_000);
+  assert.equal(scrub(`${word} ok`), `${word} ok`);
+  assert.equal(scrub(`${'b'.repeat(300)}@bank.cn ok`), '  ok');
+  assert.equal(scrub('写信给 kefu@bank.cn 谢谢').replace(/\s+/g, ' '), '写信给 谢谢');
+});
