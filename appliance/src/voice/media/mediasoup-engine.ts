@@ -92,6 +92,10 @@ export class MediasoupEngine {
   #deaths = 0;
   #restartTimer: NodeJS.Timeout | undefined;
   #restarting: Promise<void> | undefined;
+  /** Settles #restarting when close() cancels a pending restart (ready() must not hang). */
+  #cancelRestart: (() => void) | undefined;
+  #spawning: Promise<Worker> | undefined;
+  #stableTimer: NodeJS.Timeout | undefined;
   #closing: Promise<void> | undefined;
 
   private constructor(o: MediasoupEngineOptions, worker: Worker) {
@@ -140,12 +144,15 @@ export class MediasoupEngine {
     const delay = Math.min(10_000, (this.#o.restartDelayMs ?? 250) * 2 ** Math.min(this.#deaths, 6));
     this.#deaths++;
     this.#restarting = new Promise((resolve) => {
+      this.#cancelRestart = resolve;
       this.#restartTimer = setTimeout(() => {
         this.#restartTimer = undefined;
-        spawnWorker(this.#o).then(
+        this.#spawning = spawnWorker(this.#o);
+        this.#spawning.then(
           (worker) => {
             if (this.#closing) {
-              worker.close();
+              // close() waits for #spawning and then ends this worker with the rest.
+              this.#worker = worker;
               return resolve();
             }
             this.#worker = worker;
@@ -153,9 +160,11 @@ export class MediasoupEngine {
             this.#restarting = undefined;
             this.#watch(worker);
             // A worker that stays up for a minute resets the back-off.
-            setTimeout(() => {
+            clearTimeout(this.#stableTimer);
+            this.#stableTimer = setTimeout(() => {
               if (this.#worker === worker && !worker.died) this.#deaths = 0;
-            }, 60_000).unref();
+            }, 60_000);
+            this.#stableTimer.unref();
             this.#o.logger.info(`mediasoup worker restarted [pid:${worker.pid}, restarts:${this.#restarts}]`);
             this.#o.onRestarted?.(worker.pid);
             resolve();
@@ -194,6 +203,9 @@ export class MediasoupEngine {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       clearTimeout(this.#restartTimer);
+      clearTimeout(this.#stableTimer);
+      this.#cancelRestart?.();
+      await this.#spawning?.catch(() => undefined);
       for (const call of this.#calls) call.close();
       this.#calls.clear();
       const worker = this.#worker;
