@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { totpCode } from '../../../sync/src/hq/totp.ts';
 import { defaultPolicy, generatePolicyKey, signPolicy } from '../../../sync/src/index.ts';
 import { type BridgeRig, startBridgeRig, until } from './test-rig.ts';
 
-/** Signs in with the first-run operator password, replaces it, and returns the session cookie. */
+/** Signs in with the first-run operator password, replaces it, sets up TOTP, and returns the session cookie. */
 async function signedInOperator(base: string, hqDir: string): Promise<string> {
   const password = (await readFile(path.join(hqDir, 'initial-operator-password'), 'utf8')).trim();
   const json = { 'content-type': 'application/json' };
@@ -22,6 +23,14 @@ async function signedInOperator(base: string, hqDir: string): Promise<string> {
     body: JSON.stringify({ current: password, next: 'a long operator passphrase' }),
   });
   assert.equal(changed.status, 200);
+  const mfaPage = await (await fetch(`${base}/mfa`, { headers: { cookie } })).text();
+  const secret = /data-testid="hq-mfa-secret">([A-Z2-7]+)</.exec(mfaPage)?.[1] ?? '';
+  const enrolled = await fetch(`${base}/api/mfa`, {
+    method: 'POST',
+    headers: { ...json, cookie, 'x-csrf-token': csrfToken },
+    body: JSON.stringify({ code: totpCode(secret, Date.now()) }),
+  });
+  assert.equal(enrolled.status, 200);
   return cookie;
 }
 

@@ -1,10 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
 import type http from 'node:http';
-import path from 'node:path';
 import { ConsoleState } from './console-state.ts';
 import { HqError } from './errors.ts';
-import { ConsoleAuditLog, onlyFields, readJson, sendError, sendJson, stringField } from './http-util.ts';
+import { onlyFields, readJson, sendError, sendJson, stringField } from './http-util.ts';
 import { IpThrottle, type IpThrottleOptions } from './ip-throttle.ts';
+import { OperatorLog } from './operator-log.ts';
 import { OperatorAccounts } from './operators.ts';
 import { OperatorHasher } from './password.ts';
 import {
@@ -39,6 +39,8 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const PUBLIC = new Set(['GET /login', 'GET /hq-console.js', 'POST /api/session', 'GET /healthz']);
 /** What an operator still on the first-run password may do. */
 const FIRST_RUN = new Set(['GET /api/session', 'POST /api/password', 'DELETE /api/session', 'GET /login']);
+/** What an operator without MFA may do: set it up, or leave. */
+const ENROL = new Set(['GET /api/session', 'DELETE /api/session', 'GET /login', 'GET /mfa', 'POST /api/mfa']);
 
 /**
  * Sign-in for the HQ console: operator accounts, cookie sessions with an idle
@@ -51,7 +53,8 @@ const FIRST_RUN = new Set(['GET /api/session', 'POST /api/password', 'DELETE /ap
 export class HqAuth {
   readonly accounts: OperatorAccounts;
   readonly sessions: OperatorSessions;
-  readonly log: ConsoleAuditLog;
+  /** HQ's own hash-chained operator log. */
+  readonly log: OperatorLog;
   readonly #hasher = new OperatorHasher();
   readonly #state: ConsoleState;
   readonly #throttle: IpThrottle;
@@ -74,7 +77,7 @@ export class HqAuth {
       ...now,
     });
     this.#throttle = new IpThrottle({ ...now, ...options.ipThrottle });
-    this.log = new ConsoleAuditLog(path.join(dataDir, 'console-audit.jsonl'));
+    this.log = new OperatorLog(dataDir, now);
     this.#sweeper = setInterval(() => void this.sweep().catch(() => undefined), options.sweepMs ?? 60_000);
     this.#sweeper.unref();
   }
@@ -89,6 +92,25 @@ export class HqAuth {
     await this.accounts.disable(username, by);
     const ended = await this.sessions.destroyFor(username);
     await this.log.record('operator.disabled', by, { username, sessionsEnded: ended });
+    return ended;
+  }
+
+  /** Lets a disabled operator sign in again. */
+  async enableOperator(username: string, by: string): Promise<void> {
+    await this.accounts.enable(username);
+    await this.log.record('operator.enabled', by, { username });
+  }
+
+  /**
+   * Recovery for an operator who lost their authenticator: removes their MFA
+   * and ends their sessions; they set it up again at their next sign-in.
+   */
+  async resetOperatorMfa(username: string, by: string): Promise<number> {
+    if (username === by)
+      throw new HqError('HQ_BAD_REQUEST', 'Another operator must reset your MFA', { status: 400 });
+    await this.accounts.resetMfa(username);
+    const ended = await this.sessions.destroyFor(username);
+    await this.log.record('operator.mfa_reset', by, { username, sessionsEnded: ended });
     return ended;
   }
 
@@ -137,8 +159,20 @@ export class HqAuth {
           status: 403,
         });
       }
+      if (
+        !FIRST_RUN.has(key) &&
+        !ENROL.has(key) &&
+        (await this.accounts.mfaState(session.username)) !== 'enabled'
+      ) {
+        if (method === 'GET' && !pathname.startsWith('/api/')) {
+          res.writeHead(303, { location: '/mfa', 'cache-control': 'no-store' });
+          res.end();
+          return undefined;
+        }
+        throw new HqError('HQ_MFA_ENROLMENT_REQUIRED', 'Set up MFA first', { status: 403 });
+      }
       if (key === 'GET /api/session') {
-        sendJson(res, 200, this.#me(session));
+        sendJson(res, 200, await this.#me(session));
         return undefined;
       }
       if (key === 'DELETE /api/session') {
@@ -158,7 +192,7 @@ export class HqAuth {
         await this.sessions.passwordChanged(session);
         await this.sessions.destroyFor(session.username, session.id);
         await this.log.record('operator.password_changed', session.username);
-        sendJson(res, 200, this.#me(session));
+        sendJson(res, 200, await this.#me(session));
         return undefined;
       }
       return session;
@@ -169,15 +203,21 @@ export class HqAuth {
     }
   }
 
-  #me(s: OperatorSession) {
-    return { username: s.username, csrfToken: s.csrfToken, mustChangePassword: s.mustChangePassword };
+  async #me(s: OperatorSession) {
+    return {
+      username: s.username,
+      csrfToken: s.csrfToken,
+      mustChangePassword: s.mustChangePassword,
+      mfaEnrolmentRequired: (await this.accounts.mfaState(s.username)) !== 'enabled',
+    };
   }
 
   async #login(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const body = await readJson(req);
-    onlyFields(body, ['username', 'password']);
+    onlyFields(body, ['username', 'password', 'totp']);
     const username = stringField(body, 'username', 64);
     const password = stringField(body, 'password', 256);
+    const totp = body['totp'] === undefined ? undefined : stringField(body, 'totp', 16).replace(/\s/g, '');
     const ip = req.socket.remoteAddress ?? 'unknown';
     const throttled = this.#throttle.retryAfterS(ip);
     if (throttled !== undefined) {
@@ -187,14 +227,23 @@ export class HqAuth {
         details: { retryAfterS: throttled },
       });
     }
-    const result = await this.accounts.login(username, password);
+    const result = await this.accounts.login(username, password, totp);
     if (!result.ok) {
       this.#throttle.fail(ip);
-      await this.log.record(
-        result.reason === 'locked' ? 'operator.locked_out' : 'operator.sign_in_failed',
-        username,
-        { ip },
-      );
+      const action = {
+        locked: 'operator.locked_out',
+        invalid: 'operator.sign_in_failed',
+        mfa_required: 'operator.mfa_failed',
+        mfa_invalid: 'operator.mfa_failed',
+      }[result.reason];
+      await this.log.record(action, username, {
+        ip,
+        ...(result.reason.startsWith('mfa') ? { reason: result.reason } : {}),
+      });
+      if (result.reason === 'mfa_required')
+        throw new HqError('HQ_MFA_REQUIRED', 'Enter the code from your authenticator app', { status: 401 });
+      if (result.reason === 'mfa_invalid')
+        throw new HqError('HQ_MFA_INVALID', 'Wrong or already used authenticator code', { status: 401 });
       if (result.reason === 'locked')
         throw new HqError('HQ_LOCKED', 'Too many failed sign-ins; try again later', {
           status: 423,
@@ -204,8 +253,9 @@ export class HqAuth {
       throw new HqError('HQ_UNAUTHENTICATED', 'Wrong username or password', { status: 401 });
     }
     const s = await this.sessions.create(result.username, result.mustChangePassword);
-    await this.log.record('operator.signed_in', username, { ip });
-    sendJson(res, 200, this.#me(s), { 'set-cookie': sessionCookie(s.id) });
+    const mfa = (await this.accounts.mfaState(username)) === 'enabled';
+    await this.log.record('operator.signed_in', username, { ip, mfa });
+    sendJson(res, 200, await this.#me(s), { 'set-cookie': sessionCookie(s.id) });
   }
 
   /** Idempotent. */

@@ -2,11 +2,23 @@
  * The console's only script, served from /hq-console.js (CSP `script-src 'self'`,
  * nothing inline). Forms carry `data-hq-action`/`data-hq-method`; the script
  * sends them as JSON with the session's CSRF token, so no cross-site form can.
- * A form with `data-hq-confirm` is sent only after the operator confirms.
+ * A form with `data-hq-confirm` is sent only after the operator confirms; one
+ * with `data-hq-show="field"` stays on the page and shows that answer field
+ * (a one-time password, shown once).
  */
 export const HQ_CONSOLE_JS = `'use strict';
 (function () {
   var csrf;
+  var TEXT = {
+    HQ_UNAUTHENTICATED: 'Wrong username or password',
+    HQ_LOCKED: 'Too many failed attempts; try again later',
+    HQ_THROTTLED: 'Too many failed sign-ins from this address; try again later',
+    HQ_MFA_REQUIRED: 'Enter the code from your authenticator app',
+    HQ_MFA_INVALID: 'Wrong or already used authenticator code',
+    HQ_WEAK_PASSWORD: 'Password too weak: at least 12 characters, not the username',
+    HQ_OPERATOR_EXISTS: 'That operator exists already'
+  };
+  function say(code) { return TEXT[code] ? TEXT[code] + ' (' + code + ')' : code; }
   function token(form) {
     if (form.hasAttribute('data-hq-public') || csrf) return Promise.resolve(csrf || '');
     return fetch('/api/session', { credentials: 'same-origin' })
@@ -44,8 +56,14 @@ export const HQ_CONSOLE_JS = `'use strict';
       });
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (j) {
-        if (!r.ok) { if (out) out.textContent = (j.error && j.error.code) || String(r.status); return; }
+        if (!r.ok) { if (out) out.textContent = say((j.error && j.error.code) || String(r.status)); return; }
         if (j.csrfToken) csrf = j.csrfToken;
+        var show = form.getAttribute('data-hq-show');
+        if (show) {
+          if (out) out.textContent = 'Added ' + j.username + '. One-time password (shown once): ' + j[show];
+          form.reset();
+          return;
+        }
         if (j.mustChangePassword) {
           var change = document.querySelector('[data-testid="hq-change-password"]');
           if (change) change.hidden = false;

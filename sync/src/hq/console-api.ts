@@ -1,11 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import { HQ_CONSOLE_JS } from './client-script.ts';
 import type { HqConsole } from './console.ts';
 import { HqError } from './errors.ts';
 import { onlyFields, readJson, sendJson, stringField } from './http-util.ts';
+import { renderLogPage } from './log-page.ts';
 import { renderLoginPage } from './login-page.ts';
+import { renderMfaPage } from './mfa-page.ts';
 import { renderHqPage } from './page.ts';
 import type { OperatorSession } from './sessions.ts';
+import { totpQrSvg, totpUri } from './totp.ts';
 import type { HqRules } from './validation.ts';
 
 const PAGE_CSP =
@@ -81,6 +85,31 @@ export async function routeConsole(
     const operators = await con.auth.accounts.list();
     return html(res, renderHqPage(rows, await con.policies(), { operator, rules, operators }));
   }
+  if (key === 'GET /mfa') {
+    if ((await con.auth.accounts.mfaState(operator)) === 'enabled')
+      return html(res, renderMfaPage({ username: operator, enrolled: true }));
+    const secret = await con.auth.accounts.beginMfa(operator);
+    const uri = totpUri(secret, operator);
+    return html(
+      res,
+      renderMfaPage({ username: operator, enrolled: false, secret, uri, qrSvg: await totpQrSvg(uri) }),
+    );
+  }
+  if (key === 'POST /api/mfa') {
+    const body = await readJson(req);
+    onlyFields(body, ['code']);
+    await con.auth.accounts.confirmMfa(operator, stringField(body, 'code', 16).replace(/\s/g, ''));
+    await con.auth.log.record('operator.mfa_enrolled', operator);
+    return sendJson(res, 200, { username: operator, mfa: 'enabled' });
+  }
+  if (key === 'GET /log') {
+    const { entries, verdict } = await con.auth.log.read();
+    return html(res, renderLogPage(entries, verdict));
+  }
+  if (key === 'GET /api/operator-log') {
+    const { entries, verdict } = await con.auth.log.read();
+    return sendJson(res, 200, { verdict, entries: entries.reverse() });
+  }
   if (key === 'GET /api/branches')
     return sendJson(res, 200, { branches: await Promise.all(con.branches().map((b) => con.branchView(b))) });
   if (key === 'GET /api/policies') return sendJson(res, 200, { policies: await con.policies() });
@@ -89,9 +118,21 @@ export async function routeConsole(
     const body = await readJson(req);
     onlyFields(body, ['username', 'password']);
     const username = stringField(body, 'username', 32);
-    await con.auth.accounts.add(username, stringField(body, 'password', 256), operator);
+    // Without a password HQ makes a one-time one and answers it this once.
+    const made = body['password'] === undefined ? randomBytes(18).toString('base64url') : undefined;
+    await con.auth.accounts.add(username, made ?? stringField(body, 'password', 256), operator);
     await con.auth.log.record('operator.created', operator, { username });
-    return sendJson(res, 201, { username });
+    return sendJson(res, 201, { username, ...(made ? { password: made } : {}) });
+  }
+  const act = /^\/api\/operators\/([a-z0-9._-]{1,32})\/(enable|reset-mfa)$/.exec(url.pathname);
+  if (method === 'POST' && act?.[1]) {
+    onlyFields(await readJson(req), []);
+    if (act[2] === 'enable') {
+      await con.auth.enableOperator(act[1], operator);
+      return sendJson(res, 200, { username: act[1], disabled: false });
+    }
+    const sessionsEnded = await con.auth.resetOperatorMfa(act[1], operator);
+    return sendJson(res, 200, { username: act[1], mfa: 'not_enrolled', sessionsEnded });
   }
   const dis = /^\/api\/operators\/([a-z0-9._-]{1,32})\/disable$/.exec(url.pathname);
   if (method === 'POST' && dis?.[1]) {

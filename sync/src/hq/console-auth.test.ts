@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { PouchDB } from '../pouch.ts';
 import { HqConsole } from './console.ts';
 import { type HqCouch, startHqCouch } from './couch.ts';
+import { totpCode } from './totp.ts';
 
 let dir: string;
 let hq: HqCouch;
@@ -44,9 +45,17 @@ class Operator {
     if (typeof json['csrfToken'] === 'string') this.csrf = json['csrfToken'];
     return { status: res.status, json, headers: res.headers };
   }
-  signIn(username: string, password: string): Promise<Reply> {
-    return this.call('POST', '/api/session', { username, password });
+  signIn(username: string, password: string, totp?: string): Promise<Reply> {
+    return this.call('POST', '/api/session', { username, password, ...(totp ? { totp } : {}) });
   }
+}
+
+/** The console's clock: each TOTP code is taken one 30 s step later, since a code works once. */
+let clock = Date.now();
+let adminSecret = '';
+function nextCode(): string {
+  clock += 30_000;
+  return totpCode(adminSecret, clock);
 }
 
 const STRONG = 'correct horse battery staple';
@@ -55,7 +64,7 @@ let initialPassword: string;
 before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'bl-hq-auth-'));
   hq = await startHqCouch({ dataDir: dir });
-  con = new HqConsole(hq, dir, { auth: { maxFailures: 3 } });
+  con = new HqConsole(hq, dir, { auth: { maxFailures: 3, now: () => clock } });
   await con.enrolBranch('A1');
   base = `http://127.0.0.1:${await con.listen(0)}`;
   initialPassword = (await readFile(path.join(dir, 'initial-operator-password'), 'utf8')).trim();
@@ -132,6 +141,11 @@ describe('HQ console sign-in', () => {
     assert.equal(weak.json.error?.code, 'HQ_WEAK_PASSWORD');
     const changed = await op.call('POST', '/api/password', { current: initialPassword, next: STRONG });
     assert.equal(changed.status, 200);
+    // Every operator sets up TOTP before the console opens.
+    assert.equal((await op.call('GET', '/api/branches')).json.error?.code, 'HQ_MFA_ENROLMENT_REQUIRED');
+    const mfaPage = await (await fetch(`${base}/mfa`, { headers: { cookie: op.cookie } })).text();
+    adminSecret = /data-testid="hq-mfa-secret">([A-Z2-7]+)</.exec(mfaPage)?.[1] ?? '';
+    assert.equal((await op.call('POST', '/api/mfa', { code: nextCode() })).status, 200);
     assert.equal((await op.call('GET', '/api/branches')).status, 200);
     assert.equal((await new Operator().signIn('admin', initialPassword)).status, 401, 'old password is gone');
   });
@@ -142,7 +156,7 @@ describe('HQ console sign-in', () => {
 
   it('serves the console to a signed-in operator and refuses writes without the CSRF header or cross-site', async () => {
     const op = new Operator();
-    assert.equal((await op.signIn('admin', STRONG)).status, 200);
+    assert.equal((await op.signIn('admin', STRONG, nextCode())).status, 200);
     const page = await op.call('GET', '/');
     assert.equal(page.status, 200);
     const html = await (await fetch(`${base}/`, { headers: { cookie: op.cookie } })).text();
@@ -176,8 +190,11 @@ describe('HQ console sign-in', () => {
     assert.equal(ok.status, 201);
     const doc = await inbound.get(String(ok.json['id']));
     assert.equal(doc['username'], 'eve');
-    const audit = await readFile(path.join(dir, 'console-audit.jsonl'), 'utf8');
-    assert.match(audit, /"action":"branch.freeze_issued","actor":"admin","branch":"A1","username":"eve"/);
+    const audit = await readFile(path.join(dir, 'operator-log.jsonl'), 'utf8');
+    assert.match(
+      audit,
+      /"action":"branch.freeze_issued","actor":"admin","details":\{"branch":"A1","username":"eve"/,
+    );
   });
 
   it('locks an operator out after 3 wrong passwords, even for the right one, and records it', async () => {
@@ -185,7 +202,7 @@ describe('HQ console sign-in', () => {
     const op = new Operator();
     const add = await (async () => {
       const admin = new Operator();
-      await admin.signIn('admin', STRONG);
+      await admin.signIn('admin', STRONG, nextCode());
       return admin.call('POST', '/api/operators', { username: 'analyst', password: 'analyst initial pw 1' });
     })();
     assert.equal(add.status, 201);
@@ -198,23 +215,85 @@ describe('HQ console sign-in', () => {
     assert.equal(right.status, 423, 'the right password does not open a locked account');
     assert.equal(op.cookie, '', 'no session was issued');
     assert.match(
-      await readFile(path.join(dir, 'console-audit.jsonl'), 'utf8'),
+      await readFile(path.join(dir, 'operator-log.jsonl'), 'utf8'),
       /operator.locked_out","actor":"analyst"/,
     );
   });
 
   it('signs out: the cookie no longer opens the console', async () => {
     const op = new Operator();
-    await op.signIn('admin', STRONG);
+    await op.signIn('admin', STRONG, nextCode());
     const cookie = op.cookie;
     assert.equal((await op.call('DELETE', '/api/session')).status, 200);
     op.cookie = cookie;
     assert.equal((await op.call('GET', '/api/branches')).status, 401);
   });
 
+  it('asks every enrolled operator for a TOTP code: a missing, wrong or reused code is refused and counts towards the lockout', async () => {
+    const op = new Operator();
+    const missing = await op.signIn('admin', STRONG);
+    assert.equal(missing.status, 401);
+    assert.equal(missing.json.error?.code, 'HQ_MFA_REQUIRED');
+    const code = nextCode();
+    const wrong = await op.signIn('admin', STRONG, code === '000000' ? '111111' : '000000');
+    assert.equal(wrong.json.error?.code, 'HQ_MFA_INVALID');
+    assert.equal(op.cookie, '', 'no session without the right code');
+    assert.equal((await op.signIn('admin', STRONG, code)).status, 200);
+    const replay = await new Operator().signIn('admin', STRONG, code);
+    assert.equal(replay.status, 401);
+    assert.equal(replay.json.error?.code, 'HQ_MFA_INVALID', 'a code works once');
+    assert.equal((await new Operator().signIn('admin', STRONG)).json.error?.code, 'HQ_MFA_REQUIRED');
+    // Two failures since the last success; a third locks even a right code out.
+    const third = await new Operator().signIn('admin', 'wrong password');
+    assert.equal(third.status, 423);
+    assert.equal((await new Operator().signIn('admin', STRONG, nextCode())).status, 423);
+    clock += 15 * 60_000;
+    assert.equal((await new Operator().signIn('admin', STRONG, nextCode())).status, 200);
+  });
+
+  it('lets another operator reset a lost authenticator: the operator is signed out, audited, and sets up MFA again', async () => {
+    const admin = new Operator();
+    await admin.signIn('admin', STRONG, nextCode());
+    const added = await admin.call('POST', '/api/operators', { username: 'recover' });
+    assert.equal(added.status, 201);
+    const oneTime = String(added.json['password']);
+    assert.match(oneTime, /^[A-Za-z0-9_-]{24}$/, 'HQ made the one-time password');
+    const op = new Operator();
+    assert.equal((await op.signIn('recover', oneTime)).json['mustChangePassword'], true);
+    await op.call('POST', '/api/password', { current: oneTime, next: 'recover passphrase 1' });
+    const secret =
+      /data-testid="hq-mfa-secret">([A-Z2-7]+)</.exec(
+        await (await fetch(`${base}/mfa`, { headers: { cookie: op.cookie } })).text(),
+      )?.[1] ?? '';
+    assert.equal((await op.call('POST', '/api/mfa', { code: totpCode(secret, clock) })).status, 200);
+    const listed = (await admin.call('GET', '/api/operators')).json['operators'] as Array<{
+      username: string;
+      mfa: string;
+    }>;
+    assert.equal(listed.find((o) => o.username === 'recover')?.mfa, 'enabled');
+    assert.equal((await op.call('GET', '/api/branches')).status, 200);
+
+    assert.equal((await admin.call('POST', '/api/operators/admin/reset-mfa', {})).status, 400, 'not oneself');
+    const reset = await admin.call('POST', '/api/operators/recover/reset-mfa', {});
+    assert.equal(reset.status, 200);
+    assert.equal(reset.json['sessionsEnded'], 1);
+    assert.equal((await op.call('GET', '/api/branches')).status, 401, 'their session ended');
+    const again = new Operator();
+    assert.equal((await again.signIn('recover', 'recover passphrase 1')).status, 200, 'password alone');
+    assert.equal((await again.call('GET', '/api/branches')).json.error?.code, 'HQ_MFA_ENROLMENT_REQUIRED');
+    const log = await con.auth.log.read();
+    assert.equal(log.verdict.ok, true);
+    assert.ok(
+      log.entries.some(
+        (e) =>
+          e.action === 'operator.mfa_reset' && e.actor === 'admin' && e.details['username'] === 'recover',
+      ),
+    );
+  });
+
   it('edits a branch document rules and sends release requests to the branch inbound db', async () => {
     const op = new Operator();
-    await op.signIn('admin', STRONG);
+    await op.signIn('admin', STRONG, nextCode());
     const bad = await op.call('PUT', '/api/branches/A1/rules', { maxBytes: 10, extra: 1 });
     assert.equal(bad.status, 400);
     const put = await op.call('PUT', '/api/branches/A1/rules', { maxBytes: 8_192, forbiddenFields: ['pan'] });

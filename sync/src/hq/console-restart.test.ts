@@ -8,6 +8,7 @@ import { HqConsole } from './console.ts';
 import { CONSOLE_STATE_DIR } from './console-state.ts';
 import { type HqCouch, startHqCouch } from './couch.ts';
 import { sessionKey } from './sessions.ts';
+import { totpCode } from './totp.ts';
 
 let dir: string;
 let hq: HqCouch;
@@ -41,8 +42,8 @@ class Operator {
     if (typeof json['csrfToken'] === 'string') this.csrf = json['csrfToken'];
     return { status: res.status, json };
   }
-  signIn(username: string, password: string): Promise<Reply> {
-    return this.call('POST', '/api/session', { username, password });
+  signIn(username: string, password: string, totp?: string): Promise<Reply> {
+    return this.call('POST', '/api/session', { username, password, ...(totp ? { totp } : {}) });
   }
   /** The raw session id: the cookie's value. */
   get id(): string {
@@ -50,9 +51,17 @@ class Operator {
   }
 }
 
+/** The console's clock: each TOTP code is taken one 30 s step later, since a code works once. */
+let clock = Date.now();
+let adminSecret = '';
+function nextCode(): string {
+  clock += 30_000;
+  return totpCode(adminSecret, clock);
+}
+
 async function start(): Promise<void> {
   hq = await startHqCouch({ dataDir: dir });
-  con = new HqConsole(hq, dir, { auth: { maxFailures: 2 } });
+  con = new HqConsole(hq, dir, { auth: { maxFailures: 2, now: () => clock } });
   base = `http://127.0.0.1:${await con.listen(0)}`;
 }
 
@@ -82,6 +91,9 @@ before(async () => {
   const initial = (await readFile(path.join(dir, 'initial-operator-password'), 'utf8')).trim();
   assert.equal((await admin.signIn('admin', initial)).status, 200);
   assert.equal((await admin.call('POST', '/api/password', { current: initial, next: STRONG })).status, 200);
+  const mfaPage = await (await fetch(`${base}/mfa`, { headers: { cookie: admin.cookie } })).text();
+  adminSecret = /data-testid="hq-mfa-secret">([A-Z2-7]+)</.exec(mfaPage)?.[1] ?? '';
+  assert.equal((await admin.call('POST', '/api/mfa', { code: nextCode() })).status, 200);
   for (const username of ['analyst', 'auditor'])
     assert.equal(
       (await admin.call('POST', '/api/operators', { username, password: `${username} initial pw 1` })).status,
@@ -114,7 +126,7 @@ describe('HQ console sessions and lockout across an HQ restart', () => {
 
   it('stores no raw session id: the cookie value is in no stored doc and no file of the console database', async () => {
     const op = new Operator();
-    assert.equal((await op.signIn('admin', STRONG)).status, 200);
+    assert.equal((await op.signIn('admin', STRONG, nextCode())).status, 200);
     assert.match(op.id, /^[A-Za-z0-9_-]{43}$/);
     let docs = '';
     let files: string[] = [];
@@ -159,10 +171,13 @@ describe('HQ console sessions and lockout across an HQ restart', () => {
 
   it('signing out revokes the session, and the revocation holds after a restart', async () => {
     const op = new Operator();
-    assert.equal((await op.signIn('admin', STRONG)).status, 200);
+    const code = nextCode();
+    assert.equal((await op.signIn('admin', STRONG, code)).status, 200);
     const cookie = op.cookie;
     assert.equal((await op.call('DELETE', '/api/session')).status, 200);
     await restart();
+    const replay = await new Operator().signIn('admin', STRONG, code);
+    assert.equal(replay.json.error?.code, 'HQ_MFA_INVALID', 'a used code stays used after a restart');
     op.cookie = cookie;
     const after = await op.call('GET', '/api/session');
     assert.equal(after.status, 401);
@@ -196,8 +211,8 @@ describe('HQ console sessions and lockout across an HQ restart', () => {
     assert.equal(again.status, 401);
     assert.deepEqual(again.json, unknown.json);
     assert.match(
-      await readFile(path.join(dir, 'console-audit.jsonl'), 'utf8'),
-      /"action":"operator.disabled","actor":"admin","username":"auditor","sessionsEnded":1/,
+      await readFile(path.join(dir, 'operator-log.jsonl'), 'utf8'),
+      /"action":"operator.disabled","actor":"admin","details":\{"username":"auditor","sessionsEnded":1\}/,
     );
   });
 });

@@ -8,7 +8,12 @@ export type HqErrorCode =
   | 'HQ_OPERATOR_EXISTS'
   | 'HQ_BAD_REQUEST'
   | 'HQ_UNSUPPORTED_MEDIA_TYPE'
-  | 'HQ_NOT_FOUND';
+  | 'HQ_NOT_FOUND'
+  | 'HQ_MFA_REQUIRED'
+  | 'HQ_MFA_INVALID'
+  | 'HQ_MFA_NOT_STARTED'
+  | 'HQ_MFA_ALREADY_ENROLLED'
+  | 'HQ_MFA_ENROLMENT_REQUIRED';
 
 /** A condition the HQ console reports as `{ error: { code, message } }` with `status`. */
 export class HqError extends Error {

@@ -1,4 +1,3 @@
-import { appendFile } from 'node:fs/promises';
 import type http from 'node:http';
 import { HqError } from './errors.ts';
 
@@ -51,19 +50,4 @@ export function stringField(body: Record<string, unknown>, name: string, max = 1
 export function onlyFields(body: Record<string, unknown>, allowed: string[]): void {
   const extra = Object.keys(body).filter((k) => !allowed.includes(k));
   if (extra.length) throw new HqError('HQ_BAD_REQUEST', `Unknown field(s): ${extra.join(', ')}`);
-}
-
-/** Append-only JSON lines of what operators did at HQ (sign-ins, lockouts, freezes, rules, requests). */
-export class ConsoleAuditLog {
-  readonly #file: string;
-  #chain: Promise<unknown> = Promise.resolve();
-  constructor(file: string) {
-    this.#file = file;
-  }
-  record(action: string, actor: string, details: Record<string, unknown> = {}): Promise<void> {
-    const line = `${JSON.stringify({ at: new Date().toISOString(), action, actor, ...details })}\n`;
-    const next = this.#chain.then(() => appendFile(this.#file, line, { mode: 0o600 }));
-    this.#chain = next.catch(() => undefined);
-    return next;
-  }
 }

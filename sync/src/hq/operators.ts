@@ -5,6 +5,7 @@ import type { ConsoleState } from './console-state.ts';
 import { HqError } from './errors.ts';
 import { SignInLockout } from './lockout.ts';
 import type { OperatorHasher } from './password.ts';
+import { newTotpSecret, totpStepOf } from './totp.ts';
 
 export const INITIAL_OPERATOR_FILE = 'initial-operator-password';
 const ACCOUNTS_FILE = 'operators.json';
@@ -17,7 +18,14 @@ interface OperatorRecord {
   /** A disabled operator cannot sign in; set with the time and who did it. */
   disabledAt?: string;
   disabledBy?: string;
+  /** Confirmed TOTP: the secret and the last 30 s step accepted (a code works once). */
+  mfa?: { secret: string; enrolledAt: string; lastStep: number };
+  /** A secret shown for enrolment, in force only once confirmed with a code. */
+  mfaPending?: string;
 }
+
+/** Whether an operator signs in with a TOTP code yet. */
+export type OperatorMfaState = 'enabled' | 'not_enrolled';
 
 /** An operator as the console lists them. */
 export interface OperatorSummary {
@@ -25,6 +33,8 @@ export interface OperatorSummary {
   disabled: boolean;
   disabledAt?: string;
   disabledBy?: string;
+  mfa: OperatorMfaState;
+  mustChangePassword: boolean;
 }
 
 export interface OperatorAccountsOptions {
@@ -41,6 +51,8 @@ export interface OperatorAccountsOptions {
 export type LoginResult =
   | { ok: true; username: string; mustChangePassword: boolean }
   | { ok: false; reason: 'invalid' }
+  /** The password was right; the operator has MFA and sent no code, or a wrong or used one. */
+  | { ok: false; reason: 'mfa_required' | 'mfa_invalid' }
   | { ok: false; reason: 'locked'; retryAfterS: number };
 
 /** Why a new password is refused, or undefined when acceptable (same rule as the appliance). */
@@ -114,10 +126,15 @@ export class OperatorAccounts {
       .sort()
       .map((username) => {
         const rec = ops[username];
+        const common = {
+          username,
+          mfa: rec?.mfa ? ('enabled' as const) : ('not_enrolled' as const),
+          mustChangePassword: rec?.mustChangePassword ?? false,
+        };
         return rec?.disabledAt === undefined
-          ? { username, disabled: false }
+          ? { ...common, disabled: false }
           : {
-              username,
+              ...common,
               disabled: true,
               disabledAt: rec.disabledAt,
               ...(rec.disabledBy ? { disabledBy: rec.disabledBy } : {}),
@@ -156,7 +173,12 @@ export class OperatorAccounts {
     return this.#dummy;
   }
 
-  async login(username: string, password: string): Promise<LoginResult> {
+  /**
+   * Checks the password and, for an operator with MFA, the TOTP code; a
+   * wrong code, a missing one and a code already used count towards the
+   * lockout like a wrong password.
+   */
+  async login(username: string, password: string, totp?: string): Promise<LoginResult> {
     const retryAfterS = await this.lockout.retryAfterS(username);
     if (retryAfterS !== undefined) return { ok: false, reason: 'locked', retryAfterS };
     const rec = (await this.#load())[username];
@@ -165,31 +187,101 @@ export class OperatorAccounts {
       ? await this.#o.hasher.verify(rec.hash, password)
       : await this.#o.hasher.verify(await this.#dummyHash(), password).then(() => false);
     // A disabled operator's right password is a failure like any other.
+    let reason: 'invalid' | 'mfa_required' | 'mfa_invalid' = 'invalid';
     if (ok && rec && rec.disabledAt === undefined) {
-      await this.lockout.clear(username);
-      return { ok: true, username, mustChangePassword: rec.mustChangePassword };
+      if (!rec.mfa) {
+        await this.lockout.clear(username);
+        return { ok: true, username, mustChangePassword: rec.mustChangePassword };
+      }
+      const step = totp === undefined ? undefined : totpStepOf(rec.mfa.secret, totp, this.#o.now());
+      if (step !== undefined && step > rec.mfa.lastStep) {
+        rec.mfa.lastStep = step;
+        await this.#save();
+        await this.lockout.clear(username);
+        return { ok: true, username, mustChangePassword: rec.mustChangePassword };
+      }
+      reason = totp === undefined ? 'mfa_required' : 'mfa_invalid';
     }
     const lockS = await this.lockout.fail(username);
     if (lockS !== undefined) return { ok: false, reason: 'locked', retryAfterS: lockS };
-    return { ok: false, reason: 'invalid' };
+    return { ok: false, reason };
+  }
+
+  /** Whether `username` has confirmed MFA. */
+  async mfaState(username: string): Promise<OperatorMfaState> {
+    return (await this.#load())[username]?.mfa ? 'enabled' : 'not_enrolled';
+  }
+
+  /** The secret to enrol with: the pending one if enrolment has begun, else a new one. */
+  async beginMfa(username: string): Promise<string> {
+    const rec = (await this.#load())[username];
+    if (!rec) throw new HqError('HQ_NOT_FOUND', `No operator ${username}`, { status: 404 });
+    if (rec.mfa) throw new HqError('HQ_MFA_ALREADY_ENROLLED', 'MFA is already set up', { status: 409 });
+    if (!rec.mfaPending) {
+      rec.mfaPending = newTotpSecret();
+      await this.#save();
+    }
+    return rec.mfaPending;
+  }
+
+  /** Puts the pending secret in force once `code` proves the operator's app holds it. */
+  async confirmMfa(username: string, code: string): Promise<void> {
+    const rec = (await this.#load())[username];
+    if (!rec?.mfaPending)
+      throw new HqError('HQ_MFA_NOT_STARTED', 'Open the MFA set-up page first', { status: 409 });
+    const step = totpStepOf(rec.mfaPending, code, this.#o.now());
+    if (step === undefined) throw new HqError('HQ_MFA_INVALID', 'Wrong authenticator code');
+    rec.mfa = { secret: rec.mfaPending, enrolledAt: new Date(this.#o.now()).toISOString(), lastStep: step };
+    delete rec.mfaPending;
+    await this.#save();
+  }
+
+  /** Removes an operator's MFA (recovery by another operator): they enrol again at their next sign-in. */
+  async resetMfa(username: string): Promise<void> {
+    const rec = (await this.#load())[username];
+    if (!rec) throw new HqError('HQ_NOT_FOUND', `No operator ${username}`, { status: 404 });
+    delete rec.mfa;
+    delete rec.mfaPending;
+    await this.#save();
+  }
+
+  /** Lets a disabled operator sign in again; idempotent. */
+  async enable(username: string): Promise<void> {
+    const rec = (await this.#load())[username];
+    if (!rec) throw new HqError('HQ_NOT_FOUND', `No operator ${username}`, { status: 404 });
+    if (rec.disabledAt === undefined) return;
+    delete rec.disabledAt;
+    delete rec.disabledBy;
+    await this.#save();
   }
 
   /** Replaces a password after checking the current one; clears the first-run flag. */
   async changePassword(username: string, current: string, next: string): Promise<void> {
     const problem = operatorPasswordProblem(next, username);
     if (problem) throw new HqError('HQ_WEAK_PASSWORD', problem);
-    const res = await this.login(username, current);
-    if (!res.ok)
+    const retryAfterS = await this.lockout.retryAfterS(username);
+    const rec = (await this.#load())[username];
+    const ok = retryAfterS === undefined && rec && (await this.#o.hasher.verify(rec.hash, current));
+    if (!ok) {
+      const lockS = retryAfterS ?? (await this.lockout.fail(username));
       throw new HqError(
-        res.reason === 'locked' ? 'HQ_LOCKED' : 'HQ_UNAUTHENTICATED',
+        lockS !== undefined ? 'HQ_LOCKED' : 'HQ_UNAUTHENTICATED',
         'Current password is wrong',
         {
-          status: res.reason === 'locked' ? 423 : 401,
+          status: lockS !== undefined ? 423 : 401,
         },
       );
+    }
+    await this.lockout.clear(username);
     const ops = await this.#load();
-    const createdBy = ops[username]?.createdBy ?? 'system';
-    ops[username] = await this.#record(next, createdBy, false);
+    const createdBy = rec.createdBy;
+    // MFA stays as it is: the caller's session already passed it.
+    const { mfa, mfaPending } = rec;
+    ops[username] = {
+      ...(await this.#record(next, createdBy, false)),
+      ...(mfa ? { mfa } : {}),
+      ...(mfaPending ? { mfaPending } : {}),
+    };
     await this.#save();
     // The first-run operator's one-time password file is useless now; do not leave it beside the data.
     if (createdBy === 'system') await rm(path.join(this.#dataDir, INITIAL_OPERATOR_FILE), { force: true });

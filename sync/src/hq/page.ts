@@ -3,7 +3,7 @@ import type { OperatorSummary } from './operators.ts';
 import type { IssuedPolicy } from './policy-log.ts';
 import type { HqRules } from './validation.ts';
 
-function esc(s: unknown): string {
+export function esc(s: unknown): string {
   return String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
@@ -48,19 +48,47 @@ function rulesForm(branch: string, rules: HqRules): Raw {
   );
 }
 
-/** Disabling ends the operator's sessions at once, so the browser asks first; never offered for oneself. */
-function operatorAction(op: OperatorSummary, self: string | undefined): Raw | string {
-  if (op.disabled) return '—';
-  if (op.username === self) return 'you';
-  return new Raw(
-    `<form data-testid="hq-disable-${esc(op.username)}" data-hq-action="/api/operators/${esc(op.username)}/disable" ` +
-      `data-hq-confirm="Disable operator ${esc(op.username)}? Their sessions end at once and they can no longer sign in.">` +
-      `<button type="submit">Disable</button><output data-hq-out></output></form>`,
+function opForm(op: OperatorSummary, verb: string, label: string, confirm: string): string {
+  return (
+    `<form data-testid="hq-${verb}-${esc(op.username)}" data-hq-action="/api/operators/${esc(op.username)}/${verb}" ` +
+    `data-hq-confirm="${esc(confirm)}"><button type="submit">${esc(label)}</button><output data-hq-out></output></form>`
   );
 }
 
+/**
+ * Disabling ends the operator's sessions at once, so the browser asks first;
+ * so does resetting MFA (their sessions end too). Never offered for oneself.
+ */
+function operatorAction(op: OperatorSummary, self: string | undefined): Raw | string {
+  if (op.username === self) return 'you';
+  if (op.disabled)
+    return new Raw(opForm(op, 'enable', 'Enable', `Enable operator ${op.username}? They can sign in again.`));
+  return new Raw(
+    opForm(
+      op,
+      'disable',
+      'Disable',
+      `Disable operator ${op.username}? Their sessions end at once and they can no longer sign in.`,
+    ) +
+      (op.mfa === 'enabled'
+        ? opForm(
+            op,
+            'reset-mfa',
+            'Reset MFA',
+            `Reset MFA of ${op.username}? Their sessions end and they set up a new authenticator at their next sign-in.`,
+          )
+        : ''),
+  );
+}
+
+/** Adds an operator; HQ makes the one-time password and the page shows it once. */
+const ADD_OPERATOR =
+  `<form data-testid="hq-add-operator" data-hq-action="/api/operators" data-hq-method="POST" data-hq-show="password">` +
+  `<label>New operator <input name="username" required pattern="[a-z0-9][a-z0-9._-]{1,31}" data-testid="hq-new-operator"></label>` +
+  `<button type="submit">Add operator</button><output data-hq-out data-testid="hq-add-operator-result"></output></form>`;
+
 function operatorTable(operators: OperatorSummary[], self: string | undefined): string {
-  const th = ['operator', 'status', 'action'].map((h) => `<th>${esc(h)}</th>`).join('');
+  const th = ['operator', 'status', 'MFA', 'action'].map((h) => `<th>${esc(h)}</th>`).join('');
   const tr = operators
     .map(
       (op) =>
@@ -69,13 +97,16 @@ function operatorTable(operators: OperatorSummary[], self: string | undefined): 
         cell(
           op.disabled
             ? `disabled${op.disabledBy ? ` by ${op.disabledBy}` : ''} (${op.disabledAt ?? ''})`
-            : 'active',
+            : op.mustChangePassword
+              ? 'active (one-time password not yet changed)'
+              : 'active',
         ) +
+        cell(op.mfa === 'enabled' ? 'enabled' : 'not set up') +
         cell(operatorAction(op, self)) +
         `</tr>`,
     )
     .join('');
-  return `<table data-testid="hq-operators"><thead><tr>${th}</tr></thead><tbody>${tr}</tbody></table>`;
+  return `<table data-testid="hq-operators"><thead><tr>${th}</tr></thead><tbody>${tr}</tbody></table>${ADD_OPERATOR}`;
 }
 
 /** The HQ console page: plain HTML plus the console's own script file; no inline script or style (strict CSP). */
@@ -138,7 +169,8 @@ export function renderHqPage(
   );
   const who = options.operator
     ? `<p data-testid="hq-operator">Signed in as ${esc(options.operator)} ` +
-      `<form data-testid="hq-sign-out" data-hq-action="/api/session" data-hq-method="DELETE" data-hq-next="/login"><button type="submit">Sign out</button></form></p>`
+      `<form data-testid="hq-sign-out" data-hq-action="/api/session" data-hq-method="DELETE" data-hq-next="/login"><button type="submit">Sign out</button></form>` +
+      ` <a href="/log" data-testid="hq-log-link">Operator log</a></p>`
     : '';
   const log = table(
     'hq-policy-log',
