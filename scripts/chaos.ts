@@ -6,7 +6,7 @@
 // moments and restarted. Then: no unexpected exit, every acknowledged item
 // found exactly once, attachments stored or quarantined, the audit chain verifies.
 //
-//   npm run chaos -- --scale 2 --kills 3 [--no-big-pdf]
+//   npm run chaos -- --scale 2 --kills 2 [--no-big-pdf]
 //
 // Progress goes to stderr; the last stdout line is the JSON summary. Exit 1 when
 // lost, duplicated or unexpected_exits > 0 or the audit chain fails; 2 on bad flags.
@@ -14,13 +14,13 @@ import { parseArgs } from 'node:util';
 import { runChaos } from './chaos/run.ts';
 
 const USAGE =
-  'usage: npm run chaos -- [--scale N (1-10, default 2)] [--kills N (0-20, default 3)] [--no-big-pdf]';
+  'usage: npm run chaos -- [--scale N (1-10, default 2)] [--kills N (0-20, default 2)] [--no-big-pdf]';
 
 function options() {
   const { values } = parseArgs({
     options: {
       scale: { type: 'string', default: process.env['CHAOS_SCALE'] ?? '2' },
-      kills: { type: 'string', default: process.env['CHAOS_KILLS'] ?? '3' },
+      kills: { type: 'string', default: process.env['CHAOS_KILLS'] ?? '2' },
       'no-big-pdf': { type: 'boolean', default: false },
     },
   });

@@ -18,6 +18,8 @@ export class Ledger {
   readonly acked: Acked[] = [];
   /** Scenario failures that are not loss (a refusal, a wrong answer): reported, not counted as lost. */
   readonly problems: Array<{ scenario: string; what: string }> = [];
+  /** Measurements worth a line in the summary. */
+  readonly notes: string[] = [];
   readonly scenarios = new Map<string, { runs: number; acked: number; failed: number }>();
 
   #s(name: string) {

@@ -39,6 +39,7 @@ export interface ChaosSummary {
   restart_ms: number[];
   by_scenario: Record<string, { runs: number; acked: number; failed: number }>;
   problems: Array<{ scenario: string; what: string }>;
+  notes: string[];
   lost_items: Verdict['lost'];
   duplicated_items: Verdict['duplicated'];
   exits: Array<{ generation: number; code: number | null; signal: string | null; stderrTail: string }>;
@@ -157,6 +158,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosSummary> {
       restart_ms: restarts,
       by_scenario: Object.fromEntries(ledger.scenarios),
       problems: ledger.problems,
+      notes: ledger.notes,
       lost_items: final.lost.slice(0, 20),
       duplicated_items: final.duplicated.slice(0, 20),
       exits: app.unexpectedExits.map((e) => ({ ...e, stderrTail: e.stderrTail.slice(-800) })),

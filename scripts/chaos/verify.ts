@@ -10,6 +10,7 @@ interface StoredMessage {
   channel: string;
   direction: string;
   text?: string;
+  at?: string;
   externalId?: string;
   meta?: Record<string, string>;
   attachments?: Array<{ name: string }>;
@@ -43,12 +44,18 @@ export async function verify(session: ChaosSession, ledger: Ledger): Promise<Ver
     id: string;
     channel: string;
     customerId: string;
+    conversationId: string;
   }>;
-  const messages: StoredMessage[] = [];
+  // A contact shows its conversation's messages; contacts sharing a conversation show the same ones.
+  const byId = new Map<string, StoredMessage>();
+  const seen = new Set<string>();
   for (const c of contacts) {
+    if (seen.has(c.conversationId)) continue;
+    seen.add(c.conversationId);
     const view = await must(session, `/api/contacts/${c.id}`);
-    for (const m of view['messages'] as StoredMessage[]) if (m.direction === 'in') messages.push(m);
+    for (const m of view['messages'] as StoredMessage[]) if (m.direction === 'in') byId.set(m.id, m);
   }
+  const messages = [...byId.values()];
   const tickets = (await must(session, '/api/tickets'))['tickets'] as Array<{ subject: string }>;
   const quarantine = (await must(session, '/api/quarantine/attachments'))['attachments'] as Array<{
     messageId: string;
@@ -65,7 +72,12 @@ export async function verify(session: ChaosSession, ledger: Ledger): Promise<Ver
 
   for (const a of ledger.acked) {
     if (a.kind === 'message') {
-      judge(a, messages.filter((m) => m.channel === a.channel && (m.text ?? '').includes(a.key)).length);
+      const hits = messages.filter((m) => m.channel === a.channel && (m.text ?? '').includes(a.key));
+      judge(
+        a,
+        hits.length,
+        hits.length > 1 ? hits.map((m) => `${m.id} ${m.externalId ?? '-'} ${m.at}`).join(' | ') : undefined,
+      );
     } else if (a.kind === 'mail') {
       const key = a.key.toLowerCase();
       const t = key.slice(1, key.indexOf('@'));
