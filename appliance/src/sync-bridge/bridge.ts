@@ -17,6 +17,7 @@ import { type EventBus, SupervisedLoop } from '../events/index.ts';
 import type { IdentityService } from '../identity/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { CryptoFacade } from '../storage/index.ts';
+import { AuditWatch } from './audit-watch.ts';
 import type { InboundTargets } from './inbound.ts';
 import { applyInbound } from './inbound-docs.ts';
 import { OUTBOUND, projectTicketEvents, startReplication, watchReplication } from './outbound.ts';
@@ -47,6 +48,8 @@ export interface BridgeOptions {
   reconcileEveryMs?: number;
   /** The audit store read verbatim (records, signed checkpoints, signed head): AuditLog changes/getDoc. */
   audit: AuditDocSource;
+  /** How long HQ may lag behind the signed audit head before the branch alarms (default 60 s). */
+  auditHeadGraceMs?: number;
 }
 
 /**
@@ -65,6 +68,7 @@ export class SyncBridge {
   #off: Array<() => void> = [];
   #auditCursor: number | string = 0;
   readonly #quarantine: QuarantineBook;
+  readonly #auditWatch: AuditWatch;
   #closed = false;
 
   constructor(options: BridgeOptions) {
@@ -75,6 +79,13 @@ export class SyncBridge {
       state: options.dbs.state,
     });
     this.#quarantine = new QuarantineBook(options.dbs, options.bus);
+    this.#auditWatch = new AuditWatch({
+      local: options.dbs.audit,
+      remote: () => this.#remotes['audit'],
+      state: options.dbs.state,
+      bus: options.bus,
+      ...(options.auditHeadGraceMs === undefined ? {} : { graceMs: options.auditHeadGraceMs }),
+    });
     this.projector = new OutboundProjector({
       branchId: options.branchId,
       policy: () => this.#policy.current,
@@ -113,6 +124,7 @@ export class SyncBridge {
     this.#watchdog = watchReplication(this.#reps, dbs, bus);
     this.#every(2_000, () => this.pumpAudit(), 'sync.audit_pump');
     this.#every(5_000, () => this.publishStatus(), 'sync.status');
+    this.#every(5_000, () => this.#auditWatch.checkHead(), 'sync.audit_head_check');
     // Freezes that arrived before a restart are applied again (freeze is idempotent).
     const inbound = await dbs.inbound.allDocs({ include_docs: true });
     await this.#applyInbound(inbound.rows.flatMap((r) => (r.doc ? [r.doc] : [])));
@@ -172,6 +184,7 @@ export class SyncBridge {
       quarantine: this.#o.dbs.quarantine,
       refreshQuarantine: () => this.#refreshQuarantine(),
       applyPolicy: (signed) => this.applyPolicy(signed),
+      onWitnessVerdict: (doc) => this.#auditWatch.onVerdict(doc),
     });
   }
 

@@ -13,6 +13,8 @@ export interface InboundDeps {
   /** Recount the quarantine and tell HQ (a release request changed an entry). */
   refreshQuarantine: () => Promise<void>;
   applyPolicy: (signed: SignedPolicy) => Promise<boolean>;
+  /** HQ's audit witness verdict on this branch (`witness` doc). */
+  onWitnessVerdict: (doc: PouchDoc) => Promise<void>;
 }
 
 /**
@@ -49,6 +51,8 @@ export async function applyInbound(docs: PouchDoc[], deps: InboundDeps): Promise
         },
         { actor: 'hq' },
       );
+    } else if (doc['type'] === 'witness') {
+      await deps.onWitnessVerdict(doc);
     } else if (doc['type'] === 'policy' && doc['signed']) {
       await deps.applyPolicy(doc['signed'] as SignedPolicy);
     } else if (doc._id.startsWith('ticket:')) {
