@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -22,6 +22,9 @@ before(async () => {
   proxy = await FaultProxy.start({ port: hq.port });
   const tmp = await tempDataDir();
   cleanup = tmp.cleanup;
+  // Enrolment pins HQ's control key: the branch applies only freezes HQ signed with it.
+  await mkdir(path.join(tmp.dir, 'sync'), { recursive: true });
+  await writeFile(path.join(tmp.dir, 'sync', 'hq-policy.pub'), (await hqConsole.keys()).control.publicKey);
   app = await startAppliance(tmp.dir, {
     env: { BRANCHLINE_HQ_URL: proxy.url, BRANCHLINE_BRANCH_ID: 'F1', BRANCHLINE_HTTPS: 'off' },
   });

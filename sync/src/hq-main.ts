@@ -20,8 +20,11 @@ if (!tlsDir && !/^(127\.|::1$|localhost$)/.test(consoleBind)) {
   process.exit(2);
 }
 
-const couch = await startHqCouch({ dataDir, port });
+// Every database needs a branch's own credentials; the console opens them in-process.
+const couch = await startHqCouch({ dataDir, port, auth: true });
 const hqConsole = new HqConsole(couch, dataDir);
+// HQ's control and sealing keys; the public half is in <dataDir>/hq-public-keys.json.
+await hqConsole.keys();
 const initial = await hqConsole.ensureInitialOperator();
 if (initial) {
   // Shown once; also in the 0600 file until the operator replaces it at first sign-in.
@@ -41,10 +44,11 @@ const cport = await hqConsole.listen(consolePort, consoleBind, {
 // Registered branches get HQ's document rules before their first push.
 for (const b of (env['BRANCHLINE_HQ_BRANCHES'] ?? '').split(',').filter(Boolean))
   await hqConsole.enrolBranch(b.trim());
-// The audit witness runs every minute for every branch (its key is pinned on first use).
+// The audit witness runs every minute for branches with a registered audit key.
 const witnessTimer = setInterval(() => {
   for (const b of hqConsole.branches())
-    void hqConsole.verifyBranch(b).catch((err) => console.error('witness', b, err));
+    if (hqConsole.pinnedKey(b))
+      void hqConsole.verifyBranch(b).catch((err) => console.error('witness', b, err));
 }, 60_000);
 witnessTimer.unref();
 const tls = tlsDir

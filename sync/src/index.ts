@@ -11,19 +11,34 @@ export type { AuditDocSource } from './audit-feed.ts';
 export { pumpAudit } from './audit-feed.ts';
 export { backoff } from './backoff.ts';
 export { canonicalJson } from './canonical.ts';
+/** @example const doc = signControl({ _id: 'freeze:u1:1', type: 'freeze', username: 'u1' }, 'B01', hqKey); verifyControl(doc, hqKey.publicKey, 'B01'); */
+export {
+  type ControlSignature,
+  type ControlVerdict,
+  controlPayload,
+  signControl,
+  verifyControl,
+} from './control.ts';
 /** @example const proxy = await FaultProxy.start({ port: hq.port }, { delayMs: 25 }); proxy.cut(); proxy.heal(); */
 export { FaultProxy } from './fault-proxy.ts';
 /** @example const clock = new HybridClock('B01'); clock.now(); // '001700000000000.000000.B01' */
 export { formatHlc, HybridClock, parseHlc } from './hlc.ts';
 /** @example const auth = new HqAuth(dataDir, { maxFailures: 5 }); await auth.accounts.ensureInitial(); */
 export { HqAuth, type HqAuthOptions } from './hq/auth.ts';
+/** @example branchAccess('B01', 'PUT', '/b-B01-inbound/x'); // { ok: false, reason: … } */
+export { BRANCH_OUTBOUND_CLASSES, branchAccess } from './hq/branch-access.ts';
+/** @example const creds = new BranchCredentials(dataDir); const { password } = creds.issue('B01'); */
+export { type BranchCredential, BranchCredentials } from './hq/branch-credentials.ts';
 /** @example const c = new HqConsole(couch, dataDir); const first = await c.ensureInitialOperator(); await c.listen(0); */
 export { type BranchView, HqConsole, type ReportedQuarantine } from './hq/console.ts';
 export type { HqCouch } from './hq/couch.ts';
 /** @example const hq = await startHqCouch({ dataDir, port: 0 }); */
 export { startHqCouch } from './hq/couch.ts';
+export type { EnrolmentBundle } from './hq/enrolment.ts';
 /** @example if (err instanceof HqError && err.code === 'HQ_LOCKED') retryLater(err.details); */
 export { HqError, type HqErrorCode } from './hq/errors.ts';
+/** @example const keys = await loadHqKeys(hqDataDir); keys.seal.publicKey; */
+export { type HqKeys, type HqPublicKeys, loadHqKeys } from './hq/hq-keys.ts';
 /** @example const { ticketsOpen, auditRecords } = await branchKpis(hq.db('b-B01-tickets'), hq.db('b-B01-audit')); */
 export { type BranchKpis, branchKpis } from './hq/kpis.ts';
 export type { MtlsProxy, MtlsProxyStats } from './hq/mtls-proxy.ts';
@@ -63,6 +78,8 @@ export { diffDbs, reconcile } from './reconcile.ts';
 export type { DeniedDoc, ReplicationStatus, ReplicatorOptions } from './replicator.ts';
 /** @example const r = new Replicator({ name: 'tickets', local, remoteUrl, direction: 'push' }); r.start(); */
 export { Replicator } from './replicator.ts';
+/** @example const s = hqSealer(hqPublicSealKey); const plain = await openHqSealed(hqPrivateSealKey, await s.seal('x', ctx), ctx); */
+export { generateHqSealKey, HQ_SEAL_PREFIX, type HqSealKeyPair, hqSealer, openHqSealed } from './seal.ts';
 export type { SealContext, Sealer } from './shape.ts';
 /** @example pseudonym(key, '+8613800000000'); // 'tok:…' */
 export { fieldDigest, pseudonym, shapeValue } from './shape.ts';

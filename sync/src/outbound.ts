@@ -79,7 +79,15 @@ export class OutboundProjector {
           }
           continue;
         }
-        const v = await shapeValue(rule, value, { db: db.name, docId, field }, { tokenKey, sealer });
+        const v = await shapeValue(rule, value, { db: cls, docId, field }, { tokenKey, sealer });
+        if (v === undefined) {
+          // No key to seal to: the field stays at the branch, as if withheld.
+          if (f[field] && !f[field].withheld) {
+            f[field] = { v: null, t: clock.now(), withheld: true };
+            changed = true;
+          }
+          continue;
+        }
         f[field] = { v, t: clock.now() };
         changed = true;
       }
@@ -127,7 +135,7 @@ export class OutboundProjector {
             const v = await shapeValue(
               rule,
               value,
-              { db: dbs.audit.name, docId: d._id, field },
+              { db: 'audit', docId: d._id, field },
               { tokenKey, sealer },
             );
             if (v !== undefined) shaped[field] = v;

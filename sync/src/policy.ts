@@ -113,6 +113,7 @@ export function defaultPolicy(now = new Date()): ResidencyPolicy {
         fields: {
           segment: 'plain',
           createdAt: 'plain',
+          updatedAt: 'plain',
           name: 'token',
           phone: 'token',
           email: 'token',

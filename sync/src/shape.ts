@@ -9,9 +9,13 @@ export interface SealContext {
   field: string;
 }
 
-/** Encrypts with a branch key HQ never holds (the appliance's CryptoFacade in production). */
+/**
+ * Encrypts a `sealed` field: to HQ's published key (`hqSealer`, so HQ can
+ * open it) or, in older set-ups, with a branch key. `undefined` means there is
+ * nothing to seal to: the field is then withheld.
+ */
 export interface Sealer {
-  seal(value: string, ctx: SealContext): Promise<string>;
+  seal(value: string, ctx: SealContext): Promise<string | undefined>;
 }
 
 const TOKEN_PREFIX = 'tok:';

@@ -358,6 +358,9 @@ export function loadConfig(env: Env): Config {
     sipTlsPort: port(env, 'BRANCHLINE_SIP_TLS_PORT'),
     smtpPort: port(env, 'BRANCHLINE_SMTP_PORT'),
     hqUrl: url(env, 'BRANCHLINE_HQ_URL'),
+    hqCredentialsFile: env['BRANCHLINE_HQ_CREDENTIALS_FILE']
+      ? path.resolve(env['BRANCHLINE_HQ_CREDENTIALS_FILE'])
+      : undefined,
     hqPort: port(env, 'BRANCHLINE_HQ_PORT'),
     branchId,
     sessionIdleMinutes: int(env, 'BRANCHLINE_SESSION_IDLE_MINUTES'),

@@ -87,6 +87,13 @@ const DECLARED: ReadonlyArray<z.input<typeof settingSchema>> = [
     kind: 'url',
     description: 'HQ CouchDB URL to replicate with; unset = no sync',
   },
+  {
+    name: 'BRANCHLINE_HQ_CREDENTIALS_FILE',
+    program: 'appliance',
+    kind: 'path',
+    description:
+      "HQ enrolment bundle (JSON: username, password, HQ's public keys) for replication; unset = credentials from the HQ URL, if any",
+  },
   port('BRANCHLINE_HQ_PORT', 'both', 5984, 'Port of the embedded HQ CouchDB endpoint (`npm run hq`)'),
   {
     name: 'BRANCHLINE_BRANCH_ID',

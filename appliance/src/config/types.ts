@@ -13,6 +13,8 @@ export interface Config {
   readonly smtpPort: number;
   /** HQ CouchDB URL; undefined means no sync. */
   readonly hqUrl: string | undefined;
+  /** HQ enrolment bundle file (BRANCHLINE_HQ_CREDENTIALS_FILE): replication credentials + HQ's public keys. */
+  readonly hqCredentialsFile: string | undefined;
   readonly hqPort: number;
   /** This branch's id at HQ (BRANCHLINE_BRANCH_ID, default B01): names its HQ databases. */
   readonly branchId: string;

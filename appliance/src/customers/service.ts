@@ -134,6 +134,20 @@ export class CustomerService {
     return toCustomer({ ...doc, _id: docId(id), _rev: '' });
   }
 
+  /**
+   * Customers in full for the HQ projection (which shapes every field by the
+   * residency policy before anything leaves); not a user read, so not audited
+   * as one. One customer when `id` is given.
+   */
+  async syncSnapshot(id?: string): Promise<Customer[]> {
+    if (id !== undefined) {
+      const doc = await this.#store.get<CustomerDoc>(docId(id));
+      return doc && doc.type === 'customer' ? [toCustomer(doc)] : [];
+    }
+    const docs = await this.#store.list<CustomerDoc>({ prefix: docId('') });
+    return docs.filter((d) => d.type === 'customer').map(toCustomer);
+  }
+
   async get(id: string, actor: Actor, purpose = 'view'): Promise<Customer> {
     const doc = await this.#store.get<CustomerDoc>(docId(id));
     if (!doc) throw new CustomersError('CUSTOMERS_NOT_FOUND', `No customer [id:${id}]`, { status: 404 });

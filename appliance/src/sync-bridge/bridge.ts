@@ -2,6 +2,7 @@ import type { Agent } from 'node:https';
 import {
   type AuditDocSource,
   HybridClock,
+  hqSealer,
   OutboundProjector,
   type PouchDb,
   type PouchDoc,
@@ -17,14 +18,15 @@ import { type EventBus, SupervisedLoop } from '../events/index.ts';
 import type { IdentityService } from '../identity/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { CryptoFacade } from '../storage/index.ts';
-import { AuditWatch } from './audit-watch.ts';
+import { ControlGate } from './control-gate.ts';
 import type { InboundTargets } from './inbound.ts';
 import { applyInbound } from './inbound-docs.ts';
-import { OUTBOUND, projectTicketEvents, startReplication, watchReplication } from './outbound.ts';
+import { OUTBOUND, startReplication, watchReplication } from './outbound.ts';
 import { PolicyHolder } from './policy-holder.ts';
 import { putLatest } from './put-latest.ts';
 import { discardQuarantined, type ReleaseOutcome, releaseQuarantined } from './quarantine.ts';
 import { QuarantineBook } from './quarantine-book.ts';
+import { RecordProjection, type RecordSources } from './records.ts';
 import { buildStatus, type QuarantineEntry, type SyncStatus, toEntry } from './status.ts';
 import type { BridgeDbs } from './types.ts';
 
@@ -41,6 +43,10 @@ export interface BridgeOptions {
   crypto: CryptoFacade;
   tokenKey: Uint8Array;
   pinnedHqKey: string | undefined;
+  /** HQ's published sealing key: `sealed` fields are sealed to it (absent: they stay at the branch). */
+  hqSealKey?: string;
+  /** Tickets and customers, read from their stores for the HQ projections (absent: none projected). */
+  records?: RecordSources;
   agent?: Agent;
   /** Where HQ KB articles and routing policies are applied (absent: ignored). */
   content?: InboundTargets;
@@ -48,8 +54,6 @@ export interface BridgeOptions {
   reconcileEveryMs?: number;
   /** The audit store read verbatim (records, signed checkpoints, signed head): AuditLog changes/getDoc. */
   audit: AuditDocSource;
-  /** How long HQ may lag behind the signed audit head before the branch alarms (default 60 s). */
-  auditHeadGraceMs?: number;
 }
 
 /**
@@ -68,7 +72,8 @@ export class SyncBridge {
   #off: Array<() => void> = [];
   #auditCursor: number | string = 0;
   readonly #quarantine: QuarantineBook;
-  readonly #auditWatch: AuditWatch;
+  readonly #control: ControlGate;
+  readonly records: RecordProjection;
   #closed = false;
 
   constructor(options: BridgeOptions) {
@@ -79,21 +84,27 @@ export class SyncBridge {
       state: options.dbs.state,
     });
     this.#quarantine = new QuarantineBook(options.dbs, options.bus);
-    this.#auditWatch = new AuditWatch({
-      local: options.dbs.audit,
-      remote: () => this.#remotes['audit'],
-      state: options.dbs.state,
-      bus: options.bus,
-      ...(options.auditHeadGraceMs === undefined ? {} : { graceMs: options.auditHeadGraceMs }),
-    });
     this.projector = new OutboundProjector({
       branchId: options.branchId,
       policy: () => this.#policy.current,
       dbs: { tickets: options.dbs.tickets, crm: options.dbs.crm, audit: options.dbs.audit },
       state: options.dbs.state,
       tokenKey: options.tokenKey,
-      sealer: { seal: (v, ctx) => options.crypto.encrypt(v, 'sync-seal', ctx) },
+      // Sealed to HQ's key so HQ can open what the policy lets it see; no key, no sealed fields.
+      sealer: options.hqSealKey ? hqSealer(options.hqSealKey) : { seal: async () => undefined },
       clock: new HybridClock(options.branchId),
+    });
+    this.records = new RecordProjection({
+      sources: options.records ?? {},
+      projector: this.projector,
+      tokenKey: options.tokenKey,
+    });
+    this.#control = new ControlGate({
+      branchId: options.branchId,
+      pinnedKey: options.pinnedHqKey,
+      state: options.dbs.state,
+      quarantine: options.dbs.quarantine,
+      bus: options.bus,
     });
   }
 
@@ -108,7 +119,9 @@ export class SyncBridge {
     await this.#quarantine.reload();
     const cursor = await dbs.state.get('audit-feed-cursor').catch(() => undefined);
     this.#auditCursor = (cursor?.['since'] as number | string | undefined) ?? 0;
-    this.#off.push(projectTicketEvents(bus, this.projector));
+    this.#off.push(this.records.follow(bus));
+    // Backfill: everything the current policy allows, also what existed before sync was set up.
+    void this.records.backfill().catch((err: unknown) => log.error('backfill failed', { err }));
     const { reps, remotes } = startReplication({
       base: `${hqUrl}/b-${branchId}`,
       dbs,
@@ -124,7 +137,6 @@ export class SyncBridge {
     this.#watchdog = watchReplication(this.#reps, dbs, bus);
     this.#every(2_000, () => this.pumpAudit(), 'sync.audit_pump');
     this.#every(5_000, () => this.publishStatus(), 'sync.status');
-    this.#every(5_000, () => this.#auditWatch.checkHead(), 'sync.audit_head_check');
     // Freezes that arrived before a restart are applied again (freeze is idempotent).
     const inbound = await dbs.inbound.allDocs({ include_docs: true });
     await this.#applyInbound(inbound.rows.flatMap((r) => (r.doc ? [r.doc] : [])));
@@ -184,7 +196,7 @@ export class SyncBridge {
       quarantine: this.#o.dbs.quarantine,
       refreshQuarantine: () => this.#refreshQuarantine(),
       applyPolicy: (signed) => this.applyPolicy(signed),
-      onWitnessVerdict: (doc) => this.#auditWatch.onVerdict(doc),
+      admitControl: (doc) => this.#control.admit(doc),
     });
   }
 

@@ -6,7 +6,8 @@ export type SyncBridgeErrorCode =
   | 'SYNC_QUARANTINE_GONE'
   | 'SYNC_QUARANTINE_POLICY_CHANGED'
   | 'SYNC_QUARANTINE_STILL_REFUSED'
-  | 'SYNC_HQ_UNREACHABLE';
+  | 'SYNC_HQ_UNREACHABLE'
+  | 'SYNC_ENROLMENT_UNREADABLE';
 
 export class SyncBridgeError extends DomainError<SyncBridgeErrorCode> {
   override name = 'SyncBridgeError';

@@ -13,8 +13,8 @@ export interface InboundDeps {
   /** Recount the quarantine and tell HQ (a release request changed an entry). */
   refreshQuarantine: () => Promise<void>;
   applyPolicy: (signed: SignedPolicy) => Promise<boolean>;
-  /** HQ's audit witness verdict on this branch (`witness` doc). */
-  onWitnessVerdict: (doc: PouchDoc) => Promise<void>;
+  /** Whether a control doc (freeze) is signed by HQ for this branch and not a replay (see ControlGate). */
+  admitControl: (doc: PouchDoc) => Promise<boolean>;
 }
 
 /**
@@ -27,7 +27,8 @@ export async function applyInbound(docs: PouchDoc[], deps: InboundDeps): Promise
   for (const doc of docs) {
     if (doc._deleted) continue;
     if (await applyHqContent(deps.content ?? {}, doc)) continue;
-    if (doc['type'] === 'freeze' && typeof doc['username'] === 'string') {
+    if (doc['type'] === 'freeze') {
+      if (!(await deps.admitControl(doc)) || typeof doc['username'] !== 'string') continue;
       const user = await identity.findUser(doc['username']);
       if (!user || user.status === 'frozen') continue;
       await identity.freeze(user.id, { actor: 'hq', reason: String(doc['reason'] ?? 'HQ freeze') });
@@ -51,8 +52,6 @@ export async function applyInbound(docs: PouchDoc[], deps: InboundDeps): Promise
         },
         { actor: 'hq' },
       );
-    } else if (doc['type'] === 'witness') {
-      await deps.onWitnessVerdict(doc);
     } else if (doc['type'] === 'policy' && doc['signed']) {
       await deps.applyPolicy(doc['signed'] as SignedPolicy);
     } else if (doc._id.startsWith('ticket:')) {

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import path from 'node:path';
+import { SyncBridgeError } from './errors.ts';
 
 /** The branch pseudonym key (`<dataDir>/keys/sync-token.key`, 0600): HQ never holds it. */
 export async function loadTokenKey(dataDir: string): Promise<Buffer> {
@@ -36,4 +37,54 @@ export async function loadClientAgent(dataDir: string, branchId: string): Promis
     ...(existsSync(ca) ? { ca: await readFile(ca) } : {}),
     keepAlive: true,
   });
+}
+
+/** What the branch holds from its HQ enrolment (BRANCHLINE_HQ_CREDENTIALS_FILE). */
+export interface HqEnrolment {
+  username?: string;
+  password?: string;
+  hqControlKey?: string;
+  hqSealKey?: string;
+}
+
+/** Reads the enrolment bundle; a missing or malformed file is a coded start-up error, not a crash later. */
+export async function loadEnrolment(file: string | undefined): Promise<HqEnrolment> {
+  if (!file) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (err) {
+    throw new SyncBridgeError('SYNC_ENROLMENT_UNREADABLE', `Cannot read HQ enrolment bundle ${file}`, {
+      cause: err,
+    });
+  }
+  const b = (parsed ?? {}) as Record<string, unknown>;
+  const str = (k: string) => (typeof b[k] === 'string' && b[k] !== '' ? { [k]: b[k] as string } : {});
+  const out: HqEnrolment = {
+    ...str('username'),
+    ...str('password'),
+    ...str('hqControlKey'),
+    ...str('hqSealKey'),
+  };
+  if (!out.username || !out.password)
+    throw new SyncBridgeError(
+      'SYNC_ENROLMENT_UNREADABLE',
+      `HQ enrolment bundle ${file} lacks username/password`,
+    );
+  return out;
+}
+
+/** HQ's sealing key (`<dataDir>/sync/hq-seal.pub`, else the enrolment bundle's); undefined: sealed fields stay home. */
+export async function loadHqSealKey(dataDir: string, enrolment: HqEnrolment): Promise<string | undefined> {
+  const file = path.join(dataDir, 'sync', 'hq-seal.pub');
+  return existsSync(file) ? (await readFile(file, 'utf8')).trim() : enrolment.hqSealKey;
+}
+
+/** The HQ URL with the branch's credentials as userinfo (PouchDB sends them as HTTP basic). */
+export function withCredentials(hqUrl: string, enrolment: HqEnrolment): string {
+  if (!enrolment.username || !enrolment.password) return hqUrl;
+  const u = new URL(hqUrl);
+  u.username = encodeURIComponent(enrolment.username);
+  u.password = encodeURIComponent(enrolment.password);
+  return u.toString().replace(/\/+$/, '');
 }

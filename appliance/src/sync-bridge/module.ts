@@ -3,7 +3,14 @@ import type { BranchModule } from '../modules.ts';
 import type { DocStore } from '../storage/index.ts';
 import { createScheduler } from '../system/index.ts';
 import { SyncBridge } from './bridge.ts';
-import { loadClientAgent, loadPinnedHqKey, loadTokenKey } from './keys.ts';
+import {
+  loadClientAgent,
+  loadEnrolment,
+  loadHqSealKey,
+  loadPinnedHqKey,
+  loadTokenKey,
+  withCredentials,
+} from './keys.ts';
 import { syncRoutes } from './routes.ts';
 import './types.ts';
 
@@ -43,15 +50,24 @@ export const syncBridgeModule: BranchModule = {
     return {
       routes,
       async listen() {
+        const enrolment = await loadEnrolment(config.hqCredentialsFile);
+        const hqSealKey = await loadHqSealKey(config.dataDir, enrolment);
+        const pinnedHqKey = (await loadPinnedHqKey(config.dataDir)) ?? enrolment.hqControlKey;
         bridge = new SyncBridge({
           branchId: config.branchId,
-          hqUrl: config.hqUrl as string,
+          hqUrl: withCredentials(config.hqUrl as string, enrolment),
           dbs: dbs as unknown as ConstructorParameters<typeof SyncBridge>[0]['dbs'],
           bus: services.bus,
           identity: services.identity,
           crypto: services.crypto,
           tokenKey: await loadTokenKey(config.dataDir),
-          pinnedHqKey: await loadPinnedHqKey(config.dataDir),
+          pinnedHqKey,
+          ...(hqSealKey ? { hqSealKey } : {}),
+          // Optional: a build without tickets projects only customers (and the reverse).
+          records: {
+            ...(services.tickets ? { tickets: services.tickets } : {}),
+            customers: services.customers,
+          },
           ...(await loadClientAgent(config.dataDir, config.branchId).then((a) => (a ? { agent: a } : {}))),
           // Optional lookups: a build without knowledge or routing simply ignores that HQ content.
           content: {

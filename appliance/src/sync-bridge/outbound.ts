@@ -1,7 +1,6 @@
 import type { Agent } from 'node:https';
 import {
   type DeniedDoc,
-  type OutboundProjector,
   openRemote,
   type PouchDb,
   type PouchDoc,
@@ -13,19 +12,6 @@ import type { BridgeDbs } from './types.ts';
 
 /** The databases pushed to HQ, in replication order (the watchdog pairs them by index). */
 export const OUTBOUND = ['tickets', 'crm', 'audit', 'status'] as const;
-
-/** Projects every `ticket.*` event onto the outbound tickets db as a policy-shaped stub. */
-export function projectTicketEvents(bus: EventBus, projector: OutboundProjector): () => void {
-  return bus.subscribe('*', (e) => {
-    if (!e.type.startsWith('ticket.')) return;
-    const { ticketId, ...rest } = e.data as { ticketId?: string } & Record<string, unknown>;
-    if (typeof ticketId !== 'string') return;
-    const stub: Record<string, unknown> & { id: string } = { id: ticketId, updatedAt: e.at };
-    for (const k of ['number', 'customerId', 'departmentId']) if (rest[k] !== undefined) stub[k] = rest[k];
-    if (e.type === 'ticket.transitioned') stub['state'] = rest['to'];
-    return projector.projectRecord('tickets', stub).then(() => undefined);
-  });
-}
 
 /**
  * Starts one push replication per outbound db and the inbound pull, and opens

@@ -123,6 +123,23 @@ export class TicketService {
     return this.#core.repo.history(id);
   }
 
+  /**
+   * Tickets in full (description included) for the HQ projection, which
+   * shapes every field by the residency policy before anything leaves; not a
+   * user read. One ticket when `id` is given (none if it does not exist).
+   */
+  async syncSnapshot(id?: string): Promise<Ticket[]> {
+    if (id === undefined) return this.#core.repo.tickets();
+    const one = await this.#core.repo.ticket(id);
+    return one ? [one.ticket] : [];
+  }
+
+  /** The state category (`new`, `open`, …) of a ticket's state in its workflow version. */
+  async stateCategory(ticket: Pick<Ticket, 'workflowId' | 'workflowVersion' | 'state'>): Promise<string> {
+    const wf = await this.workflows.get(ticket.workflowId, ticket.workflowVersion).catch(() => undefined);
+    return wf?.states.find((s) => s.id === ticket.state)?.category ?? ticket.state;
+  }
+
   /** Newest first; descriptions left out (list views need no personal text). */
   async list(filter: TicketFilter = {}): Promise<Array<Omit<Ticket, 'description'>>> {
     const all = await this.#core.repo.tickets();

@@ -1,14 +1,16 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { signControl } from '../control.ts';
 import type { SignedPolicy } from '../policy.ts';
 import { HqAuth, type HqAuthOptions } from './auth.ts';
-import { BranchKeys } from './branch-keys.ts';
 import { routeConsole } from './console-api.ts';
 import type { HqCouch } from './couch.ts';
+import { writeEnrolmentBundle } from './enrolment.ts';
 import { HqError } from './errors.ts';
+import { type HqKeys, loadHqKeys } from './hq-keys.ts';
 import { sendError, sendJson } from './http-util.ts';
 import { type BranchKpis, branchKpis } from './kpis.ts';
 import { type IssuedPolicy, PolicyLog } from './policy-log.ts';
@@ -36,8 +38,7 @@ export interface BranchView {
   quarantine: ReportedQuarantine[];
   /** The residency policy version the branch runs. */
   policyVersion?: number;
-  /** `witness_failed` (the audit witness's alarm) wins over `stale` (not seen for 2 min). */
-  health: 'ok' | 'stale' | 'unknown' | 'witness_failed';
+  health: 'ok' | 'stale' | 'unknown';
   docs: Record<string, number>;
   kpis: BranchKpis;
   /** The audit witness's latest verdict for the branch, when it ran. */
@@ -60,7 +61,7 @@ export class HqConsole {
   readonly witness = new AuditWitness();
   readonly #witnessed = new Map<string, WitnessReport>();
   readonly #policies: PolicyLog;
-  readonly #keys: BranchKeys;
+  #hqKeys: Promise<HqKeys> | undefined;
   #server: http.Server | https.Server | undefined;
   /** Operator accounts, sessions and the operator audit log. */
   readonly auth: HqAuth;
@@ -70,7 +71,6 @@ export class HqConsole {
     this.#dataDir = dataDir;
     this.auth = new HqAuth(dataDir, options.auth);
     this.#policies = new PolicyLog(couch.db('hq-policy-log'));
-    this.#keys = new BranchKeys(dataDir, log);
   }
 
   /**
@@ -82,6 +82,23 @@ export class HqConsole {
     if (!/^[A-Za-z0-9_-]+$/.test(branch)) throw new RangeError(`invalid branch id: ${branch}`);
     for (const cls of ['tickets', 'crm', 'audit'])
       await installHqRules(this.#couch.db(`b-${branch}-${cls}`), rules);
+    // The inbound db exists before the branch's first pull (a branch may not create databases).
+    await this.#couch.db(`b-${branch}-inbound`).info();
+    // First enrolment only (a rules change enrols again): credentials, kept hashed at HQ.
+    if (!this.#couch.credentials.has(branch)) {
+      const file = writeEnrolmentBundle(
+        this.#dataDir,
+        this.#couch.credentials.issue(branch),
+        await this.keys(),
+      );
+      log(`branch enrolled [branch:${branch}]: hand ${file} to the branch (BRANCHLINE_HQ_CREDENTIALS_FILE)`);
+    }
+  }
+
+  /** HQ's control (signing) and sealing keys, created under the data dir on first use. */
+  keys(): Promise<HqKeys> {
+    this.#hqKeys ??= loadHqKeys(this.#dataDir);
+    return this.#hqKeys;
   }
 
   /**
@@ -129,8 +146,7 @@ export class HqConsole {
       .db(`b-${branch}-status`)
       .get('status')
       .catch(() => undefined);
-    const witnessFailed = witness !== undefined && !witness.ok;
-    if (!status) return { ...base, health: witnessFailed ? 'witness_failed' : 'unknown' };
+    if (!status) return { ...base, health: 'unknown' };
     const seen = Date.parse(String(status['at']));
     const secondsSinceSeen = Math.round((Date.now() - seen) / 1000);
     const lagSeconds = Number(status['lagSeconds'] ?? 0);
@@ -144,64 +160,32 @@ export class HqConsole {
       quarantined: Number(status['quarantined'] ?? 0),
       quarantine: (status['quarantine'] as ReportedQuarantine[] | undefined) ?? [],
       ...(typeof status['policyVersion'] === 'number' ? { policyVersion: status['policyVersion'] } : {}),
-      health: witnessFailed ? 'witness_failed' : secondsSinceSeen < 120 ? 'ok' : 'stale',
+      health: secondsSinceSeen < 120 && !(witness && !witness.ok) ? 'ok' : 'stale',
     };
   }
 
-  /** The branch's audit key as pinned at HQ (`<dataDir>/branch-keys.json`), else undefined. */
+  /** The branch's audit key as registered at HQ (`<dataDir>/branch-keys.json`), else undefined. */
   pinnedKey(branch: string): string | undefined {
-    return this.#keys.pinned(branch);
+    const file = path.join(this.#dataDir, 'branch-keys.json');
+    if (!existsSync(file)) return undefined;
+    return (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>)[branch];
   }
 
-  /**
-   * Runs the audit witness on a branch (the key is pinned on first use from
-   * its signed head). A change of verdict is logged and delivered to the
-   * branch (`witness` doc in its inbound db), which raises its own alarm.
-   */
-  async verifyBranch(
-    branch: string,
-  ): Promise<WitnessReport | { branch: string; ok: false; problems: string[] }> {
+  async verifyBranch(branch: string) {
     const db = this.#couch.db(`b-${branch}-audit`);
-    const pin = await this.#keys.resolve(branch, db);
-    if (!pin)
-      return { branch, ok: false, problems: ['no_key: the branch has not published a signed head yet'] };
-    const report = await this.witness.verify(branch, db, pin.key);
-    if (pin.mismatch) {
-      report.ok = false;
-      report.problems.unshift(
-        'key_changed: the branch head publishes an audit key other than the one pinned at HQ',
-      );
-    }
-    const before = this.#witnessed.get(branch);
+    const key = this.pinnedKey(branch);
+    if (!key) return { branch, ok: false, problems: ['no audit key registered for this branch'] };
+    const report = await this.witness.verify(branch, db, key);
     this.#witnessed.set(branch, report);
-    const changed = !before || before.ok !== report.ok || before.problems.join() !== report.problems.join();
-    if (changed) await this.#deliverVerdict(branch, report);
     return report;
-  }
-
-  async #deliverVerdict(branch: string, report: WitnessReport): Promise<void> {
-    if (!report.ok) log(`audit witness FAILED [branch:${branch}]: ${report.problems.join('; ')}`);
-    else log(`audit witness ok [branch:${branch}, records:${report.records}]`);
-    const inbound = this.#couch.db(`b-${branch}-inbound`);
-    const cur = await inbound.get('witness').catch(() => undefined);
-    await inbound.put({
-      _id: 'witness',
-      ...(cur?._rev ? { _rev: cur._rev } : {}),
-      type: 'witness',
-      ok: report.ok,
-      problems: report.problems.slice(0, 20),
-      records: report.records,
-      checkpoints: report.checkpoints,
-      at: new Date().toISOString(),
-    });
   }
 
   /** Writes an account freeze into the branch's inbound database; it applies on arrival. */
   async freeze(branch: string, username: string, reason: string): Promise<string> {
     const id = `freeze:${username}:${Date.now()}`;
-    await this.#couch
-      .db(`b-${branch}-inbound`)
-      .put({ _id: id, type: 'freeze', username, reason, at: new Date().toISOString() });
+    const doc = { _id: id, type: 'freeze', username, reason, at: new Date().toISOString() };
+    // Signed with HQ's control key: the branch refuses (and alarms on) an unsigned or forged freeze.
+    await this.#couch.db(`b-${branch}-inbound`).put(signControl(doc, branch, (await this.keys()).control));
     return id;
   }
 

@@ -4,6 +4,8 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { PouchDB, type PouchDb } from '../pouch.ts';
+import { branchAccess } from './branch-access.ts';
+import { BranchCredentials } from './branch-credentials.ts';
 import { installValidation } from './validating-db.ts';
 
 const require = createRequire(import.meta.url);
@@ -11,6 +13,10 @@ const require = createRequire(import.meta.url);
 export interface HqCouch {
   url: string;
   port: number;
+  /** Per-branch replication credentials (HTTP basic), issued at enrolment. */
+  credentials: BranchCredentials;
+  /** Whether the HTTP port demands branch credentials. */
+  authRequired: boolean;
   /** Opens an HQ database directly (same process as the server). */
   db(name: string): PouchDb;
   close(): Promise<void>;
@@ -26,6 +32,12 @@ export async function startHqCouch(options: {
   host?: string;
   /** Enforce `validate_doc_update` design docs on HTTP writes, as Apache CouchDB does (default true). */
   validation?: boolean;
+  /**
+   * Demand per-branch credentials (HTTP basic) on every request, each branch
+   * confined to its own databases (see branch-access.ts). `npm run hq` always
+   * sets it; the default (false) keeps the protocol tests' open stand-in.
+   */
+  auth?: boolean;
 }): Promise<HqCouch> {
   const dir = path.resolve(options.dataDir, 'couch');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -50,6 +62,9 @@ export async function startHqCouch(options: {
       installValidation(db);
       next();
     });
+  const credentials = new BranchCredentials(path.resolve(options.dataDir));
+  const authRequired = options.auth === true;
+  if (authRequired) app.use('/', branchGate(credentials));
   app.use('/', pouchApp);
   const host = options.host ?? '127.0.0.1';
   const server = await new Promise<Server>((resolve, reject) => {
@@ -67,6 +82,8 @@ export async function startHqCouch(options: {
   return {
     url: `http://${host}:${port}`,
     port,
+    credentials,
+    authRequired,
     db(name) {
       const db = new Prefixed(name);
       opened.push(db);
@@ -80,5 +97,33 @@ export async function startHqCouch(options: {
       })();
       return closing;
     },
+  };
+}
+
+type Req = import('node:http').IncomingMessage;
+type Res = import('node:http').ServerResponse;
+
+/**
+ * Refuses every request without valid branch credentials (401) and every
+ * request outside the branch's own databases (403). HQ's console never uses
+ * this port: it opens the databases in-process.
+ */
+function branchGate(credentials: BranchCredentials): (req: Req, res: Res, next: () => void) => void {
+  const refuse = (res: Res, status: 401 | 403, reason: string) => {
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      ...(status === 401 ? { 'www-authenticate': 'Basic realm="branchline-hq"' } : {}),
+    });
+    res.end(JSON.stringify({ error: status === 401 ? 'unauthorized' : 'forbidden', reason }));
+  };
+  return (req, res, next) => {
+    const m = /^Basic ([A-Za-z0-9+/=]+)$/.exec(req.headers.authorization ?? '');
+    const pair = m?.[1] ? Buffer.from(m[1], 'base64').toString('utf8') : '';
+    const colon = pair.indexOf(':');
+    const branch = colon > 0 ? credentials.check(pair.slice(0, colon), pair.slice(colon + 1)) : undefined;
+    if (!branch) return refuse(res, 401, 'branch credentials required');
+    const access = branchAccess(branch, req.method ?? 'GET', req.url ?? '/');
+    if (!access.ok) return refuse(res, 403, access.reason);
+    next();
   };
 }

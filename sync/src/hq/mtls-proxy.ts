@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { branchAccess } from './branch-access.ts';
 
 /** The branch id from a client certificate's `URI:urn:branchline:branch:<ID>` SAN. */
 export function branchOfCert(socket: TLSSocket): string | undefined {
@@ -10,10 +11,12 @@ export function branchOfCert(socket: TLSSocket): string | undefined {
   return /URI:urn:branchline:branch:([A-Za-z0-9_-]+)/.exec(san)?.[1];
 }
 
-/** Paths a branch may use: its own `b-<id>-*` databases and the server root. */
-export function allowedPath(branch: string, url: string): boolean {
-  const first = decodeURIComponent(url.split('?')[0]?.split('/')[1] ?? '');
-  return first === '' || first.startsWith(`b-${branch}-`);
+/**
+ * Whether a branch may make this request: its own outbound databases, reads of
+ * its inbound one (see branch-access.ts); not the server root, `_all_dbs` or `_config`.
+ */
+export function allowedPath(branch: string, url: string, method = 'GET'): boolean {
+  return branchAccess(branch, method, url).ok;
 }
 
 export interface MtlsProxyStats {
@@ -57,7 +60,7 @@ export async function startMtlsProxy(options: {
       const branch = branchOfCert(req.socket as TLSSocket);
       stats.requests += 1;
       if (branch) stats.branches.add(branch);
-      if (!branch || !allowedPath(branch, req.url ?? '/')) {
+      if (!branch || !allowedPath(branch, req.url ?? '/', req.method)) {
         res.writeHead(403, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: 'forbidden', reason: 'not this branch' }));
         return;
