@@ -44,11 +44,10 @@ const cport = await hqConsole.listen(consolePort, consoleBind, {
 // Registered branches get HQ's document rules before their first push.
 for (const b of (env['BRANCHLINE_HQ_BRANCHES'] ?? '').split(',').filter(Boolean))
   await hqConsole.enrolBranch(b.trim());
-// The audit witness runs every minute for branches with a registered audit key.
+// The audit witness runs every minute for every branch (its key is pinned on first use).
 const witnessTimer = setInterval(() => {
   for (const b of hqConsole.branches())
-    if (hqConsole.pinnedKey(b))
-      void hqConsole.verifyBranch(b).catch((err) => console.error('witness', b, err));
+    void hqConsole.verifyBranch(b).catch((err) => console.error('witness', b, err));
 }, 60_000);
 witnessTimer.unref();
 const tls = tlsDir

@@ -18,6 +18,7 @@ import { type EventBus, SupervisedLoop } from '../events/index.ts';
 import type { IdentityService } from '../identity/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { CryptoFacade } from '../storage/index.ts';
+import { AuditWatch } from './audit-watch.ts';
 import { ControlGate } from './control-gate.ts';
 import type { InboundTargets } from './inbound.ts';
 import { applyInbound } from './inbound-docs.ts';
@@ -54,6 +55,8 @@ export interface BridgeOptions {
   reconcileEveryMs?: number;
   /** The audit store read verbatim (records, signed checkpoints, signed head): AuditLog changes/getDoc. */
   audit: AuditDocSource;
+  /** How long HQ may lag behind the signed audit head before the branch alarms (default 60 s). */
+  auditHeadGraceMs?: number;
 }
 
 /**
@@ -72,6 +75,7 @@ export class SyncBridge {
   #off: Array<() => void> = [];
   #auditCursor: number | string = 0;
   readonly #quarantine: QuarantineBook;
+  readonly #auditWatch: AuditWatch;
   readonly #control: ControlGate;
   readonly records: RecordProjection;
   #closed = false;
@@ -84,6 +88,13 @@ export class SyncBridge {
       state: options.dbs.state,
     });
     this.#quarantine = new QuarantineBook(options.dbs, options.bus);
+    this.#auditWatch = new AuditWatch({
+      local: options.dbs.audit,
+      remote: () => this.#remotes['audit'],
+      state: options.dbs.state,
+      bus: options.bus,
+      ...(options.auditHeadGraceMs === undefined ? {} : { graceMs: options.auditHeadGraceMs }),
+    });
     this.projector = new OutboundProjector({
       branchId: options.branchId,
       policy: () => this.#policy.current,
@@ -137,6 +148,7 @@ export class SyncBridge {
     this.#watchdog = watchReplication(this.#reps, dbs, bus);
     this.#every(2_000, () => this.pumpAudit(), 'sync.audit_pump');
     this.#every(5_000, () => this.publishStatus(), 'sync.status');
+    this.#every(5_000, () => this.#auditWatch.checkHead(), 'sync.audit_head_check');
     // Freezes that arrived before a restart are applied again (freeze is idempotent).
     const inbound = await dbs.inbound.allDocs({ include_docs: true });
     await this.#applyInbound(inbound.rows.flatMap((r) => (r.doc ? [r.doc] : [])));
@@ -197,6 +209,7 @@ export class SyncBridge {
       refreshQuarantine: () => this.#refreshQuarantine(),
       applyPolicy: (signed) => this.applyPolicy(signed),
       admitControl: (doc) => this.#control.admit(doc),
+      onWitnessVerdict: (doc) => this.#auditWatch.onVerdict(doc),
     });
   }
 

@@ -15,6 +15,8 @@ export interface InboundDeps {
   applyPolicy: (signed: SignedPolicy) => Promise<boolean>;
   /** Whether a control doc (freeze) is signed by HQ for this branch and not a replay (see ControlGate). */
   admitControl: (doc: PouchDoc) => Promise<boolean>;
+  /** HQ's audit witness verdict on this branch (`witness` doc). */
+  onWitnessVerdict: (doc: PouchDoc) => Promise<void>;
 }
 
 /**
@@ -52,6 +54,8 @@ export async function applyInbound(docs: PouchDoc[], deps: InboundDeps): Promise
         },
         { actor: 'hq' },
       );
+    } else if (doc['type'] === 'witness') {
+      await deps.onWitnessVerdict(doc);
     } else if (doc['type'] === 'policy' && doc['signed']) {
       await deps.applyPolicy(doc['signed'] as SignedPolicy);
     } else if (doc._id.startsWith('ticket:')) {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +6,7 @@ import path from 'node:path';
 import { signControl } from '../control.ts';
 import type { SignedPolicy } from '../policy.ts';
 import { HqAuth, type HqAuthOptions } from './auth.ts';
+import { BranchKeys } from './branch-keys.ts';
 import { routeConsole } from './console-api.ts';
 import type { HqCouch } from './couch.ts';
 import { writeEnrolmentBundle } from './enrolment.ts';
@@ -38,7 +39,8 @@ export interface BranchView {
   quarantine: ReportedQuarantine[];
   /** The residency policy version the branch runs. */
   policyVersion?: number;
-  health: 'ok' | 'stale' | 'unknown';
+  /** `witness_failed` (the audit witness's alarm) wins over `stale` (not seen for 2 min). */
+  health: 'ok' | 'stale' | 'unknown' | 'witness_failed';
   docs: Record<string, number>;
   kpis: BranchKpis;
   /** The audit witness's latest verdict for the branch, when it ran. */
@@ -61,6 +63,7 @@ export class HqConsole {
   readonly witness = new AuditWitness();
   readonly #witnessed = new Map<string, WitnessReport>();
   readonly #policies: PolicyLog;
+  readonly #keys: BranchKeys;
   #hqKeys: Promise<HqKeys> | undefined;
   #server: http.Server | https.Server | undefined;
   /** Operator accounts, sessions and the operator audit log. */
@@ -71,6 +74,7 @@ export class HqConsole {
     this.#dataDir = dataDir;
     this.auth = new HqAuth(dataDir, options.auth);
     this.#policies = new PolicyLog(couch.db('hq-policy-log'));
+    this.#keys = new BranchKeys(dataDir, log);
   }
 
   /**
@@ -146,7 +150,8 @@ export class HqConsole {
       .db(`b-${branch}-status`)
       .get('status')
       .catch(() => undefined);
-    if (!status) return { ...base, health: 'unknown' };
+    const witnessFailed = witness !== undefined && !witness.ok;
+    if (!status) return { ...base, health: witnessFailed ? 'witness_failed' : 'unknown' };
     const seen = Date.parse(String(status['at']));
     const secondsSinceSeen = Math.round((Date.now() - seen) / 1000);
     const lagSeconds = Number(status['lagSeconds'] ?? 0);
@@ -160,24 +165,56 @@ export class HqConsole {
       quarantined: Number(status['quarantined'] ?? 0),
       quarantine: (status['quarantine'] as ReportedQuarantine[] | undefined) ?? [],
       ...(typeof status['policyVersion'] === 'number' ? { policyVersion: status['policyVersion'] } : {}),
-      health: secondsSinceSeen < 120 && !(witness && !witness.ok) ? 'ok' : 'stale',
+      health: witnessFailed ? 'witness_failed' : secondsSinceSeen < 120 ? 'ok' : 'stale',
     };
   }
 
-  /** The branch's audit key as registered at HQ (`<dataDir>/branch-keys.json`), else undefined. */
+  /** The branch's audit key as pinned at HQ (`<dataDir>/branch-keys.json`), else undefined. */
   pinnedKey(branch: string): string | undefined {
-    const file = path.join(this.#dataDir, 'branch-keys.json');
-    if (!existsSync(file)) return undefined;
-    return (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>)[branch];
+    return this.#keys.pinned(branch);
   }
 
-  async verifyBranch(branch: string) {
+  /**
+   * Runs the audit witness on a branch (the key is pinned on first use from
+   * its signed head). A change of verdict is logged and delivered to the
+   * branch (`witness` doc in its inbound db), which raises its own alarm.
+   */
+  async verifyBranch(
+    branch: string,
+  ): Promise<WitnessReport | { branch: string; ok: false; problems: string[] }> {
     const db = this.#couch.db(`b-${branch}-audit`);
-    const key = this.pinnedKey(branch);
-    if (!key) return { branch, ok: false, problems: ['no audit key registered for this branch'] };
-    const report = await this.witness.verify(branch, db, key);
+    const pin = await this.#keys.resolve(branch, db);
+    if (!pin)
+      return { branch, ok: false, problems: ['no_key: the branch has not published a signed head yet'] };
+    const report = await this.witness.verify(branch, db, pin.key);
+    if (pin.mismatch) {
+      report.ok = false;
+      report.problems.unshift(
+        'key_changed: the branch head publishes an audit key other than the one pinned at HQ',
+      );
+    }
+    const before = this.#witnessed.get(branch);
     this.#witnessed.set(branch, report);
+    const changed = !before || before.ok !== report.ok || before.problems.join() !== report.problems.join();
+    if (changed) await this.#deliverVerdict(branch, report);
     return report;
+  }
+
+  async #deliverVerdict(branch: string, report: WitnessReport): Promise<void> {
+    if (!report.ok) log(`audit witness FAILED [branch:${branch}]: ${report.problems.join('; ')}`);
+    else log(`audit witness ok [branch:${branch}, records:${report.records}]`);
+    const inbound = this.#couch.db(`b-${branch}-inbound`);
+    const cur = await inbound.get('witness').catch(() => undefined);
+    await inbound.put({
+      _id: 'witness',
+      ...(cur?._rev ? { _rev: cur._rev } : {}),
+      type: 'witness',
+      ok: report.ok,
+      problems: report.problems.slice(0, 20),
+      records: report.records,
+      checkpoints: report.checkpoints,
+      at: new Date().toISOString(),
+    });
   }
 
   /** Writes an account freeze into the branch's inbound database; it applies on arrival. */
