@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { URI } from 'otpauth';
 import { ROOT, type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
 import { bootstrapAdmin, createSignedInUser } from './support/bootstrap.ts';
 import { launchChromium, signedInContext } from './support/browser.ts';
@@ -23,6 +24,23 @@ let app: RunningAppliance;
 let cleanup: () => Promise<void>;
 let hqCookie = '';
 let hqCsrf = '';
+/** The admin's authenticator (set up in the first test) and when its last code was used: a code works once. */
+let adminTotp: ReturnType<typeof URI.parse>;
+let lastCodeAt = 0;
+
+/** A code from a 30 s step after the last one used. */
+async function freshCode(): Promise<string> {
+  const step = (ms: number) => Math.floor(ms / 30_000);
+  const at = await until(
+    'a fresh TOTP step',
+    () => (step(Date.now()) > step(lastCodeAt) ? Date.now() : undefined),
+    {
+      timeoutMs: 35_000,
+    },
+  );
+  lastCodeAt = at;
+  return adminTotp.generate({ timestamp: at });
+}
 
 async function hqCall(method: string, url: string, body?: unknown) {
   const res = await fetch(consoleUrl + url, {
@@ -110,6 +128,15 @@ test('npm run hq prints a one-time operator password and its console refuses any
   assert.equal(
     (await hqCall('POST', '/api/password', { current: firstRunPassword, next: 'hq operator passphrase 1' }))
       .status,
+    200,
+  );
+  // Every HQ operator sets up TOTP before the console opens.
+  assert.equal((await hqCall('GET', '/api/branches')).json['error']['code'], 'HQ_MFA_ENROLMENT_REQUIRED');
+  const mfaPage = await (await fetch(`${consoleUrl}/mfa`, { headers: { cookie: hqCookie } })).text();
+  adminTotp = URI.parse(/data-testid="hq-mfa-uri">([^<]+)</.exec(mfaPage)?.[1]?.replace(/&#38;/g, '&') ?? '');
+  lastCodeAt = Date.now();
+  assert.equal(
+    (await hqCall('POST', '/api/mfa', { code: adminTotp.generate({ timestamp: lastCodeAt }) })).status,
     200,
   );
   assert.equal((await hqCall('GET', '/api/branches')).status, 200);
@@ -254,6 +281,7 @@ test('the HQ console disables another operator in Chromium only after a confirm,
     await page.goto(`${consoleUrl}/login`);
     await page.getByTestId('hq-username').fill('admin');
     await page.getByTestId('hq-password').fill('hq operator passphrase 1');
+    await page.getByTestId('hq-totp').fill(await freshCode());
     await page.getByTestId('hq-sign-in').click();
     await page.getByTestId('hq-operators').waitFor({ timeout: 15_000 });
     assert.equal(await page.getByTestId('hq-disable-admin').count(), 0, 'no Disable button for oneself');
