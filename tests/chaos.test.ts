@@ -41,7 +41,14 @@ test('the chaos suite loses, duplicates and crashes nothing under duplicate call
   t.diagnostic(last);
   assert.equal(summary.kills, 2, detail);
   assert.ok(summary.acknowledged >= 20, `enough was acknowledged (${summary.acknowledged}): ${detail}`);
-  for (const s of ['wechat-dup-reorder', 'wecom-dup-reorder', 'webchat-drop', 'mail-malformed', 'api-ticket'])
+  // Every scenario that must end in an acknowledgement got one (a scenario that never
+  // succeeds would otherwise pass as "nothing lost").
+  const mustAck = [
+    ...['wechat-dup-reorder', 'wecom-dup-reorder', 'webchat-drop', 'api-ticket', 'api-customer'],
+    ...['sip-ssrc-switch', 'sip-register-flood'],
+    ...['office', 'heic', 'gbk', 'six', 'long', 'forward', 'ics', 'malformed'].map((m) => `mail-${m}`),
+  ];
+  for (const s of mustAck)
     assert.ok((summary.by_scenario[s]?.acked ?? 0) > 0, `${s} had acknowledged deliveries: ${detail}`);
   assert.equal(summary.unexpected_exits, 0, detail);
   assert.equal(summary.lost, 0, detail);
