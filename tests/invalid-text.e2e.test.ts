@@ -2,10 +2,14 @@
 // real appliance process. Invalid UTF-8, a lone surrogate escape and NUL get a coded
 // 400 naming the field; Chinese text and emoji are stored and echoed byte for byte.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import WebSocket from 'ws';
+import { aesKeyFrom, wechatEncrypt, wechatSignature } from '../appliance/src/channels/wechat/index.ts';
 import { type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
 import { bootstrapAdmin } from './support/bootstrap.ts';
 import type { ApiClient } from './support/client.ts';
+import { until } from './support/until.ts';
 
 let app: RunningAppliance;
 let cleanup: () => Promise<void>;
@@ -31,7 +35,7 @@ async function postRaw(path: string, body: Buffer) {
       cookie: admin.cookie,
       'x-csrf-token': admin.csrf,
     },
-    body,
+    body: new Uint8Array(body),
   });
   return { status: r.status, json: (await r.json()) as Record<string, unknown> };
 }
@@ -96,4 +100,56 @@ test('Chinese text and emoji (surrogate pairs, raw or escaped) are stored and ec
   const ticket = (stored.json['ticket'] ?? stored.json) as Record<string, unknown>;
   assert.equal(ticket['subject'], subject);
   assert.equal(ticket['description'], description);
+});
+
+test('a widget frame with a lone surrogate or NUL gets an HTTP_INVALID_TEXT error frame', async () => {
+  const frames: Array<Record<string, unknown>> = [];
+  const ws = new WebSocket(`ws://127.0.0.1:${app.httpPort}/widget/ws`);
+  ws.on('message', (raw) => frames.push(JSON.parse(raw.toString())));
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  try {
+    ws.send(JSON.stringify({ t: 'hello', token: randomBytes(18).toString('base64url'), lastSeq: 0 }));
+    await until('widget welcome', () => frames.find((f) => f['t'] === 'welcome'));
+    for (const text of ['x\\ud800y', 'a\\u0000b']) {
+      frames.length = 0;
+      ws.send(`{"t":"send","cid":"bad","text":"${text}"}`);
+      const error = await until('the error frame', () => frames.find((f) => f['t'] === 'error'));
+      assert.equal(error['code'], 'HTTP_INVALID_TEXT');
+      assert.match(String(error['message']), /text/);
+    }
+  } finally {
+    ws.terminate();
+  }
+});
+
+test('a WeChat callback whose decrypted Content holds NUL gets 400 HTTP_INVALID_TEXT naming Content', async () => {
+  const OA = {
+    receiverId: 'wxtextcheck1',
+    secret: 'oa-secret-textcheck',
+    token: 'oatoken3',
+    encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+  };
+  const cfg = await admin.request('PUT', '/api/channels/wechat/config', OA);
+  assert.equal(cfg.status, 200, JSON.stringify(cfg.json));
+  const ts = String(Math.floor(Date.now() / 1000));
+  const inner = `<xml><FromUserName>oTextUser</FromUserName><CreateTime>${ts}</CreateTime><MsgType>text</MsgType><Content>a\u0000b</Content><MsgId>8200000001</MsgId></xml>`;
+  const enc = wechatEncrypt(aesKeyFrom(OA.encodingAesKey), inner, OA.receiverId);
+  const q = new URLSearchParams({
+    timestamp: ts,
+    nonce: 'n1',
+    signature: wechatSignature([OA.token, ts, 'n1']),
+    msg_signature: wechatSignature([OA.token, ts, 'n1', enc]),
+  });
+  const r = await fetch(`${app.base}/api/channels/wechat/callback?${q}`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/xml' },
+    body: `<xml><Encrypt><![CDATA[${enc}]]></Encrypt></xml>`,
+  });
+  assert.equal(r.status, 400);
+  const body = (await r.json()) as { error: { code: string; details?: { field?: string } } };
+  assert.equal(body.error.code, 'HTTP_INVALID_TEXT');
+  assert.equal(body.error.details?.field, 'Content');
 });

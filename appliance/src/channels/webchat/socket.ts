@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { DomainError } from '../../contracts/index.ts';
+import { assertWellFormedText } from '../../http/index.ts';
 import { createLogger } from '../../logging/index.ts';
 import { ClientFrame, MAX_FRAME_BYTES, type ServerFrame } from './frames.ts';
 import type { WebchatHub } from './hub.ts';
@@ -71,6 +72,14 @@ export class WidgetSockets {
       parsed = JSON.parse(raw.toString());
     } catch {
       return peer.send(err('WEBCHAT_BAD_FRAME', 'Frame is not JSON'));
+    }
+    // ws already refuses invalid UTF-8 (close 1007); a lone surrogate escape or NUL parses fine
+    // and would be stored as U+FFFD: refused here with the same code as the HTTP API.
+    try {
+      assertWellFormedText(parsed);
+    } catch (e) {
+      if (e instanceof DomainError) return peer.send(err(e.code, e.message));
+      throw e;
     }
     const frame = ClientFrame.safeParse(parsed);
     if (!frame.success) return peer.send(err('WEBCHAT_BAD_FRAME', 'Frame does not match the protocol'));

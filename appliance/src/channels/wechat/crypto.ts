@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { decodeUtf8 } from '../../http/index.ts';
 import { WechatError } from './errors.ts';
 
 /**
@@ -94,7 +95,8 @@ export function wechatDecrypt(key: Buffer, encrypted: string, receiverId: string
   if (content.length < 20) throw fail('too short');
   const len = content.readUInt32BE(16);
   if (20 + len > content.length) throw fail('length field exceeds payload');
-  const msg = content.subarray(20, 20 + len).toString('utf8');
+  // Strict: a lossy decode would ingest U+FFFD where the customer's text had bytes we cannot read.
+  const msg = decodeUtf8(content.subarray(20, 20 + len), 'Encrypt');
   const from = content.subarray(20 + len).toString('utf8');
   if (from !== receiverId) {
     throw new WechatError('WECHAT_RECEIVER_MISMATCH', 'Message is addressed to another receiver id', {

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { type AppEnv, createRouter, principalOf, requirePermission } from '../../http/index.ts';
+import { type AppEnv, createRouter, decodeUtf8, principalOf, requirePermission } from '../../http/index.ts';
 import type { WechatChannel } from './channel.ts';
 import { WechatError } from './errors.ts';
 import type { WechatCredentials } from './types.ts';
@@ -64,7 +64,7 @@ async function readBody(c: Context<AppEnv>): Promise<string> {
       status: 413,
     });
   }
-  return new TextDecoder().decode(buf);
+  return decodeUtf8(buf, 'body');
 }
 
 /**

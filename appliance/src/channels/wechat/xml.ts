@@ -1,4 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
+import { assertWellFormedText } from '../../http/index.ts';
 import { WechatError } from './errors.ts';
 
 /** Largest callback body (envelope or decrypted message) we read; platform messages are a few KiB. */
@@ -47,6 +48,8 @@ export function parseWechatXml(text: string): Record<string, string> {
   for (const [k, v] of Object.entries(root as Record<string, unknown>)) {
     if (typeof v === 'string' || typeof v === 'number') out[k] = String(v);
   }
+  // NUL (or a lone surrogate) in a field would be stored changed: HTTP_INVALID_TEXT naming the field.
+  assertWellFormedText(out);
   return out;
 }
 
