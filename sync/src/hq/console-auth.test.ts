@@ -281,6 +281,11 @@ describe('HQ console sign-in', () => {
     const again = new Operator();
     assert.equal((await again.signIn('recover', 'recover passphrase 1')).status, 200, 'password alone');
     assert.equal((await again.call('GET', '/api/branches')).json.error?.code, 'HQ_MFA_ENROLMENT_REQUIRED');
+    const api = await admin.call('GET', '/api/operator-log');
+    assert.deepEqual(api.json['verdict'], { ok: true, entries: (api.json['entries'] as unknown[]).length });
+    const [newest, before] = api.json['entries'] as Array<{ seq: number; action: string; actor: string }>;
+    assert.deepEqual([newest?.action, newest?.actor], ['operator.signed_in', 'recover'], 'newest first');
+    assert.deepEqual([before?.action, before?.seq], ['operator.mfa_reset', (newest?.seq ?? 0) - 1]);
     const log = await con.auth.log.read();
     assert.equal(log.verdict.ok, true);
     assert.ok(
