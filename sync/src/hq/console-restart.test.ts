@@ -214,5 +214,12 @@ describe('HQ console sessions and lockout across an HQ restart', () => {
       await readFile(path.join(dir, 'operator-log.jsonl'), 'utf8'),
       /"action":"operator.disabled","actor":"admin","details":\{"username":"auditor","sessionsEnded":1\}/,
     );
+    // Another operator can let them back in; that is logged too.
+    assert.equal((await admin.call('POST', '/api/operators/auditor/enable', {})).status, 200);
+    assert.equal((await new Operator().signIn('auditor', 'auditor initial pw 1')).status, 200);
+    assert.match(
+      await readFile(path.join(dir, 'operator-log.jsonl'), 'utf8'),
+      /"action":"operator.enabled","actor":"admin","details":\{"username":"auditor"\}/,
+    );
   });
 });
