@@ -245,11 +245,14 @@ async function expectedTicket(id: string): Promise<Record<string, unknown>> {
 }
 
 test('HQ receives every ticket and customer as the policy allows: plain equal, tokens, sealed that HQ opens, withheld absent', async () => {
+  const workStart = Date.now();
   made = await workload();
+  console.log(`workload (5 customers, 7 tickets, 6 transitions) took ${Date.now() - workStart} ms`);
   const policy = defaultPolicy();
   const expected = new Map<string, Record<string, unknown>>();
   for (const t of made.tickets) expected.set(`ticket:${t.id}`, await expectedTicket(t.id));
   // Everything has arrived once every ticket at HQ carries the branch's current state.
+  const waitFrom = Date.now();
   const docsOf = async (db: string) => {
     const r = await hqFetch(`/${db}/_all_docs?include_docs=true`, { auth: own });
     return (r.json as { rows: Array<{ doc: HqDoc }> }).rows.map((x) => x.doc);
@@ -266,6 +269,7 @@ test('HQ receives every ticket and customer as the policy allows: plain equal, t
     },
     { timeoutMs: 30_000, everyMs: 250 },
   );
+  console.log(`tickets and CRM complete at HQ ${Date.now() - waitFrom} ms after the workload`);
   const started = Date.now();
   const scan = await scanHq();
   console.log(
