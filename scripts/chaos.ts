@@ -41,11 +41,19 @@ try {
   process.exit(2);
 }
 const t0 = Date.now();
-const summary = await runChaos({
-  ...parsed,
-  log: (line) => process.stderr.write(`[chaos +${((Date.now() - t0) / 1000).toFixed(1)}s] ${line}\n`),
-});
-const failed =
-  summary.lost > 0 || summary.duplicated > 0 || summary.unexpected_exits > 0 || !summary.audit_ok;
-process.stdout.write(`${JSON.stringify(summary)}\n`);
-process.exit(failed ? 1 : 0);
+try {
+  const summary = await runChaos({
+    ...parsed,
+    log: (line) => process.stderr.write(`[chaos +${((Date.now() - t0) / 1000).toFixed(1)}s] ${line}\n`),
+  });
+  const failed =
+    summary.lost > 0 || summary.duplicated > 0 || summary.unexpected_exits > 0 || !summary.audit_ok;
+  process.stdout.write(`${JSON.stringify(summary)}\n`);
+  process.exit(failed ? 1 : 0);
+} catch (err) {
+  // The run itself broke (the appliance never came up, the checks could not read the API):
+  // still one JSON line, so a caller never mistakes it for a pass.
+  process.stderr.write(`${(err as Error).stack}\n`);
+  process.stdout.write(`${JSON.stringify({ error: (err as Error).message.slice(0, 2000) })}\n`);
+  process.exit(1);
+}
