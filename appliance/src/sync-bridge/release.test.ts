@@ -78,8 +78,11 @@ describe('releasing a quarantined document', () => {
       'hq-ops',
     );
     assert.ok(
-      await until(async () =>
-        (await bridge.quarantined()).some((e) => e.releaseRequest?.note === 'please look'),
+      await until(
+        async () =>
+          (await bridge.quarantined()).some((e) => e.releaseRequest?.note === 'please look') &&
+          // The event follows the stored note; wait for both, not just the first.
+          events.some((e) => e.type === 'sync.release_requested'),
       ),
       'the branch shows HQ request',
     );
