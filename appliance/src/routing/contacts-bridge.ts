@@ -43,7 +43,8 @@ interface QueuedData {
 }
 
 /**
- * Thin glue: `contact.queued` → a task (the contact id is the task id);
+ * Thin glue: `contact.queued` → a task (the contact id is the task id; a
+ * contact queued again while assigned is re-routed, see onQueued);
  * `contact.closed` / `contact.abandoned` → the task is dropped (capacity freed);
  * offers → contact transitions, chained per contact so they land in order.
  */
@@ -54,6 +55,13 @@ export function attachContacts(
   options: { retryMs?: number } = {},
 ) {
   const chains = new Map<string, Promise<void>>();
+  /** Requeues routing itself asked for (a reject, RONA): their `contact.queued` echo is not a transfer. */
+  const ownRequeues = new Map<string, number>();
+  const countOwn = (contactId: string, by: number) => {
+    const n = (ownRequeues.get(contactId) ?? 0) + by;
+    if (n > 0) ownRequeues.set(contactId, n);
+    else ownRequeues.delete(contactId);
+  };
   /** Contacts that arrived while the branch was closed: kept, and routed once the calendar opens. */
   const deferred = new Map<string, QueuedData>();
   const transition = (
@@ -62,11 +70,15 @@ export function attachContacts(
     opts: { agentId?: string; actor: string },
   ) => {
     const prev = chains.get(contactId) ?? Promise.resolve();
+    if (to === 'queued') countOwn(contactId, 1);
     const next = prev
       .then(() => contacts.transition(contactId, to, opts))
       .then(
         () => undefined,
-        (err) => log.warn(`contact transition failed [contact:${contactId}] [to:${to}]`, { err }),
+        (err) => {
+          if (to === 'queued') countOwn(contactId, -1);
+          log.warn(`contact transition failed [contact:${contactId}] [to:${to}]`, { err });
+        },
       );
     chains.set(contactId, next);
     void next.then(() => {
@@ -94,6 +106,24 @@ export function attachContacts(
       if (!(err instanceof RoutingError && err.code === 'ROUTING_TASK_EXISTS'))
         log.error('enqueue failed', { err });
     }
+  };
+  /**
+   * A contact queued again while its task is still assigned was transferred back
+   * to a queue (blind transfer, a frozen agent's call): the old assignment is
+   * dropped (the agent's capacity freed) and the task re-enters routing with its
+   * original queue time, so it is offered ahead of later contacts.
+   */
+  const onQueued = (d: QueuedData) => {
+    if (ownRequeues.has(d.contactId)) {
+      countOwn(d.contactId, -1);
+      return;
+    }
+    const held = service.engine.task(d.contactId);
+    if (held?.status === 'assigned') {
+      service.remove(d.contactId, 'requeued');
+      log.info(`contact transferred back to a queue [contact:${d.contactId}] [agentId:${held.agentId}]`);
+    }
+    enqueue(d, !held);
   };
   const autoReply = (d: QueuedData) => {
     if (!contacts.followUp) return;
@@ -123,7 +153,7 @@ export function attachContacts(
   const offBus = bus.subscribe('*', (e: DomainEvent) => {
     const type = e.type as string;
     const data = e.data as unknown as QueuedData;
-    if (type === 'contact.queued') enqueue(data, true);
+    if (type === 'contact.queued') onQueued(data);
     else if (type === 'contact.closed' || type === 'contact.abandoned') {
       deferred.delete(data.contactId);
       service.remove(data.contactId, type.slice(8));

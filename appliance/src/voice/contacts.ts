@@ -17,17 +17,23 @@ export interface VoiceContactsPort {
   }): Promise<{ contactId: string; customerId: string }>;
   transition(
     contactId: string,
-    to: 'wrap_up' | 'closed' | 'abandoned',
+    to: 'queued' | 'wrap_up' | 'closed' | 'abandoned',
     options?: { actor?: string },
   ): Promise<unknown>;
   getContact(id: string): Promise<{ state: string }>;
+  setAttributes(
+    contactId: string,
+    attrs: Record<string, string | number | boolean>,
+    actor?: string,
+  ): Promise<unknown>;
 }
 
 /**
  * A call is a contact: the IVR's enqueue opens one (caller-ID → customer,
  * created when unknown); routing's accepted offer rings the agent's phone, or,
  * when they have none, reserves the call for their console softphone; the
- * hangup ends the contact (abandoned while waiting, closed after wrap-up).
+ * call sent back to a queue is queued again for routing; the hangup ends the
+ * contact (abandoned while waiting, closed after wrap-up).
  */
 export function callContacts(
   voice: () => VoiceService,
@@ -93,6 +99,28 @@ export function callContacts(
       );
   });
 
+  // A call sent back to a queue (blind transfer to a queue, a transfer nobody answered, a frozen
+  // agent): its contact is queued again with the new queue, and routing re-offers it (keeping its age).
+  const offQueued = bus.subscribe('call.queued', async (e) => {
+    const { contactId, callId, queue } = e.data;
+    accepted.delete(callId);
+    if (!contactId) return;
+    try {
+      const c = await contacts.getContact(contactId);
+      if (c.state !== 'active' && c.state !== 'offered') return; // the IVR's first enqueue
+      const from = e.data.attributes?.['transferredFrom'];
+      await contacts.setAttributes(
+        contactId,
+        { ivrQueue: queue, ...(from !== undefined ? { transferredFrom: from } : {}) },
+        'system',
+      );
+      await contacts.transition(contactId, 'queued', { actor: 'system' });
+      logger.info('call requeued for routing', { callId, contactId, queue });
+    } catch (err) {
+      logger.warn('requeueing the call contact failed', { callId, contactId, error: String(err) });
+    }
+  });
+
   const offEnded = bus.subscribe('call.ended', async (e) => {
     accepted.delete(e.data.callId);
     const { contactId } = e.data;
@@ -119,6 +147,7 @@ export function callContacts(
     close() {
       accepted.clear();
       offAccepted();
+      offQueued();
       offEnded();
     },
   };
