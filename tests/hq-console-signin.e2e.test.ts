@@ -3,6 +3,7 @@
 // ask; the branch decides, and each decision is in the branch audit trail.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -88,7 +89,13 @@ before(async () => {
   const tmp = await tempDataDir();
   cleanup = tmp.cleanup;
   app = await startAppliance(tmp.dir, {
-    env: { BRANCHLINE_HQ_URL: couchUrl, BRANCHLINE_BRANCH_ID: 'E1', BRANCHLINE_HTTPS: 'off' },
+    env: {
+      BRANCHLINE_HQ_URL: couchUrl,
+      BRANCHLINE_BRANCH_ID: 'E1',
+      BRANCHLINE_HTTPS: 'off',
+      // HQ's replication port now requires each branch's own credentials (issued at enrolment).
+      BRANCHLINE_HQ_CREDENTIALS_FILE: path.join(hqDir, 'enrolment', 'E1.json'),
+    },
   });
 });
 
@@ -102,6 +109,17 @@ after(async () => {
   await cleanup?.();
   await rm(hqDir, { recursive: true, force: true });
 });
+
+/** HQ's replication port answers a branch only with its own credentials (from its enrolment file). */
+function asBranch(): RequestInit {
+  const c = JSON.parse(readFileSync(path.join(hqDir, 'enrolment', 'E1.json'), 'utf8')) as {
+    username: string;
+    password: string;
+  };
+  return {
+    headers: { authorization: `Basic ${Buffer.from(`${c.username}:${c.password}`).toString('base64')}` },
+  };
+}
 
 async function quarantineOf(admin: ApiClient, ticketId: string) {
   const r = await admin.request('GET', '/api/sync/quarantine');
@@ -192,7 +210,7 @@ test('a ticket HQ refuses is quarantined, released by the branch admin once HQ r
   );
   assert.equal(released.status, 200, JSON.stringify(released.json));
   assert.equal((await quarantineOf(admin, t1)).length, 0, 'every entry of the ticket is closed');
-  const atHq = await fetch(`${couchUrl}/b-E1-tickets/${encodeURIComponent(`ticket:${t1}`)}`);
+  const atHq = await fetch(`${couchUrl}/b-E1-tickets/${encodeURIComponent(`ticket:${t1}`)}`, asBranch());
   assert.equal(atHq.status, 200, 'the ticket landed at HQ');
   assert.equal(((await atHq.json()) as { _rev: string })._rev, released.json['rev']);
 
@@ -226,7 +244,10 @@ test('a ticket HQ refuses is quarantined, released by the branch admin once HQ r
     (await quarantineOf(admin, t2)).some((q) => q.id === q2?.id),
     false,
   );
-  assert.equal((await fetch(`${couchUrl}/b-E1-tickets/${encodeURIComponent(`ticket:${t2}`)}`)).status, 404);
+  assert.equal(
+    (await fetch(`${couchUrl}/b-E1-tickets/${encodeURIComponent(`ticket:${t2}`)}`, asBranch())).status,
+    404,
+  );
 
   assert.equal(
     (
