@@ -55,23 +55,17 @@ export class AttachmentQuarantine {
     return out;
   }
 
-  /** The admin's list entries, written before the message is marked seen so a retry cannot lose them. */
-  async record(message: Message, customerId: string): Promise<QuarantinedAttachment[]> {
-    const entries: QuarantinedAttachment[] = [];
-    for (const b of message.blockedAttachments ?? []) {
-      const q: QuarantinedAttachment = {
-        ...b,
-        messageId: message.id,
-        contactId: message.contactId,
-        customerId,
-        channel: message.channel,
-        at: message.at,
-        state: 'blocked',
-      };
-      await this.#store.putQuarantine(q);
-      entries.push(q);
-    }
-    return entries;
+  /** The admin's list entries for a message; the store writes them in the message's own commit. */
+  entries(message: Message, customerId: string): QuarantinedAttachment[] {
+    return (message.blockedAttachments ?? []).map((b) => ({
+      ...b,
+      messageId: message.id,
+      contactId: message.contactId,
+      customerId,
+      channel: message.channel,
+      at: message.at,
+      state: 'blocked',
+    }));
   }
 
   async announce(entries: QuarantinedAttachment[], contact: Contact, actor: string): Promise<void> {

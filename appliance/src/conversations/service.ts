@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { InvalidStateError } from '../contracts/index.ts';
 import type { CustomerService } from '../customers/index.ts';
 import type { EventBus } from '../events/index.ts';
 import { KeyedLock } from '../storage/index.ts';
@@ -16,6 +17,7 @@ import type {
   ChannelSender,
   Contact,
   ContactEvent,
+  ContactOpening,
   ContactState,
   InboundMessage,
   IngestResult,
@@ -122,7 +124,7 @@ export class ConversationService {
       for (const a of msg.attachments ?? []) attachments.push(await this.#store.addAttachment(a, customerId));
       const blocked = await this.#quarantine.keep(msg.blockedAttachments, customerId);
       const message: Message = {
-        id: randomUUID(),
+        id: this.#store.inboundMessageId(dedupe),
         conversationId,
         contactId: contact.id,
         channel: msg.channel,
@@ -136,10 +138,19 @@ export class ConversationService {
         delivery: 'delivered',
         ...(msg.meta ? { meta: msg.meta } : {}),
       };
-      await this.#store.addMessage(message, customerId);
-      const quarantined = await this.#quarantine.record(message, customerId);
+      const quarantined = this.#quarantine.entries(message, customerId);
+      // Message, index, quarantine entries and dedupe marker in one commit: a kill between
+      // storing the message and the channel dropping its work item cannot make a second copy.
+      if (
+        !(await this.#store.addInbound(message, customerId, { dedupeKey: dedupe, quarantine: quarantined }))
+      ) {
+        const won = await this.#store.seen(dedupe);
+        if (won) return { ...won, duplicate: true };
+        throw new InvalidStateError(
+          `Inbound message id taken without its dedupe marker [message:${message.id}]`,
+        );
+      }
       const result = { customerId, conversationId, contactId: contact.id, messageId: message.id };
-      await this.#store.markSeen(dedupe, result);
       await this.#bus.publish(
         'conversation.message_received',
         {
@@ -153,6 +164,48 @@ export class ConversationService {
       await this.#quarantine.announce(quarantined, contact, actor.userId);
       if (opened) await this.#publishState(contact, actor.userId);
       return { ...result, duplicate: false };
+    });
+  }
+
+  /**
+   * Opens a contact with no message (a call: what is said arrives as transcripts,
+   * never as synthetic text). Idempotent per (channel, threadKey) while the
+   * contact is open: a repeat returns the same contact with duplicate:true.
+   */
+  async openContact(o: ContactOpening): Promise<Omit<IngestResult, 'messageId'>> {
+    const msg: InboundMessage = { ...o, text: '' };
+    checkInbound(msg);
+    return this.#lock.run(`t:${o.channel}:${o.threadKey}`, async () => {
+      const thread = this.#store.threadKey(o.channel, o.threadKey);
+      const currentId = await this.#store.threadContact(thread);
+      const current = currentId ? await this.#store.contact(currentId) : undefined;
+      if (current && !isFinal(current.state)) {
+        const { customerId, conversationId, id: contactId } = current;
+        return { customerId, conversationId, contactId, duplicate: true };
+      }
+      const actor = `channel:${o.channel}`;
+      const { customerId } = await this.#customers.resolve(o.handles, {
+        actor: { userId: actor },
+        ...(o.displayName ? { displayName: o.displayName } : {}),
+      });
+      const conversationId = await this.#store.conversationOf(customerId, o.receivedAt.toISOString());
+      const now = this.#now().toISOString();
+      const contact: Contact = {
+        id: randomUUID(),
+        conversationId,
+        customerId,
+        channel: o.channel,
+        threadKey: o.threadKey,
+        state: 'queued',
+        attributes: { ...(o.attributes ?? {}), ...this.#openingAttributes(msg) },
+        createdAt: now,
+        updatedAt: now,
+        timeline: { queued: now },
+      };
+      await this.#store.putContact(contact);
+      await this.#store.setThreadContact(thread, contact.id);
+      await this.#publishState(contact, actor);
+      return { customerId, conversationId, contactId: contact.id, duplicate: false };
     });
   }
 

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import type { DocStore, StoredDoc } from '../storage/index.ts';
+import { createHash, randomUUID } from 'node:crypto';
+import { type DocStore, StorageError, type StoredDoc } from '../storage/index.ts';
 import type {
   Attachment,
   AttachmentInput,
@@ -71,8 +71,49 @@ export class ConversationStore {
     };
   }
 
-  async markSeen(key: string, r: Omit<IngestResult, 'duplicate'>): Promise<void> {
-    await this.#db.create({ _id: key, ...r });
+  /**
+   * The id of the message ingested under a dedupe key: name-based (v5 layout over
+   * SHA-256 of the blinded key), so a replay after a crash names the same message.
+   */
+  inboundMessageId(dedupeKey: string): string {
+    const h = createHash('sha256').update(`branchline:inbound:${dedupeKey}`).digest();
+    h[6] = (h[6]! & 0x0f) | 0x50;
+    h[8] = (h[8]! & 0x3f) | 0x80;
+    const x = h.subarray(0, 16).toString('hex');
+    return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+  }
+
+  /**
+   * Stores an inbound message, its index, its quarantine entries and its dedupe
+   * marker in one durable commit, so after a kill either all are there (a replay
+   * finds the marker) or none (a replay stores the message). False when the
+   * marker or the message id already exists: nothing of this write is kept.
+   */
+  async addInbound(
+    m: Message,
+    customerId: string,
+    o: { dedupeKey: string; quarantine: QuarantinedAttachment[] },
+  ): Promise<boolean> {
+    const key = `m:${m.conversationId}:${m.at}:${order()}:${m.id}`;
+    const marker = { customerId, conversationId: m.conversationId, contactId: m.contactId, messageId: m.id };
+    const docs: Array<{ _id: string } & Record<string, unknown>> = [
+      { _id: o.dedupeKey, ...marker },
+      { ...m, customerId, type: 'message', _id: key },
+      { _id: `mi:${m.id}`, key },
+      ...o.quarantine.map(quarantineDoc),
+    ];
+    const rows = await this.#db.bulkPut<object>(docs);
+    const failed = rows.filter((r) => 'error' in r);
+    if (failed.length === 0) return true;
+    // Undo what did land, so a lost race leaves the winner's documents only.
+    for (const r of rows) if ('rev' in r) await this.#db.remove(r.id, r.rev).catch(() => undefined);
+    const mine = new Set([o.dedupeKey, `mi:${m.id}`]);
+    if (failed.every((r) => r.error === 'STORAGE_CONFLICT' && mine.has(r.id))) return false;
+    const first = failed[0] as { id: string; error: string };
+    throw new StorageError(
+      first.error as StorageError['code'],
+      `Cannot store inbound message [doc:${first.id}]`,
+    );
   }
 
   /** One conversation per customer: the thread across every channel. */
@@ -130,6 +171,27 @@ export class ConversationStore {
     await this.#db.put(doc);
   }
 
+  /** Every stored message of every conversation (a scan, for start-up migrations). */
+  allMessages(): Promise<StoredDoc<MessageDoc>[]> {
+    return this.#db.list<MessageDoc>({ prefix: 'm:' });
+  }
+
+  /** Deletes a message and its id index. */
+  async removeMessage(doc: StoredDoc<MessageDoc>): Promise<void> {
+    const idx = await this.#db.get<{ key: string }>(`mi:${doc.id}`);
+    await this.#db.remove(doc._id, doc._rev);
+    if (idx) await this.#db.remove(idx._id, idx._rev);
+  }
+
+  /** Whether a named one-off migration has run; `markMigrated` records that it has. */
+  async migrated(name: string): Promise<boolean> {
+    return (await this.#db.get(`mig:${name}`)) !== undefined;
+  }
+
+  async markMigrated(name: string, details: Record<string, number>): Promise<void> {
+    await this.#db.create({ _id: `mig:${name}`, ...details });
+  }
+
   async messages(conversationId: string): Promise<MessageDoc[]> {
     const docs = await this.#db.list<MessageDoc>({ prefix: `m:${conversationId}:` });
     return docs.map(({ _id, _rev, ...m }) => m);
@@ -175,13 +237,7 @@ export class ConversationStore {
   }
 
   async putQuarantine(q: QuarantinedAttachment, rev?: string): Promise<void> {
-    const { name, ...rest } = q;
-    await this.#db.put<QuarantineDoc>({
-      ...rest,
-      fileName: name,
-      _id: `qa:${q.id}`,
-      ...(rev ? { _rev: rev } : {}),
-    });
+    await this.#db.put<QuarantineDoc>({ ...quarantineDoc(q), ...(rev ? { _rev: rev } : {}) });
   }
 
   async quarantined(id: string): Promise<{ entry: QuarantinedAttachment; rev: string } | undefined> {
@@ -195,6 +251,11 @@ export class ConversationStore {
     const docs = await this.#db.list<QuarantineDoc>({ prefix: 'qa:' });
     return docs.map(({ _id, _rev, fileName, ...rest }) => ({ ...rest, name: fileName }));
   }
+}
+
+function quarantineDoc(q: QuarantinedAttachment): QuarantineDoc & { _id: string } {
+  const { name, ...rest } = q;
+  return { ...rest, fileName: name, _id: `qa:${q.id}` };
 }
 
 function stripContact(d: StoredDoc<ContactDoc>): Contact {
