@@ -9,7 +9,13 @@ export interface WitnessReport {
   checkpoints: number;
   lastCheckpointSeq: number;
   problems: string[];
+  /** Records replicated ahead of the signed head (in flight, not yet a problem). */
+  beyondHead?: number;
 }
+
+/** Records arrive before the head that covers them; only a tail left uncovered this long is a problem. */
+const BEYOND_HEAD_GRACE_MS = 120_000;
+const BEYOND = /^Records (\d+)\.\.(\d+) lie beyond the signed head$/;
 
 /**
  * HQ's audit witness. Verifies a branch's replicated audit log against the
@@ -19,6 +25,13 @@ export interface WitnessReport {
  */
 export class AuditWitness {
   readonly #accepted = new Map<string, Map<number, string>>();
+  /** Since when a branch's replicated log has had records beyond its signed head. */
+  readonly #beyondSince = new Map<string, number>();
+  readonly #graceMs: number;
+
+  constructor(options: { beyondHeadGraceMs?: number } = {}) {
+    this.#graceMs = options.beyondHeadGraceMs ?? BEYOND_HEAD_GRACE_MS;
+  }
 
   async verify(branch: string, db: PouchDb, publicKey: string): Promise<WitnessReport> {
     const store = new MemoryDocStore(`witness-${branch}`);
@@ -33,7 +46,19 @@ export class AuditWitness {
     }
     const report = await verifyAuditStore(store, { publicKey });
     await store.close();
-    problems.push(...report.problems.map((p) => `${p.kind}: ${p.message}`));
+    let beyondHead = 0;
+    for (const p of report.problems) {
+      const m = p.kind === 'head_mismatch' ? BEYOND.exec(p.message) : null;
+      if (m) {
+        // Replication does not order docs: records can land before the head that signs them.
+        beyondHead = Number(m[2]) - Number(m[1]) + 1;
+        const since = this.#beyondSince.get(branch) ?? Date.now();
+        this.#beyondSince.set(branch, since);
+        if (Date.now() - since < this.#graceMs) continue;
+      }
+      problems.push(`${p.kind}: ${p.message}`);
+    }
+    if (beyondHead === 0) this.#beyondSince.delete(branch);
     const seen = this.#accepted.get(branch) ?? new Map<number, string>();
     for (const [seq, root] of seen) {
       const now = ckpts.get(seq);
@@ -50,6 +75,7 @@ export class AuditWitness {
       checkpoints: report.checkpoints,
       lastCheckpointSeq: Math.max(0, ...ckpts.keys()),
       problems,
+      ...(beyondHead > 0 ? { beyondHead } : {}),
     };
   }
 }
