@@ -1,6 +1,7 @@
 import type { BranchModule } from '../modules.ts';
 import { EncryptedDocStore } from '../storage/index.ts';
 import { mailAttachmentPolicy } from './attachments.ts';
+import { removeCallPlaceholders } from './call-placeholders.ts';
 import { replicationRoutes } from './replication-routes.ts';
 import { conversationRoutes } from './routes.ts';
 import { customer360Routes } from './routes-360.ts';
@@ -19,7 +20,9 @@ export const conversationsModule: BranchModule = {
       fields: [...CONVERSATION_SEALED_FIELDS],
       keyIdFor: conversationKeyIdFor,
     });
-    const service = new ConversationService(new ConversationStore(db, (k, v) => crypto.blindIndex(k, v)), {
+    const store = new ConversationStore(db, (k, v) => crypto.blindIndex(k, v));
+    await removeCallPlaceholders(store, bus);
+    const service = new ConversationService(store, {
       customers,
       bus,
       attachmentPolicies: { email: mailAttachmentPolicy(ctx.config) },

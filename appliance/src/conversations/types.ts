@@ -90,6 +90,9 @@ export interface InboundMessage {
   attributes?: Record<string, string | number | boolean>;
 }
 
+/** A contact opened with nothing said yet (a call): no message is stored for it. */
+export type ContactOpening = Omit<InboundMessage, 'text' | 'attachments' | 'blockedAttachments'>;
+
 export interface IngestResult {
   customerId: string;
   conversationId: string;
@@ -232,6 +235,8 @@ declare module '../events/catalogue.ts' {
       delivery: Message['delivery'];
       recipientUserId?: string;
     };
+    /** Start-up migration: the synthetic "Voice call queued to …" messages removed (issue 14). */
+    'conversation.call_placeholders_removed': { count: number; contacts: number };
   }
 }
 
