@@ -15,6 +15,16 @@ export interface VoiceContactsPort {
     meta?: Record<string, string>;
     attributes?: Record<string, string | number | boolean>;
   }): Promise<{ contactId: string; customerId: string }>;
+  /** Opens the call's contact with no message: what was said arrives as transcripts, never as synthetic text. */
+  openContact(o: {
+    channel: 'voice';
+    handles: Array<{ kind: 'phone' | 'web_visitor'; value: string }>;
+    externalId: string;
+    threadKey: string;
+    receivedAt: Date;
+    meta?: Record<string, string>;
+    attributes?: Record<string, string | number | boolean>;
+  }): Promise<{ contactId: string; customerId: string }>;
   transition(
     contactId: string,
     to: 'queued' | 'wrap_up' | 'closed' | 'abandoned',
@@ -65,18 +75,18 @@ export function callContacts(
       channel: 'voice' as const,
       externalId: `call:${call.id}`,
       threadKey: `call:${call.id}`,
-      text: `Voice call queued to ${call.queue ?? 'default'}`,
       receivedAt: new Date(call.startedAt),
       meta: { callId: call.id },
       attributes: { ...call.attributes },
     };
     try {
-      if (callerId) return await contacts.ingest({ ...base, handles: [{ kind: 'phone', value: callerId }] });
+      if (callerId)
+        return await contacts.openContact({ ...base, handles: [{ kind: 'phone', value: callerId }] });
     } catch (e) {
       // A withheld or malformed caller-ID is still a caller: they get an anonymous customer.
       logger.info('caller-ID not usable as a phone handle', { callId: call.id, error: String(e) });
     }
-    return contacts.ingest({ ...base, handles: [{ kind: 'web_visitor', value: `call-${call.id}` }] });
+    return contacts.openContact({ ...base, handles: [{ kind: 'web_visitor', value: `call-${call.id}` }] });
   };
 
   /** callId → the agent who accepted its offer; only they may answer it in the console softphone. */
