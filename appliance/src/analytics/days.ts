@@ -5,7 +5,7 @@
  * branch's midnight. Without a zone, the server's own zone is used.
  */
 
-import { wallClock } from '../contracts/index.ts';
+import { OutOfRangeError, wallClock } from '../contracts/index.ts';
 
 const SERVER_ZONE = new Intl.DateTimeFormat().resolvedOptions().timeZone;
 /** The zone of this server (what `BRANCHLINE_TIMEZONE` defaults to). */
@@ -21,7 +21,8 @@ function wall(d: Date, timeZone: string) {
 
 function toDate(at: Date | string): Date {
   const d = typeof at === 'string' ? new Date(at) : at;
-  if (Number.isNaN(d.getTime())) throw new RangeError(`Cannot take the day of ${String(at)}: not a time`);
+  if (Number.isNaN(d.getTime()))
+    throw new OutOfRangeError('ANALYTICS_BAD_RANGE', `Cannot take the day of ${String(at)}: not a time`);
   return d;
 }
 

@@ -1,9 +1,10 @@
+import { OutOfRangeError } from '../contracts/index.ts';
 import { type ContactFact, type Counters, INTERVAL_MS, type IntervalRow, type Kpis } from './types.ts';
 
 /** ISO start of the 15-minute interval holding `iso`. */
 export function bucketOf(iso: string): string {
   const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) throw new RangeError(`not a timestamp: ${iso}`);
+  if (Number.isNaN(ms)) throw new OutOfRangeError('ANALYTICS_BAD_RANGE', `not a timestamp: ${iso}`);
   return new Date(Math.floor(ms / INTERVAL_MS) * INTERVAL_MS).toISOString();
 }
 

@@ -1,3 +1,4 @@
+import { BadInputError } from '../contracts/index.ts';
 import type { DocStore, StoredDoc } from '../storage/index.ts';
 import { REC_PREFIX, recId, seqOfId } from './ids.ts';
 import type { AuditQuery, AuditRecord, SearchResult } from './types.ts';
@@ -30,7 +31,8 @@ function normalise(q: AuditQuery): AuditQuery {
     const v = q[k];
     if (v === undefined) continue;
     const t = Date.parse(v);
-    if (Number.isNaN(t)) throw new TypeError(`Cannot search audit log: ${k} is not a date`);
+    if (Number.isNaN(t))
+      throw new BadInputError('AUDIT_INVALID_SEARCH', `Cannot search audit log: ${k} is not a date`);
     out[k] = new Date(t).toISOString();
   }
   return out;

@@ -6,8 +6,9 @@
  * throw new DomainError('ROUTING_NO_ELIGIBLE_AGENT', 'No agent matches', { status: 409 });
  */
 
-export type { DomainErrorOptions, ErrorBody } from './errors.ts';
-export { DomainError, InvalidStateError } from './errors.ts';
+export { ERROR_CODES, type ErrorCode } from './error-codes.ts';
+export type { BadInputOptions, DomainErrorOptions, ErrorBody } from './errors.ts';
+export { BadInputError, DomainError, InvalidStateError, OutOfRangeError } from './errors.ts';
 export type { BuiltinRole, Permission } from './permissions.ts';
 export { BUILTIN_ROLES, PERMISSIONS } from './permissions.ts';
 export { assertTimeZone, type WallClock, wallClock } from './zoned-time.ts';

@@ -1,3 +1,4 @@
+import { BadInputError } from '../contracts/index.ts';
 import { checkAttachments } from './attachments.ts';
 import { ConversationsError } from './errors.ts';
 import { type ConversationStore, contactOf } from './store.ts';
@@ -25,7 +26,8 @@ export function invalid(message: string, field: string): ConversationsError {
 }
 
 export function checkInbound(m: InboundMessage, policy?: AttachmentPolicy): void {
-  if (!CHANNELS.has(m.channel)) throw new TypeError(`Unknown channel: ${JSON.stringify(m.channel)}`);
+  if (!CHANNELS.has(m.channel))
+    throw new BadInputError('CONVERSATIONS_INVALID_MESSAGE', `Unknown channel: ${JSON.stringify(m.channel)}`);
   if (!m.externalId || m.externalId.length > 998)
     throw invalid('externalId must be 1–998 characters', 'externalId');
   if (!m.threadKey || m.threadKey.length > 998)

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { BadInputError } from '../contracts/index.ts';
 import { actorOf, type CustomerService, customerView } from '../customers/index.ts';
 import { type AppEnv, createRouter, principalOf, requirePermission } from '../http/index.ts';
 import type { ConversationService } from './service.ts';
@@ -30,7 +31,8 @@ const after = (d: Checkpoint, cp: Checkpoint | undefined) =>
 function parseCheckpoint(raw: string | undefined): Checkpoint | undefined {
   if (!raw) return undefined;
   const comma = raw.indexOf(',');
-  if (comma < 1) throw new TypeError('checkpoint must be "<updatedAt>,<id>"');
+  if (comma < 1)
+    throw new BadInputError('CONVERSATIONS_INVALID_CHECKPOINT', 'checkpoint must be "<updatedAt>,<id>"');
   return { updatedAt: raw.slice(0, comma), id: raw.slice(comma + 1) };
 }
 

@@ -1,3 +1,4 @@
+import { BadInputError } from '../contracts/index.ts';
 import type { DocStore } from '../storage/index.ts';
 import { CustomersError } from './errors.ts';
 import { legacyPhoneValues, parsePhone } from './phone.ts';
@@ -26,7 +27,8 @@ export interface HandleIndexDoc {
  * throws CUSTOMERS_INVALID_FIELD for a bad phone or email.
  */
 export function normaliseHandle(h: Handle, region: string): CustomerHandle {
-  if (!KINDS.has(h.kind)) throw new TypeError(`Unknown handle kind: ${JSON.stringify(h.kind)}`);
+  if (!KINDS.has(h.kind))
+    throw new BadInputError('CUSTOMERS_INVALID_FIELD', `Unknown handle kind: ${JSON.stringify(h.kind)}`);
   const raw = h.value.normalize('NFKC').trim();
   let value = raw;
   if (h.kind === 'phone') value = parsePhone(raw, region).value;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { OutOfRangeError } from '../contracts/index.ts';
 import type { EventBus, PublishOptions } from '../events/index.ts';
 import type { DocStore } from '../storage/index.ts';
 import { type CustomerDoc, docId, handlesIn } from './doc.ts';
@@ -41,7 +42,8 @@ export class Merges {
   }
 
   async merge(sourceId: string, targetId: string, by: PublishOptions): Promise<{ mergeId: string }> {
-    if (sourceId === targetId) throw new RangeError('Cannot merge a customer into itself');
+    if (sourceId === targetId)
+      throw new OutOfRangeError('CUSTOMERS_MERGE_SELF', 'Cannot merge a customer into itself');
     const source = await this.#store.get<CustomerDoc>(docId(sourceId));
     const target = await this.#store.get<CustomerDoc>(docId(targetId));
     if (!source) throw notFound(sourceId);

@@ -4,6 +4,7 @@ import {
   isSupportedCountry,
   parsePhoneNumberFromString,
 } from 'libphonenumber-js/max';
+import { BadInputError } from '../contracts/index.ts';
 import { CustomersError } from './errors.ts';
 
 /** A phone number as the blind index keys it, with what was typed or sent. */
@@ -48,7 +49,8 @@ export function isPhoneRegion(region: string): region is CountryCode {
  * @example parsePhone('010-62345678 转123', 'CN').value // '+861062345678;ext=123'
  */
 export function parsePhone(input: string, region: string): ParsedPhone {
-  if (!isPhoneRegion(region)) throw new TypeError(`Unknown phone region: ${JSON.stringify(region)}`);
+  if (!isPhoneRegion(region))
+    throw new BadInputError('CUSTOMERS_INVALID_FIELD', `Unknown phone region: ${JSON.stringify(region)}`);
   const raw = input.normalize('NFKC').trim();
   if (raw === '' || raw.length > 64) throw invalid('empty or too long');
   const dialled = raw.replace(EXTENSION_WORDS, ' ext ');

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { BadInputError } from '../contracts/index.ts';
 import type { EventBus } from '../events/index.ts';
 import { type DocStore, KeyedLock } from '../storage/index.ts';
 import { type CustomerDoc, docId, handlesIn, sourceOf, toCustomer } from './doc.ts';
@@ -74,7 +75,8 @@ export class CustomerService {
     },
   ) {
     const region = options.phoneRegion ?? 'CN';
-    if (!isPhoneRegion(region)) throw new TypeError(`Unknown phone region: ${JSON.stringify(region)}`);
+    if (!isPhoneRegion(region))
+      throw new BadInputError('CUSTOMERS_INVALID_FIELD', `Unknown phone region: ${JSON.stringify(region)}`);
     this.#region = region;
     this.#store = store;
     this.#index = options.index;
@@ -184,7 +186,8 @@ export class CustomerService {
    * email) wins; the sender's other unclaimed handles are added to that customer.
    */
   async resolve(handles: Handle[], options: { displayName?: string; actor: Actor }): Promise<Resolution> {
-    if (handles.length === 0) throw new TypeError('resolve() needs at least one handle');
+    if (handles.length === 0)
+      throw new BadInputError('CUSTOMERS_INVALID_FIELD', 'resolve() needs at least one handle');
     const norm = handles.flatMap((h) => {
       try {
         return [{ ...normaliseHandle(h, this.#region), keys: handleKeys(this.#index, h, this.#region) }];

@@ -1,3 +1,4 @@
+import { BadInputError, OutOfRangeError } from '../contracts/index.ts';
 import { features } from './tokens.ts';
 
 export interface LabelledExample {
@@ -29,9 +30,9 @@ export class IntentClassifier {
   }
 
   add(example: LabelledExample): void {
-    if (!example.intent) throw new TypeError('An example needs an intent');
+    if (!example.intent) throw new BadInputError('INTELLIGENCE_INVALID_INPUT', 'An example needs an intent');
     const w = example.weight ?? 1;
-    if (!(w > 0)) throw new RangeError('weight must be > 0');
+    if (!(w > 0)) throw new OutOfRangeError('INTELLIGENCE_INVALID_INPUT', 'weight must be > 0');
     const intent = example.intent;
     this.#docs.set(intent, (this.#docs.get(intent) ?? 0) + w);
     this.#n += w;

@@ -1,3 +1,4 @@
+import { BadInputError, OutOfRangeError } from '../contracts/index.ts';
 import type { Contact, ConversationService, TimelineEntry } from '../conversations/index.ts';
 import type { EventBus } from '../events/index.ts';
 import { createLogger } from '../logging/index.ts';
@@ -78,7 +79,7 @@ export class IntelligenceService {
     intent: string,
     options: { source: 'wrap_up' | 'api'; actor: string; contactId?: string; customerId?: string },
   ): Promise<void> {
-    if (!text.trim()) throw new TypeError('Cannot label an empty text');
+    if (!text.trim()) throw new BadInputError('INTELLIGENCE_INVALID_INPUT', 'Cannot label an empty text');
     if (!this.#model.intents.includes(intent))
       throw new IntelligenceError('INTELLIGENCE_UNKNOWN_INTENT', `Unknown intent [intent:${intent}]`, {
         details: { intents: this.#model.intents },
@@ -135,8 +136,10 @@ export class IntelligenceService {
         at: m.at,
         text: m.text,
       }));
-    const { score, findings } = scoreTranscript(lines, this.#rules);
     const prior = await this.#store.qa(contact.id);
+    // Nothing said in text (a call without a transcript): the text rules have nothing to judge.
+    if (!lines.some((l) => l.text.trim())) return this.#notScored(contact, prior);
+    const { score, findings } = scoreTranscript(lines, this.#rules);
     const result: QaResult = {
       contactId: contact.id,
       channel: contact.channel,
@@ -155,6 +158,54 @@ export class IntelligenceService {
       failed: findings.filter((f) => !f.passed).map((f) => f.rule),
     });
     return result;
+  }
+
+  async #notScored(contact: Contact, prior: QaResult | undefined): Promise<QaResult> {
+    const result: QaResult = {
+      contactId: contact.id,
+      channel: contact.channel,
+      ...(contact.agentId ? { agentId: contact.agentId } : {}),
+      status: 'not_scored',
+      reason: 'no_transcript',
+      findings: [],
+      scoredAt: this.#now().toISOString(),
+      closedAt: contact.timeline.closed ?? contact.updatedAt,
+      ...(prior?.override ? { override: prior.override } : {}),
+    };
+    await this.#store.putQa(result);
+    await this.#bus.publish('intelligence.qa_not_scored', {
+      contactId: contact.id,
+      ...(contact.agentId ? { agentId: contact.agentId } : {}),
+      reason: 'no_transcript',
+    });
+    return result;
+  }
+
+  /**
+   * Start-up migration (issue 14): QA results of voice contacts scored from the
+   * synthetic "Voice call queued" line are dropped once that line is gone (a
+   * contact that has text now is re-scored instead). Runs once; audited by count.
+   */
+  async dropUntranscribedQa(): Promise<{ dropped: number; rescored: number }> {
+    const name = 'qa-call-placeholders-v1';
+    const out = { dropped: 0, rescored: 0 };
+    if (!this.#conversations || (await this.#store.migrated(name))) return out;
+    for (const r of await this.#store.qaAll()) {
+      if (r.channel !== 'voice' || r.status === 'not_scored') continue;
+      const c = await this.#conversations.getContact(r.contactId).catch(() => undefined);
+      const messages = c ? await this.#conversations.messagesOf(c.conversationId) : [];
+      const said = messages.some((m) => m.contactId === r.contactId && m.direction !== 'internal' && m.text.trim());
+      if (c && said) {
+        await this.scoreContact(c, messages);
+        out.rescored++;
+      } else {
+        await this.#store.removeQa(r.contactId);
+        out.dropped++;
+      }
+    }
+    await this.#store.markMigrated(name, out);
+    await this.#bus.publish('intelligence.qa_results_dropped', out, { actor: 'system' });
+    return out;
   }
 
   /** Scores a contact by id from its conversation (call transcripts are messages too). */
@@ -189,7 +240,8 @@ export class IntelligenceService {
     input: { score: number; comment: string },
     reviewerId: string,
   ): Promise<QaResult> {
-    if (!(input.score >= 0 && input.score <= 100)) throw new RangeError('score must be 0–100');
+    if (!(input.score >= 0 && input.score <= 100))
+      throw new OutOfRangeError('INTELLIGENCE_INVALID_INPUT', 'score must be 0–100');
     const r = await this.qa(contactId);
     const next: QaResult = { ...r, override: { ...input, reviewerId, at: this.#now().toISOString() } };
     await this.#store.putQa(next);
@@ -207,8 +259,10 @@ export class IntelligenceService {
     for (const r of await this.qaList(filter)) {
       const id = r.agentId ?? 'unassigned';
       const row = rows.get(id) ?? { agentId: id, contacts: 0, averageScore: 0, failedRules: {}, total: 0 };
+      const score = r.override?.score ?? r.score;
+      if (score === undefined) continue; // not scored (no transcript): no number to average
       row.contacts++;
-      row.total += r.override?.score ?? r.score;
+      row.total += score;
       for (const f of r.findings) if (!f.passed) row.failedRules[f.rule] = (row.failedRules[f.rule] ?? 0) + 1;
       rows.set(id, row);
     }

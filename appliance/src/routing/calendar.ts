@@ -1,4 +1,4 @@
-import { assertTimeZone as assertZone, wallClock } from '../contracts/index.ts';
+import { assertTimeZone as assertZone, OutOfRangeError, wallClock } from '../contracts/index.ts';
 
 /** Weekday keys as Intl reports them in en-US short form. */
 export const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
@@ -34,7 +34,7 @@ export function localTime(timeZone: string, at: number): { weekday: Weekday; dat
 
 export function toMinutes(hhmm: string): number {
   const m = /^([01]\d|2[0-4]):([0-5]\d)$/.exec(hhmm);
-  if (!m) throw new RangeError(`bad time '${hhmm}' (want HH:MM)`);
+  if (!m) throw new OutOfRangeError('ROUTING_INVALID_CONFIG', `bad time '${hhmm}' (want HH:MM)`);
   return Number(m[1]) * 60 + Number(m[2]);
 }
 

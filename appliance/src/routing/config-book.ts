@@ -1,3 +1,4 @@
+import { OutOfRangeError } from '../contracts/index.ts';
 import type { EventBus } from '../events/index.ts';
 import type { DocStore } from '../storage/index.ts';
 import type { Calendar } from './calendar.ts';
@@ -114,7 +115,8 @@ export class RoutingConfigBook {
       assertTimeZone(c.timeZone);
       for (const spans of Object.values(c.weekly))
         for (const [a, b] of spans ?? [])
-          if (toMinutes(a) >= toMinutes(b)) throw new RangeError(`empty interval ${a}–${b}`);
+          if (toMinutes(a) >= toMinutes(b))
+            throw new OutOfRangeError('ROUTING_INVALID_CONFIG', `empty interval ${a}–${b}`);
     } catch (err) {
       throw invalid(err);
     }
@@ -171,7 +173,7 @@ export class RoutingConfigBook {
   putProfile(p: AgentProfile, actor: string): Promise<void> {
     for (const [skill, level] of Object.entries(p.skills)) {
       if (!Number.isInteger(level) || level < 1 || level > 5)
-        throw invalid(new RangeError(`skill ${skill}: level must be 1–5`));
+        throw invalid(new OutOfRangeError('ROUTING_INVALID_CONFIG', `skill ${skill}: level must be 1–5`));
     }
     return this.#serial(async () => {
       await this.#store.put('profile', p.userId, p);

@@ -1,3 +1,4 @@
+import { OutOfRangeError } from '../contracts/index.ts';
 import type { Calendar } from './calendar.ts';
 import type {
   AgentProfile,
@@ -129,7 +130,7 @@ export function compileTarget(
   queues: ReadonlyMap<string, QueueConfig>,
 ): CompiledTarget {
   const q = queues.get(t.queue);
-  if (!q) throw new RangeError(`unknown queue '${t.queue}'`);
+  if (!q) throw new OutOfRangeError('ROUTING_INVALID_CONFIG', `unknown queue '${t.queue}'`);
   const expr = t.agentExpression ? compileExpression(t.agentExpression) : ANY;
   return {
     queueId: q.id,
@@ -148,12 +149,13 @@ export function compileWorkflow(
   defaultOfferMs: number,
 ): CompiledWorkflow {
   if (w.calendarId !== undefined && !calendars.has(w.calendarId)) {
-    throw new RangeError(`unknown calendar '${w.calendarId}'`);
+    throw new OutOfRangeError('ROUTING_INVALID_CONFIG', `unknown calendar '${w.calendarId}'`);
   }
   return {
     id: w.id,
     filters: w.filters.map((f) => {
-      if (f.targets.length === 0) throw new RangeError(`filter '${f.name}' has no targets`);
+      if (f.targets.length === 0)
+        throw new OutOfRangeError('ROUTING_INVALID_CONFIG', `filter '${f.name}' has no targets`);
       return {
         name: f.name,
         expr: compileExpression(f.expression),

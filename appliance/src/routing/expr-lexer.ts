@@ -1,3 +1,4 @@
+import { BadInputError } from '../contracts/index.ts';
 import { RoutingError } from './errors.ts';
 
 export type TokenKind = 'num' | 'str' | 'ident' | 'op' | 'eof';
@@ -28,7 +29,8 @@ const isIdentPart = (c: string) => /[A-Za-z0-9_]/.test(c);
 
 /** Splits an expression into tokens; identifiers keep their dots (`skills.billing`). */
 export function tokenize(src: string): Token[] {
-  if (typeof src !== 'string') throw new TypeError('expression must be a string');
+  if (typeof src !== 'string')
+    throw new BadInputError('ROUTING_EXPRESSION_INVALID', 'expression must be a string');
   if (src.length > MAX_EXPRESSION_LENGTH) throw parseError('expression too long', MAX_EXPRESSION_LENGTH);
   const out: Token[] = [];
   let i = 0;

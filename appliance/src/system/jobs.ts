@@ -1,5 +1,5 @@
 import cron from 'node-cron';
-import { InvalidStateError } from '../contracts/index.ts';
+import { InvalidStateError, OutOfRangeError } from '../contracts/index.ts';
 import { createLogger } from '../logging/index.ts';
 
 const log = createLogger('jobs');
@@ -67,7 +67,10 @@ export function createScheduler(options: SchedulerOptions = {}) {
       if (closed) throw new InvalidStateError('Cannot schedule: scheduler is closed');
       if (jobs.has(name)) throw new InvalidStateError(`Cannot schedule: job ${name} already exists`);
       if (!cron.validate(cronExpr))
-        throw new RangeError(`Cannot schedule ${name}: bad cron expression ${cronExpr}`);
+        throw new OutOfRangeError(
+          'SYSTEM_INVALID_JOB',
+          `Cannot schedule ${name}: bad cron expression ${cronExpr}`,
+        );
       const job: Job = { running: undefined, fn };
       job.task = cron.schedule(cronExpr, () => run(name, job).then(() => {}), {
         name,
@@ -80,7 +83,8 @@ export function createScheduler(options: SchedulerOptions = {}) {
     /** Runs a job now under the same no-overlap rule (admin "run now", tests). */
     runNow(name: string): Promise<RunOutcome> {
       const job = jobs.get(name);
-      if (!job) return Promise.reject(new RangeError(`Cannot run: no job named ${name}`));
+      if (!job)
+        return Promise.reject(new OutOfRangeError('SYSTEM_INVALID_JOB', `Cannot run: no job named ${name}`));
       if (closed) return Promise.reject(new InvalidStateError('Cannot run: scheduler is closed'));
       return run(name, job);
     },

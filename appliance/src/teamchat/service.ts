@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { BadInputError, OutOfRangeError } from '../contracts/index.ts';
 import type { EventBus } from '../events/index.ts';
 import { type DocStore, KeyedLock } from '../storage/index.ts';
 import { TeamChatError } from './errors.ts';
@@ -51,7 +52,8 @@ export class TeamChatService {
 
   /** The one direct channel between two users; asking again returns the same channel. */
   async openDirect(otherUserId: string, actor: ChatActor): Promise<Channel> {
-    if (otherUserId === actor.userId) throw new TypeError('Cannot open a direct channel with oneself');
+    if (otherUserId === actor.userId)
+      throw new BadInputError('TEAMCHAT_INVALID_CHANNEL', 'Cannot open a direct channel with oneself');
     await this.#mustExist([otherUserId]);
     const ids = [actor.userId, otherUserId].sort();
     const id = `dm-${ids.join('-')}`;
@@ -64,7 +66,8 @@ export class TeamChatService {
 
   async createGroup(input: { name: string; memberIds: string[] }, actor: ChatActor): Promise<Channel> {
     const memberIds = [...new Set([actor.userId, ...input.memberIds])];
-    if (memberIds.length > MAX_MEMBERS) throw new RangeError(`A group holds at most ${MAX_MEMBERS} members`);
+    if (memberIds.length > MAX_MEMBERS)
+      throw new OutOfRangeError('TEAMCHAT_INVALID_CHANNEL', `A group holds at most ${MAX_MEMBERS} members`);
     await this.#mustExist(memberIds);
     return this.#create({ id: randomUUID(), kind: 'group', name: input.name, memberIds }, actor);
   }
@@ -77,7 +80,8 @@ export class TeamChatService {
     input: { contactId: string; expertUserId: string; topic: string; customerId?: string },
     actor: ChatActor,
   ): Promise<Channel> {
-    if (input.expertUserId === actor.userId) throw new TypeError('Cannot consult oneself');
+    if (input.expertUserId === actor.userId)
+      throw new BadInputError('TEAMCHAT_INVALID_CHANNEL', 'Cannot consult oneself');
     await this.#mustExist([input.expertUserId]);
     const channel = await this.#create(
       {
@@ -148,7 +152,7 @@ export class TeamChatService {
 
   /** Posts a message; members named with @username are notified individually. */
   async post(channelId: string, body: string, actor: ChatActor): Promise<ChatMessage> {
-    if (body.trim() === '') throw new TypeError('Message body is empty');
+    if (body.trim() === '') throw new BadInputError('TEAMCHAT_EMPTY_MESSAGE', 'Message body is empty');
     const mentioned = await this.#resolveMentions(body);
     const { message, channel } = await this.#lock.run(channelId, async () => {
       const ch = await this.#member(channelId, actor);

@@ -3,7 +3,7 @@
  * IANA time zone, plus holidays. Pure functions; no I/O, no clock.
  */
 
-import { assertTimeZone, type WallClock, wallClock } from '../contracts/index.ts';
+import { assertTimeZone, OutOfRangeError, type WallClock, wallClock } from '../contracts/index.ts';
 
 /** `HH:MM` wall-clock window, end exclusive; `24:00` allowed as an end. */
 export type HoursWindow = readonly [start: string, end: string];
@@ -42,7 +42,8 @@ function zonedToUtc(p: Omit<LocalParts, 'ss'>, timeZone: string): number {
 function minutesOf(hhmm: string): number {
   const m = /^(\d{2}):(\d{2})$/.exec(hhmm);
   const total = m ? Number(m[1]) * 60 + Number(m[2]) : Number.NaN;
-  if (!(total >= 0 && total <= 24 * 60)) throw new RangeError(`Invalid time "${hhmm}": expected HH:MM`);
+  if (!(total >= 0 && total <= 24 * 60))
+    throw new OutOfRangeError('TICKETS_INVALID_CALENDAR', `Invalid time "${hhmm}": expected HH:MM`);
   return total;
 }
 
@@ -51,19 +52,23 @@ export function validateCalendar(cal: BusinessCalendar): void {
   try {
     assertTimeZone(cal.timeZone);
   } catch {
-    throw new RangeError(`Invalid time zone "${cal.timeZone}"`);
+    throw new OutOfRangeError('TICKETS_INVALID_CALENDAR', `Invalid time zone "${cal.timeZone}"`);
   }
   let open = 0;
   for (const [day, windows] of Object.entries(cal.weekly)) {
     for (const [s, e] of windows ?? []) {
       if (minutesOf(s) >= minutesOf(e))
-        throw new RangeError(`Empty hours window ${s}-${e} on weekday ${day}`);
+        throw new OutOfRangeError(
+          'TICKETS_INVALID_CALENDAR',
+          `Empty hours window ${s}-${e} on weekday ${day}`,
+        );
       open++;
     }
   }
-  if (open === 0) throw new RangeError('Calendar has no opening hours');
+  if (open === 0) throw new OutOfRangeError('TICKETS_INVALID_CALENDAR', 'Calendar has no opening hours');
   for (const h of cal.holidays ?? []) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(h)) throw new RangeError(`Invalid holiday "${h}": expected YYYY-MM-DD`);
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(h))
+      throw new OutOfRangeError('TICKETS_INVALID_CALENDAR', `Invalid holiday "${h}": expected YYYY-MM-DD`);
   }
 }
 
@@ -93,7 +98,8 @@ function dayIntervals(cal: BusinessCalendar, base: LocalParts, dayOffset: number
  * addBusinessMinutes(cal, new Date('2024-05-10T09:00:00Z'), 120); // skips the night and the weekend
  */
 export function addBusinessMinutes(cal: BusinessCalendar, from: Date, minutes: number): Date {
-  if (!(minutes >= 0)) throw new RangeError(`Invalid minutes ${minutes}: expected ≥ 0`);
+  if (!(minutes >= 0))
+    throw new OutOfRangeError('TICKETS_INVALID_REQUEST', `Invalid minutes ${minutes}: expected ≥ 0`);
   let left = minutes * MINUTE;
   const start = from.getTime();
   const base = localParts(start, cal.timeZone);
@@ -106,7 +112,7 @@ export function addBusinessMinutes(cal: BusinessCalendar, from: Date, minutes: n
       left -= e - a;
     }
   }
-  throw new RangeError('Calendar never opens within ten years');
+  throw new OutOfRangeError('TICKETS_INVALID_CALENDAR', 'Calendar never opens within ten years');
 }
 
 /**

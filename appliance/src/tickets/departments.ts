@@ -1,3 +1,4 @@
+import { BadInputError } from '../contracts/index.ts';
 import type { EventBus } from '../events/index.ts';
 import { type DocStore, KeyedLock } from '../storage/index.ts';
 import { notFound, TicketsError } from './errors.ts';
@@ -18,7 +19,7 @@ export class Departments {
 
   async save(input: { id: string; name: string; members: DepartmentMember[] }, actor: { userId: string }) {
     if (!/^[a-z0-9][a-z0-9_-]{0,39}$/.test(input.id))
-      throw new TypeError(`Invalid department id "${input.id}"`);
+      throw new BadInputError('TICKETS_INVALID_REQUEST', `Invalid department id "${input.id}"`);
     return this.#lock.run(input.id, async () => {
       const prior = await this.#db.get<Department>(key(input.id));
       const dept: Department = { ...input, cursor: prior?.cursor ?? 0 };

@@ -1,3 +1,4 @@
+import { OutOfRangeError } from '../../contracts/index.ts';
 import { type EventBus, SupervisedLoop } from '../../events/index.ts';
 import type { Logger } from '../../logging/index.ts';
 import type { DocStore } from '../../storage/index.ts';
@@ -42,7 +43,7 @@ export class RecordingRetention {
 
   async setDays(days: number, actor: { userId: string; source?: string }): Promise<void> {
     if (!Number.isInteger(days) || days < 1 || days > 3650)
-      throw new RangeError('retention days must be an integer in 1..3650');
+      throw new OutOfRangeError('VOICE_INVALID_RETENTION', 'retention days must be an integer in 1..3650');
     const prev = await this.#store.get<RetentionDoc>(SETTINGS_ID);
     await this.#store.put({
       _id: SETTINGS_ID,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { OutOfRangeError } from '../../contracts/index.ts';
 import type { CryptoFacade, DocStore } from '../../storage/index.ts';
 import { decodeUlaw } from '../media/g711.ts';
 import { writeWavPcm16 } from '../media/wav.ts';
@@ -207,7 +208,8 @@ export class RecordingService {
 
   /** Deletes recordings (files and index) older than the retention period; returns how many. */
   async purge(retentionDays: number, now = Date.now()): Promise<number> {
-    if (!(retentionDays > 0)) throw new RangeError('retentionDays must be > 0');
+    if (!(retentionDays > 0))
+      throw new OutOfRangeError('VOICE_INVALID_RETENTION', 'retentionDays must be > 0');
     const cutoff = now - retentionDays * 86_400_000;
     let n = 0;
     for (const doc of await this.#store.list<RecordingIndex>({ prefix: 'rec:' })) {
