@@ -48,6 +48,7 @@ export class CallMediaIO implements FlowIO {
     this.#digitWaiter?.();
     for (const f of this.#played.values()) f();
     for (const f of this.#captured.values()) f(Buffer.alloc(0));
+    this.#voicemailEnd?.();
   }
   #check(): void {
     if (this.#ended) throw new Error('call ended');
@@ -123,8 +124,22 @@ export class CallMediaIO implements FlowIO {
   resumeRecording(reason: string): Promise<void> {
     return this.#recording.resume(reason);
   }
+  /** How long the caller had to leave a voicemail, once a voicemail node ran (the caller may hang up early). */
+  voicemailMs: number | undefined;
+  #voicemailEnd: (() => void) | undefined;
   async voicemail(options: { maxMs: number }): Promise<void> {
-    // The customer leg is already recorded (encrypted); a voicemail is that recording, kept open for maxMs.
-    await new Promise((r) => setTimeout(r, Math.min(options.maxMs, 120_000)));
+    this.#check();
+    // The customer leg is already recorded (encrypted); a voicemail is that recording, kept open for
+    // maxMs or until the caller hangs up.
+    const started = Date.now();
+    await new Promise<void>((r) => {
+      const timer = setTimeout(r, Math.min(options.maxMs, 120_000));
+      this.#voicemailEnd = () => {
+        clearTimeout(timer);
+        r();
+      };
+    });
+    this.#voicemailEnd = undefined;
+    this.voicemailMs = (this.voicemailMs ?? 0) + (Date.now() - started);
   }
 }

@@ -30,7 +30,11 @@ export interface VoiceContactsPort {
     to: 'queued' | 'wrap_up' | 'closed' | 'abandoned',
     options?: { actor?: string },
   ): Promise<unknown>;
-  getContact(id: string): Promise<{ state: string }>;
+  getContact(id: string): Promise<{
+    state: string;
+    agentId?: string;
+    attributes: Record<string, string | number | boolean>;
+  }>;
   setAttributes(
     contactId: string,
     attrs: Record<string, string | number | boolean>,
@@ -79,14 +83,22 @@ export function callContacts(
       meta: { callId: call.id },
       attributes: { ...call.attributes },
     };
+    type Handle = { kind: 'phone' | 'web_visitor'; value: string };
+    const openWith = (handles: Handle[]) =>
+      call.attributes['voicemail'] === true
+        ? contacts.ingest({
+            ...base,
+            handles,
+            text: `Voicemail, ${call.attributes['voicemailSeconds'] ?? 0} s (GET /api/voice/voicemails/<contact id>/wav)`,
+          })
+        : contacts.openContact({ ...base, handles });
     try {
-      if (callerId)
-        return await contacts.openContact({ ...base, handles: [{ kind: 'phone', value: callerId }] });
+      if (callerId) return await openWith([{ kind: 'phone', value: callerId }]);
     } catch (e) {
       // A withheld or malformed caller-ID is still a caller: they get an anonymous customer.
       logger.info('caller-ID not usable as a phone handle', { callId: call.id, error: String(e) });
     }
-    return contacts.openContact({ ...base, handles: [{ kind: 'web_visitor', value: `call-${call.id}` }] });
+    return openWith([{ kind: 'web_visitor', value: `call-${call.id}` }]);
   };
 
   /** callId → the agent who accepted its offer; only they may answer it in the console softphone. */

@@ -30,6 +30,7 @@ export class IvrRunner {
         error: e instanceof Error ? e.message : String(e),
       });
     }
+    if (call.io.voicemailMs !== undefined) await this.#voicemailLeft(call, callerId, call.io.voicemailMs);
     if (call.info.state === 'ended') return;
     Object.assign(call.info.attributes, outcome.attributes);
     if (outcome.kind === 'enqueue') {
@@ -72,5 +73,36 @@ export class IvrRunner {
       return;
     }
     await this.#c.hangup(call.info.id, outcome.kind === 'transfer' ? 'transfer_unavailable' : 'flow_hangup');
+  }
+
+  /**
+   * A voicemail (out of hours) reaches someone: it opens an offline voice contact, in every agent's
+   * inbox until one picks it up, linking the call's recording so they can play it and call back.
+   */
+  async #voicemailLeft(call: Call, callerId: string | undefined, ms: number): Promise<void> {
+    const d = this.#c.d;
+    if (!d.openContact || call.info.contactId) return;
+    const seconds = Math.round(ms / 1000);
+    Object.assign(call.info.attributes, {
+      offline: true,
+      voicemail: true,
+      voicemailSeconds: seconds,
+      voicemailCallId: call.info.id,
+    });
+    try {
+      const opened = await d.openContact(structuredClone(call.info), callerId);
+      call.info.contactId = opened.contactId;
+      call.info.customerId = opened.customerId;
+      await d.bus.publish('call.voicemail_left', {
+        callId: call.info.id,
+        contactId: opened.contactId,
+        seconds,
+      });
+    } catch (e) {
+      d.logger.error('the voicemail contact was not opened', {
+        callId: call.info.id,
+        error: e instanceof Error ? e.message : String(e),
+      });
+    }
   }
 }

@@ -11,6 +11,7 @@ import { voiceRoutes } from './routes.ts';
 import { dialoutRoutes } from './routes-dialout.ts';
 import { recordingRoutes } from './routes-recordings.ts';
 import { transferRoutes } from './routes-transfer.ts';
+import { voicemailRoutes } from './routes-voicemail.ts';
 import { VoiceStack } from './setup.ts';
 import { SIP_ACCOUNT_SEALED } from './sip/registrar.ts';
 import { webrtcRoutes } from './webrtc-routes.ts';
@@ -130,6 +131,9 @@ export const voiceModule: BranchModule = {
         dialoutRoutes(live, webrtc),
         transferRoutes(live.service),
         recordingRoutes(live, (r) => ctx.recordRead(r)),
+        ...(conversations
+          ? [voicemailRoutes(live, { contacts: conversations, recordRead: (r) => ctx.recordRead(r) })]
+          : []),
         webrtcRoutes(webrtc),
       ],
       async listen() {

@@ -56,6 +56,8 @@ declare module '../events/catalogue.ts' {
       priority: number;
       attributes: Record<string, string | number | boolean>;
     };
+    /** A caller left a voicemail: an offline voice contact links the call's recording. */
+    'call.voicemail_left': { callId: string; contactId: string; seconds: number };
     'call.connected': { callId: string; contactId: string; agentUserId: string };
     'call.ended': {
       callId: string;
