@@ -14,8 +14,9 @@
 # where <key> is the mediasoup version plus a hash of the Debian versions of the
 # libraries it links (and of our patch), written out in key.txt beside it. The
 # appliance finds it there (appliance/src/config: BRANCHLINE_MEDIA_ENGINE).
-# The patch for system libraries is firmware-scripts/mediasoup/ (system-libs.patch:
-# meson build files; srtp-compat.h: libsrtp3's API over libsrtp2).
+# The project's patches are in firmware-scripts/mediasoup/: system-libs.patch (meson build
+# files: Debian's libraries instead of wraps), srtp-compat.h (libsrtp3's API over libsrtp2),
+# dtmf-passthrough.patch (consumers forward telephone-event, which 3.19.3 drops).
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -52,7 +53,8 @@ for p in "${key_packages[@]}"; do
   [ -n "$v" ] || { [ "$mode" = path ] && exit 1; die "Debian package $p is not installed"; }
   key_text+="$p $v"$'\n'
 done
-key_text+="patch $(cat "$here/mediasoup/system-libs.patch" "$here/mediasoup/srtp-compat.h" | sha256sum | cut -c1-16)"$'\n'
+patches=("$here"/mediasoup/*.patch)
+key_text+="patch $(cat "${patches[@]}" "$here/mediasoup/srtp-compat.h" | sha256sum | cut -c1-16)"$'\n'
 key="$version-$(printf '%s' "$key_text" | sha256sum | cut -c1-16)"
 dir="$cache_root/$key"
 bin="$dir/mediasoup-worker"
@@ -91,8 +93,10 @@ else
   mv "$work/package/worker" "$work/worker"
 fi
 
-say "patching for system libraries"
-patch -s -p1 -d "$work" <"$here/mediasoup/system-libs.patch"
+for p in "${patches[@]}"; do
+  say "patching: $(basename "$p")"
+  patch -s -p1 -d "$work" <"$p"
+done
 mkdir -p "$work/worker/compat"
 cp "$here/mediasoup/srtp-compat.h" "$work/worker/compat/srtp.h"
 
