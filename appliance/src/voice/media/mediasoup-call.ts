@@ -258,6 +258,16 @@ export class MediasoupCall {
     return stats.reduce((n, s) => n + (s.packetCount ?? 0), 0);
   }
 
+  /** Packets the worker sent out of this leg (what its consumers forwarded to the far end). */
+  async sent(legId: string): Promise<number> {
+    const leg = this.#leg(legId);
+    let n = 0;
+    for (const c of leg.consumers) {
+      for (const s of await c.getStats()) if (s.type === 'outbound-rtp') n += s.packetCount;
+    }
+    return n;
+  }
+
   closeLeg(legId: string): void {
     const leg = this.#legs.get(legId);
     if (!leg) return;
