@@ -31,6 +31,7 @@ export const intelligenceModule: BranchModule = {
       ...(services.conversations ? { conversations: services.conversations } : {}),
     });
     await intel.load();
+    await intel.dropUntranscribedQa();
     ctx.provide('intelligence', intel);
     const memory = new DialogueMemory(new DialogueStore(raw, { crypto: services.crypto }), {
       idleMs: () => intel.settings().botIdleMinutes * 60_000,

@@ -194,7 +194,9 @@ export class IntelligenceService {
       if (r.channel !== 'voice' || r.status === 'not_scored') continue;
       const c = await this.#conversations.getContact(r.contactId).catch(() => undefined);
       const messages = c ? await this.#conversations.messagesOf(c.conversationId) : [];
-      const said = messages.some((m) => m.contactId === r.contactId && m.direction !== 'internal' && m.text.trim());
+      const said = messages.some(
+        (m) => m.contactId === r.contactId && m.direction !== 'internal' && m.text.trim(),
+      );
       if (c && said) {
         await this.scoreContact(c, messages);
         out.rescored++;

@@ -79,4 +79,14 @@ export class IntelligenceStore {
   async qaAll(): Promise<QaResult[]> {
     return (await this.#db.list<QaResult>({ prefix: 'qa:' })).map(({ _id, _rev, ...r }) => r);
   }
+  async removeQa(contactId: string): Promise<void> {
+    const d = await this.#db.get(`qa:${contactId}`);
+    if (d) await this.#db.remove(d._id, d._rev);
+  }
+  async migrated(name: string): Promise<boolean> {
+    return (await this.#db.get(`mig:${name}`)) !== undefined;
+  }
+  async markMigrated(name: string, details: Record<string, number>): Promise<void> {
+    await this.#db.create({ _id: `mig:${name}`, ...details });
+  }
 }

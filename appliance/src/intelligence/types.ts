@@ -43,8 +43,11 @@ export interface QaResult {
   contactId: string;
   channel: string;
   agentId?: string;
-  /** 0–100 as scored by the rules. */
-  score: number;
+  /** 0–100 as scored by the rules; absent when not scored. */
+  score?: number;
+  /** Present when the rules did not run: the contact had no text (a call without a transcript). */
+  status?: 'not_scored';
+  reason?: 'no_transcript';
   findings: QaFinding[];
   scoredAt: string;
   closedAt: string;
@@ -99,6 +102,9 @@ declare module '../events/catalogue.ts' {
     'intelligence.example_labelled': { intent: string; source: 'wrap_up' | 'api'; contactId?: string };
     'intelligence.model_retrained': { examples: number; intents: number };
     'intelligence.qa_scored': { contactId: string; agentId?: string; score: number; failed: QaRule[] };
+    'intelligence.qa_not_scored': { contactId: string; agentId?: string; reason: 'no_transcript' };
+    /** Start-up migration (issue 14): QA results computed from the synthetic call line. */
+    'intelligence.qa_results_dropped': { dropped: number; rescored: number };
     'intelligence.qa_reviewed': { contactId: string; score: number; reviewerId: string };
     'intelligence.assist_updated': {
       contactId: string;
