@@ -11,6 +11,7 @@ import { topicsEn } from '../panels/topics/messages.en.ts';
 import { voiceEn } from '../panels/voice/messages.en.ts';
 import { analyticsEn } from '../panels/wallboard/messages.en.ts';
 import { softphoneEn } from '../softphone/messages.en.ts';
+import { errorsEn } from './errors.en.ts';
 
 /** English messages; the source of the key set every other locale must match. */
 export const en = {
@@ -211,6 +212,7 @@ export const en = {
   ...ticketsEn,
   ...qaEn,
   ...assistEn,
+  ...errorsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { ERROR_CODES } from '../../../appliance/src/contracts/index.ts';
+import { NETWORK_ERROR, UNKNOWN_ERROR } from '../data/api.ts';
 import { PERMISSIONS } from '../data/roles.ts';
 import { en } from './en.ts';
 import { errorText, LOCALES, MESSAGES, pickLocale, roleName, sessionEndedText, translate } from './index.ts';
@@ -64,4 +66,22 @@ test('pickLocale() prefers the saved choice, then any Chinese browser language, 
   assert.equal(pickLocale(undefined, 'zh'), 'zh-CN');
   assert.equal(pickLocale('fr', 'de-DE'), 'en');
   assert.equal(pickLocale(null, undefined), 'en');
+});
+
+test('every error code the appliance can send has its own en and zh-CN text', () => {
+  const missing = [...ERROR_CODES, NETWORK_ERROR, UNKNOWN_ERROR].filter(
+    (code) =>
+      !(`error.${code}` in en) ||
+      errorText(code, 'en') === en['error.generic'] ||
+      errorText(code, 'zh-CN') === zhCN['error.generic'],
+  );
+  assert.deepEqual(missing, [], 'add error.<CODE> to web/src/i18n/errors.en.ts and errors.zh-CN.ts');
+});
+
+test('zh-CN error texts hold no English words beyond product acronyms', () => {
+  const ACRONYMS = /\b(?:CRM|CSV|UTF-8|HQ|SIP|TLS|IP)\b/g;
+  const english = Object.entries(zhCN)
+    .filter(([key, text]) => key.startsWith('error.') && /[A-Za-z]{2,}/.test(text.replace(ACRONYMS, '')))
+    .map(([key, text]) => `${key}: ${text}`);
+  assert.deepEqual(english, []);
 });

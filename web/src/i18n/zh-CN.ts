@@ -12,6 +12,7 @@ import { voiceZhCN } from '../panels/voice/messages.zh-CN.ts';
 import { analyticsZhCN } from '../panels/wallboard/messages.zh-CN.ts';
 import { softphoneZhCN } from '../softphone/messages.zh-CN.ts';
 import type { MessageKey } from './en.ts';
+import { errorsZhCN } from './errors.zh-CN.ts';
 
 /** 简体中文。类型为 Record<MessageKey, string>：缺少或多出的键都无法通过类型检查。 */
 export const zhCN: Record<MessageKey, string> = {
@@ -205,4 +206,5 @@ export const zhCN: Record<MessageKey, string> = {
   ...ticketsZhCN,
   ...qaZhCN,
   ...assistZhCN,
+  ...errorsZhCN,
 };
