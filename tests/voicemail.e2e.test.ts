@@ -160,3 +160,44 @@ test('a caller closed out by a holiday hears the announcement, leaves a voicemai
   // Picking it up takes it out of the other agents' inboxes, as for out-of-hours email.
   ok(await agent.client.request('POST', `/api/contacts/${vm.id}/transition`, { to: 'active' }), 200);
 });
+
+test('a caller who lets the voicemail run to its end is hung up on by the appliance and the voicemail stays in the inbox (not abandoned)', {
+  timeout: 120_000,
+}, async () => {
+  ok(
+    await admin.request('PUT', '/api/flows/inbound', {
+      flow: {
+        id: 'inbound',
+        name: 'Short voicemail',
+        language: 'en',
+        start: 'vm',
+        nodes: { vm: { type: 'voicemail', maxMs: 2000, next: 'bye' }, bye: { type: 'hangup' } },
+      },
+    }),
+    200,
+  );
+  const agent = await createSignedInUser(admin, 'vm.agent2', ['agent'], 'voicemail agent password 2');
+  const sipPort = (await admin.request('GET', '/api/voice/status')).json['sip'].port as number;
+  const ua = new CallerUa({ host: '127.0.0.1', port: sipPort }, ulawTone(CALLER_HZ));
+  await ua.start();
+  try {
+    assert.equal(await ua.call(), 200);
+    type Row = { id: string; state: string; attributes: Record<string, unknown> };
+    const vm = await until('the voicemail in the inbox', async () => {
+      const r = await agent.client.request('GET', '/api/contacts');
+      return (r.json['contacts'] as Row[] | undefined)?.find(
+        (c) => c.attributes['voicemail'] === true && c.state === 'queued',
+      );
+    });
+    await until('the appliance ended the call', async () => {
+      const r = await admin.request('GET', '/api/voice/calls');
+      return (r.json['calls'] as unknown[]).length === 0 ? true : undefined;
+    });
+    // call.ended has been handled (the call is gone): the contact is still waiting for a call back.
+    const r = await admin.request('GET', `/api/contacts/${vm.id}`);
+    ok(r, 200);
+    assert.equal(r.json['contact'].state, 'queued');
+  } finally {
+    ua.close();
+  }
+});

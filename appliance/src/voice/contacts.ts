@@ -149,6 +149,8 @@ export function callContacts(
     if (!contactId) return;
     try {
       const c = await contacts.getContact(contactId);
+      // A voicemail's contact waits in the inbox for a call back; the hang-up after it is no abandon.
+      if (c.attributes['voicemail'] === true) return;
       if (c.state === 'active') {
         await contacts.transition(contactId, 'wrap_up', { actor: 'system' });
         await contacts.transition(contactId, 'closed', { actor: 'system' });
