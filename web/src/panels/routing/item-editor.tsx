@@ -2,6 +2,7 @@ import { useSignal } from '@preact/signals';
 import { api } from '../../app-state.ts';
 import { ErrorText } from '../../components/error-text.tsx';
 import { useAction } from '../../components/use-action.ts';
+import { ApiError } from '../../data/api.ts';
 import { t } from '../../i18n/index.ts';
 import { type ConfigKind, saveItem } from './api.ts';
 
@@ -27,6 +28,19 @@ const TEMPLATES: Record<ConfigKind | 'agents', object> = {
     totalCapacity: 5,
   },
 };
+
+/**
+ * Where a refused item went wrong, from the error's details (never the server's
+ * English message): the position in a routing condition, or the fields named.
+ */
+function detailOf(err: unknown): string {
+  const d = err instanceof ApiError ? (err.details ?? {}) : {};
+  if (typeof d['position'] === 'number') return t('routing.errorAt', { position: d['position'] + 1 }); // 0-based on the wire
+  const issues = Array.isArray(d['issues']) ? (d['issues'] as Array<{ path?: unknown }>) : [];
+  const fields = issues.map((i) => String(i.path ?? '')).filter(Boolean);
+  if (typeof d['field'] === 'string') fields.push(d['field']);
+  return fields.length ? t('routing.errorFields', { fields: fields.join(', ') }) : '';
+}
 
 /** Edits one item as JSON: the server validates it and names the position of a bad expression. */
 export function ItemEditor(props: {
@@ -55,7 +69,7 @@ export function ItemEditor(props: {
         message.value = '';
         props.onSaved();
       } catch (err) {
-        message.value = err instanceof Error ? err.message : '';
+        message.value = detailOf(err);
         throw err;
       }
     });

@@ -11,6 +11,8 @@ export const routingEn = {
   'routing.userId': 'User id',
   'routing.json': 'Definition (JSON)',
   'routing.badJson': 'That is not valid JSON.',
+  'routing.errorAt': 'The problem is at character {position} of the condition.',
+  'routing.errorFields': 'Check these fields: {fields}',
   'routing.matchTest': 'Which agents would this contact match?',
   'routing.channel': 'Channel',
   'routing.attributes': 'Contact attributes (JSON)',

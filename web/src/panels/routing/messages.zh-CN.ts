@@ -13,6 +13,8 @@ export const routingZhCN: Record<keyof typeof routingEn, string> = {
   'routing.userId': '用户标识',
   'routing.json': '定义（JSON）',
   'routing.badJson': 'JSON 格式不正确。',
+  'routing.errorAt': '问题出在条件的第 {position} 个字符处。',
+  'routing.errorFields': '请检查以下字段：{fields}',
   'routing.matchTest': '该会话会匹配哪些坐席？',
   'routing.channel': '渠道',
   'routing.attributes': '会话属性（JSON）',
