@@ -18,6 +18,8 @@ let tmp: { dir: string; cleanup: () => Promise<void> };
 let admin: ApiClient;
 let sipPort: number;
 const closers: Array<() => void> = [];
+/** Agent B and the call that queued behind the frozen agent's, for the next case. */
+let carry: { b: Awaited<ReturnType<typeof deskAgent>>; laterContactId: string } | undefined;
 const CALLER_HZ = 700;
 
 const ok = (r: { status: number; json: unknown }, status: number) =>
@@ -115,7 +117,10 @@ async function contact(id: string): Promise<{ state: string; timeline: Record<st
 async function answer(agent: Awaited<ReturnType<typeof deskAgent>>, contactId: string) {
   const offer = await until(
     `an offer of ${contactId} to ${agent.name}`,
-    () => offers(agent.seen).find((o) => o['contactId'] === contactId),
+    () =>
+      offers(agent.seen)
+        .filter((o) => o['contactId'] === contactId)
+        .at(-1), // the latest (a requeue offers again)
     { timeoutMs: 15_000 },
   );
   ok(await agent.client.request('POST', `/api/routing/offers/${offer['offerId']}/accept`), 200);
@@ -147,7 +152,8 @@ test('a frozen agent’s live call is offered to the next agent ahead of later c
   await caller();
   const later = await until(
     'the second call queued',
-    async () => (await calls()).find((c) => c['id'] !== call['id'] && c['state'] === 'queued'),
+    async () =>
+      (await calls()).find((c) => c['id'] !== call['id'] && c['state'] === 'queued' && c['contactId']),
     { timeoutMs: 20_000 },
   );
 
@@ -178,8 +184,32 @@ test('a frozen agent’s live call is offered to the next agent ahead of later c
   assert.equal(c.timeline['queued'], queuedAt, 'the contact keeps its original queue time');
   await hears({ caller: CALLER_HZ }, 'B hears the caller', () => b.phone.received, { caller: true });
   assert.equal(a.phone.byes, 1);
+  carry = { b, laterContactId: later['contactId'] as string };
   b.phone.hangup();
   await until('the call ended', async () =>
     (await calls()).some((x) => x['id'] === call['id']) ? undefined : true,
   );
+});
+
+test('a blind transfer to a queue from the API re-offers the call, and the agent who takes it again gets it', {
+  timeout: 120_000,
+}, async () => {
+  assert.ok(carry, 'runs after the freeze case');
+  const { b, laterContactId } = carry;
+  // B is free again: the call that waited behind is theirs next.
+  const call = await answer(b, laterContactId);
+  const byes = b.phone.byes;
+  const before = offers(b.seen).filter((o) => o['contactId'] === laterContactId).length;
+  const r = await b.client.request('POST', `/api/voice/calls/${call['id']}/transfer`, {
+    mode: 'blind',
+    to: { queue: 'general' },
+  });
+  assert.ok(r.status >= 200 && r.status < 300, JSON.stringify(r.json));
+  await until('B’s phone hung up', () => (b.phone.byes > byes ? true : undefined));
+  await until('the call offered again', () =>
+    offers(b.seen).filter((o) => o['contactId'] === laterContactId).length > before ? true : undefined,
+  );
+  const again = await answer(b, laterContactId);
+  assert.equal(again['id'], call['id']);
+  await hears({ caller: CALLER_HZ }, 'B hears the caller again', () => b.phone.received, { caller: true });
 });
