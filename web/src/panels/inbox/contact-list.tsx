@@ -45,7 +45,12 @@ export function ContactList(props: {
               <span class={`tag inbox-ch-${c.channel}`}>{channelLabel(c.channel as Channel)}</span>{' '}
               {c.customerName ? <strong>{c.customerName}</strong> : null}{' '}
               {t(`inbox.state.${c.state as ContactState}`)} · {c.updatedAt.slice(11, 16)}
-              {c.preview ? <span class="muted inbox-preview">{c.preview}</span> : null}
+              {c.preview ? (
+                <span class="muted inbox-preview">{c.preview}</span>
+              ) : c.channel === 'voice' ? (
+                // A call has no first message (issue 14): what was said arrives as transcripts.
+                <span class="muted inbox-preview">{t('inbox.incomingCall')}</span>
+              ) : null}
             </button>
           </li>
         ))}

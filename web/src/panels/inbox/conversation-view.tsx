@@ -82,7 +82,11 @@ export function ConversationView(props: { contactId: string; onChanged: () => vo
   const insert = (body: string) => {
     text.value = text.value.trim() ? `${text.value}\n${body}` : body;
   };
-  const firstIn = messages.value.find((m) => m.direction === 'in')?.text;
+  const firstIn =
+    messages.value.find((m) => m.direction === 'in')?.text ??
+    (c.channel === 'voice' ? t('inbox.incomingCall') : undefined);
+  // A call opens its contact with no message (issue 14): the thread shows the call itself.
+  const callOnly = c.channel === 'voice' && !messages.value.some((m) => m.contactId === c.id);
 
   return (
     <div class="inbox-conv" data-testid="conversation-view" data-contact-id={c.id} data-state={c.state}>
@@ -95,6 +99,11 @@ export function ConversationView(props: { contactId: string; onChanged: () => vo
         <section class="card stack">
           <h3>{t('inbox.conversation')}</h3>
           <ol class="inbox-thread" data-testid="conv-messages">
+            {callOnly ? (
+              <li class="muted" data-testid="conv-call-event">
+                {t('inbox.incomingCall')} · {c.createdAt.slice(11, 16)}
+              </li>
+            ) : null}
             {messages.value.map((m) => (
               <MessageItem key={m.id} m={m} testid="conv-message" />
             ))}

@@ -18,6 +18,7 @@ export const inboxEn = {
   'inbox.state.closed': 'Closed',
   'inbox.state.abandoned': 'Abandoned',
   'inbox.conversation': 'Conversation',
+  'inbox.incomingCall': 'Incoming call',
   'inbox.timeline': 'Customer timeline (all channels)',
   'inbox.timelineEmpty': 'No earlier messages.',
   'inbox.from.in': 'Customer',

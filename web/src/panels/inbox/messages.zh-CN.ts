@@ -21,6 +21,7 @@ export const inboxZhCN: Record<keyof typeof inboxEn, string> = {
   'inbox.state.abandoned': '已放弃',
   'inbox.conversation': '会话',
   'inbox.timeline': '客户全渠道时间线',
+  'inbox.incomingCall': '来电',
   'inbox.timelineEmpty': '暂无历史消息。',
   'inbox.from.in': '客户',
   'inbox.from.out': '坐席',

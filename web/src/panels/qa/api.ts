@@ -27,7 +27,10 @@ export interface QaResult {
   contactId: string;
   channel: string;
   agentId?: string;
-  score: number;
+  /** Absent when the rules did not run (status not_scored: a call without a transcript). */
+  score?: number;
+  status?: 'not_scored';
+  reason?: 'no_transcript';
   findings: QaFinding[];
   scoredAt: string;
   closedAt: string;

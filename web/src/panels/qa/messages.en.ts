@@ -10,6 +10,7 @@ export const qaEn = {
   'qa.results': 'Scored contacts',
   'qa.none': 'No scored contacts in this period.',
   'qa.score': 'Score',
+  'qa.notScored': 'Not scored: no transcript',
   'qa.ruleScore': 'Rule score',
   'qa.findings': 'Findings',
   'qa.failedCount': '{count} failed',

@@ -12,6 +12,7 @@ export const qaZhCN: Record<keyof typeof qaEn, string> = {
   'qa.results': '已评分会话',
   'qa.none': '该时段没有已评分的会话。',
   'qa.score': '评分',
+  'qa.notScored': '未评分：无转写',
   'qa.ruleScore': '规则评分',
   'qa.findings': '质检项',
   'qa.failedCount': '{count} 项未通过',

@@ -51,7 +51,7 @@ export function QaDetail(props: {
     void action.run(async () => {
       const r = await getQa(api, props.contactId);
       result.value = r;
-      score.value = String(effectiveScore(r));
+      score.value = String(effectiveScore(r) ?? '');
       // The transcript is context for the reviewer; the findings stand without it.
       messages.value = (await getContact(api, props.contactId).catch(() => undefined))?.messages;
     });
@@ -75,8 +75,8 @@ export function QaDetail(props: {
           <section class="card stack">
             <p>
               {t('qa.agent')}: {props.nameOf(r.agentId)} · {t('qa.ruleScore')}:{' '}
-              <strong data-testid="qa-rule-score">{r.score}</strong> · {t('qa.score')}:{' '}
-              <strong data-testid="qa-detail-score">{effectiveScore(r)}</strong>
+              <strong data-testid="qa-rule-score">{r.score ?? t('qa.notScored')}</strong> · {t('qa.score')}:{' '}
+              <strong data-testid="qa-detail-score">{effectiveScore(r) ?? t('qa.notScored')}</strong>
             </p>
             <h3>{t('qa.findings')}</h3>
             <ul class="qa-findings" data-testid="qa-findings">

@@ -42,8 +42,8 @@ export function QaResultsTable(props: {
                 <td data-testid="qa-row-agent">{props.nameOf(r.agentId)}</td>
                 <td>{channelLabel(r.channel)}</td>
                 <td data-testid="qa-row-score" data-overridden={String(!!r.override)}>
-                  {effectiveScore(r)}
-                  {r.override ? <span class="muted"> ({r.score})</span> : null}
+                  {effectiveScore(r) ?? <span class="muted">{t('qa.notScored')}</span>}
+                  {r.override && r.score !== undefined ? <span class="muted"> ({r.score})</span> : null}
                 </td>
                 <td data-testid="qa-row-findings">{t('qa.failedCount', { count: failedCount(r) })}</td>
                 <td>{when(r.closedAt)}</td>
