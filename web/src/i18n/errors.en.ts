@@ -90,6 +90,7 @@ export const errorsEn = {
     'The call cannot do that now (it must be connected, with no transfer in progress).',
   'error.VOICE_DIALOUT_FAILED': 'The call could not be placed. Try again.',
   'error.VOICE_DIALOUT_REFUSED': 'That number may not be called from this branch.',
+  'error.VOICE_INVALID_TRUNK': 'The trunk name or host is not valid (name: up to 32 of a–z, 0–9, _ and -).',
   'error.VOICE_INVALID_RETENTION': 'The recording retention must be between 1 and 3650 days.',
   'error.VOICE_MEDIA_ENGINE_CLOSED': 'The audio service is restarting. Try again in a moment.',
   'error.VOICE_MEDIA_LEG_EXISTS': 'The audio for this call is already connected.',
@@ -121,6 +122,8 @@ export const errorsEn = {
   'error.WECHAT_BAD_XML': 'The WeChat message could not be read.',
   'error.WECHAT_BODY_TOO_LARGE': 'The WeChat message is too large.',
   'error.WECHAT_DECRYPT_FAILED': 'The WeChat message could not be decrypted. Check the WeChat key.',
+  'error.WECHAT_INVALID_CONFIG':
+    'The WeChat settings are not valid: check the token (3–32 letters or digits) and the EncodingAESKey (43 characters).',
   'error.WECHAT_MEDIA_REFUSED': 'WeChat refused the file.',
   'error.WECHAT_NOT_CONFIGURED': 'WeChat is not set up. Contact an administrator.',
   'error.WECHAT_RECEIVER_MISMATCH': 'The WeChat message was meant for another account.',

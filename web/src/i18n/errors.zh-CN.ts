@@ -85,6 +85,7 @@ export const errorsZhCN: Record<keyof typeof errorsEn, string> = {
   'error.VOICE_CALL_STATE': '通话当前无法执行此操作（须已接通且没有正在进行的转接）。',
   'error.VOICE_DIALOUT_FAILED': '外呼未能发起，请重试。',
   'error.VOICE_DIALOUT_REFUSED': '本网点不允许呼叫该号码。',
+  'error.VOICE_INVALID_TRUNK': '中继名称或主机地址无效（名称最多 32 个字符，仅限 a–z、0–9、_ 和 -）。',
   'error.VOICE_INVALID_RETENTION': '录音保留天数须在 1 到 3650 天之间。',
   'error.VOICE_MEDIA_ENGINE_CLOSED': '语音服务正在重启，请稍后再试。',
   'error.VOICE_MEDIA_LEG_EXISTS': '该通话的语音已连接。',
@@ -116,6 +117,8 @@ export const errorsZhCN: Record<keyof typeof errorsEn, string> = {
   'error.WECHAT_BAD_XML': '无法读取该微信消息。',
   'error.WECHAT_BODY_TOO_LARGE': '微信消息过大。',
   'error.WECHAT_DECRYPT_FAILED': '微信消息无法解密，请检查微信密钥配置。',
+  'error.WECHAT_INVALID_CONFIG':
+    '微信配置无效：请检查令牌（3–32 位字母或数字）和消息加解密密钥（43 个字符）。',
   'error.WECHAT_MEDIA_REFUSED': '微信拒绝了该文件。',
   'error.WECHAT_NOT_CONFIGURED': '尚未配置微信，请联系管理员。',
   'error.WECHAT_RECEIVER_MISMATCH': '该微信消息属于其他公众号。',

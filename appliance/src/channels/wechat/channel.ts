@@ -1,3 +1,4 @@
+import { BadInputError } from '../../contracts/index.ts';
 import type { ChannelSender, Handle } from '../../conversations/index.ts';
 import type { EventBus } from '../../events/index.ts';
 import { type CryptoFacade, type DocStore, EncryptedDocStore } from '../../storage/index.ts';
@@ -121,7 +122,7 @@ export class WechatChannel {
   async configure(input: WechatCredentials, actor: { userId: string; source?: string }): Promise<void> {
     aesKeyFrom(input.encodingAesKey);
     if (!/^[A-Za-z0-9]{3,32}$/.test(input.token))
-      throw new TypeError('token must be 3-32 characters of [A-Za-z0-9]');
+      throw new BadInputError('WECHAT_INVALID_CONFIG', 'token must be 3-32 characters of [A-Za-z0-9]');
     const existing = await this.#store.get(CONFIG_ID);
     await this.#store.put({ ...input, _id: CONFIG_ID, ...(existing ? { _rev: existing._rev } : {}) });
     this.#creds = { ...input };

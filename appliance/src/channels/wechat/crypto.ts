@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { BadInputError } from '../../contracts/index.ts';
 import { decodeUtf8 } from '../../http/index.ts';
 import { WechatError } from './errors.ts';
 
@@ -35,10 +36,11 @@ export function signatureMatches(received: string, parts: readonly string[]): bo
 /** Decodes the 43-character EncodingAESKey into the 32-byte AES key. */
 export function aesKeyFrom(encodingAesKey: string): Buffer {
   if (!/^[A-Za-z0-9]{43}$/.test(encodingAesKey)) {
-    throw new TypeError('EncodingAESKey must be 43 characters of [A-Za-z0-9]');
+    throw new BadInputError('WECHAT_INVALID_CONFIG', 'EncodingAESKey must be 43 characters of [A-Za-z0-9]');
   }
   const key = Buffer.from(`${encodingAesKey}=`, 'base64');
-  if (key.length !== 32) throw new TypeError('EncodingAESKey does not decode to 32 bytes');
+  if (key.length !== 32)
+    throw new BadInputError('WECHAT_INVALID_CONFIG', 'EncodingAESKey does not decode to 32 bytes');
   return key;
 }
 

@@ -1,3 +1,4 @@
+import { OutOfRangeError } from '../../contracts/index.ts';
 import type { DocStore } from '../../storage/index.ts';
 
 /**
@@ -35,9 +36,10 @@ export class OutboundTrunks {
   }
 
   async put(input: TrunkInput): Promise<OutboundTrunkDoc> {
-    if (!NAME.test(input.name)) throw new RangeError('trunk name must be 1–32 of [a-z0-9_-]');
+    if (!NAME.test(input.name))
+      throw new OutOfRangeError('VOICE_INVALID_TRUNK', 'trunk name must be 1–32 of [a-z0-9_-]');
     if (!/^[A-Za-z0-9.:-]{1,253}$/.test(input.host))
-      throw new RangeError('trunk host must be a host name or IP');
+      throw new OutOfRangeError('VOICE_INVALID_TRUNK', 'trunk host must be a host name or IP');
     const existing = await this.get(input.name);
     const doc: OutboundTrunkDoc = {
       _id: `siptrunk:${input.name}`,
