@@ -106,12 +106,7 @@ test('queued calls add no synthetic customer message: the answered call is "not 
     },
   );
   const answered = offer.data['contactId'] as string;
-  // As in voice.e2e: accept once the call knows its contact (an accept racing the IVR's own
-  // call.queued is taken for a requeue by voice's handler; seen here, left to the voice owner).
-  await until('the call to record its contact', async () => {
-    const r = await admin.request('GET', '/api/voice/calls');
-    return (r.json['calls'] as Json[]).find((c) => c['contactId'] === answered);
-  });
+  // Accepted at once: the IVR's own call.queued, handled after this, must not requeue the contact.
   ok(await agent.client.request('POST', `/api/routing/offers/${offer.data['offerId']}/accept`), 200);
   await until(
     "the agent's phone connected to the call",
@@ -135,14 +130,15 @@ test('queued calls add no synthetic customer message: the answered call is "not 
     },
     { timeoutMs: 20_000 },
   );
-  const mine = voice.find((c) => c['id'] === answered);
-  assert.equal(mine?.['state'], 'closed', JSON.stringify(mine));
   for (const c of voice) {
     const r = await admin.request('GET', `/api/contacts/${c['id']}`);
     ok(r, 200);
     const messages = (r.json['messages'] as Json[]).filter((m) => m['contactId'] === c['id']);
     assert.deepEqual(messages, [], 'a call without a transcript has no message at all');
   }
+
+  const mine = voice.find((c) => c['id'] === answered);
+  assert.equal(mine?.['state'], 'closed', JSON.stringify(mine));
 
   // QA ran on close (the contact has an agent) and said why it gave no score.
   const qa = await until('the QA result of the answered call', async () => {

@@ -125,17 +125,16 @@ export function callContacts(
   // agent): its contact is queued again with the new queue, and routing re-offers it (keeping its age).
   const offQueued = bus.subscribe('call.queued', async (e) => {
     const { contactId, callId, queue } = e.data;
+    // Only a call sent back from an agent names them; the IVR's first enqueue does not, and by the
+    // time its event is handled routing may already have offered (or the agent accepted) the contact.
+    const from = e.data.attributes?.['transferredFrom'];
+    if (from === undefined) return;
     accepted.delete(callId);
     if (!contactId) return;
     try {
       const c = await contacts.getContact(contactId);
-      if (c.state !== 'active' && c.state !== 'offered') return; // the IVR's first enqueue
-      const from = e.data.attributes?.['transferredFrom'];
-      await contacts.setAttributes(
-        contactId,
-        { ivrQueue: queue, ...(from !== undefined ? { transferredFrom: from } : {}) },
-        'system',
-      );
+      if (c.state !== 'active' && c.state !== 'offered') return;
+      await contacts.setAttributes(contactId, { ivrQueue: queue, transferredFrom: from }, 'system');
       await contacts.transition(contactId, 'queued', { actor: 'system' });
       logger.info('call requeued for routing', { callId, contactId, queue });
     } catch (err) {
