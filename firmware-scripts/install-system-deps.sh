@@ -19,6 +19,10 @@ runtime=(
   libsox-fmt-all
   pocketsphinx    # on-device ASR
   pocketsphinx-en-us
+  libuv1          # shared libraries the mediasoup worker links (build-mediasoup-worker.sh)
+  libsrtp2-1
+  libusrsctp2
+  libabsl20220623
 )
 testing=(
   chromium        # console tests via playwright-core
