@@ -203,7 +203,7 @@ test('accepting a callback offer rings the agent’s SIP phone, then dials the c
     ok(r, 200);
     const all = r.json['records'] as Array<Record<string, unknown>>;
     return all.some((x) => x['action'] === 'call.dialout_started') ? all : undefined;
-  });
+  }, 30_000);
   const trail = JSON.stringify(records);
   assert.ok(trail.includes(taskId), 'the callback task is in the trail');
   for (const d of DIGITS) assert.equal(trail.includes(d), false, `audit API leaks ${d}`);
