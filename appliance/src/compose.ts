@@ -87,7 +87,15 @@ export async function composeCore(options: ComposeOptions): Promise<Core> {
   const recordRead: ModuleContext['recordRead'] = async (read) => {
     await recordPersonalDataRead(audit, read);
   };
-  const services: ModuleContext['services'] = { config, bus, crypto, audit, identity, customers };
+  const services: ModuleContext['services'] = {
+    config,
+    bus,
+    crypto,
+    audit,
+    identity,
+    customers,
+    health: () => options.health(),
+  };
   const extra: DocStore[] = [];
   const instances: ModuleInstance[] = [];
   for (const mod of options.modules ?? []) {

@@ -20,6 +20,8 @@ export interface Services {
   audit: AuditLog;
   identity: IdentityService;
   customers: CustomerService;
+  /** The appliance's health snapshot (`/healthz`): version, checks, system figures. */
+  health: () => Promise<object>;
 }
 
 export interface ModuleContext {

@@ -20,6 +20,7 @@ import { createLogger } from '../logging/index.ts';
 import type { CryptoFacade } from '../storage/index.ts';
 import { AuditWatch } from './audit-watch.ts';
 import { ControlGate } from './control-gate.ts';
+import type { FleetFigures } from './fleet-figures.ts';
 import type { InboundTargets } from './inbound.ts';
 import { applyInbound } from './inbound-docs.ts';
 import { OUTBOUND, startReplication, watchReplication } from './outbound.ts';
@@ -57,6 +58,8 @@ export interface BridgeOptions {
   audit: AuditDocSource;
   /** How long HQ may lag behind the signed audit head before the branch alarms (default 60 s). */
   auditHeadGraceMs?: number;
+  /** What HQ's fleet dashboard shows of this branch (version, certificates, system, backup, alarms). */
+  fleet?: () => Promise<FleetFigures>;
 }
 
 /**
@@ -280,7 +283,12 @@ export class SyncBridge {
   /** Writes the status doc HQ reads (last seen, lag, quarantine summary); runs every 5 s. */
   async publishStatus(): Promise<void> {
     const s = await this.status();
+    const fleet = await this.#o.fleet?.().catch((err: unknown) => {
+      log.warn('fleet figures unavailable', { err });
+      return undefined;
+    });
     await putLatest(this.#o.dbs.status, 'status', {
+      ...fleet,
       at: new Date().toISOString(),
       branchId: this.#o.branchId,
       lagDocs: s.lagDocs,

@@ -3,6 +3,7 @@ import type { BranchModule } from '../modules.ts';
 import type { DocStore } from '../storage/index.ts';
 import { createScheduler } from '../system/index.ts';
 import { SyncBridge } from './bridge.ts';
+import { AlarmBook, readFleetFigures } from './fleet-figures.ts';
 import {
   loadClientAgent,
   loadEnrolment,
@@ -47,6 +48,8 @@ export const syncBridgeModule: BranchModule = {
       dbs[n] = raw;
     }
     const jobs = createScheduler();
+    // From init on, so alarms raised while the listeners start are counted too.
+    const alarms = new AlarmBook(services.bus);
     return {
       routes,
       async listen() {
@@ -74,6 +77,13 @@ export const syncBridgeModule: BranchModule = {
             ...(services.knowledge ? { knowledge: services.knowledge } : {}),
             ...(services.routing ? { routing: services.routing } : {}),
           },
+          fleet: () =>
+            readFleetFigures({
+              dataDir: config.dataDir,
+              branchId: config.branchId,
+              health: services.health ?? (async () => ({})),
+              alarms,
+            }),
           audit: {
             get: <T extends object>(id: string) => services.audit.getDoc<T>(id),
             changes: (o) => services.audit.changes(o),
@@ -89,6 +99,7 @@ export const syncBridgeModule: BranchModule = {
       async close() {
         await jobs.close();
         await bridge?.close();
+        alarms.close();
       },
     };
   },
