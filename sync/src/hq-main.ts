@@ -22,7 +22,17 @@ if (!tlsDir && !/^(127\.|::1$|localhost$)/.test(consoleBind)) {
 
 // Every database needs a branch's own credentials; the console opens them in-process.
 const couch = await startHqCouch({ dataDir, port, auth: true });
-const hqConsole = new HqConsole(couch, dataDir);
+// What join bundles tell branches: BRANCHLINE_HQ_PUBLIC_URL (as branches reach HQ), else the local port;
+// an https one pins HQ's CA (<tls dir>/ca.crt).
+const publicUrl = (env['BRANCHLINE_HQ_PUBLIC_URL'] || couch.url).replace(/\/+$/, '');
+const hqConsole = new HqConsole(couch, dataDir, {
+  link: {
+    hqUrl: publicUrl,
+    ...(tlsDir && publicUrl.startsWith('https:')
+      ? { caPem: readFileSync(path.join(tlsDir, 'ca.crt'), 'utf8') }
+      : {}),
+  },
+});
 // HQ's control and sealing keys; the public half is in <dataDir>/hq-public-keys.json.
 await hqConsole.keys();
 const initial = await hqConsole.ensureInitialOperator();

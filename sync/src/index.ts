@@ -52,6 +52,21 @@ export { HQ_CSRF_HEADER, HQ_SESSION_COOKIE } from './hq/sessions.ts';
 export { type HqRules, hqRulesDesignDoc, installHqRules } from './hq/validation.ts';
 /** @example const w = new AuditWitness(); await w.verify('B01', hqAuditDb, branchAuditKey); */
 export { AuditWitness, type WitnessReport } from './hq/witness.ts';
+/** @example const text = issueJoinBundle({ branch: 'B07', … }, hqKeys.control); decodeJoinBundle(text).hqUrl; */
+export {
+  caFingerprint,
+  decodeJoinBundle,
+  encodeJoinBundle,
+  issueJoinBundle,
+  JOIN_BUNDLE_PREFIX,
+  type JoinBundle,
+  JoinBundleError,
+  type JoinBundleProblem,
+  type PolicyChange,
+  type PolicyFieldRow,
+  policyDiff,
+  policyRows,
+} from './join-bundle.ts';
 export type { FieldStamp, MergeableDoc, Resolution } from './merge.ts';
 /** @example mergeFields(a.f, b.f); await resolveConflicts(db, 'ticket:t1'); */
 export { mergeFields, resolveConflicts } from './merge.ts';

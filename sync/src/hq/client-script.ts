@@ -16,7 +16,9 @@ export const HQ_CONSOLE_JS = `'use strict';
     HQ_MFA_REQUIRED: 'Enter the code from your authenticator app',
     HQ_MFA_INVALID: 'Wrong or already used authenticator code',
     HQ_WEAK_PASSWORD: 'Password too weak: at least 12 characters, not the username',
-    HQ_OPERATOR_EXISTS: 'That operator exists already'
+    HQ_OPERATOR_EXISTS: 'That operator exists already',
+    HQ_BAD_REQUEST: 'Check the fields and try again',
+    HQ_NOT_FOUND: 'Not found'
   };
   function say(code) { return TEXT[code] ? TEXT[code] + ' (' + code + ')' : code; }
   function token(form) {
@@ -24,6 +26,29 @@ export const HQ_CONSOLE_JS = `'use strict';
     return fetch('/api/session', { credentials: 'same-origin' })
       .then(function (r) { return r.ok ? r.json() : {}; })
       .then(function (m) { csrf = m.csrfToken; return csrf || ''; });
+  }
+  function showBundle(j) {
+    var box = document.querySelector('[data-testid="hq-bundle"]');
+    if (!box) return;
+    box.hidden = false;
+    box.querySelector('[data-testid="hq-bundle-title"]').textContent =
+      'Join bundle for branch ' + j.branch + ' (' + j.name + '), residency policy v' + j.policyVersion +
+      (j.rotated ? '. The branch's earlier credentials no longer work.' : '.');
+    box.querySelector('[data-testid="hq-bundle-ca"]').textContent = j.caFingerprint
+      ? 'HQ CA fingerprint (SHA-256): ' + j.caFingerprint
+      : 'HQ serves plain HTTP here: no CA certificate in the bundle.';
+    box.querySelector('[data-testid="hq-bundle-text"]').value = j.text;
+    var qr = box.querySelector('[data-testid="hq-bundle-qr"]');
+    qr.textContent = '';
+    if (j.qrSvg) {
+      var svg = new DOMParser().parseFromString(j.qrSvg, 'image/svg+xml').documentElement;
+      svg.setAttribute('width', '320');
+      svg.setAttribute('height', '320');
+      qr.appendChild(document.importNode(svg, true));
+    } else qr.textContent = 'Too long for one QR code: copy or download the text.';
+    var a = box.querySelector('[data-testid="hq-bundle-download"]');
+    a.href = URL.createObjectURL(new Blob([j.text + '\n'], { type: 'text/plain' }));
+    a.download = 'branchline-join-' + j.branch + '.txt';
   }
   function body(form) {
     var o = {};
@@ -58,6 +83,12 @@ export const HQ_CONSOLE_JS = `'use strict';
       return r.json().catch(function () { return {}; }).then(function (j) {
         if (!r.ok) { if (out) out.textContent = say((j.error && j.error.code) || String(r.status)); return; }
         if (j.csrfToken) csrf = j.csrfToken;
+        if (form.getAttribute('data-hq-render') === 'bundle') {
+          if (out) out.textContent = '';
+          showBundle(j);
+          form.reset();
+          return;
+        }
         var show = form.getAttribute('data-hq-show');
         if (show) {
           if (out) out.textContent = 'Added ' + j.username + '. One-time password (shown once): ' + j[show];

@@ -110,6 +110,39 @@ export async function routeConsole(
     const { entries, verdict } = await con.auth.log.read();
     return sendJson(res, 200, { verdict, entries: entries.reverse() });
   }
+  if (key === 'POST /api/branches') {
+    const body = await readJson(req);
+    onlyFields(body, ['branch', 'name']);
+    const issued = await con.enrolment.add(
+      { branch: stringField(body, 'branch', 32), name: stringField(body, 'name', 100) },
+      operator,
+    );
+    // The log names the branch and the policy, never the bundle's secret.
+    await con.auth.log.record('branch.added', operator, {
+      branch: issued.branch,
+      name: issued.name,
+      policyVersion: issued.policyVersion,
+      rotated: issued.rotated,
+    });
+    return sendJson(res, 201, issued);
+  }
+  if (key === 'POST /api/policy-changes') {
+    const body = await readJson(req);
+    onlyFields(body, ['branch', 'cls', 'field', 'rule']);
+    const branch = stringField(body, 'branch', 32);
+    const change = {
+      cls: stringField(body, 'cls', 32),
+      field: stringField(body, 'field', 64),
+      rule: stringField(body, 'rule', 16),
+    };
+    const issued = await con.enrolment.changeRule(branch, change, operator);
+    await con.auth.log.record('branch.policy_published', operator, {
+      branch,
+      version: issued.version,
+      ...change,
+    });
+    return sendJson(res, 201, issued);
+  }
   if (key === 'GET /api/branches')
     return sendJson(res, 200, { branches: await Promise.all(con.branches().map((b) => con.branchView(b))) });
   if (key === 'GET /api/policies') return sendJson(res, 200, { policies: await con.policies() });

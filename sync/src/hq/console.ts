@@ -6,6 +6,7 @@ import path from 'node:path';
 import { signControl } from '../control.ts';
 import type { SignedPolicy } from '../policy.ts';
 import { HqAuth, type HqAuthOptions } from './auth.ts';
+import { BranchEnrolment, type HqLink } from './branch-enrolment.ts';
 import { BranchKeys } from './branch-keys.ts';
 import { routeConsole } from './console-api.ts';
 import type { HqCouch } from './couch.ts';
@@ -68,13 +69,20 @@ export class HqConsole {
   #server: http.Server | https.Server | undefined;
   /** Operator accounts, sessions and the operator audit log. */
   readonly auth: HqAuth;
+  /** "Add branch" (one-time join bundles) and the minimal policy editor. */
+  readonly enrolment: BranchEnrolment;
 
-  constructor(couch: HqCouch, dataDir: string, options: { auth?: HqAuthOptions } = {}) {
+  constructor(couch: HqCouch, dataDir: string, options: { auth?: HqAuthOptions; link?: HqLink } = {}) {
     this.#couch = couch;
     this.#dataDir = dataDir;
     this.auth = new HqAuth(dataDir, options.auth);
     this.#policies = new PolicyLog(couch.db('hq-policy-log'));
     this.#keys = new BranchKeys(dataDir, log);
+    this.enrolment = new BranchEnrolment(couch, options.link, {
+      keys: () => this.keys(),
+      prepare: (branch) => this.enrolBranch(branch),
+      issuePolicy: (branch, signed, by) => this.issuePolicy(branch, signed, by),
+    });
   }
 
   /**

@@ -19,6 +19,8 @@ const ACTIONS: Record<string, string> = {
   'branch.freeze_issued': 'Froze a branch account',
   'branch.rules_changed': 'Changed branch document rules',
   'branch.release_requested': 'Asked a branch to release a quarantined document',
+  'branch.added': 'Added a branch (issued its one-time join bundle)',
+  'branch.policy_published': 'Published a signed residency policy change',
 };
 
 export function actionLabel(action: string): string {

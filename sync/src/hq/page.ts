@@ -1,4 +1,5 @@
 import type { BranchView, ReportedQuarantine } from './console.ts';
+import { ADD_BRANCH_FORM, policyForm } from './enrol-page.ts';
 import type { OperatorSummary } from './operators.ts';
 import type { IssuedPolicy } from './policy-log.ts';
 import type { HqRules } from './validation.ts';
@@ -189,7 +190,9 @@ export function renderHqPage(
     `<script src="/hq-console.js" defer></script></head><body>${who}` +
     `<h1>Branches</h1>${overview}<h2>Cross-branch KPIs</h2>${kpis}` +
     `<h2>Quarantine (documents HQ refused)</h2>${quarantine}` +
+    `<h2>Add branch</h2>${ADD_BRANCH_FORM}` +
     `<h2>Document rules per branch</h2>${rules}<h2>Residency policies issued</h2>${log}` +
+    `<h3>Change a field's rule</h3>${policyForm(branches.map((b) => b.branch))}` +
     (options.operators ? `<h2>Operators</h2>${operatorTable(options.operators, options.operator)}` : '') +
     `</body></html>`
   );
