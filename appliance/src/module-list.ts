@@ -9,6 +9,7 @@ import { intelligenceModule } from './intelligence/index.ts';
 import { knowledgeModule } from './knowledge/index.ts';
 import type { BranchModule } from './modules.ts';
 import { routingModule } from './routing/index.ts';
+import { setupModule } from './setup/index.ts';
 import { syncBridgeModule } from './sync-bridge/index.ts';
 import { teamChatModule } from './teamchat/index.ts';
 import { ticketsModule } from './tickets/index.ts';
@@ -33,4 +34,5 @@ export const MODULES: BranchModule[] = [
   syncBridgeModule,
   intelligenceModule,
   analyticsModule,
+  setupModule,
 ];

@@ -327,6 +327,9 @@ function mediaSettings(env: Env) {
 const LEVELS = setting('BRANCHLINE_LOG_LEVEL').choices ?? [];
 
 /** Validates an environment once and returns a frozen Config. Throws ConfigError naming the variable. */
+/** Settings the setup wizard also stores; a value in the environment wins over the stored one. */
+const WIZARD_SETTINGS = ['BRANCHLINE_BRANCH_ID', 'BRANCHLINE_TIMEZONE', 'BRANCHLINE_PHONE_REGION'] as const;
+
 export function loadConfig(env: Env): Config {
   const bind = text(env, 'BRANCHLINE_BIND');
   if (!/^[0-9a-fA-F:.]+$|^localhost$/.test(bind)) {
@@ -376,6 +379,12 @@ export function loadConfig(env: Env): Config {
     ...voiceSettings(env),
     ...mediaSettings(env),
   };
+  // Not enumerable: where a value came from is not part of the configuration (the same
+  // config compares equal whether a default was set explicitly or not).
+  Object.defineProperty(config, 'pinnedByEnvironment', {
+    value: WIZARD_SETTINGS.filter((name) => (env[name] ?? '') !== ''),
+    enumerable: false,
+  });
   return Object.freeze(config);
 }
 

@@ -64,6 +64,8 @@ export interface Config {
   readonly mediasoupWorkerBin: string | undefined;
   /** Build cache root the mediasoup worker is found in (BRANCHLINE_CACHE_DIR, default /var/cache/branchline). */
   readonly cacheDir: string;
+  /** Which of BRANCHLINE_BRANCH_ID, BRANCHLINE_TIMEZONE, BRANCHLINE_PHONE_REGION the environment set: these win over the setup wizard's stored branch settings. */
+  readonly pinnedByEnvironment?: readonly string[];
 }
 
 /** Where and how the email channel polls an IMAP mailbox. */

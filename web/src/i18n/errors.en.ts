@@ -58,6 +58,7 @@ export const errorsEn = {
   'error.ROUTING_EXPRESSION_INVALID': 'The routing condition cannot be read. Check its syntax.',
   'error.ROUTING_INVALID_CONFIG':
     'The routing settings are not valid (queue, calendar, skill level or hours).',
+  'error.SETUP_INVALID_FIELD': 'This setup value is not valid; check the field named below.',
   'error.ROUTING_NOT_AN_AGENT': 'You have no agent profile. Ask an administrator to add you to routing.',
   'error.ROUTING_NOT_FOUND': 'That queue, workflow or agent profile does not exist.',
   'error.ROUTING_OFFER_GONE': 'This offer was taken or has expired.',

@@ -55,6 +55,7 @@ export const errorsZhCN: Record<keyof typeof errorsEn, string> = {
 
   'error.ROUTING_EXPRESSION_INVALID': '路由条件无法解析，请检查语法。',
   'error.ROUTING_INVALID_CONFIG': '路由设置无效（队列、日历、技能等级或时段有误）。',
+  'error.SETUP_INVALID_FIELD': '该设置值无效，请检查下方指出的字段。',
   'error.ROUTING_NOT_AN_AGENT': '您还没有坐席档案，请联系管理员将您加入路由。',
   'error.ROUTING_NOT_FOUND': '该队列、路由规则或坐席档案不存在。',
   'error.ROUTING_OFFER_GONE': '该分配已被他人接起或已超时。',
