@@ -3,6 +3,7 @@ import type http from 'node:http';
 import { HQ_CONSOLE_JS } from './client-script.ts';
 import type { HqConsole } from './console.ts';
 import { HqError } from './errors.ts';
+import { routeFleet } from './fleet-routes.ts';
 import { onlyFields, readJson, sendJson, stringField } from './http-util.ts';
 import { renderLogPage } from './log-page.ts';
 import { renderLoginPage } from './login-page.ts';
@@ -85,6 +86,7 @@ export async function routeConsole(
     const operators = await con.auth.accounts.list();
     return html(res, renderHqPage(rows, await con.policies(), { operator, rules, operators }));
   }
+  if (await routeFleet(con, req, res, url)) return;
   if (key === 'GET /mfa') {
     if ((await con.auth.accounts.mfaState(operator)) === 'enabled')
       return html(res, renderMfaPage({ username: operator, enrolled: true }));

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { signControl } from '../control.ts';
 import type { SignedPolicy } from '../policy.ts';
+import type { PouchDb, PouchDoc } from '../pouch.ts';
 import { HqAuth, type HqAuthOptions } from './auth.ts';
 import { BranchEnrolment, type HqLink } from './branch-enrolment.ts';
 import { BranchKeys } from './branch-keys.ts';
@@ -12,6 +13,7 @@ import { routeConsole } from './console-api.ts';
 import type { HqCouch } from './couch.ts';
 import { writeEnrolmentBundle } from './enrolment.ts';
 import { HqError } from './errors.ts';
+import { DEFAULT_FLEET_THRESHOLDS, type FleetThresholds } from './fleet.ts';
 import { type HqKeys, loadHqKeys } from './hq-keys.ts';
 import { sendError, sendJson } from './http-util.ts';
 import { type BranchKpis, branchKpis } from './kpis.ts';
@@ -63,6 +65,8 @@ export class HqConsole {
   readonly #dataDir: string;
   readonly witness = new AuditWitness();
   readonly #witnessed = new Map<string, WitnessReport>();
+  /** When each branch's verdict in #witnessed was reached (the fleet dashboard shows it). */
+  readonly #witnessedAt = new Map<string, string>();
   readonly #policies: PolicyLog;
   readonly #keys: BranchKeys;
   #hqKeys: Promise<HqKeys> | undefined;
@@ -177,6 +181,29 @@ export class HqConsole {
     };
   }
 
+  /** When the fleet dashboard calls a branch silent or lagging (fleet.ts); tests shorten it. */
+  fleetThresholds: FleetThresholds = DEFAULT_FLEET_THRESHOLDS;
+
+  /** The branch's last status doc as replicated to HQ (written by the branch every 5 s). */
+  statusDoc(branch: string): Promise<PouchDoc | undefined> {
+    return this.#couch
+      .db(`b-${branch}-status`)
+      .get('status')
+      .catch(() => undefined);
+  }
+
+  /** The audit witness's last verdict for a branch and when it was reached. */
+  witnessOf(branch: string): { report: WitnessReport; at: string } | undefined {
+    const report = this.#witnessed.get(branch);
+    const at = this.#witnessedAt.get(branch);
+    return report && at ? { report, at } : undefined;
+  }
+
+  /** HQ's copy of one of a branch's outbound databases (read in-process). */
+  branchDb(branch: string, cls: 'tickets' | 'crm' | 'audit' | 'status'): PouchDb {
+    return this.#couch.db(`b-${branch}-${cls}`);
+  }
+
   /** The branch's audit key as pinned at HQ (`<dataDir>/branch-keys.json`), else undefined. */
   pinnedKey(branch: string): string | undefined {
     return this.#keys.pinned(branch);
@@ -203,6 +230,7 @@ export class HqConsole {
     }
     const before = this.#witnessed.get(branch);
     this.#witnessed.set(branch, report);
+    this.#witnessedAt.set(branch, new Date().toISOString());
     const changed = !before || before.ok !== report.ok || before.problems.join() !== report.problems.join();
     if (changed) await this.#deliverVerdict(branch, report);
     return report;

@@ -171,7 +171,8 @@ export function renderHqPage(
   const who = options.operator
     ? `<p data-testid="hq-operator">Signed in as ${esc(options.operator)} ` +
       `<form data-testid="hq-sign-out" data-hq-action="/api/session" data-hq-method="DELETE" data-hq-next="/login"><button type="submit">Sign out</button></form>` +
-      ` <a href="/log" data-testid="hq-log-link">Operator log</a></p>`
+      ` <a href="/log" data-testid="hq-log-link">Operator log</a>` +
+      ` <a href="/fleet" data-testid="hq-fleet-link">Fleet</a></p>`
     : '';
   const log = table(
     'hq-policy-log',
