@@ -1,17 +1,6 @@
-import { allowedPanels, me, navigate, type Route, route } from '../app-state.ts';
-import { roleName, t } from '../i18n/index.ts';
-
-function Home() {
-  const user = me.value?.user;
-  if (!user) return null;
-  return (
-    <section class="stack" data-testid="home">
-      <h1>{t('home.welcome', { name: user.displayName || user.username })}</h1>
-      <p>{t('home.roles', { roles: user.roles.map((r) => roleName(r)).join(', ') })}</p>
-      {allowedPanels.value.length === 0 && <p class="muted">{t('home.nothing')}</p>}
-    </section>
-  );
-}
+import { allowedPanels, navigate, type Route, route } from '../app-state.ts';
+import { t } from '../i18n/index.ts';
+import { Home } from '../panels/home/home.tsx';
 
 function Panel({ current }: { current: Route }) {
   // A route the user may not open (bookmark, role changed) falls back to home.

@@ -4,6 +4,7 @@ import { crmEn } from '../panels/crm/messages.en.ts';
 import { knowledgeEn } from '../panels/knowledge/messages.en.ts';
 import { qaEn } from '../panels/qa/messages.en.ts';
 import { routingEn } from '../panels/routing/messages.en.ts';
+import { setupEn } from '../panels/setup/messages.en.ts';
 import { syncEn } from '../panels/sync/messages.en.ts';
 import { teamchatEn } from '../panels/teamchat/messages.en.ts';
 import { ticketsEn } from '../panels/tickets/messages.en.ts';
@@ -202,6 +203,7 @@ export const en = {
   ...knowledgeEn,
   ...agentEn,
   ...routingEn,
+  ...setupEn,
   ...voiceEn,
   ...softphoneEn,
   ...crmEn,

@@ -4,6 +4,7 @@ import { crmZhCN } from '../panels/crm/messages.zh-CN.ts';
 import { knowledgeZhCN } from '../panels/knowledge/messages.zh-CN.ts';
 import { qaZhCN } from '../panels/qa/messages.zh-CN.ts';
 import { routingZhCN } from '../panels/routing/messages.zh-CN.ts';
+import { setupZhCN } from '../panels/setup/messages.zh-CN.ts';
 import { syncZhCN } from '../panels/sync/messages.zh-CN.ts';
 import { teamchatZhCN } from '../panels/teamchat/messages.zh-CN.ts';
 import { ticketsZhCN } from '../panels/tickets/messages.zh-CN.ts';
@@ -196,6 +197,7 @@ export const zhCN: Record<MessageKey, string> = {
   ...knowledgeZhCN,
   ...agentZhCN,
   ...routingZhCN,
+  ...setupZhCN,
   ...voiceZhCN,
   ...softphoneZhCN,
   ...crmZhCN,

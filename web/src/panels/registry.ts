@@ -9,6 +9,7 @@ import { QaPanel } from './qa/qa-panel.tsx';
 import { ReportsPanel } from './reports/reports-panel.tsx';
 import { RolesAdminPanel } from './roles-admin.tsx';
 import { RoutingAdminPanel } from './routing/routing-admin.tsx';
+import { SetupWizard } from './setup/wizard.tsx';
 import { SyncPanel } from './sync/sync-panel.tsx';
 import { TeamChatPanel } from './teamchat/teamchat-panel.tsx';
 import { TicketAdminPanel } from './tickets/ticket-admin.tsx';
@@ -30,6 +31,7 @@ export interface PanelEntry {
 
 /** Every page of the console, in nav order. Add a page here (one entry). */
 export const PANELS: readonly PanelEntry[] = [
+  { route: 'setup', permissions: ['system.manage'], label: 'nav.setup', component: SetupWizard },
   { route: 'users', permissions: ['users.read'], label: 'nav.users', component: UsersAdminPanel },
   { route: 'roles', permissions: ['roles.manage'], label: 'nav.roles', component: RolesAdminPanel },
   { route: 'audit', permissions: ['audit.read'], label: 'nav.audit', component: AuditViewerPanel },

@@ -24,6 +24,10 @@ function el<K extends keyof HTMLElementTagNameMap>(
 const tid = (e: HTMLElement, id: string) => e.setAttribute('data-testid', id);
 
 const host = el('div', 'bl-host');
+// The embed snippet's look (set in the console's setup wizard): a CSSOM property, not an inline style attribute.
+const colour = script?.dataset['colour'];
+if (colour && /^#[0-9a-fA-F]{6}$/.test(colour)) host.style.setProperty('--bl-accent', colour);
+const greetingText = script?.dataset['greeting']?.trim().slice(0, 300);
 const root = host.attachShadow({ mode: 'open' });
 const css = document.createElement('link');
 css.rel = 'stylesheet';
@@ -106,7 +110,21 @@ for (let n = 1; n <= 5; n++) {
   };
   csat.append(b);
 }
-panel.append(head, callBlock(origin, t, el), banner, list, typing, prechat, leave, leaveDone, composer, csat);
+const greeting = el('p', `bl-greeting${greetingText ? '' : ' bl-hidden'}`, greetingText ?? '');
+tid(greeting, 'bl-greeting');
+panel.append(
+  head,
+  greeting,
+  callBlock(origin, t, el),
+  banner,
+  list,
+  typing,
+  prechat,
+  leave,
+  leaveDone,
+  composer,
+  csat,
+);
 root.append(launcher, panel);
 document.body.append(host);
 

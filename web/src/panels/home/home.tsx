@@ -1,0 +1,172 @@
+import { useSignal } from '@preact/signals';
+import { useEffect } from 'preact/hooks';
+import { allowedPanels, api, can, me, navigate } from '../../app-state.ts';
+import { roleName, t } from '../../i18n/index.ts';
+import { fetchSetup, type SetupView, STEPS } from '../setup/api.ts';
+import { fetchWallboard, pct, type Wallboard } from '../wallboard/api.ts';
+
+interface Health {
+  status: string;
+  version?: string;
+  uptimeS?: number;
+  checks?: Record<string, { ok: boolean; detail?: string }>;
+  system?: { cpuLoad: number; memUsedPct: number; diskFreePct: number } | null;
+}
+
+/** Admin: the setup checklist until every step is done or skipped. */
+function SetupChecklist({ view }: { view: SetupView }) {
+  return (
+    <section class="card stack" data-testid="home-setup-checklist">
+      <h2>{t('home.setup.title')}</h2>
+      <p>{t('home.setup.intro')}</p>
+      <ul>
+        {STEPS.map((s) => (
+          <li key={s} data-testid={`home-setup-${s}`} data-state={view.steps[s]}>
+            {view.steps[s] === 'done' ? '✓' : view.steps[s] === 'skipped' ? '–' : '○'} {t(`setup.step.${s}`)}
+          </li>
+        ))}
+      </ul>
+      <button type="button" data-testid="home-setup-continue" onClick={() => navigate('setup')}>
+        {t('home.setup.continue')}
+      </button>
+    </section>
+  );
+}
+
+/** Admin after setup: health, its checks (alarms), storage and version, from /healthz. */
+function AdminHome() {
+  const health = useSignal<Health | undefined>(undefined);
+  useEffect(() => {
+    void fetch('/healthz')
+      .then((r) => r.json() as Promise<Health>)
+      .then((h) => {
+        health.value = h;
+      })
+      .catch(() => undefined);
+  }, []);
+  const h = health.value;
+  if (!h) return null;
+  const failing = Object.entries(h.checks ?? {}).filter(([, c]) => !c.ok);
+  return (
+    <section class="card stack" data-testid="home-admin">
+      <h2>{t('home.admin.title')}</h2>
+      <p data-testid="home-health" data-status={h.status}>
+        {t('home.admin.status', { status: h.status, version: h.version ?? '' })}
+      </p>
+      {h.system && (
+        <p>
+          {t('home.admin.system', {
+            cpu: Math.round(h.system.cpuLoad),
+            mem: Math.round(h.system.memUsedPct),
+            disk: Math.round(h.system.diskFreePct),
+          })}
+        </p>
+      )}
+      <h3>{t('home.admin.alarms')}</h3>
+      {failing.length === 0 ? (
+        <p class="muted">{t('home.admin.noAlarms')}</p>
+      ) : (
+        <ul data-testid="home-alarms">
+          {failing.map(([name, c]) => (
+            <li key={name}>
+              <code>{name}</code> {c.detail ?? ''}
+            </li>
+          ))}
+        </ul>
+      )}
+      <ul>
+        {Object.entries(h.checks ?? {})
+          .filter(([, c]) => c.ok)
+          .map(([name, c]) => (
+            <li key={name}>
+              ✓ <code>{name}</code> {c.detail ?? ''}
+            </li>
+          ))}
+      </ul>
+    </section>
+  );
+}
+
+/** Supervisor: today at a glance, from the wallboard's data. */
+function SupervisorHome() {
+  const wb = useSignal<Wallboard | undefined>(undefined);
+  useEffect(() => {
+    void fetchWallboard(api)
+      .then((w) => {
+        wb.value = w;
+      })
+      .catch(() => undefined);
+  }, []);
+  const w = wb.value;
+  if (!w) return null;
+  return (
+    <section class="card stack" data-testid="home-supervisor">
+      <h2>{t('home.supervisor.title')}</h2>
+      <p>
+        {t('home.supervisor.today', {
+          offered: w.kpis.offered,
+          answered: w.kpis.answered,
+          abandoned: w.kpis.abandoned,
+          sl: pct(w.kpis.serviceLevel),
+        })}
+      </p>
+      <p>
+        {t('home.supervisor.now', {
+          waiting: w.waiting,
+          available: w.agents.available,
+          onContact: w.agents.onContact,
+        })}
+      </p>
+    </section>
+  );
+}
+
+/** Agent: my state and the queues I may be offered. */
+function AgentHome() {
+  const state = useSignal<{ state: string; reason?: string } | undefined>(undefined);
+  useEffect(() => {
+    void api
+      .get<{ state: string; reason?: string }>('/api/routing/me/state')
+      .then((s) => {
+        state.value = s;
+      })
+      .catch(() => undefined);
+  }, []);
+  return (
+    <section class="card stack" data-testid="home-agent">
+      <h2>{t('home.agent.title')}</h2>
+      <p data-testid="home-agent-state">
+        {state.value ? t('home.agent.state', { state: state.value.state }) : t('home.agent.noProfile')}
+      </p>
+      <button type="button" data-testid="home-agent-desk" onClick={() => navigate('agent')}>
+        {t('home.agent.open')}
+      </button>
+    </section>
+  );
+}
+
+export function Home() {
+  const user = me.value?.user;
+  const setup = useSignal<SetupView | undefined>(undefined);
+  const admin = can('system.manage');
+  useEffect(() => {
+    if (admin)
+      void fetchSetup(api)
+        .then((v) => {
+          setup.value = v;
+        })
+        .catch(() => undefined);
+  }, [admin]);
+  if (!user) return null;
+  return (
+    <section class="stack" data-testid="home">
+      <h1>{t('home.welcome', { name: user.displayName || user.username })}</h1>
+      <p>{t('home.roles', { roles: user.roles.map((r) => roleName(r)).join(', ') })}</p>
+      {allowedPanels.value.length === 0 && <p class="muted">{t('home.nothing')}</p>}
+      {admin && setup.value && !setup.value.complete && <SetupChecklist view={setup.value} />}
+      {admin && setup.value?.complete && <AdminHome />}
+      {can('contacts.monitor') && <SupervisorHome />}
+      {can('contacts.handle') && <AgentHome />}
+    </section>
+  );
+}
