@@ -1,3 +1,4 @@
+import { shapeAuditRecord } from './audit-shape.ts';
 import type { HybridClock } from './hlc.ts';
 import { type FieldStamp, type MergeableDoc, resolveConflicts } from './merge.ts';
 import { type DataClass, type ResidencyPolicy, ruleFor } from './policy.ts';
@@ -112,7 +113,8 @@ export class OutboundProjector {
   }
 
   /**
-   * Projects audit store documents (`rec:` records shaped by the audit class,
+   * Projects audit store documents (`rec:` records shaped by the policy, see
+   * shapeAuditRecord: ids and personal details as the records they describe;
    * `ckpt:`/`meta:head` as they are). Ids are unique per branch and records are
    * immutable, so audit never conflicts.
    */
@@ -128,18 +130,7 @@ export class OutboundProjector {
           const { _rev, ...rest } = d;
           shaped = rest;
         } else if (d._id.startsWith('rec:')) {
-          shaped = { _id: d._id, class: 'audit', policyVersion: policy.version };
-          for (const [field, value] of Object.entries(d)) {
-            if (field.startsWith('_')) continue;
-            const rule = ruleFor(policy, 'audit', field as never);
-            const v = await shapeValue(
-              rule,
-              value,
-              { db: 'audit', docId: d._id, field },
-              { tokenKey, sealer },
-            );
-            if (v !== undefined) shaped[field] = v;
-          }
+          shaped = await shapeAuditRecord(d, policy, { tokenKey, sealer });
         } else {
           continue;
         }

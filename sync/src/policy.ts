@@ -83,8 +83,12 @@ export function ruleFor(policy: ResidencyPolicy, cls: DataClass, field: string):
 
 /**
  * The starting policy: operational ticket fields plain, people tokenised,
- * free text sealed, bodies and recordings withheld. Audit goes plain so the HQ
- * witness can recompute record hashes (audit entries are pseudonymised at source).
+ * free text sealed, bodies and recordings withheld. Audit's open fields go
+ * plain, but inside them customer and contact ids and personal detail keys take
+ * the rule of the ticket or CRM field they describe (see audit-shape.ts; an
+ * audit rule `details.<key>` overrides); the chain fields always leave, and
+ * format 2 records commit to the open fields by salted digests, so HQ's
+ * witness verifies the shaped copy.
  */
 export function defaultPolicy(now = new Date()): ResidencyPolicy {
   return {

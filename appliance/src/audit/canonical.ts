@@ -25,11 +25,6 @@ export function withoutMeta(doc: Record<string, unknown>, exclude: string): Reco
   return out;
 }
 
-/** Hash of a record: covers every stored field but `hash` itself, so added fields show too. */
-export function recordHash(doc: Record<string, unknown>): string {
-  return sha256Hex(canonicalJson(withoutMeta(doc, 'hash')));
-}
-
 /** Bytes signed for a checkpoint or the head marker: a domain tag plus the canonical body. */
 export function signedBytes(kind: 'ckpt' | 'head', doc: Record<string, unknown>): Uint8Array {
   return Buffer.from(`branchline-audit-${kind}\n${canonicalJson(withoutMeta(doc, 'signature'))}`);

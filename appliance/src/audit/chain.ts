@@ -1,6 +1,7 @@
-import { recordHash, signedBytes } from './canonical.ts';
+import { signedBytes } from './canonical.ts';
 import { ckptId, HEAD_ID, recId } from './ids.ts';
 import type { MerkleAccumulator } from './merkle.ts';
+import { commitFields, newSalt, RECORD_FORMAT, recordHash } from './record-format.ts';
 import { sanitizeDetails } from './sanitize.ts';
 import type { AuditInput, AuditRecord, AuditSigner, Checkpoint, HeadMarker } from './types.ts';
 
@@ -23,22 +24,33 @@ export function assertInput(input: AuditInput): void {
   }
 }
 
-/** The next record after (seq-1, prevHash); fields absent from the input stay absent. */
+/**
+ * The next record after (seq-1, prevHash), in record format 2 (see
+ * record-format.ts): actor, target, source and details are committed by salted
+ * digests. Fields absent from the input stay absent.
+ */
 export function buildRecord(
   seq: number,
   prevHash: string,
   at: string,
   input: AuditInput,
+  salt: string = newSalt(),
 ): AuditRecord & { _id: string } {
-  const body: Omit<AuditRecord, 'hash'> = {
-    seq,
-    at,
+  const open = {
     actor: input.actor,
-    action: input.action,
     ...(input.target === undefined ? {} : { target: input.target }),
-    outcome: input.outcome,
     ...(input.source === undefined ? {} : { source: input.source }),
     ...(input.details === undefined ? {} : { details: sanitizeDetails(input.details) }),
+  };
+  const body: Omit<AuditRecord, 'hash'> = {
+    v: RECORD_FORMAT,
+    seq,
+    at,
+    action: input.action,
+    outcome: input.outcome,
+    ...open,
+    salt,
+    commits: commitFields(salt, open),
     prevHash,
   };
   return { _id: recId(seq), ...body, hash: recordHash(body as unknown as Record<string, unknown>) };

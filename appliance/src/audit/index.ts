@@ -38,12 +38,19 @@ export {
 export type { AuditLogOptions } from './log.ts';
 export { AuditLog, createAuditLog } from './log.ts';
 /**
+ * Record format 2: salted commitments to actor/target/source/details, so a copy
+ * shaped by the residency policy still verifies; `openingOf` gives the key that
+ * lets HQ check one field shipped unchanged.
+ * @example
+ * const openings = { actor: openingOf(rec.salt, 'actor') }; // ship with the shaped record
+ */
+export { COMMITTED_FIELDS, commitOf, isFormat2, openingOf, RECORD_FORMAT } from './record-format.ts';
+/**
  * Auditor routes, mounted under /api.
  * @example
  * createApp({ ..., mount: [['/api', auditRoutes(audit)]] });
  */
 export { auditRoutes } from './routes.ts';
-
 /**
  * The appliance's Ed25519 audit key at `<dataDir>/keys/audit-signing.key` (0600).
  * @example

@@ -17,9 +17,13 @@ export interface AuditInput {
 
 /**
  * One stored audit record. `hash` is SHA-256 over the canonical JSON (sorted
- * keys) of every other field, `prevHash` included, so any edit shows.
+ * keys) of every other field, `prevHash` included, so any edit shows. In
+ * format 2 (`v: 2`) actor, target, source and details enter the hash through
+ * their salted `commits` instead (see record-format.ts); `salt` never leaves the branch.
  */
 export interface AuditRecord {
+  /** Record format; absent on format 1 records. */
+  v?: 2;
   seq: number;
   /** UTC ISO-8601. */
   at: string;
@@ -29,6 +33,10 @@ export interface AuditRecord {
   outcome: AuditOutcome;
   source?: string;
   details?: Record<string, unknown>;
+  /** Format 2: base64url per-record salt the commitments are keyed from (branch only). */
+  salt?: string;
+  /** Format 2: field → base64url commitment, for each of actor/target/source/details present. */
+  commits?: Record<string, string>;
   prevHash: string;
   hash: string;
 }
@@ -88,6 +96,8 @@ export interface VerifyReport {
   /** Where the trusted public key came from: the key file / caller, or (weaker) the documents themselves. */
   keySource: 'trusted' | 'embedded' | 'none';
   problems: VerifyProblem[];
+  /** Projected copies only: records whose content cannot be checked (format 1 records shaped by policy). */
+  unchecked?: number;
 }
 
 export interface AuditSettings {

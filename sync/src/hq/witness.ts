@@ -9,6 +9,8 @@ export interface WitnessReport {
   checkpoints: number;
   lastCheckpointSeq: number;
   problems: string[];
+  /** Format 1 records whose content the policy shaped: chain, order and checkpoints checked, content not. */
+  unchecked?: number;
   /** Records replicated ahead of the signed head (in flight, not yet a problem). */
   beyondHead?: number;
 }
@@ -19,7 +21,9 @@ const BEYOND = /^Records (\d+)\.\.(\d+) lie beyond the signed head$/;
 
 /**
  * HQ's audit witness. Verifies a branch's replicated audit log against the
- * branch's pinned audit key (hash chain, Merkle checkpoints, signed head) and
+ * branch's pinned audit key (hash chain, Merkle checkpoints, signed head) on
+ * the policy-shaped copy HQ holds (format 2 records through their commitments and
+ * the openings of fields shipped unchanged), and
  * remembers the checkpoints it accepted, so a later fork (same seq, other root)
  * or rollback (fewer checkpoints) raises a problem even if the log verifies.
  */
@@ -44,7 +48,7 @@ export class AuditWitness {
       await store.put(doc);
       if (row.id.startsWith('ckpt:')) ckpts.set(Number(doc['seq']), String(doc['root']));
     }
-    const report = await verifyAuditStore(store, { publicKey });
+    const report = await verifyAuditStore(store, { publicKey, projected: true });
     await store.close();
     let beyondHead = 0;
     for (const p of report.problems) {
@@ -75,6 +79,7 @@ export class AuditWitness {
       checkpoints: report.checkpoints,
       lastCheckpointSeq: Math.max(0, ...ckpts.keys()),
       problems,
+      ...(report.unchecked ? { unchecked: report.unchecked } : {}),
       ...(beyondHead > 0 ? { beyondHead } : {}),
     };
   }
