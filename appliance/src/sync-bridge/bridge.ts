@@ -24,7 +24,7 @@ import type { FleetFigures } from './fleet-figures.ts';
 import type { InboundTargets } from './inbound.ts';
 import { applyInbound } from './inbound-docs.ts';
 import { OUTBOUND, startReplication, watchReplication } from './outbound.ts';
-import { PolicyHolder } from './policy-holder.ts';
+import { type PolicyChangeRecord, PolicyHolder } from './policy-holder.ts';
 import { putLatest } from './put-latest.ts';
 import { discardQuarantined, type ReleaseOutcome, releaseQuarantined } from './quarantine.ts';
 import { QuarantineBook } from './quarantine-book.ts';
@@ -214,6 +214,11 @@ export class SyncBridge {
       admitControl: (doc) => this.#control.admit(doc),
       onWitnessVerdict: (doc) => this.#auditWatch.onVerdict(doc),
     });
+  }
+
+  /** The last policy change HQ sent (per class and field), for the Join HQ page. */
+  lastPolicyChange(): Promise<PolicyChangeRecord | undefined> {
+    return this.#policy.lastChange();
   }
 
   /** Adopts a residency policy if it verifies against the pinned HQ key and is newer. */

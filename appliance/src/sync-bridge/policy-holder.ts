@@ -1,6 +1,8 @@
 import {
   defaultPolicy,
+  type PolicyChange,
   type PouchDb,
+  policyDiff,
   type ResidencyPolicy,
   type SignedPolicy,
   verifyPolicy,
@@ -40,9 +42,39 @@ export class PolicyHolder {
       return false;
     }
     const from = this.#policy.version;
+    const before = this.#policy;
     this.#policy = signed.policy;
-    if (options.persist !== false) await putLatest(this.#state, 'policy', { signed });
+    if (options.persist !== false) {
+      await putLatest(this.#state, 'policy', { signed });
+      // What HQ changed, per class and field, for the Join HQ page (not for the built-in starting policy).
+      if (before.issuedAt !== new Date(0).toISOString())
+        await putLatest(this.#state, 'policy-diff', {
+          from,
+          to: version,
+          at: new Date().toISOString(),
+          changes: policyDiff(before, signed.policy),
+        });
+    }
     await bus.publish('sync.policy_changed', { version, from }, { actor: 'hq' });
     return true;
   }
+
+  /** The last change HQ made to the policy (verified before it applied), if any. */
+  async lastChange(): Promise<PolicyChangeRecord | undefined> {
+    const doc = await this.#state.get('policy-diff').catch(() => undefined);
+    if (!doc) return undefined;
+    return {
+      from: Number(doc['from']),
+      to: Number(doc['to']),
+      at: String(doc['at']),
+      changes: (doc['changes'] as PolicyChange[] | undefined) ?? [],
+    };
+  }
+}
+
+export interface PolicyChangeRecord {
+  from: number;
+  to: number;
+  at: string;
+  changes: PolicyChange[];
 }

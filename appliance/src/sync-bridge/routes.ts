@@ -1,7 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { policyRows } from '../../../sync/src/index.ts';
 import { createRouter, principalOf, requirePermission } from '../http/index.ts';
 import type { SyncBridge } from './bridge.ts';
 import { SyncBridgeError } from './errors.ts';
+import type { HqJoin } from './join-service.ts';
+import type { ActiveLink } from './types.ts';
 
 const Replication = z.object({
   name: z.string(),
@@ -28,10 +31,34 @@ const Quarantined = z.object({
   at: z.string(),
 });
 
+const Rule = z.enum(['plain', 'token', 'sealed', 'withheld']);
+const FieldRow = z.object({ cls: z.string(), field: z.string(), rule: Rule });
+
+const Link = z.object({
+  source: z.enum(['env', 'joined']),
+  branchId: z.string(),
+  hqUrl: z.string(),
+  joinedAt: z.string().optional(),
+  joinedBy: z.string().optional(),
+  caFingerprint: z.string().optional(),
+});
+
+const PolicyChange = z.object({
+  from: z.number(),
+  to: z.number(),
+  at: z.string(),
+  changes: z.array(z.object({ cls: z.string(), field: z.string(), before: Rule, after: Rule })),
+});
+
 const StatusOut = z.object({
   enabled: z.boolean(),
   branchId: z.string(),
   hqUrl: z.string().optional(),
+  link: Link.optional(),
+  /** What leaves the branch under the policy in force, per class and field. */
+  fields: z.array(FieldRow).optional(),
+  /** The last policy change HQ sent (verified before it applied), per class and field. */
+  policyChange: PolicyChange.optional(),
   policyVersion: z.number().optional(),
   lagDocs: z.number().optional(),
   lagSeconds: z.number().optional(),
@@ -54,7 +81,12 @@ const ok = <T extends z.ZodType>(schema: T, description: string) => ({
  * and POST /sync/quarantine/{id}/release|discard: the branch admin's decision
  * on documents HQ refused (all system.manage).
  */
-export function syncRoutes(deps: { branchId: string; hqUrl?: string; bridge: () => SyncBridge | undefined }) {
+export function syncRoutes(deps: {
+  branchId: string;
+  bridge: () => SyncBridge | undefined;
+  link: () => ActiveLink | undefined;
+  join: HqJoin;
+}) {
   const app = createRouter();
   const status = createRoute({
     method: 'get',
@@ -65,11 +97,81 @@ export function syncRoutes(deps: { branchId: string; hqUrl?: string; bridge: () 
   });
   app.openapi(status, async (c) => {
     const bridge = deps.bridge();
-    const base = { branchId: deps.branchId, ...(deps.hqUrl ? { hqUrl: redact(deps.hqUrl) } : {}) };
+    const link = deps.link();
+    const base = {
+      branchId: link?.branchId ?? deps.branchId,
+      ...(link ? { hqUrl: redact(link.hqUrl), link: { ...link, hqUrl: redact(link.hqUrl) } } : {}),
+    };
     if (!bridge) return c.json({ ...base, enabled: false, replications: [], quarantine: [] }, 200);
-    const [s, quarantine] = await Promise.all([bridge.status(), bridge.quarantined(100)]);
-    return c.json({ ...base, ...s, quarantine }, 200);
+    const [s, quarantine, policyChange] = await Promise.all([
+      bridge.status(),
+      bridge.quarantined(100),
+      bridge.lastPolicyChange(),
+    ]);
+    return c.json(
+      {
+        ...base,
+        ...s,
+        quarantine,
+        fields: policyRows(bridge.policy),
+        ...(policyChange ? { policyChange } : {}),
+      },
+      200,
+    );
   });
+
+  const JoinIn = z
+    .object({
+      bundle: z
+        .string()
+        .min(1)
+        .max(64 * 1024),
+    })
+    .strict();
+  const JoinOut = z.object({
+    ok: z.boolean(),
+    branch: z.string(),
+    name: z.string(),
+    hqUrl: z.string(),
+    caFingerprint: z.string().optional(),
+    policyVersion: z.number(),
+    checks: z.array(
+      z.object({
+        check: z.enum(['reachable', 'tls', 'credentials', 'keys']),
+        result: z.enum(['ok', 'failed', 'skipped']),
+        detail: z.string(),
+      }),
+    ),
+    fields: z.array(FieldRow),
+  });
+  const body = { body: { content: { 'application/json': { schema: JoinIn } }, required: true } };
+  const check = createRoute({
+    method: 'post',
+    path: '/sync/join/check',
+    ...guarded,
+    summary: 'Read an HQ join bundle, test the connection it describes and show what would leave the branch',
+    request: body,
+    responses: ok(
+      JoinOut,
+      'bundle details, connection test (a failed step is in the answer) and field table',
+    ),
+  });
+  app.openapi(check, async (c) =>
+    c.json(await deps.join.preview(c.req.valid('json').bundle, actorOf(c)), 200),
+  );
+
+  const confirm = createRoute({
+    method: 'post',
+    path: '/sync/join',
+    ...guarded,
+    summary:
+      'Join HQ: test again, store the bundle (secret encrypted) and start replication without a restart',
+    request: body,
+    responses: ok(JoinOut, 'joined; replication is starting'),
+  });
+  app.openapi(confirm, async (c) =>
+    c.json(await deps.join.confirm(c.req.valid('json').bundle, actorOf(c)), 200),
+  );
 
   const enabled = (): SyncBridge => {
     const bridge = deps.bridge();

@@ -22,6 +22,8 @@ declare module '../events/catalogue.ts' {
       rev: string;
       reason: string;
     };
+    'sync.hq_joined': { branch: string; hqUrl: string; policyVersion: number; caFingerprint?: string };
+    'sync.hq_join_refused': { reason: string; branch?: string; hqUrl?: string };
     'sync.release_requested': { docId: string; db: string; note: string; by: string; entries: number };
   }
 }
@@ -35,4 +37,14 @@ export interface BridgeDbs {
   inbound: PouchDb;
   state: PouchDb;
   quarantine: PouchDb;
+}
+
+/** How the running link was set up: env vars (BRANCHLINE_HQ_URL) or the console's Join HQ page. */
+export interface ActiveLink {
+  source: 'env' | 'joined';
+  branchId: string;
+  hqUrl: string;
+  joinedAt?: string;
+  joinedBy?: string;
+  caFingerprint?: string;
 }

@@ -71,6 +71,12 @@ export const errorsEn = {
   'error.STORAGE_KEY_SHREDDED': 'This data was permanently erased and can no longer be read.',
 
   'error.SYNC_ENROLMENT_UNREADABLE': 'The HQ enrolment file cannot be read. Contact an administrator.',
+  'error.SYNC_BUNDLE_INVALID':
+    'This is not a valid HQ join bundle: it is damaged, altered or not signed by HQ. Ask HQ for a new one.',
+  'error.SYNC_JOIN_CHECK_FAILED':
+    'The connection test with HQ failed; nothing was changed. See the steps above.',
+  'error.SYNC_JOIN_ENV_CONFIGURED':
+    'HQ is set by the appliance settings (BRANCHLINE_HQ_URL); they take precedence over joining here.',
   'error.SYNC_QUARANTINE_GONE': 'That document is no longer waiting to be sent to HQ.',
   'error.SYNC_QUARANTINE_NOT_FOUND': 'That held document no longer exists.',
 

@@ -68,6 +68,10 @@ export const errorsZhCN: Record<keyof typeof errorsEn, string> = {
   'error.STORAGE_KEY_SHREDDED': '该数据已被永久销毁，无法读取。',
 
   'error.SYNC_ENROLMENT_UNREADABLE': '无法读取总部注册文件，请联系管理员。',
+  'error.SYNC_BUNDLE_INVALID':
+    '这不是有效的总部加入包：内容已损坏、被改动或并非总部签发。请向总部索取新的加入包。',
+  'error.SYNC_JOIN_CHECK_FAILED': '与总部的连接测试未通过，未做任何更改。请查看上方各步骤结果。',
+  'error.SYNC_JOIN_ENV_CONFIGURED': '本设备已通过系统环境变量配置总部，该设置优先，无法在此加入。',
   'error.SYNC_QUARANTINE_GONE': '该文档已不在待发往总部的队列中。',
   'error.SYNC_QUARANTINE_NOT_FOUND': '该暂扣文档已不存在。',
 

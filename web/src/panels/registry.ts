@@ -10,6 +10,7 @@ import { ReportsPanel } from './reports/reports-panel.tsx';
 import { RolesAdminPanel } from './roles-admin.tsx';
 import { RoutingAdminPanel } from './routing/routing-admin.tsx';
 import { SetupWizard } from './setup/wizard.tsx';
+import { JoinHqPanel } from './sync/join-hq.tsx';
 import { SyncPanel } from './sync/sync-panel.tsx';
 import { TeamChatPanel } from './teamchat/teamchat-panel.tsx';
 import { TicketAdminPanel } from './tickets/ticket-admin.tsx';
@@ -60,6 +61,7 @@ export const PANELS: readonly PanelEntry[] = [
   },
   { route: 'flows', permissions: ['system.manage'], label: 'nav.flows', component: FlowsPanel },
   { route: 'sync', permissions: ['system.manage'], label: 'nav.sync', component: SyncPanel },
+  { route: 'join-hq', permissions: ['system.manage'], label: 'nav.joinHq', component: JoinHqPanel },
   { route: 'voice', permissions: ['contacts.monitor'], label: 'nav.voice', component: CallsPanel },
   {
     route: 'wallboard',

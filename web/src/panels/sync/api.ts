@@ -15,10 +15,56 @@ export interface ReplicationView {
   quarantined: number;
 }
 
+export type FieldRule = 'plain' | 'token' | 'sealed' | 'withheld';
+export type DataClass = 'tickets' | 'crm' | 'audit' | 'recordings' | 'message_bodies';
+export const DATA_CLASSES: readonly DataClass[] = ['tickets', 'crm', 'audit', 'recordings', 'message_bodies'];
+
+export interface FieldRow {
+  cls: DataClass;
+  field: string;
+  rule: FieldRule;
+}
+
+export interface LinkView {
+  source: 'env' | 'joined';
+  branchId: string;
+  hqUrl: string;
+  joinedAt?: string;
+  joinedBy?: string;
+  caFingerprint?: string;
+}
+
+export interface PolicyChangeView {
+  from: number;
+  to: number;
+  at: string;
+  changes: Array<{ cls: DataClass; field: string; before: FieldRule; after: FieldRule }>;
+}
+
+export interface JoinCheckView {
+  check: 'reachable' | 'tls' | 'credentials' | 'keys';
+  result: 'ok' | 'failed' | 'skipped';
+  detail: string;
+}
+
+export interface JoinPreviewView {
+  ok: boolean;
+  branch: string;
+  name: string;
+  hqUrl: string;
+  caFingerprint?: string;
+  policyVersion: number;
+  checks: JoinCheckView[];
+  fields: FieldRow[];
+}
+
 export interface SyncStatusView {
   enabled: boolean;
   branchId: string;
   hqUrl?: string;
+  link?: LinkView;
+  fields?: FieldRow[];
+  policyChange?: PolicyChangeView;
   policyVersion?: number;
   lagDocs?: number;
   lagSeconds?: number;
@@ -47,3 +93,11 @@ export const releaseQuarantined = (api: ApiClient, id: string) =>
 /** Closes a quarantine entry; the document stays at the branch only. */
 export const discardQuarantined = (api: ApiClient, id: string) =>
   api.post<{ ok: boolean }>(`/api/sync/quarantine/${encodeURIComponent(id)}/discard`, {});
+
+/** Parses the pasted bundle and tests the connection it describes (a failed step is in the answer). */
+export const checkJoinBundle = (api: ApiClient, bundle: string) =>
+  api.post<JoinPreviewView>('/api/sync/join/check', { bundle });
+
+/** Stores the bundle and starts replication; refused unless the connection test passes again. */
+export const joinHq = (api: ApiClient, bundle: string) =>
+  api.post<JoinPreviewView>('/api/sync/join', { bundle });
