@@ -6,7 +6,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { smtpBoundPort } from './channels/email/index.ts';
 import { serveControlSocket } from './cli/index.ts';
 import { type Config, configFromProcess } from './config/index.ts';
-import { serveNode, staticSpa, WsGateway } from './http/index.ts';
+import { localCaRoute, serveNode, staticSpa, WsGateway } from './http/index.ts';
 import { createLogger, setLogLevel } from './logging/index.ts';
 import { MODULES } from './module-list.ts';
 import { openCoreOnDisk } from './on-disk.ts';
@@ -16,17 +16,18 @@ import {
   createScheduler,
   ensureRecoveryKey,
   ensureTlsMaterial,
+  isLoopbackBind,
   notify,
   readCertificateExpiry,
   selfTestChecks,
   startWatchdog,
+  tlsHostsFor,
 } from './system/index.ts';
 import { type MediaAlarm, openMediaEngine, sipBoundPort } from './voice/index.ts';
 
 const log = createLogger('main');
 const VERSION = '0.1.0';
 const WEB_ROOT = path.resolve(import.meta.dirname, '../../web/dist/console');
-const LOOPBACK = /^(127\.|::1$|localhost$)/;
 
 export interface Appliance {
   httpPort: number;
@@ -89,7 +90,9 @@ export async function startAppliance(config: Config, print: (line: string) => vo
     retireAdminFile().catch((err: unknown) => log.error('cannot remove the one-time password file', { err })),
   );
 
-  const hosts = LOOPBACK.test(config.bind) || config.bind === '0.0.0.0' ? [] : [config.bind];
+  // On the LAN the certificate names the host name and the addresses listened on,
+  // as found at start and re-checked every minute (DHCP, a new interface).
+  let hosts = tlsHostsFor(config.bind);
   const tls = config.httpsEnabled ? await ensureTlsMaterial(config.dataDir, { hosts }) : undefined;
   const gateway = new WsGateway(core.bus, {
     resolveSession: core.identity.resolveSession,
@@ -100,7 +103,8 @@ export async function startAppliance(config: Config, print: (line: string) => vo
     httpPort: config.httpPort,
     gateway,
     upgrades: core.upgrades,
-    publicRoutes: core.publicRoutes,
+    publicRoutes: tls ? [...core.publicRoutes, localCaRoute(tls.ca)] : core.publicRoutes,
+    redirectHttp: !isLoopbackBind(config.bind),
     ...(tls ? { tls: { key: tls.key, cert: tls.cert }, httpsPort: config.httpsPort } : {}),
   });
 
@@ -117,6 +121,18 @@ export async function startAppliance(config: Config, print: (line: string) => vo
     const b = await createBackup(config.dataDir);
     await core.bus.publish('system.backup_created', { file: b.file, bytes: b.bytes });
   });
+  if (tls && !isLoopbackBind(config.bind)) {
+    jobs.schedule('cert-names', '* * * * *', async () => {
+      const now = tlsHostsFor(config.bind);
+      if (now.join(' ') === hosts.join(' ')) return;
+      hosts = now;
+      const next = await ensureTlsMaterial(config.dataDir, { hosts });
+      if (next.issued) {
+        servers.setTls({ key: next.key, cert: next.cert });
+        log.info('server certificate reissued for new names', { hosts });
+      }
+    });
+  }
   if (tls) {
     jobs.schedule('cert-expiry', '0 6 * * *', async () => {
       const notAfter = await readCertificateExpiry(tls.certPath);

@@ -28,7 +28,26 @@ export interface PublicRoute {
 export interface NodeServers {
   httpPort: number;
   httpsPort: number | undefined;
+  /** Swaps the HTTPS certificate for new connections (a reissued certificate). */
+  setTls(tls: { key: string | Buffer; cert: string | Buffer }): void;
   close(): Promise<void>;
+}
+
+const LOOPBACK_PEER = /^(127\.|::1$|::ffff:127\.)/;
+
+/**
+ * The plain-HTTP answer when HTTP only redirects: 308 to the same path on the
+ * HTTPS port of the host the client asked for (its Host header, parsed as a URL
+ * host, so nothing but a host name or address ends up in Location).
+ */
+export function httpsRedirect(req: Request, httpsPort: number): Response {
+  const url = new URL(req.url);
+  url.protocol = 'https:';
+  url.port = httpsPort === 443 ? '' : String(httpsPort);
+  return new Response('Use HTTPS\n', {
+    status: 308,
+    headers: { location: url.href, 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' },
+  });
 }
 
 function listen(server: HttpServer, port: number, host: string): Promise<number> {
@@ -62,6 +81,11 @@ export async function serveNode(
     gateway?: WsGateway;
     upgrades?: UpgradeHandler[];
     publicRoutes?: PublicRoute[];
+    /**
+     * Plain HTTP only redirects to HTTPS, except for loopback clients (mark-good.sh,
+     * the CLI): set when the bind is not loopback and HTTPS is on.
+     */
+    redirectHttp?: boolean;
   },
 ): Promise<NodeServers> {
   const upgrades = options.upgrades ?? [];
@@ -95,12 +119,22 @@ export async function serveNode(
     }
     servers.push(server);
   };
-  const http = createAdaptorServer({ fetch }) as HttpServer;
-  attach(http);
-  const httpPort = await listen(http, options.httpPort, options.bind);
   let httpsPort: number | undefined;
+  const redirect = options.redirectHttp === true && options.tls !== undefined;
+  const httpFetch = (
+    req: Request,
+    env: { incoming?: { socket: { remoteAddress?: string | undefined } } },
+  ) => {
+    const peer = env.incoming?.socket.remoteAddress ?? '';
+    if (redirect && httpsPort !== undefined && !LOOPBACK_PEER.test(peer))
+      return httpsRedirect(req, httpsPort);
+    return fetch(req, env);
+  };
+  const http = createAdaptorServer({ fetch: httpFetch }) as HttpServer;
+  attach(http);
+  let https: HttpServer | undefined;
   if (options.tls && options.httpsPort !== undefined) {
-    const https = createAdaptorServer({
+    https = createAdaptorServer({
       fetch,
       createServer: createHttpsServer,
       serverOptions: { key: options.tls.key, cert: options.tls.cert, minVersion: 'TLSv1.2' },
@@ -108,11 +142,22 @@ export async function serveNode(
     attach(https);
     httpsPort = await listen(https, options.httpsPort, options.bind);
   }
-  log.info(`listening [http:${options.bind}:${httpPort}${httpsPort ? `, https:${httpsPort}` : ''}]`);
+  // HTTPS first, so the redirect always knows its port.
+  const httpPort = await listen(http, options.httpPort, options.bind);
+  log.info(
+    `listening [http:${options.bind}:${httpPort}${httpsPort ? `, https:${httpsPort}` : ''}${redirect ? ', http redirects non-loopback clients to https' : ''}]`,
+  );
   let closing: Promise<void> | undefined;
   return {
     httpPort,
     httpsPort,
+    setTls: (tls) => {
+      (https as unknown as { setSecureContext?: (o: object) => void } | undefined)?.setSecureContext?.({
+        key: tls.key,
+        cert: tls.cert,
+        minVersion: 'TLSv1.2',
+      });
+    },
     close: () => {
       closing ??= Promise.all(servers.map(closeServer)).then(() => undefined);
       return closing;

@@ -111,3 +111,17 @@ export {
    */
   selfTestChecks,
 } from './self-test.ts';
+export {
+  /**
+   * True for a loopback bind (developer box: no LAN names, HTTP served as is).
+   * @example
+   * if (!isLoopbackBind(cfg.bind)) redirectHttp = true;
+   */
+  isLoopbackBind,
+  /**
+   * Host name + LAN addresses the server certificate must name for a bind address.
+   * @example
+   * const tls = await ensureTlsMaterial(dataDir, { hosts: tlsHostsFor('0.0.0.0') });
+   */
+  tlsHostsFor,
+} from './tls-hosts.ts';
