@@ -51,6 +51,9 @@ export const en = {
   'login.totpHint':
     'Your role uses two-step verification. Enter the 6-digit code from your authenticator app.',
   'login.submit': 'Sign in',
+  'login.caTitle': 'Certificate of this appliance',
+  'login.caDownload': 'Download the local CA certificate',
+  'login.caFingerprint': 'SHA-256 fingerprint (compare before trusting it):',
 
   'session.ended.frozen':
     'Your account has been frozen and your session has ended. Contact an administrator.',

@@ -51,6 +51,9 @@ export const zhCN: Record<MessageKey, string> = {
   'login.totp': '动态口令',
   'login.totpHint': '您的角色已启用双因素认证，请输入身份验证器应用中显示的 6 位动态口令。',
   'login.submit': '登录',
+  'login.caTitle': '本设备的证书',
+  'login.caDownload': '下载本地 CA 证书',
+  'login.caFingerprint': 'SHA-256 指纹（信任前请核对）：',
 
   'session.ended.frozen': '您的账号已被冻结，会话已结束。请联系管理员。',
   'session.ended.logout': '您已在其他窗口退出登录，请重新登录。',

@@ -1,4 +1,5 @@
 import { useSignal } from '@preact/signals';
+import { useEffect } from 'preact/hooks';
 import { api, endedReason, refreshSession } from '../app-state.ts';
 import { ErrorText } from '../components/error-text.tsx';
 import { useAction } from '../components/use-action.ts';
@@ -13,6 +14,16 @@ export function LoginPanel() {
   // The server asks for a code only after a correct password (IDENTITY_MFA_REQUIRED).
   const needTotp = useSignal(false);
   const action = useAction();
+  // The local CA (served unauthenticated at /ca.crt) and its fingerprint to compare.
+  const caFingerprint = useSignal('');
+  useEffect(() => {
+    fetch('/ca.json')
+      .then((r) => (r.ok ? r.json() : undefined))
+      .then((j: { fingerprintSha256?: unknown } | undefined) => {
+        if (typeof j?.fingerprintSha256 === 'string') caFingerprint.value = j.fingerprintSha256;
+      })
+      .catch(() => undefined);
+  }, []);
 
   const submit = (e: Event) => {
     e.preventDefault();
@@ -96,6 +107,20 @@ export function LoginPanel() {
           {action.busy ? t('common.working') : t('login.submit')}
         </button>
       </form>
+      {caFingerprint.value && (
+        <section class="stack" data-testid="login-ca">
+          <h2>{t('login.caTitle')}</h2>
+          <a href="/ca.crt" download="branchline-local-ca.crt" data-testid="login-ca-download">
+            {t('login.caDownload')}
+          </a>
+          <small>
+            {t('login.caFingerprint')}{' '}
+            <code data-testid="login-ca-fingerprint" style={{ overflowWrap: 'anywhere' }}>
+              {caFingerprint.value}
+            </code>
+          </small>
+        </section>
+      )}
     </main>
   );
 }
