@@ -33,7 +33,7 @@ export const HQ_CONSOLE_JS = `'use strict';
     box.hidden = false;
     box.querySelector('[data-testid="hq-bundle-title"]').textContent =
       'Join bundle for branch ' + j.branch + ' (' + j.name + '), residency policy v' + j.policyVersion +
-      (j.rotated ? '. The branch's earlier credentials no longer work.' : '.');
+      (j.rotated ? '. Earlier credentials of this branch no longer work.' : '.');
     box.querySelector('[data-testid="hq-bundle-ca"]').textContent = j.caFingerprint
       ? 'HQ CA fingerprint (SHA-256): ' + j.caFingerprint
       : 'HQ serves plain HTTP here: no CA certificate in the bundle.';
@@ -47,7 +47,7 @@ export const HQ_CONSOLE_JS = `'use strict';
       qr.appendChild(document.importNode(svg, true));
     } else qr.textContent = 'Too long for one QR code: copy or download the text.';
     var a = box.querySelector('[data-testid="hq-bundle-download"]');
-    a.href = URL.createObjectURL(new Blob([j.text + '\n'], { type: 'text/plain' }));
+    a.href = URL.createObjectURL(new Blob([j.text + '\\n'], { type: 'text/plain' }));
     a.download = 'branchline-join-' + j.branch + '.txt';
   }
   function body(form) {
