@@ -48,6 +48,7 @@ test('admin enrols, creates an agent, and freezing the agent logs their page out
 
   await adminPage.getByTestId('pw-current').fill(initialPassword(app));
   await adminPage.getByTestId('pw-new').fill('admin new password 2026');
+  await adminPage.getByTestId('pw-confirm').fill('admin new password 2026');
   await shot(adminPage, '02-forced-password-change');
   await adminPage.getByTestId('pw-submit').click();
 
@@ -73,6 +74,7 @@ test('admin enrols, creates an agent, and freezing the agent logs their page out
   await agentPage.getByTestId('login-submit').click();
   await agentPage.getByTestId('pw-current').fill(otp);
   await agentPage.getByTestId('pw-new').fill('agent li password 2026');
+  await agentPage.getByTestId('pw-confirm').fill('agent li password 2026');
   await agentPage.getByTestId('pw-submit').click();
   await agentPage.getByTestId('logout').waitFor();
   await shot(agentPage, '05-agent-signed-in');

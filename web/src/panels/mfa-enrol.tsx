@@ -2,6 +2,7 @@ import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { api, refreshSession } from '../app-state.ts';
 import { ErrorText } from '../components/error-text.tsx';
+import { QrCode } from '../components/qr-code.tsx';
 import { useAction } from '../components/use-action.ts';
 import { beginMfa, confirmMfa, type MfaSetup } from '../data/auth.ts';
 import { t } from '../i18n/index.ts';
@@ -33,6 +34,7 @@ export function MfaEnrolPanel() {
       <h1>{t('mfa.title')}</h1>
       <p>{t('mfa.intro')}</p>
       <ErrorText code={start.error} testid="mfa-setup-error" />
+      {setup.value && <QrCode text={setup.value.otpauthUrl} label={t('mfa.qr')} testid="mfa-qr" />}
       {setup.value && (
         <dl class="secret">
           <dt>{t('mfa.secret')}</dt>

@@ -10,17 +10,21 @@ const MIN_LENGTH = 12;
 export function PasswordChangePanel() {
   const current = useSignal('');
   const next = useSignal('');
+  const confirm = useSignal('');
   const tooShort = useSignal(false);
+  const mismatch = useSignal(false);
   const action = useAction();
 
   const submit = (e: Event) => {
     e.preventDefault();
     tooShort.value = next.value.length < MIN_LENGTH;
-    if (tooShort.value) return;
+    mismatch.value = !tooShort.value && confirm.value !== next.value;
+    if (tooShort.value || mismatch.value) return;
     void action.run(async () => {
       await changePassword(api, current.value, next.value);
       current.value = '';
       next.value = '';
+      confirm.value = '';
       await refreshSession();
     });
   };
@@ -58,6 +62,24 @@ export function PasswordChangePanel() {
           />
           <small>{t('password.rules')}</small>
         </label>
+        <label>
+          {t('password.confirm')}
+          <input
+            data-testid="pw-confirm"
+            type="password"
+            autocomplete="new-password"
+            required
+            value={confirm.value}
+            onInput={(e) => {
+              confirm.value = e.currentTarget.value;
+            }}
+          />
+        </label>
+        {mismatch.value && (
+          <p class="error" role="alert" data-testid="pw-mismatch">
+            {t('password.mismatch')}
+          </p>
+        )}
         {tooShort.value && (
           <p class="error" role="alert">
             {t('password.tooShort')}

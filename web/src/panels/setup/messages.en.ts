@@ -1,6 +1,9 @@
 /** First-run wizard, the weekday/time pickers and the role home pages (English). */
 export const setupEn = {
   'nav.setup': 'Setup',
+  // First sign-in (kept here with the wizard it leads to):
+  'password.confirm': 'Repeat the new password',
+  'mfa.qr': 'QR code for your authenticator app',
   'setup.title': 'First-run setup',
   'setup.saveNext': 'Save and continue',
   'setup.doneNext': 'Done, continue',
@@ -57,7 +60,7 @@ export const setupEn = {
   'setup.channel.voice': 'Phone',
   'setup.channel.email': 'Email',
   'setup.channel.wechat': 'WeChat',
-  'setup.voice.intro': 'Desk phones register at {server} with their extension and password.',
+  'setup.voice.intro': 'Desk phones register at this address with their extension and password:',
   'setup.voice.agent': 'Agent',
   'setup.voice.extension': 'Extension',
   'setup.voice.password': 'Phone password',

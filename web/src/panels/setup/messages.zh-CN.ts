@@ -3,6 +3,8 @@ import type { setupEn } from './messages.en.ts';
 /** 首次设置向导、星期与时间选择、按角色的首页（简体中文）。 */
 export const setupZhCN: Record<keyof typeof setupEn, string> = {
   'nav.setup': '设置向导',
+  'password.confirm': '再次输入新密码',
+  'mfa.qr': '供身份验证器应用扫描的二维码',
   'setup.title': '首次设置',
   'setup.saveNext': '保存并继续',
   'setup.doneNext': '完成，继续',
@@ -58,7 +60,7 @@ export const setupZhCN: Record<keyof typeof setupEn, string> = {
   'setup.channel.voice': '电话',
   'setup.channel.email': '邮件',
   'setup.channel.wechat': '微信',
-  'setup.voice.intro': '桌面话机用分机号和密码注册到 {server}。',
+  'setup.voice.intro': '桌面话机用分机号和密码注册到以下地址：',
   'setup.voice.agent': '坐席',
   'setup.voice.extension': '分机号',
   'setup.voice.password': '话机密码',

@@ -169,9 +169,16 @@ export function HqStep(props: StepProps) {
       <h2>{t('setup.step.hq')}</h2>
       {hq ? (
         <p>
-          <button type="button" class="link" data-testid="setup-hq-open" onClick={() => navigate(hq.route)}>
+          <a
+            href={`/${hq.route}`}
+            data-testid="setup-hq-open"
+            onClick={(e) => {
+              e.preventDefault();
+              navigate(hq.route);
+            }}
+          >
             {t('setup.hq.open')}
-          </button>
+          </a>
         </p>
       ) : (
         <p data-testid="setup-hq-placeholder">{t('setup.hq.placeholder')}</p>

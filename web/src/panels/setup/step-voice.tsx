@@ -62,10 +62,12 @@ export function VoiceStep(props: StepProps) {
         }}
       >
         <h2>{t('setup.step.voice')}</h2>
+        <p>{t('setup.voice.intro')}</p>
         <p>
-          {t('setup.voice.intro', {
-            server: `${location.hostname}${sipPort.value ? `:${sipPort.value}` : ''}`,
-          })}
+          <code data-testid="setup-sip-server">
+            {location.hostname}
+            {sipPort.value ? `:${sipPort.value}` : ''}
+          </code>
         </p>
         <ul data-testid="setup-deskphones">
           {phones.value.map((p) => (

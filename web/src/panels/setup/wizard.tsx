@@ -42,23 +42,22 @@ export function SetupWizard() {
   return (
     <div class="stack" data-testid="setup-wizard" data-step={step}>
       <h1>{t('setup.title')}</h1>
-      <ol class="row steps" aria-label={t('setup.title')}>
+      <nav class="row" aria-label={t('setup.title')}>
         {STEPS.map((s, i) => (
-          <li key={s}>
-            <button
-              type="button"
-              class={s === step ? '' : 'secondary'}
-              aria-current={s === step ? 'step' : undefined}
-              data-testid={`setup-nav-${s}`}
-              data-state={v.steps[s]}
-              onClick={() => (current.value = s)}
-            >
-              {i + 1}. {t(`setup.step.${s}`)}{' '}
-              {v.steps[s] === 'done' ? '✓' : v.steps[s] === 'skipped' ? '–' : ''}
-            </button>
-          </li>
+          <button
+            key={s}
+            type="button"
+            class={s === step ? '' : 'secondary'}
+            aria-current={s === step ? 'step' : undefined}
+            data-testid={`setup-nav-${s}`}
+            data-state={v.steps[s]}
+            onClick={() => (current.value = s)}
+          >
+            {i + 1}. {t(`setup.step.${s}`)}{' '}
+            {v.steps[s] === 'done' ? '✓' : v.steps[s] === 'skipped' ? '–' : ''}
+          </button>
         ))}
-      </ol>
+      </nav>
       <div key={step}>
         {step === 'branch' && <BranchStep {...common} view={v} onSaved={onSaved} />}
         {step === 'hours' && <HoursStep {...common} view={v} />}
