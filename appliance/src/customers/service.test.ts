@@ -90,3 +90,11 @@ test('the phone region decides how a national number is read', async () => {
   });
   assert.throws(() => setup('XX'), TypeError);
 });
+
+test('setPhoneRegion() reads national numbers in the new region from then on, and refuses an unknown one', async () => {
+  const { customers } = setup('CN');
+  customers.setPhoneRegion('US');
+  const c = await customers.create({ name: 'New York desk', phone: '(212) 555-0123' }, actor);
+  assert.equal(c.phone, '+12125550123');
+  assert.throws(() => customers.setPhoneRegion('XX'), /Unknown phone region/);
+});

@@ -60,7 +60,7 @@ export class CustomerService {
   #lock = new KeyedLock();
   #sections = new Map<string, ProfileSection>();
   #merges: Merges;
-  readonly #region: string;
+  #region: string;
 
   constructor(
     store: DocStore,
@@ -85,6 +85,16 @@ export class CustomerService {
     this.#shredder = options.shredder;
     this.#now = options.now ?? (() => new Date());
     this.#merges = new Merges(store, { index: this.#index, bus: this.#bus, now: this.#now });
+  }
+
+  /**
+   * Reads national numbers in `region` from now on: the setup wizard's stored
+   * phone region applies at runtime (setup does not call it when BRANCHLINE_PHONE_REGION is set).
+   */
+  setPhoneRegion(region: string): void {
+    if (!isPhoneRegion(region))
+      throw new BadInputError('CUSTOMERS_INVALID_FIELD', `Unknown phone region: ${JSON.stringify(region)}`);
+    this.#region = region;
   }
 
   /** Creates a customer; an id chosen by the client makes a retry return the same customer. */

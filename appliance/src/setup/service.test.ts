@@ -83,3 +83,20 @@ test('putWidget() refuses a colour that is not #rrggbb', async () => {
     colour: '#aa0000',
   });
 });
+
+test('onBranch gets the settings in force on open and after each save (the environment still wins)', async () => {
+  const seen: string[] = [];
+  const store = new MemoryDocStore('setup');
+  const make = (env: Record<string, string>) =>
+    new SetupService(store, {
+      bus: new EventBus(),
+      config: loadConfig(env),
+      onBranch: (v) => seen.push(`${v.branch.phoneRegion}:${v.sources.phoneRegion}`),
+    });
+  const first = make({ BRANCHLINE_TIMEZONE: 'Asia/Shanghai' });
+  await first.open();
+  await first.putBranch({ ...BRANCH, phoneRegion: 'HK' }, 'u1');
+  await make({ BRANCHLINE_TIMEZONE: 'Asia/Shanghai' }).open();
+  await make({ BRANCHLINE_PHONE_REGION: 'SG' }).open();
+  assert.deepEqual(seen, ['CN:default', 'HK:wizard', 'HK:wizard', 'SG:environment']);
+});

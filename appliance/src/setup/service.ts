@@ -70,10 +70,21 @@ export class SetupService {
   #rev: string | undefined;
   #queue: Promise<unknown> = Promise.resolve();
 
-  constructor(store: DocStore, options: { bus: EventBus; config: Config }) {
+  #onBranch: ((view: SetupView) => void) | undefined;
+
+  constructor(
+    store: DocStore,
+    options: {
+      bus: EventBus;
+      config: Config;
+      /** Applies the branch settings in force at runtime: called on open and after each branch save. */
+      onBranch?: (view: SetupView) => void;
+    },
+  ) {
     this.#store = store;
     this.#bus = options.bus;
     this.#config = options.config;
+    this.#onBranch = options.onBranch;
   }
 
   async open(): Promise<void> {
@@ -86,6 +97,7 @@ export class SetupService {
       };
       this.#rev = d._rev;
     }
+    this.#onBranch?.(this.view());
   }
 
   /** The branch settings in force: environment, else what the wizard stored, else the defaults. */
@@ -154,10 +166,12 @@ export class SetupService {
 
   async putBranch(input: BranchSettings, actor: string): Promise<SetupView> {
     const b = checkBranch(input);
-    return this.#write(async (doc) => [
+    const view = await this.#write(async (doc) => [
       { ...doc, branch: b },
       () => this.#bus.publish('setup.branch_changed', { fields: Object.keys(b) }, { actor }),
     ]);
+    this.#onBranch?.(view);
+    return view;
   }
 
   async putWidget(input: WidgetLook, actor: string): Promise<SetupView> {
