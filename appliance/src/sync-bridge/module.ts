@@ -128,8 +128,10 @@ export const syncBridgeModule: BranchModule = {
         agent: agentFor(bundle),
       });
       if (!b) return undefined;
-      // The bundle's policy applies at once; HQ's inbound copy (the same or newer) follows.
-      await b.applyPolicy(bundle.policy);
+      // The bundle's policy applies at once (HQ's inbound copy, the same or newer, follows); after a
+      // restart the stored policy may be newer already, and the bundle's is not offered as a rollback.
+      if (bundle.policy.policy.version > b.policy.version || b.policy.issuedAt === new Date(0).toISOString())
+        await b.applyPolicy(bundle.policy);
       link = {
         source: 'joined',
         branchId: bundle.branch,
