@@ -100,6 +100,8 @@ export class HqConsole {
       await installHqRules(this.#couch.db(`b-${branch}-${cls}`), rules);
     // The inbound db exists before the branch's first pull (a branch may not create databases).
     await this.#couch.db(`b-${branch}-inbound`).info();
+    // So is the status db: on Apache CouchDB a branch cannot create databases (docs/hq-couchdb.md).
+    await this.#couch.db(`b-${branch}-status`).info();
     // First enrolment only (a rules change enrols again): credentials, kept hashed at HQ.
     if (!this.#couch.credentials.has(branch)) {
       const file = writeEnrolmentBundle(
