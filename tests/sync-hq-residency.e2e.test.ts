@@ -1,12 +1,14 @@
-// What reaches HQ is exactly what the residency policy allows (issue 11, findings 1, 2 and 4):
+// What reaches HQ is exactly what the residency policy allows (issue 11, findings 1 to 4):
 // a real appliance replicates to the real embedded HQ (auth on); a plain fetch client scans
 // every HQ database, revision, attachment and design doc and compares each field with the policy.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import WebSocket from 'ws';
 import {
   defaultPolicy,
   type FieldRule,
@@ -32,6 +34,7 @@ let auditor: ApiClient;
 let cleanup: () => Promise<void>;
 let own: { username: string; password: string };
 let other: { username: string; password: string };
+const sockets: WebSocket[] = [];
 
 interface Bundle {
   username: string;
@@ -70,6 +73,7 @@ before(async () => {
   auditor = (await createSignedInUser(admin, 'h1.trail', ['h1-trail-reader'], 'h1 trail password 1')).client;
 });
 after(async () => {
+  for (const ws of sockets) ws.terminate();
   await app?.stop();
   await con?.close();
   await hq?.close();
@@ -336,6 +340,171 @@ test('HQ receives every ticket and customer as the policy allows: plain equal, t
     [],
     'customer UUIDs in ticket/CRM/status docs',
   );
+});
+
+/** A web chat visitor over the public widget socket: says `text`, then leaves contact details. */
+async function visitor(text: string, prechat: { name: string; phone: string }): Promise<void> {
+  const frames: Array<Record<string, unknown>> = [];
+  const ws = new WebSocket(`ws://127.0.0.1:${app.httpPort}/widget/ws`);
+  sockets.push(ws);
+  ws.on('message', (raw) => frames.push(JSON.parse(raw.toString()) as Record<string, unknown>));
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  ws.send(JSON.stringify({ t: 'hello', token: randomBytes(18).toString('base64url'), lastSeq: 0 }));
+  await until('widget welcome', () => frames.find((f) => f['t'] === 'welcome'));
+  ws.send(JSON.stringify({ t: 'send', cid: 'm1', text }));
+  await until('the message acknowledged', () => frames.find((f) => f['cid'] === 'm1'));
+  ws.send(JSON.stringify({ t: 'prechat', ...prechat }));
+}
+
+test("HQ's audit copy re-links nothing: no customer/contact id, phone, ID number or canary, customer ids tokenised as on the tickets, and HQ's witness verifies the chain", async () => {
+  // More audited work on people: two web chat contacts (the second visitor gives customer 0's phone,
+  // so the branch merges the two customers), and reads of a customer and a contact.
+  await visitor('CANARY-801 my card is blocked', { name: 'CANARY-802 Li', phone: '+8613900139077' });
+  await visitor('CANARY-803 where is my card', {
+    name: 'CANARY-804 Wang',
+    phone: made.customers[0]?.phone ?? '',
+  });
+  type Contact = { id: string; customerId: string; conversationId: string };
+  const contacts = await until(
+    'two web chat contacts',
+    async () => {
+      const r = await admin.request('GET', '/api/contacts?scope=all');
+      const list = (r.json['contacts'] as Contact[] | undefined) ?? [];
+      return list.length >= 2 ? list : undefined;
+    },
+    { timeoutMs: 15_000, everyMs: 200 },
+  );
+  const merged = await until(
+    'the visitor merged into customer 0 (same phone)',
+    async () => {
+      const r = await auditor.request('GET', '/api/audit?action=customer.merged&limit=10');
+      return (r.json['records'] as Array<{ details: Record<string, string> }> | undefined)?.[0];
+    },
+    { timeoutMs: 15_000, everyMs: 200 },
+  );
+  const c0 = made.customers[0]?.id as string;
+  assert.equal((await admin.request('GET', `/api/customers/${c0}`)).status, 200);
+  assert.equal((await admin.request('GET', `/api/contacts/${contacts[0]?.id}`)).status, 200);
+  const last = await auditor.request('GET', '/api/audit?order=desc&limit=1');
+  const lastSeq = (last.json['records'] as Array<{ seq: number }>)[0]?.seq ?? 0;
+  // What the branch holds in plaintext about people: ids, phones, ID numbers, emails.
+  const customerIds = new Set([
+    ...made.customers.map((c) => c.id),
+    ...contacts.map((c) => c.customerId),
+    merged.details['sourceId'] as string,
+    merged.details['targetId'] as string,
+  ]);
+  const secrets = [
+    ...customerIds,
+    ...contacts.flatMap((c) => [c.id, c.conversationId]),
+    ...made.customers.flatMap((c) => [c.phone, c.phone.slice(3), c.email, c.idCard]),
+    '+8613900139077',
+    '13900139077',
+  ];
+  assert.ok(customerIds.size >= made.customers.length + 1, 'web chat customers are in the list');
+
+  const audit = `b-${BRANCH}-audit`;
+  const waitFrom = Date.now();
+  await untilTrue(
+    `audit records 1..${lastSeq} and a head covering them at HQ`,
+    async () => {
+      const head = await hqFetch(`/${audit}/meta:head`, { auth: own });
+      const all = await hqFetch(`/${audit}/_all_docs?startkey="rec:"&endkey="rec:~"`, { auth: own });
+      const recs = (all.json as { rows?: unknown[] }).rows?.length ?? 0;
+      return head.status === 200 && Number((head.json as { seq: number }).seq) >= lastSeq && recs >= lastSeq;
+    },
+    { timeoutMs: 30_000, everyMs: 250 },
+  );
+  console.log(`audit up to seq ${lastSeq} at HQ ${Date.now() - waitFrom} ms after the workload`);
+  const scan = await scanHq();
+  const auditDocs = (scan.docs.get(audit) ?? []).filter((d) => d._id.startsWith('rec:'));
+  const auditDump = JSON.stringify(auditDocs);
+  const found = secrets.flatMap((x) =>
+    x
+      ? auditDocs.filter((d) => JSON.stringify(d).includes(x)).map((d) => `${x} in ${JSON.stringify(d)}`)
+      : [],
+  );
+  console.log(
+    `audit at HQ: ${auditDocs.length} records, ${secrets.length} plaintext identifiers checked, ${found.length} found`,
+  );
+  assert.deepEqual(found, [], 're-linkable identifiers in audit docs at HQ');
+  assert.deepEqual(auditDump.match(/CANARY-\d+/g) ?? [], [], 'canaries in audit docs at HQ');
+  assert.deepEqual(
+    secrets.filter((x) => x && scan.dump.includes(x)),
+    [],
+    'no such identifier anywhere at HQ (every db, revision, attachment)',
+  );
+  assert.ok(!auditDocs.some((d) => 'salt' in d), 'the commitment salt stays at the branch');
+
+  // Tokens join audit to the records HQ holds: each customer id in audit is the ticket's customerId token.
+  const tickets = new Map(
+    (scan.docs.get(`b-${BRANCH}-tickets`) ?? []).map((d) => [d._id, d.f?.['customerId']?.v]),
+  );
+  const crmTokens = new Set(
+    (scan.docs.get(`b-${BRANCH}-crm`) ?? [])
+      .filter((d) => d._id.startsWith('crm:'))
+      .map((d) => d._id.slice(4)),
+  );
+  const rec = (action: string, pred: (d: HqDoc) => boolean = () => true) =>
+    auditDocs.filter((d) => d['action'] === action && pred(d));
+  let joined = 0;
+  for (const t of made.tickets.filter((x) => x.customerId)) {
+    const token = tickets.get(`ticket:${t.id}`);
+    assert.match(String(token), /^tok:/);
+    const created = rec('ticket.created', (d) => (d['details'] as { ticketId?: string })?.ticketId === t.id);
+    assert.equal(created.length, 1, `one ticket.created record for ${t.id}`);
+    assert.equal(
+      (created[0]?.['details'] as Record<string, unknown> | undefined)?.['customerId'],
+      token,
+      'same token as the ticket',
+    );
+    const i = made.customers.findIndex((c) => c.id === t.customerId);
+    assert.equal(
+      rec('customer.created', (d) => d['target'] === `customer:${token}`).length,
+      1,
+      `customer ${i}`,
+    );
+    joined++;
+  }
+  const t0 = tickets.get(`ticket:${made.tickets[0]?.id}`);
+  assert.ok(
+    rec('customer.view', (d) => d['target'] === `customer:${t0}`).length >= 1,
+    'the read of customer 0',
+  );
+  assert.equal(
+    (rec('customer.merged')[0]?.['details'] as Record<string, unknown> | undefined)?.['targetId'],
+    t0,
+  );
+  // Every customer id left in audit is a token of a customer HQ holds (the CRM doc id), nothing else.
+  const customerRefs = auditDocs.flatMap((d) => {
+    const refs: unknown[] = [(d['details'] as Record<string, unknown> | undefined)?.['customerId']];
+    const target = String(d['target'] ?? '');
+    if (target.startsWith('customer:') && !target.startsWith('customer:batch:')) refs.push(target.slice(9));
+    return refs.filter((x) => x !== undefined);
+  });
+  assert.ok(customerRefs.length >= made.customers.length * 2);
+  assert.deepEqual(
+    customerRefs.filter((x) => !crmTokens.has(String(x))),
+    [],
+    'customer ids in audit that are not a CRM token',
+  );
+  const contactTargets = auditDocs
+    .map((d) => String(d['target'] ?? ''))
+    .filter((x) => x.startsWith('contact:'));
+  assert.ok(contactTargets.length >= 1 && contactTargets.every((x) => /^contact:tok:/.test(x)));
+  console.log(
+    `${joined} tickets joined to their customer.created records by token; ${customerRefs.length} customer refs, all CRM tokens`,
+  );
+
+  // HQ's witness verifies the shaped copy: chain, checkpoints, signed head; and the branch's own log verifies.
+  const verdict = await con.verifyBranch(BRANCH);
+  assert.deepEqual([verdict.ok, verdict.problems], [true, []], JSON.stringify(verdict));
+  assert.ok('records' in verdict && verdict.records >= lastSeq && !verdict.unchecked);
+  const atBranch = await auditor.request('GET', '/api/audit/verify');
+  assert.deepEqual([atBranch.json['ok'], atBranch.json['problems']], [true, []]);
 });
 
 test('a policy change at HQ backfills what the new policy allows into every existing ticket', async () => {

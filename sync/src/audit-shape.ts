@@ -4,13 +4,17 @@ import { type DataClass, type FieldRule, type ResidencyPolicy, ruleFor } from '.
 import type { PouchDoc } from './pouch.ts';
 import { type Sealer, shapeValue } from './shape.ts';
 
-/** Target kinds (`customer:<id>`) whose id names a customer or one of their contacts. */
-const PERSON_KINDS = new Set(['customer', 'contact', 'conversation']);
+/**
+ * Target kinds (`customer:<id>`) whose id names a customer or one of their
+ * contacts (a routing task of a contact has the contact's id).
+ */
+const PERSON_KINDS = new Set(['customer', 'contact', 'conversation', 'task']);
 /** Detail keys (at any depth) that hold such an id, or a list of them. */
 const PERSON_ID_KEYS = new Set([
   'customerId',
   'contactId',
   'conversationId',
+  'taskId',
   'mergedInto',
   'customerIds',
   'contactIds',
@@ -42,6 +46,8 @@ interface Ctx {
   docId: string;
   action: string;
   targetKind: string | undefined;
+  /** The person ids this record names: the same value under any other key is shaped the same way. */
+  aliases: Set<string>;
 }
 
 /**
@@ -53,16 +59,36 @@ function idRule(ctx: Ctx, key: string): FieldRule {
   return ctx.policy.classes.audit?.fields[`details.${key}`] ?? ruleFor(ctx.policy, 'tickets', 'customerId');
 }
 
+function isIdKey(ctx: Pick<Ctx, 'action' | 'targetKind'>, key: string): boolean {
+  if (PERSON_ID_KEYS.has(key)) return true;
+  if (key === 'ids') return ctx.targetKind !== undefined && PERSON_KINDS.has(ctx.targetKind);
+  return ctx.action.startsWith('customer.') && CUSTOMER_ACTION_KEYS[key] === 'id';
+}
+
 /** The rule for one detail key, or undefined when the key names nothing personal (it passes as it is). */
-function detailRule(ctx: Ctx, key: string): FieldRule | undefined {
+function detailRule(ctx: Ctx, key: string, value: unknown): FieldRule | undefined {
   const explicit = ctx.policy.classes.audit?.fields[`details.${key}`];
   if (explicit) return explicit;
-  if (PERSON_ID_KEYS.has(key)) return idRule(ctx, key);
-  if (key === 'ids' && ctx.targetKind && PERSON_KINDS.has(ctx.targetKind)) return idRule(ctx, key);
+  if (isIdKey(ctx, key) || (typeof value === 'string' && ctx.aliases.has(value))) return idRule(ctx, key);
   const byAction = ctx.action.startsWith('customer.') ? CUSTOMER_ACTION_KEYS[key] : undefined;
-  if (byAction === 'id') return idRule(ctx, key);
-  const described = byAction ?? DESCRIBES[key];
+  const described = byAction === 'id' ? undefined : (byAction ?? DESCRIBES[key]);
   return described ? ruleFor(ctx.policy, described[0], described[1]) : undefined;
+}
+
+/** Every string held under an id key (at any depth) or as the id of a person target. */
+function collectIds(
+  ctx: Pick<Ctx, 'action' | 'targetKind'>,
+  value: unknown,
+  out: Set<string>,
+  isId = false,
+): void {
+  if (typeof value === 'string') {
+    if (isId) out.add(value);
+  } else if (Array.isArray(value)) {
+    for (const v of value) collectIds(ctx, v, out, isId);
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) collectIds(ctx, v, out, isIdKey(ctx, k));
+  }
 }
 
 async function applyRule(ctx: Ctx, rule: FieldRule, value: unknown, field: string): Promise<unknown> {
@@ -78,7 +104,7 @@ async function shapeDetails(ctx: Ctx, value: unknown, path: string): Promise<unk
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
-    const rule = detailRule(ctx, k);
+    const rule = detailRule(ctx, k, v);
     const shaped =
       rule === undefined
         ? await shapeDetails(ctx, v, `${path}.${k}`)
@@ -92,7 +118,8 @@ async function shapeDetails(ctx: Ctx, value: unknown, path: string): Promise<unk
 async function shapeTarget(ctx: Ctx, target: unknown): Promise<unknown> {
   if (typeof target !== 'string') return target;
   const m = /^([a-z_]+):(.+)$/.exec(target);
-  if (!m?.[1] || !m[2] || !PERSON_KINDS.has(m[1]) || m[2].startsWith('batch:')) return target;
+  if (!m?.[1] || !m[2] || m[2].startsWith('batch:')) return target;
+  if (!PERSON_KINDS.has(m[1]) && !ctx.aliases.has(m[2])) return target;
   const id = await shapeValue(idRule(ctx, `${m[1]}Id`), m[2], place(ctx, 'target'), ctx);
   return `${m[1]}:${id === undefined || id === null ? WITHHELD_ID : String(id)}`;
 }
@@ -114,13 +141,17 @@ export async function shapeAuditRecord(
   options: { tokenKey: Uint8Array; sealer: Sealer },
 ): Promise<PouchDoc> {
   const target = typeof doc['target'] === 'string' ? doc['target'] : '';
+  const m = /^([a-z_]+):(.+)$/.exec(target);
   const ctx: Ctx = {
     policy,
     ...options,
     docId: doc._id,
     action: typeof doc['action'] === 'string' ? doc['action'] : '',
-    targetKind: /^([a-z_]+):/.exec(target)?.[1],
+    targetKind: m?.[1],
+    aliases: new Set(),
   };
+  collectIds(ctx, doc['details'], ctx.aliases);
+  if (m?.[1] && m[2] && PERSON_KINDS.has(m[1]) && !m[2].startsWith('batch:')) ctx.aliases.add(m[2]);
   const v2 = isFormat2(doc);
   const salt = typeof doc['salt'] === 'string' ? doc['salt'] : undefined;
   const out: PouchDoc = { _id: doc._id, class: 'audit', policyVersion: policy.version };
