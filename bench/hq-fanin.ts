@@ -4,20 +4,21 @@
 // protocol, with the Replicator branches use. Lag = arrival in HQ's db (its
 // change feed, in the HQ process) minus the write at the branch (same clock).
 // HQ CPU (% of one core) and RSS come from /proc/<pid> over the measured window.
-// The branches all run in this one process: on a small machine they compete
-// with HQ for the cores, which the figures include.
+// The branches run in BENCH_HQ_FANIN_PROCS (4) processes of their own
+// (hq-fanin-branches.ts); on a small machine they compete with HQ for the
+// cores, which the figures include.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { PouchDB, type PouchDb, Replicator } from '../sync/src/index.ts';
 
 const SIZES = (process.env['BENCH_HQ_FANIN_SIZES'] ?? '20,50,100').split(',').map(Number);
 const WARMUP_MS = 5_000;
 const MEASURE_MS = Number(process.env['BENCH_HQ_FANIN_MEASURE_MS'] ?? 20_000);
-const DOCS_PER_S = 5;
+/** Processes the simulated branches are spread over (one event loop cannot drive 100 branches). */
+const BRANCH_PROCESSES = Number(process.env['BENCH_HQ_FANIN_PROCS'] ?? 4);
 const TICK_HZ = 100; // USER_HZ on Linux
 
 interface Figures {
@@ -27,6 +28,8 @@ interface Figures {
   hq_rss_mb: number;
   docs_arrived: number;
   docs_written: number;
+  /** The machine's 1-minute load average at the end of the window: the figures mean little on a busy box. */
+  load_1m: number;
 }
 
 function cpuTicks(pid: number): number {
@@ -69,50 +72,59 @@ async function startHq(n: number, dir: string) {
   };
 }
 
+/** One process holding branches first..first+count-1. */
+async function startBranches(port: number, first: number, passwords: string[], dir: string) {
+  const proc = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      path.join(import.meta.dirname, 'hq-fanin-branches.ts'),
+      String(port),
+      String(first),
+      String(passwords.length),
+      dir,
+    ],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: { ...process.env, BENCH_FANIN_PASSWORDS: JSON.stringify(passwords) },
+    },
+  );
+  const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
+  if ((await lines.next()).done) throw new Error(`branch process for F${first}.. exited before it was ready`);
+  return {
+    async written(): Promise<number> {
+      proc.stdin?.write('count\n');
+      return Number((await lines.next()).value);
+    },
+    async stop() {
+      const done = new Promise((r) => proc.once('exit', r));
+      proc.stdin?.end();
+      await done;
+    },
+  };
+}
+
 async function runSize(n: number): Promise<Figures> {
   const dir = await mkdtemp(path.join(os.tmpdir(), `bl-bench-fanin-${n}-`));
   const hq = await startHq(n, path.join(dir, 'hq'));
-  const locals: PouchDb[] = [];
-  const reps: Replicator[] = [];
-  let written = 0;
-  let writing = true;
+  const groups: Array<Awaited<ReturnType<typeof startBranches>>> = [];
   try {
-    for (let i = 0; i < n; i++) {
-      const local = new PouchDB(path.join(dir, `branch-${i}`));
-      locals.push(local);
-      const url = `http://F${i}:${encodeURIComponent(hq.passwords[i] as string)}@127.0.0.1:${hq.port}/b-F${i}-tickets`;
-      const r = new Replicator({ name: 'tickets', local, remoteUrl: url, direction: 'push' });
-      r.start();
-      reps.push(r);
-    }
-    const timers: Array<NodeJS.Timeout | undefined> = [];
-    // Each branch writes on its own 200 ms beat, offset so the fleet's writes spread evenly.
-    const writers = locals.map((db, i) => {
-      let seq = 0;
-      const beat = () => {
-        if (!writing) return;
-        const doc = {
-          _id: `t${String(seq++).padStart(8, '0')}`,
-          writtenAt: Date.now(),
-          state: 'open',
-          n: seq,
-        };
-        void db.put(doc).then(() => {
-          written += 1;
-        });
-      };
-      const start = setTimeout(
-        () => {
-          beat();
-          timers[i] = setInterval(beat, 1000 / DOCS_PER_S);
-        },
-        ((1000 / DOCS_PER_S) * i) / n,
+    const per = Math.ceil(n / BRANCH_PROCESSES);
+    for (let first = 0; first < n; first += per)
+      groups.push(
+        await startBranches(
+          hq.port,
+          first,
+          hq.passwords.slice(first, first + per),
+          path.join(dir, 'branches'),
+        ),
       );
-      return start;
-    });
+    const written = async () =>
+      (await Promise.all(groups.map((g) => g.written()))).reduce((a, b) => a + b, 0);
     await new Promise((r) => setTimeout(r, WARMUP_MS));
     await hq.lags(); // discard the warm-up (first pushes, checkpoints)
-    const writtenAt0 = written;
+    const written0 = await written();
     const t0 = performance.now();
     const ticks0 = cpuTicks(hq.proc.pid as number);
     let rss = 0;
@@ -124,21 +136,18 @@ async function runSize(n: number): Promise<Figures> {
     const ticks = cpuTicks(hq.proc.pid as number) - ticks0;
     const wallS = (performance.now() - t0) / 1000;
     const lags = (await hq.lags()).sort((a, b) => a - b);
-    writing = false;
-    for (const w of writers) clearTimeout(w);
-    for (const t of timers) clearInterval(t);
+    const docsWritten = (await written()) - written0;
     return {
       lag_p50_ms: pct(lags, 50),
       lag_p99_ms: pct(lags, 99),
       hq_cpu_pct: Math.round((ticks / TICK_HZ / wallS) * 1000) / 10,
       hq_rss_mb: rss,
       docs_arrived: lags.length,
-      docs_written: written - writtenAt0,
+      docs_written: docsWritten,
+      load_1m: Math.round((os.loadavg()[0] ?? 0) * 10) / 10,
     };
   } finally {
-    writing = false;
-    for (const r of reps) await r.close();
-    for (const db of locals) await db.close().catch(() => undefined);
+    for (const g of groups) await g.stop();
     await hq.stop();
     await rm(dir, { recursive: true, force: true });
   }
@@ -150,7 +159,7 @@ export async function run(): Promise<Record<string, unknown>> {
     const f = await runSize(n);
     out[`n${n}`] = f;
     process.stdout.write(
-      `hq-fanin n=${n}: lag p50 ${f.lag_p50_ms} ms, p99 ${f.lag_p99_ms} ms, HQ CPU ${f.hq_cpu_pct}% of a core, RSS ${f.hq_rss_mb} MB (${f.docs_arrived}/${f.docs_written} docs arrived in the window)\n`,
+      `hq-fanin n=${n}: lag p50 ${f.lag_p50_ms} ms, p99 ${f.lag_p99_ms} ms, HQ CPU ${f.hq_cpu_pct}% of a core, RSS ${f.hq_rss_mb} MB (${f.docs_arrived}/${f.docs_written} docs arrived in the window; load ${f.load_1m})\n`,
     );
   }
   return out;
