@@ -57,8 +57,8 @@ after(async () => {
   for (const d of dirs) await d.cleanup();
 });
 
-async function newPage(): Promise<Page> {
-  const ctx = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'zh-CN' });
+async function newPage(locale = 'zh-CN'): Promise<Page> {
+  const ctx = await browser.newContext({ ignoreHTTPSErrors: true, locale });
   const page = await ctx.newPage();
   page.on('console', (m) => {
     if (/Content Security Policy/i.test(m.text())) cspErrors.push(m.text());
@@ -225,8 +225,9 @@ test('a fresh appliance is set up by its wizard in zh-CN and its agent handles a
     assert.equal(await admin.getByTestId('home-setup-checklist').count(), 0);
     await shot(admin, '14-home-admin');
 
-    // The agent, in a second browser: sign in with the one-time password, change it, go ready.
-    const agent = await newPage();
+    // The agent, in a second browser (set to English): sign in with the one-time password, change
+    // it, go ready. Once signed in, the console speaks the branch's language chosen in the wizard.
+    const agent = await newPage('en-US');
     pages['agent'] = agent;
     await agent.goto(app.httpsBase);
     await agent.getByTestId('login-username').fill('agent.wang');
@@ -237,6 +238,9 @@ test('a fresh appliance is set up by its wizard in zh-CN and its agent handles a
     await agent.getByTestId('pw-confirm').fill('王芳的新密码 agent 2026');
     await agent.getByTestId('pw-submit').click();
     await agent.getByTestId('home-agent').waitFor();
+    await until('the console in the branch language', async () =>
+      /[\u4e00-\u9fff]/.test(await textOf(agent, 'home-agent-desk')) ? true : undefined,
+    );
     await agent.getByTestId('home-agent-desk').click();
     await agent.getByTestId('agent-state').selectOption('available');
     await agent.getByTestId('agent-no-offers').waitFor();

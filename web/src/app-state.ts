@@ -2,6 +2,7 @@ import { computed, signal } from '@preact/signals';
 import { ApiClient, ApiError } from './data/api.ts';
 import { logout as apiLogout, fetchMe, type Me } from './data/auth.ts';
 import { SessionSocket } from './data/session-socket.ts';
+import { applyBranchLocale } from './i18n/index.ts';
 import { PANELS, type PanelEntry } from './panels/registry.ts';
 
 /** Where the sign-in flow stands; only 'shell' shows the app proper. */
@@ -97,6 +98,10 @@ export async function refreshSession(): Promise<void> {
   else {
     stage.value = 'shell';
     startSocket();
+    void api
+      .get<{ language: string }>('/api/branch')
+      .then((b) => applyBranchLocale(b.language))
+      .catch(() => undefined);
   }
 }
 

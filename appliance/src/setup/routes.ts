@@ -36,6 +36,18 @@ export function setupRoutes(service: SetupService) {
   );
   app.openapi(
     createRoute({
+      method: 'get',
+      path: '/branch',
+      summary: "This branch's name and language, for every signed-in console (its default language)",
+      responses: { 200: json(z.object({ name: z.string(), language: z.enum(CONSOLE_LANGUAGES) }), 'Branch') },
+    }),
+    (c) => {
+      const { name, language } = service.branch().value;
+      return c.json({ name, language }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
       method: 'put',
       path: '/setup/steps/{step}',
       summary: 'Mark a wizard step done or skipped (pending reopens it); audited',

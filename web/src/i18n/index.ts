@@ -40,6 +40,18 @@ export function setLocale(next: Locale): void {
   if (typeof document !== 'undefined') document.documentElement.lang = next;
 }
 
+/**
+ * The branch's language (set in the setup wizard) for a browser whose user has
+ * not chosen one: shown, not saved, so the user's own choice still wins.
+ */
+export function applyBranchLocale(lang: string): void {
+  if (lang !== 'en' && lang !== 'zh-CN') return;
+  const saved = storage()?.getItem(STORAGE_KEY);
+  if (saved === 'en' || saved === 'zh-CN') return;
+  locale.value = lang;
+  if (typeof document !== 'undefined') document.documentElement.lang = lang;
+}
+
 /** Formats `{name}` placeholders; reading `locale.value` makes components re-render on switch. */
 export function translate(lang: Locale, key: MessageKey, params: Params = {}): string {
   const text = MESSAGES[lang][key];
