@@ -121,7 +121,14 @@ function SupervisorHome() {
   );
 }
 
-/** Agent: my state and the queues I may be offered. */
+const stateText = (s: { state: string; reason?: string }) =>
+  s.state === 'available'
+    ? t('agent.available')
+    : s.state === 'not_ready'
+      ? t('agent.notReady', { reason: s.reason ?? '' })
+      : t('agent.offline');
+
+/** Agent: my status, and the way to the desk. */
 function AgentHome() {
   const state = useSignal<{ state: string; reason?: string } | undefined>(undefined);
   useEffect(() => {
@@ -135,8 +142,8 @@ function AgentHome() {
   return (
     <section class="card stack" data-testid="home-agent">
       <h2>{t('home.agent.title')}</h2>
-      <p data-testid="home-agent-state">
-        {state.value ? t('home.agent.state', { state: state.value.state }) : t('home.agent.noProfile')}
+      <p data-testid="home-agent-state" data-state={state.value?.state}>
+        {state.value ? t('home.agent.state', { state: stateText(state.value) }) : t('home.agent.noProfile')}
       </p>
       <button type="button" data-testid="home-agent-desk" onClick={() => navigate('agent')}>
         {t('home.agent.open')}
