@@ -122,7 +122,8 @@ before(async () => {
   mkdirSync(path.join(tmp.dir, 'backups'), { recursive: true });
   const archive = path.join(tmp.dir, 'backups', 'branchline-20260101T000000Z.blbak');
   writeFileSync(archive, 'not a real archive');
-  const then = new Date(Date.now() - BACKUP_AGE_H * 3600_000);
+  // A whole second: the file system keeps sub-millisecond times that Date would round.
+  const then = new Date(Math.floor((Date.now() - BACKUP_AGE_H * 3600_000) / 1000) * 1000);
   utimesSync(archive, then, then);
   fa = await startAppliance(tmp.dir, {
     env: {
