@@ -127,6 +127,8 @@ async function branchPage(locale: string): Promise<Page> {
   adminLastStep = step;
   await page.getByTestId('login-totp').fill(code);
   await page.getByTestId('login-submit').click();
+  // The admin's own choice, over the branch language the setup wizard may have set.
+  await page.getByTestId('lang-switch').selectOption(locale.startsWith('zh') ? 'zh-CN' : 'en');
   await page.getByTestId('nav-join-hq').click();
   await page.getByTestId('join-hq-panel').waitFor({ timeout: 15_000 });
   return page;
@@ -249,6 +251,7 @@ test('a damaged bundle and one forged with another signing key are refused at th
   assert.equal(await page.getByTestId('join-check-reachable').getAttribute('data-result'), 'ok');
   assert.equal(await page.getByTestId('join-check-credentials').getAttribute('data-result'), 'ok');
   assert.equal(await page.getByTestId('join-check-keys').getAttribute('data-result'), 'failed');
+  assert.match((await page.getByTestId('join-check-keys').textContent()) ?? '', /the bundle may be forged/);
   assert.match((await page.getByTestId('join-checks-verdict').textContent()) ?? '', /cannot be used/);
   assert.equal(await page.getByTestId('join-confirm').isDisabled(), true);
   await page.screenshot({ path: path.join(ARTIFACTS, 'hq-enrolment-02-forged.png') });

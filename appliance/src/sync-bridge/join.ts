@@ -16,8 +16,10 @@ export interface JoinCheck {
   check: 'reachable' | 'tls' | 'credentials' | 'keys';
   /** `skipped`: not applicable (plain HTTP has no TLS pin) or not reached (an earlier step failed). */
   result: 'ok' | 'failed' | 'skipped';
-  /** What was found, in words for the admin (HTTP status, TLS error, fingerprint). */
+  /** What was found, in English for logs and API users; the console shows `info` with its own text. */
   detail: string;
+  /** Language-neutral evidence: an HTTP status, an error code, the CA fingerprint, the policy version. */
+  info: string;
 }
 
 export interface JoinPreview {
@@ -102,6 +104,7 @@ export async function testLink(
     check,
     result: 'skipped',
     detail,
+    info: '',
   });
   let answer: Answer;
   try {
@@ -112,13 +115,18 @@ export async function testLink(
     agent?.destroy();
     if (tls && TLS_CODES.test(code))
       return [
-        { check: 'reachable', result: 'ok', detail: 'HQ answered' },
-        { check: 'tls', result: 'failed', detail: `HQ's certificate is not from the pinned CA (${code})` },
+        { check: 'reachable', result: 'ok', detail: 'HQ answered', info: '' },
+        {
+          check: 'tls',
+          result: 'failed',
+          detail: `HQ's certificate is not from the pinned CA (${code})`,
+          info: code,
+        },
         skipped('credentials'),
         skipped('keys'),
       ];
     return [
-      { check: 'reachable', result: 'failed', detail: `${code || 'error'}: ${message}` },
+      { check: 'reachable', result: 'failed', detail: `${code || 'error'}: ${message}`, info: code },
       skipped('tls', tls ? 'not reached' : 'plain HTTP'),
       skipped('credentials'),
       skipped('keys'),
@@ -126,12 +134,18 @@ export async function testLink(
   }
   agent?.destroy();
   const checks: JoinCheck[] = [
-    { check: 'reachable', result: 'ok', detail: `HQ answered (HTTP ${answer.status})` },
+    {
+      check: 'reachable',
+      result: 'ok',
+      detail: `HQ answered (HTTP ${answer.status})`,
+      info: `HTTP ${answer.status}`,
+    },
     tls
       ? {
           check: 'tls',
           result: 'ok',
           detail: bundle.caFingerprint ? `CA ${bundle.caFingerprint}` : 'system CAs (no CA in the bundle)',
+          info: bundle.caFingerprint ?? '',
         }
       : skipped('tls', 'plain HTTP'),
   ];
@@ -141,6 +155,7 @@ export async function testLink(
         check: 'credentials',
         result: 'failed',
         detail: `HQ refused the branch credentials (HTTP ${answer.status})`,
+        info: `HTTP ${answer.status}`,
       },
       skipped('keys'),
     );
@@ -148,12 +163,22 @@ export async function testLink(
   }
   if (answer.status !== 200) {
     checks.push(
-      { check: 'credentials', result: 'failed', detail: `HQ answered HTTP ${answer.status}` },
+      {
+        check: 'credentials',
+        result: 'failed',
+        detail: `HQ answered HTTP ${answer.status}`,
+        info: `HTTP ${answer.status}`,
+      },
       skipped('keys'),
     );
     return checks;
   }
-  checks.push({ check: 'credentials', result: 'ok', detail: `accepted for branch ${bundle.branch}` });
+  checks.push({
+    check: 'credentials',
+    result: 'ok',
+    detail: `accepted for branch ${bundle.branch}`,
+    info: bundle.branch,
+  });
   let signed: SignedPolicy | undefined;
   try {
     signed = (JSON.parse(answer.body) as { signed?: SignedPolicy }).signed;
@@ -167,8 +192,14 @@ export async function testLink(
           check: 'keys',
           result: 'ok',
           detail: `HQ's policy v${signed?.policy.version} verifies with the pinned key`,
+          info: `v${signed?.policy.version}`,
         }
-      : { check: 'keys', result: 'failed', detail: 'HQ’s policy is not signed by the key this bundle pins' },
+      : {
+          check: 'keys',
+          result: 'failed',
+          detail: 'HQ’s policy is not signed by the key this bundle pins',
+          info: signed ? `v${signed.policy.version}` : '',
+        },
   );
   return checks;
 }

@@ -140,6 +140,7 @@ export function syncRoutes(deps: {
         check: z.enum(['reachable', 'tls', 'credentials', 'keys']),
         result: z.enum(['ok', 'failed', 'skipped']),
         detail: z.string(),
+        info: z.string(),
       }),
     ),
     fields: z.array(FieldRow),

@@ -44,7 +44,10 @@ export interface PolicyChangeView {
 export interface JoinCheckView {
   check: 'reachable' | 'tls' | 'credentials' | 'keys';
   result: 'ok' | 'failed' | 'skipped';
+  /** English, for API users; the page shows its own text and `info`. */
   detail: string;
+  /** Language-neutral evidence (HTTP status, error code, CA fingerprint, policy version). */
+  info: string;
 }
 
 export interface JoinPreviewView {

@@ -185,7 +185,9 @@ export function JoinHqPanel() {
           <ul data-testid="join-checks">
             {p.checks.map((c) => (
               <li key={c.check} data-testid={`join-check-${c.check}`} data-result={c.result}>
-                {`${t(`join.check.${c.check}`)}: ${t(`join.result.${c.result}`)} — ${c.detail}`}
+                {`${t(`join.check.${c.check}`)}: ${t(`join.result.${c.result}`)}`}
+                {c.info ? ` (${c.info})` : ''}
+                {c.result === 'failed' ? ` — ${t(`join.fail.${c.check}`)}` : ''}
               </li>
             ))}
           </ul>

@@ -43,6 +43,12 @@ export const syncEn = {
   'join.result.ok': 'passed',
   'join.result.failed': 'failed',
   'join.result.skipped': 'not tested',
+  'join.fail.reachable': 'HQ did not answer at this address; check the network or ask HQ for the right URL.',
+  'join.fail.tls': "HQ's certificate is not from the CA in the bundle: do not join; tell HQ.",
+  'join.fail.credentials':
+    'HQ refused the branch credentials (a newer bundle replaced this one, or it was not issued by this HQ).',
+  'join.fail.keys':
+    "HQ's policy is not signed by the key this bundle pins: the bundle may be forged. Do not join; ask HQ for a new one.",
   'join.fieldsTitle': 'What leaves the branch under this policy',
   'join.fieldsNow': 'What leaves the branch under the policy in force (v{version})',
   'join.class': 'Data class',

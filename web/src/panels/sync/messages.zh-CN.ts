@@ -45,6 +45,11 @@ export const syncZhCN: Record<keyof typeof syncEn, string> = {
   'join.result.ok': '通过',
   'join.result.failed': '未通过',
   'join.result.skipped': '未测试',
+  'join.fail.reachable': '该地址上的总部没有响应；请检查网络，或向总部确认地址。',
+  'join.fail.tls': '总部证书并非来自加入包中的 CA：请勿加入，并通知总部。',
+  'join.fail.credentials': '总部拒绝了网点凭据（已被更新的加入包取代，或并非此总部签发）。',
+  'join.fail.keys':
+    '总部策略并非由加入包固定的密钥签名：加入包可能是伪造的。请勿加入，并向总部索取新的加入包。',
   'join.fieldsTitle': '按此策略将离开本网点的数据',
   'join.fieldsNow': '按现行策略（v{version}）离开本网点的数据',
   'join.class': '数据类别',
