@@ -428,7 +428,7 @@ test("HQ's audit copy re-links nothing: no customer/contact id, phone, ID number
       : [],
   );
   console.log(
-    `audit at HQ: ${auditDocs.length} records, ${secrets.length} plaintext identifiers checked, ${found.length} found`,
+    `audit at HQ: ${auditDocs.length} records, ${secrets.length} plaintext identifiers checked, ${new Set(found.map((f) => f.split(' ')[0])).size} found (${found.length} identifier-doc pairs)`,
   );
   assert.deepEqual(found, [], 're-linkable identifiers in audit docs at HQ');
   assert.deepEqual(auditDump.match(/CANARY-\d+/g) ?? [], [], 'canaries in audit docs at HQ');
@@ -505,6 +505,14 @@ test("HQ's audit copy re-links nothing: no customer/contact id, phone, ID number
   assert.ok('records' in verdict && verdict.records >= lastSeq && !verdict.unchecked);
   const atBranch = await auditor.request('GET', '/api/audit/verify');
   assert.deepEqual([atBranch.json['ok'], atBranch.json['problems']], [true, []]);
+  const selftest = (await (await fetch(`${app.base}/healthz?selftest=1`)).json()) as {
+    selfTestChecks?: Record<string, { ok: boolean }>;
+  };
+  assert.equal(
+    selftest.selfTestChecks?.['audit']?.ok,
+    true,
+    'the post-update self-test verifies the audit log',
+  );
 });
 
 test('a policy change at HQ backfills what the new policy allows into every existing ticket', async () => {
