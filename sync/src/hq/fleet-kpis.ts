@@ -43,6 +43,8 @@ const STAMP: Record<string, 'activeAt' | 'wrapAt' | 'closedAt' | 'abandonedAt'> 
   'contact.closed': 'closedAt',
   'contact.abandoned': 'abandonedAt',
 };
+/** What sync/src/audit-shape.ts leaves for an id the policy withholds. */
+const WITHHELD_ID = '[withheld]';
 const secs = (a: string, b: string) => Math.max(0, (Date.parse(b) - Date.parse(a)) / 1000);
 const isTime = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v));
 
@@ -64,7 +66,8 @@ export function foldContactRecords(
     if (!action.startsWith('contact.')) continue;
     const d = (r['details'] ?? {}) as Record<string, unknown>;
     const id = d['contactId'];
-    if (typeof id !== 'string' && typeof id !== 'number') continue;
+    // A sealed id is an object; a withheld one is one marker for every contact: neither can be counted.
+    if ((typeof id !== 'string' && typeof id !== 'number') || id === WITHHELD_ID) continue;
     const f = facts.get(String(id)) ?? {};
     facts.set(String(id), f);
     if (isTime(d['queuedAt'])) f.queuedAt ??= d['queuedAt'];

@@ -81,6 +81,8 @@ test('foldContactRecords() counts answered, abandoned, service level, AHT and CS
     rec('contact.abandoned', { contactId: 'c', queuedAt: `${d}10:00:00.000Z`, at: `${d}10:01:00.000Z` }),
     rec('ticket.created', { contactId: 'd' }),
     { action: 'contact.queued', details: 'withheld by policy' },
+    rec('contact.queued', { contactId: '[withheld]', queuedAt: `${d}11:00:00.000Z` }),
+    rec('contact.queued', { contactId: { sealed: 'x' }, queuedAt: `${d}11:00:00.000Z` }),
   ]);
   const [k] = rollUp([days, days]);
   assert.equal(k?.day, '2026-12-01');
