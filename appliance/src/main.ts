@@ -1,5 +1,6 @@
 // Composition root: config → logger → stores → services → http → jobs. Node only;
 // `compose.ts` holds the runtime-neutral part that Deno also runs.
+import { realpathSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { getConnInfo } from '@hono/node-server/conninfo';
@@ -197,7 +198,20 @@ async function runFromCommandLine(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
-if (process.argv[1] === import.meta.filename) {
+/** True when this file is the entry point, also when started through a symlink
+ * (branchline.service runs /opt/branchline/current/… while the module's own
+ * path is the resolved slot: without realpath the appliance loaded and exited 0). */
+function isEntryPoint(): boolean {
+  const arg = process.argv[1];
+  if (!arg) return false;
+  try {
+    return realpathSync(arg) === import.meta.filename;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
   runFromCommandLine().catch((err) => {
     log.error('start-up failed', { err });
     process.exit(1);
