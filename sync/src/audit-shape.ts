@@ -101,6 +101,9 @@ const place = (ctx: Ctx, field: string) => ({ db: 'audit', docId: ctx.docId, fie
 
 async function shapeDetails(ctx: Ctx, value: unknown, path: string): Promise<unknown> {
   if (Array.isArray(value)) return Promise.all(value.map((v) => shapeDetails(ctx, v, path)));
+  // A person id this record names, repeated in a list or under a key of its own.
+  if (typeof value === 'string' && ctx.aliases.has(value))
+    return applyRule(ctx, idRule(ctx, path.slice(path.lastIndexOf('.') + 1)), value, path);
   if (value === null || typeof value !== 'object') return value;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) {
