@@ -338,7 +338,7 @@ test('the branch admin joins HQ on the Join HQ page (zh-CN): connection test, pe
   await page.context().close();
 });
 
-test('a policy change published in the HQ console reaches the branch, verified, and shows there as a per-field diff', async () => {
+test('a policy change published in the HQ console reaches the branch, verified, and shows there as a per-field diff; the fleet page lists the branch with its lag', async () => {
   const page = await hqPage();
   await page.getByTestId('hq-policy-branch').selectOption(BRANCH);
   await page.getByTestId('hq-policy-class').selectOption('crm');
@@ -350,6 +350,22 @@ test('a policy change published in the HQ console reaches the branch, verified, 
     .getByText('2', { exact: true })
     .first()
     .waitFor({ timeout: 15_000 });
+
+  // HQ's fleet dashboard lists the joined branch, online, with its replication lag (from its status doc).
+  await page.getByTestId('hq-fleet-link').click();
+  const row = page.locator(`[data-testid="fleet-row-${BRANCH}"][data-online="true"]`);
+  await until(
+    'the fleet page lists the branch online',
+    async () => {
+      if ((await row.count()) === 1) return true;
+      await page.reload();
+      return undefined;
+    },
+    { timeoutMs: 30_000, everyMs: 1_000 },
+  );
+  assert.match((await row.locator('[data-field="lagDocs"]').textContent()) ?? '', /^\d+$/);
+  assert.match((await row.locator('[data-field="lagSeconds"]').textContent()) ?? '', /^\d+(\.\d+)?$/);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'hq-enrolment-06-fleet.png') });
   await page.context().close();
 
   const branch = await branchPage('en-US');
