@@ -32,6 +32,9 @@ testing=(
   shellcheck      # lints these scripts
   dovecot-imapd   # real IMAP server for the email IMAP-polling tests (they start their own; the packaged service is unused)
   fonts-wqy-zenhei # CJK glyphs in the zh-CN console screenshots
+  qemu-system-x86 # boots the appliance disk image (tests/image-qemu-boot.test.ts)
+  qemu-utils      # qemu-img
+  mmdebstrap      # build-image.sh --disk bootstraps the image's Debian root
 )
 
 build=(
