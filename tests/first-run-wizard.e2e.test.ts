@@ -165,6 +165,9 @@ test('a fresh appliance is set up by its wizard in zh-CN and its agent handles a
     await admin.getByTestId('setup-save').click();
     const otp = await textOf(admin, 'setup-agent-otp-agent.wang');
     assert.ok(otp.length >= 12, 'a one-time password is shown once');
+    await until('the invitation saved (form cleared)', async () =>
+      (await admin.getByTestId('setup-agent-username').inputValue()) === '' ? true : undefined,
+    );
     await shot(admin, '08-agent');
     await admin.getByTestId('setup-agents-next').click();
 

@@ -41,6 +41,8 @@ export function AgentsStep(props: StepProps) {
       displayName: displayName.value.trim(),
       roles: ['agent'],
     });
+    // Shown before the profile is saved: a refused profile must not lose the only copy of the password.
+    invited.value = [...invited.value, { username: r.user.username, otp: r.oneTimePassword }];
     const capacity = Object.fromEntries(
       channels.value.map((ch) => [ch, DEFAULT_CAPACITY[ch as (typeof CHANNELS)[number]] ?? 1]),
     );
@@ -51,7 +53,6 @@ export function AgentsStep(props: StepProps) {
       capacity,
       totalCapacity: Math.max(1, ...Object.values(capacity)),
     });
-    invited.value = [...invited.value, { username: r.user.username, otp: r.oneTimePassword }];
     username.value = '';
     displayName.value = '';
     levels.value = {};
