@@ -136,13 +136,15 @@ export class BranchEnrolment {
       throw new HqError('HQ_BAD_REQUEST', 'Field: a letter, then letters, digits or _', {
         details: { field: 'field' },
       });
-    const cur = await this.currentPolicy(branch);
-    if (!cur) throw new HqError('HQ_NOT_FOUND', `Branch ${branch} has no policy yet`, { status: 404 });
+    if (!this.#couch.credentials.has(branch))
+      throw new HqError('HQ_NOT_FOUND', `Branch ${branch} is not enrolled`, { status: 404 });
+    // A branch enrolled by BRANCHLINE_HQ_BRANCHES was never issued one: it runs the built-in v1.
+    const base = (await this.currentPolicy(branch))?.policy ?? defaultPolicy();
     const cls = change.cls as DataClass;
-    const policy = structuredClone(cur.policy);
+    const policy = structuredClone(base);
     const fields = { ...(policy.classes[cls]?.fields ?? {}), [change.field]: change.rule as FieldRule };
     policy.classes[cls] = { fields };
-    policy.version = cur.policy.version + 1;
+    policy.version = base.version + 1;
     policy.issuedAt = new Date().toISOString();
     assertPolicy(policy);
     return this.#deps.issuePolicy(branch, signPolicy(policy, (await this.#deps.keys()).control), operator);
