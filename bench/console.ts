@@ -1,0 +1,264 @@
+// `npm run bench -- console`: the console's bundle on the wire (gzip) and how fast it answers,
+// measured against a real appliance on a fresh data dir in Debian's headless Chromium.
+//
+//   js_gzip_bytes                   every script the sign-in page loads, re-requested with
+//                                   `Accept-Encoding: gzip` and counted as the bytes on the wire
+//   agent_first_load_js_gzip_bytes  the same for an agent signing in until the desk is rendered
+//   widget_js_gzip_bytes            the same for the widget's demo page (appliance scripts only)
+//   first_load_ms_p50/p99           cold cache (fresh context) to the sign-in form in the DOM, 10 runs
+//   offer_visible_ms_p50/p99        a widget visitor's first message to the offer card on the desk, 20 runs
+//   agent_session_js_gzip_bytes     all scripts the desk page loaded by the end (lazy inbox chunks too)
+import { spawnSync } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
+import { request } from 'node:https';
+import { loadavg } from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { WebSocket } from 'ws';
+import { chatAgent, openDesk } from '../tests/inbox-helpers.ts';
+import { ROOT, startAppliance, tempDataDir } from '../tests/support/appliance.ts';
+import { bootstrapAdmin } from '../tests/support/bootstrap.ts';
+import { launchChromium } from '../tests/support/browser.ts';
+import { until, untilTrue } from '../tests/support/until.ts';
+import { randomId, type SocketLike, WidgetSession } from '../web/src/widget/protocol.ts';
+
+const FIRST_LOAD_RUNS = 10;
+const OFFER_RUNS = 20;
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? Number.NaN;
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+function summary(samples: number[]): { p50: number; p99: number } {
+  const s = [...samples].sort((a, b) => a - b);
+  return { p50: round1(percentile(s, 0.5)), p99: round1(percentile(s, 0.99)) };
+}
+
+/** Builds web/dist when it does not match web/src (the same check `npm start` runs). */
+function ensureConsoleBuilt(): void {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/console-build.mjs'), 'ensure'], {
+    cwd: ROOT,
+    stdio: ['ignore', process.stderr, process.stderr],
+  });
+  if (r.status !== 0) throw new Error(`console-build ensure failed (exit ${r.status})`);
+}
+
+/** The body bytes of `url` as sent on the wire to a client that accepts gzip only. */
+function gzipBytes(url: string): Promise<number> {
+  const u = new URL(url);
+  const get = u.protocol === 'https:' ? request : httpRequest;
+  return new Promise((resolve, reject) => {
+    const req = get(u, { headers: { 'accept-encoding': 'gzip' }, rejectUnauthorized: false }, (res) => {
+      let n = 0;
+      res.on('data', (d: Buffer) => {
+        n += d.byteLength;
+      });
+      res.on('end', () => {
+        const enc = res.headers['content-encoding'];
+        if (res.statusCode !== 200) reject(new Error(`${url}: HTTP ${res.statusCode}`));
+        else if (enc !== 'gzip') reject(new Error(`${url}: served with content-encoding ${enc ?? 'none'}`));
+        else resolve(n);
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function sumGzip(urls: Iterable<string>): Promise<{ bytes: number; files: number }> {
+  let bytes = 0;
+  let files = 0;
+  for (const u of urls) {
+    bytes += await gzipBytes(u);
+    files++;
+  }
+  if (files === 0) throw new Error('no scripts were loaded from the appliance (is the page served?)');
+  return { bytes, files };
+}
+
+/** Records the URL of every script `page` loads from `origin` (lazy chunks and workers included). */
+function scriptsOf(page: Page, origin: string): Set<string> {
+  const urls = new Set<string>();
+  page.on('response', (res) => {
+    const t = res.request().resourceType();
+    const u = res.url().split('#')[0] ?? '';
+    if (u.startsWith(origin) && (t === 'script' || /\.m?js(\?|$)/.test(u))) urls.add(u);
+  });
+  return urls;
+}
+
+/** Waits until `urls` has not grown for `quietMs` (lazy chunks a rendered view starts fetching). */
+async function settled(urls: Set<string>, quietMs = 750): Promise<void> {
+  let size = urls.size;
+  let since = Date.now();
+  await untilTrue(
+    'scripts to stop loading',
+    () => {
+      if (urls.size !== size) [size, since] = [urls.size, Date.now()];
+      return Date.now() - since >= quietMs;
+    },
+    { timeoutMs: 15_000 },
+  );
+}
+
+/**
+ * Page script: when `selector` first enters the DOM, stores the clock reading of the next
+ * animation frame (the frame that paints it) in globalThis[key]. Works as an init script
+ * (before any page script runs) and evaluated on a loaded page.
+ */
+const markWhenShown = (selector: string, key: string, clock: 'performance.now()' | 'Date.now()') => `
+  (() => {
+    const sel = ${JSON.stringify(selector)};
+    const key = ${JSON.stringify(key)};
+    globalThis[key] = undefined;
+    let seen = false;
+    const check = () => {
+      if (seen || !document.querySelector(sel)) return seen;
+      seen = true;
+      requestAnimationFrame(() => { globalThis[key] = ${clock}; });
+      return true;
+    };
+    const start = () => {
+      if (check()) return;
+      const mo = new MutationObserver(() => { if (check()) mo.disconnect(); });
+      mo.observe(document, { childList: true, subtree: true });
+    };
+    if (document.documentElement) start(); else document.addEventListener('readystatechange', start, { once: true });
+  })();
+`;
+
+/** Polls the page for the value a markWhenShown script stored. */
+const shownAt = (page: Page, key: string, what: string) =>
+  until(
+    what,
+    () => page.evaluate((k) => (globalThis as Record<string, unknown>)[k] as number | undefined, key),
+    {
+      timeoutMs: 30_000,
+      everyMs: 20,
+    },
+  );
+
+async function firstLoads(browser: Browser, base: string): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < FIRST_LOAD_RUNS; i++) {
+    const ctx = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US' }); // cold cache, new TLS
+    try {
+      const page = await ctx.newPage();
+      await page.addInitScript(
+        markWhenShown('[data-testid="login-username"]', '__blFormAt', 'performance.now()'),
+      );
+      await page.goto(base);
+      await page.getByTestId('login-username').waitFor();
+      // performance.now() counts from the navigation's start (the document's time origin).
+      out.push(await shownAt(page, '__blFormAt', 'the sign-in form'));
+    } finally {
+      await ctx.close();
+    }
+  }
+  return out;
+}
+
+export async function run(): Promise<Record<string, unknown>> {
+  const loadAtStart = Math.round((loadavg()[0] ?? 0) * 100) / 100; // 2 shared cores: the figures depend on it
+  ensureConsoleBuilt();
+  const tmp = await tempDataDir('bl-bench-console-');
+  const app = await startAppliance(tmp.dir);
+  let browser: Browser | undefined;
+  const sessions: WidgetSession[] = [];
+  try {
+    const { admin } = await bootstrapAdmin(app);
+    browser = await launchChromium();
+    const origin = app.httpsBase;
+
+    // Sign-in page: scripts, then cold first loads.
+    const signInCtx = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US' });
+    const signInPage = await signInCtx.newPage();
+    const signInScripts = scriptsOf(signInPage, origin);
+    await signInPage.goto(origin, { waitUntil: 'networkidle' });
+    await signInPage.getByTestId('login-username').waitFor();
+    await signInCtx.close();
+    const signIn = await sumGzip(signInScripts);
+    const loads = summary(await firstLoads(browser, origin));
+
+    // Widget page (scripts the appliance serves to it).
+    const widgetCtx = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US' });
+    const widgetPage = await widgetCtx.newPage();
+    const widgetScripts = scriptsOf(widgetPage, app.base);
+    await widgetPage.goto(`${app.base}/widget/demo.html`, { waitUntil: 'networkidle' });
+    await widgetPage.getByTestId('bl-launcher').waitFor();
+    await widgetCtx.close();
+    const widget = await sumGzip(widgetScripts);
+
+    // An agent signs in from a cold cache and opens the desk, available.
+    const password = 'bench console agent password 1';
+    const agent = await chatAgent(admin, 'bench.agent', password);
+    const deskCtx = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US' });
+    const desk = await deskCtx.newPage();
+    const deskScripts = scriptsOf(desk, origin);
+    await openDesk(desk, origin, 'bench.agent', password);
+    await desk.getByTestId('agent-desk').waitFor();
+    await settled(deskScripts); // chunks the rendered desk fetched (the contacts replica) belong to its first load
+    const agentLoad = await sumGzip(deskScripts);
+
+    // A visitor's message to the offer card on the desk.
+    const offers: number[] = [];
+    const wsUrl = `${app.base.replace('http', 'ws')}/widget/ws`;
+    for (let i = 0; i < OFFER_RUNS; i++) {
+      await desk.getByTestId('agent-no-offers').waitFor();
+      await desk.evaluate(markWhenShown('[data-testid="offer-pop"]', '__blOfferAt', 'Date.now()'));
+      const session = new WidgetSession({
+        url: wsUrl,
+        token: randomId(24),
+        connect: (u) => new WebSocket(u) as unknown as SocketLike,
+        onMessage: () => undefined,
+      });
+      sessions.push(session);
+      session.start();
+      await untilTrue('the widget socket to connect', () => session.connected, { timeoutMs: 10_000 });
+      const sentAt = Date.now();
+      session.send(`bench visitor message ${i}`);
+      const offerAt = await shownAt(desk, '__blOfferAt', 'the offer card on the desk');
+      offers.push(offerAt - sentAt);
+      // Clear the desk for the next run: accept, then close the contact.
+      await desk.getByTestId('offer-accept').click();
+      const view = desk.locator('[data-testid="conversation-view"][data-state="active"]');
+      await view.waitFor();
+      const contactId = (await view.getAttribute('data-contact-id')) ?? '';
+      const closed = await agent.client.request('POST', `/api/contacts/${contactId}/transition`, {
+        to: 'closed',
+      });
+      if (closed.status !== 200)
+        throw new Error(`closing ${contactId}: ${closed.status} ${JSON.stringify(closed.json)}`);
+      session.close();
+    }
+    const offer = summary(offers);
+    // Everything the desk page fetched by now, lazy chunks for the conversations included.
+    const agentSession = await sumGzip(deskScripts);
+
+    return {
+      js_gzip_bytes: signIn.bytes,
+      first_load_ms_p50: loads.p50,
+      offer_visible_ms_p99: offer.p99,
+      widget_js_gzip_bytes: widget.bytes,
+      agent_first_load_js_gzip_bytes: agentLoad.bytes,
+      js_files: signIn.files,
+      agent_first_load_js_files: agentLoad.files,
+      widget_js_files: widget.files,
+      first_load_ms_p99: loads.p99,
+      first_load_runs: FIRST_LOAD_RUNS,
+      offer_visible_ms_p50: offer.p50,
+      offer_runs: OFFER_RUNS,
+      agent_session_js_gzip_bytes: agentSession.bytes,
+      agent_session_js_files: agentSession.files,
+      loadavg_1m_at_start: loadAtStart,
+    };
+  } finally {
+    for (const s of sessions) s.close();
+    await browser?.close();
+    await app.stop();
+    await tmp.cleanup();
+  }
+}
