@@ -67,6 +67,8 @@ export const syncBridgeModule: BranchModule = {
       pinnedHqKey: string | undefined;
       hqSealKey: string | undefined;
       agent: Agent | undefined;
+      /** Runs between construction and start (the policy in force before the first projection). */
+      beforeStart?: (b: SyncBridge, state: PouchDb) => Promise<void>;
     }): Promise<SyncBridge | undefined> => {
       const opened = await openDbs();
       if (!opened) return undefined;
@@ -103,6 +105,7 @@ export const syncBridgeModule: BranchModule = {
           changes: (o) => services.audit.changes(o),
         },
       });
+      await spec.beforeStart?.(next, opened['state'] as PouchDb);
       await next.start();
       bridge = next;
       if (!reconcileScheduled) {
@@ -126,6 +129,11 @@ export const syncBridgeModule: BranchModule = {
         pinnedHqKey: bundle.hqControlKey,
         hqSealKey: bundle.hqSealKey,
         agent: agentFor(bundle),
+        // First join: the bundle's policy is in force before start() backfills anything, so nothing
+        // leaves under the built-in policy when HQ's is stricter.
+        beforeStart: async (next, state) => {
+          if (!(await state.get('policy').catch(() => undefined))) await next.applyPolicy(bundle.policy);
+        },
       });
       if (!b) return undefined;
       // The bundle's policy applies at once (HQ's inbound copy, the same or newer, follows); after a
