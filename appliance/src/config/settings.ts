@@ -274,6 +274,12 @@ const DECLARED: ReadonlyArray<z.input<typeof settingSchema>> = [
     description: 'HQ console bind address; non-loopback needs BRANCHLINE_HQ_TLS_DIR',
   },
   {
+    name: 'BRANCHLINE_HQ_PUBLIC_URL',
+    program: 'hq',
+    kind: 'url',
+    description: 'HQ URL as branches reach it, written into join bundles; unset = the local replication port',
+  },
+  {
     name: 'BRANCHLINE_HQ_TLS_DIR',
     program: 'hq',
     kind: 'path',
