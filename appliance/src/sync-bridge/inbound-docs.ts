@@ -21,7 +21,7 @@ export interface InboundDeps {
 
 /**
  * Applies documents pulled from HQ, in order: content (KB, routing), user
- * freezes, release requests for quarantined docs, residency policies, and
+ * freezes, reveal notices, release requests for quarantined docs, residency policies, and
  * conflict resolution for tickets both sides edited.
  */
 export async function applyInbound(docs: PouchDoc[], deps: InboundDeps): Promise<void> {
@@ -37,6 +37,22 @@ export async function applyInbound(docs: PouchDoc[], deps: InboundDeps): Promise
       await bus.publish(
         'sync.freeze_applied',
         { username: user.username, freezeId: doc._id },
+        { actor: 'hq' },
+      );
+    } else if (doc['type'] === 'hq_reveal') {
+      // Witness of a reveal at HQ: on the branch's own audit trail, once per signed notice.
+      if (!(await deps.admitControl(doc))) continue;
+      await bus.publish(
+        'sync.hq_field_revealed',
+        {
+          revealId: doc._id.replace(/^reveal:/, ''),
+          operator: String(doc['operator'] ?? ''),
+          db: String(doc['cls'] ?? ''),
+          docId: String(doc['docId'] ?? ''),
+          field: String(doc['field'] ?? ''),
+          reason: String(doc['reason'] ?? ''),
+          at: String(doc['at'] ?? ''),
+        },
         { actor: 'hq' },
       );
     } else if (doc['type'] === 'release_request') {

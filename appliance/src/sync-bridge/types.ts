@@ -25,6 +25,16 @@ declare module '../events/catalogue.ts' {
     'sync.hq_joined': { branch: string; hqUrl: string; policyVersion: number; caFingerprint?: string };
     'sync.hq_join_refused': { reason: string; branch?: string; hqUrl?: string };
     'sync.release_requested': { docId: string; db: string; note: string; by: string; entries: number };
+    /** An HQ operator opened one sealed field of one record (HQ's signed `hq_reveal` notice). */
+    'sync.hq_field_revealed': {
+      revealId: string;
+      operator: string;
+      db: string;
+      docId: string;
+      field: string;
+      reason: string;
+      at: string;
+    };
   }
 }
 

@@ -18,7 +18,9 @@ export const HQ_CONSOLE_JS = `'use strict';
     HQ_WEAK_PASSWORD: 'Password too weak: at least 12 characters, not the username',
     HQ_OPERATOR_EXISTS: 'That operator exists already',
     HQ_BAD_REQUEST: 'Check the fields and try again',
-    HQ_NOT_FOUND: 'Not found'
+    HQ_NOT_FOUND: 'Not found',
+    HQ_FORBIDDEN: 'You do not have the right to do this',
+    HQ_FIELD_NOT_SEALED: 'That field is not sealed'
   };
   function say(code) { return TEXT[code] ? TEXT[code] + ' (' + code + ')' : code; }
   function token(form) {
@@ -83,6 +85,12 @@ export const HQ_CONSOLE_JS = `'use strict';
       return r.json().catch(function () { return {}; }).then(function (j) {
         if (!r.ok) { if (out) out.textContent = say((j.error && j.error.code) || String(r.status)); return; }
         if (j.csrfToken) csrf = j.csrfToken;
+        if (form.getAttribute('data-hq-render') === 'reveal') {
+          // Shown once in the page; the answer is no-store and nothing keeps it.
+          if (out) out.textContent = typeof j.value === 'string' ? j.value : JSON.stringify(j.value);
+          form.reset();
+          return;
+        }
         if (form.getAttribute('data-hq-render') === 'bundle') {
           if (out) out.textContent = '';
           showBundle(j);

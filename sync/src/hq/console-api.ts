@@ -9,6 +9,7 @@ import { renderLogPage } from './log-page.ts';
 import { renderLoginPage } from './login-page.ts';
 import { renderMfaPage } from './mfa-page.ts';
 import { renderHqPage } from './page.ts';
+import { routeRecords } from './record-routes.ts';
 import type { OperatorSession } from './sessions.ts';
 import { totpQrSvg, totpUri } from './totp.ts';
 import type { HqRules } from './validation.ts';
@@ -87,6 +88,7 @@ export async function routeConsole(
     return html(res, renderHqPage(rows, await con.policies(), { operator, rules, operators }));
   }
   if (await routeFleet(con, req, res, url)) return;
+  if (await routeRecords(con, req, res, { url, operator })) return;
   if (key === 'GET /mfa') {
     if ((await con.auth.accounts.mfaState(operator)) === 'enabled')
       return html(res, renderMfaPage({ username: operator, enrolled: true }));
@@ -168,6 +170,21 @@ export async function routeConsole(
     }
     const sessionsEnded = await con.auth.resetOperatorMfa(act[1], operator);
     return sendJson(res, 200, { username: act[1], mfa: 'not_enrolled', sessionsEnded });
+  }
+  const role = /^\/api\/operators\/([a-z0-9._-]{1,32})\/(grant|revoke)-reveal$/.exec(url.pathname);
+  if (method === 'POST' && role?.[1]) {
+    onlyFields(await readJson(req), []);
+    // Another operator grants the right to read sealed data: nobody grants it to themselves.
+    if (role[1] === operator && role[2] === 'grant')
+      throw new HqError('HQ_BAD_REQUEST', 'Another operator must grant you the reveal right');
+    const granted = role[2] === 'grant';
+    if (await con.auth.accounts.setRole(role[1], 'reveal', granted))
+      await con.auth.log.record(granted ? 'operator.role_granted' : 'operator.role_revoked', operator, {
+        username: role[1],
+        role: 'reveal',
+      });
+    const summary = (await con.auth.accounts.list()).find((o) => o.username === role[1]);
+    return sendJson(res, 200, { username: role[1], roles: summary?.roles ?? [] });
   }
   const dis = /^\/api\/operators\/([a-z0-9._-]{1,32})\/disable$/.exec(url.pathname);
   if (method === 'POST' && dis?.[1]) {

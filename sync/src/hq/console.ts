@@ -18,6 +18,7 @@ import { type HqKeys, loadHqKeys } from './hq-keys.ts';
 import { sendError, sendJson } from './http-util.ts';
 import { type BranchKpis, branchKpis } from './kpis.ts';
 import { type IssuedPolicy, PolicyLog } from './policy-log.ts';
+import { fieldOf, type RecordClass, type RecordField, type RevealRequest, revealField } from './reveal.ts';
 import { HQ_RULES_DDOC, type HqRules, installHqRules } from './validation.ts';
 import { AuditWitness, type WitnessReport } from './witness.ts';
 
@@ -253,6 +254,50 @@ export class HqConsole {
       checkpoints: report.checkpoints,
       at: new Date().toISOString(),
     });
+  }
+
+  /** Ids of a branch's records of one class at HQ (first `limit`, by id). */
+  async recordIds(branch: string, cls: RecordClass, limit = 200): Promise<string[]> {
+    const all = await this.#couch.db(`b-${branch}-${cls}`).allDocs({ limit: limit + 50 });
+    return all.rows
+      .map((r) => r.id)
+      .filter((id) => !id.startsWith('_design/'))
+      .slice(0, limit);
+  }
+
+  /** One record as HQ holds it, field by field: sealed fields as "sealed", tokens as tokens. */
+  async record(
+    branch: string,
+    cls: RecordClass,
+    docId: string,
+  ): Promise<{ id: string; fields: Record<string, RecordField> } | undefined> {
+    const doc = await this.#couch
+      .db(`b-${branch}-${cls}`)
+      .get(docId)
+      .catch(() => undefined);
+    if (!doc) return undefined;
+    const f = (doc['f'] as Record<string, { v?: unknown; withheld?: boolean }> | undefined) ?? {};
+    return {
+      id: doc._id,
+      fields: Object.fromEntries(Object.entries(f).map(([k, stamp]) => [k, fieldOf(stamp)])),
+    };
+  }
+
+  /**
+   * Opens one sealed field for an operator with the reveal right, logged at
+   * HQ and witnessed to the branch by a signed `hq_reveal` notice (reveal.ts).
+   */
+  reveal(operator: string, request: RevealRequest): Promise<string> {
+    return revealField(
+      {
+        accounts: this.auth.accounts,
+        log: this.auth.log,
+        keys: () => this.keys(),
+        db: (name) => this.#couch.db(name),
+      },
+      operator,
+      request,
+    );
   }
 
   /** Writes an account freeze into the branch's inbound database; it applies on arrival. */

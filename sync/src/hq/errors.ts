@@ -13,7 +13,10 @@ export type HqErrorCode =
   | 'HQ_MFA_INVALID'
   | 'HQ_MFA_NOT_STARTED'
   | 'HQ_MFA_ALREADY_ENROLLED'
-  | 'HQ_MFA_ENROLMENT_REQUIRED';
+  | 'HQ_MFA_ENROLMENT_REQUIRED'
+  | 'HQ_FORBIDDEN'
+  | 'HQ_FIELD_NOT_SEALED'
+  | 'HQ_FIELD_UNOPENABLE';
 
 /** A condition the HQ console reports as `{ error: { code, message } }` with `status`. */
 export class HqError extends Error {

@@ -22,6 +22,20 @@ interface OperatorRecord {
   mfa?: { secret: string; enrolledAt: string; lastStep: number };
   /** A secret shown for enrolment, in force only once confirmed with a code. */
   mfaPending?: string;
+  /** Rights beyond `operator`; absent on accounts made before roles existed (operator only). */
+  roles?: OperatorRole[];
+}
+
+/**
+ * `operator`: today's console rights (every operator has it). `reveal`: may
+ * open one sealed field of one record (audited at HQ and at the branch);
+ * granted only by another operator.
+ */
+export type OperatorRole = 'operator' | 'reveal';
+export const OPERATOR_ROLES: readonly OperatorRole[] = ['operator', 'reveal'];
+
+function rolesOf(rec: OperatorRecord | undefined): OperatorRole[] {
+  return ['operator', ...(rec?.roles ?? []).filter((r) => r !== 'operator')];
 }
 
 /** Whether an operator signs in with a TOTP code yet. */
@@ -35,6 +49,7 @@ export interface OperatorSummary {
   disabledBy?: string;
   mfa: OperatorMfaState;
   mustChangePassword: boolean;
+  roles: OperatorRole[];
 }
 
 export interface OperatorAccountsOptions {
@@ -130,6 +145,7 @@ export class OperatorAccounts {
           username,
           mfa: rec?.mfa ? ('enabled' as const) : ('not_enrolled' as const),
           mustChangePassword: rec?.mustChangePassword ?? false,
+          roles: rolesOf(rec),
         };
         return rec?.disabledAt === undefined
           ? { ...common, disabled: false }
@@ -276,15 +292,44 @@ export class OperatorAccounts {
     const ops = await this.#load();
     const createdBy = rec.createdBy;
     // MFA stays as it is: the caller's session already passed it.
-    const { mfa, mfaPending } = rec;
+    const { mfa, mfaPending, roles } = rec;
     ops[username] = {
       ...(await this.#record(next, createdBy, false)),
       ...(mfa ? { mfa } : {}),
       ...(mfaPending ? { mfaPending } : {}),
+      ...(roles ? { roles } : {}),
     };
     await this.#save();
     // The first-run operator's one-time password file is useless now; do not leave it beside the data.
     if (createdBy === 'system') await rm(path.join(this.#dataDir, INITIAL_OPERATOR_FILE), { force: true });
+  }
+
+  /** Whether an active operator holds `role` (every active operator holds `operator`). */
+  async hasRole(username: string, role: OperatorRole): Promise<boolean> {
+    const rec = (await this.#load())[username];
+    return rec !== undefined && rec.disabledAt === undefined && rolesOf(rec).includes(role);
+  }
+
+  /**
+   * Grants or revokes a role; returns whether anything changed. `operator`
+   * cannot be revoked (disable the account instead).
+   */
+  async setRole(username: string, role: OperatorRole, granted: boolean): Promise<boolean> {
+    if (!OPERATOR_ROLES.includes(role)) throw new HqError('HQ_BAD_REQUEST', `Unknown role ${role}`);
+    if (role === 'operator')
+      throw new HqError(
+        'HQ_BAD_REQUEST',
+        'Every operator has the operator role; disable the account instead',
+      );
+    const rec = (await this.#load())[username];
+    if (!rec) throw new HqError('HQ_NOT_FOUND', `No operator ${username}`, { status: 404 });
+    const extra = (rec.roles ?? []).filter((r) => r !== 'operator');
+    if (extra.includes(role) === granted) return false;
+    const next = granted ? [...extra, role] : extra.filter((r) => r !== role);
+    if (next.length > 0) rec.roles = next;
+    else delete rec.roles;
+    await this.#save();
+    return true;
   }
 
   /** True when `username` exists and is not disabled. */

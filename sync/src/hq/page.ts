@@ -88,8 +88,26 @@ const ADD_OPERATOR =
   `<label>New operator <input name="username" required pattern="[a-z0-9][a-z0-9._-]{1,31}" data-testid="hq-new-operator"></label>` +
   `<button type="submit">Add operator</button><output data-hq-out data-testid="hq-add-operator-result"></output></form>`;
 
+/** The reveal right: granted or revoked by another operator, each change in the operator log. */
+function rolesCell(op: OperatorSummary, self: string | undefined): Raw {
+  const reveal = op.roles.includes('reveal');
+  const text = esc(op.roles.join(', '));
+  if (op.username === self || op.disabled) return new Raw(text);
+  return new Raw(
+    text +
+      (reveal
+        ? opForm(op, 'revoke-reveal', 'Revoke reveal', `Revoke the reveal right of ${op.username}?`)
+        : opForm(
+            op,
+            'grant-reveal',
+            'Grant reveal',
+            `Grant ${op.username} the right to reveal sealed fields? Every reveal is logged here and at the branch.`,
+          )),
+  );
+}
+
 function operatorTable(operators: OperatorSummary[], self: string | undefined): string {
-  const th = ['operator', 'status', 'MFA', 'action'].map((h) => `<th>${esc(h)}</th>`).join('');
+  const th = ['operator', 'status', 'MFA', 'roles', 'action'].map((h) => `<th>${esc(h)}</th>`).join('');
   const tr = operators
     .map(
       (op) =>
@@ -103,6 +121,7 @@ function operatorTable(operators: OperatorSummary[], self: string | undefined): 
               : 'active',
         ) +
         cell(op.mfa === 'enabled' ? 'enabled' : 'not set up') +
+        cell(rolesCell(op, self)) +
         cell(operatorAction(op, self)) +
         `</tr>`,
     )
@@ -120,7 +139,9 @@ export function renderHqPage(
     'hq-branches',
     ['branch', 'health', 'last seen', 'lag (docs)', 'lag (s)', 'quarantine', 'witness', 'tickets', 'audit'],
     branches.map((b) => [
-      b.branch,
+      new Raw(
+        `<a href="/records/${encodeURIComponent(b.branch)}/tickets" data-testid="hq-records-${esc(b.branch)}">${esc(b.branch)}</a>`,
+      ),
       b.health,
       b.lastSeen ?? '—',
       b.lagDocs ?? '—',
