@@ -1,16 +1,15 @@
 // `npm run bench -- console`: the console's bundle on the wire (gzip) and how fast it answers,
 // measured against a real appliance on a fresh data dir in Debian's headless Chromium.
 //
-//   js_gzip_bytes                   every script the sign-in page loads, re-requested with
-//                                   `Accept-Encoding: gzip` and counted as the bytes on the wire
+//   js_gzip_bytes                   every script the sign-in page loads in Chromium asking for
+//                                   `Accept-Encoding: gzip`: encoded body bytes received (js_br_bytes:
+//                                   the same with Chromium's own header, which gets brotli)
 //   agent_first_load_js_gzip_bytes  the same for an agent signing in until the desk is rendered
 //   widget_js_gzip_bytes            the same for the widget's demo page (appliance scripts only)
-//   first_load_ms_p50/p99           cold cache (fresh context) to the sign-in form in the DOM, 10 runs
+//   first_load_ms_p50/p99           cold cache (fresh context) to the frame that paints the sign-in form, 10 runs
 //   offer_visible_ms_p50/p99        a widget visitor's first message to the offer card on the desk, 20 runs
 //   agent_session_js_gzip_bytes     all scripts the desk page loaded by the end (lazy inbox chunks too)
 import { spawnSync } from 'node:child_process';
-import { request as httpRequest } from 'node:http';
-import { request } from 'node:https';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -45,53 +44,62 @@ function ensureConsoleBuilt(): void {
   if (r.status !== 0) throw new Error(`console-build ensure failed (exit ${r.status})`);
 }
 
-/** The body bytes of `url` as sent on the wire to a client that accepts gzip only. */
-function gzipBytes(url: string): Promise<number> {
-  const u = new URL(url);
-  const get = u.protocol === 'https:' ? request : httpRequest;
-  return new Promise((resolve, reject) => {
-    const req = get(u, { headers: { 'accept-encoding': 'gzip' }, rejectUnauthorized: false }, (res) => {
-      let n = 0;
-      res.on('data', (d: Buffer) => {
-        n += d.byteLength;
-      });
-      res.on('end', () => {
-        const enc = res.headers['content-encoding'];
-        if (res.statusCode !== 200) reject(new Error(`${url}: HTTP ${res.statusCode}`));
-        else if (enc !== 'gzip') reject(new Error(`${url}: served with content-encoding ${enc ?? 'none'}`));
-        else resolve(n);
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end();
+type Fetched = Promise<{ url: string; status: number; encoding: string | undefined; bytes: number }>;
+
+/**
+ * Every script `page` fetches from `origin` (lazy chunks included), once per URL, with the
+ * body bytes Chromium received for it (encoded: what crossed the wire) and its encoding.
+ */
+function scriptsOf(page: Page, origin: string): Map<string, Fetched> {
+  const scripts = new Map<string, Fetched>();
+  page.on('requestfinished', (req) => {
+    const url = req.url().split('#')[0] ?? '';
+    if (!url.startsWith(origin) || req.resourceType() !== 'script' || scripts.has(url)) return;
+    scripts.set(
+      url,
+      (async () => {
+        const res = await req.response();
+        const sizes = await req.sizes();
+        const headers = (await res?.allHeaders()) ?? {};
+        return {
+          url,
+          status: res?.status() ?? 0,
+          encoding: headers['content-encoding'],
+          bytes: sizes.responseBodySize,
+        };
+      })(),
+    );
   });
+  return scripts;
 }
 
-async function sumGzip(urls: Iterable<string>): Promise<{ bytes: number; files: number }> {
+/** Sums what `scripts` cost on the wire; each must have been served 200 with `encoding`. */
+async function wireBytes(
+  scripts: Map<string, Fetched>,
+  encoding: 'gzip' | 'br',
+): Promise<{ bytes: number; files: number }> {
+  if (scripts.size === 0)
+    throw new Error('no scripts were loaded from the appliance (is the console served?)');
   let bytes = 0;
-  let files = 0;
-  for (const u of urls) {
-    bytes += await gzipBytes(u);
-    files++;
+  for (const f of await Promise.all(scripts.values())) {
+    if (f.status !== 200) throw new Error(`${f.url}: HTTP ${f.status}`);
+    if (f.encoding !== encoding)
+      throw new Error(`${f.url}: served with content-encoding ${f.encoding ?? 'none'}, not ${encoding}`);
+    bytes += f.bytes;
   }
-  if (files === 0) throw new Error('no scripts were loaded from the appliance (is the page served?)');
-  return { bytes, files };
+  return { bytes, files: scripts.size };
 }
 
-/** Records the URL of every script `page` loads from `origin` (lazy chunks and workers included). */
-function scriptsOf(page: Page, origin: string): Set<string> {
-  const urls = new Set<string>();
-  page.on('response', (res) => {
-    const t = res.request().resourceType();
-    const u = res.url().split('#')[0] ?? '';
-    if (u.startsWith(origin) && (t === 'script' || /\.m?js(\?|$)/.test(u))) urls.add(u);
+/** A fresh context (cold cache): `gzip` asks for gzip only, as the figures' name says; `br` is Chromium's own header. */
+const coldContext = (browser: Browser, accept: 'gzip' | 'br') =>
+  browser.newContext({
+    ignoreHTTPSErrors: true,
+    locale: 'en-US',
+    ...(accept === 'gzip' ? { extraHTTPHeaders: { 'accept-encoding': 'gzip' } } : {}),
   });
-  return urls;
-}
 
 /** Waits until `urls` has not grown for `quietMs` (lazy chunks a rendered view starts fetching). */
-async function settled(urls: Set<string>, quietMs = 750): Promise<void> {
+async function settled(urls: Map<string, unknown>, quietMs = 750): Promise<void> {
   let size = urls.size;
   let since = Date.now();
   await untilTrue(
@@ -144,7 +152,7 @@ const shownAt = (page: Page, key: string, what: string) =>
 async function firstLoads(browser: Browser, base: string): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < FIRST_LOAD_RUNS; i++) {
-    const ctx = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US' }); // cold cache, new TLS
+    const ctx = await coldContext(browser, 'br'); // cold cache, new TLS connection, Chromium's own encodings
     try {
       const page = await ctx.newPage();
       await page.addInitScript(
@@ -173,35 +181,41 @@ export async function run(): Promise<Record<string, unknown>> {
     browser = await launchChromium();
     const origin = app.httpsBase;
 
-    // Sign-in page: scripts, then cold first loads.
-    const signInCtx = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US' });
-    const signInPage = await signInCtx.newPage();
-    const signInScripts = scriptsOf(signInPage, origin);
-    await signInPage.goto(origin, { waitUntil: 'networkidle' });
-    await signInPage.getByTestId('login-username').waitFor();
-    await signInCtx.close();
-    const signIn = await sumGzip(signInScripts);
+    // Sign-in page: scripts (gzip, then Chromium's own br), then cold first loads.
+    const signIn: Record<'gzip' | 'br', { bytes: number; files: number }> = {
+      gzip: { bytes: 0, files: 0 },
+      br: { bytes: 0, files: 0 },
+    };
+    for (const enc of ['gzip', 'br'] as const) {
+      const ctx = await coldContext(browser, enc);
+      const page = await ctx.newPage();
+      const scripts = scriptsOf(page, origin);
+      await page.goto(origin, { waitUntil: 'networkidle' });
+      await page.getByTestId('login-username').waitFor();
+      signIn[enc] = await wireBytes(scripts, enc);
+      await ctx.close();
+    }
     const loads = summary(await firstLoads(browser, origin));
 
     // Widget page (scripts the appliance serves to it).
-    const widgetCtx = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US' });
+    const widgetCtx = await coldContext(browser, 'gzip');
     const widgetPage = await widgetCtx.newPage();
     const widgetScripts = scriptsOf(widgetPage, app.base);
     await widgetPage.goto(`${app.base}/widget/demo.html`, { waitUntil: 'networkidle' });
     await widgetPage.getByTestId('bl-launcher').waitFor();
+    const widget = await wireBytes(widgetScripts, 'gzip');
     await widgetCtx.close();
-    const widget = await sumGzip(widgetScripts);
 
     // An agent signs in from a cold cache and opens the desk, available.
     const password = 'bench console agent password 1';
     const agent = await chatAgent(admin, 'bench.agent', password);
-    const deskCtx = await browser.newContext({ ignoreHTTPSErrors: true, locale: 'en-US' });
+    const deskCtx = await coldContext(browser, 'gzip');
     const desk = await deskCtx.newPage();
     const deskScripts = scriptsOf(desk, origin);
     await openDesk(desk, origin, 'bench.agent', password);
     await desk.getByTestId('agent-desk').waitFor();
     await settled(deskScripts); // chunks the rendered desk fetched (the contacts replica) belong to its first load
-    const agentLoad = await sumGzip(deskScripts);
+    const agentLoad = await wireBytes(deskScripts, 'gzip');
 
     // A visitor's message to the offer card on the desk.
     const offers: number[] = [];
@@ -236,15 +250,16 @@ export async function run(): Promise<Record<string, unknown>> {
     }
     const offer = summary(offers);
     // Everything the desk page fetched by now, lazy chunks for the conversations included.
-    const agentSession = await sumGzip(deskScripts);
+    const agentSession = await wireBytes(deskScripts, 'gzip');
 
     return {
-      js_gzip_bytes: signIn.bytes,
+      js_gzip_bytes: signIn.gzip.bytes,
       first_load_ms_p50: loads.p50,
       offer_visible_ms_p99: offer.p99,
       widget_js_gzip_bytes: widget.bytes,
       agent_first_load_js_gzip_bytes: agentLoad.bytes,
-      js_files: signIn.files,
+      js_files: signIn.gzip.files,
+      js_br_bytes: signIn.br.bytes,
       agent_first_load_js_files: agentLoad.files,
       widget_js_files: widget.files,
       first_load_ms_p99: loads.p99,
