@@ -2,6 +2,9 @@
 // values from the environment or the schema default, secrets masked.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { ROOT } from './support/appliance.ts';
@@ -63,4 +66,19 @@ test('branchline config refuses a bad value with a message naming the variable, 
       return true;
     },
   );
+});
+
+test('the CLI runs from any directory through a symlink, as the image installs it (/usr/local/bin/branchline)', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'bl-cli-cwd-'));
+  try {
+    const link = path.join(dir, 'branchline');
+    await symlink(path.join(ROOT, 'bin/branchline.mjs'), link);
+    const { stdout } = await run(process.execPath, [link, 'config'], {
+      cwd: dir,
+      env: { PATH: process.env['PATH'] ?? '', BRANCHLINE_DATA_DIR: '/tmp/bl-config-test' },
+    });
+    assert.match(stdout, /^BRANCHLINE_DATA_DIR=\/tmp\/bl-config-test\s+# environment$/m);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
