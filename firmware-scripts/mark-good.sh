@@ -53,6 +53,7 @@ env_get() {
   ((found == 0)) && echo "$value"
 }
 
+curl_src=()
 if [[ -z "$url" ]]; then
   port="$(env_get BRANCHLINE_HTTP_PORT || true)"
   bind="$(env_get BRANCHLINE_BIND || true)"
@@ -70,6 +71,14 @@ if [[ -z "$url" ]]; then
   ip_chars='^[][0-9A-Fa-f.:]+$'
   [[ "$host" =~ $ip_chars ]] || ab_die "BRANCHLINE_BIND in $env_file is not an IP address: $bind"
   url="http://$host:$port/healthz"
+  # Bound to one LAN address, the appliance redirects plain HTTP from every
+  # non-loopback peer to HTTPS; probe it from the loopback source address so it
+  # answers this box as it answers 127.0.0.1.
+  case "$host" in
+  127.* | "[::1]") ;;
+  \[*) curl_src=(--interface ::1) ;;
+  *) curl_src=(--interface 127.0.0.1) ;;
+  esac
 fi
 base="${url%/healthz}"
 
@@ -81,7 +90,7 @@ fi
 why=""
 healthy() {
   local body top page
-  if ! body="$(curl -fsS --max-time 60 "$url?selftest=1" 2>&1)"; then
+  if ! body="$(curl -fsS "${curl_src[@]}" --max-time 60 "$url?selftest=1" 2>&1)"; then
     why="no 200 from $url (${body//$'\n'/ })"
     return 1
   fi
@@ -97,7 +106,7 @@ healthy() {
     why="post-update self-test did not pass: ${body:0:400}"
     return 1
   fi
-  if ! page="$(curl -fsS --max-time 10 "$base/" 2>&1)" || [[ "${page,,}" != *"<html"* ]]; then
+  if ! page="$(curl -fsS "${curl_src[@]}" --max-time 10 "$base/" 2>&1)" || [[ "${page,,}" != *"<html"* ]]; then
     why="the console is not served at $base/"
     return 1
   fi

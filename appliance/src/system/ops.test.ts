@@ -439,6 +439,43 @@ test('mark-good.sh probes the port and bind from the env file and refuses a degr
   assert.match(await readFile(path.join(root, 'state', 'good'), 'utf8'), /slot=b\nversion=2\.0\.0/);
 });
 
+test('mark-good.sh bound to one LAN address probes from loopback, so the redirect of LAN clients to HTTPS does not fail the update', async () => {
+  const lan = Object.values(os.networkInterfaces())
+    .flat()
+    .find((a) => a?.family === 'IPv4' && !a.internal)?.address;
+  assert.ok(lan, 'this machine has a non-loopback IPv4 address');
+  const peers: string[] = [];
+  // As the appliance does with BRANCHLINE_BIND set to a LAN address: non-loopback peers get 308.
+  const server = http.createServer((req, res) => {
+    const peer = req.socket.remoteAddress ?? '';
+    peers.push(peer);
+    if (!/^(127\.|::ffff:127\.)/.test(peer)) {
+      res.writeHead(308, { location: `https://${lan}:8443${req.url}` }).end();
+      return;
+    }
+    res.end(
+      req.url === '/'
+        ? '<!doctype html><html><body>console</body></html>'
+        : '{"status":"ok","selftest":"passed","checks":{"stores":{"ok":true}}}',
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, lan, r));
+  const { port } = server.address() as AddressInfo;
+  const envFile = path.join(tmp, 'branchline-lan.env');
+  await writeFile(envFile, `BRANCHLINE_BIND=${lan}\nBRANCHLINE_HTTP_PORT=${port}\n`);
+  const root = await freshRoot('ab-lan-bind');
+  assert.equal((await apply(root, bundleV2)).code, 0);
+  try {
+    const r = await run(path.join(fw, 'mark-good.sh'), ['--root', root, '--env-file', envFile]);
+    assert.equal(r.code, 0, r.out);
+    assert.equal(peers.length, 2, 'healthz and the console were probed');
+    for (const p of peers) assert.match(p, /^(::ffff:)?127\./);
+  } finally {
+    await new Promise((r) => server.close(() => r(undefined)));
+  }
+  assert.match(await readFile(path.join(root, 'state', 'good'), 'utf8'), /slot=b/);
+});
+
 test('rollback.sh restores the previous slot after the deadline, and the boot guard after max boots', async () => {
   const timed = await freshRoot('ab-deadline');
   assert.equal((await apply(timed, bundleV2, '--deadline', '0')).code, 0);
