@@ -259,11 +259,17 @@ test('the appliance image boots under QEMU, serves the console on the LAN with T
   await shell.ready(5 * 60_000);
   const active = await shell.run('systemctl is-active branchline.service');
   assert.equal(active.out, 'active', 'systemd runs branchline.service');
-  const consoleText = (await readFile(consoleLog, 'utf8')).replace(
-    new RegExp(`${String.fromCharCode(27)}\\[[0-9;?]*[A-Za-z]`, 'g'),
-    '',
+  // The serial console stops showing unit status once boot finishes (the appliance's
+  // first start under TCG outlasts it), so systemd's own record is read from the journal.
+  const started = await shell.run(
+    "journalctl -b -u branchline.service -o cat | grep -m1 '^Started branchline.service'",
   );
-  assert.match(consoleText, /Started branchline\.servic/, 'the serial console shows systemd starting it');
+  assert.equal(started.code, 0, `systemd logged the start: ${started.out}`);
+  assert.match(
+    await readFile(consoleLog, 'utf8'),
+    /Linux version/,
+    'the kernel console is kept as an artifact',
+  );
 
   // 2. On the LAN, safely: the CA from the login page's link names the VM's address and host name.
   const ca = await httpsGet(httpsPort, '/ca.crt');
