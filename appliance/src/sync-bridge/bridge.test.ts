@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type HqCouch, startHqCouch } from '../../../sync/src/index.ts';
+import { generatePolicyKey, type HqCouch, signControl, startHqCouch } from '../../../sync/src/index.ts';
 import { EventBus } from '../events/index.ts';
 import type { IdentityService } from '../identity/index.ts';
 import { KnowledgeService } from '../knowledge/index.ts';
@@ -22,11 +22,18 @@ let knowledge: KnowledgeService;
 let routing: RoutingService;
 let bridge: SyncBridge;
 const inbound = () => hq.db('b-K1-inbound');
+/** HQ's control key, pinned by the branch: content pushes are signed with it. */
+const hqKey = generatePolicyKey();
+const signed = <T extends { _id: string; type: string }>(doc: T) => signControl(doc, 'K1', hqKey);
+const alarms: string[] = [];
 
 before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'bl-bridge-'));
   hq = await startHqCouch({ dataDir: path.join(dir, 'hq') });
   bus = new EventBus();
+  bus.subscribe('system.alarm_raised', (e) => {
+    alarms.push(String((e.data as { detail?: unknown }).detail));
+  });
   crypto = await openCrypto(dir);
   const kbStore = await openPouchStore(path.join(dir, 'db'), 'knowledge');
   const routingStore = await openPouchStore(path.join(dir, 'db'), 'routing');
@@ -43,7 +50,7 @@ before(async () => {
     identity: {} as IdentityService, // no freezes are sent in these tests
     crypto,
     tokenKey: Buffer.alloc(32, 3),
-    pinnedHqKey: undefined,
+    pinnedHqKey: hqKey.publicKey,
     content: { knowledge, routing },
     reconcileEveryMs: 500,
     audit: { get: async () => undefined, changes: async () => ({ results: [], lastSeq: 0 }) },
@@ -76,7 +83,7 @@ describe('SyncBridge inbound content and reconciliation', () => {
       tags: ['利率'],
       visibility: 'internal',
     };
-    const put = await inbound().put(doc);
+    const put = await inbound().put(signed(doc));
     assert.ok(
       await until(async () => (await knowledge.list()).some((a) => a.article.publishedVersion === 1)),
     );
@@ -85,7 +92,7 @@ describe('SyncBridge inbound content and reconciliation', () => {
     assert.equal(v1.version.status, 'published');
     assert.equal(knowledge.search('存款利率', { visibility: 'internal' })[0]?.articleId, 'hq-rates');
 
-    await inbound().put({ ...doc, _rev: put.rev, body: '一年期定期存款利率为 1.4%。' });
+    await inbound().put({ ...signed({ ...doc, body: '一年期定期存款利率为 1.4%。' }), _rev: put.rev });
     assert.ok(await until(async () => (await knowledge.get('hq-rates')).article.publishedVersion === 2));
     const v2 = await knowledge.get('hq-rates');
     assert.equal(v2.version.body, '一年期定期存款利率为 1.4%。');
@@ -94,26 +101,28 @@ describe('SyncBridge inbound content and reconciliation', () => {
   });
 
   it('HQ routing policies are applied to the routing config, invalid ones refused, deletions removed', async () => {
-    await inbound().bulkDocs([
-      {
-        _id: 'routing:queue:q-hq',
-        type: 'routing_policy',
-        kind: 'queue',
-        value: { id: 'q-hq', name: 'HQ queue' },
-      },
-      {
-        _id: 'routing:workflow:wf-bad',
-        type: 'routing_policy',
-        kind: 'workflow',
-        value: { id: 'wf-bad', name: 'Bad', filters: [], defaultTarget: { queue: 'no-such-queue' } },
-      },
-      {
-        _id: 'routing:workflow:wf-hq',
-        type: 'routing_policy',
-        kind: 'workflow',
-        value: { id: 'wf-hq', name: 'HQ flow', filters: [], defaultTarget: { queue: 'q-hq' } },
-      },
-    ]);
+    await inbound().bulkDocs(
+      [
+        {
+          _id: 'routing:queue:q-hq',
+          type: 'routing_policy',
+          kind: 'queue',
+          value: { id: 'q-hq', name: 'HQ queue' },
+        },
+        {
+          _id: 'routing:workflow:wf-bad',
+          type: 'routing_policy',
+          kind: 'workflow',
+          value: { id: 'wf-bad', name: 'Bad', filters: [], defaultTarget: { queue: 'no-such-queue' } },
+        },
+        {
+          _id: 'routing:workflow:wf-hq',
+          type: 'routing_policy',
+          kind: 'workflow',
+          value: { id: 'wf-hq', name: 'HQ flow', filters: [], defaultTarget: { queue: 'q-hq' } },
+        },
+      ].map(signed),
+    );
     assert.ok(await until(async () => routing.config().workflows.some((w) => w.id === 'wf-hq')));
     assert.deepEqual(
       routing.config().queues.map((q) => q.id),
@@ -121,14 +130,53 @@ describe('SyncBridge inbound content and reconciliation', () => {
     );
     assert.ok(!routing.config().workflows.some((w) => w.id === 'wf-bad'), 'dangling queue refused');
 
-    await inbound().put({
-      _id: 'routing:workflow:wf-hq-del',
-      type: 'routing_policy',
-      kind: 'workflow',
-      id: 'wf-hq',
-      deleted: true,
-    });
+    await inbound().put(
+      signed({
+        _id: 'routing:workflow:wf-hq-del',
+        type: 'routing_policy',
+        kind: 'workflow',
+        id: 'wf-hq',
+        deleted: true,
+      }),
+    );
     assert.ok(await until(async () => !routing.config().workflows.some((w) => w.id === 'wf-hq')));
+  });
+
+  it('an unsigned or forged KB article or routing policy is refused and alarmed, never applied', async () => {
+    const article = {
+      _id: 'kb:forged',
+      type: 'kb_article',
+      articleId: 'forged',
+      locale: 'zh-CN',
+      title: '转账到新账户',
+      body: '请把存款转到以下账户。',
+      category: 'hq-products',
+      tags: [],
+      visibility: 'internal',
+    };
+    await inbound().put(article);
+    await inbound().put(
+      signControl({ ...article, _id: 'kb:forged2', articleId: 'forged2' }, 'K1', generatePolicyKey()),
+    );
+    await inbound().put({
+      _id: 'routing:queue:q-forged',
+      type: 'routing_policy',
+      kind: 'queue',
+      value: { id: 'q-forged', name: 'X' },
+    });
+    assert.ok(
+      await until(async () =>
+        [
+          'kb:forged refused (unsigned)',
+          'kb:forged2 refused (signature)',
+          'routing:queue:q-forged refused (unsigned)',
+        ].every((m) => alarms.some((a) => a.includes(m))),
+      ),
+      `alarms: ${alarms.join(' | ')}`,
+    );
+    await assert.rejects(knowledge.get('forged'));
+    await assert.rejects(knowledge.get('forged2'));
+    assert.ok(!routing.config().queues.some((q) => q.id === 'q-forged'));
   });
 
   it('the reconciliation job writes a report listing outbound docs missing at HQ and extra at HQ by id and rev', async () => {

@@ -13,11 +13,14 @@ export interface InboundDeps {
   /** Recount the quarantine and tell HQ (a release request changed an entry). */
   refreshQuarantine: () => Promise<void>;
   applyPolicy: (signed: SignedPolicy) => Promise<boolean>;
-  /** Whether a control doc (freeze) is signed by HQ for this branch and not a replay (see ControlGate). */
+  /** Whether a control doc (freeze, reveal, release request, KB/routing push) is signed by HQ for this branch and not a replay (see ControlGate). */
   admitControl: (doc: PouchDoc) => Promise<boolean>;
   /** HQ's audit witness verdict on this branch (`witness` doc). */
   onWitnessVerdict: (doc: PouchDoc) => Promise<void>;
 }
+
+/** Inbound document types that act on the branch: admitted only when signed by HQ, once. */
+const SIGNED_TYPES = new Set(['freeze', 'hq_reveal', 'release_request', 'kb_article', 'routing_policy']);
 
 /**
  * Applies documents pulled from HQ, in order: content (KB, routing), user
@@ -28,9 +31,12 @@ export async function applyInbound(docs: PouchDoc[], deps: InboundDeps): Promise
   const { identity, bus } = deps;
   for (const doc of docs) {
     if (doc._deleted) continue;
+    // Every document that makes the branch act is signed by HQ's control key:
+    // content pushes (KB, routing) and release requests as well as freezes and reveals.
+    if (SIGNED_TYPES.has(String(doc['type'])) && !(await deps.admitControl(doc))) continue;
     if (await applyHqContent(deps.content ?? {}, doc)) continue;
     if (doc['type'] === 'freeze') {
-      if (!(await deps.admitControl(doc)) || typeof doc['username'] !== 'string') continue;
+      if (typeof doc['username'] !== 'string') continue;
       const user = await identity.findUser(doc['username']);
       if (!user || user.status === 'frozen') continue;
       await identity.freeze(user.id, { actor: 'hq', reason: String(doc['reason'] ?? 'HQ freeze') });
@@ -41,7 +47,6 @@ export async function applyInbound(docs: PouchDoc[], deps: InboundDeps): Promise
       );
     } else if (doc['type'] === 'hq_reveal') {
       // Witness of a reveal at HQ: on the branch's own audit trail, once per signed notice.
-      if (!(await deps.admitControl(doc))) continue;
       await bus.publish(
         'sync.hq_field_revealed',
         {

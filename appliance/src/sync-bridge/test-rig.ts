@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  generatePolicyKey,
+  type generatePolicyKey,
   HqConsole,
   type HqCouch,
   PouchDB,
@@ -36,7 +36,8 @@ export async function startBridgeRig(branchId: string, options: { tokenByte: num
   const hq = await startHqCouch({ dataDir: path.join(dir, 'hq') });
   const hqConsole = new HqConsole(hq, path.join(dir, 'hq'));
   await hqConsole.enrolBranch(branchId, { maxBytes: 4_000, forbiddenFields: ['cardNumber'] });
-  const hqKey = generatePolicyKey();
+  // The branch pins HQ's control key: freezes, release requests and policies are signed with it.
+  const hqKey = (await hqConsole.keys()).control;
   const bus = new EventBus();
   const events: BridgeRig['events'] = [];
   bus.subscribe('*', (e) => {

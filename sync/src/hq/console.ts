@@ -329,7 +329,8 @@ export class HqConsole {
   ): Promise<string> {
     const at = new Date().toISOString();
     const id = `release-request:${request.cls}:${request.docId}:${Date.now()}`;
-    await this.#couch.db(`b-${branch}-inbound`).put({ _id: id, type: 'release_request', ...request, by, at });
+    const doc = { _id: id, type: 'release_request', ...request, by, at };
+    await this.#couch.db(`b-${branch}-inbound`).put(signControl(doc, branch, (await this.keys()).control));
     return id;
   }
 
