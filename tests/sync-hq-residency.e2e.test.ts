@@ -542,6 +542,25 @@ test('a policy change at HQ backfills what the new policy allows into every exis
     },
     { timeoutMs: 20_000, everyMs: 250 },
   );
+  // Retraction: what policy v1 let through does not linger in an older revision at HQ
+  // (a plain client asks for each one by its rev).
+  let older = 0;
+  for (const t of made.tickets) {
+    const id = encodeURIComponent(`ticket:${t.id}`);
+    const info = await hqFetch(`/b-${BRANCH}-tickets/${id}?revs_info=true`, { auth: own });
+    assert.equal(info.status, 200, info.text);
+    const revs = (info.json as { _revs_info: Array<{ rev: string; status: string }> })._revs_info.slice(1);
+    for (const r of revs) {
+      older += 1;
+      const old = await hqFetch(`/b-${BRANCH}-tickets/${id}?rev=${r.rev}`, { auth: own });
+      assert.equal(
+        old.status,
+        404,
+        `ticket:${t.id} rev ${r.rev} is still readable at HQ: ${old.text.slice(0, 200)}`,
+      );
+    }
+  }
+  assert.ok(older >= made.tickets.length, `every ticket had an older revision (${older})`);
 });
 
 test('HQ refuses unauthenticated and wrong-branch requests to every database kind, and server endpoints to branches', async () => {

@@ -41,7 +41,9 @@ export async function startHqCouch(options: {
 }): Promise<HqCouch> {
   const dir = path.resolve(options.dataDir, 'couch');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const Prefixed = PouchDB.defaults({ prefix: `${dir}${path.sep}` });
+  // auto_compaction: a revision replaced by a newer one loses its body at once, so a
+  // field the policy withholds now does not linger at HQ in an old revision.
+  const Prefixed = PouchDB.defaults({ prefix: `${dir}${path.sep}`, auto_compaction: true });
   const express = require('express') as () => {
     use(path: string, handler: unknown): void;
     listen(port: number, host: string, cb: () => void): Server;
