@@ -365,6 +365,17 @@ test('a policy change published in the HQ console reaches the branch, verified, 
   );
   assert.match((await row.locator('[data-field="lagDocs"]').textContent()) ?? '', /^\d+$/);
   assert.match((await row.locator('[data-field="lagSeconds"]').textContent()) ?? '', /^\d+(\.\d+)?$/);
+  // …and its KPIs: the ticket the branch created after joining counts as open, its audit as records.
+  await until(
+    'the fleet KPIs count the branch ticket',
+    async () => {
+      const line = (await page.getByTestId('fleet-tickets').textContent()) ?? '';
+      if (/(open|未解决) [1-9]\d*/.test(line) && /[1-9]\d*$/.test(line.trim())) return true;
+      await page.reload();
+      return undefined;
+    },
+    { timeoutMs: 30_000, everyMs: 1_000 },
+  );
   await page.screenshot({ path: path.join(ARTIFACTS, 'hq-enrolment-06-fleet.png') });
   await page.context().close();
 

@@ -39,6 +39,8 @@ test('setup is admin-only, refuses bad values with the field named, audits each 
   assert.equal((await agent.client.request('GET', '/api/setup')).status, 403);
   assert.equal((await agent.client.request('PUT', '/api/setup/steps/branch', { state: 'done' })).status, 403);
 
+  const before = await agent.client.request('GET', '/api/branch');
+  assert.deepEqual(before.json, { name: '' }, 'no branch language before the wizard sets one');
   const bad = await admin.request('PUT', '/api/setup/branch', { ...BRANCH, phoneRegion: 'XX' });
   assert.equal(bad.status, 400);
   assert.equal(bad.json['error'].code, 'SETUP_INVALID_FIELD');

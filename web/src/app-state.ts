@@ -99,7 +99,7 @@ export async function refreshSession(): Promise<void> {
     stage.value = 'shell';
     startSocket();
     void api
-      .get<{ language: string }>('/api/branch')
+      .get<{ language?: string }>('/api/branch')
       .then((b) => applyBranchLocale(b.language))
       .catch(() => undefined);
   }

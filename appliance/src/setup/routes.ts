@@ -38,12 +38,17 @@ export function setupRoutes(service: SetupService) {
     createRoute({
       method: 'get',
       path: '/branch',
-      summary: "This branch's name and language, for every signed-in console (its default language)",
-      responses: { 200: json(z.object({ name: z.string(), language: z.enum(CONSOLE_LANGUAGES) }), 'Branch') },
+      summary:
+        "This branch's name and, once the wizard set one, its language (every signed-in console's default; none = the browser's)",
+      responses: {
+        200: json(z.object({ name: z.string(), language: z.enum(CONSOLE_LANGUAGES).optional() }), 'Branch'),
+      },
     }),
     (c) => {
-      const { name, language } = service.branch().value;
-      return c.json({ name, language }, 200);
+      const { value, sources } = service.branch();
+      // Until the wizard stores a language, each console keeps its browser's language.
+      if (sources.language === 'default') return c.json({ name: value.name }, 200);
+      return c.json({ name: value.name, language: value.language }, 200);
     },
   );
   app.openapi(

@@ -44,7 +44,7 @@ export function setLocale(next: Locale): void {
  * The branch's language (set in the setup wizard) for a browser whose user has
  * not chosen one: shown, not saved, so the user's own choice still wins.
  */
-export function applyBranchLocale(lang: string): void {
+export function applyBranchLocale(lang: string | undefined): void {
   if (lang !== 'en' && lang !== 'zh-CN') return;
   const saved = storage()?.getItem(STORAGE_KEY);
   if (saved === 'en' || saved === 'zh-CN') return;
