@@ -11,4 +11,15 @@ export type { BadInputOptions, DomainErrorOptions, ErrorBody } from './errors.ts
 export { BadInputError, DomainError, InvalidStateError, OutOfRangeError } from './errors.ts';
 export type { BuiltinRole, Permission } from './permissions.ts';
 export { BUILTIN_ROLES, PERMISSIONS } from './permissions.ts';
+export {
+  type BranchSettings,
+  CONSOLE_LANGUAGES,
+  type ConsoleLanguage,
+  SETUP_STEPS,
+  type SettingSource,
+  type SetupStep,
+  type SetupView,
+  type StepState,
+  type WidgetLook,
+} from './setup.ts';
 export { assertTimeZone, type WallClock, wallClock } from './zoned-time.ts';

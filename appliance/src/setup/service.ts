@@ -17,13 +17,9 @@ import {
 const DOC_ID = 'setup';
 
 /** The wizard's progress and the branch settings in force, each with where its value comes from. */
-export interface SetupView {
-  steps: Record<SetupStep, StepState>;
-  complete: boolean;
-  branch: BranchSettings;
-  sources: Record<keyof BranchSettings, SettingSource>;
-  widget: WidgetLook;
-}
+import type { SetupView } from '../contracts/index.ts';
+
+export type { SetupView };
 
 const DEFAULT_WIDGET: WidgetLook = { greeting: '', colour: '#1f6feb' };
 const ENV_OF: Partial<Record<keyof BranchSettings, string>> = {

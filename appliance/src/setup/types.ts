@@ -1,37 +1,16 @@
+import type { BranchSettings, SetupStep, StepState, WidgetLook } from '../contracts/index.ts';
 import type { SetupService } from './service.ts';
 
-/** The wizard's steps, in the order the console shows them. */
-export const SETUP_STEPS = [
-  'branch',
-  'hours',
-  'queue',
-  'agents',
-  'voice',
-  'webchat',
-  'email',
-  'wechat',
-  'hq',
-] as const;
-export type SetupStep = (typeof SETUP_STEPS)[number];
-export type StepState = 'pending' | 'done' | 'skipped';
-
-export const CONSOLE_LANGUAGES = ['zh-CN', 'en'] as const;
-export type ConsoleLanguage = (typeof CONSOLE_LANGUAGES)[number];
-
-/** What the wizard's first step stores about the branch. */
-export interface BranchSettings {
-  name: string;
-  branchId: string;
-  language: ConsoleLanguage;
-  timeZone: string;
-  phoneRegion: string;
-}
-
-/** Widget looks the embed snippet carries (origins live in webchat's own settings). */
-export interface WidgetLook {
-  greeting: string;
-  colour: string;
-}
+export {
+  type BranchSettings,
+  CONSOLE_LANGUAGES,
+  type ConsoleLanguage,
+  SETUP_STEPS,
+  type SettingSource,
+  type SetupStep,
+  type StepState,
+  type WidgetLook,
+} from '../contracts/index.ts';
 
 export interface StepRecord {
   state: Exclude<StepState, 'pending'>;
@@ -45,9 +24,6 @@ export interface SetupDoc {
   branch?: BranchSettings;
   widget?: WidgetLook;
 }
-
-/** Where a branch setting's value in force comes from: the environment wins over the wizard. */
-export type SettingSource = 'environment' | 'wizard' | 'default';
 
 declare module '../modules.ts' {
   interface Services {

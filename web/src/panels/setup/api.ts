@@ -1,37 +1,18 @@
+import {
+  type BranchSettings,
+  SETUP_STEPS,
+  type SetupStep,
+  type SetupView,
+  type StepState,
+} from '../../../../appliance/src/contracts/index.ts';
 import type { ApiClient } from '../../data/api.ts';
 import type { Calendar } from '../../data/calendar.ts';
 
+export type { BranchSettings, SetupView, StepState } from '../../../../appliance/src/contracts/index.ts';
 export type { Calendar };
-
-export const STEPS = [
-  'branch',
-  'hours',
-  'queue',
-  'agents',
-  'voice',
-  'webchat',
-  'email',
-  'wechat',
-  'hq',
-] as const;
-export type Step = (typeof STEPS)[number];
-export type StepState = 'pending' | 'done' | 'skipped';
-
-export interface BranchSettings {
-  name: string;
-  branchId: string;
-  language: 'zh-CN' | 'en';
-  timeZone: string;
-  phoneRegion: string;
-}
-
-export interface SetupView {
-  steps: Record<Step, StepState>;
-  complete: boolean;
-  branch: BranchSettings;
-  sources: Record<keyof BranchSettings, 'environment' | 'wizard' | 'default'>;
-  widget: { greeting: string; colour: string };
-}
+/** The wizard's steps, in order (the server's list). */
+export const STEPS = SETUP_STEPS;
+export type Step = SetupStep;
 
 export interface Workflow {
   id: string;
