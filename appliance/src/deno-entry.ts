@@ -7,30 +7,10 @@
 // Not verified under Deno (nothing tests it there): the mediasoup media engine
 // (the default werift engine runs), calls with real media, HQ sync, systemd
 // notify/watchdog and the CLI against a Deno-run appliance. See docs/deno.md.
-import { configFromProcess } from './config/index.ts';
-import { createLogger, setLogLevel } from './logging/index.ts';
-import { startAppliance } from './main.ts';
+import { createLogger } from './logging/index.ts';
+import { runFromCommandLine } from './main.ts';
 
-const log = createLogger('deno');
-let config: ReturnType<typeof configFromProcess>;
-try {
-  config = configFromProcess();
-} catch (err) {
-  process.stderr.write(`branchline: ${(err as Error).message}\n`);
-  process.exit(78); // EX_CONFIG, as main.ts
-}
-setLogLevel(config.logLevel);
-const appliance = await startAppliance(config, (line) => process.stdout.write(`${line}\n`));
-log.info(`deno serving [http:${appliance.httpPort}]`);
-const stop = (signal: string) => {
-  log.info(`stopping [signal:${signal}]`);
-  appliance.close().then(
-    () => process.exit(0),
-    (err) => {
-      log.error('shutdown failed', { err });
-      process.exit(1);
-    },
-  );
-};
-process.once('SIGTERM', () => stop('SIGTERM'));
-process.once('SIGINT', () => stop('SIGINT'));
+await runFromCommandLine('deno').catch((err: unknown) => {
+  createLogger('deno').error('start-up failed', { err });
+  process.exit(1);
+});

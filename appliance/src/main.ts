@@ -174,7 +174,8 @@ export async function startAppliance(config: Config, print: (line: string) => vo
   };
 }
 
-async function runFromCommandLine(): Promise<void> {
+/** Reads the settings from the environment, starts, and stops on SIGTERM/SIGINT (Node and Deno entries). */
+export async function runFromCommandLine(logLabel = 'main'): Promise<void> {
   let config: Config;
   try {
     config = configFromProcess();
@@ -184,6 +185,7 @@ async function runFromCommandLine(): Promise<void> {
   }
   setLogLevel(config.logLevel);
   const appliance = await startAppliance(config, (line) => process.stdout.write(`${line}\n`));
+  if (logLabel !== 'main') createLogger(logLabel).info(`${logLabel} serving [http:${appliance.httpPort}]`);
   const stop = (signal: string) => {
     log.info(`stopping [signal:${signal}]`);
     appliance.close().then(
