@@ -31,6 +31,8 @@ export interface BranchSettings {
 export interface WidgetLook {
   greeting: string;
   colour: string;
+  /** A privacy notice the widget shows above the chat (empty or absent = none). */
+  privacy?: string;
 }
 
 /** Where a branch setting's value in force comes from: the environment wins over the wizard. */

@@ -17,7 +17,13 @@ const BranchIn = z
     phoneRegion: z.string().max(8),
   })
   .strict();
-const WidgetIn = z.object({ greeting: z.string().max(2000), colour: z.string().max(32) }).strict();
+const WidgetIn = z
+  .object({
+    greeting: z.string().max(2000),
+    colour: z.string().max(32),
+    privacy: z.string().max(4000).optional(),
+  })
+  .strict();
 const StepIn = z.object({ state: z.enum(['pending', 'done', 'skipped']) }).strict();
 
 /** The first-run wizard (system.manage): progress, branch settings, the widget's look. */
@@ -83,11 +89,16 @@ export function setupRoutes(service: SetupService) {
     createRoute({
       method: 'put',
       path: '/setup/widget',
-      summary: "The chat widget's greeting and colour (carried by the embed snippet)",
+      summary:
+        "The chat widget's greeting, colour and privacy notice (sent to every widget on connect; the embed snippet carries the first two)",
       request: { body: { ...json(WidgetIn, 'Widget'), required: true } },
       responses: { 200: json(View, 'Setup') },
     }),
-    async (c) => c.json(await service.putWidget(c.req.valid('json'), principalOf(c).userId), 200),
+    async (c) => {
+      const { privacy, ...look } = c.req.valid('json');
+      const input = privacy === undefined ? look : { ...look, privacy };
+      return c.json(await service.putWidget(input, principalOf(c).userId), 200);
+    },
   );
   return app;
 }

@@ -49,7 +49,9 @@ function checkBranch(b: BranchSettings): BranchSettings {
 function checkWidget(w: WidgetLook): WidgetLook {
   if (w.greeting.length > 300) throw invalidField('greeting', 'must be at most 300 characters');
   if (!/^#[0-9a-fA-F]{6}$/.test(w.colour)) throw invalidField('colour', 'must be a colour like #1f6feb');
-  return { greeting: w.greeting.trim(), colour: w.colour.toLowerCase() };
+  const privacy = w.privacy?.trim() ?? '';
+  if (privacy.length > 1000) throw invalidField('privacy', 'must be at most 1000 characters');
+  return { greeting: w.greeting.trim(), colour: w.colour.toLowerCase(), ...(privacy ? { privacy } : {}) };
 }
 
 /**
@@ -170,8 +172,10 @@ export class SetupService {
     return view;
   }
 
+  /** Greeting and colour; the privacy notice too when given (absent = keep the stored one, as the wizard sends none). */
   async putWidget(input: WidgetLook, actor: string): Promise<SetupView> {
-    const w = checkWidget(input);
+    const kept = this.#doc.widget?.privacy;
+    const w = checkWidget(input.privacy === undefined && kept ? { ...input, privacy: kept } : input);
     return this.#write(async (doc) => [
       { ...doc, widget: w },
       () => this.#bus.publish('setup.widget_changed', { fields: Object.keys(w) }, { actor }),

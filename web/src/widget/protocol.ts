@@ -33,8 +33,15 @@ export interface WidgetMessage {
   files: WidgetFile[];
 }
 
+/** The look the admin saved in the console; it wins over the embed snippet's attributes. */
+export interface WidgetLook {
+  greeting: string;
+  colour: string;
+  privacy?: string;
+}
+
 export type ServerFrame =
-  | { t: 'welcome'; open: boolean; lastSeq: number; contactState?: string }
+  | { t: 'welcome'; open: boolean; lastSeq: number; contactState?: string; look?: WidgetLook }
   | ({ t: 'msg' } & WidgetMessage)
   | { t: 'typing'; on: boolean }
   | { t: 'state'; contactState: string }
@@ -46,7 +53,7 @@ export interface SessionOptions {
   token: string;
   connect: (url: string) => SocketLike;
   onMessage: (m: WidgetMessage) => void;
-  onWelcome?: (w: { open: boolean; contactState?: string }) => void;
+  onWelcome?: (w: { open: boolean; contactState?: string; look?: WidgetLook }) => void;
   onState?: (contactState: string) => void;
   onTyping?: (on: boolean) => void;
   onError?: (code: string, message: string) => void;
@@ -200,7 +207,11 @@ export class WidgetSession {
         return;
       }
       case 'welcome':
-        this.#o.onWelcome?.({ open: f.open, ...(f.contactState ? { contactState: f.contactState } : {}) });
+        this.#o.onWelcome?.({
+          open: f.open,
+          ...(f.contactState ? { contactState: f.contactState } : {}),
+          ...(f.look ? { look: f.look } : {}),
+        });
         return;
       case 'state':
         this.#o.onState?.(f.contactState);

@@ -1,7 +1,14 @@
 // The embeddable widget: one script tag, a shadow root, styles from widget.css (no inline styles).
 import { callBlock } from './call.ts';
 import { textFor } from './i18n.ts';
-import { type LeaveForm, randomId, type SocketLike, type WidgetMessage, WidgetSession } from './protocol.ts';
+import {
+  type LeaveForm,
+  randomId,
+  type SocketLike,
+  type WidgetLook,
+  type WidgetMessage,
+  WidgetSession,
+} from './protocol.ts';
 
 const script = document.currentScript as HTMLScriptElement | null;
 const origin = new URL(script?.src ?? location.href).origin;
@@ -112,9 +119,12 @@ for (let n = 1; n <= 5; n++) {
 }
 const greeting = el('p', `bl-greeting${greetingText ? '' : ' bl-hidden'}`, greetingText ?? '');
 tid(greeting, 'bl-greeting');
+const privacy = el('p', 'bl-note bl-hidden');
+tid(privacy, 'bl-privacy');
 panel.append(
   head,
   greeting,
+  privacy,
   callBlock(origin, t, el),
   banner,
   list,
@@ -129,6 +139,17 @@ root.append(launcher, panel);
 document.body.append(host);
 
 const show = (e: HTMLElement, on: boolean) => e.classList.toggle('bl-hidden', !on);
+
+/** Today's look from the appliance: a page embedded long ago still shows the current greeting. */
+function applyLook(look: WidgetLook): void {
+  const g = look.greeting.trim().slice(0, 300);
+  greeting.textContent = g;
+  show(greeting, g !== '');
+  if (/^#[0-9a-fA-F]{6}$/.test(look.colour)) host.style.setProperty('--bl-accent', look.colour);
+  const p = (look.privacy ?? '').trim().slice(0, 1000);
+  privacy.textContent = p;
+  show(privacy, p !== '');
+}
 let pendingFile: string | undefined;
 
 function render(m: WidgetMessage): void {
@@ -151,6 +172,7 @@ const session = new WidgetSession({
   connect: (u) => new WebSocket(u) as unknown as SocketLike,
   onMessage: render,
   onWelcome: (w) => {
+    if (w.look) applyLook(w.look);
     show(banner, !w.open);
     banner.textContent = w.open ? '' : t.offline;
     if (w.contactState === 'closed') show(csat, true);

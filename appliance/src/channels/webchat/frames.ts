@@ -54,7 +54,14 @@ export interface FileRef {
 
 /** Frames the server sends. `msg.seq` is the visitor's stream position; resume sends everything after it. */
 export type ServerFrame =
-  | { t: 'welcome'; open: boolean; lastSeq: number; contactState?: string }
+  | {
+      t: 'welcome';
+      open: boolean;
+      lastSeq: number;
+      contactState?: string;
+      /** The widget's look as the admin last saved it: wins over the embed snippet's attributes. */
+      look?: { greeting: string; colour: string; privacy?: string };
+    }
   | {
       t: 'msg';
       seq: number;

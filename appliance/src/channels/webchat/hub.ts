@@ -1,3 +1,4 @@
+import type { WidgetLook } from '../../contracts/index.ts';
 import type { AttachmentInput, ConversationService, Message } from '../../conversations/index.ts';
 import type { CustomerService } from '../../customers/index.ts';
 import type { EventBus } from '../../events/index.ts';
@@ -37,6 +38,7 @@ export class WebchatHub {
   #bus: EventBus;
   #uploads: Uploads;
   #isOpen: () => Promise<boolean>;
+  #look: () => WidgetLook | undefined;
 
   constructor(
     log: WebchatLog,
@@ -46,6 +48,8 @@ export class WebchatHub {
       bus: EventBus;
       uploads: Uploads;
       isOpen: () => Promise<boolean>;
+      /** The look saved in the console (greeting, colour, privacy notice), sent with every welcome. */
+      look?: () => WidgetLook | undefined;
     },
   ) {
     this.#log = log;
@@ -54,6 +58,7 @@ export class WebchatHub {
     this.#bus = o.bus;
     this.#uploads = o.uploads;
     this.#isOpen = o.isOpen;
+    this.#look = o.look ?? (() => undefined);
   }
 
   async #visitor(vid: string): Promise<Visitor> {
@@ -90,11 +95,13 @@ export class WebchatHub {
           const contact = visitor.contactId
             ? await this.#conversations.getContact(visitor.contactId).catch(() => undefined)
             : undefined;
+          const look = this.#look();
           peer.send({
             t: 'welcome',
             open: await this.#isOpen(),
             lastSeq: v.lastSeq,
             ...(contact ? { contactState: contact.state } : {}),
+            ...(look ? { look } : {}),
           });
           let from = Math.min(frame.lastSeq, v.lastSeq);
           for (;;) {

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { WidgetLook } from '../../contracts/index.ts';
 import type { ContactState } from '../../conversations/index.ts';
 import type { BranchModule } from '../../modules.ts';
 import { WebchatHub } from './hub.ts';
@@ -32,7 +33,13 @@ export const webchatModule: BranchModule = {
     // The token never reaches storage: the visitor is known by its keyed hash.
     const vidOf = (token: string) => crypto.blindIndex('web_visitor', token);
     const uploads = new Uploads();
-    const hub = new WebchatHub(log, { conversations, customers, bus, uploads, isOpen });
+    // The look is the setup context's (saved by the wizard or the Channels page), read at each welcome,
+    // so a page that embedded the widget long ago shows today's greeting.
+    const look = () => {
+      const setup = (ctx.services as { setup?: { view(): { widget: WidgetLook } } }).setup;
+      return setup?.view().widget;
+    };
+    const hub = new WebchatHub(log, { conversations, customers, bus, uploads, isOpen, look });
     const sockets = new WidgetSockets(hub, {
       vidOf,
       originOk: async (o) => originAllowed(await settings(), o),
