@@ -81,7 +81,7 @@ export async function runFlow(
         id = node.cases[vars[node.variable] ?? ''] ?? node.default;
         break;
       case 'hours':
-        id = (await (options.isOpen?.(node.queue) ?? true)) ? node.open : node.closed;
+        id = (await (options.isOpen?.(node.queue, node.calendar) ?? true)) ? node.open : node.closed;
         break;
       case 'lookup': {
         const fn = options.lookups?.[node.lookup];

@@ -61,7 +61,13 @@ export function flowRoutes(flows: FlowService) {
           z.object({
             valid: z.boolean(),
             error: z
-              .object({ code: z.string(), node: z.string(), reason: z.string(), message: z.string() })
+              .object({
+                code: z.string(),
+                node: z.string(),
+                reason: z.string(),
+                field: z.string().optional(),
+                message: z.string(),
+              })
               .optional(),
           }),
           'Result',
@@ -82,6 +88,7 @@ export function flowRoutes(flows: FlowService) {
               code: e.code,
               node: String(d['node'] ?? ''),
               reason: String(d['reason'] ?? ''),
+              ...(typeof d['field'] === 'string' ? { field: d['field'] } : {}),
               message: e.message,
             },
           },

@@ -1,7 +1,7 @@
 import type { EventBus } from '../events/index.ts';
 import type { DocStore } from '../storage/index.ts';
 import { FlowsError } from './errors.ts';
-import type { FlowDefinition, StoredFlow } from './types.ts';
+import type { FlowCatalog, FlowDefinition, StoredFlow } from './types.ts';
 import { validateFlow } from './validate.ts';
 
 interface FlowDoc extends StoredFlow {
@@ -13,17 +13,20 @@ interface FlowDoc extends StoredFlow {
 export class FlowService {
   #store: DocStore;
   #bus: EventBus;
-  constructor(store: DocStore, options: { bus: EventBus }) {
+  #catalog: () => FlowCatalog | undefined;
+  /** `catalog` names routing's queues and calendars now (undefined: routing absent, not checked). */
+  constructor(store: DocStore, options: { bus: EventBus; catalog?: () => FlowCatalog | undefined }) {
     this.#store = store;
     this.#bus = options.bus;
+    this.#catalog = options.catalog ?? (() => undefined);
   }
 
   validate(input: unknown): FlowDefinition {
-    return validateFlow(input);
+    return validateFlow(input, this.#catalog());
   }
 
   async save(input: unknown, actor: { userId: string; source?: string }): Promise<StoredFlow> {
-    const flow = validateFlow(input);
+    const flow = this.validate(input);
     const head = await this.#store.get<FlowDoc>(`head:${flow.id}`);
     const version = (head?.version ?? 0) + 1;
     const stored: StoredFlow = { ...flow, version, savedAt: new Date().toISOString(), savedBy: actor.userId };

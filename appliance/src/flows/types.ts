@@ -35,7 +35,14 @@ export type FlowNode =
       fallback: string;
     }
   | { type: 'branch'; variable: string; cases: Record<string, string>; default: string }
-  | { type: 'hours'; queue?: string; open: string; closed: string }
+  | {
+      type: 'hours';
+      queue?: string;
+      /** Routing calendar id; absent = the default workflow's calendar (one calendar for every channel). */
+      calendar?: string;
+      open: string;
+      closed: string;
+    }
   | { type: 'lookup'; lookup: string; variable: string; next: string }
   | { type: 'set'; attributes: Record<string, string | number | boolean>; next: string }
   | {
@@ -103,12 +110,18 @@ export type FlowOutcome =
   | { kind: 'transfer'; target: string; attributes: Record<string, string | number | boolean> }
   | { kind: 'hangup'; attributes: Record<string, string | number | boolean> };
 
+/** What a flow may name outside itself (routing's queue and calendar ids); absent = not checked. */
+export interface FlowCatalog {
+  queues: ReadonlySet<string>;
+  calendars: ReadonlySet<string>;
+}
+
 /** Pluggable data lookups (e.g. order status by the caller's phone). */
 export type FlowLookup = (vars: Readonly<Record<string, string>>) => Promise<string>;
 
 export interface RunOptions {
   lookups?: Record<string, FlowLookup>;
-  isOpen?: (queue: string | undefined) => boolean | Promise<boolean>;
+  isOpen?: (queue: string | undefined, calendar?: string) => boolean | Promise<boolean>;
   /** Initial variables (callerId, …). */
   vars?: Record<string, string>;
   /** Called at each node (tracing, tests). */

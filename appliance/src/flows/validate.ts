@@ -1,5 +1,5 @@
 import { FlowsError } from './errors.ts';
-import type { FlowDefinition, FlowNode } from './types.ts';
+import type { FlowCatalog, FlowDefinition, FlowNode } from './types.ts';
 
 const ID = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -55,6 +55,7 @@ function targets(id: string, n: FlowNode, intents: Record<string, string[]>): st
       optionalPrompt(n.prompt);
       ms(n.timeoutMs);
       need(Array.isArray(n.intents) && n.intents.length > 0, 'intents required');
+      need(new Set(n.intents).size === n.intents.length, 'duplicate key: an intent is listed twice');
       for (const i of n.intents)
         need(Array.isArray(intents[i]) && (intents[i]?.length ?? 0) > 0, `intent ${i} is not defined`);
       need(typeof n.next === 'object' && n.next !== null, 'next map required');
@@ -64,6 +65,7 @@ function targets(id: string, n: FlowNode, intents: Record<string, string[]>): st
       need(isStr(n.variable, 64), 'variable required');
       return [...Object.values(n.cases ?? {}), n.default];
     case 'hours':
+      need(n.calendar === undefined || isStr(n.calendar, 64), 'calendar must be a calendar id');
       return [n.open, n.closed];
     case 'lookup':
       need(isStr(n.lookup, 64) && isStr(n.variable, 64), 'lookup and variable required');
@@ -98,8 +100,41 @@ function targets(id: string, n: FlowNode, intents: Record<string, string[]>): st
   }
 }
 
-/** Throws FLOWS_INVALID with details {node} naming the first bad node. */
-export function validateFlow(input: unknown): FlowDefinition {
+/** Node ids reachable from the start, following every edge. */
+function reachable(f: FlowDefinition, edges: Map<string, string[]>): Set<string> {
+  const seen = new Set<string>();
+  const todo = [f.start];
+  for (let id = todo.pop(); id !== undefined; id = todo.pop()) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    todo.push(...(edges.get(id) ?? []));
+  }
+  return seen;
+}
+
+/** Queues and calendars a flow names must exist in routing (picked by name in the console, stored by id). */
+function checkCatalog(f: FlowDefinition, catalog: FlowCatalog): void {
+  for (const [id, n] of Object.entries(f.nodes)) {
+    if (n.type === 'enqueue' && !catalog.queues.has(n.queue))
+      throw new FlowsError('FLOWS_UNKNOWN_QUEUE', `node ${id}: no queue ${n.queue}`, {
+        node: id,
+        field: 'queue',
+        reason: 'unknown_queue',
+      });
+    if (n.type === 'hours' && n.calendar !== undefined && !catalog.calendars.has(n.calendar))
+      throw new FlowsError('FLOWS_UNKNOWN_CALENDAR', `node ${id}: no calendar ${n.calendar}`, {
+        node: id,
+        field: 'calendar',
+        reason: 'unknown_calendar',
+      });
+  }
+}
+
+/**
+ * Throws FLOWS_INVALID with details {node, reason} naming the first bad node (shape, a missing
+ * target, a node the start never reaches); with a catalog, FLOWS_UNKNOWN_QUEUE/_CALENDAR.
+ */
+export function validateFlow(input: unknown, catalog?: FlowCatalog): FlowDefinition {
   if (typeof input !== 'object' || input === null) fail('(flow)', 'must be an object');
   const f = input as FlowDefinition;
   if (!isStr(f.id, 64) || !ID.test(f.id)) fail('(flow)', 'id must match [A-Za-z0-9_-]{1,64}');
@@ -116,13 +151,21 @@ export function validateFlow(input: unknown): FlowDefinition {
       fail('(flow)', `intent ${name} phrases must be words`);
     }
   }
+  const edges = new Map<string, string[]>();
   for (const id of ids) {
     if (!ID.test(id)) fail(id, 'node id must match [A-Za-z0-9_-]{1,64}');
     const node = f.nodes[id];
     if (typeof node !== 'object' || node === null) fail(id, 'must be an object');
-    for (const t of targets(id, node, intents)) {
+    const out = targets(id, node, intents);
+    for (const t of out) {
       if (typeof t !== 'string' || !f.nodes[t]) fail(id, `refers to missing node ${String(t)}`);
     }
+    edges.set(id, out);
   }
+  // A node the start never reaches is a mistake (a branch unhooked while editing), not dead weight.
+  const seen = reachable(f, edges);
+  const orphan = ids.find((id) => !seen.has(id));
+  if (orphan !== undefined) fail(orphan, 'unreachable from the start node');
+  if (catalog) checkCatalog(f, catalog);
   return f;
 }

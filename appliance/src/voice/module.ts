@@ -35,7 +35,14 @@ export const voiceModule: BranchModule = {
   name: 'voice',
   async init(ctx) {
     const { crypto, bus, identity } = ctx.services;
-    const flows = new FlowService(await ctx.openStore('flows'), { bus });
+    // Queues and calendars a flow names are routing's (checked on save; the console picks them by name).
+    const catalog = () => {
+      const routing = ctx.services.routing;
+      if (!routing) return undefined;
+      const c = routing.config();
+      return { queues: new Set(c.queues.map((q) => q.id)), calendars: new Set(c.calendars.map((k) => k.id)) };
+    };
+    const flows = new FlowService(await ctx.openStore('flows'), { bus, catalog });
     ctx.provide('flows', flows);
     // First start: trunk calls get the default flow (hours → queue, or announcement → voicemail).
     if (!(await flows.find('inbound'))) {
@@ -82,7 +89,14 @@ export const voiceModule: BranchModule = {
         ),
       ...(glue ? { openContact: glue.open } : {}),
       // An `hours` node follows routing's calendar, like every other channel.
-      runOptions: () => ({ isOpen: () => ctx.services.routing?.isOpenNow() ?? true }),
+      // A calendar picked on the node is followed instead (an unknown one fails the IVR, logged).
+      runOptions: () => ({
+        isOpen: (_queue, calendar) => {
+          const routing = ctx.services.routing;
+          if (!routing) return true;
+          return calendar ? routing.isOpen(calendar) : routing.isOpenNow();
+        },
+      }),
       // The contact id is routing's task id; a task already offered or gone is announced generically.
       queuePosition: (contactId) => {
         try {

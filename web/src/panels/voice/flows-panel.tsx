@@ -4,18 +4,18 @@ import { api } from '../../app-state.ts';
 import { ErrorText } from '../../components/error-text.tsx';
 import { ApiError } from '../../data/api.ts';
 import { type MessageKey, t } from '../../i18n/index.ts';
+import { fetchConfig } from '../routing/api.ts';
 import { type FlowCheck, type FlowRow, fetchFlow, fetchFlows, saveFlow, validateFlow } from './api.ts';
+import type { FlowDraft } from './flow-model.ts';
+import { FlowNodeForm, type Named } from './flow-node-form.tsx';
+import { FlowTree } from './flow-tree.tsx';
 
-const TEMPLATE = {
+const BLANK: FlowDraft = {
   id: 'inbound',
-  name: 'Inbound IVR',
-  language: 'en',
+  name: '',
+  language: 'zh',
   start: 'menu',
-  nodes: {
-    menu: { type: 'menu', prompt: 'Press one for sales.', options: { '1': 'queue' }, default: 'bye' },
-    queue: { type: 'enqueue', queue: 'sales' },
-    bye: { type: 'hangup' },
-  },
+  nodes: { menu: { type: 'menu', prompt: '', options: {}, default: '', timeoutMs: 8000 } },
 };
 
 const REASONS = [
@@ -28,57 +28,99 @@ const REASONS = [
   'start_node',
   'id_must_match',
   'intents_required',
+  'unreachable',
+  'duplicate_key',
+  'option_key',
+  'target_required',
+  'prompt_must_be',
+  'variable_required',
+  'intent',
+  'timeoutms',
+  'maxdigits',
 ] as const;
 
 /** The server's reason slug, translated when known (by prefix: slugs may end with the bad value). */
-function reasonText(e: NonNullable<FlowCheck['error']>): string {
-  const known = REASONS.find((r) => e.reason.startsWith(r));
-  return known ? t(`flows.reason.${known}` as MessageKey) : e.reason.replace(/_/g, ' ');
+function reasonText(reason: string): string {
+  const known = REASONS.find((r) => reason.startsWith(r));
+  return known ? t(`flows.reason.${known}` as MessageKey) : t('flows.reason.other');
 }
 
-/** IVR flows: the list, and a JSON editor whose validation errors name the node. */
+type Problem = { node: string; text: string; code?: string };
+
+/** IVR flows: the list, and an editor that shows the flow as a tree with a side form per step. */
 export function FlowsPanel() {
   const flows = useSignal<FlowRow[]>([]);
-  const text = useSignal(JSON.stringify(TEMPLATE, null, 2));
-  const check = useSignal<FlowCheck | undefined>(undefined);
-  const note = useSignal<'badJson' | 'saved' | undefined>(undefined);
+  const draft = useSignal<FlowDraft | undefined>(undefined);
+  const selected = useSignal<string | undefined>(undefined);
+  const problem = useSignal<Problem | undefined>(undefined);
+  const saved = useSignal(false);
   const error = useSignal<string | undefined>(undefined);
+  const queues = useSignal<Named[]>([]);
+  const calendars = useSignal<Named[]>([]);
+  const json = useSignal('');
+  const badJson = useSignal(false);
   const load = async () => {
     flows.value = await fetchFlows(api);
   };
-  useEffect(() => void load(), []);
+  useEffect(() => {
+    void load();
+    void fetchConfig(api)
+      .then((c) => {
+        queues.value = c.queues;
+        calendars.value = c.calendars;
+      })
+      .catch(() => undefined);
+  }, []);
 
-  const parsed = (): Record<string, unknown> | undefined => {
-    try {
-      const v = JSON.parse(text.value) as unknown;
-      if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
-    } catch {
-      // reported below
-    }
-    note.value = 'badJson';
-    return undefined;
-  };
-  const run = async (save: boolean) => {
-    note.value = undefined;
+  const edit = (f: FlowDraft, select?: string) => {
+    draft.value = f;
+    if (select !== undefined) selected.value = select;
+    problem.value = undefined;
+    saved.value = false;
     error.value = undefined;
-    check.value = undefined;
-    const flow = parsed();
-    if (!flow) return;
+  };
+  const open = async (id: string) => {
+    const {
+      version: _v,
+      savedAt: _s,
+      savedBy: _b,
+      ...flow
+    } = (await fetchFlow(api, id)) as unknown as FlowDraft & {
+      version?: number;
+      savedAt?: string;
+      savedBy?: string;
+    };
+    edit(flow, flow.start);
+    json.value = '';
+  };
+  const save = async () => {
+    const f = draft.value;
+    if (!f) return;
+    problem.value = undefined;
+    saved.value = false;
+    error.value = undefined;
     try {
-      check.value = await validateFlow(api, flow);
-      if (save && check.value.valid) {
-        await saveFlow(api, String(flow['id']), flow);
-        note.value = 'saved';
-        await load();
+      const check: FlowCheck = await validateFlow(api, f as unknown as Record<string, unknown>);
+      if (!check.valid && check.error) {
+        const e = check.error;
+        const node = e.node === '(flow)' ? '' : e.node;
+        problem.value =
+          e.code === 'FLOWS_INVALID'
+            ? { node, text: reasonText(e.reason) }
+            : { node, text: '', code: e.code };
+        if (node && f.nodes[node]) selected.value = node;
+        return;
       }
+      await saveFlow(api, f.id, f as unknown as Record<string, unknown>);
+      saved.value = true;
+      await load();
     } catch (e) {
       error.value = e instanceof ApiError ? e.code : 'HTTP_UNKNOWN';
     }
   };
-  const open = async (id: string) => {
-    check.value = undefined;
-    note.value = undefined;
-    text.value = JSON.stringify(await fetchFlow(api, id), null, 2);
+  const f = draft.value;
+  const setMeta = (k: 'id' | 'name' | 'language', v: string) => {
+    if (f) edit({ ...f, [k]: v } as FlowDraft);
   };
 
   return (
@@ -86,51 +128,176 @@ export function FlowsPanel() {
       <h1>{t('nav.flows')}</h1>
       <h2>{t('flows.list')}</h2>
       <ul class="stack" data-testid="flows-list">
-        {flows.value.map((f) => (
-          <li key={f.id} class="row">
+        {flows.value.map((row) => (
+          <li key={row.id} class="row">
             <button
               type="button"
               class="secondary"
-              data-testid={`flow-open-${f.id}`}
-              onClick={() => void open(f.id)}
+              data-testid={`flow-open-${row.id}`}
+              onClick={() => void open(row.id)}
             >
-              {f.name}
+              {row.name}
             </button>
-            <code>{f.id}</code> <span>{t('flows.version', { version: f.version })}</span>
+            <code>{row.id}</code> <span>{t('flows.version', { version: row.version })}</span>
           </li>
         ))}
       </ul>
-      <label class="stack">
-        {t('flows.json')}
-        <textarea
-          rows={24}
-          spellcheck={false}
-          data-testid="flow-json"
-          value={text.value}
-          onInput={(e) => (text.value = (e.target as HTMLTextAreaElement).value)}
-        />
-      </label>
       <div class="row">
-        <button type="button" class="secondary" data-testid="flow-validate" onClick={() => void run(false)}>
-          {t('flows.validate')}
-        </button>
-        <button type="button" data-testid="flow-save" onClick={() => void run(true)}>
-          {t('flows.save')}
+        <button
+          type="button"
+          class="secondary"
+          data-testid="flow-new"
+          onClick={() => edit(structuredClone(BLANK), 'menu')}
+        >
+          {t('flows.new')}
         </button>
       </div>
-      {note.value === 'badJson' && (
-        <p role="alert" data-testid="flow-bad-json">
-          {t('flows.badJson')}
-        </p>
-      )}
-      {note.value === 'saved' && <p data-testid="flow-saved">{t('flows.saved')}</p>}
-      {check.value?.valid && note.value !== 'saved' && <p data-testid="flow-valid">{t('flows.valid')}</p>}
-      {check.value?.error && (
-        <p role="alert" data-testid="flow-error" data-node={check.value.error.node}>
-          {t('flows.errorAt', { node: check.value.error.node, reason: reasonText(check.value.error) })}
-        </p>
+      {f && (
+        <section class="stack" data-testid="flow-editor">
+          <div class="row">
+            <label class="stack">
+              {t('flows.id')}
+              <input
+                data-testid="flow-id"
+                value={f.id}
+                onInput={(e) => setMeta('id', e.currentTarget.value)}
+              />
+            </label>
+            <label class="stack">
+              {t('flows.name')}
+              <input
+                data-testid="flow-name"
+                value={f.name}
+                onInput={(e) => setMeta('name', e.currentTarget.value)}
+              />
+            </label>
+            <label class="stack">
+              {t('flows.language')}
+              <select
+                data-testid="flow-language"
+                value={f.language}
+                onChange={(e) => setMeta('language', e.currentTarget.value)}
+              >
+                <option value="zh">{t('flows.lang.zh')}</option>
+                <option value="en">{t('flows.lang.en')}</option>
+              </select>
+            </label>
+          </div>
+          <div class="row" style="align-items: flex-start">
+            <div class="card" style="flex: 1 1 22rem; min-width: 18rem">
+              <h2>{t('flows.tree')}</h2>
+              <FlowTree
+                flow={f}
+                selected={selected.value}
+                invalid={problem.value?.node}
+                queues={queues.value}
+                calendars={calendars.value}
+                onSelect={(id) => {
+                  selected.value = id;
+                }}
+              />
+            </div>
+            <div style="flex: 1 1 22rem; min-width: 18rem">
+              {selected.value && f.nodes[selected.value] ? (
+                <FlowNodeForm
+                  flow={f}
+                  id={selected.value}
+                  queues={queues.value}
+                  calendars={calendars.value}
+                  onChange={(next) => edit(next)}
+                  onSelect={(id) => {
+                    selected.value = id;
+                  }}
+                  onRefuse={(reason) => {
+                    problem.value = { node: selected.value ?? '', text: reasonText(reason) };
+                  }}
+                />
+              ) : (
+                <p class="muted">{t('flows.pickNode')}</p>
+              )}
+            </div>
+          </div>
+          {problem.value && (
+            <p
+              role="alert"
+              class="error"
+              data-testid="flow-error"
+              data-node={problem.value.node}
+              data-code={problem.value.code ?? 'FLOWS_INVALID'}
+            >
+              {problem.value.code
+                ? t('flows.errorAtCode', { node: problem.value.node })
+                : t('flows.errorAt', {
+                    node: problem.value.node || t('flows.wholeFlow'),
+                    reason: problem.value.text,
+                  })}
+            </p>
+          )}
+          {problem.value?.code && <ErrorText code={problem.value.code} testid="flow-error-code" />}
+          <div class="row">
+            <button type="button" data-testid="flow-save" onClick={() => void save()}>
+              {t('flows.save')}
+            </button>
+          </div>
+          {saved.value && <p data-testid="flow-saved">{t('flows.saved')}</p>}
+        </section>
       )}
       {error.value && <ErrorText code={error.value} testid="flow-api-error" />}
+      <details data-testid="flow-advanced">
+        <summary>{t('flows.advanced')}</summary>
+        <div class="stack">
+          <label class="stack">
+            {t('flows.json')}
+            <textarea
+              rows={16}
+              spellcheck={false}
+              data-testid="flow-json"
+              value={json.value}
+              onInput={(e) => {
+                json.value = e.currentTarget.value;
+              }}
+            />
+          </label>
+          <div class="row">
+            <button
+              type="button"
+              class="secondary"
+              data-testid="flow-export"
+              disabled={!f}
+              onClick={() => {
+                json.value = JSON.stringify(draft.value, null, 2);
+              }}
+            >
+              {t('flows.export')}
+            </button>
+            <button
+              type="button"
+              class="secondary"
+              data-testid="flow-import"
+              onClick={() => {
+                badJson.value = false;
+                try {
+                  const v = JSON.parse(json.value) as unknown;
+                  if (typeof v !== 'object' || v === null || Array.isArray(v))
+                    throw new TypeError('not an object');
+                  const next = v as FlowDraft;
+                  if (typeof next.nodes !== 'object' || next.nodes === null) throw new TypeError('no nodes');
+                  edit(next, next.start);
+                } catch {
+                  badJson.value = true;
+                }
+              }}
+            >
+              {t('flows.import')}
+            </button>
+          </div>
+          {badJson.value && (
+            <p role="alert" class="error" data-testid="flow-bad-json">
+              {t('flows.badJson')}
+            </p>
+          )}
+        </div>
+      </details>
     </div>
   );
 }
