@@ -2,90 +2,35 @@
 // release/discard through the real appliance: HQ can only relax its rules and
 // ask; the branch decides, and each decision is in the branch audit trail.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { URI } from 'otpauth';
-import { ROOT, type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
+import { type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
 import { bootstrapAdmin, createSignedInUser } from './support/bootstrap.ts';
 import { launchChromium, signedInContext } from './support/browser.ts';
 import type { ApiClient } from './support/client.ts';
-import { freePort } from './support/ports.ts';
+import { HqOperator } from './support/hq-console.ts';
+import { type HqProcess, spawnHq, TotpStepper } from './support/hq-process.ts';
 import { until } from './support/until.ts';
 
+let hq: HqProcess;
 let hqDir: string;
-let hq: ChildProcess;
 let couchUrl: string;
 let consoleUrl: string;
 let firstRunPassword: string;
 let app: RunningAppliance;
 let cleanup: () => Promise<void>;
-let hqCookie = '';
-let hqCsrf = '';
-/** The admin's authenticator (set up in the first test) and when its last code was used: a code works once. */
-let adminTotp: ReturnType<typeof URI.parse>;
-let lastCodeAt = 0;
-
-/** A code from a 30 s step after the last one used. */
-async function freshCode(): Promise<string> {
-  const step = (ms: number) => Math.floor(ms / 30_000);
-  const at = await until(
-    'a fresh TOTP step',
-    () => (step(Date.now()) > step(lastCodeAt) ? Date.now() : undefined),
-    {
-      timeoutMs: 35_000,
-    },
-  );
-  lastCodeAt = at;
-  return adminTotp.generate({ timestamp: at });
-}
-
-async function hqCall(method: string, url: string, body?: unknown) {
-  const res = await fetch(consoleUrl + url, {
-    method,
-    redirect: 'manual',
-    headers: {
-      ...(hqCookie ? { cookie: hqCookie } : {}),
-      ...(hqCsrf ? { 'x-csrf-token': hqCsrf } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const set = res.headers.get('set-cookie');
-  if (set) hqCookie = set.split(';')[0] ?? '';
-  const text = await res.text();
-  // biome-ignore lint/suspicious/noExplicitAny: tests read response fields ad hoc; assertions check them.
-  const json = (text.startsWith('{') ? JSON.parse(text) : {}) as Record<string, any>;
-  if (typeof json['csrfToken'] === 'string') hqCsrf = json['csrfToken'];
-  return { status: res.status, json };
-}
+/** The admin's HQ console session (cookie + CSRF token). */
+let operator: HqOperator;
+const hqCall = (method: string, url: string, body?: unknown) => operator.call(method, url, body);
+/** The admin's authenticator (set up in the first test): a code works once. */
+const adminCodes = new TotpStepper();
 
 before(async () => {
-  hqDir = await mkdtemp(path.join(os.tmpdir(), 'bl-hq-signin-'));
-  hq = spawn(process.execPath, ['--import', 'tsx', 'sync/src/hq-main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      BRANCHLINE_HQ_DATA_DIR: hqDir,
-      BRANCHLINE_HQ_PORT: String(await freePort()),
-      BRANCHLINE_HQ_BRANCHES: 'E1',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const out = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    hq.stdout?.on('data', (b: Buffer) => {
-      text += b;
-      if (text.includes('hq ready')) resolve(text);
-    });
-    hq.once('exit', (code) => reject(new Error(`hq exited ${code}: ${text}`)));
-  });
-  firstRunPassword = /one-time password: (\S+)/.exec(out)?.[1] ?? '';
-  couchUrl = /couch=(\S+)/.exec(out)?.[1] ?? '';
-  consoleUrl = /console=(\S+)/.exec(out)?.[1] ?? '';
+  hq = await spawnHq('bl-hq-signin-', { BRANCHLINE_HQ_BRANCHES: 'E1' });
+  ({ dir: hqDir, couchUrl, consoleUrl, oneTimePassword: firstRunPassword } = hq);
+  operator = new HqOperator(consoleUrl);
   const tmp = await tempDataDir();
   cleanup = tmp.cleanup;
   app = await startAppliance(tmp.dir, {
@@ -101,13 +46,8 @@ before(async () => {
 
 after(async () => {
   await app?.stop();
-  if (hq && hq.exitCode === null) {
-    const done = new Promise((r) => hq.once('exit', r));
-    hq.kill('SIGTERM');
-    await done;
-  }
+  await hq?.stop();
   await cleanup?.();
-  await rm(hqDir, { recursive: true, force: true });
 });
 
 /** HQ's replication port answers a branch only with its own credentials (from its enrolment file). */
@@ -150,11 +90,14 @@ test('npm run hq prints a one-time operator password and its console refuses any
   );
   // Every HQ operator sets up TOTP before the console opens.
   assert.equal((await hqCall('GET', '/api/branches')).json['error']['code'], 'HQ_MFA_ENROLMENT_REQUIRED');
-  const mfaPage = await (await fetch(`${consoleUrl}/mfa`, { headers: { cookie: hqCookie } })).text();
-  adminTotp = URI.parse(/data-testid="hq-mfa-uri">([^<]+)</.exec(mfaPage)?.[1]?.replace(/&#38;/g, '&') ?? '');
-  lastCodeAt = Date.now();
+  const mfaPage = await (await fetch(`${consoleUrl}/mfa`, { headers: { cookie: operator.cookie } })).text();
+  const adminTotp = URI.parse(
+    /data-testid="hq-mfa-uri">([^<]+)</.exec(mfaPage)?.[1]?.replace(/&#38;/g, '&') ?? '',
+  );
+  adminCodes.totp = adminTotp;
+  adminCodes.lastAt = Date.now();
   assert.equal(
-    (await hqCall('POST', '/api/mfa', { code: adminTotp.generate({ timestamp: lastCodeAt }) })).status,
+    (await hqCall('POST', '/api/mfa', { code: adminTotp.generate({ timestamp: adminCodes.lastAt }) })).status,
     200,
   );
   assert.equal((await hqCall('GET', '/api/branches')).status, 200);
@@ -302,7 +245,7 @@ test('the HQ console disables another operator in Chromium only after a confirm,
     await page.goto(`${consoleUrl}/login`);
     await page.getByTestId('hq-username').fill('admin');
     await page.getByTestId('hq-password').fill('hq operator passphrase 1');
-    await page.getByTestId('hq-totp').fill(await freshCode());
+    await page.getByTestId('hq-totp').fill(await adminCodes.next());
     await page.getByTestId('hq-sign-in').click();
     await page.getByTestId('hq-operators').waitFor({ timeout: 15_000 });
     assert.equal(await page.getByTestId('hq-disable-admin').count(), 0, 'no Disable button for oneself');

@@ -5,25 +5,21 @@
 // reaches HQ without a restart. A forged or damaged bundle is refused; a
 // policy change published at HQ shows at the branch as a per-field diff.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { inflateRawSync } from 'node:zlib';
-import { URI } from 'otpauth';
 import type { Browser, Page } from 'playwright-core';
 import { generatePolicyKey, issueJoinBundle, signPolicy } from '../sync/src/index.ts';
-import { ROOT, type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
+import { type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
 import { ADMIN_PASSWORD, bootstrapAdmin, createSignedInUser, nextTotp } from './support/bootstrap.ts';
 import { ARTIFACTS, launchChromium } from './support/browser.ts';
 import { ApiClient } from './support/client.ts';
-import { freePort } from './support/ports.ts';
+import { HqOperator } from './support/hq-console.ts';
+import { type HqProcess, spawnHq, type TotpStepper } from './support/hq-process.ts';
 import { until } from './support/until.ts';
 
 const BRANCH = 'SZ07';
-let hqDir: string;
-let hq: ChildProcess;
+let hq: HqProcess;
 let couchUrl: string;
 let consoleUrl: string;
 let app: RunningAppliance;
@@ -33,24 +29,9 @@ let browser: Browser;
 let admin: ApiClient;
 let adminSecret: string;
 let adminLastStep: number;
-let hqTotp: ReturnType<typeof URI.parse>;
-let hqLastCodeAt = 0;
+let hqCodes: TotpStepper;
 /** The bundle text as the HQ page showed it. */
 let bundleText = '';
-
-/** A code from a 30 s step after the last one used (HQ accepts each step once). */
-async function hqCode(): Promise<string> {
-  const step = (ms: number) => Math.floor(ms / 30_000);
-  const at = await until(
-    'a fresh TOTP step',
-    () => (step(Date.now()) > step(hqLastCodeAt) ? Date.now() : undefined),
-    {
-      timeoutMs: 35_000,
-    },
-  );
-  hqLastCodeAt = at;
-  return hqTotp.generate({ timestamp: at });
-}
 
 /** What the bundle text carries, read with zlib and JSON only (not the project's decoder). */
 function bundleBody(text: string): Record<string, unknown> {
@@ -65,51 +46,12 @@ function basic(username: string, password: string): RequestInit {
   return { headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` } };
 }
 
-/** HQ first run, set up over HTTP (process setup): the one-time password replaced and TOTP enrolled. */
-async function setUpHqOperator(firstRunPassword: string): Promise<void> {
-  let cookie = '';
-  let csrf = '';
-  const call = async (method: string, url: string, body?: unknown) => {
-    const res = await fetch(consoleUrl + url, {
-      method,
-      headers: {
-        ...(cookie ? { cookie } : {}),
-        ...(csrf ? { 'x-csrf-token': csrf } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const set = res.headers.get('set-cookie');
-    if (set) cookie = set.split(';')[0] ?? '';
-    const text = await res.text();
-    const json = (text.startsWith('{') ? JSON.parse(text) : {}) as Record<string, unknown>;
-    if (typeof json['csrfToken'] === 'string') csrf = json['csrfToken'];
-    return { status: res.status, text };
-  };
-  assert.equal(
-    (await call('POST', '/api/session', { username: 'admin', password: firstRunPassword })).status,
-    200,
-  );
-  assert.equal(
-    (await call('POST', '/api/password', { current: firstRunPassword, next: 'hq operator passphrase 1' }))
-      .status,
-    200,
-  );
-  const mfaPage = (await call('GET', '/mfa')).text;
-  hqTotp = URI.parse(/data-testid="hq-mfa-uri">([^<]+)</.exec(mfaPage)?.[1]?.replace(/&#38;/g, '&') ?? '');
-  hqLastCodeAt = Date.now();
-  assert.equal(
-    (await call('POST', '/api/mfa', { code: hqTotp.generate({ timestamp: hqLastCodeAt }) })).status,
-    200,
-  );
-}
-
 async function hqPage(): Promise<Page> {
   const page = await (await browser.newContext({ locale: 'en-US' })).newPage();
   await page.goto(`${consoleUrl}/login`);
   await page.getByTestId('hq-username').fill('admin');
   await page.getByTestId('hq-password').fill('hq operator passphrase 1');
-  await page.getByTestId('hq-totp').fill(await hqCode());
+  await page.getByTestId('hq-totp').fill(await hqCodes.next());
   await page.getByTestId('hq-sign-in').click();
   await page.getByTestId('hq-add-branch').waitFor({ timeout: 15_000 });
   return page;
@@ -135,23 +77,14 @@ async function branchPage(locale: string): Promise<Page> {
 }
 
 async function startHq(): Promise<void> {
-  hqDir = await mkdtemp(path.join(os.tmpdir(), 'bl-hq-enrol-'));
-  hq = spawn(process.execPath, ['--import', 'tsx', 'sync/src/hq-main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, BRANCHLINE_HQ_DATA_DIR: hqDir, BRANCHLINE_HQ_PORT: String(await freePort()) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const out = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    hq.stdout?.on('data', (b: Buffer) => {
-      text += b;
-      if (text.includes('hq ready')) resolve(text);
-    });
-    hq.once('exit', (code) => reject(new Error(`hq exited ${code}: ${text}`)));
-  });
-  couchUrl = /couch=(\S+)/.exec(out)?.[1] ?? '';
-  consoleUrl = /console=(\S+)/.exec(out)?.[1] ?? '';
-  await setUpHqOperator(/one-time password: (\S+)/.exec(out)?.[1] ?? '');
+  hq = await spawnHq('bl-hq-enrol-');
+  ({ couchUrl, consoleUrl } = hq);
+  // HQ first run, set up over HTTP (process setup): the one-time password replaced and TOTP enrolled.
+  hqCodes = await new HqOperator(consoleUrl).firstSignIn(
+    'admin',
+    hq.oneTimePassword,
+    'hq operator passphrase 1',
+  );
 }
 
 before(async () => {
@@ -171,13 +104,8 @@ before(async () => {
 after(async () => {
   await browser?.close();
   await app?.stop();
-  if (hq && hq.exitCode === null) {
-    const done = new Promise((r) => hq.once('exit', r));
-    hq.kill('SIGTERM');
-    await done;
-  }
+  await hq?.stop();
   await cleanup?.();
-  if (hqDir) await rm(hqDir, { recursive: true, force: true });
 });
 
 test('the HQ operator adds a branch in the HQ console and gets its one-time bundle as text, QR code and file; the operator log records it without the secret', async () => {

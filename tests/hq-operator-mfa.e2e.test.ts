@@ -3,52 +3,28 @@
 // signs out and back in with password + code (a wrong code is refused), adds
 // a second operator from the page, and reads the hash-chained operator log.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { URI } from 'otpauth';
-import { ROOT } from './support/appliance.ts';
 import { launchChromium } from './support/browser.ts';
-import { freePort } from './support/ports.ts';
+import { type HqProcess, spawnHq, TotpStepper } from './support/hq-process.ts';
 import { until } from './support/until.ts';
 
+let hq: HqProcess;
 let hqDir: string;
-let hq: ChildProcess;
 let consoleUrl: string;
 let firstRunPassword: string;
 const PASSPHRASE = 'hq admin passphrase 1';
 
 before(async () => {
-  hqDir = await mkdtemp(path.join(os.tmpdir(), 'bl-hq-mfa-'));
-  hq = spawn(process.execPath, ['--import', 'tsx', 'sync/src/hq-main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, BRANCHLINE_HQ_DATA_DIR: hqDir, BRANCHLINE_HQ_PORT: String(await freePort()) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const out = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    hq.stdout?.on('data', (b: Buffer) => {
-      text += b;
-      if (text.includes('hq ready')) resolve(text);
-    });
-    hq.once('exit', (code) => reject(new Error(`hq exited ${code}: ${text}`)));
-  });
-  firstRunPassword = /one-time password: (\S+)/.exec(out)?.[1] ?? '';
-  consoleUrl = /console=(\S+)/.exec(out)?.[1] ?? '';
+  hq = await spawnHq('bl-hq-mfa-');
+  ({ dir: hqDir, consoleUrl, oneTimePassword: firstRunPassword } = hq);
 });
 
 after(async () => {
-  if (hq && hq.exitCode === null) {
-    const done = new Promise((r) => hq.once('exit', r));
-    hq.kill('SIGTERM');
-    await done;
-  }
-  await rm(hqDir, { recursive: true, force: true });
+  await hq?.stop();
 });
-
-const step = (ms: number) => Math.floor(ms / 30_000);
 
 test('an HQ operator sets up TOTP in Chromium after the one-time password, then needs password + code; another operator is added from the page and the chained log shows it all', async () => {
   const browser = await launchChromium();
@@ -112,14 +88,9 @@ test('an HQ operator sets up TOTP in Chromium after the one-time password, then 
     );
     assert.equal(new URL(page.url()).pathname, '/login');
     // A code works once: the enrolment code's 30 s step is spent, so wait for the next one.
-    const at = await until(
-      'a fresh TOTP step',
-      () => (step(Date.now()) > step(enrolledAt) ? Date.now() : undefined),
-      {
-        timeoutMs: 35_000,
-      },
-    );
-    await page.getByTestId('hq-totp').fill(totp.generate({ timestamp: at }));
+    const codes = new TotpStepper(totp);
+    codes.lastAt = enrolledAt;
+    await page.getByTestId('hq-totp').fill(await codes.next());
     await page.getByTestId('hq-sign-in').click();
     await page.getByTestId('hq-operators').waitFor({ timeout: 15_000 });
 

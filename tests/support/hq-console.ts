@@ -8,6 +8,7 @@ import path from 'node:path';
 import { URI } from 'otpauth';
 import { HqConsole, type HqCouch, startHqCouch } from '../../sync/src/index.ts';
 import { type RunningAppliance, startAppliance, tempDataDir } from './appliance.ts';
+import { TotpStepper } from './hq-process.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: tests read response fields ad hoc; assertions check them.
 export type Json = Record<string, any>;
@@ -41,13 +42,18 @@ export class HqOperator {
    * First sign-in with a one-time password: replaces it with `next` and sets
    * up TOTP from the secret the MFA page shows; afterwards the console is open.
    */
-  async firstSignIn(username: string, oneTime: string, next: string): Promise<void> {
+  async firstSignIn(username: string, oneTime: string, next: string): Promise<TotpStepper> {
     assert.equal((await this.call('POST', '/api/session', { username, password: oneTime })).status, 200);
     assert.equal((await this.call('POST', '/api/password', { current: oneTime, next })).status, 200);
     const page = (await this.call('GET', '/mfa')).text;
     const uri = /data-testid="hq-mfa-uri">([^<]+)</.exec(page)?.[1]?.replace(/&#38;/g, '&') ?? '';
-    const r = await this.call('POST', '/api/mfa', { code: URI.parse(uri).generate() });
+    const codes = new TotpStepper(URI.parse(uri));
+    codes.lastAt = Date.now();
+    const r = await this.call('POST', '/api/mfa', {
+      code: codes.totp?.generate({ timestamp: codes.lastAt }),
+    });
     assert.equal(r.status, 200, r.text);
+    return codes;
   }
 
   /** Adds an operator (HQ makes the one-time password) and signs them in for the first time. */
