@@ -57,6 +57,8 @@ const ok = (r: { status: number; json: unknown }, status: number) =>
   assert.equal(r.status, status, JSON.stringify(r.json));
 
 test('the demo drives chats and emails through the running appliance and a signed-in agent replies to and closes them', async () => {
+  // Routing refuses a condition or profile naming a skill it does not know: the skill comes first.
+  ok(await admin.request('PUT', '/api/routing/skills/cards', { name: 'Cards' }), 204);
   ok(await admin.request('PUT', '/api/routing/queues/chat', { name: 'Chat' }), 204);
   ok(
     await admin.request('PUT', '/api/routing/workflows/main', {

@@ -13,6 +13,8 @@ export const ok = (r: { status: number; json: unknown }, status: number) =>
 
 /** Routing for chat (queue + default workflow) and a chat agent with the cards skill, routed by the default workflow; returns its credentials. */
 export async function chatAgent(admin: ApiClient, username: string, password: string) {
+  // Routing refuses a condition or profile naming a skill it does not know: the skill comes first.
+  ok(await admin.request('PUT', '/api/routing/skills/cards', { name: 'Cards' }), 204);
   ok(await admin.request('PUT', '/api/routing/queues/chat', { name: 'Chat' }), 204);
   ok(
     await admin.request('PUT', '/api/routing/workflows/main', {

@@ -53,6 +53,8 @@ const ok = (r: { status: number; json: unknown }, status: number) =>
   assert.equal(r.status, status, JSON.stringify(r.json));
 
 test('an offer reaches the chosen agent’s console socket only, and the agent accepts it', async () => {
+  // Routing refuses a condition or profile naming a skill it does not know: the skill comes first.
+  ok(await admin.request('PUT', '/api/routing/skills/billing', { name: 'Billing' }), 204);
   ok(await admin.request('PUT', '/api/routing/queues/general', { name: 'General' }), 204);
   ok(
     await admin.request('PUT', '/api/routing/workflows/main', {

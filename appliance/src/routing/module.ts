@@ -2,6 +2,7 @@ import { createLogger } from '../logging/index.ts';
 import type { BranchModule } from '../modules.ts';
 import { attachContacts, type ContactsPort, isContactsPort } from './contacts-bridge.ts';
 import { offlineOnFreeze } from './freeze.ts';
+import type { FlowLister } from './references.ts';
 import { routingAdminRoutes } from './routes-admin.ts';
 import { routingAgentRoutes } from './routes-agent.ts';
 import { RoutingService } from './service.ts';
@@ -26,7 +27,10 @@ export const routingModule: BranchModule = {
     const offFreeze = offlineOnFreeze(service, ctx.services.bus);
     let closed = false;
     return {
-      routes: [routingAgentRoutes(service), routingAdminRoutes(service)],
+      routes: [
+        routingAgentRoutes(service),
+        routingAdminRoutes(service, { flows: () => flowLister(ctx.services) }),
+      ],
       async listen() {
         service.start();
         const n = await bridge?.rebuild().catch((err) => {
@@ -45,6 +49,14 @@ export const routingModule: BranchModule = {
     };
   },
 };
+
+/** The flows service (started after routing), seen through the port the used-by check needs. */
+function flowLister(services: object): FlowLister | undefined {
+  const flows = (services as Record<string, unknown>)['flows'] as Partial<FlowLister> | undefined;
+  return typeof flows?.list === 'function' && typeof flows.get === 'function'
+    ? (flows as FlowLister)
+    : undefined;
+}
 
 /**
  * Conversations' service, seen through the port routing needs. Looked up by

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { type AppEnv, createRouter, principalOf, requirePermission } from '../http/index.ts';
+import { assertUnused, type FlowLister, flowsUsingQueue } from './references.ts';
 import { strip } from './routes-agent.ts';
 import {
   CalendarIn,
@@ -18,8 +19,15 @@ import type { RoutingService } from './service.ts';
 const IdParam = z.object({ id: Id });
 const actor = (c: Context<AppEnv>) => principalOf(c).userId;
 
-/** Supervisor/admin side (routing.manage): configuration, agent profiles, tasks, the match test. */
-export function routingAdminRoutes(service: RoutingService) {
+/**
+ * Supervisor/admin side (routing.manage): configuration, agent profiles, tasks, the match test.
+ * Saves refuse unknown skills, queues and calendars; deletes refuse items still in use (IVR flows
+ * too, through `flows`, looked up per request because the flows context starts after routing).
+ */
+export function routingAdminRoutes(
+  service: RoutingService,
+  options: { flows?: () => FlowLister | undefined } = {},
+) {
   const app = createRouter();
   for (const p of [
     '/routing/config',
@@ -32,6 +40,7 @@ export function routingAdminRoutes(service: RoutingService) {
     '/routing/reason-codes',
     '/routing/closed-reply',
     '/routing/match-test',
+    '/routing/expression-check',
   ]) {
     app.use(p, requirePermission('routing.manage'));
   }
@@ -56,7 +65,7 @@ export function routingAdminRoutes(service: RoutingService) {
       createRoute({
         method: 'put',
         path: `/routing/${plural}/{id}`,
-        summary: `Create or replace a ${kind} (expressions are checked; errors name the position)`,
+        summary: `Create or replace a ${kind} (expressions are checked; errors name the position and field; unknown skills, queues and calendars are refused)`,
         request: { params: IdParam, body: { ...json(schema, kind), required: true } },
         responses: { 204: { description: 'Saved' } },
       }),
@@ -64,7 +73,10 @@ export function routingAdminRoutes(service: RoutingService) {
         // The generic path defeats hono's inference; the schema above has validated both parts.
         const req = (c as unknown as { req: { valid(target: 'json' | 'param'): Record<string, unknown> } })
           .req;
-        await put({ ...strip(req.valid('json')), id: String(req.valid('param')['id']) }, actor(c));
+        const value = { ...strip(req.valid('json')), id: String(req.valid('param')['id']) };
+        if (kind === 'queue' || kind === 'workflow')
+          service.assertReferences({ kind, value } as Parameters<RoutingService['assertReferences']>[0]);
+        await put(value, actor(c));
         return c.body(null, 204);
       },
     );
@@ -72,12 +84,15 @@ export function routingAdminRoutes(service: RoutingService) {
       createRoute({
         method: 'delete',
         path: `/routing/${plural}/{id}`,
-        summary: `Delete a ${kind}`,
+        summary: `Delete a ${kind} (409 ROUTING_IN_USE with details.usedBy while anything uses it)`,
         request: { params: IdParam },
         responses: { 204: { description: 'Deleted' } },
       }),
       async (c) => {
-        await service.removeConfig(kind, c.req.valid('param').id, actor(c));
+        const id = c.req.valid('param').id;
+        const flows = kind === 'queue' ? await flowsUsingQueue(options.flows?.(), id) : [];
+        assertUnused(kind, id, [...service.usedBy(kind, id), ...flows]);
+        await service.removeConfig(kind, id, actor(c));
         return c.body(null, 204);
       },
     );
@@ -167,10 +182,11 @@ export function routingAdminRoutes(service: RoutingService) {
     }),
     async (c) => {
       const body = strip(c.req.valid('json'));
-      await service.putProfile(
-        { ...body, userId: c.req.valid('param').userId } as Parameters<RoutingService['putProfile']>[0],
-        actor(c),
-      );
+      const profile = { ...body, userId: c.req.valid('param').userId } as Parameters<
+        RoutingService['putProfile']
+      >[0];
+      service.assertReferences({ kind: 'profile', value: profile });
+      await service.putProfile(profile, actor(c));
       return c.body(null, 204);
     },
   );
@@ -201,6 +217,22 @@ export function routingAdminRoutes(service: RoutingService) {
         service.matchTest(strip(c.req.valid('json')) as Parameters<RoutingService['matchTest']>[0]),
         200,
       ),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/routing/expression-check',
+      summary: 'Check an agent condition as a queue save would, and list the agent profiles it matches',
+      request: {
+        body: {
+          ...json(z.object({ expression: z.string().min(1).max(2000) }).strict(), 'Condition'),
+          required: true,
+        },
+      },
+      responses: { 200: json(Loose, 'Matching agents') },
+    }),
+    (c) => c.json({ matches: service.expressionSample(c.req.valid('json').expression) }, 200),
   );
 
   app.openapi(

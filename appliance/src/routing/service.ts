@@ -8,6 +8,7 @@ import { RoutingConfigBook } from './config-book.ts';
 import { DeadlineTimer } from './deadline-timer.ts';
 import { toBusEvent } from './decision-events.ts';
 import { RoutingEngine } from './engine.ts';
+import { agentScope } from './engine-model.ts';
 import type {
   AgentProfile,
   AgentState,
@@ -21,7 +22,9 @@ import type {
   WorkflowConfig,
 } from './engine-types.ts';
 import { RoutingError } from './errors.ts';
+import { compileExpression } from './expr.ts';
 import { estimateWait, type MatchTestResult, matchTest, type WaitEstimate } from './insight.ts';
+import { assertReferences, checkExpression, type UsedBy, usersOf } from './references.ts';
 import type { RoutingSnapshot } from './store.ts';
 import type { ConfigKind, SkillConfig } from './types.ts';
 
@@ -129,6 +132,32 @@ export class RoutingService {
     actor: string,
   ): Promise<void> {
     return this.#config.removeConfig(kind, id, actor);
+  }
+
+  /** Refuses an item naming an unknown skill, queue or calendar, or a condition that does not parse (field named). */
+  assertReferences(item: Parameters<typeof assertReferences>[1]): void {
+    assertReferences(this.#config.snapshot, item);
+  }
+
+  /** The queues, workflows and agent profiles using a skill, queue or calendar. */
+  usedBy(kind: 'skill' | 'queue' | 'calendar' | 'workflow', id: string): UsedBy[] {
+    return usersOf(this.#config.snapshot, kind, id);
+  }
+
+  /**
+   * An agent condition checked as a queue would be on save, and the agent
+   * profiles it matches (a sample the console shows before saving).
+   */
+  expressionSample(expression: string): Array<Pick<AgentProfile, 'userId' | 'displayName' | 'skills'>> {
+    checkExpression(this.#config.snapshot, expression, 'agentExpression');
+    const expr = compileExpression(expression);
+    return this.#config.snapshot.profiles
+      .filter((p) => expr.test(agentScope(p)))
+      .map((p) => ({
+        userId: p.userId,
+        ...(p.displayName === undefined ? {} : { displayName: p.displayName }),
+        skills: { ...p.skills },
+      }));
   }
 
   // ---- agents ----------------------------------------------------------

@@ -63,6 +63,9 @@ export const errorsEn = {
   'error.ROUTING_NOT_FOUND': 'That queue, workflow or agent profile does not exist.',
   'error.ROUTING_OFFER_GONE': 'This offer was taken or has expired.',
   'error.ROUTING_TASK_EXISTS': 'This contact is already waiting in a queue.',
+  'error.ROUTING_UNKNOWN_REFERENCE':
+    'This names a skill, queue or calendar that does not exist. Create it first or pick an existing one.',
+  'error.ROUTING_IN_USE': 'This item is still in use and cannot be deleted. Remove it from the items listed first.',
 
   'error.STORAGE_CONFLICT': 'Someone else changed this at the same time. Reload and try again.',
   'error.STORAGE_DECRYPT_FAILED': 'Stored data could not be decrypted. Contact an administrator.',
