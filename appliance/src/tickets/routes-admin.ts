@@ -34,13 +34,13 @@ export function ticketAdminRoutes(service: TicketService) {
   const wfValidate = createRoute({
     method: 'post',
     path: '/ticket-workflows/validate',
-    summary: 'Validate without publishing',
+    summary: 'Validate without publishing (422 lists every problem in details.problems)',
     middleware: admin,
     request: body(WorkflowIn),
     responses: ok,
   });
   app.openapi(wfValidate, async (c) => {
-    validateWorkflow(plain<WorkflowInput>(c.req.valid('json')));
+    validateWorkflow(plain<WorkflowInput>(c.req.valid('json')), { all: true });
     return c.json({ ok: true }, 200);
   });
 

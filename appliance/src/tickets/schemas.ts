@@ -90,6 +90,10 @@ export const WorkflowIn = z
           .object({
             id: z.string().max(40),
             label: z.string().max(100).optional(),
+            labels: z
+              .object({ 'zh-CN': z.string().max(100).optional(), en: z.string().max(100).optional() })
+              .strict()
+              .optional(),
             category: z.enum(['new', 'open', 'pending', 'resolved', 'closed']),
           })
           .strict(),
@@ -102,6 +106,7 @@ export const WorkflowIn = z
           .object({
             from: z.string().max(40),
             to: z.string().max(40),
+            name: z.string().max(100).optional(),
             requiredFields: z.array(z.string().max(64)).max(20).optional(),
             roles: z.array(z.string().max(64)).max(20).optional(),
             permissions: z.array(z.string().max(64)).max(20).optional(),

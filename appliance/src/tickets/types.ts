@@ -9,6 +9,8 @@ export type StateCategory = 'new' | 'open' | 'pending' | 'resolved' | 'closed';
 export interface WorkflowState {
   id: string;
   label?: string;
+  /** Label per console language; `label` is the fallback. */
+  labels?: { 'zh-CN'?: string; en?: string };
   category: StateCategory;
 }
 
@@ -27,6 +29,8 @@ export type CustomGuard =
 export interface WorkflowTransition {
   from: string;
   to: string;
+  /** Shown on the diagram, e.g. `escalate`. */
+  name?: string;
   /** Custom fields that must be non-empty after the transition's own field updates. */
   requiredFields?: string[];
   /** Any one of these roles may take the transition (absent = anyone with tickets.write). */

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { TicketsError } from './errors.ts';
 import { DEFAULT_WORKFLOW } from './seed.ts';
 import type { WorkflowInput } from './types.ts';
-import { validateWorkflow } from './workflow.ts';
+import { validateWorkflow, workflowProblems } from './workflow.ts';
 
 function refusal(fn: () => void): { state?: unknown; reason?: unknown; transition?: unknown } {
   try {
@@ -64,5 +64,23 @@ describe('validateWorkflow()', () => {
     const guard = base();
     guard.transitions[2] = { from: 'l1', to: 'l2', guards: [{ kind: 'visited', state: 'l2_junior' }] };
     assert.equal(refusal(() => validateWorkflow(guard)).state, 'l2_junior');
+  });
+});
+
+describe('workflowProblems()', () => {
+  it('lists every problem, each on its state or transition, and validate(all) carries them', () => {
+    const wf = base();
+    wf.transitions.push({ from: 'closed', to: 'closed' }, { from: 'l1', to: 'l2' });
+    wf.states.push({ id: 'limbo', category: 'open' });
+    const problems = workflowProblems(wf).map(({ message: _m, ...p }) => p);
+    assert.deepEqual(problems, [
+      { reason: 'self_loop', state: 'closed', transition: 'closed->closed' },
+      { reason: 'duplicate_transition', state: 'l1', transition: 'l1->l2' },
+      { reason: 'unreachable', state: 'limbo' },
+      { reason: 'dead_end', state: 'limbo' },
+    ]);
+    const details = refusal(() => validateWorkflow(wf, { all: true })) as { problems?: unknown };
+    assert.deepEqual(details.problems, problems);
+    assert.deepEqual(workflowProblems(base()), []);
   });
 });

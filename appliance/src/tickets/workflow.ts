@@ -10,69 +10,68 @@ import type {
 
 const ID = /^[a-z][a-z0-9_-]{0,39}$/;
 
-function invalid(
-  reason: string,
-  message: string,
-  where: { state?: string; transition?: string },
-): TicketsError {
-  return new TicketsError('TICKETS_INVALID_WORKFLOW', message, {
-    status: 422,
-    details: { reason, ...where },
-  });
+/** One thing wrong with a workflow definition, placed on its state or transition (`from->to`). */
+export interface WorkflowProblem {
+  reason: string;
+  message: string;
+  state?: string;
+  transition?: string;
 }
 
-function checkGuard(g: CustomGuard, t: WorkflowTransition, states: Set<string>): void {
+function guardProblems(g: CustomGuard, t: WorkflowTransition, states: Set<string>): WorkflowProblem[] {
   const transition = `${t.from}->${t.to}`;
   if (g.kind === 'visited' && !states.has(g.state)) {
-    throw invalid('unknown_state', `Guard on ${transition} names unknown state "${g.state}"`, {
-      state: g.state,
-      transition,
-    });
+    const message = `Guard on ${transition} names unknown state "${g.state}"`;
+    return [{ reason: 'unknown_state', message, state: g.state, transition }];
   }
   if (g.kind === 'passed_level' && !g.level) {
-    throw invalid('empty_level', `Guard on ${transition} needs a level`, { state: t.from, transition });
+    return [
+      { reason: 'empty_level', message: `Guard on ${transition} needs a level`, state: t.from, transition },
+    ];
   }
+  return [];
 }
 
-/**
- * Refuses a definition that could strand tickets; every error names the state.
- * @example
- * validateWorkflow({ id: 'x', name: 'x', initial: 'new', states: [], transitions: [] }); // throws
- */
-export function validateWorkflow(wf: WorkflowInput): void {
-  if (!ID.test(wf.id)) throw invalid('bad_id', `Invalid workflow id "${wf.id}"`, {});
-  const states = new Set<string>();
+function stateProblems(wf: WorkflowInput, states: Set<string>): WorkflowProblem[] {
+  const out: WorkflowProblem[] = [];
   for (const s of wf.states) {
-    if (!ID.test(s.id)) throw invalid('bad_id', `Invalid state id "${s.id}"`, { state: s.id });
-    if (states.has(s.id))
-      throw invalid('duplicate_state', `State "${s.id}" is defined twice`, { state: s.id });
+    if (!ID.test(s.id)) out.push({ reason: 'bad_id', message: `Invalid state id "${s.id}"`, state: s.id });
+    else if (states.has(s.id))
+      out.push({ reason: 'duplicate_state', message: `State "${s.id}" is defined twice`, state: s.id });
     states.add(s.id);
   }
   if (!states.has(wf.initial)) {
-    throw invalid('unknown_state', `Initial state "${wf.initial}" is not defined`, { state: wf.initial });
+    const message = `Initial state "${wf.initial}" is not defined`;
+    out.push({ reason: 'unknown_state', message, state: wf.initial });
   }
+  return out;
+}
+
+function transitionProblems(wf: WorkflowInput, states: Set<string>): WorkflowProblem[] {
+  const out: WorkflowProblem[] = [];
   const seen = new Set<string>();
   for (const t of wf.transitions) {
     const transition = `${t.from}->${t.to}`;
-    for (const end of [t.from, t.to]) {
-      if (!states.has(end)) {
-        throw invalid('unknown_state', `Transition ${transition} names unknown state "${end}"`, {
-          state: end,
-          transition,
-        });
-      }
+    const unknown = [t.from, t.to].find((end) => !states.has(end));
+    if (unknown !== undefined) {
+      const message = `Transition ${transition} names unknown state "${unknown}"`;
+      out.push({ reason: 'unknown_state', message, state: unknown, transition });
+      continue;
     }
-    if (t.from === t.to)
-      throw invalid('self_loop', `Transition ${transition} loops`, { state: t.from, transition });
-    if (seen.has(transition)) {
-      throw invalid('duplicate_transition', `Transition ${transition} is defined twice`, {
-        state: t.from,
-        transition,
-      });
+    if (t.from === t.to) {
+      out.push({ reason: 'self_loop', message: `Transition ${transition} loops`, state: t.from, transition });
+    } else if (seen.has(transition)) {
+      const message = `Transition ${transition} is defined twice`;
+      out.push({ reason: 'duplicate_transition', message, state: t.from, transition });
     }
     seen.add(transition);
-    for (const g of t.guards ?? []) checkGuard(g, t, states);
+    for (const g of t.guards ?? []) out.push(...guardProblems(g, t, states));
   }
+  return out;
+}
+
+function shapeProblems(wf: WorkflowInput): WorkflowProblem[] {
+  const out: WorkflowProblem[] = [];
   const byId = new Map(wf.states.map((s) => [s.id, s]));
   const reach = new Set([wf.initial]);
   for (let grew = true; grew; ) {
@@ -86,16 +85,49 @@ export function validateWorkflow(wf: WorkflowInput): void {
   }
   for (const s of wf.states) {
     if (!reach.has(s.id)) {
-      throw invalid('unreachable', `State "${s.id}" cannot be reached from "${wf.initial}"`, { state: s.id });
+      const message = `State "${s.id}" cannot be reached from "${wf.initial}"`;
+      out.push({ reason: 'unreachable', message, state: s.id });
     }
-    const out = wf.transitions.some((t) => t.from === s.id);
-    if (!out && byId.get(s.id)?.category !== 'closed') {
-      throw invalid('dead_end', `State "${s.id}" has no way out and is not a closed state`, { state: s.id });
+    const way = wf.transitions.some((t) => t.from === s.id);
+    if (!way && byId.get(s.id)?.category !== 'closed') {
+      const message = `State "${s.id}" has no way out and is not a closed state`;
+      out.push({ reason: 'dead_end', message, state: s.id });
     }
   }
   if (!wf.states.some((s) => s.category === 'closed')) {
-    throw invalid('no_closed_state', 'A workflow needs a closed state', { state: wf.initial });
+    out.push({ reason: 'no_closed_state', message: 'A workflow needs a closed state', state: wf.initial });
   }
+  return out;
+}
+
+/**
+ * Everything that could strand tickets, each placed on its state or transition
+ * (an editor shows them all on its diagram); empty when the definition is sound.
+ * @example
+ * workflowProblems({ id: 'x', name: 'x', initial: 'new', states: [], transitions: [] })[0]?.reason; // 'unknown_state'
+ */
+export function workflowProblems(wf: WorkflowInput): WorkflowProblem[] {
+  if (!ID.test(wf.id)) return [{ reason: 'bad_id', message: `Invalid workflow id "${wf.id}"` }];
+  const states = new Set<string>();
+  return [...stateProblems(wf, states), ...transitionProblems(wf, states), ...shapeProblems(wf)];
+}
+
+/**
+ * Refuses a definition that could strand tickets; the error names the first
+ * problem's state, and with `all` lists every problem in `details.problems`.
+ * @example
+ * validateWorkflow({ id: 'x', name: 'x', initial: 'new', states: [], transitions: [] }); // throws
+ */
+export function validateWorkflow(wf: WorkflowInput, options: { all?: boolean } = {}): void {
+  const problems = workflowProblems(wf);
+  const [first] = problems;
+  if (!first) return;
+  const { message, ...where } = first;
+  const all = options.all ? { problems: problems.map(({ message: _m, ...p }) => p) } : {};
+  throw new TicketsError('TICKETS_INVALID_WORKFLOW', message, {
+    status: 422,
+    details: { ...where, ...all },
+  });
 }
 
 function refuse(ticket: Ticket, to: string, reason: string, extra: Record<string, unknown>): TicketsError {

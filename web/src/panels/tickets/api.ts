@@ -1,4 +1,4 @@
-import type { ApiClient } from '../../data/api.ts';
+import { type ApiClient, ApiError } from '../../data/api.ts';
 
 export interface TicketRow {
   id: string;
@@ -49,3 +49,52 @@ export const fetchDefinitions = async (api: ApiClient) => ({
 export const publishWorkflow = (api: ApiClient, wf: unknown) => api.post('/api/ticket-workflows', wf);
 export const saveSlaPolicy = (api: ApiClient, id: string, policy: unknown) =>
   api.put(`/api/sla-policies/${encodeURIComponent(id)}`, policy);
+
+export type StateCategory = 'new' | 'open' | 'pending' | 'resolved' | 'closed';
+export const STATE_CATEGORIES: readonly StateCategory[] = ['new', 'open', 'pending', 'resolved', 'closed'];
+export type Guard = { kind: 'visited'; state: string } | { kind: 'passed_level'; level: string };
+export interface WfState {
+  id: string;
+  label?: string;
+  labels?: { 'zh-CN'?: string; en?: string };
+  category: StateCategory;
+}
+export interface WfTransition {
+  from: string;
+  to: string;
+  name?: string;
+  requiredFields?: string[];
+  roles?: string[];
+  guards?: Guard[];
+  notify?: boolean;
+}
+/** A workflow definition as the editor holds it (what publish sends). */
+export interface WorkflowDef {
+  id: string;
+  name: string;
+  initial: string;
+  states: WfState[];
+  transitions: WfTransition[];
+}
+/** One problem the appliance found, placed on a state or a transition (`from->to`). */
+export interface WfProblem {
+  reason: string;
+  state?: string;
+  transition?: string;
+}
+
+export const listWorkflows = async (api: ApiClient) =>
+  (await api.get<{ workflows: Array<WorkflowDef & { version: number }> }>('/api/ticket-workflows')).workflows;
+/** Resolves with no problems, or with every problem the appliance found. */
+export async function validateWorkflowDef(api: ApiClient, wf: WorkflowDef): Promise<WfProblem[]> {
+  try {
+    await api.post('/api/ticket-workflows/validate', wf);
+    return [];
+  } catch (e) {
+    if (e instanceof ApiError && e.code === 'TICKETS_INVALID_WORKFLOW') {
+      const listed = e.details?.['problems'];
+      return Array.isArray(listed) ? (listed as WfProblem[]) : [e.details as unknown as WfProblem];
+    }
+    throw e;
+  }
+}

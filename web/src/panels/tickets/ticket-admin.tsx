@@ -2,8 +2,9 @@ import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { api } from '../../app-state.ts';
 import { t } from '../../i18n/index.ts';
-import { fetchDefinitions, publishWorkflow, saveSlaPolicy } from './api.ts';
+import { fetchDefinitions, saveSlaPolicy } from './api.ts';
 import { type Failure, failureOf, RefusalText } from './refusal.tsx';
+import { WorkflowEditor } from './workflow-editor.tsx';
 
 function JsonEditor(props: {
   testid: string;
@@ -58,37 +59,54 @@ function JsonEditor(props: {
   );
 }
 
-/** Workflow and SLA definitions as JSON, validated by the appliance (errors name the state). */
-export function TicketAdminPanel() {
-  const wf = useSignal('');
+type Tab = 'workflows' | 'departments' | 'sla';
+const TABS: readonly Tab[] = ['workflows', 'departments', 'sla'];
+
+/** SLA policy as JSON until its form lands. */
+function SlaJson() {
   const sla = useSignal('');
   useEffect(() => {
     void fetchDefinitions(api).then((d) => {
-      wf.value = JSON.stringify(d.workflows[0] ?? {}, null, 2);
       sla.value = JSON.stringify(d.policies[0] ?? {}, null, 2);
     });
   }, []);
-  const strip = (v: unknown, keys: string[]) =>
-    Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([k]) => !keys.includes(k)));
+  return (
+    <JsonEditor
+      testid="sla"
+      title={t('tickets.admin.sla')}
+      submit={t('tickets.admin.save')}
+      value={sla.value}
+      onSave={(v) => {
+        const { id, ...rest } = v as { id: string };
+        return saveSlaPolicy(api, id, rest);
+      }}
+    />
+  );
+}
+
+/** Ticket configuration: workflows (diagram editor), departments and SLA policies. */
+export function TicketAdminPanel() {
+  const tab = useSignal<Tab>('workflows');
   return (
     <section class="stack" data-testid="ticket-admin">
-      <JsonEditor
-        testid="workflow"
-        title={t('tickets.admin.workflow')}
-        submit={t('tickets.admin.publish')}
-        value={wf.value}
-        onSave={(v) => publishWorkflow(api, strip(v, ['version', 'createdAt', 'createdBy']))}
-      />
-      <JsonEditor
-        testid="sla"
-        title={t('tickets.admin.sla')}
-        submit={t('tickets.admin.save')}
-        value={sla.value}
-        onSave={(v) => {
-          const { id, ...rest } = v as { id: string };
-          return saveSlaPolicy(api, id, rest);
-        }}
-      />
+      <div class="tabs" role="tablist">
+        {TABS.map((x) => (
+          <button
+            key={x}
+            type="button"
+            role="tab"
+            aria-selected={tab.value === x}
+            data-testid={`ticket-admin-tab-${x}`}
+            onClick={() => {
+              tab.value = x;
+            }}
+          >
+            {t(`tickets.admin.tab.${x}`)}
+          </button>
+        ))}
+      </div>
+      {tab.value === 'workflows' && <WorkflowEditor />}
+      {tab.value === 'sla' && <SlaJson />}
     </section>
   );
 }

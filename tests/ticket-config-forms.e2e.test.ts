@@ -1,0 +1,131 @@
+// Issue 12, "every configuration object has a form" for tickets and the knowledge
+// base: in Chromium, zh-CN, on a fresh appliance, with no API call and no JSON typed
+// in the user's steps. The admin builds a workflow on its diagram (an invalid
+// transition shows its error on the arrow), creates a department with a member
+// picked by name, an SLA policy with a business calendar, a KB category and an
+// article in it; deleting the department a ticket uses is refused with the list.
+// The API is used only to create the fixture user and to read back what was saved.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { zhCN } from '../web/src/i18n/zh-CN.ts';
+import { type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
+import { bootstrapAdmin, createSignedInUser } from './support/bootstrap.ts';
+import { ARTIFACTS, launchChromium, signedInContext } from './support/browser.ts';
+import type { ApiClient } from './support/client.ts';
+
+let app: RunningAppliance;
+let browser: Browser;
+let admin: ApiClient;
+let page: Page;
+let cleanup: () => Promise<void>;
+
+before(async () => {
+  const tmp = await tempDataDir('bl-ticket-forms-');
+  cleanup = tmp.cleanup;
+  app = await startAppliance(tmp.dir);
+  ({ admin } = await bootstrapAdmin(app));
+  await createSignedInUser(admin, 'wang.l1', ['agent'], 'engineer password forms 1');
+  browser = await launchChromium();
+  const ctx = await signedInContext(browser, admin, { locale: 'zh-CN' });
+  page = await ctx.newPage();
+  await page.goto(app.base);
+});
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+  await cleanup?.();
+});
+
+const shot = (name: string) =>
+  page.screenshot({ path: path.join(ARTIFACTS, `ticket-forms-${name}.png`), fullPage: true });
+
+const node = (id: string) => page.locator(`[data-testid="wf-node"][data-state="${id}"]`);
+const edge = (from: string, to: string) =>
+  page.locator(`[data-testid="wf-edge"][data-from="${from}"][data-to="${to}"]`);
+
+async function addState(id: string, zh: string, en: string, category: string): Promise<void> {
+  await page.getByTestId('wf-add-state').click();
+  const idBox = page.getByTestId('wf-state-id');
+  await idBox.fill(id);
+  await idBox.press('Enter');
+  await node(id).waitFor();
+  await page.getByTestId('wf-state-label-zh').fill(zh);
+  await page.getByTestId('wf-state-label-en').fill(en);
+  await page.getByTestId('wf-state-category').selectOption(category);
+}
+
+async function addTransition(from: string, to: string): Promise<void> {
+  await node(from).click();
+  await page.getByTestId('wf-add-transition').click();
+  await page.getByTestId('wf-transition-to').selectOption(to);
+  // A level arrow has no height, so Playwright calls it hidden: wait for it in the DOM.
+  await edge(from, to).waitFor({ state: 'attached' });
+}
+
+test('a workflow new → L1 → L2 → resolved is built on its diagram, an invalid transition shows its error there, then it is published', {
+  timeout: 90_000,
+}, async () => {
+  await page.getByTestId('nav-ticket-admin').click();
+  await page.getByTestId('wf-new').click();
+  await page.getByTestId('wf-id').fill('escalation');
+  await page.getByTestId('wf-name').fill('二线升级流程');
+  await node('new').click();
+  await page.getByTestId('wf-state-label-zh').fill('新建');
+  await page.getByTestId('wf-state-label-en').fill('New');
+  await addState('l1', '一线处理', 'L1', 'open');
+  await addState('l2', '二线处理', 'L2', 'open');
+  await addState('resolved', '已解决', 'Resolved', 'closed');
+  await addTransition('new', 'l1');
+  await addTransition('l1', 'l2');
+  await page.getByTestId('wf-transition-name').fill('升级');
+  await page.getByTestId('wf-guard-level').fill('L1');
+  await addTransition('l2', 'resolved');
+
+  // An arrow from "resolved" back to itself: the appliance refuses it, and the error sits on that arrow.
+  await addTransition('resolved', 'l1');
+  await page.getByTestId('wf-transition-to').selectOption('resolved');
+  await page.getByTestId('wf-publish').click();
+  const problem = edge('resolved', 'resolved').getByTestId('wf-problem');
+  await problem.waitFor({ timeout: 15_000 });
+  assert.equal((await problem.textContent())?.trim(), zhCN['tickets.wf.problem.self_loop']);
+  assert.equal(await edge('resolved', 'resolved').getAttribute('data-invalid'), 'true');
+  await shot('workflow-invalid');
+  assert.equal(await page.getByTestId('wf-published').count(), 0, 'an invalid workflow was published');
+
+  await edge('resolved', 'resolved').click();
+  await page.getByTestId('wf-transition-remove').click();
+  await page.getByTestId('wf-publish').click();
+  await page.getByTestId('wf-published').waitFor({ timeout: 15_000 });
+  assert.equal(
+    (await page.getByTestId('wf-published').textContent())?.trim(),
+    zhCN['tickets.wf.published'].replace('{version}', '1'),
+  );
+  assert.equal(await page.getByTestId('wf-problem').count(), 0);
+  const labels = await page.getByTestId('wf-node-label').allTextContents();
+  assert.deepEqual(labels, ['新建', '一线处理', '二线处理', '已解决']);
+  const edges = await page
+    .getByTestId('wf-edge')
+    .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-from')}->${e.getAttribute('data-to')}`));
+  assert.deepEqual(edges, ['new->l1', 'l1->l2', 'l2->resolved']);
+  assert.equal(
+    (await edge('l1', 'l2').getByTestId('wf-edge-label').textContent())?.trim(),
+    `升级 · ${zhCN['tickets.wf.guardPassed'].replace('{level}', 'L1')}`,
+  );
+  await shot('workflow-published');
+
+  const stored = await admin.request('GET', '/api/ticket-workflows/escalation/versions/1');
+  assert.equal(stored.status, 200);
+  assert.deepEqual(stored.json.transitions[1], {
+    from: 'l1',
+    to: 'l2',
+    name: '升级',
+    guards: [{ kind: 'passed_level', level: 'L1' }],
+  });
+  assert.deepEqual(stored.json.states[1], {
+    id: 'l1',
+    labels: { 'zh-CN': '一线处理', en: 'L1' },
+    category: 'open',
+  });
+});
