@@ -328,7 +328,14 @@ const LEVELS = setting('BRANCHLINE_LOG_LEVEL').choices ?? [];
 
 /** Validates an environment once and returns a frozen Config. Throws ConfigError naming the variable. */
 /** Settings the setup wizard also stores; a value in the environment wins over the stored one. */
-const WIZARD_SETTINGS = ['BRANCHLINE_BRANCH_ID', 'BRANCHLINE_TIMEZONE', 'BRANCHLINE_PHONE_REGION'] as const;
+const WIZARD_SETTINGS = [
+  'BRANCHLINE_BRANCH_ID',
+  'BRANCHLINE_TIMEZONE',
+  'BRANCHLINE_PHONE_REGION',
+  'BRANCHLINE_MAIL_FROM',
+  'BRANCHLINE_SMTP_RELAY_URL',
+  'BRANCHLINE_IMAP_URL',
+] as const;
 
 export function loadConfig(env: Env): Config {
   const bind = text(env, 'BRANCHLINE_BIND');

@@ -64,7 +64,7 @@ export interface Config {
   readonly mediasoupWorkerBin: string | undefined;
   /** Build cache root the mediasoup worker is found in (BRANCHLINE_CACHE_DIR, default /var/cache/branchline). */
   readonly cacheDir: string;
-  /** Which of BRANCHLINE_BRANCH_ID, BRANCHLINE_TIMEZONE, BRANCHLINE_PHONE_REGION the environment set: these win over the setup wizard's stored branch settings. */
+  /** Which of BRANCHLINE_BRANCH_ID, BRANCHLINE_TIMEZONE, BRANCHLINE_PHONE_REGION (the wizard's branch settings) and BRANCHLINE_MAIL_FROM, BRANCHLINE_SMTP_RELAY_URL, BRANCHLINE_IMAP_URL (the Channels page's email settings) the environment set: these win over the stored ones. */
   readonly pinnedByEnvironment?: readonly string[];
 }
 

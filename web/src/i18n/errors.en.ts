@@ -44,6 +44,15 @@ export const errorsEn = {
   'error.CUSTOMERS_MERGE_SELF': 'A customer cannot be merged into itself.',
   'error.CUSTOMERS_NOT_FOUND': 'That customer no longer exists.',
 
+  'error.EMAIL_INVALID_SETTINGS': 'An email setting is not valid. Check the field named below.',
+  'error.EMAIL_TEST_AUTH_FAILED': 'The mail relay refused the user name or password.',
+  'error.EMAIL_TEST_CONNECTION_REFUSED':
+    'The mail relay refused the connection: nothing listens on that host and port.',
+  'error.EMAIL_TEST_RECIPIENT_REJECTED': 'The mail relay refused the recipient address.',
+  'error.EMAIL_TEST_TLS_FAILED':
+    'The secure connection to the mail relay failed. Check the security setting.',
+  'error.EMAIL_TEST_UNREACHABLE':
+    'The mail relay could not be reached in time. Check the host and the network.',
   'error.EMAIL_NO_RECIPIENT': 'The email has no recipient address.',
   'error.EMAIL_RELAY_FAILED': 'The mail server did not accept the email. Try again later.',
   'error.EMAIL_RELAY_NOT_CONFIGURED': 'Outgoing email is not set up. Contact an administrator.',
@@ -65,7 +74,8 @@ export const errorsEn = {
   'error.ROUTING_TASK_EXISTS': 'This contact is already waiting in a queue.',
   'error.ROUTING_UNKNOWN_REFERENCE':
     'This names a skill, queue or calendar that does not exist. Create it first or pick an existing one.',
-  'error.ROUTING_IN_USE': 'This item is still in use and cannot be deleted. Remove it from the items listed first.',
+  'error.ROUTING_IN_USE':
+    'This item is still in use and cannot be deleted. Remove it from the items listed first.',
 
   'error.STORAGE_CONFLICT': 'Someone else changed this at the same time. Reload and try again.',
   'error.STORAGE_DECRYPT_FAILED': 'Stored data could not be decrypted. Contact an administrator.',

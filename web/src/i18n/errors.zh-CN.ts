@@ -42,6 +42,12 @@ export const errorsZhCN: Record<keyof typeof errorsEn, string> = {
   'error.CUSTOMERS_MERGE_SELF': '客户档案不能与自身合并。',
   'error.CUSTOMERS_NOT_FOUND': '该客户已不存在。',
 
+  'error.EMAIL_INVALID_SETTINGS': '邮件设置有误，请检查下方指出的字段。',
+  'error.EMAIL_TEST_AUTH_FAILED': '发信服务器拒绝了用户名或密码（认证失败）。',
+  'error.EMAIL_TEST_CONNECTION_REFUSED': '发信服务器拒绝连接：该主机和端口上没有服务在监听。',
+  'error.EMAIL_TEST_RECIPIENT_REJECTED': '发信服务器拒绝了该收件人地址。',
+  'error.EMAIL_TEST_TLS_FAILED': '与发信服务器的加密连接失败，请检查安全设置。',
+  'error.EMAIL_TEST_UNREACHABLE': '无法及时连接发信服务器，请检查主机地址和网络。',
   'error.EMAIL_NO_RECIPIENT': '邮件没有收件人地址。',
   'error.EMAIL_RELAY_FAILED': '邮件服务器未接收该邮件，请稍后再试。',
   'error.EMAIL_RELAY_NOT_CONFIGURED': '尚未配置外发邮件，请联系管理员。',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import nodemailer from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { ChannelSender } from '../../conversations/index.ts';
 import { createLogger } from '../../logging/index.ts';
 import type { DocStore } from '../../storage/index.ts';
@@ -9,14 +10,17 @@ import type { ThreadIndex } from './threads.ts';
 const log = createLogger('channels.email');
 
 export interface EmailSenderOptions {
-  /** smtp(s)://host:port; undefined = every reply fails with EMAIL_RELAY_NOT_CONFIGURED. */
-  relayUrl: string | undefined;
+  /** smtp(s)://host:port or nodemailer options; undefined = every reply fails with EMAIL_RELAY_NOT_CONFIGURED. */
+  relayUrl: RelayTarget | undefined;
   /** Our From address; its domain names our Message-IDs. */
   from: string;
   threads: ThreadIndex;
   /** Outbound log (`out:<id>`, recipient and subject encrypted). */
   store: DocStore;
 }
+
+/** Where replies go: a relay URL (the environment's) or options built from stored settings. */
+export type RelayTarget = string | SMTPTransport.Options;
 
 /** One outbound mail as recorded for the console and for retries. */
 export interface OutboundRecord {
@@ -38,9 +42,14 @@ function replySubject(subject: string): string {
  * customer's conversation: In-Reply-To the latest message, References the
  * thread so far, "Re: <subject>", and our own Message-ID.
  */
-export function createEmailSender(options: EmailSenderOptions): ChannelSender & { close(): void } {
-  const transport = options.relayUrl ? nodemailer.createTransport(options.relayUrl) : undefined;
-  const domain = options.from.split('@').pop() ?? 'localhost';
+export function createEmailSender(options: EmailSenderOptions): ChannelSender & {
+  close(): void;
+  /** Applies relay and From settings saved at runtime; later replies use them. */
+  reconfigure(relay: RelayTarget | undefined, from: string): void;
+} {
+  let transport = options.relayUrl ? nodemailer.createTransport(options.relayUrl) : undefined;
+  let from = options.from;
+  let domain = from.split('@').pop() ?? 'localhost';
   return {
     channel: 'email',
     async send({ contact, message, to }) {
@@ -75,7 +84,7 @@ export function createEmailSender(options: EmailSenderOptions): ChannelSender & 
       }
       try {
         await transport.sendMail({
-          from: options.from,
+          from,
           to: rcpt,
           subject: record.subject,
           text: message.text,
@@ -97,6 +106,12 @@ export function createEmailSender(options: EmailSenderOptions): ChannelSender & 
     },
     close() {
       transport?.close();
+    },
+    reconfigure(relay, nextFrom) {
+      transport?.close();
+      transport = relay ? nodemailer.createTransport(relay) : undefined;
+      from = nextFrom;
+      domain = from.split('@').pop() ?? 'localhost';
     },
   };
 }

@@ -38,7 +38,8 @@ export interface MaskedCredentials {
   encodingAesKey?: string;
 }
 
-const mask = (s: string) => `${'*'.repeat(Math.max(0, Math.min(8, s.length - 4)))}${s.slice(-4)}`;
+/** Secrets are write-only: the console learns that one is set, never any of its characters. */
+const mask = (_s: string) => '********';
 
 /**
  * One WeChat-family channel (OA or WeCom): credentials (encrypted at rest as

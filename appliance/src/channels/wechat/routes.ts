@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
+import { BadInputError } from '../../contracts/index.ts';
 import { type AppEnv, createRouter, decodeUtf8, principalOf, requirePermission } from '../../http/index.ts';
 import type { WechatChannel } from './channel.ts';
 import { WechatError } from './errors.ts';
@@ -10,9 +11,16 @@ import { MAX_XML_BYTES } from './xml.ts';
 const CredentialsIn = z
   .object({
     receiverId: z.string().regex(/^[A-Za-z0-9_-]{3,64}$/),
-    secret: z.string().min(8).max(128),
-    token: z.string().regex(/^[A-Za-z0-9]{3,32}$/),
-    encodingAesKey: z.string().regex(/^[A-Za-z0-9]{43}$/),
+    // Write-only: left out keeps the stored value (the console never has it to send back).
+    secret: z.string().min(8).max(128).optional(),
+    token: z
+      .string()
+      .regex(/^[A-Za-z0-9]{3,32}$/)
+      .optional(),
+    encodingAesKey: z
+      .string()
+      .regex(/^[A-Za-z0-9]{43}$/)
+      .optional(),
     agentId: z
       .string()
       .regex(/^\d{1,20}$/)
@@ -95,18 +103,27 @@ export function wechatRoutes(channel: WechatChannel) {
   const putConfig = createRoute({
     method: 'put',
     path: `${base}/config`,
-    summary: `Set the ${channel.flavour} channel credentials (stored encrypted)`,
+    summary: `Set the ${channel.flavour} channel credentials (stored encrypted; a secret left out keeps the stored one)`,
     middleware: [requirePermission('system.manage')] as const,
     request: { body: { ...json(CredentialsIn, 'Credentials'), required: true } },
     responses: { 200: json(MaskedOut, 'Masked credentials') },
   });
   app.openapi(putConfig, async (c) => {
     const input = c.req.valid('json');
+    const stored = await channel.credentials();
+    const keep = (field: 'secret' | 'token' | 'encodingAesKey') => {
+      const v = input[field] ?? stored?.[field];
+      if (!v)
+        throw new BadInputError('WECHAT_INVALID_CONFIG', `${field} is required the first time`, {
+          details: { field },
+        });
+      return v;
+    };
     const creds: WechatCredentials = {
       receiverId: input.receiverId,
-      secret: input.secret,
-      token: input.token,
-      encodingAesKey: input.encodingAesKey,
+      secret: keep('secret'),
+      token: keep('token'),
+      encodingAesKey: keep('encodingAesKey'),
       ...(input.agentId ? { agentId: input.agentId } : {}),
       ...(input.openKfId ? { openKfId: input.openKfId } : {}),
     };
