@@ -1,6 +1,15 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { type AppEnv, createRouter, principalOf, requirePermission } from '../http/index.ts';
+import {
+  type AppEnv,
+  createRouter,
+  cursorAfter,
+  NextCursor,
+  PageQuery,
+  pageOf,
+  principalOf,
+  requirePermission,
+} from '../http/index.ts';
 import { maskBankCard, maskEmail, maskIdCard, maskPhone } from '../identity/index.ts';
 import type { CustomerService } from './service.ts';
 import type { Actor, Customer, CustomerHandle } from './types.ts';
@@ -92,13 +101,29 @@ export function customerRoutes(service: CustomerService) {
   const lookup = createRoute({
     method: 'get',
     path: '/customers',
-    summary: 'Find a customer by phone (caller-ID lookup through the blind index)',
-    request: { query: z.object({ phone: z.string().min(3).max(32) }) },
-    responses: { 200: json(z.object({ customers: z.array(CustomerOut) }), 'Matches') },
+    summary:
+      'Customers a page at a time (limit ≤ 200; cursor from nextCursor), or the one with a phone number (caller-ID lookup through the blind index)',
+    request: { query: PageQuery.extend({ phone: z.string().min(3).max(32).optional() }) },
+    responses: {
+      200: json(
+        z.object({ customers: z.array(CustomerOut), nextCursor: NextCursor }),
+        'A page, or the match',
+      ),
+    },
   });
   app.openapi(lookup, async (c) => {
-    const found = await service.findByPhone(c.req.valid('query').phone, actorOf(c));
-    return c.json({ customers: found ? [customerView(c, found)] : [] }, 200);
+    const { phone, ...paging } = c.req.valid('query');
+    const page = pageOf(paging, 'customers');
+    if (phone !== undefined) {
+      const found = await service.findByPhone(phone, actorOf(c));
+      return c.json({ customers: found ? [customerView(c, found)] : [] }, 200);
+    }
+    const res = await service.page(actorOf(c), page);
+    const nextCursor = cursorAfter('customers', res.last);
+    return c.json(
+      { customers: res.customers.map((x) => customerView(c, x)), ...(nextCursor ? { nextCursor } : {}) },
+      200,
+    );
   });
 
   const get = createRoute({

@@ -160,6 +160,32 @@ export class CustomerService {
     return docs.filter((d) => d.type === 'customer').map(toCustomer);
   }
 
+  /**
+   * One page of customers in id order (stable; a page reads only its own
+   * documents). Each listed profile is an audited read. `last` is the id to
+   * resume after, absent on the last page.
+   */
+  async page(
+    actor: Actor,
+    options: { limit: number; after?: string },
+  ): Promise<{ customers: Customer[]; last?: string }> {
+    const prefix = docId('');
+    if (options.after !== undefined && !options.after.startsWith(prefix)) {
+      throw new BadInputError('HTTP_VALIDATION', 'Cannot read cursor: not one this listing gave out', {
+        details: { issues: [{ path: 'cursor', code: 'bad_cursor' }] },
+      });
+    }
+    const docs = await this.#store.list<CustomerDoc>({
+      prefix,
+      limit: options.limit + 1,
+      ...(options.after === undefined ? {} : { after: options.after }),
+    });
+    const page = docs.slice(0, options.limit);
+    await Promise.all(page.map((d) => this.#auditRead(actor, d._id.slice(prefix.length), 'list')));
+    const last = docs.length > options.limit ? page.at(-1)?._id : undefined;
+    return { customers: page.map(toCustomer), ...(last === undefined ? {} : { last }) };
+  }
+
   async get(id: string, actor: Actor, purpose = 'view'): Promise<Customer> {
     const doc = await this.#store.get<CustomerDoc>(docId(id));
     if (!doc) throw new CustomersError('CUSTOMERS_NOT_FOUND', `No customer [id:${id}]`, { status: 404 });

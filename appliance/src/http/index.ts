@@ -10,6 +10,15 @@ export { createApp } from './app.ts';
 export * from './errors.ts';
 export * from './guards.ts';
 export { localCaRoute } from './local-ca.ts';
+export {
+  cursorAfter,
+  NextCursor,
+  PAGE_DEFAULT,
+  PAGE_MAX,
+  PageQuery,
+  type PageRequest,
+  pageOf,
+} from './page.ts';
 export { createRouter } from './router.ts';
 export type { NodeServers, PublicRoute, UpgradeHandler } from './serve-node.ts';
 export { httpsRedirect, serveNode } from './serve-node.ts';

@@ -1,7 +1,9 @@
+import { BadInputError } from '../contracts/index.ts';
 import type { EventBus } from '../events/index.ts';
 import type { DocStore } from '../storage/index.ts';
 import { TicketCore } from './core.ts';
 import { Departments } from './departments.ts';
+import { listingPrefix } from './list-index.ts';
 import { TicketMerger } from './merge.ts';
 import { TicketNotes } from './notes.ts';
 import { CustomerNotifier } from './notify.ts';
@@ -50,6 +52,16 @@ export interface TicketView {
   attachments: AttachmentMeta[];
   history: HistoryEntry[];
   workflow: Workflow;
+}
+
+function matches(t: Ticket, filter: TicketFilter): boolean {
+  return (
+    (!filter.state || t.state === filter.state) &&
+    (!filter.assigneeId || t.assigneeId === filter.assigneeId) &&
+    (!filter.departmentId || t.departmentId === filter.departmentId) &&
+    (!filter.customerId || t.customerId === filter.customerId) &&
+    (!filter.contactId || t.links.contactIds.includes(filter.contactId))
+  );
 }
 
 /** The tickets context: one object to wire, with its parts as fields. */
@@ -140,20 +152,43 @@ export class TicketService {
     return wf?.states.find((s) => s.id === ticket.state)?.category ?? ticket.state;
   }
 
-  /** Newest first; descriptions left out (list views need no personal text). */
+  /**
+   * Every matching ticket, newest first, for in-process readers (topic mining,
+   * agent assist); descriptions left out. HTTP serves `page()` instead.
+   */
   async list(filter: TicketFilter = {}): Promise<Array<Omit<Ticket, 'description'>>> {
     const all = await this.#core.repo.tickets();
     return all
-      .filter(
-        (t) =>
-          (!filter.state || t.state === filter.state) &&
-          (!filter.assigneeId || t.assigneeId === filter.assigneeId) &&
-          (!filter.departmentId || t.departmentId === filter.departmentId) &&
-          (!filter.customerId || t.customerId === filter.customerId) &&
-          (!filter.contactId || t.links.contactIds.includes(filter.contactId)),
-      )
+      .filter((t) => matches(t, filter))
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.number.localeCompare(a.number))
       .map(({ description: _d, ...rest }) => rest);
+  }
+
+  /**
+   * One page of the list, newest first (createdAt, then number), read through
+   * the list index: a state or customer filter walks only its own listing, so
+   * a page costs its size, not the total. Other filters are checked on the
+   * walked tickets. `last` is the index key to resume after, absent at the end.
+   */
+  async page(
+    filter: TicketFilter,
+    options: { limit: number; after?: string },
+  ): Promise<{ tickets: Array<Omit<Ticket, 'description'>>; last?: string }> {
+    if (options.after !== undefined && !options.after.startsWith(listingPrefix(filter))) {
+      throw new BadInputError('HTTP_VALIDATION', 'Cannot read cursor: not one this listing gave out', {
+        details: { issues: [{ path: 'cursor', code: 'bad_cursor' }] },
+      });
+    }
+    const res = await this.#core.repo.page(filter, { ...options, accept: (t) => matches(t, filter) });
+    return {
+      tickets: res.tickets.map(({ description: _d, ...rest }) => rest),
+      ...(res.last === undefined ? {} : { last: res.last }),
+    };
+  }
+
+  /** Adds list-index entries for tickets stored before the index existed (resumable; once). */
+  backfillIndex(): Promise<number> {
+    return this.#core.repo.backfillIndex();
   }
 
   /** A ticket made from a live contact: customer, conversation and language come from the contact when known. */

@@ -41,6 +41,8 @@ export const ticketsModule: BranchModule = {
         }),
     });
     await service.seed();
+    // Tickets stored before the list index existed get their entries once (resumable).
+    await service.backfillIndex();
     ctx.provide('tickets', service);
     // A web chat left outside business hours becomes a ticket, so it is answered when the branch opens.
     const offOffline = ctx.services.bus.subscribe('webchat.offline_message_received', async (e) => {

@@ -1,7 +1,24 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter, requirePermission } from '../http/index.ts';
+import {
+  createRouter,
+  cursorAfter,
+  NextCursor,
+  PageQuery,
+  pageOf,
+  requirePermission,
+} from '../http/index.ts';
 import type { TicketService } from './facade.ts';
-import { actorOf, body, created, defined, IdParam, itemWriteRoute, ok, readItemRoute } from './route-util.ts';
+import {
+  actorOf,
+  body,
+  created,
+  defined,
+  IdParam,
+  itemWriteRoute,
+  json,
+  ok,
+  readItemRoute,
+} from './route-util.ts';
 import {
   AssignIn,
   AttachmentIn,
@@ -18,6 +35,16 @@ import {
 
 const write = [requirePermission('tickets.write')];
 
+const TicketPage = z.object({
+  tickets: z.array(z.record(z.string(), z.unknown())),
+  /** Pass as `cursor` for the next page; absent on the last one. */
+  nextCursor: NextCursor,
+});
+
+/** A cursor only resumes the listing (same filters) that gave it out. */
+const scopeOf = (f: Record<string, string | undefined>) =>
+  `tickets?${['state', 'assigneeId', 'departmentId', 'customerId', 'contactId'].map((k) => `${k}=${f[k] ?? ''}`).join('&')}`;
+
 /** `/tickets…`: agents' ticket API (tickets.read to read, tickets.write to change). */
 export function ticketRoutes(service: TicketService) {
   const app = createRouter();
@@ -27,11 +54,23 @@ export function ticketRoutes(service: TicketService) {
   const list = createRoute({
     method: 'get',
     path: '/tickets',
-    summary: 'List tickets',
-    request: { query: ListQuery },
-    responses: ok,
+    summary: 'List tickets, newest first, a page at a time (limit ≤ 200; cursor from nextCursor)',
+    request: { query: ListQuery.extend(PageQuery.shape) },
+    responses: { 200: json(TicketPage, 'A page of tickets (descriptions left out)') },
   });
-  app.openapi(list, async (c) => c.json({ tickets: await service.list(defined(c.req.valid('query'))) }, 200));
+  app.openapi(list, async (c) => {
+    const { limit, cursor, ...filter } = c.req.valid('query');
+    const scope = scopeOf(filter);
+    const res = await service.page(defined(filter), pageOf({ limit, cursor }, scope));
+    const nextCursor = cursorAfter(scope, res.last);
+    return c.json(
+      {
+        tickets: res.tickets as unknown as Array<Record<string, unknown>>,
+        ...(nextCursor ? { nextCursor } : {}),
+      },
+      200,
+    );
+  });
 
   const create = createRoute({
     method: 'post',

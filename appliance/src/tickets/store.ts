@@ -1,4 +1,5 @@
-import type { DocStore, StoredDoc } from '../storage/index.ts';
+import { type DocStore, StorageError, type StoredDoc } from '../storage/index.ts';
+import { type IndexDoc, type IndexFilter, indexKeys, listingPrefix } from './list-index.ts';
 import type { AttachmentMeta, HistoryEntry, Ticket, TicketNote } from './types.ts';
 
 /**
@@ -53,6 +54,29 @@ function toTicket(doc: StoredDoc<TicketDoc>): { ticket: Ticket; seq: number } {
 export type NoteDoc = TicketNote & { customerId?: string };
 export type AttachmentDoc = AttachmentMeta & { customerId?: string; data: string };
 
+const BACKFILL_ID = 'meta:tix-backfill:v1';
+
+function indexDoc(key: string, ticketId: string): IndexDoc & { _id: string } {
+  return { _id: key, ticketId };
+}
+
+function writeFailed(id: string, row: { error: string } | undefined): StorageError {
+  if (row?.error === 'STORAGE_CONFLICT')
+    return new StorageError('STORAGE_CONFLICT', `Document update conflict [id:${id}]`, { status: 409 });
+  return new StorageError('STORAGE_IO', `Cannot write ticket [id:${id}]`);
+}
+
+/** The list-index entries of a ticket, for bulk loads (the bench) that bypass `save`. */
+export function ticketIndexDocs(t: Ticket): Array<IndexDoc & { _id: string }> {
+  return indexKeys(t).map((k) => indexDoc(k, t.id));
+}
+
+/** A ticket as the store holds it, for bulk loads that bypass `save` (history not written). */
+export function ticketDoc(t: Ticket): TicketDoc & { _id: string } {
+  const { fields, ...rest } = t;
+  return { _id: ids.ticket(t.id), ...rest, fieldsSealed: JSON.stringify(fields), historySeq: 0 };
+}
+
 function strip<T extends object>(doc: StoredDoc<T>): T {
   const { _id, _rev, ...rest } = doc;
   return rest as T;
@@ -76,10 +100,16 @@ export class TicketRepo {
     return docs.map((d) => toTicket(d).ticket);
   }
 
-  /** Writes the ticket and its history entry (the entry first: a crash leaves an orphan entry, never a silent change). */
+  /**
+   * Writes the ticket and its history entry (the entry first: a crash leaves an
+   * orphan entry, never a silent change). The ticket's new list-index entries go
+   * in the same durable commit as the ticket; entries it no longer has are
+   * removed after it (a crash in between leaves an entry that `page()` skips,
+   * since it re-checks each ticket against its listing).
+   */
   async save(
     ticket: Ticket,
-    prev: { seq: number; rev?: string },
+    prev: { seq: number; rev?: string; ticket?: Ticket },
     entry: Omit<HistoryEntry, 'seq'>,
   ): Promise<number> {
     const seq = prev.seq + 1;
@@ -99,8 +129,89 @@ export class TicketRepo {
       fieldsSealed: JSON.stringify(fields),
       historySeq: seq,
     };
-    await this.#db.put(doc);
+    const before = prev.ticket ? indexKeys(prev.ticket) : [];
+    const after = indexKeys(ticket);
+    const added = after.filter((k) => !before.includes(k));
+    if (added.length === 0) await this.#db.put(doc);
+    else {
+      const rows = await this.#db.bulkPut<object>([doc, ...added.map((k) => indexDoc(k, ticket.id))]);
+      const head = rows[0];
+      if (!head || 'error' in head) throw writeFailed(doc._id, head && 'error' in head ? head : undefined);
+    }
+    for (const key of before.filter((k) => !after.includes(k))) {
+      const stale = await this.#db.get(key);
+      if (stale) await this.#db.remove(key, stale._rev).catch(() => undefined);
+    }
     return seq;
+  }
+
+  /**
+   * One page of a listing, newest first: walks the index from `after` (an
+   * index key) and keeps tickets still listed there that `accept` admits.
+   * `last` is the key of the page's last ticket when more may follow.
+   */
+  async page(
+    filter: IndexFilter,
+    options: { limit: number; after?: string; accept?: (t: Ticket) => boolean },
+  ): Promise<{ tickets: Ticket[]; last?: string }> {
+    const prefix = listingPrefix(filter);
+    const out: Array<{ key: string; ticket: Ticket }> = [];
+    let after = options.after;
+    const chunk = Math.min(options.limit + 1, 201);
+    for (;;) {
+      const entries = await this.#db.list<IndexDoc>({
+        prefix,
+        descending: true,
+        limit: chunk,
+        ...(after === undefined ? {} : { after }),
+      });
+      const found = await Promise.all(entries.map((e) => this.ticket(e.ticketId)));
+      for (const [i, e] of entries.entries()) {
+        const t = found[i]?.ticket;
+        // A stale entry (the ticket moved, or a crash left it) or a filtered-out ticket.
+        if (!t || !indexKeys(t).includes(e._id) || (options.accept && !options.accept(t))) continue;
+        out.push({ key: e._id, ticket: t });
+        if (out.length > options.limit) {
+          const page = out.slice(0, options.limit);
+          return { tickets: page.map((p) => p.ticket), last: page.at(-1)?.key ?? e._id };
+        }
+      }
+      if (entries.length < chunk) return { tickets: out.map((p) => p.ticket) };
+      after = entries.at(-1)?._id;
+    }
+  }
+
+  /**
+   * Adds the list-index entries of tickets stored before the index existed,
+   * `batch` tickets per commit; progress is kept, so an interrupted run resumes.
+   */
+  async backfillIndex(batch = 500): Promise<number> {
+    const state = await this.#db.get<{ done: boolean; after?: string }>(BACKFILL_ID);
+    if (state?.done) return 0;
+    let after = state?.after;
+    let rev = state?._rev;
+    let count = 0;
+    for (;;) {
+      const docs = await this.#db.list<TicketDoc>({
+        prefix: 'ticket:',
+        limit: batch,
+        ...(after === undefined ? {} : { after }),
+      });
+      const entries = docs.flatMap((d) => indexKeys(toTicket(d).ticket).map((k) => indexDoc(k, d.id)));
+      // An entry that exists already (written by a newer save) answers a conflict: fine.
+      if (entries.length > 0) await this.#db.bulkPut<object>(entries);
+      count += docs.length;
+      after = docs.at(-1)?._id ?? after;
+      const done = docs.length < batch;
+      const put = await this.#db.put({
+        _id: BACKFILL_ID,
+        ...(rev ? { _rev: rev } : {}),
+        done,
+        ...(after === undefined ? {} : { after }),
+      });
+      rev = put.rev;
+      if (done) return count;
+    }
   }
 
   async history(ticketId: string): Promise<HistoryEntry[]> {
