@@ -11,6 +11,7 @@ import type { BranchModule } from './modules.ts';
 import { routingModule } from './routing/index.ts';
 import { setupModule } from './setup/index.ts';
 import { syncBridgeModule } from './sync-bridge/index.ts';
+import { systemOpsModule } from './system/index.ts';
 import { teamChatModule } from './teamchat/index.ts';
 import { ticketsModule } from './tickets/index.ts';
 import { voiceModule } from './voice/index.ts';
@@ -35,4 +36,5 @@ export const MODULES: BranchModule[] = [
   intelligenceModule,
   analyticsModule,
   setupModule,
+  systemOpsModule,
 ];

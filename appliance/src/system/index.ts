@@ -65,6 +65,15 @@ export {
    */
   createScheduler,
 } from './jobs.ts';
+export type { BackupEntry } from './ops-module.ts';
+export {
+  /**
+   * Admin home's operations API: `/api/system/backups` (list, back up now) and `/api/system/certificates`.
+   * @example
+   * export const MODULES = [...others, systemOpsModule];
+   */
+  systemOpsModule,
+} from './ops-module.ts';
 export type { RecoveryKeyState } from './recovery-key.ts';
 export {
   /**
