@@ -1,6 +1,7 @@
 import { computed, signal } from '@preact/signals';
 import { ApiClient, ApiError } from './data/api.ts';
-import { logout as apiLogout, fetchMe, type Me } from './data/auth.ts';
+import { logout as apiLogout, fetchMe, fetchSession, type Me } from './data/auth.ts';
+import { wipeLocalData } from './data/local-wipe.ts';
 import { SessionSocket } from './data/session-socket.ts';
 import { applyBranchLocale } from './i18n/index.ts';
 import { PANELS, type PanelEntry } from './panels/registry.ts';
@@ -88,9 +89,8 @@ addEventListener('popstate', () => {
   route.value = routeFromPath(location.pathname);
 });
 
-/** Reads the session and moves to the stage it calls for; 401 lands on login via the api hook. */
-export async function refreshSession(): Promise<void> {
-  const current = await fetchMe(api);
+/** Moves to the stage a session calls for. */
+function enter(current: Me): void {
   me.value = current;
   endedReason.value = undefined;
   if (current.mustChangePassword) stage.value = 'password';
@@ -105,13 +105,54 @@ export async function refreshSession(): Promise<void> {
   }
 }
 
+/** Reads the session and moves to the stage it calls for; 401 lands on login via the api hook. */
+export async function refreshSession(): Promise<void> {
+  enter(await fetchMe(api));
+}
+
+/** First load: asks whether a session exists without provoking a 401 (the browser would log it). */
 export async function boot(): Promise<void> {
   try {
-    await refreshSession();
+    const current = await fetchSession(api);
+    if (current) enter(current);
+    else toLogin();
   } catch {
-    stage.value = 'login';
+    toLogin();
   }
 }
+
+const signOutHooks = new Set<() => Promise<void>>();
+
+/**
+ * Registers work to finish before the local working set is deleted whenever
+ * nobody is signed in (e.g. closing an open RxDB replica). Returns the unregister function.
+ * @example
+ * onSignedOut(() => replica.forget());
+ */
+export function onSignedOut(hook: () => Promise<void>): () => void {
+  signOutHooks.add(hook);
+  return () => {
+    signOutHooks.delete(hook);
+  };
+}
+
+let wiping: Promise<void> = Promise.resolve();
+
+/**
+ * The login screen, with no customer data left behind: runs at sign-out, on
+ * any 401 (expiry), when the socket reports the session ended (freeze, logout
+ * elsewhere) and on a load without a session (a tab closed while signed in).
+ */
+function toLogin(): void {
+  stage.value = 'login';
+  wiping = wiping.then(async () => {
+    await Promise.allSettled([...signOutHooks].map((hook) => hook()));
+    await wipeLocalData().catch(() => undefined);
+  });
+}
+
+/** Resolves once the last wipe of local data has finished (for tests and the bench). */
+export const localDataWiped = (): Promise<void> => wiping;
 
 /** Leaves the app for the login screen; a reason is shown only if someone was signed in. */
 export function endSession(reason: string | undefined): void {
@@ -122,7 +163,7 @@ export function endSession(reason: string | undefined): void {
   me.value = undefined;
   api.clearCsrfToken();
   if (wasSignedIn && reason) endedReason.value = reason;
-  stage.value = 'login';
+  toLogin();
 }
 
 export async function signOut(): Promise<void> {

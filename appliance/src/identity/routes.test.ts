@@ -224,3 +224,30 @@ test('the identity routes appear in the OpenAPI document', () => {
   for (const p of ['/auth/login', '/auth/me', '/users', '/users/{id}/freeze', '/roles/{id}'])
     assert.ok(paths.includes(p), p);
 });
+
+test('GET /auth/session answers 200 signedIn:false when signed out and the /auth/me body when signed in, setup pending included', async () => {
+  const { service } = rig(hasher);
+  const app = appFor(service);
+  const none = await call(app, 'GET', '/auth/session');
+  assert.equal(none.status, 200);
+  assert.deepEqual(await none.json(), { signedIn: false });
+  const stale = await call(app, 'GET', '/auth/session', { cookie: '__Host-bl_session=not-a-session' });
+  assert.deepEqual(await stale.json(), { signedIn: false });
+
+  const { oneTimePassword } = await service.createUser({
+    username: 'bo',
+    displayName: 'Bo',
+    roles: ['agent'],
+  });
+  const { cookie } = await loginCookie(app, { username: 'bo', password: oneTimePassword });
+  const probe = (await (await call(app, 'GET', '/auth/session', { cookie })).json()) as Record<
+    string,
+    unknown
+  >;
+  const me = (await (await call(app, 'GET', '/auth/me', { cookie })).json()) as Record<string, unknown>;
+  assert.equal(probe['mustChangePassword'], true);
+  assert.deepEqual(probe, { signedIn: true, ...me });
+
+  await call(app, 'POST', '/auth/logout', { cookie });
+  assert.deepEqual(await (await call(app, 'GET', '/auth/session', { cookie })).json(), { signedIn: false });
+});

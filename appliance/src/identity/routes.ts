@@ -2,7 +2,17 @@ import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import { type AppEnv, createRouter, principalOf, requireAuth, SESSION_COOKIE } from '../http/index.ts';
 import { ctxOf } from './route-context.ts';
 import { adminRoutes } from './routes-admin.ts';
-import { body, json, LoginIn, MeOut, MfaConfirmIn, MfaSetupOut, PasswordIn, SessionOut } from './schemas.ts';
+import {
+  body,
+  json,
+  LoginIn,
+  MeOut,
+  MfaConfirmIn,
+  MfaSetupOut,
+  PasswordIn,
+  SessionOut,
+  SessionProbeOut,
+} from './schemas.ts';
 import type { IdentityService } from './service.ts';
 
 // No Max-Age/Expires: a browser session cookie; the server-side idle timeout is what ends it.
@@ -49,6 +59,25 @@ function authRoutes(app: OpenAPIHono<AppEnv>, service: IdentityService): void {
     const { csrfToken, mustChangePassword, mfaSetupRequired } = p;
     return c.json(
       { user, csrfToken, mustChangePassword, mfaSetupRequired, permissions: [...p.permissions] },
+      200,
+    );
+  });
+
+  // The console's boot probe: 200 either way, so a visit to the sign-in page logs no failed request.
+  const session = createRoute({
+    method: 'get',
+    path: '/auth/session',
+    summary: 'The current session like /auth/me with signedIn: true, or signedIn: false (never 401)',
+    responses: { 200: json(SessionProbeOut, 'The session, or null') },
+  });
+  app.openapi(session, async (c) => {
+    const p = c.get('principal');
+    if (!p) return c.json({ signedIn: false as const }, 200);
+    const user = await service.getUser(p.userId);
+    const { csrfToken, mustChangePassword, mfaSetupRequired } = p;
+    const permissions = [...p.permissions];
+    return c.json(
+      { signedIn: true as const, user, csrfToken, mustChangePassword, mfaSetupRequired, permissions },
       200,
     );
   });

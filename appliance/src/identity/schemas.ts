@@ -48,6 +48,11 @@ export const SessionOut = z.object({
 });
 
 export const MeOut = SessionOut.extend({ permissions: z.array(z.string()) });
+/** Flat like MeOut so a client reads the CSRF token where it always does. */
+export const SessionProbeOut = z.union([
+  z.object({ signedIn: z.literal(false) }),
+  MeOut.extend({ signedIn: z.literal(true) }),
+]);
 
 export const PasswordIn = z
   .object({ currentPassword: z.string().min(1).max(256), newPassword: z.string().min(1).max(256) })

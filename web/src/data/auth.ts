@@ -43,6 +43,14 @@ export const login = (api: ApiClient, credentials: Credentials): Promise<Session
 
 export const fetchMe = (api: ApiClient): Promise<Me> => api.get<Me>('/api/auth/me');
 
+/** The session if there is one, else null; never a 401, so the sign-in page logs no failed request. */
+export async function fetchSession(api: ApiClient): Promise<Me | null> {
+  const probe = await api.get<({ signedIn: true } & Me) | { signedIn: false }>('/api/auth/session');
+  if (!probe.signedIn) return null;
+  const { signedIn: _, ...current } = probe;
+  return current;
+}
+
 export async function logout(api: ApiClient): Promise<void> {
   try {
     await api.post<void>('/api/auth/logout');

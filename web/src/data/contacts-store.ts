@@ -3,13 +3,14 @@
  * RxDB and Dexie are loaded with a dynamic import on first use, so the login
  * page and panels without a contact list do not download them.
  *
- * The list renders from IndexedDB at once on reload, then catches up; console
+ * The list renders from the local copy (localStorage) at once on reload, then catches up; console
  * socket events (contact.*, new messages) and reconnects call `reSync()`.
- * Local data is per user and is deleted on an explicit sign-out (shared branch
- * PCs); an expired session keeps it for the next sign-in of the same user.
+ * Local data is per user and is deleted whenever the session ends — sign-out,
+ * expiry (any 401), freeze or logout elsewhere (the socket's session.ended) —
+ * so no customer data stays on a shared branch PC (app-state's onSignedOut).
  */
 import { effect, signal } from '@preact/signals';
-import { api, endedReason, me, offline, onEvent, stage } from '../app-state.ts';
+import { api, me, offline, onEvent, onSignedOut } from '../app-state.ts';
 import type { ContactDoc, ContactsPage, ContactsReplica } from './contacts-db.ts';
 
 export type { ContactDoc } from './contacts-db.ts';
@@ -34,13 +35,16 @@ function status(active: boolean, failed: boolean): SyncStatus {
 }
 
 async function open(userId: string, subs: Array<() => void>): Promise<ContactsReplica | undefined> {
-  const [{ ContactsReplica }, { getRxStorageDexie }] = await Promise.all([
+  // RxDB's localStorage storage, not Dexie: the Dexie storage prints RxDB's premium
+  // advertisement on every page load (only a paid flag silences it), and the working
+  // set (one agent's offered, active and wrap-up contacts) is small.
+  const [{ ContactsReplica }, { getRxStorageLocalstorage }] = await Promise.all([
     import('./contacts-db.ts'),
-    import('rxdb/plugins/storage-dexie'),
+    import('rxdb/plugins/storage-localstorage'),
   ]);
   let failed = false;
   const replica = await ContactsReplica.open({
-    storage: getRxStorageDexie(),
+    storage: getRxStorageLocalstorage(),
     name: `bl-contacts-${userId.toLowerCase().replace(/[^a-z0-9]/g, '-')}`,
     multiInstance: true,
     fetch: async (path) => {
@@ -93,7 +97,8 @@ function start(userId: string): void {
   };
 }
 
-async function stop(forget: boolean): Promise<void> {
+/** Stops the replica and deletes its local data. */
+async function stop(): Promise<void> {
   const c = current;
   current = undefined;
   if (!c) return;
@@ -101,7 +106,7 @@ async function stop(forget: boolean): Promise<void> {
   workingContacts.value = [];
   contactsSync.value = 'loading';
   const replica = await c.replica;
-  await (forget ? replica?.forget() : replica?.close());
+  await replica?.forget();
 }
 
 /**
@@ -114,14 +119,11 @@ export function ensureContactsReplica(): void {
   // installed on first use, not at import: app-state imports the panels that import this module
   if (!watchingSignOut) {
     watchingSignOut = true;
-    effect(() => {
-      // an explicit sign-out (no reason) also deletes the local copy
-      if (stage.value === 'login' && current) void stop(endedReason.peek() === undefined);
-    });
+    onSignedOut(stop);
   }
   const userId = me.value?.user.id;
   if (!userId || current?.userId === userId) return;
-  void stop(false);
+  void stop();
   start(userId);
 }
 
