@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { type AppEnv, createRouter, principalOf, requireAuth, requirePermission } from '../http/index.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { AuditLog } from './log.ts';
 import {
   ExportQuery,
@@ -21,6 +22,7 @@ function toQuery(q: Partial<Q>): AuditQuery {
     if (q[k] !== undefined) Object.assign(out, { [k]: q[k] });
   }
   if (q.order === 'desc') out.descending = true;
+  if (q.cursor !== undefined) out.after = decodeCursor(q.cursor, q.order ?? 'asc');
   return out;
 }
 
@@ -40,12 +42,18 @@ export function auditRoutes(audit: AuditLog): OpenAPIHono<AppEnv> {
   const search = createRoute({
     method: 'get',
     path: '/audit',
-    summary: 'Search audit records',
+    summary:
+      "Search audit records (order=desc for newest first; at most 1000 a page; pass the answer's cursor back for the next page)",
     middleware: [requirePermission('audit.read')],
     request: { query: SearchQuery },
     responses: { 200: json(SearchOut, 'Matching records') },
   });
-  app.openapi(search, async (c) => c.json(await audit.search(toQuery(c.req.valid('query'))), 200));
+  app.openapi(search, async (c) => {
+    const q = c.req.valid('query');
+    const page = await audit.search(toQuery(q));
+    const cursor = page.next === undefined ? {} : { cursor: encodeCursor(page.next, q.order ?? 'asc') };
+    return c.json({ ...page, ...cursor }, 200);
+  });
 
   const exp = createRoute({
     method: 'get',

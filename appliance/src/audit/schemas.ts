@@ -24,14 +24,21 @@ export const SearchQuery = z.object({
   to: z.iso.datetime({ offset: true }).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   after: z.coerce.number().int().min(0).optional(),
+  /** Opaque: the `cursor` of the previous page (same order and filters). */
+  cursor: z.string().max(200).optional(),
   order: z.enum(['asc', 'desc']).optional(),
 });
 
-export const ExportQuery = SearchQuery.omit({ limit: true, after: true }).extend({
+export const ExportQuery = SearchQuery.omit({ limit: true, after: true, cursor: true }).extend({
   format: z.enum(['jsonl', 'csv']),
 });
 
-export const SearchOut = z.object({ records: z.array(RecordOut), next: z.number().int().optional() });
+export const SearchOut = z.object({
+  records: z.array(RecordOut),
+  next: z.number().int().optional(),
+  /** Pass back as `cursor` for the next page; absent on the last page. */
+  cursor: z.string().optional(),
+});
 
 export const ReportOut = z.object({
   ok: z.boolean(),
