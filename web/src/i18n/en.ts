@@ -1,6 +1,8 @@
 import { agentEn } from '../panels/agent/messages.en.ts';
 import { assistEn } from '../panels/assist/messages.en.ts';
+import { channelsEn } from '../panels/channels/messages.en.ts';
 import { crmEn } from '../panels/crm/messages.en.ts';
+import { homeEn } from '../panels/home/messages.en.ts';
 import { knowledgeEn } from '../panels/knowledge/messages.en.ts';
 import { qaEn } from '../panels/qa/messages.en.ts';
 import { routingEn } from '../panels/routing/messages.en.ts';
@@ -207,6 +209,8 @@ export const en = {
   ...agentEn,
   ...routingEn,
   ...setupEn,
+  ...channelsEn,
+  ...homeEn,
   ...voiceEn,
   ...softphoneEn,
   ...crmEn,

@@ -1,6 +1,8 @@
 import { agentZhCN } from '../panels/agent/messages.zh-CN.ts';
 import { assistZhCN } from '../panels/assist/messages.zh-CN.ts';
+import { channelsZhCN } from '../panels/channels/messages.zh-CN.ts';
 import { crmZhCN } from '../panels/crm/messages.zh-CN.ts';
+import { homeZhCN } from '../panels/home/messages.zh-CN.ts';
 import { knowledgeZhCN } from '../panels/knowledge/messages.zh-CN.ts';
 import { qaZhCN } from '../panels/qa/messages.zh-CN.ts';
 import { routingZhCN } from '../panels/routing/messages.zh-CN.ts';
@@ -201,6 +203,8 @@ export const zhCN: Record<MessageKey, string> = {
   ...agentZhCN,
   ...routingZhCN,
   ...setupZhCN,
+  ...channelsZhCN,
+  ...homeZhCN,
   ...voiceZhCN,
   ...softphoneZhCN,
   ...crmZhCN,

@@ -3,6 +3,7 @@ import type { MessageKey } from '../i18n/index.ts';
 import { SoftphonePanel } from '../softphone/index.ts';
 import { AgentDeskPanel } from './agent/agent-desk.tsx';
 import { AuditViewerPanel } from './audit-viewer.tsx';
+import { ChannelsPanel } from './channels/channels-panel.tsx';
 import { CrmPanel } from './crm/crm-panel.tsx';
 import { KnowledgePanel } from './knowledge/kb-panel.tsx';
 import { QaPanel } from './qa/qa-panel.tsx';
@@ -19,6 +20,7 @@ import { TopicsPanel } from './topics/topics-panel.tsx';
 import { UsersAdminPanel } from './users-admin.tsx';
 import { CallsPanel } from './voice/calls-panel.tsx';
 import { FlowsPanel } from './voice/flows-panel.tsx';
+import { PhonesPanel } from './voice/phones-panel.tsx';
 import { WallboardPanel } from './wallboard/wallboard-panel.tsx';
 
 /** A console page: its URL segment, who may open it, its nav label and component. */
@@ -60,6 +62,8 @@ export const PANELS: readonly PanelEntry[] = [
     component: TicketAdminPanel,
   },
   { route: 'flows', permissions: ['system.manage'], label: 'nav.flows', component: FlowsPanel },
+  { route: 'channels', permissions: ['system.manage'], label: 'nav.channels', component: ChannelsPanel },
+  { route: 'phones', permissions: ['system.manage'], label: 'nav.phones', component: PhonesPanel },
   { route: 'sync', permissions: ['system.manage'], label: 'nav.sync', component: SyncPanel },
   { route: 'join-hq', permissions: ['system.manage'], label: 'nav.joinHq', component: JoinHqPanel },
   { route: 'voice', permissions: ['contacts.monitor'], label: 'nav.voice', component: CallsPanel },

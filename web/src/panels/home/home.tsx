@@ -1,7 +1,9 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { allowedPanels, api, can, me, navigate } from '../../app-state.ts';
-import { roleName, t } from '../../i18n/index.ts';
+import { ErrorText } from '../../components/error-text.tsx';
+import { useAction } from '../../components/use-action.ts';
+import { locale, roleName, t } from '../../i18n/index.ts';
 import { fetchSetup, type SetupView, STEPS } from '../setup/api.ts';
 import { fetchWallboard, pct, type Wallboard } from '../wallboard/api.ts';
 
@@ -29,6 +31,127 @@ function SetupChecklist({ view }: { view: SetupView }) {
       <button type="button" data-testid="home-setup-continue" onClick={() => navigate('setup')}>
         {t('home.setup.continue')}
       </button>
+    </section>
+  );
+}
+
+interface BackupEntry {
+  name: string;
+  bytes: number;
+  at: string;
+}
+
+interface Certificates {
+  ca: { fingerprintSha256: string; subject: string; validTo: string } | null;
+  server: { subjectAltNames: string[]; validFrom: string; validTo: string } | null;
+  download: string;
+}
+
+const when = (iso: string) => new Date(iso).toLocaleString(locale.value);
+
+/** The backups on this box, the last one's time, and "back up now" (audited by the appliance). */
+function Backups() {
+  const list = useSignal<BackupEntry[] | undefined>(undefined);
+  const done = useSignal('');
+  const action = useAction();
+  const load = () =>
+    api.get<{ backups: BackupEntry[] }>('/api/system/backups').then((r) => {
+      list.value = r.backups;
+    });
+  useEffect(() => {
+    void action.run(load);
+  }, []);
+  const latest = list.value?.[0];
+  return (
+    <section class="stack" data-testid="home-backups">
+      <h3>{t('home.admin.backups')}</h3>
+      {list.value &&
+        (latest ? (
+          <p data-testid="home-backup-last">{t('home.admin.lastBackup', { at: when(latest.at) })}</p>
+        ) : (
+          <p class="muted" data-testid="home-backup-none">
+            {t('home.admin.noBackups')}
+          </p>
+        ))}
+      <ul data-testid="home-backup-list">
+        {list.value?.slice(0, 5).map((b) => (
+          <li key={b.name} data-testid="home-backup">
+            {t('home.admin.backupSize', {
+              name: b.name,
+              size: (b.bytes / 1_048_576).toFixed(1),
+              at: when(b.at),
+            })}
+          </li>
+        ))}
+      </ul>
+      <div class="row">
+        <button
+          type="button"
+          data-testid="home-backup-now"
+          disabled={action.busy}
+          onClick={() =>
+            void action.run(async () => {
+              done.value = '';
+              const b = await api.post<BackupEntry>('/api/system/backups');
+              done.value = b.name;
+              await load();
+            })
+          }
+        >
+          {action.busy ? t('common.working') : t('home.admin.backupNow')}
+        </button>
+        {done.value && (
+          <span data-testid="home-backup-done">{t('home.admin.backupDone', { name: done.value })}</span>
+        )}
+      </div>
+      <ErrorText code={action.error} testid="home-backup-error" />
+    </section>
+  );
+}
+
+/** The local CA (fingerprint to compare, download) and the server certificate's names and expiry. */
+function CertificatesCard() {
+  const certs = useSignal<Certificates | undefined>(undefined);
+  useEffect(() => {
+    void api
+      .get<Certificates>('/api/system/certificates')
+      .then((c) => {
+        certs.value = c;
+      })
+      .catch(() => undefined);
+  }, []);
+  const c = certs.value;
+  if (!c) return null;
+  return (
+    <section class="stack" data-testid="home-certs">
+      <h3>{t('home.admin.certs')}</h3>
+      {!c.ca && <p class="muted">{t('home.admin.noCerts')}</p>}
+      {c.ca && (
+        <>
+          <p>
+            {t('home.admin.caFingerprint', { fp: '' })}
+            <code class="wrap" data-testid="home-ca-fingerprint">
+              {c.ca.fingerprintSha256}
+            </code>
+          </p>
+          <p>{t('home.admin.caExpiry', { at: when(c.ca.validTo) })}</p>
+          <p>
+            <a href={c.download} download data-testid="home-ca-download">
+              {t('home.admin.caDownload')}
+            </a>
+          </p>
+        </>
+      )}
+      {c.server && (
+        <>
+          <p data-testid="home-server-names">
+            {t('home.admin.serverNames', { names: c.server.subjectAltNames.join(', ') })}
+          </p>
+          <p data-testid="home-server-expiry">
+            {t('home.admin.serverExpiry', { at: when(c.server.validTo) })}
+          </p>
+        </>
+      )}
     </section>
   );
 }
@@ -62,6 +185,11 @@ function AdminHome() {
           })}
         </p>
       )}
+      {h.system && (
+        <p data-testid="home-storage">
+          {t('home.admin.storage', { free: Math.round(h.system.diskFreePct) })}
+        </p>
+      )}
       <h3>{t('home.admin.alarms')}</h3>
       {failing.length === 0 ? (
         <p class="muted">{t('home.admin.noAlarms')}</p>
@@ -83,6 +211,8 @@ function AdminHome() {
             </li>
           ))}
       </ul>
+      <Backups />
+      <CertificatesCard />
     </section>
   );
 }

@@ -34,7 +34,7 @@ export const fetchSetup = (api: ApiClient) => api.get<SetupView>('/api/setup');
 export const setStep = (api: ApiClient, step: Step, state: StepState) =>
   api.put<SetupView>(`/api/setup/steps/${step}`, { state });
 export const saveBranch = (api: ApiClient, b: BranchSettings) => api.put<SetupView>('/api/setup/branch', b);
-export const saveWidgetLook = (api: ApiClient, w: { greeting: string; colour: string }) =>
+export const saveWidgetLook = (api: ApiClient, w: { greeting: string; colour: string; privacy?: string }) =>
   api.put<SetupView>('/api/setup/widget', w);
 export const fetchRouting = (api: ApiClient) => api.get<RoutingConfigFull>('/api/routing/config');
 export const putRouting = (api: ApiClient, kind: string, id: string, body: object) =>
