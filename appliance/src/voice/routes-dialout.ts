@@ -28,7 +28,15 @@ const TrunkIn = z
     expires: z.number().int().min(60).max(86400).optional(),
   })
   .strict();
-const TrunkOut = z.object({ name: z.string(), host: z.string(), port: z.number(), registered: z.boolean() });
+const TrunkOut = z.object({
+  name: z.string(),
+  host: z.string(),
+  port: z.number(),
+  registered: z.boolean(),
+  username: z.string().optional(),
+  transport: z.enum(['udp', 'tcp']).optional(),
+  register: z.boolean().optional(),
+});
 
 /** Agent dial-out (contacts.handle, under the toll-fraud policy) and carrier trunk admin (system.manage). */
 export function dialoutRoutes(stack: VoiceStack, sessions?: WebRtcSessions) {
@@ -70,6 +78,9 @@ export function dialoutRoutes(stack: VoiceStack, sessions?: WebRtcSessions) {
         host: t.host,
         port: t.port,
         registered: t.registration?.registered ?? false,
+        username: t.username,
+        transport: t.transport,
+        register: t.register,
       }));
       return c.json({ trunks }, 200);
     },
@@ -100,6 +111,23 @@ export function dialoutRoutes(stack: VoiceStack, sessions?: WebRtcSessions) {
         { userId: principalOf(c).userId, source: c.get('clientIp') },
       );
       return c.json({ trunk: { name: t.name, host: t.host, port: t.port, registered: false } }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/voice/trunks/{name}',
+      summary: 'Delete an outbound carrier trunk and stop its registration (audited)',
+      middleware: [requirePermission('system.manage')] as const,
+      request: { params: z.object({ name: z.string().min(1).max(32) }) },
+      responses: { 204: { description: 'Deleted' } },
+    }),
+    async (c) => {
+      await stack.deleteTrunk(c.req.valid('param').name, {
+        userId: principalOf(c).userId,
+        source: c.get('clientIp'),
+      });
+      return c.body(null, 204);
     },
   );
   return app;

@@ -35,6 +35,22 @@ const AccountOut = z.object({
   registered: z.boolean(),
 });
 
+const AccountPatch = z
+  .object({
+    /** The owner (a desk phone's agent); null makes it nobody's. */
+    userId: z.string().min(1).max(64).nullable().optional(),
+    password: z.string().min(12).max(128).optional(),
+    allowOutbound: z.boolean().optional(),
+    maxConcurrentCalls: z.number().int().min(1).max(10).optional(),
+  })
+  .strict();
+const Username = z.object({ username: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) });
+const TestCallIn = z.object({ language: z.enum(['en', 'zh']).optional() }).strict();
+const TEST_PROMPT = {
+  en: 'This is a test call from Branchline. Your desk phone works.',
+  zh: '这是来自 Branchline 的测试电话。您的座机工作正常。',
+} as const;
+
 const CallOut = z.object({
   id: z.string(),
   contactId: z.string().optional(),
@@ -162,6 +178,73 @@ export function voiceRoutes(stack: VoiceStack) {
         source: c.get('clientIp'),
       });
       return c.json({ account: accountView(stack, account) }, 201);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'patch',
+      path: '/voice/sip-accounts/{username}',
+      summary: "Change a phone account's owner, policy or password (audited)",
+      middleware: [requirePermission('system.manage')] as const,
+      request: {
+        params: Username,
+        body: { content: { 'application/json': { schema: AccountPatch } }, required: true },
+      },
+      responses: { 200: json(z.object({ account: AccountOut }), 'Saved') },
+    }),
+    async (c) => {
+      const b = c.req.valid('json');
+      const account = await stack.updateAccount(
+        c.req.valid('param').username,
+        {
+          ...(b.userId !== undefined ? { userId: b.userId } : {}),
+          ...(b.password !== undefined ? { password: b.password } : {}),
+          ...(b.allowOutbound !== undefined ? { allowOutbound: b.allowOutbound } : {}),
+          ...(b.maxConcurrentCalls !== undefined ? { maxConcurrentCalls: b.maxConcurrentCalls } : {}),
+        },
+        { userId: principalOf(c).userId, source: c.get('clientIp') },
+      );
+      return c.json({ account: accountView(stack, account) }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/voice/sip-accounts/{username}',
+      summary: 'Delete a phone account (audited); 404 when there is none',
+      middleware: [requirePermission('system.manage')] as const,
+      request: { params: Username },
+      responses: { 204: { description: 'Deleted' } },
+    }),
+    async (c) => {
+      await stack.deleteAccount(c.req.valid('param').username, {
+        userId: principalOf(c).userId,
+        source: c.get('clientIp'),
+      });
+      return c.body(null, 204);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/voice/sip-accounts/{username}/test-call',
+      summary:
+        'Ring a registered desk phone and play a spoken prompt (audited); 409 VOICE_PHONE_NOT_REGISTERED when it is not registered',
+      middleware: [requirePermission('system.manage')] as const,
+      request: {
+        params: Username,
+        body: { content: { 'application/json': { schema: TestCallIn } }, required: false },
+      },
+      responses: { 200: json(z.object({ answered: z.boolean(), callId: z.string() }), 'Answered') },
+    }),
+    async (c) => {
+      const lang = c.req.valid('json')?.language ?? 'en';
+      const placed = await stack.testCall(
+        c.req.valid('param').username,
+        { text: TEST_PROMPT[lang], lang },
+        { userId: principalOf(c).userId, source: c.get('clientIp') },
+      );
+      return c.json({ answered: true, callId: placed.callId }, 200);
     },
   );
   app.openapi(

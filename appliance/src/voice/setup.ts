@@ -17,6 +17,7 @@ import { type SipAccountDoc, SipAccounts } from './sip/registrar.ts';
 import { type Peer, SipTransport, type StreamListenOptions } from './sip/transport.ts';
 import { TrunkRegistration, type TrunkRegistrationState } from './sip/trunk-register.ts';
 import { OutboundTrunks, type OutboundTrunkView, type TrunkInput, trunkView } from './sip/trunks.ts';
+import { placeTestCall } from './test-call.ts';
 import type { CallInfo, VoiceOptions } from './types.ts';
 
 export interface VoiceStackOptions {
@@ -151,6 +152,64 @@ export class VoiceStack {
     return account;
   }
 
+  /** Changes a phone's owner, policy or password (audited; the password itself never is). */
+  async updateAccount(
+    username: string,
+    patch: Parameters<SipAccounts['update']>[1],
+    actor: { userId: string; source?: string },
+  ): Promise<SipAccountDoc> {
+    if (patch.userId && this.#o.userExists && !(await this.#o.userExists(patch.userId)))
+      throw new VoiceError('VOICE_UNKNOWN_USER', `No user ${patch.userId}`, { field: 'userId' });
+    const account = await this.accounts.update(username, patch);
+    if (!account) throw new VoiceError('VOICE_ACCOUNT_NOT_FOUND', `No SIP account ${username}`);
+    await this.#o.bus.publish(
+      'sip.account_updated',
+      {
+        username,
+        ...(account.userId ? { userId: account.userId } : {}),
+        passwordChanged: patch.password !== undefined,
+      },
+      { actor: actor.userId, ...(actor.source ? { source: actor.source } : {}) },
+    );
+    return account;
+  }
+
+  async deleteAccount(username: string, actor: { userId: string; source?: string }): Promise<void> {
+    if (!(await this.accounts.remove(username)))
+      throw new VoiceError('VOICE_ACCOUNT_NOT_FOUND', `No SIP account ${username}`);
+    await this.#o.bus.publish(
+      'sip.account_deleted',
+      { username },
+      { actor: actor.userId, ...(actor.source ? { source: actor.source } : {}) },
+    );
+  }
+
+  /** Rings a registered desk phone and plays a prompt (audited); 409 VOICE_PHONE_NOT_REGISTERED otherwise. */
+  async testCall(
+    username: string,
+    prompt: { text: string; lang: 'en' | 'zh' },
+    actor: { userId: string; source?: string },
+  ): Promise<{ callId: string }> {
+    const placed = await placeTestCall(
+      {
+        transport: this.transport,
+        accounts: this.accounts,
+        worker: this.worker,
+        tts: this.#o.tts,
+        logger: this.#o.logger,
+        bind: this.#o.bind,
+      },
+      username,
+      prompt,
+    );
+    await this.#o.bus.publish(
+      'sip.test_call_placed',
+      { username, callId: placed.callId },
+      { actor: actor.userId, ...(actor.source ? { source: actor.source } : {}) },
+    );
+    return placed;
+  }
+
   /** Blocked SIP sources now (auth brute force, floods, manual), with why and until when. */
   blockedSources(): BlockedSource[] {
     return this.guard.list();
@@ -195,6 +254,17 @@ export class VoiceStack {
     );
     if (this.#listening) this.#startRegistration(t.name);
     return trunkView(t);
+  }
+
+  async deleteTrunk(name: string, actor: { userId: string; source?: string }): Promise<void> {
+    if (!(await this.trunks.remove(name))) throw new VoiceError('VOICE_TRUNK_NOT_FOUND', `No trunk ${name}`);
+    this.#registrations.get(name)?.close();
+    this.#registrations.delete(name);
+    await this.#o.bus.publish(
+      'sip.trunk_deleted',
+      { trunk: name },
+      { actor: actor.userId, ...(actor.source ? { source: actor.source } : {}) },
+    );
   }
 
   async listTrunks(): Promise<Array<OutboundTrunkView & { registration?: TrunkRegistrationState }>> {

@@ -87,6 +87,11 @@ declare module '../events/catalogue.ts' {
     'sip.trunk_throttled': { source: string; reason: string; requests: number; until: string };
     'sip.source_released': { source: string };
     'sip.account_created': { username: string; userId?: string };
+    'sip.account_updated': { username: string; userId?: string; passwordChanged: boolean };
+    'sip.account_deleted': { username: string };
+    'sip.trunk_deleted': { trunk: string };
+    /** An admin's test call to a desk phone: it answered and heard a prompt. */
+    'sip.test_call_placed': { username: string; callId: string };
     'recording.paused': { callId: string; reason: string };
     'recording.resumed': { callId: string; reason: string };
     'recording.retention_changed': { days: number };

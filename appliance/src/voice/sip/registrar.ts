@@ -109,4 +109,45 @@ export class SipAccounts {
   async list(): Promise<SipAccountDoc[]> {
     return (await this.#store.list<SipAccountDoc>({ prefix: 'sipacct:' })) as SipAccountDoc[];
   }
+
+  /** Changes an account's owner, policy or password (a new password replaces both digests). */
+  async update(
+    username: string,
+    patch: {
+      userId?: string | null;
+      password?: string;
+      allowOutbound?: boolean;
+      maxConcurrentCalls?: number;
+    },
+  ): Promise<SipAccountDoc | undefined> {
+    const doc = await this.get(username);
+    if (!doc) return undefined;
+    if (patch.password !== undefined && patch.password.length < 12)
+      throw new RangeError('SIP password must be at least 12 characters');
+    const { userId: _old, ...rest } = doc;
+    const owner = patch.userId === undefined ? doc.userId : (patch.userId ?? undefined);
+    const next: SipAccountDoc = {
+      ...rest,
+      ...(owner ? { userId: owner } : {}),
+      ...(patch.allowOutbound !== undefined ? { allowOutbound: patch.allowOutbound } : {}),
+      ...(patch.maxConcurrentCalls !== undefined ? { maxConcurrentCalls: patch.maxConcurrentCalls } : {}),
+      ...(patch.password !== undefined
+        ? {
+            ha1Md5: ha1('MD5', username, this.#realm, patch.password),
+            ha1Sha256: ha1('SHA-256', username, this.#realm, patch.password),
+          }
+        : {}),
+    };
+    await this.#store.put(next as never);
+    return next;
+  }
+
+  /** Deletes an account and forgets its registration; false when there was none. */
+  async remove(username: string): Promise<boolean> {
+    const doc = await this.get(username);
+    if (!doc?._rev) return false;
+    await this.#store.remove(doc._id, doc._rev);
+    this.#bindings.delete(username);
+    return true;
+  }
 }

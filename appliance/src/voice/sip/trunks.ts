@@ -63,6 +63,14 @@ export class OutboundTrunks {
     return (await this.#store.get<OutboundTrunkDoc>(`siptrunk:${name}`)) ?? undefined;
   }
 
+  /** Deletes a trunk; false when there was none. */
+  async remove(name: string): Promise<boolean> {
+    const doc = await this.get(name);
+    if (!doc?._rev) return false;
+    await this.#store.remove(doc._id, doc._rev);
+    return true;
+  }
+
   async list(): Promise<OutboundTrunkDoc[]> {
     return (await this.#store.list<OutboundTrunkDoc>({ prefix: 'siptrunk:' })) as OutboundTrunkDoc[];
   }

@@ -55,3 +55,60 @@ export const fetchBlockedSources = async (api: ApiClient) =>
   (await api.get<{ sources: BlockedSource[] }>('/api/voice/blocked-sources')).sources;
 export const releaseSource = (api: ApiClient, source: string) =>
   api.delete(`/api/voice/blocked-sources/${encodeURIComponent(source)}`);
+
+export interface DeskPhone {
+  username: string;
+  userId?: string;
+  allowOutbound: boolean;
+  maxConcurrentCalls: number;
+  registered: boolean;
+  createdAt: string;
+}
+
+export interface TrunkRow {
+  name: string;
+  host: string;
+  port: number;
+  registered: boolean;
+  username?: string;
+  transport?: 'udp' | 'tcp';
+  register?: boolean;
+}
+
+export interface TrunkInput {
+  name: string;
+  host: string;
+  port?: number;
+  transport?: 'udp' | 'tcp';
+  username: string;
+  password: string;
+  register?: boolean;
+}
+
+const phonePath = (u: string) => `/api/voice/sip-accounts/${encodeURIComponent(u)}`;
+export const fetchPhones = async (api: ApiClient) =>
+  (await api.get<{ accounts: DeskPhone[] }>('/api/voice/sip-accounts')).accounts;
+export const createPhone = (
+  api: ApiClient,
+  body: {
+    username: string;
+    password: string;
+    userId?: string;
+    allowOutbound?: boolean;
+    maxConcurrentCalls?: number;
+  },
+) => api.post('/api/voice/sip-accounts', body);
+export const updatePhone = (
+  api: ApiClient,
+  username: string,
+  patch: { userId?: string | null; password?: string; allowOutbound?: boolean; maxConcurrentCalls?: number },
+) => api.patch(phonePath(username), patch);
+export const deletePhone = (api: ApiClient, username: string) => api.delete(phonePath(username));
+/** The appliance rings the phone and plays a prompt in `language`; 409 VOICE_PHONE_NOT_REGISTERED. */
+export const testCallPhone = (api: ApiClient, username: string, language: 'en' | 'zh') =>
+  api.post<{ answered: boolean; callId: string }>(`${phonePath(username)}/test-call`, { language });
+export const fetchTrunks = async (api: ApiClient) =>
+  (await api.get<{ trunks: TrunkRow[] }>('/api/voice/trunks')).trunks;
+export const saveTrunk = (api: ApiClient, body: TrunkInput) => api.put('/api/voice/trunks', body);
+export const deleteTrunk = (api: ApiClient, name: string) =>
+  api.delete(`/api/voice/trunks/${encodeURIComponent(name)}`);

@@ -42,7 +42,9 @@ function summary(n: FlowNodeDraft, p: Props): string {
 function Item({ item, p }: { item: TreeItem; p: Props }) {
   const node = p.flow.nodes[item.id];
   const bad = p.invalid === item.id;
-  const style = bad ? 'outline: 2px solid #c62828; background: #fdecea' : undefined;
+  const style = bad
+    ? 'outline: 2px solid var(--danger); background: #fdecea; color: var(--danger)'
+    : undefined;
   return (
     <li>
       {item.via && <span class="muted">{edgeLabel(item.via)} → </span>}

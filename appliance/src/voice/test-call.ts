@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import type { Lang, TtsPort } from '../flows/index.ts';
+import type { Logger } from '../logging/index.ts';
+import { VoiceError } from './errors.ts';
+import type { MediaWorker } from './media/supervisor.ts';
+import { type Dialog, inDialogRequest, newTag } from './sip/dialog.ts';
+import { addrUri, header, param } from './sip/message.ts';
+import type { SipAccounts } from './sip/registrar.ts';
+import { buildAudioSdp, parseAudioSdp } from './sip/sdp.ts';
+import type { SipTransport } from './sip/transport.ts';
+
+export interface TestCallDeps {
+  transport: SipTransport;
+  accounts: SipAccounts;
+  worker: MediaWorker;
+  tts: TtsPort;
+  logger: Logger;
+  bind: string;
+}
+
+/** Longest the prompt may play before the appliance hangs up anyway. */
+const PLAY_LIMIT_MS = 30_000;
+
+/**
+ * Rings a registered desk phone from the appliance and, once it answers, plays a
+ * spoken prompt over RTP and hangs up: proof that signalling and audio reach the
+ * phone. Resolves when the phone answered; the prompt and the BYE follow.
+ * VOICE_ACCOUNT_NOT_FOUND / VOICE_PHONE_NOT_REGISTERED / VOICE_TARGET_UNAVAILABLE.
+ */
+export async function placeTestCall(
+  d: TestCallDeps,
+  username: string,
+  prompt: { text: string; lang: Lang },
+): Promise<{ callId: string }> {
+  if (!(await d.accounts.get(username)))
+    throw new VoiceError('VOICE_ACCOUNT_NOT_FOUND', `No SIP account ${username}`);
+  const binding = d.accounts.binding(username);
+  if (!binding)
+    throw new VoiceError('VOICE_PHONE_NOT_REGISTERED', `SIP account ${username} is not registered`, {
+      username,
+    });
+  // Synthesised first: a TTS failure must not ring the phone for silence.
+  const file = await d.tts.synthesize(prompt.text, prompt.lang);
+  const legId = `test:${randomUUID()}`;
+  const port = await d.worker.openRtp(legId, d.bind);
+  const local = d.transport.local;
+  const dialog: Dialog = {
+    callId: `${randomUUID()}@branchline`,
+    localUri: `sip:test@${local.host}:${local.port}`,
+    localTag: newTag(),
+    remoteUri: binding.contact,
+    remoteTag: undefined,
+    remoteTarget: binding.contact,
+    peer: {
+      host: binding.host,
+      port: binding.port,
+      ...(binding.transport !== 'udp' ? { transport: binding.transport } : {}),
+    },
+    cseq: 1,
+  };
+  const invite = inDialogRequest(dialog, 'INVITE', {
+    cseq: 1,
+    contentType: 'application/sdp',
+    body: Buffer.from(
+      buildAudioSdp({ host: d.bind, port, codec: 'pcmu', dtmfPayloadType: 101, sessionId: Date.now() }),
+    ),
+  });
+  invite.headers.set('contact', [`<sip:test@${local.host}:${local.port}>`]);
+  const close = () => d.worker.request({ op: 'close', legId }).catch(() => undefined);
+  let res: Awaited<ReturnType<SipTransport['request']>>;
+  try {
+    res = await d.transport.request(invite, dialog.peer);
+  } catch (e) {
+    await close();
+    throw new VoiceError('VOICE_TARGET_UNAVAILABLE', `test call to ${username} failed`, { cause: String(e) });
+  }
+  if (res.status < 200 || res.status >= 300) {
+    await close();
+    throw new VoiceError('VOICE_TARGET_UNAVAILABLE', `test call to ${username} answered ${res.status}`, {
+      status: res.status,
+    });
+  }
+  dialog.remoteTag = param(header(res, 'to'), 'tag');
+  dialog.remoteTarget = addrUri(header(res, 'contact')) ?? dialog.remoteTarget;
+  const ack = inDialogRequest(dialog, 'ACK', { cseq: 1 });
+  ack.headers.set('via', [d.transport.via(dialog.peer, d.transport.newBranch())]);
+  d.transport.send(ack, dialog.peer);
+  const answer = parseAudioSdp(res.body.toString('latin1'));
+  void playThenHangUp(d, { dialog, legId, file, close, ...(answer ? { answer } : {}) });
+  return { callId: dialog.callId };
+}
+
+async function playThenHangUp(
+  d: TestCallDeps,
+  c: {
+    dialog: Dialog;
+    legId: string;
+    file: string;
+    close: () => Promise<unknown>;
+    answer?: NonNullable<ReturnType<typeof parseAudioSdp>>;
+  },
+): Promise<void> {
+  const playId = randomUUID();
+  let detach: (() => void) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    if (c.answer)
+      await d.worker.request({
+        op: 'update',
+        legId: c.legId,
+        remote: c.answer.remote,
+        codec: c.answer.codec,
+        dtmfPayloadType: c.answer.dtmfPayloadType,
+      });
+    const played = new Promise<void>((resolve) => {
+      detach = d.worker.on((e) => {
+        if (e.ev === 'played' && e.legId === c.legId && e.playId === playId) resolve();
+      });
+      timer = setTimeout(resolve, PLAY_LIMIT_MS);
+    });
+    await d.worker.request({ op: 'play', legId: c.legId, playId, file: c.file });
+    await played;
+  } catch (e) {
+    d.logger.warn(`test call prompt failed [callId:${c.dialog.callId}]`, { err: e });
+  } finally {
+    detach?.();
+    clearTimeout(timer);
+    const local = d.transport.local;
+    const bye = inDialogRequest(c.dialog, 'BYE');
+    bye.headers.set('contact', [`<sip:test@${local.host}:${local.port}>`]);
+    await d.transport.request(bye, c.dialog.peer).catch(() => undefined);
+    await c.close();
+  }
+}

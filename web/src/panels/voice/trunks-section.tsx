@@ -1,0 +1,217 @@
+import { useSignal } from '@preact/signals';
+import { useEffect } from 'preact/hooks';
+import { api } from '../../app-state.ts';
+import { ErrorText } from '../../components/error-text.tsx';
+import { useAction } from '../../components/use-action.ts';
+import { t } from '../../i18n/index.ts';
+import { deleteTrunk, fetchTrunks, saveTrunk, type TrunkRow } from './api.ts';
+
+interface TrunkForm {
+  name: string;
+  host: string;
+  port: string;
+  transport: 'udp' | 'tcp';
+  username: string;
+  password: string;
+  register: boolean;
+  existing: boolean;
+}
+
+const EMPTY: TrunkForm = {
+  name: '',
+  host: '',
+  port: '5060',
+  transport: 'udp',
+  username: '',
+  password: '',
+  register: true,
+  existing: false,
+};
+
+/** Carrier trunks: list with registration, open → edit → save (the password is asked again), delete with confirmation. */
+export function TrunksSection() {
+  const trunks = useSignal<TrunkRow[]>([]);
+  const form = useSignal<TrunkForm | undefined>(undefined);
+  const confirming = useSignal<string | undefined>(undefined);
+  const save = useAction();
+  const remove = useAction();
+  const load = async () => {
+    trunks.value = await fetchTrunks(api);
+  };
+  useEffect(() => void load().catch(() => undefined), []);
+  const f = form.value;
+  const setF = (patch: Partial<TrunkForm>) => {
+    if (form.value) form.value = { ...form.value, ...patch };
+  };
+  const field = (k: 'name' | 'host' | 'port' | 'username' | 'password', label: Parameters<typeof t>[0]) => (
+    <label class="stack">
+      {t(label)}
+      <input
+        data-testid={`trunk-${k}`}
+        type={k === 'password' ? 'password' : k === 'port' ? 'number' : 'text'}
+        required={k !== 'port'}
+        readOnly={k === 'name' && f?.existing}
+        value={f?.[k] ?? ''}
+        onInput={(e) => setF({ [k]: e.currentTarget.value })}
+      />
+    </label>
+  );
+
+  return (
+    <section class="card stack" data-testid="trunks">
+      <h2>{t('trunks.title')}</h2>
+      <ul class="stack" data-testid="trunks-list">
+        {trunks.value.map((tr) => (
+          <li key={tr.name} class="row" data-testid={`trunk-row-${tr.name}`}>
+            <strong>{tr.name}</strong>
+            <code>
+              {tr.host}:{tr.port}
+            </code>
+            <span data-registered={tr.registered ? 'true' : 'false'}>
+              {tr.registered ? t('phones.registered') : t('phones.notRegistered')}
+            </span>
+            <button
+              type="button"
+              class="secondary"
+              data-testid="trunk-open"
+              onClick={() => {
+                save.clear();
+                form.value = {
+                  name: tr.name,
+                  host: tr.host,
+                  port: String(tr.port),
+                  transport: tr.transport ?? 'udp',
+                  username: tr.username ?? '',
+                  password: '',
+                  register: tr.register ?? true,
+                  existing: true,
+                };
+              }}
+            >
+              {t('phones.open')}
+            </button>
+            {confirming.value === tr.name ? (
+              <>
+                <span>{t('phones.confirmDelete', { name: tr.name })}</span>
+                <button
+                  type="button"
+                  class="danger"
+                  data-testid="trunk-delete-confirm"
+                  onClick={() =>
+                    void remove.run(async () => {
+                      await deleteTrunk(api, tr.name);
+                      confirming.value = undefined;
+                      await load();
+                    })
+                  }
+                >
+                  {t('phones.delete')}
+                </button>
+                <button
+                  type="button"
+                  class="secondary"
+                  onClick={() => {
+                    confirming.value = undefined;
+                  }}
+                >
+                  {t('phones.cancel')}
+                </button>
+              </>
+            ) : (
+              <button
+                type="button"
+                class="secondary"
+                data-testid="trunk-delete"
+                onClick={() => {
+                  confirming.value = tr.name;
+                }}
+              >
+                {t('phones.delete')}
+              </button>
+            )}
+          </li>
+        ))}
+      </ul>
+      <ErrorText code={remove.error} testid="trunk-delete-error" />
+      <div class="row">
+        <button
+          type="button"
+          class="secondary"
+          data-testid="trunk-new"
+          onClick={() => {
+            save.clear();
+            form.value = { ...EMPTY };
+          }}
+        >
+          {t('trunks.new')}
+        </button>
+      </div>
+      {f && (
+        <form
+          class="stack"
+          data-testid="trunk-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void save.run(async () => {
+              await saveTrunk(api, {
+                name: f.name.trim(),
+                host: f.host.trim(),
+                ...(f.port ? { port: Number(f.port) } : {}),
+                transport: f.transport,
+                username: f.username.trim(),
+                password: f.password,
+                register: f.register,
+              });
+              form.value = undefined;
+              await load();
+            });
+          }}
+        >
+          <div class="row">
+            {field('name', 'trunks.name')}
+            {field('host', 'trunks.host')}
+            {field('port', 'trunks.port')}
+            <label class="stack">
+              {t('trunks.transport')}
+              <select
+                data-testid="trunk-transport"
+                value={f.transport}
+                onChange={(e) => setF({ transport: e.currentTarget.value as 'udp' | 'tcp' })}
+              >
+                <option value="udp">UDP</option>
+                <option value="tcp">TCP</option>
+              </select>
+            </label>
+            {field('username', 'trunks.username')}
+            {field('password', 'trunks.password')}
+            <label class="row">
+              <input
+                type="checkbox"
+                data-testid="trunk-register"
+                checked={f.register}
+                onChange={(e) => setF({ register: e.currentTarget.checked })}
+              />
+              {t('trunks.register')}
+            </label>
+          </div>
+          {f.existing && <p class="muted">{t('trunks.passwordAgain')}</p>}
+          <ErrorText code={save.error} testid="trunk-save-error" />
+          <div class="row">
+            <button type="submit" data-testid="trunk-save" disabled={save.busy}>
+              {t('phones.save')}
+            </button>
+            <button
+              type="button"
+              class="secondary"
+              onClick={() => {
+                form.value = undefined;
+              }}
+            >
+              {t('phones.cancel')}
+            </button>
+          </div>
+        </form>
+      )}
+    </section>
+  );
+}
