@@ -79,7 +79,8 @@ export async function startHqCouch(options: {
     s.once('close', () => sockets.delete(s));
   });
   const port = (server.address() as AddressInfo).port;
-  const opened: PouchDb[] = [];
+  // One handle per database for the life of HQ (a page load used to open new ones and keep them all).
+  const opened = new Map<string, PouchDb>();
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}`,
@@ -87,15 +88,17 @@ export async function startHqCouch(options: {
     credentials,
     authRequired,
     db(name) {
+      const had = opened.get(name);
+      if (had && !(had as PouchDb & { _closed?: boolean })._closed) return had;
       const db = new Prefixed(name);
-      opened.push(db);
+      opened.set(name, db);
       return db;
     },
     close() {
       closing ??= (async () => {
         for (const s of sockets) s.destroy();
         await new Promise<void>((r) => server.close(() => r()));
-        for (const db of opened) await db.close().catch(() => undefined);
+        for (const db of opened.values()) await db.close().catch(() => undefined);
       })();
       return closing;
     },

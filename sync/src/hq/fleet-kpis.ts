@@ -1,5 +1,5 @@
 import type { PouchDb } from '../pouch.ts';
-import { type BranchKpis, branchKpis } from './kpis.ts';
+import { type BranchKpis, ticketDone } from './kpis.ts';
 
 /** One day's contact counters, summable across branches. */
 export interface DayCounters {
@@ -138,12 +138,51 @@ export function rollUp(perBranch: DayCounters[][]): DayKpis[] {
     }));
 }
 
+/** What HQ has read of one database: its documents of interest by id, and the change feed's position. */
+interface Folded {
+  since: number | string;
+  docs: Map<string, Record<string, unknown>>;
+}
+const folded = new WeakMap<PouchDb, Folded>();
+
+/**
+ * The documents under `prefix` (all but design docs when none), kept up to date
+ * from the change feed: a page load reads what changed since the last one,
+ * not the whole database (a re-shaped or deleted document replaces or leaves the map).
+ */
+async function current(db: PouchDb, prefix?: string): Promise<Map<string, Record<string, unknown>>> {
+  let f = folded.get(db);
+  if (!f) {
+    f = { since: 0, docs: new Map() };
+    folded.set(db, f);
+  }
+  for (;;) {
+    const page = (await db.changes({ since: f.since, include_docs: true, limit: 2000 })) as {
+      results: Array<{ id: string; deleted?: boolean; doc?: Record<string, unknown> }>;
+      last_seq: number | string;
+    };
+    for (const r of page.results) {
+      if (prefix ? !r.id.startsWith(prefix) : r.id.startsWith('_design/')) continue;
+      if (r.deleted || !r.doc) f.docs.delete(r.id);
+      else f.docs.set(r.id, r.doc);
+    }
+    f.since = page.last_seq;
+    if (page.results.length < 2000) return f.docs;
+  }
+}
+
 /** A branch's per-day contact counters and ticket KPIs, from HQ's copies of its tickets and audit. */
 export async function branchFleetKpis(
   tickets: PouchDb,
   audit: PouchDb,
 ): Promise<{ days: DayCounters[]; tickets: BranchKpis }> {
-  const recs = await audit.allDocs({ startkey: 'rec:', endkey: 'rec:\ufff0', include_docs: true });
-  const days = foldContactRecords(recs.rows.flatMap((r) => (r.doc ? [r.doc] : [])));
-  return { days, tickets: await branchKpis(tickets, audit) };
+  const recs = await current(audit, 'rec:');
+  const days = foldContactRecords([...recs.values()]);
+  let ticketsOpen = 0;
+  let ticketsResolved = 0;
+  for (const doc of (await current(tickets)).values()) {
+    if (ticketDone(doc)) ticketsResolved += 1;
+    else ticketsOpen += 1;
+  }
+  return { days, tickets: { ticketsOpen, ticketsResolved, auditRecords: recs.size } };
 }

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
+import { PouchDB } from '../pouch.ts';
 import { DEFAULT_FLEET_THRESHOLDS, fleetAlerts, fleetRow } from './fleet.ts';
 import { pickLang } from './fleet-i18n.ts';
-import { foldContactRecords, rollUp } from './fleet-kpis.ts';
+import { branchFleetKpis, foldContactRecords, rollUp } from './fleet-kpis.ts';
 import { renderFleetPage } from './fleet-page.ts';
 import type { WitnessReport } from './witness.ts';
 
@@ -112,4 +116,42 @@ test('the fleet page speaks zh-CN for a Chinese browser and English otherwise', 
   assert.match(html, /离线/);
   assert.match(html, /无响应/);
   assert.doesNotMatch(html, /B<1>/, 'branch ids are escaped');
+});
+
+test('branchFleetKpis() follows each database from where it last read: new, re-shaped and deleted documents count at the next load', async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'bl-fleet-kpis-'));
+  const tickets = new PouchDB(path.join(dir, 'tickets'));
+  const audit = new PouchDB(path.join(dir, 'audit'));
+  try {
+    const ticket = (id: string, state: string) => ({ _id: id, f: { state: { v: state } } });
+    const rec = (id: string, action: string, contactId: string, at: string) => ({
+      _id: id,
+      action,
+      at,
+      details: { contactId, queuedAt: '2026-12-07T08:00:00.000Z', at },
+    });
+    await tickets.bulkDocs([ticket('ticket:1', 'new'), ticket('ticket:2', 'resolved')]);
+    await audit.bulkDocs([
+      rec('rec:0001', 'contact.active', 'c1', '2026-12-07T08:00:10.000Z'),
+      { _id: 'head', seq: 1 },
+    ]);
+    const first = await branchFleetKpis(tickets, audit);
+    assert.deepEqual(first.tickets, { ticketsOpen: 1, ticketsResolved: 1, auditRecords: 1 });
+    assert.equal(first.days[0]?.answered, 1);
+
+    const t1 = await tickets.get('ticket:1');
+    await tickets.put({ ...t1, f: { state: { v: 'closed' } } });
+    const t2 = await tickets.get('ticket:2');
+    await tickets.put({ ...t2, _deleted: true });
+    await tickets.put(ticket('ticket:3', 'open'));
+    await audit.put(rec('rec:0002', 'contact.abandoned', 'c2', '2026-12-07T08:01:00.000Z'));
+    const second = await branchFleetKpis(tickets, audit);
+    assert.deepEqual(second.tickets, { ticketsOpen: 1, ticketsResolved: 1, auditRecords: 2 });
+    assert.equal(second.days[0]?.contacts, 2);
+    assert.equal(second.days[0]?.abandoned, 1);
+  } finally {
+    await tickets.close();
+    await audit.close();
+    await rm(dir, { recursive: true, force: true });
+  }
 });

@@ -9,6 +9,12 @@ export interface BranchKpis {
 
 const DONE = new Set(['resolved', 'closed']);
 
+/** Whether a ticket projection is resolved or closed (a token or sealed state counts as open). */
+export function ticketDone(doc: Record<string, unknown>): boolean {
+  const state = (doc['f'] as Record<string, { v?: unknown }> | undefined)?.['state']?.v;
+  return typeof state === 'string' && DONE.has(state);
+}
+
 /**
  * Cross-branch KPIs from what HQ holds: the ticket projections' `state` field
  * (a token or sealed value under a stricter policy counts as open) and the
@@ -20,8 +26,7 @@ export async function branchKpis(tickets: PouchDb, audit: PouchDb): Promise<Bran
   let resolved = 0;
   for (const row of t.rows) {
     if (!row.doc || row.id.startsWith('_design/')) continue;
-    const state = (row.doc['f'] as Record<string, { v?: unknown }> | undefined)?.['state']?.v;
-    if (typeof state === 'string' && DONE.has(state)) resolved += 1;
+    if (ticketDone(row.doc)) resolved += 1;
     else open += 1;
   }
   const a = await audit.allDocs({ startkey: 'rec:', endkey: 'rec:\ufff0' });
