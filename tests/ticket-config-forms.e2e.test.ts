@@ -129,3 +129,57 @@ test('a workflow new → L1 → L2 → resolved is built on its diagram, an inva
     category: 'open',
   });
 });
+
+test('a department is created with a member picked by name and a level, then opened again from the list', {
+  timeout: 60_000,
+}, async () => {
+  await page.getByTestId('ticket-admin-tab-departments').click();
+  await page.getByTestId('dept-new').click();
+  await page.getByTestId('dept-name').fill('银行卡业务部');
+  await page.getByTestId('dept-add-member').selectOption({ label: 'wang.l1 (wang.l1)' });
+  await page.getByTestId('dept-member-level').fill('L1');
+  await page.getByTestId('dept-save').click();
+  const row = page.getByTestId('dept-row').filter({ hasText: '银行卡业务部' });
+  await row.waitFor({ timeout: 15_000 });
+  assert.match((await row.textContent()) ?? '', /wang\.l1 · L1/);
+  await row.getByTestId('dept-open').click();
+  assert.equal(await page.getByTestId('dept-name').inputValue(), '银行卡业务部');
+  assert.equal(await page.getByTestId('dept-member-level').inputValue(), 'L1');
+  assert.match((await page.getByTestId('dept-member').textContent()) ?? '', /wang\.l1/);
+  assert.doesNotMatch((await page.getByTestId('dept-form').textContent()) ?? '', /dept-[a-z0-9]{6}/);
+  await shot('department');
+  await page.getByTestId('dept-back').click();
+  const stored = await admin.request('GET', '/api/departments');
+  const users = await admin.request('GET', '/api/users');
+  const wang = users.json.users.find((u: { username: string }) => u.username === 'wang.l1');
+  assert.deepEqual(
+    stored.json.departments.map((d: { name: string; members: unknown }) => [d.name, d.members]),
+    [['银行卡业务部', [{ userId: wang.id, level: 'L1' }]]],
+  );
+});
+
+test('deleting the department the workflow needs asks first, then is refused with the used-by list', {
+  timeout: 60_000,
+}, async () => {
+  await page.getByTestId('ticket-admin-tab-departments').click();
+  await page.getByTestId('dept-row').filter({ hasText: '银行卡业务部' }).getByTestId('dept-open').click();
+  await page.getByTestId('dept-delete').click();
+  const dialog = page.getByTestId('dept-confirm');
+  await dialog.waitFor();
+  assert.equal(
+    (await dialog.locator('p').first().textContent())?.trim(),
+    zhCN['tickets.dept.confirmDelete'].replace('{name}', '银行卡业务部'),
+  );
+  await page.getByTestId('dept-confirm-yes').click();
+  const error = page.getByTestId('dept-delete-error');
+  await error.waitFor({ timeout: 15_000 });
+  assert.equal(await error.getAttribute('data-code'), 'TICKETS_IN_USE');
+  assert.equal((await error.textContent())?.trim(), zhCN['error.TICKETS_IN_USE']);
+  assert.deepEqual(await page.getByTestId('dept-used-by').locator('li').allTextContents(), [
+    zhCN['tickets.dept.usedWorkflow'].replace('{name}', '二线升级流程').replace('{level}', 'L1'),
+  ]);
+  await shot('department-in-use');
+  await page.getByTestId('dept-confirm-no').click();
+  const stored = await admin.request('GET', '/api/departments');
+  assert.equal(stored.json.departments.length, 1, 'the department in use was deleted');
+});

@@ -40,6 +40,20 @@ export class Departments {
     return dept;
   }
 
+  /** Removes the department (callers check what uses it first); TICKETS_NOT_FOUND when absent. */
+  async remove(id: string, actor: { userId: string }): Promise<void> {
+    await this.#lock.run(id, async () => {
+      const doc = await this.#db.get<Department>(key(id));
+      if (!doc) throw notFound('department', id);
+      await this.#db.remove(doc._id, doc._rev);
+      await this.#bus.publish(
+        'ticket.department_deleted',
+        { departmentId: id, name: doc.name },
+        { actor: actor.userId },
+      );
+    });
+  }
+
   async list(): Promise<Department[]> {
     return (await this.#db.list<Department>({ prefix: 'dept:' })).map(({ _id, _rev, ...d }) => d);
   }

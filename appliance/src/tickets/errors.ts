@@ -8,6 +8,7 @@ export type TicketsErrorCode =
   | 'TICKETS_INVALID_REQUEST'
   | 'TICKETS_ATTACHMENT_TOO_LARGE'
   | 'TICKETS_EMPTY_GROUP'
+  | 'TICKETS_IN_USE'
   | 'TICKETS_CLOSED';
 
 export class TicketsError extends DomainError<TicketsErrorCode> {

@@ -43,6 +43,7 @@ declare module '../events/catalogue.ts' {
     };
     'ticket.workflow_published': { workflowId: string; version: number };
     'ticket.department_saved': { departmentId: string; members: string[] };
+    'ticket.department_deleted': { departmentId: string; name: string };
     'ticket.sla_policy_saved': { policyId: string };
   }
 }

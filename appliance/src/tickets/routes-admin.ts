@@ -1,7 +1,18 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter, requirePermission } from '../http/index.ts';
+import { deleteDepartment, departmentUsage } from './department-usage.ts';
 import type { TicketService } from './facade.ts';
-import { actorOf, body, IdParam, itemWriteRoute, json, ok, plain, readRoute } from './route-util.ts';
+import {
+  actorOf,
+  body,
+  IdParam,
+  itemWriteRoute,
+  json,
+  ok,
+  plain,
+  readItemRoute,
+  readRoute,
+} from './route-util.ts';
 import { Anything, DepartmentIn, SlaPolicyIn, WorkflowIn } from './schemas.ts';
 import type { SlaPolicy, WorkflowInput } from './types.ts';
 import { validateWorkflow } from './workflow.ts';
@@ -73,6 +84,27 @@ export function ticketAdminRoutes(service: TicketService) {
       await service.departments.save({ id: c.req.valid('param').id, name, members: m }, actorOf(c)),
       200,
     );
+  });
+
+  const deptGet = readItemRoute('/departments/{id}', 'One department and what uses it');
+  app.openapi(deptGet, async (c) => {
+    const { id } = c.req.valid('param');
+    const department = await service.departments.get(id);
+    return c.json({ department, usedBy: await departmentUsage(service, id) }, 200);
+  });
+
+  const deptDelete = createRoute({
+    method: 'delete',
+    path: '/departments/{id}',
+    summary:
+      'Delete a department (409 TICKETS_IN_USE naming the tickets, workflows and SLA policies that use it)',
+    middleware: admin,
+    request: { params: IdParam },
+    responses: ok,
+  });
+  app.openapi(deptDelete, async (c) => {
+    await deleteDepartment(service, c.req.valid('param').id, actorOf(c));
+    return c.json({ ok: true }, 200);
   });
 
   const slaList = readRoute('/sla-policies', 'SLA policies');

@@ -35,6 +35,9 @@ const tp = (id: string) => `/api/tickets/${encodeURIComponent(id)}`;
 
 export const listTickets = async (api: ApiClient, query: { state?: string; contactId?: string } = {}) =>
   (await api.get<{ tickets: TicketRow[] }>('/api/tickets', query)).tickets;
+/** One page of the list, newest first; pass `nextCursor` back as `cursor` for the next. */
+export const listTicketPage = (api: ApiClient, cursor?: string) =>
+  api.get<{ tickets: TicketRow[]; nextCursor?: string }>('/api/tickets', cursor ? { cursor } : {});
 export const getTicket = (api: ApiClient, id: string) => api.get<TicketDetail>(tp(id));
 export const transitionTicket = (api: ApiClient, id: string, to: string, fields?: Record<string, string>) =>
   api.post<TicketRow>(`${tp(id)}/transitions`, fields ? { to, fields } : { to });
@@ -98,3 +101,21 @@ export async function validateWorkflowDef(api: ApiClient, wf: WorkflowDef): Prom
     throw e;
   }
 }
+
+export interface DepartmentDef {
+  id: string;
+  name: string;
+  members: Array<{ userId: string; level?: string }>;
+}
+/** What still uses a department (the delete is refused while any list is not empty). */
+export interface DepartmentUsedBy {
+  tickets: Array<{ id: string; number: string }>;
+  workflows: Array<{ id: string; name: string; level: string }>;
+  policies: Array<{ id: string; name: string }>;
+}
+const dp = (id: string) => `/api/departments/${encodeURIComponent(id)}`;
+export const listDepartments = async (api: ApiClient) =>
+  (await api.get<{ departments: DepartmentDef[] }>('/api/departments')).departments;
+export const saveDepartment = (api: ApiClient, d: DepartmentDef) =>
+  api.put<DepartmentDef>(dp(d.id), { name: d.name, members: d.members });
+export const deleteDepartment = (api: ApiClient, id: string) => api.delete(dp(id));

@@ -3,6 +3,7 @@ import { useEffect } from 'preact/hooks';
 import { api } from '../../app-state.ts';
 import { t } from '../../i18n/index.ts';
 import { fetchDefinitions, saveSlaPolicy } from './api.ts';
+import { DepartmentsAdmin } from './departments-admin.tsx';
 import { type Failure, failureOf, RefusalText } from './refusal.tsx';
 import { WorkflowEditor } from './workflow-editor.tsx';
 
@@ -106,6 +107,7 @@ export function TicketAdminPanel() {
         ))}
       </div>
       {tab.value === 'workflows' && <WorkflowEditor />}
+      {tab.value === 'departments' && <DepartmentsAdmin />}
       {tab.value === 'sla' && <SlaJson />}
     </section>
   );

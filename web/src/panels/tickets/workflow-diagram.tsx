@@ -108,7 +108,13 @@ export function WorkflowDiagram(props: {
               stroke-width={on ? 3 : 1.5}
               marker-end="url(#wf-arrow)"
             />
-            <path d={e.path} fill="none" stroke="transparent" stroke-width={12} />
+            {/* A wide invisible stroke to click on; a loop is clickable inside too. */}
+            <path
+              d={e.path}
+              fill={tr.from === tr.to ? 'transparent' : 'none'}
+              stroke="transparent"
+              stroke-width={12}
+            />
             <text x={e.labelX} y={e.labelY} text-anchor="middle" font-size="12" data-testid="wf-edge-label">
               {transitionCaption(tr)}
             </text>
