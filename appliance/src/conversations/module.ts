@@ -9,6 +9,8 @@ import { quarantineRoutes } from './routes-quarantine.ts';
 import { ConversationService } from './service.ts';
 import { CONVERSATION_SEALED_FIELDS, ConversationStore, conversationKeyIdFor } from './store.ts';
 
+const CONTACT_INDEX = 'contact-index-v1';
+
 /** Conversations, contacts and the customer 360; provides `services.conversations`. */
 export const conversationsModule: BranchModule = {
   name: 'conversations',
@@ -22,6 +24,10 @@ export const conversationsModule: BranchModule = {
     });
     const store = new ConversationStore(db, (k, v) => crypto.blindIndex(k, v));
     await removeCallPlaceholders(store, bus);
+    // Contacts stored before the customer index existed get their entries once (a rerun is harmless).
+    if (!(await store.migrated(CONTACT_INDEX))) {
+      await store.markMigrated(CONTACT_INDEX, { contacts: await store.indexContacts() });
+    }
     const service = new ConversationService(store, {
       customers,
       bus,

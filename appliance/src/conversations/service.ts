@@ -331,6 +331,25 @@ export class ConversationService {
     );
   }
 
+  /** The latest `limit` contacts of these customers, newest first; reads only those (an index walk). */
+  async recentContacts(customerIds: string[], limit: number): Promise<Contact[]> {
+    const each = await Promise.all(customerIds.map((id) => this.#store.recentContactsOf(id, limit)));
+    return each
+      .flat()
+      .sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0))
+      .slice(0, limit);
+  }
+
+  /** The latest `limit` messages of these customers on every channel, in time order. */
+  async recentTimeline(customerIds: string[], limit: number): Promise<TimelineEntry[]> {
+    const all: TimelineEntry[] = [];
+    for (const id of customerIds) {
+      const conv = await this.#store.existingConversationOf(id);
+      if (conv) all.push(...(await this.#store.recentMessages(conv, limit)).map(({ type, ...m }) => m));
+    }
+    return all.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).slice(-limit);
+  }
+
   async messagesOf(conversationId: string): Promise<TimelineEntry[]> {
     return (await this.#store.messages(conversationId)).map(({ type, ...m }) => m);
   }

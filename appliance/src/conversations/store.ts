@@ -38,6 +38,11 @@ export type QuarantineDoc = Omit<QuarantinedAttachment, 'name'> & { fileName: st
 let arrival = 0;
 const order = () => (arrival++ % 1e9).toString().padStart(9, '0');
 
+/** `cx:<customerId>:<createdAt>:<contactId>`: a customer's contacts by time, for the bounded 360. */
+function contactEntry(c: Pick<Contact, 'id' | 'customerId' | 'createdAt'>) {
+  return { _id: `cx:${c.customerId}:${c.createdAt}:${c.id}`, contactId: c.id };
+}
+
 /** Document layout of the conversations database; keys are built here only. */
 export class ConversationStore {
   #db: DocStore;
@@ -143,13 +148,60 @@ export class ConversationStore {
     return this.#db.get<ContactDoc>(`ct:${id}`);
   }
 
+  /** A new contact is written with its customer-index entry in one commit. */
   async putContact(c: Contact, rev?: string): Promise<void> {
-    await this.#db.put<ContactDoc>({
+    const doc: ContactDoc & { _id: string; _rev?: string } = {
       ...c,
       type: 'contact',
       _id: `ct:${c.id}`,
       ...(rev ? { _rev: rev } : {}),
+    };
+    if (rev) {
+      await this.#db.put<ContactDoc>(doc);
+      return;
+    }
+    const [row] = await this.#db.bulkPut<object>([doc, contactEntry(c)]);
+    if (!row || 'error' in row) {
+      const code =
+        row && 'error' in row && row.error === 'STORAGE_CONFLICT' ? 'STORAGE_CONFLICT' : 'STORAGE_IO';
+      throw new StorageError(code, `Cannot write contact [id:${c.id}]`, {
+        status: code === 'STORAGE_CONFLICT' ? 409 : 500,
+      });
+    }
+  }
+
+  /**
+   * A customer's latest contacts, newest first, through the `cx:` index
+   * (customer id, creation time, contact id; nothing personal): reads only
+   * what it returns. An entry whose contact now names another customer is skipped.
+   */
+  async recentContactsOf(customerId: string, limit: number): Promise<Contact[]> {
+    const entries = await this.#db.list<{ contactId: string }>({
+      prefix: `cx:${customerId}:`,
+      descending: true,
+      limit,
     });
+    const docs = await Promise.all(entries.map((e) => this.contact(e.contactId)));
+    return docs
+      .filter((d) => d !== undefined && d.customerId === customerId)
+      .map((d) => stripContact(d as StoredDoc<ContactDoc>));
+  }
+
+  /** Adds the `cx:` entries of contacts stored before the index existed; an existing entry is left alone. */
+  async indexContacts(batch = 500): Promise<number> {
+    let after: string | undefined;
+    let count = 0;
+    for (;;) {
+      const docs = await this.#db.list<ContactDoc>({
+        prefix: 'ct:',
+        limit: batch,
+        ...(after ? { after } : {}),
+      });
+      if (docs.length > 0) await this.#db.bulkPut<object>(docs.map((d) => contactEntry(d)));
+      count += docs.length;
+      after = docs.at(-1)?._id;
+      if (docs.length < batch) return count;
+    }
   }
 
   async contacts(): Promise<Contact[]> {
@@ -190,6 +242,12 @@ export class ConversationStore {
 
   async markMigrated(name: string, details: Record<string, number>): Promise<void> {
     await this.#db.create({ _id: `mig:${name}`, ...details });
+  }
+
+  /** The latest `limit` messages of a conversation, newest first (keys sort by time). */
+  async recentMessages(conversationId: string, limit: number): Promise<MessageDoc[]> {
+    const docs = await this.#db.list<MessageDoc>({ prefix: `m:${conversationId}:`, descending: true, limit });
+    return docs.map(({ _id, _rev, ...m }) => m);
   }
 
   async messages(conversationId: string): Promise<MessageDoc[]> {

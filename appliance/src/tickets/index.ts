@@ -53,6 +53,13 @@ export { renderNotice } from './notify.ts';
 export { DEFAULT_SLA_POLICY, DEFAULT_WORKFLOW } from './seed.ts';
 export type { CreateTicketInput, TicketPatch } from './service.ts';
 /**
+ * The stored layout, for bulk loads that bypass the service (benchmarks,
+ * imports): a ticket's document, its list-index entries, its sealed fields and key.
+ * @example
+ * await store.bulkPut([ticketDoc(t), ...ticketIndexDocs(t)]);
+ */
+export { TICKET_SEALED_FIELDS, ticketDoc, ticketIndexDocs, ticketKeyId } from './store.ts';
+/**
  * Data shapes.
  * @example
  * const p: Priority = 'urgent';

@@ -26,5 +26,11 @@ export const fetchScreenPop = (api: ApiClient, id: string) =>
 export const findByPhone = (api: ApiClient, phone: string) =>
   api.get<{ customers: Array<{ id: string; name: string; phone?: string }> }>('/api/customers', { phone });
 
+/** One page of customers (masked by role); pass `nextCursor` back as `cursor` for the next. */
+export const listCustomers = (api: ApiClient, cursor?: string) =>
+  api.get<{ customers: Array<{ id: string; name: string; phone?: string }>; nextCursor?: string }>(
+    '/api/customers',
+    cursor ? { cursor } : {},
+  );
 export const importFile = (api: ApiClient, body: { kind: string; format: 'csv' | 'xlsx'; data: string }) =>
   api.post<ImportReportView>('/api/crm/import', body);

@@ -4,7 +4,14 @@ import { ErrorText } from '../../components/error-text.tsx';
 import { useAction } from '../../components/use-action.ts';
 import { ApiError } from '../../data/api.ts';
 import { t } from '../../i18n/index.ts';
-import { fetchScreenPop, findByPhone, type ImportReportView, importFile, type ScreenPopView } from './api.ts';
+import {
+  fetchScreenPop,
+  findByPhone,
+  type ImportReportView,
+  importFile,
+  listCustomers,
+  type ScreenPopView,
+} from './api.ts';
 import { ScreenPopCard } from './screenpop-card.tsx';
 
 async function base64Of(file: File): Promise<string> {
@@ -22,6 +29,16 @@ export function CrmPanel() {
   const report = useSignal<ImportReportView | undefined>(undefined);
   const search = useAction();
   const upload = useAction();
+  const list = useSignal<Array<{ id: string; name: string }>>([]);
+  const next = useSignal<string | undefined>(undefined);
+  const browse = useAction();
+  /** The first page of customers, or the next one appended. */
+  const loadPage = (cursor?: string) =>
+    browse.run(async () => {
+      const page = await listCustomers(api, cursor);
+      list.value = cursor ? [...list.value, ...page.customers] : page.customers;
+      next.value = page.nextCursor;
+    });
   return (
     <div data-testid="crm-panel">
       <form
@@ -48,6 +65,36 @@ export function CrmPanel() {
       </form>
       <ErrorText code={search.error} testid="crm-search-error" />
       {pop.value ? <ScreenPopCard pop={pop.value} /> : null}
+      <button type="button" data-testid="crm-browse" disabled={browse.busy} onClick={() => void loadPage()}>
+        {t('crm.browse')}
+      </button>
+      <ul>
+        {list.value.map((c) => (
+          <li key={c.id} data-testid="crm-customer-row">
+            <button
+              type="button"
+              onClick={() =>
+                void search.run(async () => {
+                  pop.value = await fetchScreenPop(api, c.id);
+                })
+              }
+            >
+              {c.name}
+            </button>
+          </li>
+        ))}
+      </ul>
+      {next.value ? (
+        <button
+          type="button"
+          data-testid="crm-more"
+          disabled={browse.busy}
+          onClick={() => void loadPage(next.value)}
+        >
+          {t('crm.more')}
+        </button>
+      ) : null}
+      <ErrorText code={browse.error} testid="crm-browse-error" />
       {can('customers.write') ? (
         <form
           onSubmit={(e) => {

@@ -7,6 +7,8 @@ export const crmEn = {
   'crm.warranties': 'Warranty',
   'crm.history': 'Service history',
   'crm.external': 'External CRM',
+  'crm.browse': 'List customers',
+  'crm.more': 'Show more',
   'crm.import': 'Import',
   'crm.reportSummary': '{rows} rows read, {imported} imported',
 } as const;

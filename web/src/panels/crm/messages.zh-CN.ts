@@ -9,6 +9,8 @@ export const crmZhCN: Record<keyof typeof crmEn, string> = {
   'crm.warranties': '保修',
   'crm.history': '服务记录',
   'crm.external': '外部 CRM',
+  'crm.browse': '客户列表',
+  'crm.more': '显示更多',
   'crm.import': '导入',
   'crm.reportSummary': '共读取 {rows} 行，导入 {imported} 行',
 };

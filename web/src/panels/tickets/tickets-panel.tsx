@@ -2,7 +2,7 @@ import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { api } from '../../app-state.ts';
 import { t } from '../../i18n/index.ts';
-import { listTickets, type TicketRow } from './api.ts';
+import { listTicketPage, type TicketRow } from './api.ts';
 import { type Failure, failureOf, RefusalText } from './refusal.tsx';
 import { TicketDetailView } from './ticket-detail.tsx';
 
@@ -11,9 +11,13 @@ export function TicketsPanel() {
   const rows = useSignal<TicketRow[]>([]);
   const open = useSignal<string | undefined>(undefined);
   const failure = useSignal<Failure | undefined>(undefined);
-  const load = async () => {
+  const next = useSignal<string | undefined>(undefined);
+  /** The first page, or the one after `cursor` appended to what is shown. */
+  const load = async (cursor?: string) => {
     try {
-      rows.value = await listTickets(api);
+      const page = await listTicketPage(api, cursor);
+      rows.value = cursor ? [...rows.value, ...page.tickets] : page.tickets;
+      next.value = page.nextCursor;
     } catch (e) {
       failure.value = failureOf(e);
     }
@@ -73,6 +77,11 @@ export function TicketsPanel() {
           </tbody>
         </table>
       )}
+      {next.value ? (
+        <button type="button" data-testid="tickets-more" onClick={() => void load(next.value)}>
+          {t('tickets.more')}
+        </button>
+      ) : null}
     </section>
   );
 }
