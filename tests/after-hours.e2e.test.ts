@@ -9,12 +9,12 @@ import { after, before, test } from 'node:test';
 import { simpleParser } from 'mailparser';
 import nodemailer from 'nodemailer';
 import type { Browser, Page } from 'playwright-core';
-import { SMTPServer } from 'smtp-server';
 import { type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
 import { bootstrapAdmin, createSignedInUser } from './support/bootstrap.ts';
 import { ARTIFACTS, launchChromium } from './support/browser.ts';
 import type { ApiClient } from './support/client.ts';
 import { freePort } from './support/ports.ts';
+import { type SmtpCapture, startSmtpCapture } from './support/smtp-capture.ts';
 import { until } from './support/until.ts';
 
 const ZONE = 'Asia/Shanghai';
@@ -36,20 +36,7 @@ let admin: ApiClient;
 let agent: { client: ApiClient; userId: string };
 let browser: Browser | undefined;
 let smtpPort: number;
-const relayed: Buffer[] = [];
-const relay = new SMTPServer({
-  authOptional: true,
-  disabledCommands: ['STARTTLS', 'AUTH'],
-  logger: false,
-  onData(stream, _s, cb) {
-    const parts: Buffer[] = [];
-    stream.on('data', (d: Buffer) => parts.push(d));
-    stream.on('end', () => {
-      relayed.push(Buffer.concat(parts));
-      cb();
-    });
-  },
-});
+let relay: SmtpCapture;
 let cleanup: () => Promise<void> = async () => undefined;
 
 const holiday = (holidays: string[]) =>
@@ -65,8 +52,8 @@ const offersOf = async (c: ApiClient) =>
   ((await c.request('GET', '/api/routing/me/state')).json['offers'] ?? []) as Offer[];
 
 before(async () => {
-  await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
-  const relayPort = (relay.server.address() as { port: number }).port;
+  relay = await startSmtpCapture();
+  const relayPort = relay.port;
   smtpPort = await freePort();
   const tmp = await tempDataDir('bl-after-hours-');
   app = await startAppliance(tmp.dir, {
@@ -81,7 +68,7 @@ before(async () => {
     await browser?.close();
     await app.stop();
     await tmp.cleanup();
-    await new Promise<void>((r) => relay.close(() => r()));
+    await relay.close();
   };
   ({ admin } = await bootstrapAdmin(app));
   const closed = await holiday([day(-1), day(0), day(1)]);
@@ -146,7 +133,7 @@ test('an email sent over SMTP while closed is stored, answered by the configured
     en: 'The branch is closed today; we will answer when we open.',
   });
   assert.equal(reply.status, 204, JSON.stringify(reply.json));
-  const before = relayed.length;
+  const before = relay.received.length;
   await nodemailer
     .createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true })
     .sendMail({
@@ -156,7 +143,7 @@ test('an email sent over SMTP while closed is stored, answered by the configured
       text: 'Please send me last year’s mortgage statement.',
     });
   const raw = await until('the automatic reply at the relay', () =>
-    relayed.length > before ? relayed.at(-1) : undefined,
+    relay.received.length > before ? relay.received.at(-1) : undefined,
   );
   const mail = await simpleParser(raw);
   assert.equal(
