@@ -13,6 +13,7 @@ import {
   type WorkflowConfig,
 } from './engine-types.ts';
 import { RoutingError } from './errors.ts';
+import { skillsOf } from './references.ts';
 import { type RoutingSnapshot, RoutingStore } from './store.ts';
 import { type ConfigKind, type SkillConfig, SYSTEM_REASON_CODES } from './types.ts';
 
@@ -101,7 +102,9 @@ export class RoutingConfigBook {
     return structuredClone(rest);
   }
 
-  putQueue(q: QueueConfig, actor: string) {
+  async putQueue(q: QueueConfig, actor: string): Promise<void> {
+    // Parsed even when no workflow targets the queue yet: a '((' would otherwise be stored and route nobody.
+    if (q.agentExpression) skillsOf(q.agentExpression, 'agentExpression');
     return this.#change('queue', q.id, actor, (s) => ({ ...s, queues: upsert(s.queues, q) }), q);
   }
   putSkill(k: SkillConfig, actor: string) {

@@ -152,3 +152,12 @@ test('POST expression-check lists the agent profiles a condition matches, and re
   assert.equal(bad.status, 400);
   assert.equal(bad.json['error'].details.field, 'agentExpression');
 });
+
+test('putQueue() refuses a condition that does not parse on the service path too (HQ policies)', async () => {
+  const { routing } = await setup();
+  await assert.rejects(routing.putQueue({ id: 'x', name: 'X', agentExpression: '((' }, 'hq'), {
+    code: 'ROUTING_EXPRESSION_INVALID',
+    details: { position: 2, field: 'agentExpression' },
+  });
+  assert.ok(!routing.config().queues.some((q) => q.id === 'x'));
+});
