@@ -9,7 +9,9 @@ import {
 } from './calendar.ts';
 
 const weekdays = (windows: Array<[string, string]>) =>
-  Object.fromEntries([1, 2, 3, 4, 5].map((d) => [d, windows])) as BusinessCalendar['weekly'];
+  Object.fromEntries(
+    ['Mon', 'Tue', 'Wed', 'Thu', 'Fri'].map((d) => [d, windows]),
+  ) as BusinessCalendar['weekly'];
 
 // 2024-10-01 (Tuesday) is National Day; 2024-09-28/29 is a weekend.
 const shanghai: BusinessCalendar = {
@@ -91,7 +93,7 @@ describe('validateCalendar()', () => {
   it('rejects an unknown zone, an empty window, a calendar that never opens and a bad holiday', () => {
     assert.throws(() => validateCalendar({ ...shanghai, timeZone: 'Mars/Olympus' }), /time zone/);
     assert.throws(
-      () => validateCalendar({ ...shanghai, weekly: { 1: [['18:00', '09:00']] } }),
+      () => validateCalendar({ ...shanghai, weekly: { Mon: [['18:00', '09:00']] } }),
       /Empty hours/,
     );
     assert.throws(() => validateCalendar({ ...shanghai, weekly: {} }), /no opening hours/);

@@ -4,17 +4,43 @@
  */
 
 import { assertTimeZone, OutOfRangeError, type WallClock, wallClock } from '../contracts/index.ts';
+import type { Calendar as RoutingCalendar, Weekday } from '../routing/index.ts';
 
 /** `HH:MM` wall-clock window, end exclusive; `24:00` allowed as an end. */
 export type HoursWindow = readonly [start: string, end: string];
 
-export interface BusinessCalendar {
-  /** IANA zone, e.g. `Asia/Shanghai`. */
-  timeZone: string;
-  /** Index 0 = Sunday … 6 = Saturday (as `Date#getDay`); a missing day is closed. */
-  weekly: Partial<Record<0 | 1 | 2 | 3 | 4 | 5 | 6, readonly HoursWindow[]>>;
+/**
+ * Routing's business-hours format (one calendar format for the branch):
+ * weekday names (`Mon` … `Sun`) to open windows in an IANA zone, plus holidays.
+ */
+export type BusinessCalendar = Pick<RoutingCalendar, 'timeZone'> & {
+  /** A missing day is closed. */
+  weekly: Partial<Record<Weekday, readonly HoursWindow[]>>;
   /** Local dates `YYYY-MM-DD` that are closed all day. */
   holidays?: readonly string[];
+};
+
+/** Index as `Date#getDay` (0 = Sunday): policies stored before the shared format keyed days so. */
+const DAY_NAMES: readonly Weekday[] = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/**
+ * The calendar in the shared format; a stored one keyed by day number
+ * (`{ 1: [...] }` = Monday, the old SLA format) is translated, so old policies stay readable.
+ * @example
+ * readCalendar({ timeZone: 'Asia/Shanghai', weekly: { 1: [['09:00', '18:00']] } }).weekly; // { Mon: [['09:00', '18:00']] }
+ */
+export function readCalendar(cal: {
+  timeZone: string;
+  weekly: Record<string, readonly HoursWindow[] | undefined>;
+  holidays?: readonly string[];
+}): BusinessCalendar {
+  const weekly: BusinessCalendar['weekly'] = {};
+  for (const [key, windows] of Object.entries(cal.weekly)) {
+    const name = /^[0-6]$/.test(key) ? DAY_NAMES[Number(key)] : DAY_NAMES.find((d) => d === key);
+    if (!name) throw new OutOfRangeError('TICKETS_INVALID_CALENDAR', `Invalid weekday "${key}"`);
+    if (windows) weekly[name] = [...(weekly[name] ?? []), ...windows];
+  }
+  return { timeZone: cal.timeZone, weekly, ...(cal.holidays ? { holidays: cal.holidays } : {}) };
 }
 
 const MINUTE = 60_000;
@@ -81,7 +107,7 @@ function dayIntervals(cal: BusinessCalendar, base: LocalParts, dayOffset: number
   const m = noon.getUTCMonth() + 1;
   const d = noon.getUTCDate();
   if (cal.holidays?.includes(`${y}-${pad(m)}-${pad(d)}`)) return [];
-  const weekday = noon.getUTCDay() as 0 | 1 | 2 | 3 | 4 | 5 | 6;
+  const weekday = DAY_NAMES[noon.getUTCDay()] as Weekday;
   return (cal.weekly[weekday] ?? []).map(([s, e]) => {
     const sm = minutesOf(s);
     const em = minutesOf(e);

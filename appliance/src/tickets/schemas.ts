@@ -143,7 +143,11 @@ export const SlaPolicyIn = z
     calendar: z
       .object({
         timeZone: z.string().min(1).max(64),
-        weekly: z.partialRecord(z.enum(['0', '1', '2', '3', '4', '5', '6']), Hours),
+        // Weekday names as routing's business hours; day numbers (0 = Sunday) still accepted.
+        weekly: z.partialRecord(
+          z.enum(['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun', '0', '1', '2', '3', '4', '5', '6']),
+          Hours,
+        ),
         holidays: z.array(z.string().max(10)).max(400).optional(),
       })
       .strict(),

@@ -38,7 +38,7 @@ export const DEFAULT_SLA_POLICY: SlaPolicy = {
   name: 'Standard (weekdays 09:00–18:00 CST)',
   calendar: {
     timeZone: 'Asia/Shanghai',
-    weekly: Object.fromEntries([1, 2, 3, 4, 5].map((d) => [d, [['09:00', '18:00']]])),
+    weekly: Object.fromEntries(['Mon', 'Tue', 'Wed', 'Thu', 'Fri'].map((d) => [d, [['09:00', '18:00']]])),
     holidays: [],
   },
   targets: {

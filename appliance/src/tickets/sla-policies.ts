@@ -1,6 +1,6 @@
 import type { EventBus } from '../events/index.ts';
 import type { DocStore } from '../storage/index.ts';
-import { validateCalendar } from './calendar.ts';
+import { readCalendar, validateCalendar } from './calendar.ts';
 import { notFound, TicketsError } from './errors.ts';
 import type { SlaPolicy } from './types.ts';
 
@@ -9,6 +9,19 @@ const key = (id: string) => `sla:${id}`;
 function check(p: SlaPolicy): void {
   try {
     validateCalendar(p.calendar);
+  } catch (err) {
+    throw new TicketsError('TICKETS_INVALID_CALENDAR', (err as Error).message, {
+      status: 422,
+      cause: err,
+      details: { policyId: p.id },
+    });
+  }
+}
+
+/** The policy with its calendar in the shared format (policies stored before it keyed days by number). */
+function current(p: SlaPolicy): SlaPolicy {
+  try {
+    return { ...p, calendar: readCalendar(p.calendar) };
   } catch (err) {
     throw new TicketsError('TICKETS_INVALID_CALENDAR', (err as Error).message, {
       status: 422,
@@ -29,7 +42,8 @@ export class SlaPolicies {
     this.#bus = options.bus;
   }
 
-  async save(policy: SlaPolicy, actor: { userId: string }): Promise<SlaPolicy> {
+  async save(input: SlaPolicy, actor: { userId: string }): Promise<SlaPolicy> {
+    const policy = current(input);
     check(policy);
     const prior = await this.#db.get<SlaPolicy>(key(policy.id));
     await this.#db.put({ _id: key(policy.id), ...(prior ? { _rev: prior._rev } : {}), ...policy });
@@ -48,12 +62,13 @@ export class SlaPolicies {
     if (hit) return hit;
     const doc = await this.#db.get<SlaPolicy>(key(id));
     if (!doc) throw notFound('sla-policy', id);
-    const { _id, _rev, ...p } = doc;
+    const { _id, _rev, ...stored } = doc;
+    const p = current(stored);
     this.#cache.set(id, p);
     return p;
   }
 
   async list(): Promise<SlaPolicy[]> {
-    return (await this.#db.list<SlaPolicy>({ prefix: 'sla:' })).map(({ _id, _rev, ...p }) => p);
+    return (await this.#db.list<SlaPolicy>({ prefix: 'sla:' })).map(({ _id, _rev, ...p }) => current(p));
   }
 }
