@@ -10,8 +10,9 @@ import type { FlowDraft } from './flow-model.ts';
 import { FlowNodeForm, type Named } from './flow-node-form.tsx';
 import { FlowTree } from './flow-tree.tsx';
 
+/** A new flow has no id yet: the admin names it, so "new" never overwrites the inbound flow by accident. */
 const BLANK: FlowDraft = {
-  id: 'inbound',
+  id: '',
   name: '',
   language: 'zh',
   start: 'menu',
