@@ -81,11 +81,11 @@ export const setupEn = {
   'setup.webchat.snippet': 'Paste this tag into each page of your site:',
   'setup.webchat.copy': 'Copy',
   'setup.webchat.copied': 'Copied',
-  'setup.email.intro': 'Email is set on the appliance (its environment settings) for now:',
+  'setup.email.intro':
+    'The settings above are stored on the appliance; these environment settings win when set:',
   'setup.email.receive': 'receiving mail over SMTP',
   'setup.email.imap': 'fetching from a mailbox over IMAP',
   'setup.email.relay': 'sending replies through your mail relay',
-  'setup.email.noTestMail': 'A test mail button comes with the email settings page.',
   'setup.wechat.intro': 'Paste the callback URL into the platform’s server settings:',
   'setup.wechat.wechat': 'WeChat Official Account',
   'setup.wechat.wecom': 'WeCom customer service',

@@ -3,6 +3,9 @@ import { useEffect } from 'preact/hooks';
 import { allowedPanels, api, navigate } from '../../app-state.ts';
 import { ApiError } from '../../data/api.ts';
 import { t } from '../../i18n/index.ts';
+import { callbackUrl } from '../channels/api.ts';
+import { EmailSettings } from '../channels/email-settings.tsx';
+import { WechatSettings } from '../channels/wechat-settings.tsx';
 import {
   embedSnippet,
   fetchWebchatOrigins,
@@ -114,50 +117,55 @@ export function WebchatStep(props: StepProps & { view: SetupView; onSaved: (v: S
   );
 }
 
-/** Email: where it is set (environment settings today) and what the appliance needs; no form server-side yet. */
+/** Email: the Channels page's forms (relay with its test mail, IMAP), then the step's done/skip. */
 export function EmailStep(props: StepProps) {
   return (
-    <StepFrame step="email" skip={props.skip} onSave={props.done} saveLabel={t('setup.doneNext')}>
-      <h2>{t('setup.step.email')}</h2>
-      <p>{t('setup.email.intro')}</p>
-      <ul>
-        <li>
-          <code>BRANCHLINE_MAIL_DOMAINS</code>, <code>BRANCHLINE_SMTP_PORT</code> — {t('setup.email.receive')}
-        </li>
-        <li>
-          <code>BRANCHLINE_IMAP_URL</code> — {t('setup.email.imap')}
-        </li>
-        <li>
-          <code>BRANCHLINE_SMTP_RELAY_URL</code>, <code>BRANCHLINE_MAIL_FROM</code> — {t('setup.email.relay')}
-        </li>
-      </ul>
-      <p class="muted">{t('setup.email.noTestMail')}</p>
-    </StepFrame>
+    <>
+      <EmailSettings />
+      <StepFrame step="email" skip={props.skip} onSave={props.done} saveLabel={t('setup.doneNext')}>
+        <p>{t('setup.email.intro')}</p>
+        <ul>
+          <li>
+            <code>BRANCHLINE_MAIL_DOMAINS</code>, <code>BRANCHLINE_SMTP_PORT</code> —{' '}
+            {t('setup.email.receive')}
+          </li>
+          <li>
+            <code>BRANCHLINE_IMAP_URL</code> — {t('setup.email.imap')}
+          </li>
+          <li>
+            <code>BRANCHLINE_SMTP_RELAY_URL</code>, <code>BRANCHLINE_MAIL_FROM</code> —{' '}
+            {t('setup.email.relay')}
+          </li>
+        </ul>
+      </StepFrame>
+    </>
   );
 }
 
-/** WeChat OA / WeCom: the callback URLs to paste at the platform. */
+/** WeChat OA / WeCom: the Channels page's account forms, and the callback URLs to paste at the platform. */
 export function WechatStep(props: StepProps) {
   const urls = (['wechat', 'wecom'] as const).map((f) => ({
     flavour: f,
-    url: `${location.origin}/api/channels/${f}/callback`,
+    url: callbackUrl(location.origin, f),
   }));
   return (
-    <StepFrame step="wechat" skip={props.skip} onSave={props.done} saveLabel={t('setup.doneNext')}>
-      <h2>{t('setup.step.wechat')}</h2>
-      <p>{t('setup.wechat.intro')}</p>
-      {urls.map((u) => (
-        <dl class="secret" key={u.flavour}>
-          <dt>{t(`setup.wechat.${u.flavour}`)}</dt>
-          <dd>
-            <code class="wrap" data-testid={`setup-callback-${u.flavour}`}>
-              {u.url}
-            </code>
-          </dd>
-        </dl>
-      ))}
-      <p class="muted">{t('setup.wechat.public')}</p>
-    </StepFrame>
+    <>
+      <WechatSettings />
+      <StepFrame step="wechat" skip={props.skip} onSave={props.done} saveLabel={t('setup.doneNext')}>
+        <p>{t('setup.wechat.intro')}</p>
+        {urls.map((u) => (
+          <dl class="secret" key={u.flavour}>
+            <dt>{t(`setup.wechat.${u.flavour}`)}</dt>
+            <dd>
+              <code class="wrap" data-testid={`setup-callback-${u.flavour}`}>
+                {u.url}
+              </code>
+            </dd>
+          </dl>
+        ))}
+        <p class="muted">{t('setup.wechat.public')}</p>
+      </StepFrame>
+    </>
   );
 }
 
