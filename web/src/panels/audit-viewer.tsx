@@ -4,58 +4,77 @@ import { api, can } from '../app-state.ts';
 import { ErrorText } from '../components/error-text.tsx';
 import { useAction } from '../components/use-action.ts';
 import { type AuditQuery, type AuditRecord, auditExportUrl, searchAudit } from '../data/audit.ts';
-import { t } from '../i18n/index.ts';
-import { AuditFilters, type Filters } from './audit-filters.tsx';
+import type { User } from '../data/auth.ts';
+import { fetchUsers } from '../data/users.ts';
+import { locale, t } from '../i18n/index.ts';
+import { actionLabel } from './audit-actions.ts';
+import { AuditDetails } from './audit-details.tsx';
+import { AuditFilters, type Filters, NO_FILTERS } from './audit-filters.tsx';
 import { AuditVerify } from './audit-verify.tsx';
 
 const PAGE = 100;
 
-/** datetime-local values are local wall-clock time; the API wants UTC ISO-8601. */
-function toIso(local: string): string | undefined {
-  if (!local) return undefined;
-  const d = new Date(local);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+/** A `date` input value (local day) as the UTC instant that day starts, or the next day for an inclusive end. */
+function dayStart(day: string, plusDays = 0): string | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!m) return undefined;
+  return new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]) + plusDays).toISOString();
 }
 
+/** The API query for the filters, newest first. */
 export function toQuery(f: Filters): AuditQuery {
-  const q: AuditQuery = {};
-  if (f.actor.trim()) q.actor = f.actor.trim();
-  if (f.action.trim()) q.action = f.action.trim();
+  const q: AuditQuery = { order: 'desc' };
+  if (f.actor) q.actor = f.actor;
+  if (f.action) q.action = f.action;
+  if (f.target.trim()) q.target = f.target.trim();
   if (f.outcome) q.outcome = f.outcome;
-  const from = toIso(f.from);
-  const to = toIso(f.to);
+  const from = dayStart(f.from);
+  const to = dayStart(f.to, 1);
   if (from) q.from = from;
   if (to) q.to = to;
   return q;
 }
 
 export function AuditViewerPanel() {
-  const filters = useSignal<Filters>({ actor: '', action: '', outcome: '', from: '', to: '' });
+  const filters = useSignal<Filters>(NO_FILTERS);
   const records = useSignal<AuditRecord[]>([]);
-  const more = useSignal(false);
+  const cursor = useSignal<string | undefined>(undefined);
+  const users = useSignal<User[]>([]);
   const action = useAction();
 
+  const nameOf = (id: string): string => {
+    if (id === 'system') return t('audit.system');
+    const bare = id.startsWith('user:') ? id.slice('user:'.length) : id;
+    const u = users.value.find((x) => x.id === bare);
+    return u ? u.displayName : id;
+  };
   const search = (append: boolean) =>
     action.run(async () => {
-      const last = append ? records.value.at(-1) : undefined;
       const page = await searchAudit(api, {
         ...toQuery(filters.value),
         limit: PAGE,
-        ...(last ? { after: last.seq } : {}),
+        ...(append && cursor.value ? { cursor: cursor.value } : {}),
       });
-      records.value = append ? [...records.value, ...page] : page;
-      more.value = page.length === PAGE;
+      records.value = append ? [...records.value, ...page.records] : page.records;
+      cursor.value = page.cursor;
     });
   useEffect(() => {
+    void fetchUsers(api)
+      .then((list) => {
+        users.value = list;
+      })
+      .catch(() => undefined); // ids stay visible without users.read
     void search(false);
   }, []);
 
+  const when = new Intl.DateTimeFormat(locale.value, { dateStyle: 'medium', timeStyle: 'medium' });
   const query = toQuery(filters.value);
   return (
     <section class="stack">
       <h1>{t('audit.title')}</h1>
       <AuditFilters
         value={filters.value}
+        users={users.value}
         busy={action.busy}
         onChange={(next) => {
           filters.value = next;
@@ -67,24 +86,27 @@ export function AuditViewerPanel() {
           <>
             <a
               class="button secondary"
-              data-testid="audit-export-jsonl"
-              href={auditExportUrl(api, 'jsonl', query)}
-            >
-              {t('audit.exportJsonl')}
-            </a>
-            <a
-              class="button secondary"
               data-testid="audit-export-csv"
               href={auditExportUrl(api, 'csv', query)}
             >
               {t('audit.exportCsv')}
+            </a>
+            <a
+              class="button secondary"
+              data-testid="audit-export-jsonl"
+              href={auditExportUrl(api, 'jsonl', query)}
+            >
+              {t('audit.exportJsonl')}
             </a>
           </>
         )}
         <AuditVerify />
       </div>
       <ErrorText code={action.error} testid="audit-error" />
-      <table class="grid" data-testid="audit-table">
+      <table class="grid" data-testid="audit-table" aria-describedby="audit-order">
+        <caption id="audit-order" class="muted">
+          {t('audit.newestFirst')}
+        </caption>
         <thead>
           <tr>
             <th>{t('audit.col.seq')}</th>
@@ -99,25 +121,32 @@ export function AuditViewerPanel() {
         </thead>
         <tbody>
           {records.value.map((r) => (
-            <tr key={r.seq} data-testid={`audit-row-${r.seq}`} class={`outcome-${r.outcome}`}>
+            <tr
+              key={r.seq}
+              data-testid={`audit-row-${r.seq}`}
+              data-action={r.action}
+              class={`outcome-${r.outcome}`}
+            >
               <td>{r.seq}</td>
-              <td>{new Date(r.at).toLocaleString()}</td>
-              <td>{r.actor}</td>
               <td>
-                <code>{r.action}</code>
+                <time dateTime={r.at}>{when.format(new Date(r.at))}</time>
               </td>
-              <td>{r.target ?? ''}</td>
+              <td data-testid="audit-actor" title={r.actor}>
+                {nameOf(r.actor)}
+              </td>
+              <td data-testid="audit-action">{actionLabel(r.action)}</td>
+              <td title={r.target}>{r.target ? nameOf(r.target) : ''}</td>
               <td>{t(`audit.outcome.${r.outcome}`)}</td>
               <td>{r.source ?? ''}</td>
               <td>
-                <code class="wrap">{r.details ? JSON.stringify(r.details) : ''}</code>
+                <AuditDetails details={r.details} nameOf={nameOf} />
               </td>
             </tr>
           ))}
         </tbody>
       </table>
       {!action.busy && records.value.length === 0 && <p class="muted">{t('audit.empty')}</p>}
-      {more.value && (
+      {cursor.value && (
         <button type="button" class="secondary" disabled={action.busy} onClick={() => void search(true)}>
           {t('audit.more')}
         </button>
