@@ -39,6 +39,14 @@ function summary(n: FlowNodeDraft, p: Props): string {
   }
 }
 
+/** An intent edge reads as what the caller says ("I want to cancel my order" → cancel_order). */
+function viaLabel(item: TreeItem, flow: FlowDraft): string {
+  const via = item.via;
+  if (!via) return '';
+  const phrase = via.kind === 'intent' ? flow.intents?.[via.key ?? '']?.[0] : undefined;
+  return phrase ? t('flows.edge.intentPhrase', { phrase, intent: via.key ?? '' }) : edgeLabel(via);
+}
+
 function Item({ item, p }: { item: TreeItem; p: Props }) {
   const node = p.flow.nodes[item.id];
   const bad = p.invalid === item.id;
@@ -47,7 +55,7 @@ function Item({ item, p }: { item: TreeItem; p: Props }) {
     : undefined;
   return (
     <li>
-      {item.via && <span class="muted">{edgeLabel(item.via)} → </span>}
+      {item.via && <span class="muted">{viaLabel(item, p.flow)} → </span>}
       {item.missing ? (
         <span class="error" data-testid="flow-missing">
           {item.id ? t('flows.missingNode', { node: item.id }) : t('flows.edge.none')}

@@ -42,6 +42,7 @@ export const voiceEn = {
   'flows.edge.open': 'open',
   'flows.edge.closed': 'closed',
   'flows.edge.intent': 'says “{intent}”',
+  'flows.edge.intentPhrase': 'says “{phrase}” ({intent})',
   'flows.edge.fallback': 'not understood',
   'flows.edge.case': 'equals {value}',
   'flows.removeEdge': 'Remove',

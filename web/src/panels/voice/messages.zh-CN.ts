@@ -44,6 +44,7 @@ export const voiceZhCN: Record<keyof typeof voiceEn, string> = {
   'flows.edge.open': '营业中',
   'flows.edge.closed': '非营业时间',
   'flows.edge.intent': '说“{intent}”',
+  'flows.edge.intentPhrase': '说“{phrase}”（{intent}）',
   'flows.edge.fallback': '未听懂',
   'flows.edge.case': '等于 {value}',
   'flows.removeEdge': '移除',
