@@ -197,6 +197,8 @@ export const en = {
   'audit.field.outcome': 'Outcome',
   'audit.field.limit': 'Page size',
   'audit.field.descending': 'Newest first',
+  'audit.field.sessionId': 'Session',
+  'audit.field.roleId': 'Role',
   'audit.yes': 'yes',
   'audit.no': 'no',
 

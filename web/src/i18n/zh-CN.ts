@@ -193,6 +193,8 @@ export const zhCN: Record<MessageKey, string> = {
   'audit.field.outcome': '结果',
   'audit.field.limit': '每页条数',
   'audit.field.descending': '最新在前',
+  'audit.field.sessionId': '会话',
+  'audit.field.roleId': '角色',
   'audit.yes': '是',
   'audit.no': '否',
 

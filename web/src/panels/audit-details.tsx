@@ -1,4 +1,5 @@
-import { MESSAGES, type MessageKey, t } from '../i18n/index.ts';
+import { Fragment } from 'preact';
+import { MESSAGES, type MessageKey, roleName, t } from '../i18n/index.ts';
 import { actionLabel } from './audit-actions.ts';
 
 /** Resolves a user id to a display name; other strings come back unchanged. */
@@ -18,6 +19,7 @@ function valueText(key: string, v: unknown, nameOf: NameOf): string {
   if (typeof v === 'boolean') return t(v ? 'audit.yes' : 'audit.no');
   if (typeof v === 'string') {
     if (key === 'action') return actionLabel(v);
+    if (key === 'roles' || key === 'roleId') return roleName(v);
     if (key === 'actor' || key === 'target' || /(^u|U)serId$|^agentId$/.test(key)) return nameOf(v);
     return v;
   }
@@ -37,12 +39,18 @@ export function AuditDetails(props: { details: Record<string, unknown> | undefin
   );
   if (entries.length === 0) return null;
   return (
-    <dl class="audit-details" data-testid="audit-details">
+    <dl
+      class="audit-details"
+      data-testid="audit-details"
+      style={{ display: 'grid', gridTemplateColumns: 'max-content 1fr', gap: '0 0.75em', margin: 0 }}
+    >
       {entries.map(([k, v]) => (
-        <div key={k} class="row">
+        <Fragment key={k}>
           <dt>{fieldLabel(k)}</dt>
-          <dd data-field={k}>{valueText(k, v, props.nameOf)}</dd>
-        </div>
+          <dd data-field={k} style={{ margin: 0, overflowWrap: 'anywhere' }}>
+            {valueText(k, v, props.nameOf)}
+          </dd>
+        </Fragment>
       ))}
     </dl>
   );
