@@ -25,8 +25,13 @@ export class FlowService {
     return validateFlow(input, this.#catalog());
   }
 
-  async save(input: unknown, actor: { userId: string; source?: string }): Promise<StoredFlow> {
-    const flow = this.validate(input);
+  /** `seed`: the appliance's own first flow, saved before an admin could configure routing (catalog not checked). */
+  async save(
+    input: unknown,
+    actor: { userId: string; source?: string },
+    options: { seed?: boolean } = {},
+  ): Promise<StoredFlow> {
+    const flow = options.seed ? validateFlow(input) : this.validate(input);
     const head = await this.#store.get<FlowDoc>(`head:${flow.id}`);
     const version = (head?.version ?? 0) + 1;
     const stored: StoredFlow = { ...flow, version, savedAt: new Date().toISOString(), savedBy: actor.userId };

@@ -46,7 +46,7 @@ export const voiceModule: BranchModule = {
     ctx.provide('flows', flows);
     // First start: trunk calls get the default flow (hours → queue, or announcement → voicemail).
     if (!(await flows.find('inbound'))) {
-      await flows.save(DEFAULT_INBOUND_FLOW, { userId: 'system' });
+      await flows.save(DEFAULT_INBOUND_FLOW, { userId: 'system' }, { seed: true });
       log.info('seeded the default inbound flow');
     }
     const accountsStore = new EncryptedDocStore(await ctx.openStore('sip'), {
