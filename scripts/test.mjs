@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 // Runs the whole suite: builds the console bundle (the browser tests serve it),
 // then every *.test.ts under appliance/, sync/, web/ and tests/ with node:test via tsx.
+// `--fast` (npm run test:fast): only the tests beside the code (in-process, no
+// appliance started, no browser, no console build) — the tier to run while editing.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
-const only = process.argv.slice(2);
+const fast = process.argv.includes('--fast');
+const only = process.argv.slice(2).filter((a) => a !== '--fast');
 
 function walk(dir, out) {
   if (!existsSync(dir)) return out;
@@ -19,7 +22,7 @@ function walk(dir, out) {
   return out;
 }
 
-if (existsSync(path.join(root, 'web/vite.config.ts')) && !process.env.BRANCHLINE_SKIP_WEB_BUILD) {
+if (existsSync(path.join(root, 'web/vite.config.ts')) && !process.env.BRANCHLINE_SKIP_WEB_BUILD && !fast) {
   // Rebuilds only when web/dist does not match web/src (content stamp), as `npm start` does.
   const b = spawnSync(process.execPath, ['scripts/console-build.mjs', 'ensure'], {
     cwd: root,
@@ -28,7 +31,7 @@ if (existsSync(path.join(root, 'web/vite.config.ts')) && !process.env.BRANCHLINE
   if (b.status !== 0) process.exit(b.status ?? 1);
 }
 
-let files = ['appliance', 'sync', 'web/src', 'tests'].flatMap((d) => walk(path.join(root, d), []));
+let files = (fast ? ['appliance', 'sync', 'web/src'] : ['appliance', 'sync', 'web/src', 'tests']).flatMap((d) => walk(path.join(root, d), []));
 if (only.length > 0) files = files.filter((f) => only.some((o) => f.includes(o)));
 files.sort();
 // Files that take longer than the per-file limit by nature run after the others, with

