@@ -194,8 +194,9 @@ async function measure(app: RunningAppliance, cookie: string, size: number) {
 export async function run(): Promise<Record<string, unknown>> {
   const tmp = await tempDataDir('branchline-bench-lists-');
   const prof = process.env.BENCH_CPU_PROF;
-  const env = prof ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${prof}` } : undefined;
-  const start = () => startAppliance(tmp.dir, { timeoutMs: 300_000, ...(env ? { env } : {}) });
+  // Node refuses --cpu-prof in NODE_OPTIONS: a shell puts it after the node binary the harness runs.
+  const wrap = prof ? ['sh', '-c', `exec "$0" --cpu-prof --cpu-prof-dir=${prof} "$@"`] : undefined;
+  const start = () => startAppliance(tmp.dir, { timeoutMs: 300_000, ...(wrap ? { wrap } : {}) });
   const out: Record<string, unknown> = { bench: 'lists', samples: SAMPLES };
   try {
     let app = await start();

@@ -23,15 +23,27 @@ function registerSections(customers: ModuleContext['services']['customers'], crm
   };
 }
 
-/** Service history from the conversations context's contacts, when that context is loaded. */
+/**
+ * Service history from the conversations context's contacts, when that context
+ * is loaded: the customer's latest `limit` contacts through its customer index
+ * (a scan of every contact when the context offers no index).
+ */
 function registerContactHistory(services: Record<string, unknown>, crm: CrmService): void {
+  type Row = Record<string, unknown>;
   const conv = services.conversations as
-    | { listContacts?: (f: { customerIds: string[] }) => Promise<Array<Record<string, unknown>>> }
+    | {
+        listContacts?: (f: { customerIds: string[] }) => Promise<Row[]>;
+        recentContacts?: (customerIds: string[], limit: number) => Promise<Row[]>;
+      }
     | undefined;
+  const recent = conv?.recentContacts?.bind(conv);
   const list = conv?.listContacts?.bind(conv);
-  if (!list) return;
+  if (!recent && !list) return;
   crm.registerHistorySource('contacts', async (customerId, limit) =>
-    (await list({ customerIds: [customerId] }))
+    (recent
+      ? await recent([customerId], limit)
+      : await (list as NonNullable<typeof list>)({ customerIds: [customerId] })
+    )
       .map((c) => ({
         kind: `contact.${String(c.channel)}`,
         id: String(c.id),
