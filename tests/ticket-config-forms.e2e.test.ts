@@ -158,6 +158,50 @@ test('a department is created with a member picked by name and a level, then ope
   );
 });
 
+test('an SLA policy is made with targets per priority and a business calendar on the shared week picker', {
+  timeout: 60_000,
+}, async () => {
+  await page.getByTestId('ticket-admin-tab-sla').click();
+  await page.getByTestId('sla-new').click();
+  await page.getByTestId('sla-name').fill('贵宾服务');
+  await page.getByTestId('sla-urgent-first').fill('15');
+  await page.getByTestId('sla-urgent-resolution').fill('120');
+  await page.getByTestId('sla-normal-first').fill('60');
+  await page.getByTestId('sla-hours-open-Sat').check();
+  await page.getByTestId('sla-hours-from-Sat').fill('10:00');
+  await page.getByTestId('sla-hours-to-Sat').fill('14:00');
+  await page.getByTestId('sla-holiday').fill('2026-10-01');
+  await page.getByTestId('sla-holiday-add').click();
+  await shot('sla');
+  await page.getByTestId('sla-save').click();
+  const row = page.getByTestId('sla-row').filter({ hasText: '贵宾服务' });
+  await row.waitFor({ timeout: 15_000 });
+  assert.match((await row.textContent()) ?? '', /10:00–14:00/);
+  const stored = await admin.request('GET', '/api/sla-policies');
+  const vip = stored.json.policies.find((p: { name: string }) => p.name === '贵宾服务');
+  assert.deepEqual(vip.targets, {
+    urgent: { firstResponseMinutes: 15, resolutionMinutes: 120 },
+    normal: { firstResponseMinutes: 60 },
+  });
+  assert.deepEqual(vip.calendar, {
+    timeZone: 'Asia/Shanghai',
+    weekly: {
+      Mon: [['09:00', '18:00']],
+      Tue: [['09:00', '18:00']],
+      Wed: [['09:00', '18:00']],
+      Thu: [['09:00', '18:00']],
+      Fri: [['09:00', '18:00']],
+      Sat: [['10:00', '14:00']],
+    },
+    holidays: ['2026-10-01'],
+  });
+  // The seeded policy (stored before in day numbers by older appliances) opens in the same form.
+  await page.getByTestId('sla-row').filter({ hasText: 'Standard' }).getByTestId('sla-open').click();
+  assert.equal(await page.getByTestId('sla-hours-open-Mon').isChecked(), true);
+  assert.equal(await page.getByTestId('sla-hours-open-Sun').isChecked(), false);
+  await page.getByTestId('sla-back').click();
+});
+
 test('deleting the department the workflow needs asks first, then is refused with the used-by list', {
   timeout: 60_000,
 }, async () => {

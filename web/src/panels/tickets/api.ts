@@ -1,4 +1,5 @@
 import { type ApiClient, ApiError } from '../../data/api.ts';
+import type { Calendar } from '../../data/calendar.ts';
 
 export interface TicketRow {
   id: string;
@@ -119,3 +120,25 @@ export const listDepartments = async (api: ApiClient) =>
 export const saveDepartment = (api: ApiClient, d: DepartmentDef) =>
   api.put<DepartmentDef>(dp(d.id), { name: d.name, members: d.members });
 export const deleteDepartment = (api: ApiClient, id: string) => api.delete(dp(id));
+
+export const PRIORITY_LEVELS = ['urgent', 'high', 'normal', 'low'] as const;
+export type PriorityLevel = (typeof PRIORITY_LEVELS)[number];
+export interface SlaTargetDef {
+  firstResponseMinutes?: number;
+  nextResponseMinutes?: number;
+  resolutionMinutes?: number;
+}
+/** An SLA policy; its calendar is routing's business-hours format. */
+export interface SlaPolicyDef {
+  id: string;
+  name: string;
+  calendar: { timeZone: string; weekly: Calendar['weekly']; holidays?: string[] };
+  targets: Partial<Record<PriorityLevel, SlaTargetDef>>;
+  escalations: unknown[];
+}
+export const listSlaPolicies = async (api: ApiClient) =>
+  (await api.get<{ policies: SlaPolicyDef[] }>('/api/sla-policies')).policies;
+export const putSlaPolicy = (api: ApiClient, p: SlaPolicyDef) => {
+  const { id, ...rest } = p;
+  return api.put<SlaPolicyDef>(`/api/sla-policies/${encodeURIComponent(id)}`, rest);
+};
