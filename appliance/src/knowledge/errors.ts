@@ -6,6 +6,7 @@ export type KnowledgeErrorCode =
   | 'KNOWLEDGE_WRONG_STATUS'
   | 'KNOWLEDGE_SELF_REVIEW'
   | 'KNOWLEDGE_UNKNOWN_CATEGORY'
+  | 'KNOWLEDGE_CATEGORY_IN_USE'
   | 'KNOWLEDGE_RATE_LIMITED';
 
 export class KnowledgeError extends DomainError<KnowledgeErrorCode> {

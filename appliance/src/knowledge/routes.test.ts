@@ -150,3 +150,29 @@ test('an agent reading an article sees the published version, not a newer draft,
   });
   assert.equal(unknown.status, 400);
 });
+
+test('DELETE /api/kb/categories/{id} refuses a category with articles (409 KNOWLEDGE_CATEGORY_IN_USE listing them), deletes an empty one, 404 for none, 403 for agents', async () => {
+  const { call, kb } = await setup();
+  const refused = await call('editor', '/api/kb/categories/loans', { method: 'DELETE' });
+  assert.equal(refused.status, 409);
+  assert.equal(refused.json.error.code, 'KNOWLEDGE_CATEGORY_IN_USE');
+  const articles = (await kb.list()).filter((a) => a.version.category === 'loans');
+  assert.deepEqual(refused.json.error.details.usedBy, {
+    articles: articles.map((a) => ({ id: a.article.id, title: a.version.title })),
+    categories: [],
+  });
+  assert.ok(articles.length > 0);
+  const made = await call('editor', '/api/kb/categories', {
+    method: 'POST',
+    body: { id: 'spare', name: { 'zh-CN': '备用', en: 'Spare' } },
+  });
+  assert.equal(made.status, 201);
+  assert.equal((await call('agent', '/api/kb/categories/spare', { method: 'DELETE' })).status, 403);
+  assert.equal((await call('editor', '/api/kb/categories/spare', { method: 'DELETE' })).status, 200);
+  const left = await call('editor', '/api/kb/categories');
+  assert.ok(!left.json.categories.some((c: { id: string }) => c.id === 'spare'));
+  assert.ok(left.json.categories.some((c: { id: string }) => c.id === 'loans'));
+  const again = await call('editor', '/api/kb/categories/spare', { method: 'DELETE' });
+  assert.equal(again.status, 404);
+  assert.equal(again.json.error.code, 'KNOWLEDGE_NOT_FOUND');
+});

@@ -137,6 +137,21 @@ export function knowledgeRoutes(service: KnowledgeService, options: { publicLimi
     },
   );
 
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/kb/categories/{id}',
+      summary: 'Delete a category (409 KNOWLEDGE_CATEGORY_IN_USE listing the articles in it)',
+      middleware: [requirePermission('knowledge.write')] as const,
+      request: { params: z.object({ id: z.string().min(1).max(64) }) },
+      responses: { 200: s.json(z.object({ ok: z.boolean() }), 'Deleted') },
+    }),
+    async (c) => {
+      await service.deleteCategory(c.req.valid('param').id, actorOf(c));
+      return c.json({ ok: true }, 200);
+    },
+  );
+
   registerEditorial(app, service);
   return app;
 }

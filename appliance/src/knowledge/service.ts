@@ -56,6 +56,33 @@ export class KnowledgeService {
     return input;
   }
 
+  /**
+   * Deletes a category no article (latest or published version) and no
+   * sub-category uses; otherwise KNOWLEDGE_CATEGORY_IN_USE (409) listing them.
+   */
+  async deleteCategory(id: string, actor: KbActor): Promise<void> {
+    if (!(await this.#store.category(id))) {
+      throw new KnowledgeError('KNOWLEDGE_NOT_FOUND', `No category ${id}`, { status: 404, details: { id } });
+    }
+    const articles: Array<{ id: string; title: string }> = [];
+    for (const a of await this.#store.articles()) {
+      for (const n of new Set([a.latestVersion, a.publishedVersion ?? a.latestVersion])) {
+        const v = await this.#store.version(a.id, n);
+        if (v?.category === id && !articles.some((x) => x.id === a.id))
+          articles.push({ id: a.id, title: v.title });
+      }
+    }
+    const categories = (await this.#store.categories()).filter((c) => c.parentId === id).map((c) => c.id);
+    if (articles.length + categories.length > 0) {
+      throw new KnowledgeError('KNOWLEDGE_CATEGORY_IN_USE', `Category is still used [id:${id}]`, {
+        status: 409,
+        details: { categoryId: id, usedBy: { articles, categories } },
+      });
+    }
+    await this.#store.removeCategory(id);
+    await this.#bus.publish('kb.category_deleted', { categoryId: id }, actor);
+  }
+
   async listCategories(): Promise<KbCategory[]> {
     return (await this.#store.categories()).map(plain);
   }

@@ -45,6 +45,11 @@ export class KbStore {
     return this.#db.get<KbCategory>(categoryKey(id));
   }
 
+  async removeCategory(id: string): Promise<void> {
+    const doc = await this.category(id);
+    if (doc) await this.#db.remove(doc._id, doc._rev);
+  }
+
   async putCategory(c: KbCategory): Promise<void> {
     const prior = await this.category(c.id);
     await this.#db.put({ ...c, _id: categoryKey(c.id), ...(prior ? { _rev: prior._rev } : {}) });

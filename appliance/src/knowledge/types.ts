@@ -87,6 +87,7 @@ declare module '../events/catalogue.ts' {
     'kb.review_rejected': { articleId: string; version: number; reviewerId: string };
     'kb.article_published': { articleId: string; version: number; visibility: KbVisibility };
     'kb.category_created': { categoryId: string };
+    'kb.category_deleted': { categoryId: string };
     'kb.article_voted': { articleId: string; helpful: boolean };
     'kb.article_used': { articleId: string };
   }

@@ -65,3 +65,11 @@ export const rejectArticle = (api: ApiClient, id: string, comment: string) =>
   api.post<KbView>(`${art(id)}/reject`, { comment });
 export const countUsage = (api: ApiClient, id: string, kind: 'view' | 'helpful' | 'not_helpful' | 'used') =>
   api.post<KbUsage>(`${art(id)}/usage`, { kind });
+export const saveCategory = (api: ApiClient, c: KbCategory) => api.post<KbCategory>('/api/kb/categories', c);
+export const deleteCategory = (api: ApiClient, id: string) =>
+  api.delete(`/api/kb/categories/${encodeURIComponent(id)}`);
+/** What keeps a category from being deleted. */
+export interface KbCategoryUsedBy {
+  articles: Array<{ id: string; title: string }>;
+  categories: string[];
+}

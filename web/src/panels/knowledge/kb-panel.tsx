@@ -6,9 +6,14 @@ import { useAction } from '../../components/use-action.ts';
 import { t } from '../../i18n/index.ts';
 import { fetchArticles, type KbHit, type KbView, searchKb } from './api.ts';
 import { ArticleView } from './article-view.tsx';
+import { KbCategories } from './kb-categories.tsx';
 import { KbEditor } from './kb-editor.tsx';
 
-type Mode = { kind: 'search' } | { kind: 'read'; id: string } | { kind: 'edit'; id?: string };
+type Mode =
+  | { kind: 'search' }
+  | { kind: 'read'; id: string }
+  | { kind: 'edit'; id?: string }
+  | { kind: 'categories' };
 
 /** Knowledge base page: search for agents, article view, and the editor for writers and reviewers. */
 export function KnowledgePanel() {
@@ -36,6 +41,15 @@ export function KnowledgePanel() {
         }}
         onEdit={(id) => {
           mode.value = { kind: 'edit', id };
+        }}
+      />
+    );
+  }
+  if (mode.value.kind === 'categories') {
+    return (
+      <KbCategories
+        onBack={() => {
+          mode.value = { kind: 'search' };
         }}
       />
     );
@@ -82,6 +96,17 @@ export function KnowledgePanel() {
             }}
           >
             {t('kb.new')}
+          </button>
+        )}
+        {can('knowledge.write') && (
+          <button
+            type="button"
+            data-testid="kb-manage-categories"
+            onClick={() => {
+              mode.value = { kind: 'categories' };
+            }}
+          >
+            {t('kb.cat.manage')}
           </button>
         )}
       </form>
