@@ -145,19 +145,25 @@ test('a supervisor configures skills, a queue, an agent, hours and a workflow by
   await page.getByTestId('routing-open-billing').click();
   const again = page.getByTestId('routing-form-queues');
   assert.equal(await again.getByTestId('queue-expression').inputValue(), 'skills.billing >= 2');
-  await until('the sample agent shown', async () =>
-    /王芳 \(账务 3\)/.test(await textOf(page, 'queue-sample')) ? true : undefined,
+  await until(
+    'the sample agent shown',
+    async () => (/王芳 \(账务 3\)/.test(await textOf(page, 'queue-sample')) ? true : undefined),
+    { timeoutMs: 30_000 },
   );
   await again.getByTestId('queue-expression').fill('skills.billing >= 4');
-  await until('nobody matches level 4', async () =>
-    (await textOf(page, 'queue-sample')).includes('不会匹配') ? true : undefined,
+  await until(
+    'nobody matches level 4',
+    async () => ((await textOf(page, 'queue-sample')).includes('不会匹配') ? true : undefined),
+    { timeoutMs: 30_000 },
   );
   await again.getByTestId('queue-expression').fill('skills.billing >= 1');
   await again.getByTestId('queue-name').fill('账务与对账');
   await shot(page, '03-queue-edit');
   await again.getByTestId('routing-form-save').click();
-  await until('the queue renamed', async () =>
-    (await textOf(page, 'routing-row-billing')).includes('账务与对账') ? true : undefined,
+  await until(
+    'the queue renamed',
+    async () => ((await textOf(page, 'routing-row-billing')).includes('账务与对账') ? true : undefined),
+    { timeoutMs: 30_000 },
   );
   assert.equal(
     (await configOf())['queues'].find((q: { id: string }) => q.id === 'billing').agentExpression,
