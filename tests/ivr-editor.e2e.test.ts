@@ -3,7 +3,8 @@
 // closed → the announcement), a bad flow is refused with the node outlined and the
 // reason in Chinese, then saved; a sipp trunk call pressing 1 reaches that queue
 // (the agent is offered it). A desk phone is added by form; its test call is
-// refused (translated) while unregistered, and rings a real registered UA with RTP.
+// refused (translated) while unregistered, and rings a real registered UA with RTP;
+// a carrier trunk is added, edited and deleted by form.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -263,4 +264,40 @@ test('a desk phone added by form: the test call is refused in zh-CN while unregi
   await until('the phone is gone', async () => ((await row.count()) === 0 ? true : undefined));
   const left = await admin.request('GET', '/api/voice/sip-accounts');
   assert.deepEqual(left.json['accounts'], []);
+});
+
+test('a carrier trunk by form: add, open, edit, save, delete with confirmation; its password is never shown', {
+  timeout: 60_000,
+}, async () => {
+  const page = await adminPage();
+  await page.getByTestId('nav-phones').click();
+  const trunks = page.getByTestId('trunks');
+  await trunks.getByTestId('trunk-new').click();
+  const form = trunks.getByTestId('trunk-form');
+  await form.getByTestId('trunk-name').fill('carrier');
+  await form.getByTestId('trunk-host').fill('192.0.2.10');
+  await form.getByTestId('trunk-username').fill('branch-a');
+  await form.getByTestId('trunk-password').fill('carrier secret 1');
+  await form.getByTestId('trunk-register').uncheck();
+  await form.getByTestId('trunk-save').click();
+  const row = trunks.getByTestId('trunk-row-carrier');
+  await row.waitFor();
+  assert.match((await row.textContent()) ?? '', /192\.0\.2\.10:5060/);
+
+  await row.getByTestId('trunk-open').click();
+  assert.equal(await form.getByTestId('trunk-username').inputValue(), 'branch-a');
+  assert.equal(await form.getByTestId('trunk-password').inputValue(), '', 'the password is not shown');
+  await form.getByTestId('trunk-host').fill('192.0.2.11');
+  await form.getByTestId('trunk-password').fill('carrier secret 2');
+  await form.getByTestId('trunk-save').click();
+  await until('the row shows the new host', async () =>
+    (await row.textContent())?.includes('192.0.2.11') ? true : undefined,
+  );
+  const listed = await admin.request('GET', '/api/voice/trunks');
+  assert.doesNotMatch(JSON.stringify(listed.json), /carrier secret/);
+
+  await row.getByTestId('trunk-delete').click();
+  await row.getByTestId('trunk-delete-confirm').click();
+  await until('the trunk is gone', async () => ((await row.count()) === 0 ? true : undefined));
+  assert.deepEqual((await admin.request('GET', '/api/voice/trunks')).json['trunks'], []);
 });
