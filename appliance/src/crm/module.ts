@@ -8,13 +8,22 @@ import { CrmService } from './service.ts';
 function registerSections(customers: ModuleContext['services']['customers'], crm: CrmService): () => void {
   const reg = (customers as { registerProfileSection?: unknown }).registerProfileSection;
   if (typeof reg !== 'function') return () => {};
+  // Both sections come from one screen pop: the 360 asks for them together, so they share it.
+  const inflight = new Map<string, ReturnType<CrmService['screenPop']>>();
+  const popFor = (customerId: string, userId: string) => {
+    const key = `${customerId}\u0000${userId}`;
+    let pop = inflight.get(key);
+    if (!pop) {
+      pop = crm.screenPop(customerId, { userId, permissions: new Set() }, { budgetMs: 0 });
+      inflight.set(key, pop);
+      const forget = () => inflight.delete(key);
+      pop.then(forget, forget);
+    }
+    return pop;
+  };
   const offs = (['orders', 'warranties'] as const).map((name) =>
     customers.registerProfileSection(`crm.${name}`, async (customerId, actor) => {
-      const pop = await crm.screenPop(
-        customerId,
-        { userId: actor.userId, permissions: new Set() },
-        { budgetMs: 0 },
-      );
+      const pop = await popFor(customerId, actor.userId);
       return pop[name];
     }),
   );

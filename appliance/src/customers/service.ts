@@ -355,9 +355,13 @@ export class CustomerService {
 
   /** Every registered section for a customer; a failing section yields an empty list. */
   async profileSections(customerId: string, actor: Actor): Promise<Record<string, unknown[]>> {
-    const out: Record<string, unknown[]> = {};
-    for (const [name, fn] of this.#sections) out[name] = await fn(customerId, actor).catch(() => []);
-    return out;
+    // Concurrently: sections that share one read (CRM's orders and warranties) can then share it.
+    const filled = await Promise.all(
+      [...this.#sections].map(
+        async ([name, fn]) => [name, await fn(customerId, actor).catch(() => [])] as const,
+      ),
+    );
+    return Object.fromEntries(filled);
   }
 
   /** PIPL erasure: destroys the customer's data key, then the documents and handle indexes. */
