@@ -112,14 +112,10 @@ async function runScenario(label: string, end: (desk: Page, agentId: string) => 
     await end(desk, agent.userId);
     await desk.getByTestId('login-username').waitFor();
     let last = '';
-    await untilTrue(
-      'local storage without the name and texts',
-      async () => {
-        last = await dumpLocalData(desk);
-        return secrets.every((s) => !last.includes(s));
-      },
-      { timeoutMs: 5_000 },
-    ).catch(() => assert.fail(`customer data left on the PC after ${label}: ${last.slice(0, 600)}`));
+    await untilTrue('local storage without the name and texts', async () => {
+      last = await dumpLocalData(desk);
+      return secrets.every((s) => !last.includes(s));
+    }).catch(() => assert.fail(`customer data left on the PC after ${label}: ${last.slice(0, 600)}`));
 
     assert.deepEqual(
       seen.messages.filter((m) => /rxdb/i.test(m)),
