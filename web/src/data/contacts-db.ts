@@ -9,8 +9,9 @@
  * here through the next pull. Live updates are the console socket's events,
  * which call `reSync()`; there is no polling stream.
  *
- * This module does not pick a storage: the browser passes Dexie (IndexedDB),
- * Node tests pass the memory storage, so neither bundle carries the other.
+ * This module does not pick a storage: the browser passes RxDB's localStorage
+ * storage (contacts-store.ts), Node tests the memory storage, so neither bundle
+ * carries the other.
  */
 import { createRxDatabase, type RxCollection, type RxDatabase, type RxStorage } from 'rxdb';
 import { type RxReplicationState, replicateRxCollection } from 'rxdb/plugins/replication';
@@ -83,7 +84,7 @@ export function pullPath(checkpoint: ContactCheckpoint | undefined, limit: numbe
 /**
  * An open replica: the collection, its pull replication and close().
  * @example
- * const r = await ContactsReplica.open({ storage: getRxStorageDexie(), name: `bl-${userId}`, fetch });
+ * const r = await ContactsReplica.open({ storage: getRxStorageLocalstorage(), name: `bl-${userId}`, fetch });
  * r.collection.find({ selector: { state: { $in: ['offered', 'active'] } } }).$.subscribe(render);
  * r.reSync(); // on a contact.* socket event
  * await r.close();
@@ -140,7 +141,7 @@ export class ContactsReplica {
     await this.replication.awaitInSync();
   }
 
-  /** Stops replicating and closes the database; the IndexedDB data stays for the next load. */
+  /** Stops replicating and closes the database; the local data stays (the console uses forget()). */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
