@@ -21,7 +21,6 @@ import { UsersAdminPanel } from './users-admin.tsx';
 import { CallsPanel } from './voice/calls-panel.tsx';
 import { FlowsPanel } from './voice/flows-panel.tsx';
 import { PhonesPanel } from './voice/phones-panel.tsx';
-import { PhonesPanel } from './voice/phones-panel.tsx';
 import { WallboardPanel } from './wallboard/wallboard-panel.tsx';
 
 /** A console page: its URL segment, who may open it, its nav label and component. */
@@ -63,7 +62,6 @@ export const PANELS: readonly PanelEntry[] = [
     component: TicketAdminPanel,
   },
   { route: 'flows', permissions: ['system.manage'], label: 'nav.flows', component: FlowsPanel },
-  { route: 'phones', permissions: ['system.manage'], label: 'nav.phones', component: PhonesPanel },
   { route: 'channels', permissions: ['system.manage'], label: 'nav.channels', component: ChannelsPanel },
   { route: 'phones', permissions: ['system.manage'], label: 'nav.phones', component: PhonesPanel },
   { route: 'sync', permissions: ['system.manage'], label: 'nav.sync', component: SyncPanel },
