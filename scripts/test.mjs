@@ -31,7 +31,9 @@ if (existsSync(path.join(root, 'web/vite.config.ts')) && !process.env.BRANCHLINE
   if (b.status !== 0) process.exit(b.status ?? 1);
 }
 
-let files = (fast ? ['appliance', 'sync', 'web/src'] : ['appliance', 'sync', 'web/src', 'tests']).flatMap((d) => walk(path.join(root, d), []));
+let files = (fast ? ['appliance', 'sync', 'web/src'] : ['appliance', 'sync', 'web/src', 'tests']).flatMap(
+  (d) => walk(path.join(root, d), []),
+);
 if (only.length > 0) files = files.filter((f) => only.some((o) => f.includes(o)));
 files.sort();
 // Files that take longer than the per-file limit by nature run after the others, with
