@@ -27,7 +27,7 @@ export interface TicketDetail {
     changes: Record<string, unknown>;
   }>;
   workflow: {
-    states: Array<{ id: string; label?: string; category: string }>;
+    states: WfState[];
     transitions: Array<{ from: string; to: string; requiredFields?: string[] }>;
   };
 }

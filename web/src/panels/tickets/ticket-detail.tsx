@@ -4,6 +4,7 @@ import { api } from '../../app-state.ts';
 import { t } from '../../i18n/index.ts';
 import { addNote, getTicket, type TicketDetail, transitionTicket } from './api.ts';
 import { type Failure, failureOf, RefusalText } from './refusal.tsx';
+import { stateLabel } from './workflow-diagram.tsx';
 
 /** One ticket: description, transition buttons (with field inputs for required fields), notes, history. */
 export function TicketDetailView(props: { id: string; onBack: () => void }) {
@@ -34,7 +35,12 @@ export function TicketDetailView(props: { id: string; onBack: () => void }) {
   if (!d) return <RefusalText failure={failure.value} />;
   const next = d.workflow.transitions.filter((x) => x.from === d.ticket.state);
   const wanted = [...new Set(next.flatMap((x) => x.requiredFields ?? []))];
-  const label = (id: string) => d.workflow.states.find((s) => s.id === id)?.label ?? id;
+  // Labels in the console language (set in the workflow editor), then the plain label, then the id.
+  const label = (id: string) =>
+    stateLabel(
+      d.workflow.states.find((s) => s.id === id),
+      id,
+    );
   return (
     <section class="stack" data-testid="ticket-detail">
       <button type="button" data-testid="ticket-back" onClick={props.onBack}>
