@@ -46,13 +46,7 @@ export const addNote = (api: ApiClient, id: string, text: string, kind: 'interna
   api.post(`${tp(id)}/notes`, { text, kind });
 export const createFromContact = (api: ApiClient, contactId: string, subject: string, description: string) =>
   api.post<TicketRow>('/api/tickets/from-contact', { contactId, subject, description });
-export const fetchDefinitions = async (api: ApiClient) => ({
-  workflows: (await api.get<{ workflows: unknown[] }>('/api/ticket-workflows')).workflows,
-  policies: (await api.get<{ policies: Array<{ id: string }> }>('/api/sla-policies')).policies,
-});
 export const publishWorkflow = (api: ApiClient, wf: unknown) => api.post('/api/ticket-workflows', wf);
-export const saveSlaPolicy = (api: ApiClient, id: string, policy: unknown) =>
-  api.put(`/api/sla-policies/${encodeURIComponent(id)}`, policy);
 
 export type StateCategory = 'new' | 'open' | 'pending' | 'resolved' | 'closed';
 export const STATE_CATEGORIES: readonly StateCategory[] = ['new', 'open', 'pending', 'resolved', 'closed'];
