@@ -7,6 +7,7 @@ import type { User } from '../../data/auth.ts';
 import { fetchUsers } from '../../data/users.ts';
 import { locale, t } from '../../i18n/index.ts';
 import { createPhone, type DeskPhone, deletePhone, fetchPhones, testCallPhone, updatePhone } from './api.ts';
+import { DeleteWithConfirm, FormFooter, NewButton, useRowEditor } from './row-editor.tsx';
 import { TrunksSection } from './trunks-section.tsx';
 
 interface PhoneForm {
@@ -32,10 +33,9 @@ const EMPTY: PhoneForm = {
 export function PhonesPanel() {
   const phones = useSignal<DeskPhone[]>([]);
   const users = useSignal<User[]>([]);
-  const form = useSignal<PhoneForm | undefined>(undefined);
-  const confirming = useSignal<string | undefined>(undefined);
+  const editor = useRowEditor<PhoneForm>();
+  const { form, confirming, save, setF } = editor;
   const tested = useSignal<string | undefined>(undefined);
-  const save = useAction();
   const rowAction = useAction();
   const load = async () => {
     phones.value = await fetchPhones(api);
@@ -56,9 +56,6 @@ export function PhonesPanel() {
     return u ? u.displayName || u.username : (id ?? '');
   };
   const f = form.value;
-  const setF = (patch: Partial<PhoneForm>) => {
-    if (form.value) form.value = { ...form.value, ...patch };
-  };
 
   return (
     <div class="stack" data-testid="phones-panel">
@@ -89,17 +86,16 @@ export function PhonesPanel() {
                     type="button"
                     class="secondary"
                     data-testid="phone-open"
-                    onClick={() => {
-                      save.clear();
-                      form.value = {
+                    onClick={() =>
+                      editor.open({
                         username: p.username,
                         userId: p.userId ?? '',
                         password: '',
                         allowOutbound: p.allowOutbound,
                         maxConcurrentCalls: String(p.maxConcurrentCalls),
                         existing: true,
-                      };
-                    }}
+                      })
+                    }
                   >
                     {t('phones.open')}
                   </button>
@@ -118,46 +114,19 @@ export function PhonesPanel() {
                   >
                     {t('phones.testCall')}
                   </button>
-                  {confirming.value === p.username ? (
-                    <>
-                      <span>{t('phones.confirmDelete', { name: p.username })}</span>
-                      <button
-                        type="button"
-                        class="danger"
-                        data-testid="phone-delete-confirm"
-                        onClick={() =>
-                          void rowAction.run(async () => {
-                            await deletePhone(api, p.username);
-                            confirming.value = undefined;
-                            if (form.value?.username === p.username) form.value = undefined;
-                            await load();
-                          })
-                        }
-                      >
-                        {t('phones.delete')}
-                      </button>
-                      <button
-                        type="button"
-                        class="secondary"
-                        onClick={() => {
-                          confirming.value = undefined;
-                        }}
-                      >
-                        {t('phones.cancel')}
-                      </button>
-                    </>
-                  ) : (
-                    <button
-                      type="button"
-                      class="secondary"
-                      data-testid="phone-delete"
-                      onClick={() => {
-                        confirming.value = p.username;
-                      }}
-                    >
-                      {t('phones.delete')}
-                    </button>
-                  )}
+                  <DeleteWithConfirm
+                    editor={editor}
+                    name={p.username}
+                    prefix="phone"
+                    onDelete={() =>
+                      void rowAction.run(async () => {
+                        await deletePhone(api, p.username);
+                        confirming.value = undefined;
+                        if (form.value?.username === p.username) form.value = undefined;
+                        await load();
+                      })
+                    }
+                  />
                 </td>
               </tr>
             ))}
@@ -167,19 +136,7 @@ export function PhonesPanel() {
           <p data-testid="phone-test-call-ok">{t('phones.testCallAnswered', { name: tested.value })}</p>
         )}
         <ErrorText code={rowAction.error} testid="phone-row-error" />
-        <div class="row">
-          <button
-            type="button"
-            class="secondary"
-            data-testid="phone-new"
-            onClick={() => {
-              save.clear();
-              form.value = { ...EMPTY };
-            }}
-          >
-            {t('phones.new')}
-          </button>
-        </div>
+        <NewButton editor={editor} prefix="phone" label={t('phones.new')} empty={EMPTY} />
         {f && (
           <form
             class="stack"
@@ -267,21 +224,7 @@ export function PhonesPanel() {
                 {t('phones.allowOutbound')}
               </label>
             </div>
-            <ErrorText code={save.error} testid="phone-save-error" />
-            <div class="row">
-              <button type="submit" data-testid="phone-save" disabled={save.busy}>
-                {t('phones.save')}
-              </button>
-              <button
-                type="button"
-                class="secondary"
-                onClick={() => {
-                  form.value = undefined;
-                }}
-              >
-                {t('phones.cancel')}
-              </button>
-            </div>
+            <FormFooter editor={editor} prefix="phone" />
           </form>
         )}
       </section>

@@ -5,6 +5,7 @@ import { ErrorText } from '../../components/error-text.tsx';
 import { useAction } from '../../components/use-action.ts';
 import { t } from '../../i18n/index.ts';
 import { deleteTrunk, fetchTrunks, saveTrunk, type TrunkRow } from './api.ts';
+import { DeleteWithConfirm, FormFooter, NewButton, useRowEditor } from './row-editor.tsx';
 
 interface TrunkForm {
   name: string;
@@ -31,18 +32,14 @@ const EMPTY: TrunkForm = {
 /** Carrier trunks: list with registration, open → edit → save (the password is asked again), delete with confirmation. */
 export function TrunksSection() {
   const trunks = useSignal<TrunkRow[]>([]);
-  const form = useSignal<TrunkForm | undefined>(undefined);
-  const confirming = useSignal<string | undefined>(undefined);
-  const save = useAction();
+  const editor = useRowEditor<TrunkForm>();
+  const { form, confirming, save, setF } = editor;
   const remove = useAction();
   const load = async () => {
     trunks.value = await fetchTrunks(api);
   };
   useEffect(() => void load().catch(() => undefined), []);
   const f = form.value;
-  const setF = (patch: Partial<TrunkForm>) => {
-    if (form.value) form.value = { ...form.value, ...patch };
-  };
   const field = (k: 'name' | 'host' | 'port' | 'username' | 'password', label: Parameters<typeof t>[0]) => (
     <label class="stack">
       {t(label)}
@@ -74,9 +71,8 @@ export function TrunksSection() {
               type="button"
               class="secondary"
               data-testid="trunk-open"
-              onClick={() => {
-                save.clear();
-                form.value = {
+              onClick={() =>
+                editor.open({
                   name: tr.name,
                   host: tr.host,
                   port: String(tr.port),
@@ -85,67 +81,28 @@ export function TrunksSection() {
                   password: '',
                   register: tr.register ?? true,
                   existing: true,
-                };
-              }}
+                })
+              }
             >
               {t('phones.open')}
             </button>
-            {confirming.value === tr.name ? (
-              <>
-                <span>{t('phones.confirmDelete', { name: tr.name })}</span>
-                <button
-                  type="button"
-                  class="danger"
-                  data-testid="trunk-delete-confirm"
-                  onClick={() =>
-                    void remove.run(async () => {
-                      await deleteTrunk(api, tr.name);
-                      confirming.value = undefined;
-                      await load();
-                    })
-                  }
-                >
-                  {t('phones.delete')}
-                </button>
-                <button
-                  type="button"
-                  class="secondary"
-                  onClick={() => {
-                    confirming.value = undefined;
-                  }}
-                >
-                  {t('phones.cancel')}
-                </button>
-              </>
-            ) : (
-              <button
-                type="button"
-                class="secondary"
-                data-testid="trunk-delete"
-                onClick={() => {
-                  confirming.value = tr.name;
-                }}
-              >
-                {t('phones.delete')}
-              </button>
-            )}
+            <DeleteWithConfirm
+              editor={editor}
+              name={tr.name}
+              prefix="trunk"
+              onDelete={() =>
+                void remove.run(async () => {
+                  await deleteTrunk(api, tr.name);
+                  confirming.value = undefined;
+                  await load();
+                })
+              }
+            />
           </li>
         ))}
       </ul>
       <ErrorText code={remove.error} testid="trunk-delete-error" />
-      <div class="row">
-        <button
-          type="button"
-          class="secondary"
-          data-testid="trunk-new"
-          onClick={() => {
-            save.clear();
-            form.value = { ...EMPTY };
-          }}
-        >
-          {t('trunks.new')}
-        </button>
-      </div>
+      <NewButton editor={editor} prefix="trunk" label={t('trunks.new')} empty={EMPTY} />
       {f && (
         <form
           class="stack"
@@ -195,21 +152,7 @@ export function TrunksSection() {
             </label>
           </div>
           {f.existing && <p class="muted">{t('trunks.passwordAgain')}</p>}
-          <ErrorText code={save.error} testid="trunk-save-error" />
-          <div class="row">
-            <button type="submit" data-testid="trunk-save" disabled={save.busy}>
-              {t('phones.save')}
-            </button>
-            <button
-              type="button"
-              class="secondary"
-              onClick={() => {
-                form.value = undefined;
-              }}
-            >
-              {t('phones.cancel')}
-            </button>
-          </div>
+          <FormFooter editor={editor} prefix="trunk" />
         </form>
       )}
     </section>

@@ -1,0 +1,118 @@
+import { type Signal, useSignal } from '@preact/signals';
+import { ErrorText } from '../../components/error-text.tsx';
+import { type Action, useAction } from '../../components/use-action.ts';
+import { t } from '../../i18n/index.ts';
+
+/** State of a list whose rows open into one edit form: the open form, the row awaiting delete confirmation, the save action. */
+export interface RowEditor<F> {
+  form: Signal<F | undefined>;
+  confirming: Signal<string | undefined>;
+  save: Action;
+  /** Patch the open form; ignored when none is open. */
+  setF: (patch: Partial<F>) => void;
+  /** Open the form with these values, clearing the last save error. */
+  open: (values: F) => void;
+}
+
+export function useRowEditor<F>(): RowEditor<F> {
+  const form = useSignal<F | undefined>(undefined);
+  const confirming = useSignal<string | undefined>(undefined);
+  const save = useAction();
+  return {
+    form,
+    confirming,
+    save,
+    setF: (patch) => {
+      if (form.value) form.value = { ...form.value, ...patch };
+    },
+    open: (values) => {
+      save.clear();
+      form.value = values;
+    },
+  };
+}
+
+/** A row's Delete button that turns into "delete X?" with Delete / Cancel (test ids `<prefix>-delete`, `<prefix>-delete-confirm`). */
+export function DeleteWithConfirm<F>(props: {
+  editor: RowEditor<F>;
+  name: string;
+  prefix: string;
+  onDelete: () => void;
+}) {
+  const { confirming } = props.editor;
+  if (confirming.value !== props.name)
+    return (
+      <button
+        type="button"
+        class="secondary"
+        data-testid={`${props.prefix}-delete`}
+        onClick={() => {
+          confirming.value = props.name;
+        }}
+      >
+        {t('phones.delete')}
+      </button>
+    );
+  return (
+    <>
+      <span>{t('phones.confirmDelete', { name: props.name })}</span>
+      <button
+        type="button"
+        class="danger"
+        data-testid={`${props.prefix}-delete-confirm`}
+        onClick={props.onDelete}
+      >
+        {t('phones.delete')}
+      </button>
+      <button
+        type="button"
+        class="secondary"
+        onClick={() => {
+          confirming.value = undefined;
+        }}
+      >
+        {t('phones.cancel')}
+      </button>
+    </>
+  );
+}
+
+/** The "new" button under a list (test id `<prefix>-new`). */
+export function NewButton<F>(props: { editor: RowEditor<F>; prefix: string; label: string; empty: F }) {
+  return (
+    <div class="row">
+      <button
+        type="button"
+        class="secondary"
+        data-testid={`${props.prefix}-new`}
+        onClick={() => props.editor.open({ ...props.empty })}
+      >
+        {props.label}
+      </button>
+    </div>
+  );
+}
+
+/** Save error, Save and Cancel at the foot of an edit form (test ids `<prefix>-save-error`, `<prefix>-save`). */
+export function FormFooter<F>(props: { editor: RowEditor<F>; prefix: string }) {
+  const { save, form } = props.editor;
+  return (
+    <>
+      <ErrorText code={save.error} testid={`${props.prefix}-save-error`} />
+      <div class="row">
+        <button type="submit" data-testid={`${props.prefix}-save`} disabled={save.busy}>
+          {t('phones.save')}
+        </button>
+        <button
+          type="button"
+          class="secondary"
+          onClick={() => {
+            form.value = undefined;
+          }}
+        >
+          {t('phones.cancel')}
+        </button>
+      </div>
+    </>
+  );
+}
