@@ -39,6 +39,21 @@ async function must(session: ChaosSession, path: string) {
   return r.json;
 }
 
+/** Every ticket, page by page (the list answers at most 200 per page, with a cursor for the next). */
+async function allTickets(session: ChaosSession): Promise<Array<{ subject: string }>> {
+  const out: Array<{ subject: string }> = [];
+  let cursor: string | undefined;
+  do {
+    const page = await must(
+      session,
+      `/api/tickets?limit=200${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
+    out.push(...(page['tickets'] as Array<{ subject: string }>));
+    cursor = typeof page['nextCursor'] === 'string' ? page['nextCursor'] : undefined;
+  } while (cursor);
+  return out;
+}
+
 export async function verify(session: ChaosSession, ledger: Ledger): Promise<Verdict> {
   const contacts = (await must(session, '/api/contacts?scope=all'))['contacts'] as Array<{
     id: string;
@@ -56,7 +71,7 @@ export async function verify(session: ChaosSession, ledger: Ledger): Promise<Ver
     for (const m of view['messages'] as StoredMessage[]) if (m.direction === 'in') byId.set(m.id, m);
   }
   const messages = [...byId.values()];
-  const tickets = (await must(session, '/api/tickets'))['tickets'] as Array<{ subject: string }>;
+  const tickets = await allTickets(session);
   const quarantine = (await must(session, '/api/quarantine/attachments'))['attachments'] as Array<{
     messageId: string;
     name: string;
