@@ -13,41 +13,32 @@ import {
   saveEmailSettings,
   sendTestMail,
 } from './api.ts';
+import { MailSaveRow, MailServerFields, useMailSave, useMailServer } from './mail-server-fields.tsx';
 
 const sourceText = (s: string) => t(`channels.source.${s}` as 'channels.source.stored');
 
 /** The relay to send replies through: host, port, security, user and a write-only password. */
 function RelayForm({ view, onSaved }: { view: EmailSettingsView; onSaved: (v: EmailSettingsView) => void }) {
-  const host = useSignal(view.relay?.host ?? '');
-  const port = useSignal(String(view.relay?.port ?? 587));
-  const security = useSignal<MailSecurity>(view.relay?.security ?? 'starttls');
-  const user = useSignal(view.relay?.user ?? '');
-  const password = useSignal('');
+  const server = useMailServer<MailSecurity>(view.relay, { port: 587, security: 'starttls' });
+  const { host, port, security, user, password } = server;
   const from = useSignal(view.mailFromSource === 'default' ? '' : view.mailFrom);
-  const saved = useSignal(false);
-  const action = useAction();
+  const { saved, action, submit } = useMailSave(password, onSaved);
   const pinned = view.relaySource === 'environment';
-  const save = (e: Event) => {
-    e.preventDefault();
-    void action.run(async () => {
-      saved.value = false;
-      const body: EmailSettingsInput = { mailFrom: from.value };
-      if (!pinned)
-        body.relay =
-          host.value.trim() === ''
-            ? null
-            : {
-                host: host.value.trim(),
-                port: Number(port.value),
-                security: security.value,
-                ...(user.value.trim() ? { user: user.value.trim() } : {}),
-                ...(password.value ? { password: password.value } : {}),
-              };
-      onSaved(await saveEmailSettings(api, body));
-      password.value = '';
-      saved.value = true;
-    });
-  };
+  const save = submit(() => {
+    const body: EmailSettingsInput = { mailFrom: from.value };
+    if (!pinned)
+      body.relay =
+        host.value.trim() === ''
+          ? null
+          : {
+              host: host.value.trim(),
+              port: Number(port.value),
+              security: security.value,
+              ...(user.value.trim() ? { user: user.value.trim() } : {}),
+              ...(password.value ? { password: password.value } : {}),
+            };
+    return saveEmailSettings(api, body);
+  });
   return (
     <form class="card stack" data-testid="channels-email-relay" onSubmit={save}>
       <h3>{t('channels.email.relay')}</h3>
@@ -55,46 +46,11 @@ function RelayForm({ view, onSaved }: { view: EmailSettingsView; onSaved: (v: Em
         {sourceText(view.relaySource)}
       </p>
       <fieldset class="stack" disabled={pinned}>
-        <Field
-          label={t('channels.email.host')}
-          testid="channels-email-relay-host"
-          value={host.value}
-          onInput={(v) => (host.value = v)}
-        />
-        <Field
-          label={t('channels.email.port')}
-          testid="channels-email-relay-port"
-          type="number"
-          value={port.value}
-          onInput={(v) => (port.value = v)}
-        />
-        <label>
-          {t('channels.email.security')}
-          <select
-            data-testid="channels-email-relay-security"
-            value={security.value}
-            onChange={(e) => {
-              security.value = e.currentTarget.value as MailSecurity;
-            }}
-          >
-            <option value="tls">{t('channels.email.security.tls')}</option>
-            <option value="starttls">{t('channels.email.security.starttls')}</option>
-            <option value="none">{t('channels.email.security.none')}</option>
-          </select>
-        </label>
-        <Field
-          label={t('channels.email.user')}
-          testid="channels-email-relay-user"
-          value={user.value}
-          onInput={(v) => (user.value = v)}
-        />
-        <Field
-          label={t('channels.email.password')}
-          testid="channels-email-relay-password"
-          type="password"
-          value={password.value}
-          onInput={(v) => (password.value = v)}
-          hint={view.relay?.passwordSet ? t('channels.secretKept') : ''}
+        <MailServerFields
+          state={server}
+          prefix="relay"
+          securities={['tls', 'starttls', 'none']}
+          passwordSet={view.relay?.passwordSet}
         />
       </fieldset>
       <Field
@@ -105,13 +61,12 @@ function RelayForm({ view, onSaved }: { view: EmailSettingsView; onSaved: (v: Em
         onInput={(v) => (from.value = v)}
         hint={view.mailFromSource === 'environment' ? sourceText('environment') : ''}
       />
-      <ErrorText code={action.error} testid="channels-email-relay-error" />
-      <div class="row">
-        <button type="submit" data-testid="channels-email-relay-save" disabled={action.busy}>
-          {action.busy ? t('common.working') : t('common.save')}
-        </button>
-        {saved.value && <span data-testid="channels-email-relay-saved">{t('channels.saved')}</span>}
-      </div>
+      <MailSaveRow
+        prefix="relay"
+        action={action}
+        saved={saved.value}
+        savedTestid="channels-email-relay-saved"
+      />
     </form>
   );
 }
@@ -154,93 +109,44 @@ function TestMail() {
 
 /** The mailbox polled over IMAP (optional), with a write-only password. */
 function ImapForm({ view, onSaved }: { view: EmailSettingsView; onSaved: (v: EmailSettingsView) => void }) {
-  const host = useSignal(view.imap?.host ?? '');
-  const port = useSignal(String(view.imap?.port ?? 993));
-  const security = useSignal<'tls' | 'starttls'>(view.imap?.security ?? 'tls');
-  const user = useSignal(view.imap?.user ?? '');
+  const server = useMailServer<'tls' | 'starttls'>(view.imap, { port: 993, security: 'tls' });
+  const { host, port, security, user, password } = server;
   const mailbox = useSignal(view.imap?.mailbox ?? 'INBOX');
-  const password = useSignal('');
-  const saved = useSignal(false);
-  const action = useAction();
+  const { saved, action, submit } = useMailSave(password, onSaved);
   const pinned = view.imapSource === 'environment';
-  const save = (e: Event) => {
-    e.preventDefault();
-    void action.run(async () => {
-      saved.value = false;
-      const imap =
-        host.value.trim() === ''
-          ? null
-          : {
-              host: host.value.trim(),
-              port: Number(port.value),
-              security: security.value,
-              user: user.value,
-              mailbox: mailbox.value,
-              ...(password.value ? { password: password.value } : {}),
-            };
-      onSaved(await saveEmailSettings(api, { imap }));
-      password.value = '';
-      saved.value = true;
-    });
-  };
+  const save = submit(() => {
+    const imap =
+      host.value.trim() === ''
+        ? null
+        : {
+            host: host.value.trim(),
+            port: Number(port.value),
+            security: security.value,
+            user: user.value,
+            mailbox: mailbox.value,
+            ...(password.value ? { password: password.value } : {}),
+          };
+    return saveEmailSettings(api, { imap });
+  });
   return (
     <form class="card stack" data-testid="channels-email-imap" onSubmit={save}>
       <h3>{t('channels.email.imap')}</h3>
       <p class="muted">{sourceText(view.imapSource)}</p>
       <fieldset class="stack" disabled={pinned}>
-        <Field
-          label={t('channels.email.host')}
-          testid="channels-email-imap-host"
-          value={host.value}
-          onInput={(v) => (host.value = v)}
-        />
-        <Field
-          label={t('channels.email.port')}
-          testid="channels-email-imap-port"
-          type="number"
-          value={port.value}
-          onInput={(v) => (port.value = v)}
-        />
-        <label>
-          {t('channels.email.security')}
-          <select
-            data-testid="channels-email-imap-security"
-            value={security.value}
-            onChange={(e) => {
-              security.value = e.currentTarget.value as 'tls' | 'starttls';
-            }}
-          >
-            <option value="tls">{t('channels.email.security.tls')}</option>
-            <option value="starttls">{t('channels.email.security.starttls')}</option>
-          </select>
-        </label>
-        <Field
-          label={t('channels.email.user')}
-          testid="channels-email-imap-user"
-          value={user.value}
-          onInput={(v) => (user.value = v)}
-        />
-        <Field
-          label={t('channels.email.mailbox')}
-          testid="channels-email-imap-mailbox"
-          value={mailbox.value}
-          onInput={(v) => (mailbox.value = v)}
-        />
-        <Field
-          label={t('channels.email.password')}
-          testid="channels-email-imap-password"
-          type="password"
-          value={password.value}
-          onInput={(v) => (password.value = v)}
-          hint={view.imap?.passwordSet ? t('channels.secretKept') : ''}
-        />
-        <ErrorText code={action.error} testid="channels-email-imap-error" />
-        <div class="row">
-          <button type="submit" data-testid="channels-email-imap-save" disabled={action.busy}>
-            {action.busy ? t('common.working') : t('common.save')}
-          </button>
-          {saved.value && <span>{t('channels.saved')}</span>}
-        </div>
+        <MailServerFields
+          state={server}
+          prefix="imap"
+          securities={['tls', 'starttls']}
+          passwordSet={view.imap?.passwordSet}
+        >
+          <Field
+            label={t('channels.email.mailbox')}
+            testid="channels-email-imap-mailbox"
+            value={mailbox.value}
+            onInput={(v) => (mailbox.value = v)}
+          />
+        </MailServerFields>
+        <MailSaveRow prefix="imap" action={action} saved={saved.value} />
       </fieldset>
     </form>
   );
