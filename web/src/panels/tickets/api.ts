@@ -34,8 +34,6 @@ export interface TicketDetail {
 
 const tp = (id: string) => `/api/tickets/${encodeURIComponent(id)}`;
 
-export const listTickets = async (api: ApiClient, query: { state?: string; contactId?: string } = {}) =>
-  (await api.get<{ tickets: TicketRow[] }>('/api/tickets', query)).tickets;
 /** One page of the list, newest first; pass `nextCursor` back as `cursor` for the next. */
 export const listTicketPage = (api: ApiClient, cursor?: string) =>
   api.get<{ tickets: TicketRow[]; nextCursor?: string }>('/api/tickets', cursor ? { cursor } : {});
