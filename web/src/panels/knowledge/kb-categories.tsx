@@ -1,10 +1,9 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { api } from '../../app-state.ts';
-import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
+import { EditorActions } from '../../components/editor-actions.tsx';
 import { ErrorText } from '../../components/error-text.tsx';
 import { useAction } from '../../components/use-action.ts';
-import { ApiError } from '../../data/api.ts';
 import { locale, t } from '../../i18n/index.ts';
 import {
   deleteCategory,
@@ -18,8 +17,6 @@ const newId = () => `cat-${Date.now().toString(36)}${Math.random().toString(36).
 
 function CategoryForm(props: { cat: KbCategory; isNew: boolean; onDone: () => void }) {
   const c = useSignal<KbCategory>(props.cat);
-  const confirming = useSignal(false);
-  const usedBy = useSignal<KbCategoryUsedBy | undefined>(undefined);
   const action = useAction();
   const cur = c.value;
   const name = (lang: 'zh-CN' | 'en', v: string) => {
@@ -44,78 +41,33 @@ function CategoryForm(props: { cat: KbCategory; isNew: boolean; onDone: () => vo
           onInput={(e) => name('en', e.currentTarget.value)}
         />
       </label>
-      <ErrorText code={action.error} testid="kb-cat-error" />
-      <div class="row">
-        <button
-          type="button"
-          data-testid="kb-cat-save"
-          disabled={action.busy || !ok}
-          onClick={() =>
-            void action.run(async () => {
-              await saveCategory(api, {
-                id: cur.id,
-                name: { 'zh-CN': cur.name['zh-CN'].trim(), en: cur.name.en.trim() },
-              });
-              props.onDone();
-            })
-          }
-        >
-          {t('common.save')}
-        </button>
-        {!props.isNew && (
-          <button
-            type="button"
-            data-testid="kb-cat-delete"
-            onClick={() => {
-              usedBy.value = undefined;
-              action.clear();
-              confirming.value = true;
-            }}
-          >
-            {t('common.delete')}
-          </button>
-        )}
-        <button type="button" data-testid="kb-cat-back" onClick={props.onDone}>
-          {t('common.cancel')}
-        </button>
-      </div>
-      <ConfirmDialog
-        open={confirming.value}
-        testid="kb-cat-confirm"
-        title={t('kb.cat.confirmDelete', { name: cur.name[locale.value] })}
-        busy={action.busy}
-        onConfirm={() =>
-          void action.run(async () => {
-            try {
-              await deleteCategory(api, cur.id);
-              confirming.value = false;
-              props.onDone();
-            } catch (e) {
-              const listed =
-                e instanceof ApiError && e.code === 'KNOWLEDGE_CATEGORY_IN_USE'
-                  ? e.details?.['usedBy']
-                  : undefined;
-              if (listed) usedBy.value = listed as KbCategoryUsedBy;
-              throw e;
-            }
+      <EditorActions<KbCategoryUsedBy>
+        prefix="kb-cat"
+        action={action}
+        errorTestid="kb-cat-error"
+        canSave={Boolean(ok)}
+        isNew={props.isNew}
+        confirmTitle={t('kb.cat.confirmDelete', { name: cur.name[locale.value] })}
+        inUseCode="KNOWLEDGE_CATEGORY_IN_USE"
+        onSave={() =>
+          saveCategory(api, {
+            id: cur.id,
+            name: { 'zh-CN': cur.name['zh-CN'].trim(), en: cur.name.en.trim() },
           })
         }
-        onCancel={() => {
-          confirming.value = false;
-        }}
-      >
-        <ErrorText code={action.error} testid="kb-cat-delete-error" />
-        {usedBy.value && (
+        onDelete={() => deleteCategory(api, cur.id)}
+        onDone={props.onDone}
+        usedBy={(u) => (
           <ul data-testid="kb-cat-used-by">
-            {usedBy.value.articles.map((a) => (
+            {u.articles.map((a) => (
               <li key={a.id}>{t('kb.cat.usedArticle', { title: a.title })}</li>
             ))}
-            {usedBy.value.categories.map((id) => (
+            {u.categories.map((id) => (
               <li key={id}>{t('kb.cat.usedCategory')}</li>
             ))}
           </ul>
         )}
-      </ConfirmDialog>
+      />
     </div>
   );
 }

@@ -1,10 +1,9 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { api } from '../../app-state.ts';
-import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
+import { EditorActions } from '../../components/editor-actions.tsx';
 import { ErrorText } from '../../components/error-text.tsx';
 import { useAction } from '../../components/use-action.ts';
-import { ApiError } from '../../data/api.ts';
 import type { User } from '../../data/auth.ts';
 import { fetchUsers } from '../../data/users.ts';
 import { t } from '../../i18n/index.ts';
@@ -39,27 +38,12 @@ function UsedBy({ usedBy }: { usedBy: DepartmentUsedBy }) {
 
 function DepartmentForm(props: { dept: DepartmentDef; users: User[]; isNew: boolean; onDone: () => void }) {
   const d = useSignal<DepartmentDef>(props.dept);
-  const confirming = useSignal(false);
-  const usedBy = useSignal<DepartmentUsedBy | undefined>(undefined);
   const action = useAction();
   const cur = d.value;
   const byId = new Map(props.users.map((u) => [u.id, u]));
   const setMember = (i: number, m: DepartmentDef['members'][number]) => {
     d.value = { ...cur, members: cur.members.map((x, j) => (j === i ? m : x)) };
   };
-  const remove = () =>
-    action.run(async () => {
-      try {
-        await deleteDepartment(api, cur.id);
-        confirming.value = false;
-        props.onDone();
-      } catch (e) {
-        const listed =
-          e instanceof ApiError && e.code === 'TICKETS_IN_USE' ? e.details?.['usedBy'] : undefined;
-        if (listed) usedBy.value = listed as DepartmentUsedBy;
-        throw e;
-      }
-    });
   const free = props.users.filter((u) => !cur.members.some((m) => m.userId === u.id));
   return (
     <div class="card stack" data-testid="dept-form">
@@ -136,51 +120,18 @@ function DepartmentForm(props: { dept: DepartmentDef; users: User[]; isNew: bool
           ))}
         </select>
       </label>
-      <ErrorText code={action.error} />
-      <div class="row">
-        <button
-          type="button"
-          data-testid="dept-save"
-          disabled={action.busy || !cur.name.trim()}
-          onClick={() =>
-            void action.run(async () => {
-              await saveDepartment(api, { ...cur, name: cur.name.trim() });
-              props.onDone();
-            })
-          }
-        >
-          {t('common.save')}
-        </button>
-        {!props.isNew && (
-          <button
-            type="button"
-            data-testid="dept-delete"
-            onClick={() => {
-              usedBy.value = undefined;
-              action.clear();
-              confirming.value = true;
-            }}
-          >
-            {t('common.delete')}
-          </button>
-        )}
-        <button type="button" data-testid="dept-back" onClick={props.onDone}>
-          {t('common.cancel')}
-        </button>
-      </div>
-      <ConfirmDialog
-        open={confirming.value}
-        testid="dept-confirm"
-        title={t('tickets.dept.confirmDelete', { name: cur.name })}
-        busy={action.busy}
-        onConfirm={() => void remove()}
-        onCancel={() => {
-          confirming.value = false;
-        }}
-      >
-        <ErrorText code={action.error} testid="dept-delete-error" />
-        {usedBy.value && <UsedBy usedBy={usedBy.value} />}
-      </ConfirmDialog>
+      <EditorActions<DepartmentUsedBy>
+        prefix="dept"
+        action={action}
+        canSave={Boolean(cur.name.trim())}
+        isNew={props.isNew}
+        confirmTitle={t('tickets.dept.confirmDelete', { name: cur.name })}
+        inUseCode="TICKETS_IN_USE"
+        onSave={() => saveDepartment(api, { ...cur, name: cur.name.trim() })}
+        onDelete={() => deleteDepartment(api, cur.id)}
+        onDone={props.onDone}
+        usedBy={(u) => <UsedBy usedBy={u} />}
+      />
     </div>
   );
 }
