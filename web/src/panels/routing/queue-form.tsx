@@ -2,9 +2,9 @@ import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { api } from '../../app-state.ts';
 import { t } from '../../i18n/index.ts';
-import { expressionCheck, type QueueItem, type SkillItem, saveItem } from './api.ts';
-import { IdField } from './id-field.tsx';
-import { type Refusal, refusalOf, SaveError, useSave } from './save-error.tsx';
+import { expressionCheck, type QueueItem, type SkillItem } from './api.ts';
+import { NamedItemForm, useNamedItem } from './named-item-form.tsx';
+import { type Refusal, refusalOf, SaveError } from './save-error.tsx';
 
 type Sample = { matches: Array<{ name: string; skills: string }> } | { refusal: Refusal };
 
@@ -18,11 +18,9 @@ export function QueueForm(props: {
   skills: SkillItem[];
   onSaved: () => void;
 }) {
-  const id = useSignal(props.initial?.id ?? '');
-  const name = useSignal(props.initial?.name ?? '');
+  const item = useNamedItem(props.initial);
   const expression = useSignal(props.initial?.agentExpression ?? '');
   const sample = useSignal<Sample | undefined>(undefined);
-  const save = useSave();
   const skillName = (sid: string) => props.skills.find((s) => s.id === sid)?.name ?? sid;
   useEffect(() => {
     const expr = expression.value.trim();
@@ -55,31 +53,16 @@ export function QueueForm(props: {
       clearTimeout(timer);
     };
   }, [expression.value]);
-  const submit = (e: Event) => {
-    e.preventDefault();
-    void save
-      .run(() =>
-        saveItem(api, 'queues', id.value.trim(), {
-          name: name.value.trim(),
-          ...(expression.value.trim() ? { agentExpression: expression.value.trim() } : {}),
-        }),
-      )
-      .then((ok) => ok && props.onSaved());
-  };
   const s = sample.value;
   return (
-    <form class="card stack" onSubmit={submit} data-testid="routing-form-queues">
-      <label>
-        {t('routing.name')}
-        <input
-          data-testid="queue-name"
-          required
-          maxLength={100}
-          value={name.value}
-          onInput={(e) => (name.value = e.currentTarget.value)}
-        />
-      </label>
-      <IdField value={id.value} locked={props.initial !== undefined} onInput={(v) => (id.value = v)} />
+    <NamedItemForm
+      kind="queues"
+      prefix="queue"
+      item={item}
+      locked={props.initial !== undefined}
+      rest={() => (expression.value.trim() ? { agentExpression: expression.value.trim() } : {})}
+      onSaved={props.onSaved}
+    >
       <label>
         {t('routing.field.agentExpression')}
         <input
@@ -105,10 +88,6 @@ export function QueueForm(props: {
         </p>
       ) : null}
       {s && 'refusal' in s ? <SaveError refusal={s.refusal} testid="queue-sample-refusal" /> : null}
-      <SaveError refusal={save.refusal} />
-      <button type="submit" data-testid="routing-form-save" disabled={save.busy}>
-        {t('common.save')}
-      </button>
-    </form>
+    </NamedItemForm>
   );
 }
