@@ -1,6 +1,6 @@
 import { useSignal } from '@preact/signals';
 import { api } from '../../app-state.ts';
-import { WeekHours } from '../../components/week-hours.tsx';
+import { HoursAndHolidays } from '../../components/hours-holidays.tsx';
 import type { Calendar } from '../../data/calendar.ts';
 import { t } from '../../i18n/index.ts';
 import { saveItem } from './api.ts';
@@ -14,7 +14,6 @@ export function CalendarForm(props: { initial?: Calendar | undefined; onSaved: (
   const cal = useSignal<Calendar>(
     structuredClone(props.initial ?? { id: '', name: '', timeZone: browserZone(), weekly: {}, holidays: [] }),
   );
-  const holiday = useSignal('');
   const save = useSave();
   const c = cal.value;
   const update = (patch: Partial<Calendar>) => {
@@ -47,47 +46,7 @@ export function CalendarForm(props: { initial?: Calendar | undefined; onSaved: (
           onInput={(e) => update({ timeZone: e.currentTarget.value })}
         />
       </label>
-      <WeekHours weekly={c.weekly} onChange={(weekly) => update({ weekly })} testid="calendar-hours" />
-      <small class="muted">{t('hours.midnight')}</small>
-      <fieldset>
-        <legend>{t('hours.holidays')}</legend>
-        <ul data-testid="calendar-holidays">
-          {c.holidays.map((d) => (
-            <li key={d} class="row">
-              {d}
-              <button
-                type="button"
-                class="secondary"
-                data-testid={`calendar-holiday-remove-${d}`}
-                onClick={() => update({ holidays: c.holidays.filter((x) => x !== d) })}
-              >
-                {t('common.delete')}
-              </button>
-            </li>
-          ))}
-        </ul>
-        <span class="row">
-          <input
-            type="date"
-            data-testid="calendar-holiday-date"
-            aria-label={t('hours.holidayDate')}
-            value={holiday.value}
-            onInput={(e) => (holiday.value = e.currentTarget.value)}
-          />
-          <button
-            type="button"
-            class="secondary"
-            data-testid="calendar-holiday-add"
-            disabled={!/^\d{4}-\d{2}-\d{2}$/.test(holiday.value)}
-            onClick={() => {
-              update({ holidays: [...new Set([...c.holidays, holiday.value])].sort() });
-              holiday.value = '';
-            }}
-          >
-            {t('hours.addHoliday')}
-          </button>
-        </span>
-      </fieldset>
+      <HoursAndHolidays calendar={c} onChange={update} prefix="calendar" />
       <SaveError refusal={save.refusal} />
       <button type="submit" data-testid="routing-form-save" disabled={save.busy}>
         {t('common.save')}

@@ -1,7 +1,7 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { api } from '../../app-state.ts';
-import { WeekHours } from '../../components/week-hours.tsx';
+import { HoursAndHolidays } from '../../components/hours-holidays.tsx';
 import type { Calendar } from '../../data/calendar.ts';
 import { t } from '../../i18n/index.ts';
 import { defaultWorkflow, fetchRouting, putRouting, type SetupView } from './api.ts';
@@ -15,7 +15,6 @@ const FALLBACK_ID = 'business-hours';
  */
 export function HoursStep(props: StepProps & { view: SetupView }) {
   const cal = useSignal<Calendar | undefined>(undefined);
-  const holiday = useSignal('');
   useEffect(() => {
     void fetchRouting(api).then((c) => {
       const id = defaultWorkflow(c)?.calendarId ?? FALLBACK_ID;
@@ -45,49 +44,7 @@ export function HoursStep(props: StepProps & { view: SetupView }) {
     >
       <h2>{t('setup.step.hours')}</h2>
       <p>{t('setup.hours.intro', { zone: props.view.branch.timeZone })}</p>
-      <WeekHours weekly={c.weekly} onChange={(weekly) => update({ weekly })} testid="setup-hours" />
-      <small class="muted">{t('hours.midnight')}</small>
-      <fieldset>
-        <legend>{t('hours.holidays')}</legend>
-        <ul data-testid="setup-holidays">
-          {c.holidays.map((d) => (
-            <li key={d} class="row">
-              <span>{d}</span>
-              <button
-                type="button"
-                class="secondary"
-                data-testid={`setup-holiday-remove-${d}`}
-                onClick={() => update({ holidays: c.holidays.filter((x) => x !== d) })}
-              >
-                {t('common.delete')}
-              </button>
-            </li>
-          ))}
-        </ul>
-        <div class="row">
-          <input
-            type="date"
-            data-testid="setup-holiday-date"
-            aria-label={t('hours.holidayDate')}
-            value={holiday.value}
-            onInput={(e) => {
-              holiday.value = e.currentTarget.value;
-            }}
-          />
-          <button
-            type="button"
-            class="secondary"
-            data-testid="setup-holiday-add"
-            disabled={!/^\d{4}-\d{2}-\d{2}$/.test(holiday.value)}
-            onClick={() => {
-              update({ holidays: [...new Set([...c.holidays, holiday.value])].sort() });
-              holiday.value = '';
-            }}
-          >
-            {t('hours.addHoliday')}
-          </button>
-        </div>
-      </fieldset>
+      <HoursAndHolidays calendar={c} onChange={update} prefix="setup" />
     </StepFrame>
   );
 }
