@@ -202,3 +202,60 @@ test('admin home: "back up now" lists a backup and the CA fingerprint is the one
 
   await page.context().close();
 });
+
+test('email settings: the IMAP account is saved from its form, shown again after a reload with the password kept but never shown', {
+  timeout: 90_000,
+}, async () => {
+  const page = await adminPage();
+  const secret = 'imap-secret-Q7w2Zp';
+  const closed = await freePort();
+  await page.goto(`${app.httpsBase}/channels`);
+  await page.getByTestId('channels-tab-email').click();
+  const form = page.getByTestId('channels-email-imap');
+  await form.waitFor();
+  await page.getByTestId('channels-email-imap-host').fill('127.0.0.1');
+  await page.getByTestId('channels-email-imap-port').fill(String(closed));
+  await page.getByTestId('channels-email-imap-security').selectOption('starttls');
+  await page.getByTestId('channels-email-imap-user').fill('kefu');
+  await page.getByTestId('channels-email-imap-mailbox').fill('Support');
+  await page.getByTestId('channels-email-imap-password').fill(secret);
+  await page.getByTestId('channels-email-imap-save').click();
+  await form.getByText('已保存。', { exact: true }).waitFor();
+  assert.equal(
+    await page.getByTestId('channels-email-imap-password').inputValue(),
+    '',
+    'the typed password is cleared',
+  );
+
+  const r = await admin.request('GET', '/api/channels/email/settings');
+  assert.equal(r.status, 200);
+  assert.deepEqual((r.json as { imap: unknown }).imap, {
+    host: '127.0.0.1',
+    port: closed,
+    security: 'starttls',
+    user: 'kefu',
+    mailbox: 'Support',
+    passwordSet: true,
+  });
+  assert.ok(!JSON.stringify(r.json).includes(secret), 'no password from the API');
+
+  await page.reload();
+  await page.getByTestId('channels-tab-email').click();
+  await form.waitFor();
+  assert.equal(await page.getByTestId('channels-email-imap-host').inputValue(), '127.0.0.1');
+  assert.equal(await page.getByTestId('channels-email-imap-port').inputValue(), String(closed));
+  assert.equal(await page.getByTestId('channels-email-imap-security').inputValue(), 'starttls');
+  assert.equal(await page.getByTestId('channels-email-imap-mailbox').inputValue(), 'Support');
+  assert.equal(await page.getByTestId('channels-email-imap-password').inputValue(), '');
+  assert.ok(!(await page.content()).includes(secret), 'no password in the page');
+  await shot(page, '07-imap');
+
+  // Leave no poller behind for the other tests: an empty host removes the account.
+  await page.getByTestId('channels-email-imap-host').fill('');
+  await page.getByTestId('channels-email-imap-save').click();
+  await until('the IMAP account removed', async () => {
+    const v = await admin.request('GET', '/api/channels/email/settings');
+    return (v.json as { imap?: unknown }).imap === undefined ? true : undefined;
+  });
+  await page.context().close();
+});
