@@ -245,9 +245,10 @@ export class ConversationStore {
   }
 
   /** The latest `limit` messages of a conversation, newest first (keys sort by time). */
+  /** The conversation's latest `limit` messages, oldest first (stored order, as `messages()`). */
   async recentMessages(conversationId: string, limit: number): Promise<MessageDoc[]> {
     const docs = await this.#db.list<MessageDoc>({ prefix: `m:${conversationId}:`, descending: true, limit });
-    return docs.map(({ _id, _rev, ...m }) => m);
+    return docs.reverse().map(({ _id, _rev, ...m }) => m);
   }
 
   async messages(conversationId: string): Promise<MessageDoc[]> {

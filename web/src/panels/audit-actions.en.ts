@@ -78,6 +78,7 @@ export const auditActionsEn = {
   'kb.article_used': 'Knowledge article used',
   'kb.article_voted': 'Knowledge article rated',
   'kb.category_created': 'Knowledge category created',
+  'kb.category_deleted': 'Knowledge category deleted',
   'kb.draft_updated': 'Knowledge draft updated',
   'kb.review_rejected': 'Knowledge review rejected',
   'kb.review_requested': 'Knowledge review requested',

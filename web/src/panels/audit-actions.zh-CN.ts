@@ -76,6 +76,7 @@ export const auditActionsZhCN: Record<AuditActionName, string> = {
   'kb.article_used': '使用知识文章',
   'kb.article_voted': '评价知识文章',
   'kb.category_created': '新建知识分类',
+  'kb.category_deleted': '删除知识分类',
   'kb.draft_updated': '更新知识草稿',
   'kb.review_rejected': '知识审核驳回',
   'kb.review_requested': '提交知识审核',
