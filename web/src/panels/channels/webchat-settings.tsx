@@ -24,16 +24,22 @@ export function WebchatSettings() {
   const privacy = useSignal('');
   const lang = useSignal('zh-CN');
   const saved = useSignal(false);
+  // The fields stay disabled until the stored settings are in, so nothing typed is overwritten by them.
+  const loaded = useSignal(false);
   const action = useAction();
   useEffect(() => {
-    void action.run(async () => {
-      const [o, view] = await Promise.all([fetchWebchatOrigins(api), fetchSetup(api)]);
-      origins.value = o.filter((x) => x !== '*').join('\n');
-      greeting.value = view.widget.greeting;
-      colour.value = view.widget.colour;
-      privacy.value = view.widget.privacy ?? '';
-      lang.value = view.branch.language;
-    });
+    void action
+      .run(async () => {
+        const [o, view] = await Promise.all([fetchWebchatOrigins(api), fetchSetup(api)]);
+        origins.value = o.filter((x) => x !== '*').join('\n');
+        greeting.value = view.widget.greeting;
+        colour.value = view.widget.colour;
+        privacy.value = view.widget.privacy ?? '';
+        lang.value = view.branch.language;
+      })
+      .finally(() => {
+        loaded.value = true;
+      });
   }, []);
   const snippet = embedSnippet(location.origin, {
     lang: lang.value,
@@ -54,49 +60,51 @@ export function WebchatSettings() {
   return (
     <form class="card stack" data-testid="channels-webchat" onSubmit={save}>
       <h2>{t('setup.step.webchat')}</h2>
-      <label>
-        {t('setup.webchat.origins')}
-        <textarea
-          data-testid="channels-webchat-origins"
-          rows={3}
-          value={origins.value}
-          onInput={(e) => {
-            origins.value = e.currentTarget.value;
+      <fieldset class="bare stack" disabled={!loaded.value}>
+        <label>
+          {t('setup.webchat.origins')}
+          <textarea
+            data-testid="channels-webchat-origins"
+            rows={3}
+            value={origins.value}
+            onInput={(e) => {
+              origins.value = e.currentTarget.value;
+            }}
+          />
+          <small>{t('channels.webchat.originsHint')}</small>
+        </label>
+        <Field
+          label={t('setup.webchat.greeting')}
+          testid="channels-webchat-greeting"
+          value={greeting.value}
+          onInput={(v) => {
+            greeting.value = v;
           }}
         />
-        <small>{t('channels.webchat.originsHint')}</small>
-      </label>
-      <Field
-        label={t('setup.webchat.greeting')}
-        testid="channels-webchat-greeting"
-        value={greeting.value}
-        onInput={(v) => {
-          greeting.value = v;
-        }}
-      />
-      <label>
-        {t('setup.webchat.colour')}
-        <input
-          type="color"
-          data-testid="channels-webchat-colour"
-          value={colour.value}
-          onInput={(e) => {
-            colour.value = e.currentTarget.value;
-          }}
-        />
-      </label>
-      <label>
-        {t('channels.webchat.privacy')}
-        <textarea
-          data-testid="channels-webchat-privacy"
-          rows={2}
-          value={privacy.value}
-          onInput={(e) => {
-            privacy.value = e.currentTarget.value;
-          }}
-        />
-        <small>{t('channels.webchat.privacyHint')}</small>
-      </label>
+        <label>
+          {t('setup.webchat.colour')}
+          <input
+            type="color"
+            data-testid="channels-webchat-colour"
+            value={colour.value}
+            onInput={(e) => {
+              colour.value = e.currentTarget.value;
+            }}
+          />
+        </label>
+        <label>
+          {t('channels.webchat.privacy')}
+          <textarea
+            data-testid="channels-webchat-privacy"
+            rows={2}
+            value={privacy.value}
+            onInput={(e) => {
+              privacy.value = e.currentTarget.value;
+            }}
+          />
+          <small>{t('channels.webchat.privacyHint')}</small>
+        </label>
+      </fieldset>
       <ErrorText code={action.error} testid="channels-webchat-error" />
       <div class="row">
         <button type="submit" data-testid="channels-webchat-save" disabled={action.busy}>

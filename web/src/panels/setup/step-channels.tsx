@@ -28,14 +28,22 @@ export function parseOrigins(text: string): string[] | undefined {
 /** Web chat: which sites may embed the widget, its greeting and colour, and the snippet to paste. */
 export function WebchatStep(props: StepProps & { view: SetupView; onSaved: (v: SetupView) => void }) {
   const origins = useSignal('');
+  // The stored origins arrive after the first render: until then the box is read-only, and
+  // what the admin typed is never replaced by them (typing first used to be wiped out).
+  const originsLoaded = useSignal(false);
+  const originsTouched = useSignal(false);
   const greeting = useSignal(props.view.widget.greeting);
   const colour = useSignal(props.view.widget.colour);
   const saved = useSignal(false);
   const copied = useSignal(false);
   useEffect(() => {
-    void fetchWebchatOrigins(api).then((o) => {
-      origins.value = o.filter((x) => x !== '*').join('\n');
-    });
+    void fetchWebchatOrigins(api)
+      .then((o) => {
+        if (!originsTouched.value) origins.value = o.filter((x) => x !== '*').join('\n');
+      })
+      .finally(() => {
+        originsLoaded.value = true;
+      });
   }, []);
   const snippet = embedSnippet(location.origin, {
     lang: props.view.branch.language,
@@ -63,8 +71,10 @@ export function WebchatStep(props: StepProps & { view: SetupView; onSaved: (v: S
         <textarea
           data-testid="setup-webchat-origins"
           rows={3}
+          readOnly={!originsLoaded.value}
           value={origins.value}
           onInput={(e) => {
+            originsTouched.value = true;
             origins.value = e.currentTarget.value;
             saved.value = false;
           }}
