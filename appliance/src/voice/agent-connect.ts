@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { CallsContext } from './call-types.ts';
-import { type Dialog, inDialogRequest, newTag } from './sip/dialog.ts';
+import { type Dialog, dialogToPhone, inDialogRequest } from './sip/dialog.ts';
 import { addrUri, header, param } from './sip/message.ts';
 import { buildAudioSdp, parseAudioSdp } from './sip/sdp.ts';
 
@@ -27,20 +26,7 @@ export class AgentConnector {
     const port = parked?.port ?? (await d.worker.openRtp(legId, d.bind));
     this.#c.table.indexLeg(legId, call);
     const local = d.transport.local;
-    const dialog: Dialog = {
-      callId: `${randomUUID()}@branchline`,
-      localUri: `sip:ivr@${local.host}:${local.port}`,
-      localTag: newTag(),
-      remoteUri: binding.contact,
-      remoteTag: undefined,
-      remoteTarget: binding.contact,
-      peer: {
-        host: binding.host,
-        port: binding.port,
-        ...(binding.transport !== 'udp' ? { transport: binding.transport } : {}),
-      },
-      cseq: 1,
-    };
+    const dialog: Dialog = dialogToPhone('ivr', local, binding);
     call.agent = { dialog, legId };
     this.#c.table.indexSip(dialog.callId, call);
     const invite = inDialogRequest(dialog, 'INVITE', {

@@ -3,7 +3,7 @@ import type { Lang, TtsPort } from '../flows/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { VoiceError } from './errors.ts';
 import type { MediaWorker } from './media/supervisor.ts';
-import { type Dialog, inDialogRequest, newTag } from './sip/dialog.ts';
+import { type Dialog, dialogToPhone, inDialogRequest } from './sip/dialog.ts';
 import { addrUri, header, param } from './sip/message.ts';
 import type { SipAccounts } from './sip/registrar.ts';
 import { buildAudioSdp, parseAudioSdp } from './sip/sdp.ts';
@@ -44,20 +44,7 @@ export async function placeTestCall(
   const legId = `test:${randomUUID()}`;
   const port = await d.worker.openRtp(legId, d.bind);
   const local = d.transport.local;
-  const dialog: Dialog = {
-    callId: `${randomUUID()}@branchline`,
-    localUri: `sip:test@${local.host}:${local.port}`,
-    localTag: newTag(),
-    remoteUri: binding.contact,
-    remoteTag: undefined,
-    remoteTarget: binding.contact,
-    peer: {
-      host: binding.host,
-      port: binding.port,
-      ...(binding.transport !== 'udp' ? { transport: binding.transport } : {}),
-    },
-    cseq: 1,
-  };
+  const dialog: Dialog = dialogToPhone('test', local, binding);
   const invite = inDialogRequest(dialog, 'INVITE', {
     cseq: 1,
     contentType: 'application/sdp',

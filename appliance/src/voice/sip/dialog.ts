@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { addrUri, header, param, type SipRequest } from './message.ts';
 import type { Peer } from './transport.ts';
 
@@ -47,4 +47,26 @@ export function inDialogRequest(
   ]);
   if (options.contentType) headers.set('content-type', [options.contentType]);
   return { kind: 'request', method, uri: d.remoteTarget, headers, body: options.body ?? Buffer.alloc(0) };
+}
+
+/** A new outgoing dialog from `user` on this host to a registered phone's contact (UAC side, CSeq 1). */
+export function dialogToPhone(
+  user: string,
+  local: { host: string; port: number },
+  phone: { contact: string; host: string; port: number; transport: string },
+): Dialog {
+  return {
+    callId: `${randomUUID()}@branchline`,
+    localUri: `sip:${user}@${local.host}:${local.port}`,
+    localTag: newTag(),
+    remoteUri: phone.contact,
+    remoteTag: undefined,
+    remoteTarget: phone.contact,
+    peer: {
+      host: phone.host,
+      port: phone.port,
+      ...(phone.transport !== 'udp' ? { transport: phone.transport } : {}),
+    },
+    cseq: 1,
+  } as Dialog;
 }
