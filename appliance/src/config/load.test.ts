@@ -70,3 +70,38 @@ test('loadConfig() picks werift by default, mediasoup with BRANCHLINE_MEDIA_ENGI
   assert.throws(() => loadConfig({ BRANCHLINE_MEDIA_ENGINE: 'rtpengine' }), /BRANCHLINE_MEDIA_ENGINE/);
   assert.throws(() => loadConfig({ MEDIASOUP_WORKER_BIN: 'bin/worker' }), /MEDIASOUP_WORKER_BIN/);
 });
+
+test('loadConfig() reads BRANCHLINE_SIEM_URL as tls:// or tcp:// host:port with its CA and limits, and rejects anything else naming the variable', () => {
+  assert.equal(loadConfig({}).siem, undefined);
+  const t = loadConfig({
+    BRANCHLINE_SIEM_URL: 'tls://siem.bank.lan:6514',
+    BRANCHLINE_SIEM_CA: '/etc/ca.pem',
+  });
+  assert.deepEqual(t.siem, {
+    transport: 'tls',
+    host: 'siem.bank.lan',
+    port: 6514,
+    caFile: '/etc/ca.pem',
+    backlogAlarm: 10_000,
+    alarmAfterSeconds: 300,
+    maxRate: 1000,
+  });
+  const p = loadConfig({ BRANCHLINE_SIEM_URL: 'tcp://[::1]:514', BRANCHLINE_SIEM_MAX_RATE: '20' });
+  assert.equal(p.siem?.transport, 'tcp');
+  assert.equal(p.siem?.host, '::1');
+  assert.equal(p.siem?.maxRate, 20);
+  for (const bad of [
+    'udp://h:514',
+    'tls://h',
+    'https://h:6514',
+    'tls://u:p@h:6514',
+    'tls://h:6514/x',
+    'nope',
+  ]) {
+    assert.throws(() => loadConfig({ BRANCHLINE_SIEM_URL: bad }), /BRANCHLINE_SIEM_URL/, bad);
+  }
+  assert.throws(
+    () => loadConfig({ BRANCHLINE_SIEM_URL: 'tcp://h:514', BRANCHLINE_SIEM_CA: '/etc/ca.pem' }),
+    /BRANCHLINE_SIEM_CA/,
+  );
+});

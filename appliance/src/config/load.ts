@@ -4,7 +4,7 @@ import { isSupportedCountry } from 'libphonenumber-js/max';
 import type { LogLevel } from '../logging/index.ts';
 import { type EffectiveSetting, effectiveSettings } from './effective.ts';
 import { rawSetting, setting } from './settings.ts';
-import type { Config, ImapConfig } from './types.ts';
+import type { Config, ImapConfig, SiemConfig } from './types.ts';
 
 /** A bad environment value; the message names the variable. */
 export class ConfigError extends Error {
@@ -324,6 +324,38 @@ function mediaSettings(env: Env) {
   } as const;
 }
 
+/** Audit → syslog collector: off unless BRANCHLINE_SIEM_URL is set; the numbers are checked either way. */
+function siemSettings(env: Env): SiemConfig | undefined {
+  const numbers = {
+    backlogAlarm: int(env, 'BRANCHLINE_SIEM_BACKLOG_ALARM'),
+    alarmAfterSeconds: int(env, 'BRANCHLINE_SIEM_ALARM_AFTER_SECONDS'),
+    maxRate: int(env, 'BRANCHLINE_SIEM_MAX_RATE'),
+  };
+  const raw = env['BRANCHLINE_SIEM_URL'];
+  const ca = env['BRANCHLINE_SIEM_CA'] || undefined;
+  if (raw === undefined || raw === '') return undefined;
+  const bad = () =>
+    new ConfigError(`Cannot parse BRANCHLINE_SIEM_URL: "${raw}" is not tls://host:port or tcp://host:port`);
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw bad();
+  }
+  if ((u.protocol !== 'tls:' && u.protocol !== 'tcp:') || u.hostname === '' || u.port === '') throw bad();
+  if (u.username !== '' || u.password !== '' || (u.pathname !== '' && u.pathname !== '/')) throw bad();
+  if (ca !== undefined && u.protocol === 'tcp:') {
+    throw new ConfigError('Cannot parse BRANCHLINE_SIEM_CA: it needs a tls:// BRANCHLINE_SIEM_URL');
+  }
+  return Object.freeze({
+    transport: u.protocol === 'tls:' ? 'tls' : 'tcp',
+    host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: Number(u.port),
+    caFile: ca === undefined ? undefined : path.resolve(ca),
+    ...numbers,
+  });
+}
+
 const LEVELS = setting('BRANCHLINE_LOG_LEVEL').choices ?? [];
 
 /** Validates an environment once and returns a frozen Config. Throws ConfigError naming the variable. */
@@ -372,6 +404,7 @@ export function loadConfig(env: Env): Config {
       ? path.resolve(env['BRANCHLINE_HQ_CREDENTIALS_FILE'])
       : undefined,
     hqPort: port(env, 'BRANCHLINE_HQ_PORT'),
+    siem: siemSettings(env),
     branchId,
     sessionIdleMinutes: int(env, 'BRANCHLINE_SESSION_IDLE_MINUTES'),
     logLevel,

@@ -88,6 +88,41 @@ const DECLARED: ReadonlyArray<z.input<typeof settingSchema>> = [
     description: 'HQ CouchDB URL to replicate with; unset = no sync',
   },
   {
+    name: 'BRANCHLINE_SIEM_URL',
+    program: 'appliance',
+    kind: 'url',
+    description:
+      'Syslog collector every audit record is also sent to: tls://host:6514 (RFC 5425) or tcp://host:514 (RFC 6587); unset = none',
+  },
+  {
+    name: 'BRANCHLINE_SIEM_CA',
+    program: 'appliance',
+    kind: 'path',
+    description:
+      "PEM CA file the collector's certificate is verified against (private CA); unset = the system CAs (always verified)",
+  },
+  int(
+    'BRANCHLINE_SIEM_BACKLOG_ALARM',
+    10_000,
+    1,
+    10_000_000,
+    'Audit records waiting for the syslog collector beyond which an alarm is raised',
+  ),
+  int(
+    'BRANCHLINE_SIEM_ALARM_AFTER_SECONDS',
+    300,
+    1,
+    86_400,
+    'Seconds the syslog collector may be unreachable before an alarm is raised',
+  ),
+  int(
+    'BRANCHLINE_SIEM_MAX_RATE',
+    1000,
+    1,
+    100_000,
+    'Most audit records per second sent to the syslog collector (catching up stays within its EPS licence)',
+  ),
+  {
     name: 'BRANCHLINE_HQ_CREDENTIALS_FILE',
     program: 'appliance',
     kind: 'path',

@@ -16,6 +16,8 @@ export interface Config {
   /** HQ enrolment bundle file (BRANCHLINE_HQ_CREDENTIALS_FILE): replication credentials + HQ's public keys. */
   readonly hqCredentialsFile: string | undefined;
   readonly hqPort: number;
+  /** Audit forwarding to the firm's syslog collector (BRANCHLINE_SIEM_URL and the BRANCHLINE_SIEM_* settings); undefined = off. */
+  readonly siem: SiemConfig | undefined;
   /** This branch's id at HQ (BRANCHLINE_BRANCH_ID, default B01): names its HQ databases. */
   readonly branchId: string;
   /** Idle session timeout in minutes (default 15). */
@@ -66,6 +68,22 @@ export interface Config {
   readonly cacheDir: string;
   /** Which of BRANCHLINE_BRANCH_ID, BRANCHLINE_TIMEZONE, BRANCHLINE_PHONE_REGION (the wizard's branch settings) and BRANCHLINE_MAIL_FROM, BRANCHLINE_SMTP_RELAY_URL, BRANCHLINE_IMAP_URL (the Channels page's email settings) the environment set: these win over the stored ones. */
   readonly pinnedByEnvironment?: readonly string[];
+}
+
+/** Where audit records are forwarded as RFC 5424 syslog (issue 15). */
+export interface SiemConfig {
+  /** `tls` = RFC 5425 (certificate always verified), `tcp` = plain RFC 6587 octet counting. */
+  readonly transport: 'tls' | 'tcp';
+  readonly host: string;
+  readonly port: number;
+  /** PEM CA file for a private CA (BRANCHLINE_SIEM_CA); undefined = the system CAs. */
+  readonly caFile: string | undefined;
+  /** Backlog (records not yet accepted) beyond which an alarm is raised (BRANCHLINE_SIEM_BACKLOG_ALARM, default 10000). */
+  readonly backlogAlarm: number;
+  /** Seconds unreachable before an alarm is raised (BRANCHLINE_SIEM_ALARM_AFTER_SECONDS, default 300). */
+  readonly alarmAfterSeconds: number;
+  /** Most records per second sent (BRANCHLINE_SIEM_MAX_RATE, default 1000). */
+  readonly maxRate: number;
 }
 
 /** Where and how the email channel polls an IMAP mailbox. */
