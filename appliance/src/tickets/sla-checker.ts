@@ -97,12 +97,20 @@ export class SlaChecker {
   /** A failing check (store down) is alarmed and retried with back-off; it never ends the process. */
   start(intervalMs = 30_000): void {
     if (this.#loop) return;
-    this.#loop = new SupervisedLoop('tickets.sla', () => this.check(), {
-      everyMs: intervalMs,
-      backoffMs: Math.min(intervalMs, 5000),
-      bus: this.#core.bus,
-      log,
-    }).start();
+    // The pass returns nothing: a number returned to SupervisedLoop is the delay before the next
+    // pass, so returning the breach count (usually 0) re-read every ticket in a spin.
+    this.#loop = new SupervisedLoop(
+      'tickets.sla',
+      async () => {
+        await this.check();
+      },
+      {
+        everyMs: intervalMs,
+        backoffMs: Math.min(intervalMs, 5000),
+        bus: this.#core.bus,
+        log,
+      },
+    ).start();
   }
 
   /** The periodic check's health (consecutive failures, last error); undefined before start(). */

@@ -39,3 +39,25 @@ test('the periodic SLA check survives a failing store: it raises one alarm, back
   assert.equal(service.sla.status?.passes, passes + 1, 'back on its period');
   await service.close();
 });
+
+test('the periodic SLA check runs once a period: the count of breaches it returns never schedules the next pass', async (t) => {
+  const { service } = await makeTickets();
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const settle = async (ms: number) => {
+    t.mock.timers.tick(ms);
+    for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+  };
+  service.sla.start(1000);
+  await settle(1000);
+  assert.equal(service.sla.status?.passes, 1);
+  for (let i = 0; i < 5; i++) await settle(0);
+  await settle(999);
+  assert.equal(
+    service.sla.status?.passes,
+    1,
+    'no second pass before the period (the check found 0 breaches)',
+  );
+  await settle(1);
+  assert.equal(service.sla.status?.passes, 2);
+  await service.close();
+});

@@ -78,11 +78,19 @@ export class RecordingRetention {
   /** A failing purge is alarmed and retried with back-off; it never ends the process. */
   start(intervalMs = 3_600_000): void {
     if (this.#loop) return;
-    this.#loop = new SupervisedLoop('voice.recording_retention', () => this.purge(), {
-      everyMs: intervalMs,
-      bus: this.#bus,
-      log: this.#logger,
-    }).start();
+    // Not `() => this.purge()`: a number returned to SupervisedLoop is the delay before the next
+    // pass, so the purged count (usually 0) would purge again at once, forever.
+    this.#loop = new SupervisedLoop(
+      'voice.recording_retention',
+      async () => {
+        await this.purge();
+      },
+      {
+        everyMs: intervalMs,
+        bus: this.#bus,
+        log: this.#logger,
+      },
+    ).start();
   }
 
   close(): void {
