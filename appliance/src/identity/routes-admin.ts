@@ -1,5 +1,5 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { type AppEnv, requirePermission } from '../http/index.ts';
+import { type AppEnv, cursorAfter, NextCursor, PageQuery, pageOf, requirePermission } from '../http/index.ts';
 import { ctxOf } from './route-context.ts';
 import {
   body,
@@ -23,11 +23,18 @@ function userRoutes(app: OpenAPIHono<AppEnv>, service: IdentityService): void {
   const list = createRoute({
     method: 'get',
     path: '/users',
-    summary: 'List users',
+    summary: 'Users in username order, a page at a time (limit ≤ 200; cursor from nextCursor)',
     middleware: read,
-    responses: { 200: json(z.object({ users: z.array(UserOut) }), 'Users') },
+    request: { query: PageQuery },
+    responses: {
+      200: json(z.object({ users: z.array(UserOut), nextCursor: NextCursor }), 'A page of users'),
+    },
   });
-  app.openapi(list, async (c) => c.json({ users: await service.listUsers() }, 200));
+  app.openapi(list, async (c) => {
+    const res = await service.pageUsers(pageOf(c.req.valid('query'), 'users'));
+    const nextCursor = cursorAfter('users', res.last);
+    return c.json({ users: res.users, ...(nextCursor ? { nextCursor } : {}) }, 200);
+  });
 
   const get = createRoute({
     method: 'get',

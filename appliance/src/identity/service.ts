@@ -150,6 +150,11 @@ export class IdentityService {
     return users.listUsers(this.#core);
   }
 
+  /** A page of users in username order (`after`: the `last` of the page before). */
+  pageUsers(page: { limit: number; after?: string }): Promise<{ users: PublicUser[]; last?: string }> {
+    return users.pageUsers(this.#core, page);
+  }
+
   resetPassword(userId: string, ctx: ChangeContext = {}): Promise<string> {
     return users.resetPassword(this.#core, userId, ctx);
   }

@@ -1,5 +1,5 @@
 import type { DocStore, StoredDoc } from '../storage/index.ts';
-import { StorageError } from '../storage/index.ts';
+import { StorageError, walkIndex } from '../storage/index.ts';
 import { userNotFound } from './errors.ts';
 import type { RoleDoc, SessionDoc, UserDoc } from './types.ts';
 
@@ -41,6 +41,24 @@ export class IdentityStore {
 
   async listUsers(): Promise<StoredDoc<UserDoc>[]> {
     return this.docs.list<UserDoc>({ prefix: USER });
+  }
+
+  /**
+   * Users a page at a time in username order, through the `username:` index
+   * (an index doc whose user is gone, after a crash mid-create, is skipped).
+   * `last` is the username key to resume after.
+   */
+  async pageUsers(page: {
+    limit: number;
+    after?: string;
+  }): Promise<{ items: StoredDoc<UserDoc>[]; last?: string }> {
+    return walkIndex<{ userId: string }, StoredDoc<UserDoc>>(this.docs, {
+      prefixes: [NAME],
+      limit: page.limit,
+      after: page.after,
+      load: (entries) => Promise.all(entries.map((e) => this.getUser(e.userId))),
+      accept: (u, e) => NAME + usernameKey(u.username) === e._id,
+    });
   }
 
   async hasUsers(): Promise<boolean> {

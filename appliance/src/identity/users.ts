@@ -89,6 +89,15 @@ export async function listUsers(core: Core): Promise<PublicUser[]> {
   return (await core.store.listUsers()).map(toPublic);
 }
 
+/** One page of users in username order; `last` resumes the listing. */
+export async function pageUsers(
+  core: Core,
+  page: { limit: number; after?: string },
+): Promise<{ users: PublicUser[]; last?: string }> {
+  const res = await core.store.pageUsers(page);
+  return { users: res.items.map(toPublic), ...(res.last === undefined ? {} : { last: res.last }) };
+}
+
 export async function updateUser(core: Core, userId: string, patch: UserPatch, ctx: ChangeContext) {
   const fields = Object.keys(patch).filter((k) => patch[k as keyof UserPatch] !== undefined);
   let roles: string[] | undefined;

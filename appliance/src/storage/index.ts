@@ -62,6 +62,13 @@ export { StorageError } from './errors.ts';
  * const lock = new KeyedLock();
  * await lock.run(`cust:${id}`, async () => store.put({ ...(await store.get(`cust:${id}`)), name }));
  */
+export type { WalkOptions } from './index-walk.ts';
+/**
+ * One page of a listing kept as sorted index keys; merges several prefixes.
+ * @example
+ * const { items, last } = await walkIndex(db, { prefixes: ['user:'], limit: 50, load: async (es) => es });
+ */
+export { walkIndex } from './index-walk.ts';
 export { KeyedLock } from './keyed-lock.ts';
 export { MemoryDocStore } from './memory-store.ts';
 /**

@@ -1,5 +1,6 @@
 import type { ApiClient } from './api.ts';
 import type { User } from './auth.ts';
+import { allPages, type PageTail, pageQuery } from './paging.ts';
 
 export interface NewUser {
   username: string;
@@ -14,8 +15,16 @@ export interface UserPatch {
 
 const userPath = (id: string) => `/api/users/${encodeURIComponent(id)}`;
 
-export async function fetchUsers(api: ApiClient): Promise<User[]> {
-  return (await api.get<{ users: User[] }>('/api/users')).users;
+/** One page of users in username order; pass `nextCursor` back as `cursor` for the next. */
+export const fetchUserPage = (api: ApiClient, cursor?: string, limit?: number) =>
+  api.get<{ users: User[] } & PageTail>('/api/users', pageQuery(cursor, limit));
+
+/** Every user (for pickers), page by page. */
+export function fetchUsers(api: ApiClient): Promise<User[]> {
+  return allPages(async (cursor) => {
+    const page = await fetchUserPage(api, cursor, 200);
+    return { items: page.users, ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  });
 }
 
 /** The one-time password is shown once by the caller and never stored. */

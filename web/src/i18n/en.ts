@@ -46,6 +46,7 @@ export const en = {
   'common.actions': 'Actions',
   'common.refresh': 'Refresh',
 
+  'common.more': 'Show more',
   'login.title': 'Sign in',
   'login.username': 'Username',
   'login.password': 'Password',

@@ -47,6 +47,7 @@ export const zhCN: Record<MessageKey, string> = {
   'common.actions': '操作',
   'common.refresh': '刷新',
 
+  'common.more': '显示更多',
   'login.title': '登录',
   'login.username': '用户名',
   'login.password': '密码',

@@ -2,10 +2,11 @@ import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { api, can, me } from '../app-state.ts';
 import { ErrorText } from '../components/error-text.tsx';
+import { ShowMore } from '../components/show-more.tsx';
 import { useAction } from '../components/use-action.ts';
 import type { User } from '../data/auth.ts';
 import { BUILTIN_ROLES, fetchRoles } from '../data/roles.ts';
-import { fetchUsers } from '../data/users.ts';
+import { fetchUserPage } from '../data/users.ts';
 import { t } from '../i18n/index.ts';
 import { UserCreateForm } from './user-create-form.tsx';
 import { UserRow } from './user-row.tsx';
@@ -14,13 +15,23 @@ export function UsersAdminPanel() {
   const users = useSignal<User[]>([]);
   const roles = useSignal<readonly string[]>(BUILTIN_ROLES);
   const otp = useSignal<{ username: string; password: string } | undefined>(undefined);
+  const next = useSignal<string | undefined>(undefined);
   const load = useAction();
 
   const reload = () =>
     load.run(async () => {
-      const [u, r] = await Promise.all([fetchUsers(api), fetchRoles(api)]);
-      users.value = [...u].sort((a, b) => a.username.localeCompare(b.username));
+      const [u, r] = await Promise.all([fetchUserPage(api), fetchRoles(api)]);
+      users.value = u.users;
+      next.value = u.nextCursor;
       roles.value = r.map((x) => x.id);
+    });
+  /** The next page (username order) appended to what is shown. */
+  const more = (cursor: string) =>
+    load.run(async () => {
+      const u = await fetchUserPage(api, cursor);
+      const shown = new Set(users.value.map((x) => x.id));
+      users.value = [...users.value, ...u.users.filter((x) => !shown.has(x.id))];
+      next.value = u.nextCursor;
     });
   useEffect(() => {
     void reload();
@@ -93,6 +104,7 @@ export function UsersAdminPanel() {
           ))}
         </tbody>
       </table>
+      <ShowMore next={next.value} onMore={(c) => void more(c)} testid="users-more" busy={load.busy} />
       {!load.busy && users.value.length === 0 && <p class="muted">{t('users.empty')}</p>}
     </section>
   );
