@@ -40,7 +40,11 @@ test('setup is admin-only, refuses bad values with the field named, audits each 
   assert.equal((await agent.client.request('PUT', '/api/setup/steps/branch', { state: 'done' })).status, 403);
 
   const before = await agent.client.request('GET', '/api/branch');
-  assert.deepEqual(before.json, { name: '' }, 'no branch language before the wizard sets one');
+  assert.deepEqual(
+    before.json,
+    { name: '', timeZone: 'Europe/Berlin' },
+    'no branch language before the wizard sets one; the time zone consoles show dates in',
+  );
   const bad = await admin.request('PUT', '/api/setup/branch', { ...BRANCH, phoneRegion: 'XX' });
   assert.equal(bad.status, 400);
   assert.equal(bad.json['error'].code, 'SETUP_INVALID_FIELD');
@@ -58,7 +62,7 @@ test('setup is admin-only, refuses bad values with the field named, audits each 
   const branch = await agent.client.request('GET', '/api/branch');
   assert.deepEqual(
     branch.json,
-    { name: '示例支行', language: 'zh-CN' },
+    { name: '示例支行', timeZone: 'Europe/Berlin', language: 'zh-CN' },
     'every console reads the branch language',
   );
 

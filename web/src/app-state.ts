@@ -3,6 +3,7 @@ import { ApiClient, ApiError } from './data/api.ts';
 import { logout as apiLogout, fetchMe, fetchSession, type Me } from './data/auth.ts';
 import { wipeLocalData } from './data/local-wipe.ts';
 import { SessionSocket } from './data/session-socket.ts';
+import { applyBranchTimeZone } from './i18n/format.ts';
 import { applyBranchLocale } from './i18n/index.ts';
 import { PANELS, type PanelEntry } from './panels/registry.ts';
 
@@ -99,8 +100,11 @@ function enter(current: Me): void {
     stage.value = 'shell';
     startSocket();
     void api
-      .get<{ language?: string }>('/api/branch')
-      .then((b) => applyBranchLocale(b.language))
+      .get<{ language?: string; timeZone?: string }>('/api/branch')
+      .then((b) => {
+        applyBranchLocale(b.language);
+        applyBranchTimeZone(b.timeZone);
+      })
       .catch(() => undefined);
   }
 }

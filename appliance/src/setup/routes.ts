@@ -45,16 +45,24 @@ export function setupRoutes(service: SetupService) {
       method: 'get',
       path: '/branch',
       summary:
-        "This branch's name and, once the wizard set one, its language (every signed-in console's default; none = the browser's)",
+        "This branch's name, time zone (consoles show dates in it) and, once the wizard set one, its language (every signed-in console's default; none = the browser's)",
       responses: {
-        200: json(z.object({ name: z.string(), language: z.enum(CONSOLE_LANGUAGES).optional() }), 'Branch'),
+        200: json(
+          z.object({
+            name: z.string(),
+            timeZone: z.string(),
+            language: z.enum(CONSOLE_LANGUAGES).optional(),
+          }),
+          'Branch',
+        ),
       },
     }),
     (c) => {
       const { value, sources } = service.branch();
       // Until the wizard stores a language, each console keeps its browser's language.
-      if (sources.language === 'default') return c.json({ name: value.name }, 200);
-      return c.json({ name: value.name, language: value.language }, 200);
+      const base = { name: value.name, timeZone: value.timeZone };
+      if (sources.language === 'default') return c.json(base, 200);
+      return c.json({ ...base, language: value.language }, 200);
     },
   );
   app.openapi(

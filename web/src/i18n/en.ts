@@ -14,6 +14,7 @@ import { topicsEn } from '../panels/topics/messages.en.ts';
 import { voiceEn } from '../panels/voice/messages.en.ts';
 import { analyticsEn } from '../panels/wallboard/messages.en.ts';
 import { softphoneEn } from '../softphone/messages.en.ts';
+import { enumsEn } from './enums.en.ts';
 import { errorsEn } from './errors.en.ts';
 
 /** English messages; the source of the key set every other locale must match. */
@@ -45,8 +46,8 @@ export const en = {
   'common.working': 'Working…',
   'common.actions': 'Actions',
   'common.refresh': 'Refresh',
-
   'common.more': 'Show more',
+
   'login.title': 'Sign in',
   'login.username': 'Username',
   'login.password': 'Password',
@@ -255,6 +256,7 @@ export const en = {
   ...qaEn,
   ...assistEn,
   ...errorsEn,
+  ...enumsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

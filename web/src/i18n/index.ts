@@ -63,6 +63,8 @@ export function t(key: MessageKey, params?: Params): string {
 }
 
 const isKey = (k: string): k is MessageKey => Object.hasOwn(en, k);
+/** True when `k` names a message in the catalogues (for keys built from server codes). */
+export const isMessageKey = isKey;
 
 /** The user-facing text for an error code; never the server's own message. */
 export function errorText(code: string | undefined, lang: Locale = locale.value): string {

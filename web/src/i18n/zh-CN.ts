@@ -15,6 +15,7 @@ import { voiceZhCN } from '../panels/voice/messages.zh-CN.ts';
 import { analyticsZhCN } from '../panels/wallboard/messages.zh-CN.ts';
 import { softphoneZhCN } from '../softphone/messages.zh-CN.ts';
 import type { MessageKey } from './en.ts';
+import { enumsZhCN } from './enums.zh-CN.ts';
 import { errorsZhCN } from './errors.zh-CN.ts';
 
 /** 简体中文。类型为 Record<MessageKey, string>：缺少或多出的键都无法通过类型检查。 */
@@ -46,8 +47,8 @@ export const zhCN: Record<MessageKey, string> = {
   'common.working': '处理中…',
   'common.actions': '操作',
   'common.refresh': '刷新',
-
   'common.more': '显示更多',
+
   'login.title': '登录',
   'login.username': '用户名',
   'login.password': '密码',
@@ -249,4 +250,5 @@ export const zhCN: Record<MessageKey, string> = {
   ...qaZhCN,
   ...assistZhCN,
   ...errorsZhCN,
+  ...enumsZhCN,
 };

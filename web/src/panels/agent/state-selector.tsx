@@ -1,4 +1,5 @@
 import { t } from '../../i18n/index.ts';
+import { label } from '../../i18n/labels.ts';
 import type { AgentState } from './api.ts';
 
 /** Available, not ready with one of the configured reason codes, or offline — one select. */
@@ -27,7 +28,7 @@ export function StateSelector(props: {
         <option value="available">{t('agent.available')}</option>
         {reasons.map((r) => (
           <option key={r} value={`not_ready:${r}`} disabled={r === 'rona'}>
-            {t('agent.notReady', { reason: r })}
+            {t('agent.notReady', { reason: label('reason', r) })}
           </option>
         ))}
         <option value="offline">{t('agent.offline')}</option>

@@ -3,7 +3,9 @@ import { useEffect } from 'preact/hooks';
 import { api, me, onEvent } from '../../app-state.ts';
 import { ErrorText } from '../../components/error-text.tsx';
 import { useAction } from '../../components/use-action.ts';
+import { formatDate } from '../../i18n/format.ts';
 import { t } from '../../i18n/index.ts';
+import { label } from '../../i18n/labels.ts';
 import { countUsage, fetchArticle } from '../knowledge/api.ts';
 import { type AssistView, fetchAssist, mood, type Suggestion } from './api.ts';
 
@@ -16,7 +18,12 @@ function History(props: { history: AssistView['history'] }) {
       {h.lastContacts.length ? (
         <p>
           {t('assist.lastContacts', { count: h.lastContacts.length })}:{' '}
-          {h.lastContacts.map((c) => `${c.createdAt.slice(0, 10)} ${c.intent ?? c.channel}`).join(', ')}
+          {h.lastContacts
+            .map(
+              (c) =>
+                `${formatDate(c.createdAt)} ${c.intent ? label('intent', c.intent) : label('channel', c.channel)}`,
+            )
+            .join('，')}
         </p>
       ) : null}
       {h.openTickets.length ? (
@@ -82,7 +89,7 @@ export function AssistPanel(props: { contactId: string; onInsert: (text: string)
       <h3>{t('assist.title')}</h3>
       {v.intent ? (
         <p data-testid="assist-intent" data-intent={v.intent.intent}>
-          {t('assist.intent', { intent: v.intent.intent, p: Math.round(v.intent.p * 100) })}
+          {t('assist.intent', { intent: label('intent', v.intent.intent), p: Math.round(v.intent.p * 100) })}
         </p>
       ) : (
         <p class="muted">{t('assist.noIntent')}</p>

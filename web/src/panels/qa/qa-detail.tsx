@@ -3,11 +3,13 @@ import { useEffect } from 'preact/hooks';
 import { api } from '../../app-state.ts';
 import { ErrorText } from '../../components/error-text.tsx';
 import { useAction } from '../../components/use-action.ts';
+import { formatDateTime } from '../../i18n/format.ts';
 import { t } from '../../i18n/index.ts';
+import { label, qaEvidenceText } from '../../i18n/labels.ts';
 import { getContact, type MessageRow } from '../inbox/api.ts';
 import { effectiveScore, getQa, overrideQa, type QaResult } from './api.ts';
 
-const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
+const when = (iso: string) => formatDateTime(iso);
 
 function Transcript(props: { messages: MessageRow[] | undefined }) {
   if (!props.messages) return <p class="muted">{t('qa.transcriptUnavailable')}</p>;
@@ -88,9 +90,9 @@ export function QaDetail(props: {
                   data-rule={f.rule}
                   data-passed={String(f.passed)}
                 >
-                  <strong>{t(`qa.rule.${f.rule}`)}</strong> —{' '}
+                  <strong>{label('qaRule', f.rule)}</strong> —{' '}
                   {f.passed ? t('qa.passed') : t('qa.failed', { penalty: f.penalty })}{' '}
-                  <span class="muted">{f.detail}</span>
+                  <span class="muted">{qaEvidenceText(f.detail)}</span>
                 </li>
               ))}
             </ul>

@@ -1,6 +1,7 @@
 import { useSignal } from '@preact/signals';
 import { api } from '../../app-state.ts';
 import { t } from '../../i18n/index.ts';
+import { label } from '../../i18n/labels.ts';
 import { saveReasonCodes } from './api.ts';
 import { SaveError, useSave } from './save-error.tsx';
 
@@ -18,7 +19,7 @@ export function ReasonCodesForm(props: { codes: string[]; onSaved: () => void })
       <ul class="stack" data-testid="reason-codes">
         {codes.value.map((c) => (
           <li key={c} class="row">
-            <code>{c}</code>
+            <span>{label('reason', c)}</span>
             <button
               type="button"
               class="secondary"

@@ -2,9 +2,11 @@ import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { api } from '../../app-state.ts';
 import { t } from '../../i18n/index.ts';
+import { label } from '../../i18n/labels.ts';
 import { listTicketPage, type TicketRow } from './api.ts';
 import { type Failure, failureOf, RefusalText } from './refusal.tsx';
 import { TicketDetailView } from './ticket-detail.tsx';
+import { stateLabel } from './workflow-diagram.tsx';
 
 /** Agents' ticket list; a row opens the detail view. */
 export function TicketsPanel() {
@@ -67,9 +69,9 @@ export function TicketsPanel() {
                   </button>
                 </td>
                 <td>{r.subject}</td>
-                <td>{r.state}</td>
+                <td>{stateLabel(undefined, r.state)}</td>
                 <td>
-                  {r.priority}
+                  {label('priority', r.priority)}
                   {r.sla?.breached.length ? ` · ${t('tickets.breached')}` : ''}
                 </td>
               </tr>

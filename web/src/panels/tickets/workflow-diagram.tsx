@@ -1,12 +1,21 @@
-import { locale, t } from '../../i18n/index.ts';
+import { isMessageKey, locale, t, translate } from '../../i18n/index.ts';
 import type { WfProblem, WfState, WfTransition, WorkflowDef } from './api.ts';
 import { BOX_H, BOX_W, layoutWorkflow } from './workflow-layout.ts';
 
 export type Selection = { kind: 'state'; id: string } | { kind: 'transition'; index: number } | undefined;
 
-/** The state's label in the console language, then its plain label, then its id. */
+/**
+ * The state's label in the console language; a state of the shipped workflow
+ * whose label was left as shipped (or is not known here) through the catalogue;
+ * then its plain label, then its id.
+ */
 export function stateLabel(s: WfState | undefined, id: string): string {
-  return s?.labels?.[locale.value] || s?.label || id;
+  const own = s?.labels?.[locale.value];
+  if (own) return own;
+  const key = `ticketState.${id}`;
+  if (isMessageKey(key) && (!s?.label || s.label === translate('en', key)))
+    return translate(locale.value, key);
+  return s?.label || id;
 }
 
 /** The arrow's caption: its name, then its guards (e.g. "passed L1"). */

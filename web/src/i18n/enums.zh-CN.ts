@@ -1,0 +1,63 @@
+import type { enumsEn } from './enums.en.ts';
+
+/** 以代码形式下发的取值的中文名称（未就绪原因、工单状态、意图、质检依据、通话状态）。 */
+export const enumsZhCN: Record<keyof typeof enumsEn, string> = {
+  'agentState.available': '就绪',
+  'agentState.not_ready': '未就绪',
+  'agentState.offline': '离线',
+
+  'reason.break': '小休',
+  'reason.lunch': '午餐',
+  'reason.training': '培训',
+  'reason.meeting': '会议',
+  'reason.after_call_work': '话后处理',
+  'reason.rona': '振铃未接',
+
+  'ticketState.new': '新建',
+  'ticketState.open': '已受理',
+  'ticketState.l1': '一线处理',
+  'ticketState.l2': '二线处理',
+  'ticketState.pending_customer': '等待客户回复',
+  'ticketState.resolved': '已解决',
+  'ticketState.closed': '已关闭',
+
+  'intent.card_lost': '银行卡挂失',
+  'intent.cancel_order': '取消订单',
+  'intent.reset_password': '重置密码',
+  'intent.balance_inquiry': '余额查询',
+  'intent.complaint': '投诉',
+  'intent.human_agent': '转人工',
+  'intent.appointment': '预约',
+  'intent.claim_status': '理赔进度',
+  'intent.greeting': '问候',
+  'intent.thanks': '致谢',
+  'intent.unknown': '未识别',
+
+  'qa.rule.required_phrase': '必说话术',
+  'qa.evidence.first_agent_reply': '坐席首条回复',
+  'qa.evidence.no_agent_reply': '坐席未回复',
+  'qa.evidence.forbidden_used': '使用了：{words}',
+  'qa.evidence.forbidden_none': '未使用',
+  'qa.evidence.end_sentiment': '结束时客户情绪值：{sentiment}',
+  'qa.evidence.slowest_reply': '最慢回复：{seconds} 秒',
+  'qa.evidence.resolution_confirmed': '坐席已确认问题解决',
+  'qa.evidence.resolution_missing': '坐席未确认问题是否解决',
+  'qa.evidence.phrase_said': '已说：{words}',
+  'qa.evidence.phrase_missing': '未说',
+  'qa.evidence.acoustic': '{metric}：{value}（规则：{op} {threshold}）',
+
+  'qa.metric.agent_talk_ratio': '坐席说话占比',
+  'qa.metric.longest_silence_s': '最长静默（秒）',
+  'qa.metric.silence_share': '静默占比',
+  'qa.metric.overtalk_s': '双方抢话时长（秒）',
+  'qa.metric.agent_interruptions': '坐席打断次数',
+  'qa.metric.hold_s': '保持时长（秒）',
+  'qa.metric.first_agent_words_s': '坐席首次开口用时（秒）',
+
+  'callState.ringing': '振铃中',
+  'callState.ivr': '语音导航中',
+  'callState.queued': '排队中',
+  'callState.connecting': '接通中',
+  'callState.bridged': '通话中',
+  'callState.ended': '已结束',
+};
