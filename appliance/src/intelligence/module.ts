@@ -72,10 +72,18 @@ export const intelligenceModule: BranchModule = {
     let closed = false;
     let started = false;
     // A failing sweep (store down) is alarmed and retried with back-off; it never ends the process.
-    const sweeps = new SupervisedLoop('intelligence.dialogue_sweep', () => bot.sweep(), {
-      everyMs: SWEEP_EVERY_MS,
-      bus: services.bus,
-    });
+    // The pass returns nothing: SupervisedLoop takes a returned number as the delay before the next
+    // pass, and sweep()'s count of closed dialogues (usually 0) made it scan the store in a spin.
+    const sweeps = new SupervisedLoop(
+      'intelligence.dialogue_sweep',
+      async () => {
+        await bot.sweep();
+      },
+      {
+        everyMs: SWEEP_EVERY_MS,
+        bus: services.bus,
+      },
+    );
     return {
       routes: [intelligenceRoutes(intel, services)],
       async listen() {
