@@ -15,6 +15,7 @@ import { createServer, type Server } from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { zhCN } from '../web/src/i18n/zh-CN.ts';
 import { initialPassword, type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
 import { totpCode } from './support/bootstrap.ts';
 import { ARTIFACTS, launchChromium } from './support/browser.ts';
@@ -179,11 +180,46 @@ test('a fresh appliance is set up by its wizard in zh-CN and its agent handles a
       return /:\d+$/.test(s) ? s : undefined;
     });
     const sipPort = Number(server.split(':').pop());
+    const phone = new AgentUa(
+      { host: '127.0.0.1', port: sipPort },
+      { user: '8001', password: 'desk phone secret 8001', audio: Buffer.alloc(1600, 0xff) },
+    );
+    await phone.start();
+    closers.push(() => phone.close());
     await admin.getByTestId('setup-phone-extension').fill('8001');
     await admin.getByTestId('setup-phone-password').fill('desk phone secret 8001');
     await admin.getByTestId('setup-phone-add').click();
     await admin.getByTestId('setup-deskphones').getByText('8001').waitFor();
     await shot(admin, '09-desk-phone');
+
+    // The test call: refused in Chinese while the phone is not registered; once the phone registers
+    // with what the wizard set, the step shows it and the test call rings it (it is answered).
+    const deskRow = admin.getByTestId('setup-phone-8001');
+    assert.equal(await deskRow.getByTestId('phone-registered').getAttribute('data-registered'), 'false');
+    await deskRow.getByTestId('phone-test-call').click();
+    const refusal = deskRow.getByTestId('phone-row-error');
+    await refusal.waitFor();
+    assert.equal(await refusal.getAttribute('data-code'), 'VOICE_PHONE_NOT_REGISTERED');
+    assert.equal(await refusal.textContent(), zhCN['error.VOICE_PHONE_NOT_REGISTERED']);
+    assert.equal(phone.invites, 0);
+    await shot(admin, '09a-test-call-refused');
+    assert.equal(await phone.register(), 200);
+    await deskRow.locator('[data-testid="phone-registered"][data-registered="true"]').waitFor();
+    assert.equal(await deskRow.getByTestId('phone-registered').textContent(), zhCN['phones.registered']);
+    await deskRow.getByTestId('phone-test-call').click();
+    await deskRow.locator('[data-testid="phone-test-call-state"][data-state="answered"]').waitFor();
+    assert.equal(
+      await deskRow.getByTestId('phone-test-call-ok').textContent(),
+      zhCN['phones.testCallAnswered'].replace('{name}', '8001'),
+    );
+    assert.equal(await deskRow.getByTestId('phone-row-error').count(), 0, 'the refusal is gone');
+    assert.equal(phone.invites, 1, 'the desk phone received the INVITE');
+    await shot(admin, '09b-test-call-rung');
+    // The prompt plays, then the appliance hangs up; the trunk call below must hear only the caller.
+    await until('the appliance hangs up the test call', () => (phone.byes >= 1 ? true : undefined), {
+      timeoutMs: 40_000,
+    });
+    phone.received.length = 0;
     await admin.getByTestId('setup-save').click();
 
     // 6. Web chat for the customer's site; the embed snippet is read from the page.
@@ -278,15 +314,8 @@ test('a fresh appliance is set up by its wizard in zh-CN and its agent handles a
     await agent.getByTestId('wrapup-finish').click();
     await agent.getByTestId('inbox-empty').waitFor();
 
-    // The desk phone registers with what the wizard set; a sipp trunk call runs the default IVR
+    // The desk phone registered with what the wizard set (above); a sipp trunk call runs the default IVR
     // (open → greeting → queue) and the agent takes it: the phone rings, answers, and hears the caller.
-    const phone = new AgentUa(
-      { host: '127.0.0.1', port: sipPort },
-      { user: '8001', password: 'desk phone secret 8001', audio: Buffer.alloc(1600, 0xff) },
-    );
-    await phone.start();
-    closers.push(() => phone.close());
-    assert.equal(await phone.register(), 200);
 
     const work = await tempDataDir('bl-first-run-sipp-');
     dirs.push(work);

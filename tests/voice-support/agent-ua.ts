@@ -16,6 +16,8 @@ export class AgentUa {
   #user: string;
   #password: string;
   byes = 0;
+  /** INVITEs this phone answered (the appliance rang it). */
+  invites = 0;
 
   constructor(
     server: { host: string; port: number },
@@ -124,6 +126,7 @@ export class AgentUa {
       );
     };
     if (msg.method === 'INVITE') {
+      this.invites++;
       this.#invite = { req: msg, from: rinfo };
       const sdp = msg.body.toString();
       const port = Number(/m=audio (\d+)/.exec(sdp)?.[1]);

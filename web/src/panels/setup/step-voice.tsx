@@ -6,20 +6,31 @@ import { useAction } from '../../components/use-action.ts';
 import type { User } from '../../data/auth.ts';
 import { fetchUsers } from '../../data/users.ts';
 import { t } from '../../i18n/index.ts';
+import { type DeskPhone, fetchPhones } from '../voice/api.ts';
+import { PhoneTestCall } from '../voice/phone-test-call.tsx';
 import { createDeskPhone, saveTrunk } from './api.ts';
 import { Field, StepFrame, type StepProps } from './step-frame.tsx';
 
-/** Desk phones (an extension and password for an agent, picked by name) and an optional carrier trunk. */
+/**
+ * Desk phones (an extension and password for an agent, picked by name), each with its
+ * registration state and a test call, and an optional carrier trunk.
+ */
 export function VoiceStep(props: StepProps) {
   const agents = useSignal<User[]>([]);
   const sipPort = useSignal<number | undefined>(undefined);
   const agentId = useSignal('');
   const extension = useSignal('');
   const phonePassword = useSignal('');
-  const phones = useSignal<Array<{ extension: string; agent: string }>>([]);
+  const phones = useSignal<DeskPhone[]>([]);
   const trunk = useSignal({ name: '', host: '', port: '', username: '', password: '' });
   const addPhone = useAction();
+  const loadPhones = async () => {
+    phones.value = await fetchPhones(api);
+  };
   useEffect(() => {
+    // Registration comes and goes as the phones are plugged in: keep the badges current.
+    void loadPhones().catch(() => undefined);
+    const timer = setInterval(() => void loadPhones().catch(() => undefined), 3000);
     void fetchUsers(api).then((users) => {
       agents.value = users.filter((u) => u.roles.includes('agent'));
       agentId.value = agents.value[0]?.id ?? '';
@@ -30,6 +41,7 @@ export function VoiceStep(props: StepProps) {
         sipPort.value = s.sip?.port;
       })
       .catch(() => undefined);
+    return () => clearInterval(timer);
   }, []);
   const nameOf = (id: string) => {
     const u = agents.value.find((a) => a.id === id);
@@ -52,10 +64,7 @@ export function VoiceStep(props: StepProps) {
               password: phonePassword.value,
               userId: agentId.value,
             });
-            phones.value = [
-              ...phones.value,
-              { extension: extension.value.trim(), agent: nameOf(agentId.value) },
-            ];
+            await loadPhones();
             extension.value = '';
             phonePassword.value = '';
           });
@@ -71,8 +80,11 @@ export function VoiceStep(props: StepProps) {
         </p>
         <ul data-testid="setup-deskphones">
           {phones.value.map((p) => (
-            <li key={p.extension}>
-              <code>{p.extension}</code> → {p.agent}
+            <li key={p.username} class="row" data-testid={`setup-phone-${p.username}`}>
+              <span>
+                <code>{p.username}</code> → {p.userId ? nameOf(p.userId) : t('phones.noAgent')}
+              </span>
+              <PhoneTestCall phone={p} />
             </li>
           ))}
         </ul>

@@ -5,8 +5,9 @@ import { ErrorText } from '../../components/error-text.tsx';
 import { useAction } from '../../components/use-action.ts';
 import type { User } from '../../data/auth.ts';
 import { fetchUsers } from '../../data/users.ts';
-import { locale, t } from '../../i18n/index.ts';
-import { createPhone, type DeskPhone, deletePhone, fetchPhones, testCallPhone, updatePhone } from './api.ts';
+import { t } from '../../i18n/index.ts';
+import { createPhone, type DeskPhone, deletePhone, fetchPhones, updatePhone } from './api.ts';
+import { PhoneTestCall } from './phone-test-call.tsx';
 import { DeleteWithConfirm, FormFooter, NewButton, useRowEditor } from './row-editor.tsx';
 import { TrunksSection } from './trunks-section.tsx';
 
@@ -35,7 +36,6 @@ export function PhonesPanel() {
   const users = useSignal<User[]>([]);
   const editor = useRowEditor<PhoneForm>();
   const { form, confirming, save, setF } = editor;
-  const tested = useSignal<string | undefined>(undefined);
   const rowAction = useAction();
   const load = async () => {
     phones.value = await fetchPhones(api);
@@ -78,8 +78,8 @@ export function PhonesPanel() {
                   <code>{p.username}</code>
                 </td>
                 <td>{p.userId ? nameOf(p.userId) : t('phones.noAgent')}</td>
-                <td data-testid="phone-registered" data-registered={p.registered ? 'true' : 'false'}>
-                  {p.registered ? t('phones.registered') : t('phones.notRegistered')}
+                <td>
+                  <PhoneTestCall phone={p} />
                 </td>
                 <td class="row">
                   <button
@@ -99,21 +99,6 @@ export function PhonesPanel() {
                   >
                     {t('phones.open')}
                   </button>
-                  <button
-                    type="button"
-                    class="secondary"
-                    data-testid="phone-test-call"
-                    disabled={rowAction.busy}
-                    onClick={() => {
-                      tested.value = undefined;
-                      void rowAction.run(async () => {
-                        await testCallPhone(api, p.username, locale.value === 'zh-CN' ? 'zh' : 'en');
-                        tested.value = p.username;
-                      });
-                    }}
-                  >
-                    {t('phones.testCall')}
-                  </button>
                   <DeleteWithConfirm
                     editor={editor}
                     name={p.username}
@@ -132,10 +117,7 @@ export function PhonesPanel() {
             ))}
           </tbody>
         </table>
-        {tested.value && (
-          <p data-testid="phone-test-call-ok">{t('phones.testCallAnswered', { name: tested.value })}</p>
-        )}
-        <ErrorText code={rowAction.error} testid="phone-row-error" />
+        <ErrorText code={rowAction.error} testid="phone-delete-error" />
         <NewButton editor={editor} prefix="phone" label={t('phones.new')} empty={EMPTY} />
         {f && (
           <form
