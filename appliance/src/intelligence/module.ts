@@ -1,11 +1,14 @@
 import { SupervisedLoop } from '../events/index.ts';
 import type { BranchModule } from '../modules.ts';
 import { EncryptedDocStore } from '../storage/index.ts';
+import { AcousticCheck } from './acoustic-check.ts';
 import { assistFor } from './assist.ts';
 import { BotRunner } from './bot-runner.ts';
 import { DialogueMemory } from './dialogue-memory.ts';
 import { DialogueStore } from './dialogue-store.ts';
 import { intelligenceRoutes } from './routes.ts';
+import { scorecardRoutes } from './routes-scorecards.ts';
+import { Scorecards } from './scorecards.ts';
 import { IntelligenceService } from './service.ts';
 import { IntelligenceStore, keyIdFor, SEALED_FIELDS } from './store.ts';
 
@@ -26,8 +29,11 @@ export const intelligenceModule: BranchModule = {
       fields: SEALED_FIELDS,
       keyIdFor,
     });
+    const scorecards = new Scorecards(db, { bus: services.bus });
+    await scorecards.load();
     const intel = new IntelligenceService(new IntelligenceStore(db), {
       bus: services.bus,
+      scorecards,
       ...(services.conversations ? { conversations: services.conversations } : {}),
     });
     await intel.load();
@@ -39,6 +45,22 @@ export const intelligenceModule: BranchModule = {
     const bot = new BotRunner(services, intel, { memory });
     const offs: Array<() => void> = [];
     const conv = services.conversations;
+    // Calls are scored once their recording is measured, in the background; text-only when it cannot be.
+    const acoustic = new AcousticCheck({
+      bus: services.bus,
+      ...(services.recordings && conv ? { audio: services.recordings } : {}),
+      recordRead: (r) => ctx.recordRead(r),
+      score: async (job, metrics) => {
+        if (!conv) return;
+        const c = await conv.getContact(job.contactId);
+        await intel.scoreContact(
+          c,
+          await conv.messagesOf(c.conversationId),
+          metrics ? { acoustic: metrics } : {},
+        );
+      },
+      onError: (what, err) => intel.logFailure(what, err),
+    });
     if (conv) {
       offs.push(
         services.bus.subscribe('contact.closed', async (e) => {
@@ -46,7 +68,10 @@ export const intelligenceModule: BranchModule = {
             const c = await conv.getContact(e.data.contactId);
             const messages = await conv.messagesOf(c.conversationId);
             await intel.learnFromClosed(c, messages);
-            if (c.agentId) await intel.scoreContact(c, messages);
+            const callId =
+              c.channel === 'voice' && c.threadKey.startsWith('call:') ? c.threadKey.slice(5) : '';
+            if (c.agentId && !(callId && acoustic.enqueue({ contactId: c.id, callId })))
+              await intel.scoreContact(c, messages);
           } catch (err) {
             intel.logFailure(`closing analysis failed [contact:${e.data.contactId}]`, err);
           }
@@ -85,7 +110,7 @@ export const intelligenceModule: BranchModule = {
       },
     );
     return {
-      routes: [intelligenceRoutes(intel, services)],
+      routes: [intelligenceRoutes(intel, services), scorecardRoutes(scorecards, acoustic)],
       async listen() {
         if (closed || started) return;
         started = true;
@@ -99,6 +124,7 @@ export const intelligenceModule: BranchModule = {
         closed = true;
         for (const off of offs.splice(0)) off();
         bot.close();
+        await acoustic.close();
         await sweeps.close();
         await bot.idle();
       },

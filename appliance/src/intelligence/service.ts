@@ -4,10 +4,19 @@ import type { EventBus } from '../events/index.ts';
 import { createLogger } from '../logging/index.ts';
 import { IntentClassifier, type IntentScore } from './classifier.ts';
 import { IntelligenceError } from './errors.ts';
-import { DEFAULT_QA_RULES, type QaRules, scoreTranscript } from './qa.ts';
+import { builtInTextRules, DEFAULT_QA_RULES, type QaRules, scoreWithCard } from './qa.ts';
+import { DEFAULT_ACOUSTIC_RULES, defaultScorecard } from './scorecard-rules.ts';
+import type { Scorecards } from './scorecards.ts';
 import { seedExamples } from './seed.ts';
 import type { IntelligenceStore } from './store.ts';
-import type { IntelligenceSettings, QaReportRow, QaResult, TranscriptLine } from './types.ts';
+import type {
+  AcousticMetrics,
+  IntelligenceSettings,
+  QaReportRow,
+  QaResult,
+  Scorecard,
+  TranscriptLine,
+} from './types.ts';
 
 const log = createLogger('intelligence');
 /** Agent-confirmed labels weigh as much as three seed utterances. */
@@ -16,9 +25,17 @@ const CONFIRMED_WEIGHT = 3;
 export interface IntelligenceServiceOptions {
   bus: EventBus;
   conversations?: ConversationService;
+  /** Without scorecards (unit tests), QA scores with the default card kept in memory. */
+  scorecards?: Scorecards;
   qaRules?: QaRules;
   now?: () => Date;
 }
+
+/** The queue a contact was routed to (the IVR's, or a channel's attribute). */
+const queueOf = (c: Contact) => {
+  const q = c.attributes['ivrQueue'] ?? c.attributes['queue'];
+  return typeof q === 'string' ? q : undefined;
+};
 
 /**
  * The model (seed + learned examples, retrained incrementally), the bot's
@@ -28,7 +45,8 @@ export class IntelligenceService {
   #store: IntelligenceStore;
   #bus: EventBus;
   #conversations: ConversationService | undefined;
-  #rules: QaRules;
+  #scorecards: Scorecards | undefined;
+  #fallbackCard: Scorecard;
   #now: () => Date;
   #model = new IntentClassifier(seedExamples());
   #examples = seedExamples().length;
@@ -38,8 +56,12 @@ export class IntelligenceService {
     this.#store = store;
     this.#bus = options.bus;
     this.#conversations = options.conversations;
-    this.#rules = options.qaRules ?? DEFAULT_QA_RULES;
+    this.#scorecards = options.scorecards;
     this.#now = options.now ?? (() => new Date());
+    this.#fallbackCard = {
+      ...defaultScorecard(this.#now().toISOString()),
+      rules: [...builtInTextRules(options.qaRules ?? DEFAULT_QA_RULES), ...DEFAULT_ACOUSTIC_RULES],
+    };
   }
 
   /** Replays learned examples over the seed set. */
@@ -127,8 +149,22 @@ export class IntelligenceService {
     return this.#store.replies(intent);
   }
 
-  /** Scores one closed contact's transcript and stores the result (a re-score keeps a reviewer's override). */
-  async scoreContact(contact: Contact, messages: TimelineEntry[]): Promise<QaResult> {
+  /** The scorecard a contact is scored with: its queue's, else the default. */
+  scorecardFor(contact: Contact): Scorecard {
+    return this.#scorecards?.forQueue(queueOf(contact)) ?? this.#fallbackCard;
+  }
+
+  /**
+   * Scores one closed contact with its queue's scorecard and stores the result (a
+   * re-score keeps a reviewer's override, and the acoustic measurements of an
+   * earlier run when none are given): text rules on what was said, acoustic rules
+   * on the call recording's measurements; without either the contact is not scored.
+   */
+  async scoreContact(
+    contact: Contact,
+    messages: TimelineEntry[],
+    options: { acoustic?: AcousticMetrics } = {},
+  ): Promise<QaResult> {
     const lines: TranscriptLine[] = messages
       .filter((m) => m.contactId === contact.id && m.direction !== 'internal')
       .map((m) => ({
@@ -137,15 +173,21 @@ export class IntelligenceService {
         text: m.text,
       }));
     const prior = await this.#store.qa(contact.id);
-    // Nothing said in text (a call without a transcript): the text rules have nothing to judge.
-    if (!lines.some((l) => l.text.trim())) return this.#notScored(contact, prior);
-    const { score, findings } = scoreTranscript(lines, this.#rules);
+    const acoustic = options.acoustic ?? prior?.acoustic;
+    const card = this.scorecardFor(contact);
+    const scored = scoreWithCard(card.rules, { lines, ...(acoustic ? { acoustic } : {}) });
+    // Nothing said in text and no recording measured: no rule has anything to judge.
+    if (scored.score === undefined) return this.#notScored(contact, prior);
+    const { score, findings, notApplicable } = scored;
     const result: QaResult = {
       contactId: contact.id,
       channel: contact.channel,
       ...(contact.agentId ? { agentId: contact.agentId } : {}),
       score,
       findings,
+      ...(notApplicable.length ? { notApplicable } : {}),
+      scorecard: { id: card.id, version: card.version },
+      ...(acoustic ? { acoustic } : {}),
       scoredAt: this.#now().toISOString(),
       closedAt: contact.timeline.closed ?? contact.updatedAt,
       ...(prior?.override ? { override: prior.override } : {}),
@@ -156,6 +198,7 @@ export class IntelligenceService {
       ...(contact.agentId ? { agentId: contact.agentId } : {}),
       score,
       failed: findings.filter((f) => !f.passed).map((f) => f.rule),
+      scorecard: { id: card.id, version: card.version },
     });
     return result;
   }

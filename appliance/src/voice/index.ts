@@ -21,7 +21,7 @@ export type { WebRtcSessionInfo } from './media/webrtc-types.ts';
 export { sipBoundPort, voiceModule } from './module.ts';
 export { holdMusicPath } from './moh.ts';
 export { type QueueEstimate, type QueuePositionPort, waitAnnouncement } from './queue-wait.ts';
-export { RecordingService, type StereoRecording } from './recording/service.ts';
+export { type LegAudio, RecordingService, type StereoRecording } from './recording/service.ts';
 export { VoiceStack, type VoiceStackOptions } from './setup.ts';
 export { type DigestChallenge, digestAuthorization, pickChallenge } from './sip/digest-client.ts';
 export { SipFramer, SipFramingError } from './sip/framing.ts';

@@ -63,6 +63,12 @@ export const errorsEn = {
   'error.FLOWS_SPEECH_FAILED': 'The voice prompt could not be generated.',
 
   'error.INTELLIGENCE_INVALID_INPUT': 'The text or score is not valid (scores are 0–100).',
+  'error.INTELLIGENCE_SCORECARD_INVALID':
+    'The scorecard is not valid: check the marked rule (words, limit or threshold).',
+  'error.INTELLIGENCE_SCORECARD_CONFLICT':
+    'Someone saved this scorecard meanwhile, or the queue already has another scorecard. Reload and try again.',
+  'error.INTELLIGENCE_SCORECARD_DEFAULT': 'The default scorecard cannot be deleted.',
+  'error.INTELLIGENCE_NO_RECORDING': 'This call has no two-channel recording to measure.',
 
   'error.ROUTING_EXPRESSION_INVALID': 'The routing condition cannot be read. Check its syntax.',
   'error.ROUTING_INVALID_CONFIG':

@@ -58,6 +58,10 @@ export const errorsZhCN: Record<keyof typeof errorsEn, string> = {
   'error.FLOWS_SPEECH_FAILED': '无法生成语音提示。',
 
   'error.INTELLIGENCE_INVALID_INPUT': '文本或质检分数无效（分数范围 0–100）。',
+  'error.INTELLIGENCE_SCORECARD_INVALID': '评分表无效：请检查标出的规则（词语、限值或阈值）。',
+  'error.INTELLIGENCE_SCORECARD_CONFLICT': '该评分表已被他人修改，或该队列已有其他评分表。请刷新后重试。',
+  'error.INTELLIGENCE_SCORECARD_DEFAULT': '默认评分表不能删除。',
+  'error.INTELLIGENCE_NO_RECORDING': '该通话没有可分析的双声道录音。',
 
   'error.ROUTING_EXPRESSION_INVALID': '路由条件无法解析，请检查语法。',
   'error.ROUTING_INVALID_CONFIG': '路由设置无效（队列、日历、技能等级或时段有误）。',

@@ -48,6 +48,16 @@ export interface StereoRecording {
   legs: Partial<Record<RecordedLeg, { truncated: boolean; chunks: number; samples: number }>>;
 }
 
+/** One call's legs as PCM (8 kHz, on the call's timeline: sample 0 is the call's start). */
+export interface LegAudio {
+  status: RecordingIndex['status'];
+  epochMs: number;
+  truncated: boolean;
+  legs: Partial<
+    Record<RecordedLeg, { pcm: Int16Array; startSample: number; truncated: boolean; chunks: number }>
+  >;
+}
+
 /**
  * Index documents and per-leg keys for encrypted call recordings. The media
  * worker writes the streams; this side hands out keys (sealed at rest by the
@@ -134,31 +144,53 @@ export class RecordingService {
     return (await this.#store.get<RecordingIndex>(`rec:${callId}`)) ?? undefined;
   }
 
-  /** Stereo 8 kHz 16-bit WAV: customer left, agent right. The caller audits the read. */
-  async stereoWav(callId: string): Promise<StereoRecording | undefined> {
+  /**
+   * Both legs decoded to 8 kHz PCM on the call's timeline, in memory only (for
+   * playback and for analysis; plaintext audio never touches the disk), with the
+   * sample where each leg's recording started. The caller audits the read.
+   */
+  async legAudio(callId: string): Promise<LegAudio | undefined> {
     const doc = await this.index(callId);
     if (!doc) return undefined;
     const sodium = await loadStreamSodium();
-    const chans: Int16Array[] = [];
-    const legs: StereoRecording['legs'] = {};
-    let truncated = doc.status !== 'complete';
+    const out: LegAudio = {
+      status: doc.status,
+      epochMs: doc.epochMs,
+      truncated: doc.status !== 'complete',
+      legs: {},
+    };
     for (const leg of ['customer', 'agent'] as const) {
       const info = doc.legs[leg];
-      if (!info) {
-        chans.push(new Int16Array(0));
-        continue;
-      }
+      if (!info) continue;
       const key = await this.#crypto.decrypt(info.sealedKey, {
         db: 'recordings',
         docId: doc._id,
         field: leg,
       });
       const s = readRecordingStream(join(this.#dir, callId, info.file), sodium, Buffer.from(key, 'base64'));
-      truncated ||= s.truncated;
-      legs[leg] = { truncated: s.truncated, chunks: s.chunks, samples: s.ulaw.length };
-      chans.push(decodeUlaw(s.ulaw));
+      out.truncated ||= s.truncated;
+      const start = doc.events.find((e) => e.leg === leg && e.what === 'start');
+      out.legs[leg] = {
+        pcm: decodeUlaw(s.ulaw),
+        startSample: start ? Math.max(0, Math.round((Date.parse(start.at) - doc.epochMs) * 8)) : 0,
+        truncated: s.truncated,
+        chunks: s.chunks,
+      };
     }
-    const [l = new Int16Array(0), r = new Int16Array(0)] = chans;
+    return out;
+  }
+
+  /** Stereo 8 kHz 16-bit WAV: customer left, agent right. The caller audits the read. */
+  async stereoWav(callId: string): Promise<StereoRecording | undefined> {
+    const audio = await this.legAudio(callId);
+    if (!audio) return undefined;
+    const legs: StereoRecording['legs'] = {};
+    for (const leg of ['customer', 'agent'] as const) {
+      const a = audio.legs[leg];
+      if (a) legs[leg] = { truncated: a.truncated, chunks: a.chunks, samples: a.pcm.length };
+    }
+    const l = audio.legs.customer?.pcm ?? new Int16Array(0);
+    const r = audio.legs.agent?.pcm ?? new Int16Array(0);
     const n = Math.max(l.length, r.length);
     const pcm = new Int16Array(n * 2);
     for (let i = 0; i < n; i++) {
@@ -167,8 +199,8 @@ export class RecordingService {
     }
     return {
       wav: writeWavPcm16(pcm, { sampleRate: 8000, channels: 2 }),
-      truncated,
-      status: doc.status,
+      truncated: audio.truncated,
+      status: audio.status,
       legs,
     };
   }
