@@ -1,7 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Permission } from '../contracts/index.ts';
-import { type AppEnv, createRouter, HttpError, principalOf, requirePermission } from '../http/index.ts';
+import {
+  type AppEnv,
+  createRouter,
+  cursorAfter,
+  HttpError,
+  NextCursor,
+  PageQuery,
+  pageOf,
+  principalOf,
+  requirePermission,
+} from '../http/index.ts';
 import { KnowledgeError } from './errors.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import * as s from './schemas.ts';
@@ -161,11 +171,22 @@ function registerEditorial(app: ReturnType<typeof createRouter>, service: Knowle
     createRoute({
       method: 'get',
       path: '/kb/articles',
-      summary: 'List articles with their latest version (editors)',
+      summary:
+        'Articles in id order with their latest version, a page at a time (editors; limit ≤ 200; cursor from nextCursor)',
       middleware: [requireAny(...EDITORS)] as const,
-      responses: { 200: s.json(z.object({ articles: z.array(s.ArticleView) }), 'Articles') },
+      request: { query: PageQuery },
+      responses: {
+        200: s.json(
+          z.object({ articles: z.array(s.ArticleView), nextCursor: NextCursor }),
+          'A page of articles',
+        ),
+      },
     }),
-    async (c) => c.json({ articles: await service.list() }, 200),
+    async (c) => {
+      const res = await service.page(pageOf(c.req.valid('query'), 'kb/articles'));
+      const nextCursor = cursorAfter('kb/articles', res.last);
+      return c.json({ articles: res.articles, ...(nextCursor ? { nextCursor } : {}) }, 200);
+    },
   );
 
   app.openapi(

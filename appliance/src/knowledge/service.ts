@@ -242,6 +242,13 @@ export class KnowledgeService {
     return out;
   }
 
+  /** A page of articles in id order with their latest version; `last` resumes the listing. */
+  async page(page: { limit: number; after?: string }): Promise<{ articles: ArticleView[]; last?: string }> {
+    const res = await this.#store.pageArticles(page);
+    const articles = await Promise.all(res.items.map((a) => this.#view(plain(a), a.latestVersion)));
+    return { articles, ...(res.last === undefined ? {} : { last: res.last }) };
+  }
+
   /**
    * BM25 search over published versions. Callers outside the console (web
    * widget, chatbot) pass `visibility: 'public'`, which is also the default.

@@ -1,4 +1,4 @@
-import type { DocStore, StoredDoc } from '../storage/index.ts';
+import { type DocStore, type StoredDoc, walkIndex } from '../storage/index.ts';
 import type { KbArticle, KbCategory, KbVersion } from './types.ts';
 
 const pad = (n: number) => String(n).padStart(6, '0');
@@ -35,6 +35,16 @@ export class KbStore {
 
   articles(): Promise<StoredDoc<KbArticle>[]> {
     return this.#db.list<KbArticle>({ prefix: 'art:' });
+  }
+
+  /** A page of article heads in id order; `last` is the id to resume after. */
+  pageArticles(page: { limit: number; after?: string }) {
+    return walkIndex<KbArticle, StoredDoc<KbArticle>>(this.#db, {
+      prefixes: ['art:'],
+      limit: page.limit,
+      after: page.after,
+      load: async (heads) => heads,
+    });
   }
 
   categories(): Promise<StoredDoc<KbCategory>[]> {

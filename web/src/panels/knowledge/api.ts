@@ -1,4 +1,5 @@
 import type { ApiClient } from '../../data/api.ts';
+import { type PageTail, pageQuery } from '../../data/paging.ts';
 
 export type KbLocale = 'zh-CN' | 'en';
 export type KbVisibility = 'internal' | 'public';
@@ -49,8 +50,9 @@ export const searchKb = async (api: ApiClient, q: string) =>
   (await api.get<{ hits: KbHit[] }>('/api/kb/search', { q })).hits;
 export const fetchArticle = (api: ApiClient, id: string, version?: number) =>
   api.get<KbView>(art(id), version === undefined ? {} : { version });
-export const fetchArticles = async (api: ApiClient) =>
-  (await api.get<{ articles: KbView[] }>('/api/kb/articles')).articles;
+/** One page of articles (id order, latest version); pass `nextCursor` back as `cursor` for the next. */
+export const fetchArticlePage = (api: ApiClient, cursor?: string) =>
+  api.get<{ articles: KbView[] } & PageTail>('/api/kb/articles', pageQuery(cursor));
 export const fetchVersions = async (api: ApiClient, id: string) =>
   (await api.get<{ versions: KbVersion[] }>(`${art(id)}/versions`)).versions;
 export const fetchCategories = async (api: ApiClient) =>

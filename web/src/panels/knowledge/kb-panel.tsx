@@ -2,9 +2,10 @@ import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { api, can } from '../../app-state.ts';
 import { ErrorText } from '../../components/error-text.tsx';
+import { ShowMore } from '../../components/show-more.tsx';
 import { useAction } from '../../components/use-action.ts';
 import { t } from '../../i18n/index.ts';
-import { fetchArticles, type KbHit, type KbView, searchKb } from './api.ts';
+import { fetchArticlePage, type KbHit, type KbView, searchKb } from './api.ts';
 import { ArticleView } from './article-view.tsx';
 import { KbCategories } from './kb-categories.tsx';
 import { KbEditor } from './kb-editor.tsx';
@@ -21,15 +22,19 @@ export function KnowledgePanel() {
   const q = useSignal('');
   const hits = useSignal<KbHit[] | undefined>(undefined);
   const articles = useSignal<KbView[]>([]);
+  const next = useSignal<string | undefined>(undefined);
   const action = useAction();
+  /** The first page of the editors' list, or the one after `cursor` appended. */
+  const loadArticles = (cursor?: string) =>
+    action.run(async () => {
+      const page = await fetchArticlePage(api, cursor);
+      articles.value = cursor ? [...articles.value, ...page.articles] : page.articles;
+      next.value = page.nextCursor;
+    });
   const editor = can('knowledge.write') || can('knowledge.review');
 
   useEffect(() => {
-    if (editor && mode.value.kind === 'search') {
-      void action.run(async () => {
-        articles.value = await fetchArticles(api);
-      });
-    }
+    if (editor && mode.value.kind === 'search') void loadArticles();
   }, [mode.value.kind]);
 
   if (mode.value.kind === 'read') {
@@ -148,6 +153,12 @@ export function KnowledgePanel() {
               </li>
             ))}
           </ul>
+          <ShowMore
+            next={next.value}
+            onMore={(c) => void loadArticles(c)}
+            testid="kb-more"
+            busy={action.busy}
+          />
         </section>
       )}
     </section>
