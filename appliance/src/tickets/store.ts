@@ -27,6 +27,8 @@ export const ids = {
   attachment: (ticketId: string, attId: string) => `att:${ticketId}:${attId}`,
   history: (ticketId: string, seq: number) => `hist:${ticketId}:${String(seq).padStart(8, '0')}`,
   counter: 'counter:ticket-number',
+  /** One per numbered ticket, written in the ticket's own commit: the highest is the counter. */
+  number: (n: number) => `num:${String(n).padStart(12, '0')}`,
 } as const;
 
 type TicketDoc = Omit<Ticket, 'fields'> & {
@@ -60,6 +62,12 @@ function indexDoc(key: string, ticketId: string): IndexDoc & { _id: string } {
   return { _id: key, ticketId };
 }
 
+/** 123 from `BR-000123`. */
+function numberOf(number: string): number | undefined {
+  const m = /(\d+)$/.exec(number);
+  return m ? Number(m[1]) : undefined;
+}
+
 function writeFailed(id: string, row: { error: string } | undefined): StorageError {
   if (row?.error === 'STORAGE_CONFLICT')
     return new StorageError('STORAGE_CONFLICT', `Document update conflict [id:${id}]`, { status: 409 });
@@ -85,6 +93,8 @@ function strip<T extends object>(doc: StoredDoc<T>): T {
 /** Typed access to the tickets database; callers serialise writes per ticket. */
 export class TicketRepo {
   #db: DocStore;
+  /** The last number handed out; read from the store once, then kept here. */
+  #lastNumber: number | undefined;
   constructor(db: DocStore) {
     this.#db = db;
   }
@@ -114,13 +124,13 @@ export class TicketRepo {
   ): Promise<number> {
     const seq = prev.seq + 1;
     const { changes, ...head } = entry;
-    await this.#db.create<HistoryDoc>({
+    const history: HistoryDoc & { _id: string } = {
       _id: ids.history(ticket.id, seq),
       ...head,
       seq,
       ...(ticket.customerId ? { customerId: ticket.customerId } : {}),
       changesSealed: JSON.stringify(changes),
-    });
+    };
     const { fields, ...rest } = ticket;
     const doc: TicketDoc & { _id: string; _rev?: string } = {
       _id: ids.ticket(ticket.id),
@@ -129,8 +139,23 @@ export class TicketRepo {
       fieldsSealed: JSON.stringify(fields),
       historySeq: seq,
     };
-    const before = prev.ticket ? indexKeys(prev.ticket) : [];
     const after = indexKeys(ticket);
+    if (prev.seq === 0 && !prev.rev) {
+      // A new ticket: history entry, ticket, list-index entries and number claim in ONE durable
+      // commit (one LevelDB batch: all or nothing, one fsync shared with concurrent writers).
+      const n = numberOf(ticket.number);
+      const rows = await this.#db.bulkPut<object>([
+        history,
+        doc,
+        ...after.map((k) => indexDoc(k, ticket.id)),
+        ...(n === undefined ? [] : [{ _id: ids.number(n), ticketId: ticket.id }]),
+      ]);
+      const failed = rows.find((r) => 'error' in r);
+      if (failed && 'error' in failed) throw writeFailed(failed.id, failed);
+      return seq;
+    }
+    await this.#db.create<HistoryDoc>(history);
+    const before = prev.ticket ? indexKeys(prev.ticket) : [];
     const added = after.filter((k) => !before.includes(k));
     if (added.length === 0) await this.#db.put(doc);
     else {
@@ -253,11 +278,19 @@ export class TicketRepo {
     });
   }
 
-  /** Next per-branch ticket number; callers hold the creation lock. */
+  /**
+   * Next per-branch ticket number; callers hold the creation lock. The store is read once (the
+   * highest `num:` claim, or the counter doc older versions kept); the claim itself is written with
+   * the ticket (save), so a number is used up only by a ticket that was stored.
+   */
   async nextNumber(): Promise<number> {
-    const doc = await this.#db.get<{ n: number }>(ids.counter);
-    const n = (doc?.n ?? 0) + 1;
-    await this.#db.put({ _id: ids.counter, ...(doc ? { _rev: doc._rev } : {}), n });
-    return n;
+    if (this.#lastNumber === undefined) {
+      const legacy = await this.#db.get<{ n: number }>(ids.counter);
+      const [claim] = await this.#db.list({ prefix: 'num:', descending: true, limit: 1 });
+      const claimed = claim ? Number(claim._id.slice('num:'.length)) : 0;
+      this.#lastNumber = Math.max(legacy?.n ?? 0, Number.isFinite(claimed) ? claimed : 0);
+    }
+    this.#lastNumber++;
+    return this.#lastNumber;
   }
 }

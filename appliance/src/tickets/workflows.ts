@@ -12,6 +12,8 @@ export class WorkflowRegistry {
   #bus: EventBus;
   #now: () => Date;
   #cache = new Map<string, Workflow>();
+  /** Latest version per workflow id; this registry is the only writer of `wf:` docs. */
+  #latest = new Map<string, Workflow>();
 
   constructor(db: DocStore, options: { bus: EventBus; now?: () => Date }) {
     this.#db = db;
@@ -30,6 +32,7 @@ export class WorkflowRegistry {
       createdBy: actor.userId,
     };
     await this.#db.create({ _id: wfId(wf.id, wf.version), ...wf });
+    this.#latest.set(wf.id, wf);
     await this.#bus.publish(
       'ticket.workflow_published',
       { workflowId: wf.id, version: wf.version },
@@ -55,10 +58,15 @@ export class WorkflowRegistry {
   }
 
   async latest(id: string): Promise<Workflow> {
+    const hit = this.#latest.get(id);
+    if (hit) return hit;
     const [doc] = await this.#db.list<Workflow>({ prefix: `wf:${id}:`, descending: true, limit: 1 });
     if (!doc) throw notFound('workflow', id);
     const { _id, _rev, ...wf } = doc;
-    return wf;
+    // Keep the newest: a publish may have landed while this read was in flight.
+    const now = this.#latest.get(id);
+    if (!now || now.version < wf.version) this.#latest.set(id, wf);
+    return this.#latest.get(id) ?? wf;
   }
 
   /** The latest version of every workflow. */
