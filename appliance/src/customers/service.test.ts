@@ -98,3 +98,29 @@ test('setPhoneRegion() reads national numbers in the new region from then on, an
   assert.equal(c.phone, '+12125550123');
   assert.throws(() => customers.setPhoneRegion('XX'), /Unknown phone region/);
 });
+
+test('create() stores the customer and its phone and email index entries in one commit, and a retry with the same id returns it', async () => {
+  const { store, customers } = setup();
+  let writes = 0;
+  for (const m of ['put', 'create', 'bulkPut'] as const) {
+    const orig = store[m].bind(store) as (...a: unknown[]) => Promise<unknown>;
+    (store as unknown as Record<string, unknown>)[m] = (...a: unknown[]) => {
+      writes++;
+      return orig(...a);
+    };
+  }
+  const id = '8f1d1f7e-2a63-4a8e-9d55-3a4c2f9b7e10';
+  const input = { id, name: 'Li Lei', phone: '13900002222', email: 'li.lei@example.com' };
+  const c = await customers.create(input, actor);
+  assert.equal(writes, 1, 'one durable commit (was three: phone index, email index, customer)');
+  assert.deepEqual(
+    c.handles?.map((h) => h.kind),
+    ['phone', 'email'],
+  );
+  assert.equal((await customers.findByPhone('+8613900002222', actor))?.id, id);
+  assert.equal((await customers.create(input, actor)).id, id, 'the retry returns the same customer');
+  assert.equal(writes, 1, 'and writes nothing');
+  await assert.rejects(customers.create({ name: 'Han Meimei', phone: '139 0000 2222' }, actor), {
+    code: 'CUSTOMERS_DUPLICATE_HANDLE',
+  });
+});

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BadInputError } from '../contracts/index.ts';
 import type { EventBus } from '../events/index.ts';
-import { type DocStore, KeyedLock } from '../storage/index.ts';
+import { type DocStore, KeyedLock, StorageError } from '../storage/index.ts';
 import { type CustomerDoc, docId, handlesIn, sourceOf, toCustomer } from './doc.ts';
 import { CustomersError } from './errors.ts';
 import {
@@ -100,17 +100,24 @@ export class CustomerService {
   /** Creates a customer; an id chosen by the client makes a retry return the same customer. */
   async create(input: CustomerInput, actor: Actor): Promise<Customer> {
     check(input);
-    return this.#lock.run('handles', () => this.#create(input, actor));
+    const made = await this.#lock.run('handles', () => this.#create(input));
+    // Published (and audited) before the answer, but after the handles lock is released.
+    if (made.created)
+      await this.#bus.publish('customer.created', { customerId: made.customer.id }, sourceOf(actor));
+    return made.customer;
   }
 
-  async #create(input: CustomerInput, actor: Actor): Promise<Customer> {
+  async #create(input: CustomerInput): Promise<{ customer: Customer; created: boolean }> {
     const id = input.id ?? randomUUID();
     const phone = input.phone === undefined ? undefined : this.parsePhone(input.phone);
     const prior = await this.#store.get<CustomerDoc>(docId(id));
-    if (prior) return toCustomer(prior);
+    if (prior) return { customer: toCustomer(prior), created: false };
     const at = this.#now().toISOString();
     const { id: _ignored, phoneRaw: _raw, ...fields } = input;
     const handles: CustomerHandle[] = [];
+    // Index entries and the customer go in one commit (one LevelDB batch, one fsync): the checks
+    // below, under the handles lock, found none of them stored.
+    const docs: Array<Record<string, unknown> & { _id: string }> = [];
     if (phone) {
       const h: CustomerHandle = { kind: 'phone', value: phone.value, verified: true };
       const keys = handleKeys(this.#index, { kind: 'phone', value: phone.raw }, this.#region);
@@ -121,7 +128,9 @@ export class CustomerService {
           details: { customerId: existing.idx.customerId },
         });
       }
-      await this.#store.create({ _id: handleKey(this.#index, h), customerId: id });
+      const key = handleKey(this.#index, h);
+      // Already ours under this key: a retry after a crash between index and customer (older versions).
+      if (existing?.key !== key) docs.push({ _id: key, customerId: id });
       handles.push(h);
     }
     if (input.email) {
@@ -129,7 +138,7 @@ export class CustomerService {
       const h = normaliseHandle({ kind: 'email', value: input.email, verified: true }, this.#region);
       const key = handleKey(this.#index, h);
       if (!(await this.#store.get(key))) {
-        await this.#store.create({ _id: key, customerId: id, kind: 'email', verified: true });
+        docs.push({ _id: key, customerId: id, kind: 'email', verified: true });
         handles.push(h);
       }
     }
@@ -141,9 +150,15 @@ export class CustomerService {
       createdAt: at,
       updatedAt: at,
     };
-    await this.#store.create({ _id: docId(id), ...doc });
-    await this.#bus.publish('customer.created', { customerId: id }, sourceOf(actor));
-    return toCustomer({ ...doc, _id: docId(id), _rev: '' });
+    docs.push({ _id: docId(id), ...doc });
+    for (const row of await this.#store.bulkPut(docs)) {
+      if ('error' in row) {
+        throw row.error === 'STORAGE_CONFLICT'
+          ? new StorageError('STORAGE_CONFLICT', `Document update conflict [id:${row.id}]`, { status: 409 })
+          : new StorageError('STORAGE_IO', `Cannot write customer [id:${row.id}]`);
+      }
+    }
+    return { customer: toCustomer({ ...doc, _id: docId(id), _rev: '' }), created: true };
   }
 
   /**
