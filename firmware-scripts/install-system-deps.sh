@@ -35,6 +35,8 @@ testing=(
   qemu-system-x86 # boots the appliance disk image (tests/image-qemu-boot.test.ts)
   qemu-utils      # qemu-img
   mmdebstrap      # build-image.sh --disk bootstraps the image's Debian root
+  rsyslog         # real syslog collector for the audit → SIEM tests (they start their own; the packaged service is unused)
+  rsyslog-gnutls  # its TLS (RFC 5425) listener
 )
 
 build=(

@@ -53,7 +53,11 @@ export async function startAppliance(config: Config, print: (line: string) => vo
   const health = createHealth({
     dataDir: config.dataDir,
     version: VERSION,
-    checks: { stores: async () => ({ ok: storesOk }) },
+    checks: {
+      stores: async () => ({ ok: storesOk }),
+      // SIEM forwarding (when configured): not ok while one of its alarms is raised.
+      ...(config.siem ? { siem: async () => siemCheck() } : {}),
+    },
     ready: () => listening,
     selfTest: selfTestChecks({
       bind: config.bind,
@@ -65,13 +69,23 @@ export async function startAppliance(config: Config, print: (line: string) => vo
   });
   const core = await openCoreOnDisk(config, {
     modules: MODULES,
-    health: async (request) => ({ ...(await health.snapshot(request)), media: media.info }),
+    health: async (request) => ({
+      ...(await health.snapshot(request)),
+      media: media.info,
+      ...(core.services.siem ? { siem: core.services.siem.status() } : {}),
+    }),
     clientIp: (c) => getConnInfo(c).remote.address ?? 'unknown',
     staticHandler: staticSpa(WEB_ROOT),
     version: VERSION,
   });
 
   raiseAlarm = (a) => core.bus.publish('system.alarm_raised', a, { actor: 'system' });
+  const siemCheck = () => {
+    const s = core.services.siem?.status();
+    if (!s) return { ok: false, detail: 'not started' };
+    const detail = `${s.state}, backlog ${s.backlog}${s.alarms.length > 0 ? `, alarms: ${s.alarms.join(' ')}` : ''}`;
+    return { ok: s.alarms.length === 0, detail };
+  };
 
   const first = await core.identity.ensureInitialAdmin({ dataDir: config.dataDir });
   const recovery = await ensureRecoveryKey(config.dataDir);

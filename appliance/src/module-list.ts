@@ -10,6 +10,7 @@ import { knowledgeModule } from './knowledge/index.ts';
 import type { BranchModule } from './modules.ts';
 import { routingModule } from './routing/index.ts';
 import { setupModule } from './setup/index.ts';
+import { siemModule } from './siem/index.ts';
 import { syncBridgeModule } from './sync-bridge/index.ts';
 import { systemOpsModule } from './system/index.ts';
 import { teamChatModule } from './teamchat/index.ts';
@@ -37,4 +38,5 @@ export const MODULES: BranchModule[] = [
   analyticsModule,
   setupModule,
   systemOpsModule,
+  siemModule,
 ];

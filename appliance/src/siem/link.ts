@@ -1,0 +1,147 @@
+import { readFile } from 'node:fs/promises';
+import { isIP, type Socket, connect as tcpConnect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
+import { SiemError } from './errors.ts';
+import type { SiemTarget } from './types.ts';
+
+/** OpenSSL verification failures: the collector is not who it claims (or the CA setting is wrong). */
+const CERT_ERRORS = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'INVALID_CA',
+]);
+
+export function describe(target: SiemTarget): string {
+  const host = isIP(target.host) === 6 ? `[${target.host}]` : target.host;
+  return `${target.transport}://${host}:${target.port}`;
+}
+
+/**
+ * One connection to the collector. `send()` resolves only once the bytes are
+ * flushed to the kernel and the connection has shown no sign of ending (no
+ * FIN, RST or error seen); anything else rejects and the link is dead for good.
+ */
+export class CollectorLink {
+  readonly #socket: Socket;
+  #down: string | undefined;
+
+  private constructor(socket: Socket) {
+    this.#socket = socket;
+    const down = (why: string) => {
+      this.#down ??= why;
+    };
+    socket.on('end', () => down('collector closed the connection'));
+    socket.on('close', () => down('connection closed'));
+    socket.on('error', (err) => down(err.message));
+    // Collectors never write to us; reading keeps FIN/RST visible.
+    socket.on('data', () => undefined);
+  }
+
+  /** Connects (TLS: certificate verified against the CA file or the system CAs). */
+  static async open(target: SiemTarget, options: { timeoutMs?: number } = {}): Promise<CollectorLink> {
+    const where = describe(target);
+    let ca: string | undefined;
+    if (target.transport === 'tls' && target.caFile !== undefined) {
+      try {
+        ca = await readFile(target.caFile, 'utf8');
+      } catch (err) {
+        throw new SiemError(
+          'SIEM_CA_UNREADABLE',
+          `Cannot read BRANCHLINE_SIEM_CA ${target.caFile}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+          { cause: err },
+        );
+      }
+    }
+    const socket =
+      target.transport === 'tls'
+        ? tlsConnect({
+            host: target.host,
+            port: target.port,
+            ...(ca === undefined ? {} : { ca }),
+            ...(isIP(target.host) ? {} : { servername: target.host }),
+            minVersion: 'TLSv1.2',
+            rejectUnauthorized: true,
+          })
+        : tcpConnect({ host: target.host, port: target.port });
+    const ready = target.transport === 'tls' ? 'secureConnect' : 'connect';
+    const timeoutMs = options.timeoutMs ?? 10_000;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(
+          new SiemError('SIEM_UNREACHABLE', `Cannot reach ${where}: no connection within ${timeoutMs} ms`),
+        );
+      }, timeoutMs);
+      socket.once(ready, () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        resolve();
+      });
+      socket.once('error', (err: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        socket.destroy();
+        const code = err.code ?? '';
+        if (CERT_ERRORS.has(code)) {
+          reject(
+            new SiemError('SIEM_CERTIFICATE_REJECTED', `Certificate of ${where} rejected: ${code}`, {
+              cause: err,
+            }),
+          );
+        } else {
+          reject(
+            new SiemError('SIEM_UNREACHABLE', `Cannot reach ${where}: ${code || err.message}`, {
+              cause: err,
+            }),
+          );
+        }
+      });
+    });
+    socket.setKeepAlive(true, 30_000);
+    socket.setNoDelay(true);
+    return new CollectorLink(socket);
+  }
+
+  get up(): boolean {
+    return this.#down === undefined && !this.#socket.destroyed && this.#socket.writable;
+  }
+
+  /** Writes framed messages; resolves once flushed with the connection still up. */
+  send(bytes: Buffer): Promise<void> {
+    if (!this.up) return Promise.reject(this.#lost());
+    return new Promise((resolve, reject) => {
+      this.#socket.write(bytes, (err) => {
+        if (err || !this.up) reject(this.#lost(err ?? undefined));
+        else resolve();
+      });
+    });
+  }
+
+  #lost(cause?: Error): SiemError {
+    this.#socket.destroy();
+    return new SiemError(
+      'SIEM_CONNECTION_LOST',
+      `Connection to the collector lost: ${this.#down ?? cause?.message ?? 'closed'}`,
+      {
+        ...(cause ? { cause } : {}),
+      },
+    );
+  }
+
+  /** Ends the connection (TLS close_notify first); idempotent. */
+  close(): void {
+    if (this.#socket.destroyed) return;
+    this.#down ??= 'closed by the appliance';
+    this.#socket.end();
+    setTimeout(() => this.#socket.destroy(), 2000).unref();
+  }
+}
