@@ -112,19 +112,25 @@ export function usersOf(snap: Snap, kind: 'skill' | 'queue' | 'calendar' | 'work
   return [];
 }
 
-/** The IVR/bot flows whose enqueue steps name a queue (flows live in another context: seen through a port). */
+/** The IVR/bot flows whose steps name a queue or calendar (flows live in another context: seen through a port). */
 export interface FlowLister {
   list(): Promise<Array<{ id: string; name: string }>>;
-  get(id: string): Promise<{ nodes: Record<string, { type: string; queue?: string }> }>;
+  get(id: string): Promise<{ nodes: Record<string, { type: string; queue?: string; calendar?: string }> }>;
 }
 
-export async function flowsUsingQueue(flows: FlowLister | undefined, queue: string): Promise<UsedBy[]> {
+/** Flows with an `enqueue` step into `queue` (kind 'queue') or an `hours` step on `calendar` (kind 'calendar'). */
+export async function flowsUsing(
+  flows: FlowLister | undefined,
+  kind: 'queue' | 'calendar',
+  id: string,
+): Promise<UsedBy[]> {
   if (!flows) return [];
+  const names = (n: { type: string; queue?: string; calendar?: string }) =>
+    kind === 'queue' ? n.type === 'enqueue' && n.queue === id : n.type === 'hours' && n.calendar === id;
   const out: UsedBy[] = [];
   for (const f of await flows.list()) {
     const def = await flows.get(f.id);
-    if (Object.values(def.nodes).some((n) => n.type === 'enqueue' && n.queue === queue))
-      out.push({ kind: 'flow', id: f.id, name: f.name });
+    if (Object.values(def.nodes).some(names)) out.push({ kind: 'flow', id: f.id, name: f.name });
   }
   return out;
 }

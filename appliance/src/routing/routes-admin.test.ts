@@ -140,6 +140,36 @@ test('DELETE a queue used by a workflow or an IVR flow, or a calendar used by a 
   assert.deepEqual(byFlow.json['error'].details.usedBy, [{ kind: 'flow', id: 'menu', name: '主菜单' }]);
 });
 
+test('DELETE a calendar that an IVR hours step follows is refused with 409 ROUTING_IN_USE naming the flow', async () => {
+  const { call, flows } = await setup();
+  const weekly = { Mon: [['09:00', '17:00']] };
+  const cal = { name: '节假日值班', timeZone: 'Asia/Shanghai', weekly, holidays: [] };
+  assert.equal((await call('PUT', 'calendars/duty', cal)).status, 204);
+  await flows.save(
+    {
+      ...DEFAULT_INBOUND_FLOW,
+      id: 'duty-line',
+      name: '值班热线',
+      nodes: {
+        ...DEFAULT_INBOUND_FLOW.nodes,
+        hours: { type: 'hours', calendar: 'duty', open: 'welcome', closed: 'closed' },
+      },
+    },
+    { userId: 'sup' },
+  );
+  const refused = await call('DELETE', 'calendars/duty');
+  assert.equal(refused.status, 409);
+  assert.equal(refused.json['error'].code, 'ROUTING_IN_USE');
+  assert.deepEqual(refused.json['error'].details.usedBy, [
+    { kind: 'flow', id: 'duty-line', name: '值班热线' },
+  ]);
+  assert.ok((await call('GET', 'config')).json['calendars'].some((c: { id: string }) => c.id === 'duty'));
+
+  // The hours step back on the default calendar: the calendar is nobody's, and goes.
+  await flows.save({ ...DEFAULT_INBOUND_FLOW, id: 'duty-line', name: '值班热线' }, { userId: 'sup' });
+  assert.equal((await call('DELETE', 'calendars/duty')).status, 204);
+});
+
 test('POST expression-check lists the agent profiles a condition matches, and refuses an unknown skill', async () => {
   const { call } = await setup();
   await call('PUT', 'skills/billing', { name: '账务' });

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { type AppEnv, createRouter, principalOf, requirePermission } from '../http/index.ts';
-import { assertUnused, type FlowLister, flowsUsingQueue } from './references.ts';
+import { assertUnused, type FlowLister, flowsUsing } from './references.ts';
 import { strip } from './routes-agent.ts';
 import {
   CalendarIn,
@@ -90,7 +90,9 @@ export function routingAdminRoutes(
       }),
       async (c) => {
         const id = c.req.valid('param').id;
-        const flows = kind === 'queue' ? await flowsUsingQueue(options.flows?.(), id) : [];
+        // IVR flows name queues (enqueue steps) and calendars (hours steps) too.
+        const flows =
+          kind === 'queue' || kind === 'calendar' ? await flowsUsing(options.flows?.(), kind, id) : [];
         assertUnused(kind, id, [...service.usedBy(kind, id), ...flows]);
         await service.removeConfig(kind, id, actor(c));
         return c.body(null, 204);

@@ -13,7 +13,9 @@ export type VoiceErrorCode =
   | 'VOICE_SOURCE_NOT_BLOCKED'
   | 'VOICE_ACCOUNT_NOT_FOUND'
   | 'VOICE_PHONE_NOT_REGISTERED'
-  | 'VOICE_TRUNK_NOT_FOUND';
+  | 'VOICE_TRUNK_NOT_FOUND'
+  | 'VOICE_ACCOUNT_IN_USE'
+  | 'VOICE_TRUNK_IN_USE';
 
 const STATUS: Record<VoiceErrorCode, number> = {
   VOICE_ACCOUNT_EXISTS: 409,
@@ -29,6 +31,8 @@ const STATUS: Record<VoiceErrorCode, number> = {
   VOICE_ACCOUNT_NOT_FOUND: 404,
   VOICE_PHONE_NOT_REGISTERED: 409,
   VOICE_TRUNK_NOT_FOUND: 404,
+  VOICE_ACCOUNT_IN_USE: 409,
+  VOICE_TRUNK_IN_USE: 409,
 };
 
 export class VoiceError extends DomainError<VoiceErrorCode> {

@@ -88,6 +88,15 @@ export const voiceModule: BranchModule = {
           () => false,
         ),
       ...(glue ? { openContact: glue.open } : {}),
+      // Deleting a phone its agent or an IVR transfer still uses is refused, naming them.
+      usage: {
+        userName: (id) =>
+          identity.getUser(id).then(
+            (u) => u.displayName || u.username,
+            () => undefined,
+          ),
+        flows,
+      },
       // An `hours` node follows routing's calendar, like every other channel.
       // A calendar picked on the node is followed instead (an unknown one fails the IVR, logged).
       runOptions: () => ({

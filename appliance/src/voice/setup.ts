@@ -19,6 +19,7 @@ import { TrunkRegistration, type TrunkRegistrationState } from './sip/trunk-regi
 import { OutboundTrunks, type OutboundTrunkView, type TrunkInput, trunkView } from './sip/trunks.ts';
 import { placeTestCall } from './test-call.ts';
 import type { CallInfo, VoiceOptions } from './types.ts';
+import { assertUnused, phoneUsage, trunkUsage, type VoiceUsagePorts } from './usage.ts';
 
 export interface VoiceStackOptions {
   accountsStore: DocStore;
@@ -45,6 +46,8 @@ export interface VoiceStackOptions {
   dialout?: Partial<DialoutPolicy>;
   /** Retry delay after a failed carrier registration. */
   trunkRetryMs?: number;
+  /** Who else names phones and trunks (users' names, IVR flows): deletes in use are refused. */
+  usage?: VoiceUsagePorts;
 }
 
 /** Everything voice needs, wired; `listen(port)` opens the SIP socket and starts the media worker. */
@@ -174,7 +177,11 @@ export class VoiceStack {
     return account;
   }
 
+  /** Deletes a phone account (audited); VOICE_ACCOUNT_IN_USE (409, details.usedBy) while an agent or an IVR flow uses it. */
   async deleteAccount(username: string, actor: { userId: string; source?: string }): Promise<void> {
+    const account = await this.accounts.get(username);
+    if (!account) throw new VoiceError('VOICE_ACCOUNT_NOT_FOUND', `No SIP account ${username}`);
+    assertUnused('VOICE_ACCOUNT_IN_USE', username, await phoneUsage(account, this.#o.usage ?? {}));
     if (!(await this.accounts.remove(username)))
       throw new VoiceError('VOICE_ACCOUNT_NOT_FOUND', `No SIP account ${username}`);
     await this.#o.bus.publish(
@@ -256,7 +263,18 @@ export class VoiceStack {
     return trunkView(t);
   }
 
+  /** Deletes a carrier trunk (audited); VOICE_TRUNK_IN_USE (409) when dial-out is on and it is the last trunk. */
   async deleteTrunk(name: string, actor: { userId: string; source?: string }): Promise<void> {
+    const trunks = await this.trunks.list();
+    if (trunks.some((t) => t.name === name))
+      assertUnused(
+        'VOICE_TRUNK_IN_USE',
+        name,
+        trunkUsage(name, {
+          trunks,
+          dialoutPrefixes: this.#o.dialout?.allowedPrefixes ?? this.#o.voice.allowedPrefixes,
+        }),
+      );
     if (!(await this.trunks.remove(name))) throw new VoiceError('VOICE_TRUNK_NOT_FOUND', `No trunk ${name}`);
     this.#registrations.get(name)?.close();
     this.#registrations.delete(name);

@@ -135,6 +135,13 @@ export const voiceEn = {
   'error.VOICE_ACCOUNT_NOT_FOUND': 'That phone account no longer exists.',
   'error.VOICE_PHONE_NOT_REGISTERED':
     'This phone is not registered, so it cannot be called. Check that it is switched on and signed in.',
+  'phones.usedBy.agent': 'Agent (their calls, dial-out and callbacks ring this phone)',
+  'phones.usedBy.flow': 'IVR flow (transfer step)',
+  'phones.usedBy.dialout': 'Dial-out and customer callbacks (allowed number prefixes)',
+  'error.VOICE_ACCOUNT_IN_USE':
+    'This phone is still in use and cannot be deleted. Stop the uses listed below first.',
+  'error.VOICE_TRUNK_IN_USE':
+    'Dial-out and customer callbacks go through this trunk (it is the only one), so it cannot be deleted. Add another trunk first.',
   'error.VOICE_TRUNK_NOT_FOUND': 'That trunk no longer exists.',
   'voice.liveCalls': 'Live calls',
   'voice.noCalls': 'No calls right now.',

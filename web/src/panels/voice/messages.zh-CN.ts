@@ -135,6 +135,12 @@ export const voiceZhCN: Record<keyof typeof voiceEn, string> = {
   'trunks.passwordAgain': '保存修改时请再次输入中继密码；密码加密保存，不会显示。',
   'error.VOICE_ACCOUNT_NOT_FOUND': '该话机账号已不存在。',
   'error.VOICE_PHONE_NOT_REGISTERED': '该话机未注册，无法呼叫。请检查话机是否已开机并登录。',
+  'phones.usedBy.agent': '坐席（来电、外呼和回拨都呼叫这部话机）',
+  'phones.usedBy.flow': '语音导航流程（转接步骤）',
+  'phones.usedBy.dialout': '外呼与客户回拨（允许的号码前缀）',
+  'error.VOICE_ACCOUNT_IN_USE': '该话机仍在使用中，无法删除。请先在下列各项中取消对它的使用。',
+  'error.VOICE_TRUNK_IN_USE':
+    '外呼和客户回拨仍经由这条中继（它是唯一的中继），无法删除。请先添加另一条中继。',
   'error.VOICE_TRUNK_NOT_FOUND': '该中继已不存在。',
   'voice.liveCalls': '实时通话',
   'voice.noCalls': '当前没有通话。',

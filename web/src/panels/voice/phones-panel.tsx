@@ -1,7 +1,6 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { api } from '../../app-state.ts';
-import { ErrorText } from '../../components/error-text.tsx';
 import { useAction } from '../../components/use-action.ts';
 import type { User } from '../../data/auth.ts';
 import { fetchUsers } from '../../data/users.ts';
@@ -103,21 +102,20 @@ export function PhonesPanel() {
                     editor={editor}
                     name={p.username}
                     prefix="phone"
-                    onDelete={() =>
-                      void rowAction.run(async () => {
-                        await deletePhone(api, p.username);
-                        confirming.value = undefined;
-                        if (form.value?.username === p.username) form.value = undefined;
-                        await load();
-                      })
-                    }
+                    action={rowAction}
+                    inUseCode="VOICE_ACCOUNT_IN_USE"
+                    onDelete={async () => {
+                      await deletePhone(api, p.username);
+                      confirming.value = undefined;
+                      if (form.value?.username === p.username) form.value = undefined;
+                      await load();
+                    }}
                   />
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
-        <ErrorText code={rowAction.error} testid="phone-delete-error" />
         <NewButton editor={editor} prefix="phone" label={t('phones.new')} empty={EMPTY} />
         {f && (
           <form

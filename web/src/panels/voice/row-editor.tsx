@@ -1,6 +1,7 @@
 import { type Signal, useSignal } from '@preact/signals';
 import { ErrorText } from '../../components/error-text.tsx';
 import { type Action, useAction } from '../../components/use-action.ts';
+import { ApiError } from '../../data/api.ts';
 import { t } from '../../i18n/index.ts';
 
 /** State of a list whose rows open into one edit form: the open form, the row awaiting delete confirmation, the save action. */
@@ -32,14 +33,29 @@ export function useRowEditor<F>(): RowEditor<F> {
   };
 }
 
-/** A row's Delete button that turns into "delete X?" with Delete / Cancel (test ids `<prefix>-delete`, `<prefix>-delete-confirm`). */
+/** Who still uses an item, from a refused delete (`details.usedBy` of VOICE_ACCOUNT_IN_USE / VOICE_TRUNK_IN_USE). */
+export interface UsedByItem {
+  kind: 'agent' | 'flow' | 'dialout';
+  id: string;
+  name: string;
+}
+
+/**
+ * A row's Delete button that turns into "delete X?" with Delete / Cancel; a refused
+ * delete shows its translated error and, for `inUseCode`, who still uses the item.
+ * Test ids `<prefix>-delete`, `<prefix>-delete-confirm`, `<prefix>-delete-error`,
+ * `<prefix>-used-by-item`.
+ */
 export function DeleteWithConfirm<F>(props: {
   editor: RowEditor<F>;
   name: string;
   prefix: string;
-  onDelete: () => void;
+  action: Action;
+  inUseCode: string;
+  onDelete: () => Promise<void>;
 }) {
   const { confirming } = props.editor;
+  const usedBy = useSignal<UsedByItem[] | undefined>(undefined);
   if (confirming.value !== props.name)
     return (
       <button
@@ -47,33 +63,60 @@ export function DeleteWithConfirm<F>(props: {
         class="secondary"
         data-testid={`${props.prefix}-delete`}
         onClick={() => {
+          usedBy.value = undefined;
+          props.action.clear();
           confirming.value = props.name;
         }}
       >
         {t('phones.delete')}
       </button>
     );
+  const remove = () =>
+    props.action.run(async () => {
+      try {
+        await props.onDelete();
+      } catch (e) {
+        const listed =
+          e instanceof ApiError && e.code === props.inUseCode ? e.details?.['usedBy'] : undefined;
+        // The server's details for the in-use code carry this shape (voice/usage.ts).
+        if (Array.isArray(listed)) usedBy.value = listed as UsedByItem[];
+        throw e;
+      }
+    });
   return (
-    <>
-      <span>{t('phones.confirmDelete', { name: props.name })}</span>
-      <button
-        type="button"
-        class="danger"
-        data-testid={`${props.prefix}-delete-confirm`}
-        onClick={props.onDelete}
-      >
-        {t('phones.delete')}
-      </button>
-      <button
-        type="button"
-        class="secondary"
-        onClick={() => {
-          confirming.value = undefined;
-        }}
-      >
-        {t('phones.cancel')}
-      </button>
-    </>
+    <span class="stack">
+      <span class="row">
+        <span>{t('phones.confirmDelete', { name: props.name })}</span>
+        <button
+          type="button"
+          class="danger"
+          data-testid={`${props.prefix}-delete-confirm`}
+          disabled={props.action.busy}
+          onClick={() => void remove()}
+        >
+          {t('phones.delete')}
+        </button>
+        <button
+          type="button"
+          class="secondary"
+          onClick={() => {
+            confirming.value = undefined;
+          }}
+        >
+          {t('phones.cancel')}
+        </button>
+      </span>
+      <ErrorText code={props.action.error} testid={`${props.prefix}-delete-error`} />
+      {usedBy.value?.length ? (
+        <ul data-testid={`${props.prefix}-used-by`}>
+          {usedBy.value.map((u) => (
+            <li key={`${u.kind}:${u.id}`} data-testid={`${props.prefix}-used-by-item`}>
+              {t(`phones.usedBy.${u.kind}`)}: {u.name}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </span>
   );
 }
 

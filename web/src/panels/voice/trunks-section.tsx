@@ -1,7 +1,6 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { api } from '../../app-state.ts';
-import { ErrorText } from '../../components/error-text.tsx';
 import { useAction } from '../../components/use-action.ts';
 import { t } from '../../i18n/index.ts';
 import { deleteTrunk, fetchTrunks, saveTrunk, type TrunkRow } from './api.ts';
@@ -90,18 +89,17 @@ export function TrunksSection() {
               editor={editor}
               name={tr.name}
               prefix="trunk"
-              onDelete={() =>
-                void remove.run(async () => {
-                  await deleteTrunk(api, tr.name);
-                  confirming.value = undefined;
-                  await load();
-                })
-              }
+              action={remove}
+              inUseCode="VOICE_TRUNK_IN_USE"
+              onDelete={async () => {
+                await deleteTrunk(api, tr.name);
+                confirming.value = undefined;
+                await load();
+              }}
             />
           </li>
         ))}
       </ul>
-      <ErrorText code={remove.error} testid="trunk-delete-error" />
       <NewButton editor={editor} prefix="trunk" label={t('trunks.new')} empty={EMPTY} />
       {f && (
         <form
