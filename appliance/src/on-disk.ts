@@ -4,6 +4,15 @@ import { type ComposeOptions, type Core, composeCore } from './compose.ts';
 import type { Config } from './config/index.ts';
 import { openCrypto, openPouchStore } from './storage/index.ts';
 
+/** The sync bridge's stores, replicated with HQ by PouchDB's protocol: they keep PouchDB's full revision history. */
+const REPLICATED = /^(outbound|sync)-/;
+/**
+ * Revisions per doc every other store keeps: they are never replicated, so history beyond the
+ * current revision settles nothing, and a doc updated on every write (the audit head, topic
+ * counters) would otherwise carry a 1000-revision tree through JSON on each update.
+ */
+const LOCAL_REVS_LIMIT = 10;
+
 /**
  * The core over the real data directory: keyring, audit signing key and one
  * LevelDB per context under `<dataDir>/db/`. Used by `main.ts` and by the CLI
@@ -22,7 +31,8 @@ export async function openCoreOnDisk(
       config,
       crypto,
       signer,
-      openStore: (name) => openPouchStore(dbDir, name),
+      openStore: (name) =>
+        openPouchStore(dbDir, name, REPLICATED.test(name) ? {} : { revsLimit: LOCAL_REVS_LIMIT }),
     });
     const close = core.close;
     return {

@@ -43,12 +43,15 @@ export class PouchDocStore implements DocStore {
 
   #location: string;
 
-  constructor(location: string, name: string) {
+  constructor(location: string, name: string, options: PouchStoreOptions = {}) {
     if (openLocations.has(location)) throw new InvalidStateError(`Store is already open [path:${location}]`);
     openLocations.add(location);
     this.#location = location;
     this.name = name;
-    this.raw = new PouchDB(location, { db: durableLeveldown });
+    this.raw = new PouchDB(location, {
+      db: durableLeveldown,
+      ...(options.revsLimit === undefined ? {} : { revs_limit: options.revsLimit }),
+    });
     this.#batcher = new WriteBatcher((docs) => this.raw.bulkDocs(docs));
   }
 
@@ -155,15 +158,29 @@ export class PouchDocStore implements DocStore {
   }
 }
 
+export interface PouchStoreOptions {
+  /**
+   * Revisions of each doc's history PouchDB keeps (its default: 1000). Every write of a doc reads,
+   * stems and rewrites that tree, so a store never replicated with PouchDB's protocol (where the
+   * history settles conflicts) keeps a short one: a counter updated per write otherwise costs ~1000
+   * revision ids of JSON and tree walking on each update.
+   */
+  revsLimit?: number;
+}
+
 /**
  * Opens (creating if needed) the durable store `<dir>/<name>`.
  * @example
- * const store = await openPouchStore('/var/lib/branchline/db', 'identity');
+ * const store = await openPouchStore('/var/lib/branchline/db', 'identity', { revsLimit: 10 });
  */
-export async function openPouchStore(dir: string, name: string): Promise<PouchDocStore> {
+export async function openPouchStore(
+  dir: string,
+  name: string,
+  options: PouchStoreOptions = {},
+): Promise<PouchDocStore> {
   if (!/^[a-z][a-z0-9_-]*$/.test(name)) throw new TypeError(`Invalid store name: ${name}`);
   mkdirSync(dir, { recursive: true });
-  const store = new PouchDocStore(join(dir, name), name);
+  const store = new PouchDocStore(join(dir, name), name, options);
   try {
     // Surfaces a locked or corrupt database at start-up, not on the first request.
     await store.raw.info();
