@@ -45,11 +45,19 @@ export class TicketCore {
     return found.ticket;
   }
 
-  async insert(ticket: Ticket, actor: Pick<TicketActor, 'userId' | 'source'>): Promise<void> {
+  /**
+   * Stores a new ticket and publishes `ticket.updated`; `alongside` publishes more events in the
+   * same tick, so their audit records share one durable commit instead of one each in turn.
+   */
+  async insert(
+    ticket: Ticket,
+    actor: Pick<TicketActor, 'userId' | 'source'>,
+    alongside?: () => Promise<unknown>,
+  ): Promise<void> {
     await this.#lock.run(ticket.id, async () => {
       await this.repo.save(ticket, { seq: 0 }, this.#entry(undefined, ticket, actor, 'created'));
     });
-    await this.#published(ticket, 'created', Object.keys(ticket), actor);
+    await Promise.all([this.#published(ticket, 'created', Object.keys(ticket), actor), alongside?.()]);
   }
 
   /** Applies `change` to a copy of the ticket and saves it; a no-op change writes nothing. */

@@ -48,3 +48,23 @@ test('numbering carries on from the counter doc older versions wrote', async () 
   const t = await service.lifecycle.create({ subject: 'upgraded branch', description: 'd' }, agent());
   assert.equal(t.number, 'BR-000042');
 });
+
+test('ticket.created is published alongside ticket.updated (their audit records can share one commit), and create() waits for both', async () => {
+  const { service, bus, of } = await makeTickets();
+  let open: () => void = () => {};
+  const gate = new Promise<void>((r) => {
+    open = r;
+  });
+  bus.subscribe('ticket.updated', () => gate);
+  let done = false;
+  const made = service.lifecycle.create({ subject: 'gate', description: 'd' }, agent()).then((t) => {
+    done = true;
+    return t;
+  });
+  for (let i = 0; i < 20 && of('ticket.created').length === 0; i++) await new Promise((r) => setImmediate(r));
+  assert.equal(of('ticket.created').length, 1, 'published while ticket.updated handlers still run');
+  assert.equal(done, false, 'create() has not answered before every handler settled');
+  open();
+  assert.equal((await made).number, 'BR-000001');
+  assert.deepEqual(of('ticket.updated').length + of('ticket.created').length, 2);
+});

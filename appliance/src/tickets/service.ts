@@ -93,16 +93,17 @@ export class TicketLifecycle {
       updatedAt: now.toISOString(),
     };
     if (input.assigneeId) await this.#assignTo(ticket, input.assigneeId);
-    await core.insert(ticket, actor);
-    await core.bus.publish(
-      'ticket.created',
-      {
-        ticketId: ticket.id,
-        number: ticket.number,
-        ...(ticket.customerId ? { customerId: ticket.customerId } : {}),
-        ...(ticket.assigneeId ? { recipientUserId: ticket.assigneeId } : {}),
-      },
-      actorOpts(actor),
+    await core.insert(ticket, actor, () =>
+      core.bus.publish(
+        'ticket.created',
+        {
+          ticketId: ticket.id,
+          number: ticket.number,
+          ...(ticket.customerId ? { customerId: ticket.customerId } : {}),
+          ...(ticket.assigneeId ? { recipientUserId: ticket.assigneeId } : {}),
+        },
+        actorOpts(actor),
+      ),
     );
     return ticket;
   }
