@@ -252,6 +252,20 @@ test('a desk phone added by form: the test call is refused in zh-CN while unregi
   assert.equal(records.length, 1);
   assert.equal(records[0]?.details['username'], 'desk-li');
 
+  // Still agent.li's phone (their calls ring it): the confirmed delete is refused, naming the agent.
+  await row.getByTestId('phone-delete').click();
+  await row.getByTestId('phone-delete-confirm').click();
+  const inUse = row.getByTestId('phone-delete-error');
+  await inUse.waitFor();
+  assert.equal(await inUse.getAttribute('data-code'), 'VOICE_ACCOUNT_IN_USE');
+  assert.equal(await inUse.textContent(), zhCN['error.VOICE_ACCOUNT_IN_USE']);
+  assert.deepEqual(await row.getByTestId('phone-used-by-item').allTextContents(), [
+    `${zhCN['phones.usedBy.agent']}: agent.li`,
+  ]);
+  await shot(page, 'phone-in-use');
+  await row.getByTestId('phone-delete-cancel').click();
+  assert.equal((await admin.request('GET', '/api/voice/sip-accounts')).json['accounts'].length, 1);
+
   // Open → edit → save: the phone is nobody's now; then delete with confirmation.
   await row.getByTestId('phone-open').click();
   await form.getByTestId('phone-agent').selectOption({ label: zhCN['phones.noAgent'] });

@@ -5,7 +5,8 @@
 // hours with a holiday, a workflow picking the queue by name; the queue opened again,
 // its sample agent shown, edited and saved; the skill's delete refused while a queue
 // and an agent use it (the page names them), then, once unused, deleted after a
-// confirmation. The agent user itself is set-up (created over the API before).
+// confirmation; the business hours' delete refused while a workflow and an IVR flow follow
+// them. The agent user and that IVR flow are set-up (created over the API before).
 // Screenshots land in test-artifacts/routing-forms-*.png.
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -203,5 +204,34 @@ test('a supervisor configures skills, a queue, an agent, hours and a workflow by
   await page.getByTestId('routing-row-billing').waitFor({ state: 'detached' });
   assert.ok(!(await configOf())['skills'].some((s: { id: string }) => s.id === 'billing'));
   await shot(page, '05-skill-deleted');
+
+  // 9. The hours in use: the workflow above and an IVR line whose hours step follows them (set up
+  // over the API, like the user) — the confirmed delete is refused naming both.
+  const flow = {
+    id: 'hours-line',
+    name: '营业时间热线',
+    language: 'zh',
+    start: 'hours',
+    nodes: {
+      hours: { type: 'hours', calendar: 'branch-hours', open: 'queue', closed: 'bye' },
+      queue: { type: 'enqueue', queue: 'general' },
+      bye: { type: 'hangup' },
+    },
+  };
+  const saved = await admin.request('PUT', '/api/flows/hours-line', { flow });
+  assert.equal(saved.status < 300, true, JSON.stringify(saved.json));
+  await page.getByTestId('routing-tab-calendars').click();
+  await page.getByTestId('routing-delete-branch-hours').click();
+  await page.getByTestId('routing-confirm-delete').click();
+  const calInUse = page.getByTestId('routing-delete-refusal');
+  await calInUse.waitFor();
+  assert.equal(await calInUse.getAttribute('data-code'), 'ROUTING_IN_USE');
+  const calUsers = await calInUse.getByTestId('routing-used-by-item').allTextContents();
+  assert.deepEqual(
+    calUsers.map((u) => u.trim()).sort(),
+    ['路由策略: 账务策略', '语音导航流程: 营业时间热线'].sort(),
+  );
+  await shot(page, '06-calendar-in-use');
+  assert.ok((await configOf())['calendars'].some((c: { id: string }) => c.id === 'branch-hours'));
   await ctx.close();
 });

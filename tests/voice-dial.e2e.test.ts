@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { zhCN } from '../web/src/i18n/zh-CN.ts';
 import { type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
 import { bootstrapAdmin, createSignedInUser } from './support/bootstrap.ts';
 import { launchChromium, signedInContext } from './support/browser.ts';
@@ -214,4 +215,36 @@ test('an agent with no desk phone dials from the browser: the browser hears the 
     media.close();
     carrier2.close();
   }
+});
+
+test('while dial-out is on, the Phones page refuses deleting the only trunk and lists outbound dialing as its user (zh-CN)', {
+  timeout: 60_000,
+}, async () => {
+  const browser = await launchChromium();
+  try {
+    const ctx = await signedInContext(browser, admin, { locale: 'zh-CN' });
+    const page = await ctx.newPage();
+    await page.goto(app.base);
+    await page.getByTestId('nav-phones').click();
+    const row = page.getByTestId('trunk-row-pstn');
+    await row.getByTestId('trunk-delete').click();
+    await row.getByTestId('trunk-delete-confirm').click();
+    const refusal = row.getByTestId('trunk-delete-error');
+    await refusal.waitFor();
+    assert.equal(await refusal.getAttribute('data-code'), 'VOICE_TRUNK_IN_USE');
+    assert.equal(await refusal.textContent(), zhCN['error.VOICE_TRUNK_IN_USE']);
+    assert.deepEqual(await row.getByTestId('trunk-used-by-item').allTextContents(), [
+      `${zhCN['phones.usedBy.dialout']}: +8610`,
+    ]);
+    await row.getByTestId('trunk-delete-cancel').click();
+    await row.getByTestId('trunk-delete').waitFor();
+  } finally {
+    await browser.close();
+  }
+  const trunks = (await admin.request('GET', '/api/voice/trunks')).json['trunks'] as Array<{ name: string }>;
+  assert.deepEqual(
+    trunks.map((t) => t.name),
+    ['pstn'],
+    'the trunk is kept',
+  );
 });

@@ -43,8 +43,8 @@ export interface UsedByItem {
 /**
  * A row's Delete button that turns into "delete X?" with Delete / Cancel; a refused
  * delete shows its translated error and, for `inUseCode`, who still uses the item.
- * Test ids `<prefix>-delete`, `<prefix>-delete-confirm`, `<prefix>-delete-error`,
- * `<prefix>-used-by-item`.
+ * Test ids `<prefix>-delete`, `<prefix>-delete-confirm`, `<prefix>-delete-cancel`,
+ * `<prefix>-delete-error`, `<prefix>-used-by-item`.
  */
 export function DeleteWithConfirm<F>(props: {
   editor: RowEditor<F>;
@@ -99,6 +99,7 @@ export function DeleteWithConfirm<F>(props: {
         <button
           type="button"
           class="secondary"
+          data-testid={`${props.prefix}-delete-cancel`}
           onClick={() => {
             confirming.value = undefined;
           }}
