@@ -152,3 +152,23 @@ test('sessionPrincipal() re-checks a session by handle without refreshing its id
   assert.equal(await r.service.sessionPrincipal(p.sessionId), undefined, 'peeking did not keep it alive');
   assert.equal(await r.service.resolveSession(token), undefined);
 });
+
+test('a request touching the session while logout or freeze runs cannot bring the session back', async () => {
+  const r = rig(hasher);
+  const admin = await signedIn(r, 'root', ['agent']);
+  for (const end of ['logout', 'freeze'] as const) {
+    const { user, token } = await signedIn(r, `race-${end}`);
+    const p = await r.service.resolveSession(token);
+    assert.ok(p);
+    r.clock.advance(61_000); // the next touch persists lastSeen (a store write racing the delete)
+    const ending =
+      end === 'logout'
+        ? r.service.logout(p.sessionId, { actor: user.id })
+        : r.service.freeze(user.id, { actor: admin.user.id });
+    const touches = Array.from({ length: 5 }, () => r.service.resolveSession(token));
+    await Promise.all([ending, ...touches]);
+    const left = (await sessionDocs(r.store)).filter((s) => s.userId === user.id);
+    assert.equal(left.length, 0, `${end}: the session document is gone`);
+    assert.equal(await r.service.resolveSession(token), undefined, `${end}: the cookie no longer resolves`);
+  }
+});

@@ -32,6 +32,12 @@ export function sessionHandle(token: string): string {
 /** Server-side sessions: stored for restarts, cached for the per-request lookup. */
 export class Sessions {
   #cache = new Map<string, Live>();
+  /**
+   * Handles ended in this process, with when. A request that read the session
+   * (or is persisting its lastSeen) while it was being ended must not put it
+   * back in the cache or the store; entries are dropped by sweep().
+   */
+  #ended = new Map<string, number>();
   #o: SessionsOptions;
 
   constructor(options: SessionsOptions) {
@@ -65,7 +71,7 @@ export class Sessions {
     let live = this.#cache.get(handle);
     if (!live) {
       const stored = await this.#o.store.getSession(handle);
-      if (!stored) return undefined;
+      if (!stored || this.#ended.has(handle)) return undefined;
       const { _id, _rev, ...doc } = stored;
       const seen = Date.parse(doc.lastSeenAt);
       live = { doc, rev: _rev, lastSeen: seen, storedLastSeen: seen };
@@ -94,10 +100,13 @@ export class Sessions {
   }
 
   async #persist(live: Live, now: number): Promise<void> {
+    if (this.#ended.has(live.doc.handle)) return;
     live.storedLastSeen = now;
     live.doc = { ...live.doc, lastSeenAt: new Date(now).toISOString() };
     try {
       live.rev = await this.#o.store.putSession(live.doc, live.rev);
+      // Ended while the write ran: the delete may have lost to this revision.
+      if (this.#ended.has(live.doc.handle)) await this.#o.store.removeSession(live.doc.handle);
     } catch (err) {
       // Best effort: a lost lastSeen write only makes a restart expire the session earlier.
       log.warn(`session touch failed [handle:${live.doc.handle.slice(0, 8)}]`, { err });
@@ -107,6 +116,7 @@ export class Sessions {
   async end(handle: string, reason: EndReason, ctx: ChangeContext): Promise<boolean> {
     const cached = this.#cache.get(handle);
     this.#cache.delete(handle);
+    this.#ended.set(handle, this.#o.now());
     const stored = cached ? undefined : await this.#o.store.getSession(handle);
     const userId = cached?.doc.userId ?? stored?.userId;
     if (userId === undefined) return false;
@@ -122,7 +132,10 @@ export class Sessions {
     for (const s of await this.#o.store.listSessions()) if (s.userId === userId) handles.add(s.handle);
     handles.delete(except ?? '');
     // Drop them from the cache first so no request can resolve them while the deletes run.
-    for (const h of handles) this.#cache.delete(h);
+    for (const h of handles) {
+      this.#cache.delete(h);
+      this.#ended.set(h, this.#o.now());
+    }
     await Promise.all(
       [...handles].map(async (h) => {
         await this.#o.store.removeSession(h);
@@ -135,6 +148,7 @@ export class Sessions {
   /** Deletes sessions idle past the timeout (for a periodic job; lookups also expire lazily). */
   async sweep(): Promise<number> {
     const now = this.#o.now();
+    for (const [h, at] of this.#ended) if (now - at > 60_000) this.#ended.delete(h);
     let n = 0;
     for (const s of await this.#o.store.listSessions()) {
       const seen = this.#cache.get(s.handle)?.lastSeen ?? Date.parse(s.lastSeenAt);

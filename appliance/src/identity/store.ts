@@ -30,6 +30,9 @@ export class IdentityStore {
     const hit = this.#users.get(id);
     if (hit) return hit;
     const doc = await this.docs.get<UserDoc>(USER + id);
+    // An update that finished while this read ran is newer: never cache over it.
+    const meanwhile = this.#users.get(id);
+    if (meanwhile) return meanwhile;
     if (doc) this.#users.set(id, doc);
     return doc;
   }
