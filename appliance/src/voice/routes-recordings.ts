@@ -1,5 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter, principalOf, requirePermission } from '../http/index.ts';
+import {
+  createRouter,
+  cursorAfter,
+  NextCursor,
+  PageQuery,
+  pageOf,
+  principalOf,
+  requirePermission,
+} from '../http/index.ts';
 import type { ModuleContext } from '../modules.ts';
 import { VoiceError } from './errors.ts';
 import type { VoiceStack } from './setup.ts';
@@ -22,19 +30,26 @@ const Summary = z.object({
 });
 
 /** Recording list and stereo WAV download (contacts.monitor, audited); retention (system.manage). */
-export function recordingRoutes(stack: VoiceStack, recordRead: ModuleContext['recordRead']) {
+export function recordingRoutes(
+  stack: Pick<VoiceStack, 'recordings' | 'retention'>,
+  recordRead: ModuleContext['recordRead'],
+) {
   const app = createRouter();
   app.openapi(
     createRoute({
       method: 'get',
       path: '/voice/recordings',
-      summary: 'Call recordings, newest first',
+      summary: 'Call recordings, newest first, a page at a time (limit ≤ 200; cursor from nextCursor)',
       middleware: [requirePermission('contacts.monitor')] as const,
-      responses: { 200: json(z.object({ recordings: z.array(Summary) }), 'Recordings') },
+      request: { query: PageQuery },
+      responses: {
+        200: json(z.object({ recordings: z.array(Summary), nextCursor: NextCursor }), 'A page of recordings'),
+      },
     }),
     async (c) => {
-      const recordings = await stack.recordings.list();
-      return c.json({ recordings }, 200);
+      const res = await stack.recordings.page(pageOf(c.req.valid('query'), 'voice/recordings'));
+      const nextCursor = cursorAfter('voice/recordings', res.last);
+      return c.json({ recordings: res.recordings, ...(nextCursor ? { nextCursor } : {}) }, 200);
     },
   );
   app.openapi(
@@ -58,9 +73,7 @@ export function recordingRoutes(stack: VoiceStack, recordRead: ModuleContext['re
       });
       c.header('Content-Type', 'audio/wav');
       c.header('Content-Disposition', `attachment; filename="call-${callId}.wav"`);
-      const truncated =
-        rec.truncated ||
-        ((await stack.recordings.list()).find((r) => r.callId === callId)?.truncated ?? false);
+      const truncated = rec.truncated || ((await stack.recordings.summary(callId))?.truncated ?? false);
       c.header('X-Recording-Truncated', String(truncated));
       c.header('Cache-Control', 'no-store');
       return c.body(
@@ -90,7 +103,7 @@ export function recordingRoutes(stack: VoiceStack, recordRead: ModuleContext['re
     }),
     async (c) => {
       const { callId } = c.req.valid('param');
-      const summary = (await stack.recordings.list()).find((r) => r.callId === callId);
+      const summary = await stack.recordings.summary(callId);
       const rec = summary ? await stack.recordings.stereoWav(callId) : undefined;
       if (!summary || !rec)
         throw new VoiceError('VOICE_RECORDING_NOT_FOUND', `No recording for call ${callId}`);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OutOfRangeError } from '../../contracts/index.ts';
-import type { CryptoFacade, DocStore } from '../../storage/index.ts';
+import { type CryptoFacade, type DocStore, StorageError, walkIndex } from '../../storage/index.ts';
 import { decodeUlaw } from '../media/g711.ts';
 import { writeWavPcm16 } from '../media/wav.ts';
 import { loadStreamSodium } from './sodium.ts';
@@ -58,6 +58,23 @@ export interface LegAudio {
   >;
 }
 
+/** `rx:<startedAt>:<callId>`: the list's sort index (time and a random call id; nothing personal). */
+const listKey = (d: Pick<RecordingIndex, 'startedAt' | 'callId'>) => `rx:${d.startedAt}:${d.callId}`;
+const BACKFILL = 'meta:rx-backfill:v1';
+
+function summaryOf(d: RecordingIndex): RecordingSummary {
+  return {
+    callId: d.callId,
+    startedAt: d.startedAt,
+    status: d.status,
+    legs: Object.keys(d.legs) as RecordedLeg[],
+    truncated:
+      d.status !== 'complete' ||
+      (Object.keys(d.legs) as RecordedLeg[]).some((l) => d.chunks[l] === undefined),
+    pausedFor: d.events.filter((e) => e.what === 'pause' && e.reason).map((e) => e.reason ?? ''),
+  };
+}
+
 /**
  * Index documents and per-leg keys for encrypted call recordings. The media
  * worker writes the streams; this side hands out keys (sealed at rest by the
@@ -103,7 +120,10 @@ export class RecordingService {
       chunks: {},
       status: 'recording',
     };
-    await this.#store.put(doc);
+    const entry = { _id: listKey(doc), callId };
+    const [row] = await this.#store.bulkPut<object>([doc, entry]);
+    if (!row || 'error' in row)
+      throw new StorageError('STORAGE_IO', `Cannot write recording index [callId:${callId}]`);
   }
 
   /** A fresh key and path for one leg's stream; the key is kept only sealed. */
@@ -207,18 +227,41 @@ export class RecordingService {
 
   async list(): Promise<RecordingSummary[]> {
     const docs = await this.#store.list<RecordingIndex>({ prefix: 'rec:' });
-    return docs
-      .map((d) => ({
-        callId: d.callId,
-        startedAt: d.startedAt,
-        status: d.status,
-        legs: Object.keys(d.legs) as RecordedLeg[],
-        truncated:
-          d.status !== 'complete' ||
-          (Object.keys(d.legs) as RecordedLeg[]).some((l) => d.chunks[l] === undefined),
-        pausedFor: d.events.filter((e) => e.what === 'pause' && e.reason).map((e) => e.reason ?? ''),
-      }))
-      .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    return docs.map(summaryOf).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  }
+
+  /** One call's summary, or undefined when it has no recording. */
+  async summary(callId: string): Promise<RecordingSummary | undefined> {
+    const doc = await this.#store.get<RecordingIndex>(`rec:${callId}`);
+    return doc ? summaryOf(doc) : undefined;
+  }
+
+  /**
+   * A page of recordings, newest first, through the `rx:` index: reads only the
+   * page's index documents. `last` is the sort key to resume after.
+   */
+  async page(page: {
+    limit: number;
+    after?: string;
+  }): Promise<{ recordings: RecordingSummary[]; last?: string }> {
+    const res = await walkIndex<{ callId: string }, RecordingIndex>(this.#store, {
+      prefixes: ['rx:'],
+      limit: page.limit,
+      after: page.after,
+      descending: true,
+      load: (entries) => Promise.all(entries.map((e) => this.index(e.callId))),
+    });
+    return { recordings: res.items.map(summaryOf), ...(res.last === undefined ? {} : { last: res.last }) };
+  }
+
+  /** Adds the `rx:` entries of recordings stored before the list index existed (once; an existing entry is kept). */
+  async #backfill(docs: RecordingIndex[]): Promise<void> {
+    if (await this.#store.get(BACKFILL)) return;
+    for (let i = 0; i < docs.length; i += 500)
+      await this.#store.bulkPut<{ callId: string }>(
+        docs.slice(i, i + 500).map((d) => ({ _id: listKey(d), callId: d.callId })),
+      );
+    await this.#store.put({ _id: BACKFILL, done: true });
   }
 
   /**
@@ -227,7 +270,9 @@ export class RecordingService {
    */
   async markInterrupted(): Promise<string[]> {
     const out: string[] = [];
-    for (const d of await this.#store.list<RecordingIndex>({ prefix: 'rec:' })) {
+    const docs = await this.#store.list<RecordingIndex>({ prefix: 'rec:' });
+    await this.#backfill(docs);
+    for (const d of docs) {
       if (d.status !== 'recording') continue;
       await this.#update(d.callId, (doc) => {
         doc.status = 'interrupted';
@@ -248,6 +293,8 @@ export class RecordingService {
       if (doc.epochMs >= cutoff) continue;
       await rm(join(this.#dir, doc.callId), { recursive: true, force: true });
       await this.#store.remove(doc._id, doc._rev);
+      const entry = await this.#store.get(listKey(doc));
+      if (entry) await this.#store.remove(entry._id, entry._rev);
       n++;
     }
     return n;

@@ -1,4 +1,5 @@
 import type { ApiClient } from '../../data/api.ts';
+import { type PageTail, pageQuery } from '../../data/paging.ts';
 
 export interface FlowRow {
   id: string;
@@ -47,8 +48,9 @@ export const saveFlow = (api: ApiClient, id: string, flow: Record<string, unknow
   api.put(`/api/flows/${encodeURIComponent(id)}`, { flow });
 export const fetchCalls = async (api: ApiClient) =>
   (await api.get<{ calls: LiveCall[] }>('/api/voice/calls')).calls;
-export const fetchRecordings = async (api: ApiClient) =>
-  (await api.get<{ recordings: RecordingRow[] }>('/api/voice/recordings')).recordings;
+/** One page of recordings, newest first; pass `nextCursor` back as `cursor` for the next. */
+export const fetchRecordingPage = (api: ApiClient, cursor?: string) =>
+  api.get<{ recordings: RecordingRow[] } & PageTail>('/api/voice/recordings', pageQuery(cursor));
 /** A plain link: the session cookie authorises the GET, and the server audits the read. */
 export const recordingUrl = (callId: string) => `/api/voice/recordings/${encodeURIComponent(callId)}/wav`;
 export const fetchBlockedSources = async (api: ApiClient) =>

@@ -1,8 +1,9 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { api, can } from '../../app-state.ts';
+import { ShowMore } from '../../components/show-more.tsx';
 import { type MessageKey, t } from '../../i18n/index.ts';
-import { fetchCalls, fetchRecordings, type LiveCall, type RecordingRow, recordingUrl } from './api.ts';
+import { fetchCalls, fetchRecordingPage, type LiveCall, type RecordingRow, recordingUrl } from './api.ts';
 import { BlockedSources } from './blocked-sources.tsx';
 import { SuperviseControls } from './supervise.tsx';
 
@@ -13,9 +14,18 @@ import { SuperviseControls } from './supervise.tsx';
 export function CallsPanel() {
   const calls = useSignal<LiveCall[]>([]);
   const recordings = useSignal<RecordingRow[]>([]);
+  const next = useSignal<string | undefined>(undefined);
   const load = async () => {
     calls.value = await fetchCalls(api);
-    recordings.value = await fetchRecordings(api);
+    const page = await fetchRecordingPage(api);
+    recordings.value = page.recordings;
+    next.value = page.nextCursor;
+  };
+  /** The next page of recordings appended to what is shown. */
+  const more = async (cursor: string) => {
+    const page = await fetchRecordingPage(api, cursor);
+    recordings.value = [...recordings.value, ...page.recordings];
+    next.value = page.nextCursor;
   };
   useEffect(() => {
     void load();
@@ -81,6 +91,7 @@ export function CallsPanel() {
           ))}
         </ul>
       )}
+      <ShowMore next={next.value} onMore={(c) => void more(c)} testid="recordings-more" />
       {can('system.manage') && <BlockedSources />}
     </div>
   );
