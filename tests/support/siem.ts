@@ -67,6 +67,7 @@ export async function siemHealth(app: RunningAppliance) {
       backlog: number;
       sent: number;
       connectAttempts: number;
+      lastSentAt?: string;
       lastError?: string;
       alarms: string[];
     };
