@@ -9,6 +9,7 @@ export type TicketsErrorCode =
   | 'TICKETS_ATTACHMENT_TOO_LARGE'
   | 'TICKETS_EMPTY_GROUP'
   | 'TICKETS_IN_USE'
+  | 'TICKETS_UNKNOWN_REFERENCE'
   | 'TICKETS_CLOSED';
 
 export class TicketsError extends DomainError<TicketsErrorCode> {

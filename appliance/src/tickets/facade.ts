@@ -36,6 +36,8 @@ export interface TicketServiceOptions {
   now?: () => Date;
   numberPrefix?: string;
   maxAttachmentBytes?: number;
+  /** Whether a user exists (identity): SLA escalations naming an unknown one are refused; absent = not checked. */
+  userExists?: (userId: string) => Promise<boolean>;
 }
 
 export interface TicketFilter {
@@ -84,7 +86,18 @@ export class TicketService {
     this.#recordRead = options.recordRead ?? (async () => undefined);
     this.workflows = new WorkflowRegistry(options.definitions, { bus, now });
     this.departments = new Departments(options.definitions, { bus });
-    this.policies = new SlaPolicies(options.definitions, { bus });
+    const departments = this.departments;
+    this.policies = new SlaPolicies(options.definitions, {
+      bus,
+      directory: {
+        departmentExists: (id) =>
+          departments.get(id).then(
+            () => true,
+            () => false,
+          ),
+        ...(options.userExists ? { userExists: options.userExists } : {}),
+      },
+    });
     this.#replier = options.replier ?? (() => undefined);
     const notifier = new CustomerNotifier({ replier: this.#replier, bus });
     this.lifecycle = new TicketLifecycle({

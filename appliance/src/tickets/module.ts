@@ -30,6 +30,12 @@ export const ticketsModule: BranchModule = {
       bus: ctx.services.bus,
       tickets,
       definitions: await ctx.openStore('ticket-defs'),
+      // SLA escalations name users by id: unknown ones are refused on save.
+      userExists: (id) =>
+        ctx.services.identity.getUser(id).then(
+          () => true,
+          () => false,
+        ),
       // Looked up per use so module order does not matter.
       replier: () => ctx.services.conversations,
       recordRead: (actor, ticketId) =>

@@ -22,8 +22,8 @@ const people: Record<string, Principal> = {
   agent: principal('agt', ['tickets.read', 'tickets.write']),
 };
 
-async function setup() {
-  const t = await makeTickets();
+async function setup(options: Parameters<typeof makeTickets>[0] = {}) {
+  const t = await makeTickets(options);
   const app = createApp({
     resolveSession: async (sid) => people[sid],
     health: async () => ({ status: 'ok' }),
@@ -109,4 +109,64 @@ test('DELETE /departments/{id} removes an unused department and publishes ticket
   const [e] = of('ticket.department_deleted');
   assert.deepEqual(e?.data, { departmentId: 'spare', name: 'Spare' });
   assert.equal(e?.actor, 'adm');
+});
+
+test('PUT an SLA policy whose escalation names an unknown department or user is refused with TICKETS_UNKNOWN_REFERENCE and the field', async () => {
+  const { call } = await setup({ userExists: async (id) => id === 'u1' });
+  assert.equal(
+    (await call('admin', '/api/departments/cards', 'PUT', { name: 'Cards', members: [] })).status,
+    200,
+  );
+  const policy = (escalations: unknown[]) => ({
+    name: 'VIP',
+    calendar: { timeZone: 'Asia/Shanghai', weekly: { Mon: [['09:00', '18:00']] } },
+    targets: { urgent: { firstResponseMinutes: 15 } },
+    escalations,
+  });
+  const badDept = await call(
+    'admin',
+    '/api/sla-policies/vip',
+    'PUT',
+    policy([
+      { on: 'first_response', actions: [{ kind: 'raise_priority' }] },
+      {
+        on: 'resolution',
+        actions: [
+          { kind: 'notify', userId: 'u1' },
+          { kind: 'reassign', departmentId: 'loans' },
+        ],
+      },
+    ]),
+  );
+  assert.equal(badDept.status, 400);
+  assert.equal(badDept.json.error.code, 'TICKETS_UNKNOWN_REFERENCE');
+  assert.deepEqual(badDept.json.error.details, {
+    field: 'escalations.1.actions.1.departmentId',
+    kind: 'department',
+    ref: 'loans',
+  });
+  const badUser = await call(
+    'admin',
+    '/api/sla-policies/vip',
+    'PUT',
+    policy([{ on: 'first_response', actions: [{ kind: 'notify', userId: 'ghost' }] }]),
+  );
+  assert.equal(badUser.status, 400);
+  assert.deepEqual(badUser.json.error.details, {
+    field: 'escalations.0.actions.0.userId',
+    kind: 'user',
+    ref: 'ghost',
+  });
+  const listed = await call('agent', '/api/sla-policies');
+  assert.ok(!listed.json.policies.some((p: { id: string }) => p.id === 'vip'), 'nothing refused was stored');
+
+  const rules = [
+    { on: 'first_response', actions: [{ kind: 'raise_priority' }, { kind: 'notify', userId: 'u1' }] },
+    { on: 'resolution', actions: [{ kind: 'reassign', departmentId: 'cards' }] },
+  ];
+  assert.equal((await call('admin', '/api/sla-policies/vip', 'PUT', policy(rules))).status, 200);
+  const saved = (await call('agent', '/api/sla-policies')).json.policies.find(
+    (p: { id: string }) => p.id === 'vip',
+  );
+  assert.deepEqual(saved.escalations, rules);
 });

@@ -2,6 +2,7 @@ import type { EventBus } from '../events/index.ts';
 import type { DocStore } from '../storage/index.ts';
 import { readCalendar, validateCalendar } from './calendar.ts';
 import { notFound, TicketsError } from './errors.ts';
+import { assertEscalationReferences, type EscalationDirectory } from './sla-references.ts';
 import type { SlaPolicy } from './types.ts';
 
 const key = (id: string) => `sla:${id}`;
@@ -36,15 +37,19 @@ export class SlaPolicies {
   #db: DocStore;
   #bus: EventBus;
   #cache = new Map<string, SlaPolicy>();
+  #directory: EscalationDirectory | undefined;
 
-  constructor(db: DocStore, options: { bus: EventBus }) {
+  /** With `directory`, saves refuse escalations naming unknown departments or users (TICKETS_UNKNOWN_REFERENCE). */
+  constructor(db: DocStore, options: { bus: EventBus; directory?: EscalationDirectory }) {
     this.#db = db;
     this.#bus = options.bus;
+    this.#directory = options.directory;
   }
 
   async save(input: SlaPolicy, actor: { userId: string }): Promise<SlaPolicy> {
     const policy = current(input);
     check(policy);
+    if (this.#directory) await assertEscalationReferences(policy, this.#directory);
     const prior = await this.#db.get<SlaPolicy>(key(policy.id));
     await this.#db.put({ _id: key(policy.id), ...(prior ? { _rev: prior._rev } : {}), ...policy });
     this.#cache.set(policy.id, structuredClone(policy));

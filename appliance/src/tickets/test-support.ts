@@ -38,6 +38,7 @@ export async function makeTickets(
     replier?: CustomerReplier;
     tickets?: DocStore;
     maxAttachmentBytes?: number;
+    userExists?: (userId: string) => Promise<boolean>;
   } = {},
 ) {
   const bus = new EventBus();
@@ -53,6 +54,7 @@ export async function makeTickets(
     ...(options.clock ? { now: options.clock.now } : {}),
     ...(options.replier ? { replier: () => options.replier } : {}),
     ...(options.maxAttachmentBytes ? { maxAttachmentBytes: options.maxAttachmentBytes } : {}),
+    ...(options.userExists ? { userExists: options.userExists } : {}),
     recordRead: async (actor, id) => {
       reads.push(`${actor.userId}:${id}`);
     },
