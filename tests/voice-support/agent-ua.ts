@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
 import { parseSip, type SipRequest, serializeSip } from '../../appliance/src/voice/index.ts';
+import { untilTrue } from '../support/until.ts';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
@@ -18,6 +19,9 @@ export class AgentUa {
   byes = 0;
   /** INVITEs this phone answered (the appliance rang it). */
   invites = 0;
+  /** A scripted utterance: sent once from packet `from` on, instead of the looping audio. */
+  #script: { ulaw: Buffer; from: number } | undefined;
+  #seq = 0;
 
   constructor(
     server: { host: string; port: number },
@@ -149,24 +153,45 @@ export class AgentUa {
 
   #stream(): void {
     if (this.#timer || !this.#remote) return;
+    this.#script = undefined;
     let seq = 0;
     const started = Date.now();
     this.#timer = setInterval(() => {
       const due = Math.floor((Date.now() - started) / 20);
       for (; seq <= due; seq++) {
         const off = (seq * 160) % (this.#audio.length - 160);
+        this.#seq = seq;
         const p = Buffer.alloc(172);
         p[0] = 0x80;
         p[1] = 0;
         p.writeUInt16BE(seq & 0xffff, 2);
         p.writeUInt32BE(seq * 160, 4);
         p.writeUInt32BE(0x1234, 8);
-        this.#audio.copy(p, 12, off, off + 160);
+        const script = this.#script;
+        if (script && seq >= script.from) {
+          p.fill(0xff, 12);
+          const at = (seq - script.from) * 160;
+          if (at < script.ulaw.length) script.ulaw.copy(p, 12, at, Math.min(at + 160, script.ulaw.length));
+        } else this.#audio.copy(p, 12, off, off + 160);
         // Read the target per packet: a re-INVITE may move it (transfer completion).
         const remote = this.#remote;
         if (remote) this.rtp.send(p, remote.port, remote.host);
       }
     }, 20);
+  }
+
+  /**
+   * Speaks `ulaw` once from the next packet on, then silence (replaces the looping audio
+   * for good); resolves when the last packet of it is sent.
+   */
+  async say(ulaw: Buffer): Promise<void> {
+    const from = this.#seq + 1;
+    this.#script = { ulaw, from };
+    const last = from + Math.ceil(ulaw.length / 160);
+    await untilTrue('the scripted utterance sent', () => this.#seq >= last, {
+      everyMs: 20,
+      timeoutMs: ulaw.length / 8 + 5000,
+    });
   }
 
   close(): void {

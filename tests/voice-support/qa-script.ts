@@ -83,7 +83,7 @@ export const ACOUSTIC_CARD_RULES = [
     threshold: 10,
     weight: 15,
   },
-  { id: 'silence_share', kind: 'acoustic', metric: 'silence_share', op: '<=', threshold: 0.4, weight: 10 },
+  { id: 'silence_share', kind: 'acoustic', metric: 'silence_share', op: '<=', threshold: 0.45, weight: 10 },
   { id: 'overtalk', kind: 'acoustic', metric: 'overtalk_s', op: '<=', threshold: 1.5, weight: 20 },
   {
     id: 'interruptions',
