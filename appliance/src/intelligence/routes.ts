@@ -1,7 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { createRouter, principalOf, requirePermission } from '../http/index.ts';
+import {
+  createRouter,
+  cursorAfter,
+  NextCursor,
+  PageQuery,
+  pageOf,
+  principalOf,
+  requirePermission,
+} from '../http/index.ts';
 import type { ModuleContext } from '../modules.ts';
 import { assistFor } from './assist.ts';
+import { QaResultOut } from './schemas-qa.ts';
 import type { IntelligenceService } from './service.ts';
 
 const json = <T extends z.ZodType>(schema: T, description: string) => ({
@@ -110,12 +119,21 @@ export function intelligenceRoutes(intel: IntelligenceService, services: ModuleC
     createRoute({
       method: 'get',
       path: '/qa/results',
-      summary: 'QA results, newest first',
+      summary:
+        'QA results, newest closed first, a page at a time (one agent, closed in [from, to); limit ≤ 200; cursor from nextCursor)',
       middleware: [requirePermission('contacts.monitor')] as const,
-      request: { query: Period },
-      responses: { 200: json(Any, 'Results') },
+      request: { query: Period.extend(PageQuery.shape) },
+      responses: {
+        200: json(z.object({ results: z.array(QaResultOut), nextCursor: NextCursor }), 'A page of results'),
+      },
     }),
-    async (c) => c.json({ results: await intel.qaList(strip(c.req.valid('query'))) }, 200),
+    async (c) => {
+      const { limit, cursor, ...filter } = c.req.valid('query');
+      const scope = `qa/results?agentId=${filter.agentId ?? ''}&from=${filter.from ?? ''}&to=${filter.to ?? ''}`;
+      const res = await intel.qaPage(strip(filter), pageOf({ limit, cursor }, scope));
+      const nextCursor = cursorAfter(scope, res.last);
+      return c.json({ results: res.results, ...(nextCursor ? { nextCursor } : {}) }, 200);
+    },
   );
   app.openapi(
     createRoute({
@@ -124,7 +142,7 @@ export function intelligenceRoutes(intel: IntelligenceService, services: ModuleC
       summary: "One contact's QA findings",
       middleware: [requirePermission('contacts.monitor')] as const,
       request: { params: Id },
-      responses: { 200: json(Any, 'Result') },
+      responses: { 200: json(QaResultOut, 'Result') },
     }),
     async (c) => c.json(await intel.qa(c.req.valid('param').id), 200),
   );

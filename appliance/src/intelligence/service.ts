@@ -8,7 +8,7 @@ import { builtInTextRules, DEFAULT_QA_RULES, type QaRules, scoreWithCard } from 
 import { DEFAULT_ACOUSTIC_RULES, defaultScorecard } from './scorecard-rules.ts';
 import type { Scorecards } from './scorecards.ts';
 import { seedExamples } from './seed.ts';
-import type { IntelligenceStore } from './store.ts';
+import type { IntelligenceStore, QaFilter } from './store.ts';
 import type {
   AcousticMetrics,
   IntelligenceSettings,
@@ -278,6 +278,15 @@ export class IntelligenceService {
           (!filter.to || r.closedAt < filter.to),
       )
       .sort((a, b) => (a.closedAt < b.closedAt ? 1 : -1));
+  }
+
+  /** A page of results, newest closed first (one agent, closed in [from, to)); `last` resumes it. */
+  async qaPage(
+    filter: QaFilter,
+    page: { limit: number; after?: string },
+  ): Promise<{ results: QaResult[]; last?: string }> {
+    const res = await this.#store.qaPage(filter, page);
+    return { results: res.items, ...(res.last === undefined ? {} : { last: res.last }) };
   }
 
   async override(

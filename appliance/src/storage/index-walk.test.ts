@@ -38,6 +38,16 @@ describe('walkIndex()', () => {
       'one',
     ]);
     assert.deepEqual(await keys(db, { prefixes: ['a:', 'b:'], limit: 200 }), ['one', 'two', 'three', 'five']);
+    assert.deepEqual(await keys(db, { prefixes: ['a:', 'b:'], limit: 1, descending: true, until: '2' }), [
+      'five',
+      'three',
+      'two',
+    ]);
+    assert.deepEqual(await keys(db, { prefixes: ['a:', 'b:'], limit: 1, until: '5' }), [
+      'one',
+      'two',
+      'three',
+    ]);
     const first = await walkIndex<{ v: string }, string>(db, {
       prefixes: ['a:', 'b:'],
       limit: 1,

@@ -13,6 +13,11 @@ export interface WalkOptions<E extends object, T> {
   after?: string | undefined;
   /** Highest sort key first (newest first for time-ordered keys). */
   descending?: boolean;
+  /**
+   * Where the listing ends: descending, sort keys below it are left out;
+   * ascending, sort keys at or above it (a time range's other end).
+   */
+  until?: string | undefined;
   /** What the entries point at, in order; undefined drops an entry (its item is gone). */
   load: (entries: StoredDoc<E>[]) => Promise<Array<T | undefined>>;
   /** Whether an item still belongs under this entry (index entries may be stale). */
@@ -65,6 +70,12 @@ export async function walkIndex<E extends object, T>(
       const entry = best?.buf.shift();
       if (!best || !entry) break;
       const sort = sortOf(best, entry);
+      if (o.until !== undefined && (o.descending ? sort < o.until : sort >= o.until)) {
+        // Every later entry of this stream is past the end as well.
+        best.buf = [];
+        best.done = true;
+        continue;
+      }
       for (const s of streams) {
         const head = s.buf[0];
         if (head && sortOf(s, head) === sort) s.buf.shift();
