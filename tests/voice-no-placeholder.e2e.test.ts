@@ -1,7 +1,8 @@
 // Issue 14, first item, against the real appliance: three sipp trunk calls from three
 // numbers press 1 in the IVR and queue; the agent's desk phone answers one, the others
 // are abandoned. No call adds a synthetic "Voice call queued to …" customer message:
-// the answered contact's QA is "not scored: no transcript" and topics count nothing.
+// the answered contact's QA has no text to judge (text rules "not applicable") and is
+// scored from its recording's two channels only; topics count nothing.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
@@ -68,7 +69,7 @@ async function sippFrom(sipPort: number, number: string): Promise<number | null>
   return new Promise((r) => child.once('exit', (code) => r(code)));
 }
 
-test('queued calls add no synthetic customer message: the answered call is "not scored: no transcript" and topics count nothing', {
+test('queued calls add no synthetic customer message: the answered call is scored on acoustic rules only and topics count nothing', {
   timeout: 120_000,
 }, async () => {
   await makeAudio(work.dir);
@@ -140,22 +141,39 @@ test('queued calls add no synthetic customer message: the answered call is "not 
   const mine = voice.find((c) => c['id'] === answered);
   assert.equal(mine?.['state'], 'closed', JSON.stringify(mine));
 
-  // QA ran on close (the contact has an agent) and said why it gave no score.
-  const qa = await until('the QA result of the answered call', async () => {
-    const r = await admin.request('GET', `/api/qa/results/${answered}`);
-    return r.status === 200 ? r.json : undefined;
-  });
-  assert.equal(qa['status'], 'not_scored');
-  assert.equal(qa['reason'], 'no_transcript');
-  assert.equal(qa['score'], undefined);
-  assert.deepEqual(qa['findings'], []);
+  // QA ran after the call (the contact has an agent): no transcript, so the default card's
+  // text rules are "not applicable" and the call is scored from its recording alone.
+  const qa = await until(
+    'the QA result of the answered call, measured from its recording',
+    async () => {
+      const r = await admin.request('GET', `/api/qa/results/${answered}`);
+      return r.status === 200 ? r.json : undefined;
+    },
+    { timeoutMs: 20_000 },
+  );
+  assert.equal(qa['status'], undefined, JSON.stringify(qa));
+  assert.equal(typeof qa['score'], 'number');
+  assert.deepEqual(qa['scorecard'], { id: 'default', version: 1 });
+  assert.deepEqual(qa['notApplicable'], [
+    'greeting',
+    'forbidden_words',
+    'end_sentiment',
+    'response_time',
+    'resolution',
+  ]);
+  const findings = qa['findings'] as Array<{ rule: string; kind: string; passed: boolean }>;
+  assert.ok(findings.length > 0 && findings.every((f) => f.kind === 'acoustic'), JSON.stringify(findings));
+  // The agent's phone sent only silence: they never spoke.
+  assert.equal(findings.find((f) => f.rule === 'first_words')?.passed, false);
   const report = await admin.request('GET', '/api/qa/report');
   ok(report, 200);
+  const rows = (report.json['rows'] ?? []) as Array<{ agentId: string; contacts: number; failedRules: Json }>;
   assert.deepEqual(
-    report.json['rows'] ?? report.json['report'] ?? [],
-    [],
-    'no average from an unscored call',
+    rows.map((r) => [r.agentId, r.contacts]),
+    [[agent.userId, 1]],
+    'the measured call counts; the abandoned ones do not',
   );
+  assert.equal(rows[0]?.failedRules['greeting'], undefined, 'no text rule failed for want of text');
 
   // Three customers (k = 3) would have put the placeholder's words in the topic report.
   const topics = await admin.request('GET', '/api/analytics/topics?days=7&baseline=28&limit=100');
