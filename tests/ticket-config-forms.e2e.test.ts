@@ -2,7 +2,8 @@
 // base: in Chromium, zh-CN, on a fresh appliance, with no API call and no JSON typed
 // in the user's steps. The admin builds a workflow on its diagram (an invalid
 // transition shows its error on the arrow), creates a department with a member
-// picked by name, an SLA policy with a business calendar, a KB category and an
+// picked by name, an SLA policy with a business calendar and escalation rules
+// (users and departments picked by name; added, reopened, removed), a KB category and an
 // article in it; deleting the department a ticket uses is refused with the list.
 // The API is used only to create the fixture user and to read back what was saved.
 import assert from 'node:assert/strict';
@@ -201,6 +202,62 @@ test('an SLA policy is made with targets per priority and a business calendar on
   assert.equal(await page.getByTestId('sla-hours-open-Mon').isChecked(), true);
   assert.equal(await page.getByTestId('sla-hours-open-Sun').isChecked(), false);
   await page.getByTestId('sla-back').click();
+});
+
+test('SLA escalation rules are added by form (raise priority, notify a user and reassign to a department, picked by name), saved, reopened and removed', {
+  timeout: 60_000,
+}, async () => {
+  const users = await admin.request('GET', '/api/users');
+  const wang = users.json.users.find((u: { username: string }) => u.username === 'wang.l1');
+  const dept = (await admin.request('GET', '/api/departments')).json.departments.find(
+    (d: { name: string }) => d.name === '银行卡业务部',
+  );
+  const vipRules = async () =>
+    (await admin.request('GET', '/api/sla-policies')).json.policies.find(
+      (p: { name: string }) => p.name === '贵宾服务',
+    ).escalations;
+  const openVip = () =>
+    page.getByTestId('sla-row').filter({ hasText: '贵宾服务' }).getByTestId('sla-open').click();
+  const picked = async (testid: string) =>
+    ((await page.getByTestId(testid).locator('option:checked').textContent()) ?? '').trim();
+
+  await page.getByTestId('ticket-admin-tab-sla').click();
+  await openVip();
+  // Rule 1: first response late → raise the priority and notify wang.l1.
+  await page.getByTestId('sla-esc-add').click();
+  await page.getByTestId('sla-esc-0-on').selectOption({ label: zhCN['tickets.sla.onFirstResponse'] });
+  await page.getByTestId('sla-esc-0-raise').check();
+  await page.getByTestId('sla-esc-0-notify').selectOption({ label: 'wang.l1 (wang.l1)' });
+  // Rule 2: resolution late → reassign to the department, priority left alone.
+  await page.getByTestId('sla-esc-add').click();
+  await page.getByTestId('sla-esc-1-on').selectOption({ label: zhCN['tickets.sla.onResolution'] });
+  await page.getByTestId('sla-esc-1-raise').uncheck();
+  await page.getByTestId('sla-esc-1-department').selectOption({ label: '银行卡业务部' });
+  await shot('sla-escalations');
+  await page.getByTestId('sla-save').click();
+  await page.getByTestId('sla-list').waitFor({ timeout: 15_000 });
+  assert.deepEqual(await vipRules(), [
+    { on: 'first_response', actions: [{ kind: 'raise_priority' }, { kind: 'notify', userId: wang.id }] },
+    { on: 'resolution', actions: [{ kind: 'reassign', departmentId: dept.id }] },
+  ]);
+
+  // Reopened: the rules show by name; the second is removed and the policy saved again.
+  await openVip();
+  assert.equal(await page.getByTestId('sla-esc-0-on').inputValue(), 'first_response');
+  assert.equal(await page.getByTestId('sla-esc-0-raise').isChecked(), true);
+  assert.equal(await picked('sla-esc-0-notify'), 'wang.l1 (wang.l1)');
+  assert.equal(await picked('sla-esc-0-department'), zhCN['tickets.sla.escNoDepartment']);
+  assert.equal(await page.getByTestId('sla-esc-1-on').inputValue(), 'resolution');
+  assert.equal(await page.getByTestId('sla-esc-1-raise').isChecked(), false);
+  assert.equal(await picked('sla-esc-1-department'), '银行卡业务部');
+  assert.doesNotMatch((await page.getByTestId('sla-escalations').textContent()) ?? '', new RegExp(dept.id));
+  await page.getByTestId('sla-esc-1-remove').click();
+  assert.equal(await page.getByTestId('sla-esc-1').count(), 0);
+  await page.getByTestId('sla-save').click();
+  await page.getByTestId('sla-list').waitFor({ timeout: 15_000 });
+  assert.deepEqual(await vipRules(), [
+    { on: 'first_response', actions: [{ kind: 'raise_priority' }, { kind: 'notify', userId: wang.id }] },
+  ]);
 });
 
 test('a KB category is created, renamed, and an article is written in it, the category picked by name', {

@@ -120,13 +120,22 @@ export interface SlaTargetDef {
   nextResponseMinutes?: number;
   resolutionMinutes?: number;
 }
+/** What an escalation does on breach (the appliance's EscalationAction). */
+export type EscalationAction =
+  | { kind: 'reassign'; departmentId?: string; userId?: string }
+  | { kind: 'notify'; userId: string }
+  | { kind: 'raise_priority' };
+export interface EscalationRule {
+  on: 'first_response' | 'next_response' | 'resolution';
+  actions: EscalationAction[];
+}
 /** An SLA policy; its calendar is routing's business-hours format. */
 export interface SlaPolicyDef {
   id: string;
   name: string;
   calendar: { timeZone: string; weekly: Calendar['weekly']; holidays?: string[] };
   targets: Partial<Record<PriorityLevel, SlaTargetDef>>;
-  escalations: unknown[];
+  escalations: EscalationRule[];
 }
 export const listSlaPolicies = async (api: ApiClient) =>
   (await api.get<{ policies: SlaPolicyDef[] }>('/api/sla-policies')).policies;

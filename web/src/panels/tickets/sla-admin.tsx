@@ -4,14 +4,19 @@ import { api } from '../../app-state.ts';
 import { ErrorText } from '../../components/error-text.tsx';
 import { useAction } from '../../components/use-action.ts';
 import { WeekHours } from '../../components/week-hours.tsx';
+import type { User } from '../../data/auth.ts';
+import { fetchUsers } from '../../data/users.ts';
 import { t } from '../../i18n/index.ts';
 import {
+  type DepartmentDef,
+  listDepartments,
   listSlaPolicies,
   PRIORITY_LEVELS,
   type PriorityLevel,
   putSlaPolicy,
   type SlaPolicyDef,
 } from './api.ts';
+import { SlaEscalations } from './sla-escalations.tsx';
 
 type Kind = 'firstResponseMinutes' | 'resolutionMinutes';
 const KINDS: readonly Kind[] = ['firstResponseMinutes', 'resolutionMinutes'];
@@ -32,6 +37,21 @@ function SlaForm(props: { policy: SlaPolicyDef; onDone: () => void }) {
   const p = useSignal<SlaPolicyDef>(props.policy);
   const holiday = useSignal('');
   const action = useAction();
+  // Escalations pick users and departments by name.
+  const users = useSignal<User[]>([]);
+  const departments = useSignal<DepartmentDef[]>([]);
+  useEffect(() => {
+    void fetchUsers(api)
+      .then((u) => {
+        users.value = u;
+      })
+      .catch(() => undefined);
+    void listDepartments(api)
+      .then((d) => {
+        departments.value = d;
+      })
+      .catch(() => undefined);
+  }, []);
   const cur = p.value;
   const setTarget = (prio: PriorityLevel, kind: Kind, raw: string) => {
     const target = { ...cur.targets[prio] };
@@ -142,6 +162,14 @@ function SlaForm(props: { policy: SlaPolicyDef; onDone: () => void }) {
           </li>
         ))}
       </ul>
+      <SlaEscalations
+        rules={cur.escalations}
+        users={users.value}
+        departments={departments.value}
+        onChange={(escalations) => {
+          p.value = { ...cur, escalations };
+        }}
+      />
       <ErrorText code={action.error} />
       <div class="row">
         <button
@@ -165,7 +193,7 @@ function SlaForm(props: { policy: SlaPolicyDef; onDone: () => void }) {
   );
 }
 
-/** SLA policies as forms: targets per priority and a business calendar on the shared week picker. */
+/** SLA policies as forms: targets per priority, a business calendar on the shared week picker, escalation rules. */
 export function SlaAdmin() {
   const list = useSignal<SlaPolicyDef[]>([]);
   const open = useSignal<SlaPolicyDef | undefined>(undefined);
