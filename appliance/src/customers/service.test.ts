@@ -124,3 +124,21 @@ test('create() stores the customer and its phone and email index entries in one 
     code: 'CUSTOMERS_DUPLICATE_HANDLE',
   });
 });
+
+test('create() without a client id skips the retry read: one read fewer than with an id', async () => {
+  const { store, customers } = setup();
+  let reads = 0;
+  const get = store.get.bind(store);
+  store.get = ((id: string) => {
+    reads++;
+    return get(id);
+  }) as typeof store.get;
+  await customers.create(
+    { id: '0b7d6a52-37c5-4c1e-8f0e-7c1f0c2e9a11', name: 'A', phone: '13900003333' },
+    actor,
+  );
+  const withId = reads;
+  reads = 0;
+  await customers.create({ name: 'B', phone: '13900004444' }, actor);
+  assert.equal(reads, withId - 1);
+});

@@ -110,7 +110,8 @@ export class CustomerService {
   async #create(input: CustomerInput): Promise<{ customer: Customer; created: boolean }> {
     const id = input.id ?? randomUUID();
     const phone = input.phone === undefined ? undefined : this.parsePhone(input.phone);
-    const prior = await this.#store.get<CustomerDoc>(docId(id));
+    // Only a client-chosen id can be a retry; a fresh random one is never stored yet.
+    const prior = input.id === undefined ? undefined : await this.#store.get<CustomerDoc>(docId(id));
     if (prior) return { customer: toCustomer(prior), created: false };
     const at = this.#now().toISOString();
     const { id: _ignored, phoneRaw: _raw, ...fields } = input;
