@@ -16,6 +16,19 @@ export function routingAgentRoutes(service: RoutingService) {
   app.openapi(
     createRoute({
       method: 'get',
+      path: '/routing/queue-names',
+      summary: 'Every queue by id and name, for the supervisor pages that show queues (the wallboard)',
+      middleware: [requirePermission('contacts.monitor')] as const,
+      responses: {
+        200: json(z.object({ queues: z.array(z.object({ id: z.string(), name: z.string() })) }), 'Queues'),
+      },
+    }),
+    (c) => c.json({ queues: service.config().queues.map(({ id, name }) => ({ id, name })) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
       path: '/routing/me/state',
       summary: 'My agent state, reason codes and open offers',
       responses: { 200: json(Loose, 'State') },

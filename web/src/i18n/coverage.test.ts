@@ -5,7 +5,7 @@
 // Error codes and audit actions have their own scans (i18n.test.ts,
 // panels/audit-actions.test.ts).
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { WRAP_UP_CODES } from '../panels/inbox/api.ts';
@@ -71,6 +71,19 @@ function qaDetails(): string[] {
   return out;
 }
 
+/** What a ticket's history says happened: the action of every tickets/ mutate() and record() call. */
+function ticketActions(): string[] {
+  const out = new Set(['created']);
+  for (const file of readdirSync(path.join(SRC, 'tickets'))) {
+    if (!file.endsWith('.ts') || file.endsWith('.test.ts')) continue;
+    const text = read(`tickets/${file}`);
+    // a conditional's results, not what it compares (`kind === 'reply' ? 'replied' : 'note_added'`)
+    for (const m of text.matchAll(/\b(?:mutate|record)\(\s*[\w.]+,\s*(?:\{[^}]*\}|[\w.]+),\s*([^,]+),/g))
+      for (const lit of (m[1] ?? '').matchAll(/(?<!=== )'([a-z_]+)'/g)) out.add(lit[1] ?? '');
+  }
+  return [...out];
+}
+
 const SOURCES: Record<LabelKind, () => string[]> = {
   agentState: () => union('routing/engine-types.ts', 'AgentState'),
   reason: () => [
@@ -92,6 +105,7 @@ const SOURCES: Record<LabelKind, () => string[]> = {
   intent: seededIntents,
   // The server stores any wrap-up code; the console offers (and labels) this list.
   wrapUp: () => [...WRAP_UP_CODES],
+  ticketAction: ticketActions,
 };
 
 test('the source scan finds the values of every kind', () => {
@@ -102,6 +116,7 @@ test('the source scan finds the values of every kind', () => {
   assert.ok(SOURCES.reason().includes('rona'));
   assert.ok(SOURCES.intent().includes('card_lost'));
   assert.ok(SOURCES.ticketState().includes('pending_customer'));
+  assert.ok(SOURCES.ticketAction().includes('note_added') && SOURCES.ticketAction().includes('sla_breached'));
 });
 
 test('every reason, state, priority, channel, QA rule and evidence, intent and wrap-up code has an en and a zh-CN label', () => {

@@ -80,6 +80,7 @@ export const errorsEn = {
   'error.ROUTING_TASK_EXISTS': 'This contact is already waiting in a queue.',
   'error.ROUTING_UNKNOWN_REFERENCE':
     'This names a skill, queue or calendar that does not exist. Create it first or pick an existing one.',
+  'error.TICKETS_UNKNOWN_REFERENCE': 'An escalation names a department or user that does not exist.',
   'error.ROUTING_IN_USE':
     'This item is still in use and cannot be deleted. Remove it from the items listed first.',
 

@@ -71,6 +71,7 @@ export const errorsZhCN: Record<keyof typeof errorsEn, string> = {
   'error.ROUTING_OFFER_GONE': '该分配已被他人接起或已超时。',
   'error.ROUTING_TASK_EXISTS': '该会话已在队列中等待。',
   'error.ROUTING_UNKNOWN_REFERENCE': '引用了不存在的技能、队列或日历，请先创建或从已有项中选择。',
+  'error.TICKETS_UNKNOWN_REFERENCE': '升级规则中引用了不存在的部门或用户。',
   'error.ROUTING_IN_USE': '该项仍被使用，无法删除。请先从下列各项中移除。',
 
   'error.STORAGE_CONFLICT': '他人同时修改了此内容，请刷新后重试。',

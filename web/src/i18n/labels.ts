@@ -18,6 +18,7 @@ export const LABEL_PREFIX = {
   qaMetric: 'qa.metric.',
   intent: 'intent.',
   wrapUp: 'inbox.wrap.',
+  ticketAction: 'ticketAction.',
 } as const;
 export type LabelKind = keyof typeof LABEL_PREFIX;
 
@@ -63,4 +64,21 @@ export function qaEvidenceText(detail: string, lang: Locale = locale.value): str
     return isMessageKey(key) ? translate(lang, key, params) : detail;
   }
   return detail;
+}
+
+/**
+ * A name the appliance gave something it created itself (the fallback queue,
+ * the default workflow and IVR flow, built-in role descriptions): shown in the
+ * console language while it is left as shipped; a name an admin chose shows as is.
+ * @example shippedName('queue', 'general', 'General', 'zh-CN') // '综合队列'
+ */
+export function shippedName(
+  kind: 'queue' | 'workflow' | 'flow' | 'roleDesc',
+  id: string,
+  name: string | undefined,
+  lang: Locale = locale.value,
+): string {
+  const key = kind === 'roleDesc' ? `roleDesc.${id}` : `shipped.${kind}.${id}`;
+  if (isMessageKey(key) && (!name || name === translate('en', key))) return translate(lang, key);
+  return name ?? id;
 }

@@ -152,7 +152,7 @@ export const zhCN: Record<MessageKey, string> = {
   'audit.any': '全部',
   'audit.search': '查询',
   'audit.more': '加载更多',
-  'audit.exportJsonl': '导出 JSON Lines',
+  'audit.exportJsonl': '导出 JSONL',
   'audit.exportCsv': '导出 CSV',
   'audit.verify': '完整性校验',
   'audit.verifyOk': '校验通过：共 {records} 条记录、{checkpoints} 个签名检查点，未发现问题。',

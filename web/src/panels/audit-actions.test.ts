@@ -26,6 +26,13 @@ function emittedActions(): Set<string> {
     for (const block of text.matchAll(/interface EventCatalogue\s*\{([\s\S]*?)\n {0,2}\}/g))
       for (const key of (block[1] ?? '').matchAll(/^\s*'([a-z_]+\.[a-z_.]+)'\s*:/gm)) names.add(key[1] ?? '');
     for (const lit of text.matchAll(/\baction:\s*'([a-z_]+\.[a-z_.]+)'/g)) names.add(lit[1] ?? '');
+    // Audited reads through a route's local `audit(c, target, 'context.verb')` helper.
+    for (const lit of text.matchAll(/\baudit\(c, [^,]+, '([a-z_]+\.[a-z_.]+)'\)/g)) names.add(lit[1] ?? '');
+    // Customer reads are audited as `customer.<purpose>` (compose.ts): the purposes given to customers.get().
+    for (const lit of text.matchAll(/\.get\([^()]*(?:\([^()]*\))?[^()]*, (?:[\w.]+ \?\? )?'([a-z0-9_]+)'\)/g))
+      if (/customers|this\.get|screenpop/.test(text)) names.add(`customer.${lit[1]}`);
+    for (const lit of text.matchAll(/async get\(id: string, actor: Actor, purpose = '([a-z0-9_]+)'\)/g))
+      names.add(`customer.${lit[1]}`);
   }
   return names;
 }

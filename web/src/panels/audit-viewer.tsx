@@ -8,7 +8,7 @@ import type { User } from '../data/auth.ts';
 import { fetchUsers } from '../data/users.ts';
 import { locale, t } from '../i18n/index.ts';
 import { actionLabel } from './audit-actions.ts';
-import { AuditDetails } from './audit-details.tsx';
+import { AuditDetails, targetText } from './audit-details.tsx';
 import { AuditFilters, type Filters, NO_FILTERS } from './audit-filters.tsx';
 import { AuditVerify } from './audit-verify.tsx';
 
@@ -135,7 +135,7 @@ export function AuditViewerPanel() {
                 {nameOf(r.actor)}
               </td>
               <td data-testid="audit-action">{actionLabel(r.action)}</td>
-              <td title={r.target}>{r.target ? nameOf(r.target) : ''}</td>
+              <td title={r.target}>{r.target ? targetText(r.target, nameOf) : ''}</td>
               <td>{t(`audit.outcome.${r.outcome}`)}</td>
               <td>{r.source ?? ''}</td>
               <td>

@@ -4,6 +4,7 @@ import { ErrorText } from '../components/error-text.tsx';
 import { useAction } from '../components/use-action.ts';
 import { deleteRole, type Permission, type Role, updateRole } from '../data/roles.ts';
 import { roleName, t } from '../i18n/index.ts';
+import { shippedName } from '../i18n/labels.ts';
 import { PermissionPicker } from './permission-picker.tsx';
 
 export function RoleCard(props: {
@@ -38,7 +39,7 @@ export function RoleCard(props: {
       <div class="row">
         <h2>{roleName(role.id)}</h2>
         <span class="tag">{t(role.builtin ? 'roles.builtin' : 'roles.custom')}</span>
-        {role.description && <span class="muted">{role.description}</span>}
+        {role.description && <span class="muted">{shippedName('roleDesc', role.id, role.description)}</span>}
       </div>
       <PermissionPicker
         selected={draft.value ?? role.permissions}

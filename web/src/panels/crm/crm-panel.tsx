@@ -3,7 +3,7 @@ import { api, can } from '../../app-state.ts';
 import { ErrorText } from '../../components/error-text.tsx';
 import { useAction } from '../../components/use-action.ts';
 import { ApiError } from '../../data/api.ts';
-import { t } from '../../i18n/index.ts';
+import { type MessageKey, t } from '../../i18n/index.ts';
 import {
   fetchScreenPop,
   findByPhone,
@@ -128,7 +128,7 @@ export function CrmPanel() {
           >
             {['customers', 'orders', 'warranties', 'products'].map((k) => (
               <option key={k} value={k}>
-                {k}
+                {t(`crmKind.${k}` as MessageKey)}
               </option>
             ))}
           </select>

@@ -4,6 +4,7 @@ import { api } from '../../app-state.ts';
 import type { User } from '../../data/auth.ts';
 import { fetchUsers } from '../../data/users.ts';
 import { t } from '../../i18n/index.ts';
+import { label, shippedName } from '../../i18n/labels.ts';
 import {
   type AgentRow,
   CONFIG_KINDS,
@@ -63,14 +64,14 @@ export function RoutingAdminPanel() {
     current === 'agents'
       ? agents.value.map(({ userId, state, reason, load: _l, ...body }) => ({
           id: userId,
-          label: `${userName(userId)} — ${t(`routing.state.${state as 'available' | 'not_ready' | 'offline'}`)}${reason ? ` (${reason})` : ''}`,
+          label: `${userName(userId)} — ${t(`routing.state.${state as 'available' | 'not_ready' | 'offline'}`)}${reason ? ` (${label('reason', reason)})` : ''}`,
           body,
         }))
       : current === 'match' || current === 'reasons' || !cfg
         ? []
         : (cfg[current] as Array<{ id: string; name: string }>).map(({ id, ...body }) => ({
             id,
-            label: body.name,
+            label: current === 'queues' ? shippedName('queue', id, body.name) : body.name,
             body,
           }));
   const select = (k: Tab) => {

@@ -1,7 +1,10 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { api } from '../../app-state.ts';
+import { formatDateTime } from '../../i18n/format.ts';
 import { t } from '../../i18n/index.ts';
+import { label as labelOf } from '../../i18n/labels.ts';
+import { fieldName } from '../audit-details.tsx';
 import { addNote, getTicket, type TicketDetail, transitionTicket } from './api.ts';
 import { type Failure, failureOf, RefusalText } from './refusal.tsx';
 import { stateLabel } from './workflow-diagram.tsx';
@@ -81,7 +84,7 @@ export function TicketDetailView(props: { id: string; onBack: () => void }) {
       <ul>
         {d.notes.map((n) => (
           <li key={n.id} data-testid="ticket-note">
-            [{n.kind}] {n.author}: {n.text}
+            [{labelOf('ticketAction', n.kind === 'reply' ? 'replied' : 'note_added')}] {n.author}: {n.text}
           </li>
         ))}
       </ul>
@@ -114,7 +117,8 @@ export function TicketDetailView(props: { id: string; onBack: () => void }) {
       <ol data-testid="ticket-history">
         {d.history.map((h) => (
           <li key={h.seq}>
-            {h.at} · {h.actor} · {h.action} · {Object.keys(h.changes).join(', ')}
+            {formatDateTime(h.at)} · {h.actor === 'system' ? t('tickets.system') : h.actor} ·{' '}
+            {labelOf('ticketAction', h.action)} · {Object.keys(h.changes).map(fieldName).join('、')}
           </li>
         ))}
       </ol>

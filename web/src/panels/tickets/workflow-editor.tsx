@@ -4,6 +4,7 @@ import { api } from '../../app-state.ts';
 import { ErrorText } from '../../components/error-text.tsx';
 import { useAction } from '../../components/use-action.ts';
 import { t } from '../../i18n/index.ts';
+import { shippedName } from '../../i18n/labels.ts';
 import {
   listWorkflows,
   publishWorkflow,
@@ -126,7 +127,7 @@ export function WorkflowEditor() {
             <option value="">—</option>
             {list.value.map((x) => (
               <option key={x.id} value={x.id}>
-                {x.name} (v{x.version})
+                {shippedName('workflow', x.id, x.name)} (v{x.version})
               </option>
             ))}
           </select>

@@ -4,6 +4,7 @@ import { api, can } from '../../app-state.ts';
 import { ErrorText } from '../../components/error-text.tsx';
 import { useAction } from '../../components/use-action.ts';
 import { MESSAGES, type MessageKey, t } from '../../i18n/index.ts';
+import { type LabelKind, label } from '../../i18n/labels.ts';
 import { pct } from '../wallboard/api.ts';
 import '../wallboard/wallboard.css';
 import {
@@ -66,7 +67,7 @@ function TermTable(props: { id: string; title: MessageKey; terms: TermView[]; sp
   );
 }
 
-function LabelTable(props: { id: string; title: MessageKey; rows: LabelTrend[] }) {
+function LabelTable(props: { id: string; title: MessageKey; kind: LabelKind; rows: LabelTrend[] }) {
   if (props.rows.length === 0) return null;
   return (
     <section data-testid={`tp-${props.id}`}>
@@ -82,7 +83,7 @@ function LabelTable(props: { id: string; title: MessageKey; rows: LabelTrend[] }
         <tbody>
           {props.rows.map((r) => (
             <tr key={r.label}>
-              <td>{r.label}</td>
+              <td>{label(props.kind, r.label)}</td>
               <td>{r.total}</td>
               <td>
                 <Sparkline values={r.series} />
@@ -224,8 +225,8 @@ export function TopicsPanel() {
             <TermTable id="rising" title="tp.rising" terms={r.rising} split={BASELINE_DAYS} />
             <TermTable id="falling" title="tp.falling" terms={r.falling} split={BASELINE_DAYS} />
             <TermTable id="top" title="tp.top" terms={r.top} split={BASELINE_DAYS} />
-            <LabelTable id="intents" title="tp.intents" rows={r.labels.intent} />
-            <LabelTable id="wrapups" title="tp.wrapUps" rows={r.labels.wrapUp} />
+            <LabelTable id="intents" title="tp.intents" kind="intent" rows={r.labels.intent} />
+            <LabelTable id="wrapups" title="tp.wrapUps" kind="wrapUp" rows={r.labels.wrapUp} />
           </div>
         </>
       ) : null}

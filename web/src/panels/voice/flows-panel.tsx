@@ -4,6 +4,7 @@ import { api } from '../../app-state.ts';
 import { ErrorText } from '../../components/error-text.tsx';
 import { ApiError } from '../../data/api.ts';
 import { type MessageKey, t } from '../../i18n/index.ts';
+import { shippedName } from '../../i18n/labels.ts';
 import { fetchConfig } from '../routing/api.ts';
 import { type FlowCheck, type FlowRow, fetchFlow, fetchFlows, saveFlow, validateFlow } from './api.ts';
 import type { FlowDraft } from './flow-model.ts';
@@ -137,7 +138,7 @@ export function FlowsPanel() {
               data-testid={`flow-open-${row.id}`}
               onClick={() => void open(row.id)}
             >
-              {row.name}
+              {shippedName('flow', row.id, row.name)}
             </button>
             <code>{row.id}</code> <span>{t('flows.version', { version: row.version })}</span>
           </li>

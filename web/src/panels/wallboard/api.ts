@@ -41,6 +41,13 @@ export interface Staffing {
 }
 
 export const fetchWallboard = (api: ApiClient) => api.get<Wallboard>('/api/analytics/wallboard');
+/** Queue names by id (the wallboard shows names, not ids). */
+export const fetchQueueNames = async (api: ApiClient) =>
+  Object.fromEntries(
+    (await api.get<{ queues: { id: string; name: string }[] }>('/api/routing/queue-names')).queues.map(
+      (q) => [q.id, q.name],
+    ),
+  ) as Record<string, string>;
 export const fetchIntervals = (api: ApiClient, from: string, to: string) =>
   api.get<{ intervals: IntervalRowView[] }>('/api/analytics/intervals', { from, to });
 export const computeStaffing = (api: ApiClient, body: Record<string, number>) =>

@@ -4,7 +4,8 @@ import { api, onEvent } from '../../app-state.ts';
 import { ErrorText } from '../../components/error-text.tsx';
 import { useAction } from '../../components/use-action.ts';
 import { t } from '../../i18n/index.ts';
-import { fetchWallboard, mmss, pct, type Wallboard } from './api.ts';
+import { shippedName } from '../../i18n/labels.ts';
+import { fetchQueueNames, fetchWallboard, mmss, pct, type Wallboard } from './api.ts';
 import './wallboard.css';
 
 function Tile(props: { id: string; label: string; value: string; sub?: string }) {
@@ -23,11 +24,19 @@ function Tile(props: { id: string; label: string; value: string; sub?: string })
 export function WallboardPanel() {
   const wb = useSignal<Wallboard | undefined>(undefined);
   const now = useSignal(Date.now());
+  const names = useSignal<Record<string, string>>({});
   const load = useAction();
   useEffect(() => {
     void load.run(async () => {
       wb.value = await fetchWallboard(api);
     });
+    // Names are a nicety: a queue whose name cannot be read shows its id.
+    fetchQueueNames(api).then(
+      (n) => {
+        names.value = n;
+      },
+      () => undefined,
+    );
     const off = onEvent('analytics.wallboard_updated', (e) => {
       wb.value = e.data as unknown as Wallboard;
     });
@@ -88,7 +97,7 @@ export function WallboardPanel() {
             <tbody>
               {w.byQueue.map((q) => (
                 <tr key={q.queue} data-testid={`wb-queue-${q.queue}`}>
-                  <td>{q.queue}</td>
+                  <td>{shippedName('queue', q.queue, names.value[q.queue])}</td>
                   <td>{q.waiting}</td>
                   <td>{pct(q.kpis.answerRate)}</td>
                   <td>{pct(q.kpis.serviceLevel)}</td>
