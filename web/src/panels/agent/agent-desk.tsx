@@ -2,10 +2,10 @@ import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { api, onEvent } from '../../app-state.ts';
 import { ErrorText } from '../../components/error-text.tsx';
+import { lazyPanel } from '../../components/lazy-panel.tsx';
 import { useAction } from '../../components/use-action.ts';
 import { ApiError } from '../../data/api.ts';
 import { t } from '../../i18n/index.ts';
-import { Softphone } from '../../softphone/index.ts';
 import { InboxPanel } from '../inbox/inbox-panel.tsx';
 import {
   type AgentState,
@@ -18,6 +18,9 @@ import {
 } from './api.ts';
 import { OfferPop } from './offer-pop.tsx';
 import { StateSelector } from './state-selector.tsx';
+
+/** The browser phone (WebRTC) is fetched when a voice offer is accepted, not with the desk. */
+const Softphone = lazyPanel(() => import('../../softphone/index.ts').then((m) => m.Softphone));
 
 /** Event types that change what the desk shows; anything else on the socket is ignored. */
 const REFRESH_ON = /^(routing\.offer_|agent\.state_changed)/;

@@ -2,6 +2,7 @@ import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { api, onEvent } from '../../app-state.ts';
 import { ErrorText } from '../../components/error-text.tsx';
+import { lazyPanel } from '../../components/lazy-panel.tsx';
 import { useAction } from '../../components/use-action.ts';
 import { t } from '../../i18n/index.ts';
 import { AssistPanel } from '../assist/assist-panel.tsx';
@@ -9,7 +10,6 @@ import { fetchScreenPop, type ScreenPopView } from '../crm/api.ts';
 import { ScreenPopCard } from '../crm/screenpop-card.tsx';
 import { ConsultButton } from '../teamchat/consult-button.tsx';
 import { CreateTicketButton } from '../tickets/create-ticket-button.tsx';
-import { TicketDetailView } from '../tickets/ticket-detail.tsx';
 import {
   addNote,
   type ContactRow,
@@ -24,6 +24,11 @@ import { Composer } from './composer.tsx';
 import { KbSearch } from './kb-search.tsx';
 import { CustomerTimeline, channelLabel, MessageItem } from './timeline.tsx';
 import { WrapUp } from './wrap-up.tsx';
+
+/** A ticket made from the contact; its page (workflow diagram, audit fields) is fetched once one is opened. */
+const TicketDetailView = lazyPanel(() =>
+  import('../tickets/ticket-detail.tsx').then((m) => m.TicketDetailView),
+);
 
 /** Events that may change what this view shows. */
 const RELOAD_ON = /^(conversation\.|contact\.|webchat\.)/;
