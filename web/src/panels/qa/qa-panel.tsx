@@ -9,6 +9,7 @@ import { listQa, periodBounds, type QaReportRow, type QaResult, qaReport } from 
 import { BotSettingsCard } from './bot-settings.tsx';
 import { QaDetail } from './qa-detail.tsx';
 import { QaReportTable, QaResultsTable } from './qa-tables.tsx';
+import { ScorecardsCard } from './scorecards-card.tsx';
 import './qa.css';
 
 const daysAgo = (n: number) => {
@@ -134,6 +135,7 @@ export function QaPanel() {
         }}
       />
       <QaReportTable rows={report.value} nameOf={nameOf} />
+      <ScorecardsCard />
       {can('system.manage') ? <BotSettingsCard /> : null}
     </div>
   );
