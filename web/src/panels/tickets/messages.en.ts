@@ -97,8 +97,6 @@ export const ticketsEn = {
   'tickets.dept.usedTicket': 'Open ticket {number} is assigned to it',
   'tickets.dept.usedWorkflow': 'Workflow "{name}" needs its {level} engineers',
   'tickets.dept.usedPolicy': 'SLA policy "{name}" escalates to it',
-  'error.TICKETS_UNKNOWN_REFERENCE':
-    'The department or user picked no longer exists; nothing was saved. Pick again.',
   'error.TICKETS_IN_USE': 'It is still in use, so it was not deleted.',
   'tickets.sla.name': 'Policy name',
   'tickets.sla.firstResponse': 'First response (business minutes)',

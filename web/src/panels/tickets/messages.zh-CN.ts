@@ -99,7 +99,6 @@ export const ticketsZhCN: Record<keyof typeof ticketsEn, string> = {
   'tickets.dept.usedTicket': '未关闭工单 {number} 分配给了该部门',
   'tickets.dept.usedWorkflow': '流程“{name}”需要该部门的 {level} 人员',
   'tickets.dept.usedPolicy': 'SLA 策略“{name}”会升级到该部门',
-  'error.TICKETS_UNKNOWN_REFERENCE': '所选的部门或用户已不存在，未保存。请重新选择。',
   'error.TICKETS_IN_USE': '仍在使用中，未删除。',
   'tickets.sla.name': '策略名称',
   'tickets.sla.firstResponse': '首次响应（工作分钟）',
