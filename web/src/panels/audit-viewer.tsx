@@ -132,7 +132,7 @@ export function AuditViewerPanel() {
                 <time dateTime={r.at}>{when.format(new Date(r.at))}</time>
               </td>
               <td data-testid="audit-actor" title={r.actor}>
-                {nameOf(r.actor)}
+                {targetText(r.actor, nameOf)}
               </td>
               <td data-testid="audit-action">{actionLabel(r.action)}</td>
               <td title={r.target}>{r.target ? targetText(r.target, nameOf) : ''}</td>
