@@ -31,8 +31,9 @@ export interface ForwarderOptions {
  *
  * Syslog over TCP/TLS has no application-level acknowledgement. The cursor
  * therefore moves only after a batch's bytes are written and flushed to the
- * kernel with the connection still up (no FIN, RST or error seen), and it is
- * saved right after that write, before the next batch is read. A record can
+ * kernel with the connection still up (no FIN, RST or error seen, also a
+ * moment after the flush: see CollectorLink.send), and it is saved right
+ * after that write, before the next batch is read. A record can
  * reach the collector twice only if the appliance dies, or the connection
  * drops, between that flush and the cursor save (one fsync); then the batch is
  * sent again from the cursor. Moving the cursor before the write would lose
@@ -127,6 +128,8 @@ export class SiemForwarder {
     this.#tokens -= records.length;
     this.#sent += records.length;
     this.#lastSentAt = this.#now();
+    this.#failures = 0;
+    this.#lastError = undefined;
     this.#checkBacklog(this.#o.source.lastSeq() - next.seq);
     return records.length === want && this.#o.source.lastSeq() > next.seq ? 0 : IDLE_MS;
   }
@@ -171,10 +174,16 @@ export class SiemForwarder {
     this.#link = undefined;
     if (this.#state === 'closed') return IDLE_MS;
     const now = this.#now();
+    const message = err instanceof Error ? err.message : String(err);
+    this.#failures++;
+    if (!(err instanceof SiemError)) {
+      // The audit or siem store failed, not the collector: retry the same batch (it may then arrive twice).
+      log.error(`cannot forward audit records [collector:${this.#collector}]`, { err });
+      this.#lastError = message;
+      return Math.min(FIRST_RETRY_MS * 2 ** Math.min(this.#failures - 1, 20), MAX_RETRY_MS);
+    }
     this.#state = 'unreachable';
     this.#unreachableSince ??= now;
-    this.#failures++;
-    const message = err instanceof Error ? err.message : String(err);
     if (message !== this.#lastError)
       log.warn(`cannot forward audit records [collector:${this.#collector}]: ${message}`);
     this.#lastError = message;

@@ -21,6 +21,9 @@ const CERT_ERRORS = new Set([
   'INVALID_CA',
 ]);
 
+/** How long after a flush a reset still counts against the batch (loopback/LAN round trips are far shorter). */
+const SETTLE_MS = 25;
+
 export function describe(target: SiemTarget): string {
   const host = isIP(target.host) === 6 ? `[${target.host}]` : target.host;
   return `${target.transport}://${host}:${target.port}`;
@@ -115,15 +118,21 @@ export class CollectorLink {
     return this.#down === undefined && !this.#socket.destroyed && this.#socket.writable;
   }
 
-  /** Writes framed messages; resolves once flushed with the connection still up. */
-  send(bytes: Buffer): Promise<void> {
-    if (!this.up) return Promise.reject(this.#lost());
-    return new Promise((resolve, reject) => {
-      this.#socket.write(bytes, (err) => {
-        if (err || !this.up) reject(this.#lost(err ?? undefined));
-        else resolve();
-      });
+  /**
+   * Writes framed messages; resolves once flushed with the connection still up.
+   * A collector that closed the connection a moment ago still lets the kernel
+   * take our bytes (it answers with a reset), so the close must be seen first:
+   * I/O events are let in before the write, and for `settleMs` after the flush
+   * (a reset on a LAN arrives within a round trip).
+   */
+  async send(bytes: Buffer, options: { settleMs?: number } = {}): Promise<void> {
+    await new Promise((r) => setImmediate(r));
+    if (!this.up) throw this.#lost();
+    await new Promise<void>((resolve, reject) => {
+      this.#socket.write(bytes, (err) => (err ? reject(this.#lost(err)) : resolve()));
     });
+    await new Promise((r) => setTimeout(r, options.settleMs ?? SETTLE_MS));
+    if (!this.up) throw this.#lost();
   }
 
   #lost(cause?: Error): SiemError {
