@@ -4,7 +4,8 @@
 //   js_gzip_bytes                   every script the sign-in page loads in Chromium asking for
 //                                   `Accept-Encoding: gzip`: encoded body bytes received (js_br_bytes:
 //                                   the same with Chromium's own header, which gets brotli)
-//   agent_first_load_js_gzip_bytes  the same for an agent signing in until the desk is rendered
+//   agent_first_load_js_gzip_bytes  the same for an agent signing in until the desk is rendered and its
+//                                   lazy chunks stop loading (agent_first_load_by_chunk: per chunk)
 //   widget_js_gzip_bytes            the same for the widget's demo page (appliance scripts only)
 //   first_load_ms_p50/p99           cold cache (fresh context) to the frame that paints the sign-in form, 10 runs
 //   offer_visible_ms_p50/p99        a widget visitor's first message to the offer card on the desk, 20 runs
@@ -46,15 +47,20 @@ function ensureConsoleBuilt(): void {
 
 type Fetched = Promise<{ url: string; status: number; encoding: string | undefined; bytes: number }>;
 
+const isScriptUrl = (url: string) => /\.m?js$/.test(new URL(url).pathname);
+
 /**
  * Every script `page` fetches from `origin` (lazy chunks included), once per URL, with the
  * body bytes Chromium received for it (encoded: what crossed the wire) and its encoding.
+ * By URL as well as by resource type: a chunk vite preloads with <link rel="modulepreload">
+ * is fetched by the link (resource type "other"), and its import() then reads it from cache.
  */
 function scriptsOf(page: Page, origin: string): Map<string, Fetched> {
   const scripts = new Map<string, Fetched>();
   page.on('requestfinished', (req) => {
     const url = req.url().split('#')[0] ?? '';
-    if (!url.startsWith(origin) || req.resourceType() !== 'script' || scripts.has(url)) return;
+    if (!url.startsWith(origin) || scripts.has(url)) return;
+    if (req.resourceType() !== 'script' && !isScriptUrl(url)) return;
     scripts.set(
       url,
       (async () => {
@@ -88,6 +94,38 @@ async function wireBytes(
     bytes += f.bytes;
   }
   return { bytes, files: scripts.size };
+}
+
+/**
+ * Fails when the page ran a script of `origin` that `scripts` did not count (the browser's own
+ * resource timing list is the reference), so the sums can never silently leave chunks out.
+ * Polls briefly: a request's "finished" event may reach us after the page lists the resource.
+ */
+async function assertAllCounted(page: Page, origin: string, scripts: Map<string, Fetched>): Promise<void> {
+  let missed: string[] = [];
+  await untilTrue(
+    'every script the page loaded to be counted',
+    async () => {
+      const ran = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name));
+      missed = ran.filter(
+        (u) => u.startsWith(origin) && isScriptUrl(u) && !scripts.has(u.split('#')[0] ?? ''),
+      );
+      return missed.length === 0;
+    },
+    { timeoutMs: 5_000 },
+  ).catch(() => {
+    throw new Error(`scripts loaded but not counted: ${missed.join(', ')}`);
+  });
+}
+
+/** Bytes per chunk, by file name without vite's content hash (`index`, `agent-desk`, `contacts-db`, …). */
+async function byChunk(scripts: Map<string, Fetched>): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const f of await Promise.all(scripts.values())) {
+    const name = (new URL(f.url).pathname.split('/').pop() ?? '').replace(/-[\w-]{8}\.m?js$/, '');
+    out[name] = (out[name] ?? 0) + f.bytes;
+  }
+  return Object.fromEntries(Object.entries(out).sort((a, b) => b[1] - a[1]));
 }
 
 /** A fresh context (cold cache): `gzip` asks for gzip only, as the figures' name says; `br` is Chromium's own header. */
@@ -192,6 +230,7 @@ export async function run(): Promise<Record<string, unknown>> {
       const scripts = scriptsOf(page, origin);
       await page.goto(origin, { waitUntil: 'networkidle' });
       await page.getByTestId('login-username').waitFor();
+      await assertAllCounted(page, origin, scripts);
       signIn[enc] = await wireBytes(scripts, enc);
       await ctx.close();
     }
@@ -215,7 +254,9 @@ export async function run(): Promise<Record<string, unknown>> {
     await openDesk(desk, origin, 'bench.agent', password);
     await desk.getByTestId('agent-desk').waitFor();
     await settled(deskScripts); // chunks the rendered desk fetched (the contacts replica) belong to its first load
+    await assertAllCounted(desk, origin, deskScripts);
     const agentLoad = await wireBytes(deskScripts, 'gzip');
+    const agentChunks = await byChunk(deskScripts);
 
     // A visitor's message to the offer card on the desk.
     const offers: number[] = [];
@@ -261,6 +302,7 @@ export async function run(): Promise<Record<string, unknown>> {
       js_files: signIn.gzip.files,
       js_br_bytes: signIn.br.bytes,
       agent_first_load_js_files: agentLoad.files,
+      agent_first_load_by_chunk: agentChunks,
       widget_js_files: widget.files,
       first_load_ms_p99: loads.p99,
       first_load_runs: FIRST_LOAD_RUNS,
