@@ -10,6 +10,7 @@ import { ConversationService } from './service.ts';
 import { CONVERSATION_SEALED_FIELDS, ConversationStore, conversationKeyIdFor } from './store.ts';
 
 const CONTACT_INDEX = 'contact-index-v1';
+const CONTACT_LIST_INDEX = 'contact-list-index-v1';
 
 /** Conversations, contacts and the customer 360; provides `services.conversations`. */
 export const conversationsModule: BranchModule = {
@@ -27,6 +28,10 @@ export const conversationsModule: BranchModule = {
     // Contacts stored before the customer index existed get their entries once (a rerun is harmless).
     if (!(await store.migrated(CONTACT_INDEX))) {
       await store.markMigrated(CONTACT_INDEX, { contacts: await store.indexContacts() });
+    }
+    // Likewise the list indexes (inboxes, the supervisor's list).
+    if (!(await store.migrated(CONTACT_LIST_INDEX))) {
+      await store.markMigrated(CONTACT_LIST_INDEX, { contacts: await store.indexContactLists() });
     }
     const service = new ConversationService(store, {
       customers,

@@ -1,6 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { type AppEnv, createRouter, principalOf, requirePermission } from '../http/index.ts';
+import {
+  type AppEnv,
+  createRouter,
+  cursorAfter,
+  NextCursor,
+  PageQuery,
+  pageOf,
+  principalOf,
+  requirePermission,
+} from '../http/index.ts';
+import { isUnclaimedOffline } from './contact-index.ts';
 import { ConversationsError } from './errors.ts';
 import type { ConversationService } from './service.ts';
 import type { Contact, ContactState } from './types.ts';
@@ -15,12 +25,23 @@ const json = <T extends z.ZodType>(schema: T, description: string) => ({
 
 type Read = (read: { actor: string; target: string; source?: string; action?: string }) => Promise<void>;
 
-/** Agents see their own contacts; supervisors (contacts.monitor) see all. */
-/** Left out of hours and not yet picked up: in every agent's inbox, for whoever answers it first. */
-function isUnclaimedOffline(contact: Contact): boolean {
-  return contact.state === 'queued' && !contact.agentId && contact.attributes['offline'] === true;
-}
+/** A contact as the lists answer it (types.ts Contact). */
+const ContactOut = z.object({
+  id: z.string(),
+  conversationId: z.string(),
+  customerId: z.string(),
+  channel: z.enum(['webchat', 'email', 'wechat', 'wecom', 'voice']),
+  threadKey: z.string(),
+  state: z.enum(STATES),
+  attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+  agentId: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  timeline: z.partialRecord(z.enum(STATES), z.string()),
+  wrapUpCode: z.string().optional(),
+});
 
+/** Agents see their own contacts; supervisors (contacts.monitor) see all. */
 function assertMayHandle(c: Context<AppEnv>, contact: Contact): void {
   const p = principalOf(c);
   if (p.permissions.has('contacts.monitor') || contact.agentId === p.userId) return;
@@ -42,29 +63,39 @@ export function conversationRoutes(service: ConversationService, recordRead: Rea
     createRoute({
       method: 'get',
       path: '/contacts',
-      summary: "The caller's contacts plus unclaimed out-of-hours ones (scope=all needs contacts.monitor)",
+      summary:
+        "The caller's contacts plus unclaimed out-of-hours ones (scope=all needs contacts.monitor), newest first, a page at a time (limit ≤ 200; cursor from nextCursor)",
       request: {
-        query: z.object({
-          scope: z.enum(['mine', 'all']).default('mine'),
-          state: z.string().max(80).optional(),
-        }),
+        query: z
+          .object({
+            scope: z.enum(['mine', 'all']).default('mine'),
+            state: z.string().max(80).optional(),
+          })
+          .extend(PageQuery.shape),
       },
-      responses: { 200: json(z.object({ contacts: z.array(AnyJson) }), 'Contacts') },
+      responses: {
+        200: json(z.object({ contacts: z.array(ContactOut), nextCursor: NextCursor }), 'A page of contacts'),
+      },
     }),
     async (c) => {
-      const q = c.req.valid('query');
+      const { limit, cursor, ...q } = c.req.valid('query');
       const p = principalOf(c);
       const all = q.scope === 'all' && p.permissions.has('contacts.monitor');
-      const states = q.state
-        ?.split(',')
-        .filter((s): s is ContactState => (STATES as readonly string[]).includes(s));
-      const contacts = await service.listContacts({
-        ...(all ? {} : { agentId: p.userId }),
-        ...(states?.length ? { states } : {}),
-      });
-      if (!all && (!states?.length || states.includes('queued')))
-        contacts.push(...(await service.listContacts({ states: ['queued'] })).filter(isUnclaimedOffline));
-      return c.json({ contacts: contacts as unknown as Record<string, unknown>[] }, 200);
+      const states = [
+        ...new Set(
+          q.state?.split(',').filter((s): s is ContactState => (STATES as readonly string[]).includes(s)),
+        ),
+      ].sort();
+      const scope = `contacts?${all ? 'all' : `mine=${p.userId}`}&state=${states.join(',')}`;
+      const res = await service.pageContacts(
+        {
+          ...(all ? {} : { agentId: p.userId, withUnclaimedOffline: true }),
+          ...(states.length ? { states } : {}),
+        },
+        pageOf({ limit, cursor }, scope),
+      );
+      const nextCursor = cursorAfter(scope, res.last);
+      return c.json({ contacts: res.contacts, ...(nextCursor ? { nextCursor } : {}) }, 200);
     },
   );
 

@@ -4,6 +4,7 @@ import type { CustomerService } from '../customers/index.ts';
 import type { EventBus } from '../events/index.ts';
 import { KeyedLock } from '../storage/index.ts';
 import { checkAttachments, policyFor } from './attachments.ts';
+import type { ContactListFilter } from './contact-index.ts';
 import { ConversationsError } from './errors.ts';
 import { assertTransition, isFinal } from './lifecycle.ts';
 import { checkInbound, mustContact, notFound } from './message-rules.ts';
@@ -228,7 +229,7 @@ export class ConversationService {
       if (to === 'queued') delete next.agentId;
       else if (options.agentId) next.agentId = options.agentId;
       if (options.wrapUpCode) next.wrapUpCode = options.wrapUpCode;
-      await this.#store.putContact(next, doc._rev);
+      await this.#store.putContact(next, doc._rev, c);
       await this.#publishState(next, options.actor ?? 'system', now);
       return next;
     });
@@ -263,7 +264,7 @@ export class ConversationService {
         attributes: { ...doc.attributes, ...attrs },
         updatedAt: this.#now().toISOString(),
       };
-      await this.#store.putContact(next, doc._rev);
+      await this.#store.putContact(next, doc._rev, contactOf(doc));
       await this.#bus.publish(
         'contact.attributes_changed',
         { contactId, keys: Object.keys(attrs) },
@@ -329,6 +330,15 @@ export class ConversationService {
         (!filter.states || filter.states.includes(c.state)) &&
         (!filter.customerIds || filter.customerIds.includes(c.customerId)),
     );
+  }
+
+  /** A page of a contact listing, newest first (see ContactListFilter); `last` resumes it. */
+  async pageContacts(
+    filter: ContactListFilter,
+    page: { limit: number; after?: string },
+  ): Promise<{ contacts: Contact[]; last?: string }> {
+    const res = await this.#store.pageContacts(filter, page);
+    return { contacts: res.items, ...(res.last === undefined ? {} : { last: res.last }) };
   }
 
   /** The latest `limit` contacts of these customers, newest first; reads only those (an index walk). */

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { type DocStore, StorageError, type StoredDoc } from '../storage/index.ts';
+import { type DocStore, StorageError, type StoredDoc, walkIndex } from '../storage/index.ts';
+import { type ContactListFilter, contactListKeys, listingPrefixes } from './contact-index.ts';
 import type {
   Attachment,
   AttachmentInput,
@@ -148,25 +149,72 @@ export class ConversationStore {
     return this.#db.get<ContactDoc>(`ct:${id}`);
   }
 
-  /** A new contact is written with its customer-index entry in one commit. */
-  async putContact(c: Contact, rev?: string): Promise<void> {
+  /**
+   * A new contact is written with its customer-index and list-index entries in
+   * one commit. An update writes the list-index entries the contact gains in
+   * the same commit and removes the ones it lost after it (a crash in between
+   * leaves an entry that `pageContacts()` skips, since it re-checks each
+   * contact against its entry). `prior` spares a read when the caller has it.
+   */
+  async putContact(c: Contact, rev?: string, prior?: Contact): Promise<void> {
     const doc: ContactDoc & { _id: string; _rev?: string } = {
       ...c,
       type: 'contact',
       _id: `ct:${c.id}`,
       ...(rev ? { _rev: rev } : {}),
     };
-    if (rev) {
-      await this.#db.put<ContactDoc>(doc);
+    const entries = (keys: string[]) => keys.map((k) => ({ _id: k, contactId: c.id }));
+    if (!rev) {
+      const [row] = await this.#db.bulkPut<object>([doc, contactEntry(c), ...entries(contactListKeys(c))]);
+      throwUnlessWritten(row, c.id);
       return;
     }
-    const [row] = await this.#db.bulkPut<object>([doc, contactEntry(c)]);
-    if (!row || 'error' in row) {
-      const code =
-        row && 'error' in row && row.error === 'STORAGE_CONFLICT' ? 'STORAGE_CONFLICT' : 'STORAGE_IO';
-      throw new StorageError(code, `Cannot write contact [id:${c.id}]`, {
-        status: code === 'STORAGE_CONFLICT' ? 409 : 500,
+    const was = prior ?? (await this.contact(c.id));
+    const before = was ? contactListKeys(was) : [];
+    const after = contactListKeys(c);
+    const added = after.filter((k) => !before.includes(k));
+    if (added.length === 0) await this.#db.put<ContactDoc>(doc);
+    else throwUnlessWritten((await this.#db.bulkPut<object>([doc, ...entries(added)]))[0], c.id);
+    for (const key of before.filter((k) => !after.includes(k))) {
+      const stale = await this.#db.get(key);
+      if (stale) await this.#db.remove(key, stale._rev).catch(() => undefined);
+    }
+  }
+
+  /**
+   * A page of contacts, newest first, merged from the list indexes the filter
+   * names: reads about a page of contacts whatever the total. `last` resumes it.
+   */
+  async pageContacts(
+    filter: ContactListFilter,
+    page: { limit: number; after?: string },
+  ): Promise<{ items: Contact[]; last?: string }> {
+    return walkIndex<{ contactId: string }, Contact>(this.#db, {
+      prefixes: listingPrefixes(filter),
+      limit: page.limit,
+      after: page.after,
+      descending: true,
+      load: async (es) =>
+        (await Promise.all(es.map((e) => this.contact(e.contactId)))).map((d) => d && stripContact(d)),
+      accept: (c, e) => contactListKeys(c).includes(e._id),
+    });
+  }
+
+  /** Adds the list-index entries of contacts stored before those indexes existed; an existing entry is kept. */
+  async indexContactLists(batch = 500): Promise<number> {
+    let after: string | undefined;
+    let count = 0;
+    for (;;) {
+      const docs = await this.#db.list<ContactDoc>({
+        prefix: 'ct:',
+        limit: batch,
+        ...(after ? { after } : {}),
       });
+      const entries = docs.flatMap((d) => contactListKeys(d).map((k) => ({ _id: k, contactId: d.id })));
+      if (entries.length > 0) await this.#db.bulkPut<{ contactId: string }>(entries);
+      count += docs.length;
+      after = docs.at(-1)?._id;
+      if (docs.length < batch) return count;
     }
   }
 
@@ -315,6 +363,14 @@ export class ConversationStore {
 function quarantineDoc(q: QuarantinedAttachment): QuarantineDoc & { _id: string } {
   const { name, ...rest } = q;
   return { ...rest, fileName: name, _id: `qa:${q.id}` };
+}
+
+function throwUnlessWritten(row: { id: string } | { error: string } | undefined, id: string): void {
+  if (row && !('error' in row)) return;
+  const code = row && 'error' in row && row.error === 'STORAGE_CONFLICT' ? 'STORAGE_CONFLICT' : 'STORAGE_IO';
+  throw new StorageError(code, `Cannot write contact [id:${id}]`, {
+    status: code === 'STORAGE_CONFLICT' ? 409 : 500,
+  });
 }
 
 function stripContact(d: StoredDoc<ContactDoc>): Contact {
