@@ -64,8 +64,12 @@ const query = (f: QaFilter) =>
     string
   >;
 
-export const listQa = async (api: ApiClient, f: QaFilter) =>
-  (await api.get<{ results: QaResult[] }>('/api/qa/results', query(f))).results;
+/** One page of results, newest closed first; pass `nextCursor` back as `cursor` for the next. */
+export const listQaPage = (api: ApiClient, f: QaFilter, cursor?: string) =>
+  api.get<{ results: QaResult[]; nextCursor?: string }>('/api/qa/results', {
+    ...query(f),
+    ...(cursor ? { cursor } : {}),
+  });
 export const getQa = (api: ApiClient, id: string) => api.get<QaResult>(qp(id));
 export const overrideQa = (api: ApiClient, id: string, body: { score: number; comment: string }) =>
   api.post<QaResult>(`${qp(id)}/override`, body);

@@ -1,11 +1,12 @@
 import { useSignal } from '@preact/signals';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { api, can, onEvent } from '../../app-state.ts';
 import { ErrorText } from '../../components/error-text.tsx';
+import { ShowMore } from '../../components/show-more.tsx';
 import { useAction } from '../../components/use-action.ts';
 import { fetchUsers } from '../../data/users.ts';
 import { t } from '../../i18n/index.ts';
-import { listQa, periodBounds, type QaReportRow, type QaResult, qaReport } from './api.ts';
+import { listQaPage, periodBounds, type QaFilter, type QaReportRow, type QaResult, qaReport } from './api.ts';
 import { BotSettingsCard } from './bot-settings.tsx';
 import { QaDetail } from './qa-detail.tsx';
 import { QaReportTable, QaResultsTable } from './qa-tables.tsx';
@@ -27,17 +28,32 @@ export function QaPanel() {
   const report = useSignal<QaReportRow[]>([]);
   const names = useSignal<Record<string, string>>({});
   const selected = useSignal<string | undefined>(undefined);
+  const next = useSignal<string | undefined>(undefined);
+  /** The filter the shown results were read with: "Show more" continues that listing. */
+  const shown = useRef<QaFilter>({});
   const action = useAction();
+  const filter = () => ({
+    ...periodBounds(from.value, to.value),
+    ...(agentId.value ? { agentId: agentId.value } : {}),
+  });
 
   const load = () =>
     void action.run(async () => {
-      const period = periodBounds(from.value, to.value);
+      shown.current = filter();
       const [r, rows] = await Promise.all([
-        listQa(api, { ...period, ...(agentId.value ? { agentId: agentId.value } : {}) }),
-        qaReport(api, period),
+        listQaPage(api, shown.current),
+        qaReport(api, periodBounds(from.value, to.value)),
       ]);
-      results.value = r;
+      results.value = r.results;
+      next.value = r.nextCursor;
       report.value = rows;
+    });
+  /** The next page of the same filter appended (the cursor is bound to it). */
+  const more = (cursor: string) =>
+    void action.run(async () => {
+      const r = await listQaPage(api, shown.current, cursor);
+      results.value = [...(results.value ?? []), ...r.results];
+      next.value = r.nextCursor;
     });
 
   useEffect(() => {
@@ -134,6 +150,7 @@ export function QaPanel() {
           selected.value = id;
         }}
       />
+      <ShowMore next={next.value} onMore={more} testid="qa-more" busy={action.busy} />
       <QaReportTable rows={report.value} nameOf={nameOf} />
       <ScorecardsCard />
       {can('system.manage') ? <BotSettingsCard /> : null}
