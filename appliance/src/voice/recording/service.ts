@@ -6,7 +6,7 @@ import { type CryptoFacade, type DocStore, StorageError, walkIndex } from '../..
 import { decodeUlaw } from '../media/g711.ts';
 import { writeWavPcm16 } from '../media/wav.ts';
 import { loadStreamSodium } from './sodium.ts';
-import { readRecordingStream } from './stream.ts';
+import { readRecordingStreamAsync } from './stream.ts';
 
 export type RecordedLeg = 'customer' | 'agent';
 
@@ -187,7 +187,11 @@ export class RecordingService {
         docId: doc._id,
         field: leg,
       });
-      const s = readRecordingStream(join(this.#dir, callId, info.file), sodium, Buffer.from(key, 'base64'));
+      const s = await readRecordingStreamAsync(
+        join(this.#dir, callId, info.file),
+        sodium,
+        Buffer.from(key, 'base64'),
+      );
       out.truncated ||= s.truncated;
       const start = doc.events.find((e) => e.leg === leg && e.what === 'start');
       out.legs[leg] = {

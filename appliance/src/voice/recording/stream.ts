@@ -1,4 +1,5 @@
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { StreamSodium } from './sodium.ts';
 
 /**
@@ -97,7 +98,28 @@ export interface DecodedStream {
 
 /** Decrypts a leg stream; authentication failure throws, a missing FINAL sets `truncated`. */
 export function readRecordingStream(path: string, sodium: StreamSodium, key: Uint8Array): DecodedStream {
-  const buf = readFileSync(path);
+  const pull = pullRecording(readFileSync(path), sodium, key);
+  for (let step = pull.next(); ; step = pull.next()) if (step.done) return step.value;
+}
+
+/**
+ * The same, giving the event loop a turn every 32 messages (~256 KB): an hour-long
+ * leg takes seconds to decrypt, and SIP and HTTP must not wait that long.
+ */
+export async function readRecordingStreamAsync(
+  path: string,
+  sodium: StreamSodium,
+  key: Uint8Array,
+): Promise<DecodedStream> {
+  const pull = pullRecording(await readFile(path), sodium, key);
+  for (let step = pull.next(), n = 0; ; step = pull.next(), n++) {
+    if (step.done) return step.value;
+    if (n % 32 === 31) await new Promise((r) => setImmediate(r));
+  }
+}
+
+/** Yields once per decrypted message; returns the decoded stream. */
+function* pullRecording(buf: Buffer, sodium: StreamSodium, key: Uint8Array): Generator<void, DecodedStream> {
   if (buf.length < 12 || !buf.subarray(0, 8).equals(MAGIC)) throw new RangeError('not a recording stream');
   const hlen = buf.readUInt32BE(8);
   const prefix = buf.subarray(0, 12 + hlen);
@@ -131,6 +153,7 @@ export function readRecordingStream(path: string, sodium: StreamSodium, key: Uin
       records.push([pos, m.subarray(p + 6, p + 6 + n)]);
       p += 6 + n;
     }
+    yield;
   }
   const total = records.reduce((mx, [pos, b]) => Math.max(mx, pos + b.length), 0);
   const ulaw = Buffer.alloc(Math.min(total, 8000 * 60 * 60 * 4), 0xff);
