@@ -158,7 +158,7 @@ async function settledTexts(page: Page, route: string): Promise<string[]> {
       last = joined;
       return same && !loading && texts.length > 0 ? texts : undefined;
     },
-    { timeoutMs: 15_000, everyMs: 400 },
+    { timeoutMs: 15_000, everyMs: 250 },
   );
 }
 

@@ -106,6 +106,11 @@ const SOURCES: Record<LabelKind, () => string[]> = {
   // The server stores any wrap-up code; the console offers (and labels) this list.
   wrapUp: () => [...WRAP_UP_CODES],
   ticketAction: ticketActions,
+  delivery: () => {
+    const m = read('conversations/types.ts').match(/\bdelivery: ('[^;]+);/);
+    return [...(m?.[1] ?? '').matchAll(/'([^']+)'/g)].map((x) => x[1] ?? '');
+  },
+  handleKind: () => union('conversations/types.ts', 'HandleKind'),
 };
 
 test('the source scan finds the values of every kind', () => {

@@ -19,6 +19,8 @@ export const LABEL_PREFIX = {
   intent: 'intent.',
   wrapUp: 'inbox.wrap.',
   ticketAction: 'ticketAction.',
+  delivery: 'delivery.',
+  handleKind: 'handleKind.',
 } as const;
 export type LabelKind = keyof typeof LABEL_PREFIX;
 

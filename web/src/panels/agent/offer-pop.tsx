@@ -1,6 +1,7 @@
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';
 import { t } from '../../i18n/index.ts';
+import { label } from '../../i18n/labels.ts';
 import { type Offer, secondsLeft } from './api.ts';
 
 /** One offer with a live countdown; the server times it out (RONA) whatever the clock here says. */
@@ -21,7 +22,9 @@ export function OfferPop(props: { offer: Offer; busy: boolean; onAccept: () => v
       data-testid="offer-pop"
       data-offer-id={props.offer.offerId}
     >
-      <h2>{t('agent.offerTitle', { channel: props.offer.channel ?? '' })}</h2>
+      <h2>
+        {t('agent.offerTitle', { channel: props.offer.channel ? label('channel', props.offer.channel) : '' })}
+      </h2>
       <p data-testid="offer-countdown">{t('agent.offerCountdown', { seconds: String(left.value) })}</p>
       {props.offer.queueId ? <p>{t('agent.offerQueue', { queue: props.offer.queueId })}</p> : null}
       {attrs.length > 0 ? (

@@ -1,5 +1,6 @@
 import type { MessageKey } from '../../i18n/index.ts';
 import { t } from '../../i18n/index.ts';
+import { label } from '../../i18n/labels.ts';
 import type { MessageRow } from './api.ts';
 
 export const channelLabel = (c: string) => t(`inbox.channel.${c}` as MessageKey);
@@ -44,7 +45,9 @@ export function MessageItem(props: { m: MessageRow; testid: string; current?: bo
           })}
         </span>
       ))}
-      {m.direction === 'out' ? <span class="muted">{t('inbox.delivery', { state: m.delivery })}</span> : null}
+      {m.direction === 'out' ? (
+        <span class="muted">{t('inbox.delivery', { state: label('delivery', m.delivery) })}</span>
+      ) : null}
     </li>
   );
 }

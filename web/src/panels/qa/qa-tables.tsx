@@ -1,8 +1,9 @@
+import { formatDateTime } from '../../i18n/format.ts';
 import { t } from '../../i18n/index.ts';
 import { channelLabel } from '../inbox/timeline.tsx';
 import { effectiveScore, failedCount, type QaReportRow, type QaResult, topFindings } from './api.ts';
 
-const when = (iso: string) => iso.slice(0, 16).replace('T', ' ');
+const when = (iso: string) => formatDateTime(iso);
 
 /** The scored contacts, newest first; "Review" opens one. */
 export function QaResultsTable(props: {
