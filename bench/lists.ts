@@ -5,11 +5,13 @@
 // Data is bulk-loaded between runs, with the appliance stopped (LevelDB admits one process),
 // through the stores' fast path (bulkPut, batches of 1000) in their own layouts: tickets with their
 // list-index entries (`tix:`), customers with their phone blind-index entry (`idx:phone:<HMAC>`),
-// and one customer in ten with three contacts (`ct:` plus the `cx:` customer index).
+// and one customer in ten with three contacts (`ct:` plus the `cx:` customer index and the `ci:`
+// list indexes); the closed-contacts list (supervisor's view) is timed like the ticket list.
 // BENCH_SIZES=10000,100000 and BENCH_SAMPLES=200 override; BENCH_CPU_PROF=<dir> writes a
 // --cpu-prof profile of each appliance run there.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { contactListKeys } from '../appliance/src/conversations/index.ts';
 import { CUSTOMER_SEALED_FIELDS } from '../appliance/src/customers/index.ts';
 import {
   type DocStore,
@@ -119,7 +121,9 @@ async function seed(dataDir: string, from: number, to: number) {
       return [0, 1, 2].flatMap((k) => {
         const id = randomUUID();
         const created = at(i + k);
+        const listed = { id, state: 'closed' as const, createdAt: created, attributes: {} };
         return [
+          ...contactListKeys(listed).map((key) => ({ _id: key, contactId: id })),
           {
             _id: `ct:${id}`,
             type: 'contact',
@@ -188,7 +192,26 @@ async function measure(app: RunningAppliance, cookie: string, size: number) {
   const phone = await timed((i) => get(`/api/customers?phone=${encodeURIComponent(phoneOf(pick(i) + 1))}`));
   const c360 = await timed((i) => get(`/api/customers/${customerId(pick(i))}/360`));
   const firstBytes = (await (await get('/api/tickets?state=open&limit=50')).arrayBuffer()).byteLength;
-  return { first, deep, phone, c360, walked, firstBytes };
+  // Contacts: a deep page of the closed list, half-way down, reached the same way.
+  let contactCursor: string | undefined;
+  let contactsWalked = 0;
+  const contactsHalf = (size / 10) * 1.5;
+  while (contactsWalked < contactsHalf) {
+    const r = (await (
+      await get(
+        `/api/contacts?scope=all&state=closed&limit=200${contactCursor ? `&cursor=${contactCursor}` : ''}`,
+      )
+    ).json()) as { contacts: unknown[]; nextCursor?: string };
+    contactsWalked += r.contacts.length;
+    contactCursor = r.nextCursor;
+    if (!contactCursor)
+      throw new Error(`the closed contacts ended before half-way [walked:${contactsWalked}]`);
+  }
+  const contactsFirst = await timed(() => get('/api/contacts?scope=all&state=closed&limit=50'));
+  const contactsDeep = await timed(() =>
+    get(`/api/contacts?scope=all&state=closed&limit=50&cursor=${contactCursor}`),
+  );
+  return { first, deep, phone, c360, walked, firstBytes, contactsFirst, contactsDeep, contactsWalked };
 }
 
 export async function run(): Promise<Record<string, unknown>> {
@@ -224,6 +247,10 @@ export async function run(): Promise<Record<string, unknown>> {
           [`phone_p99_ms_${k}`]: m.phone.p99,
           [`customer360_p50_ms_${k}`]: m.c360.p50,
           [`customer360_p99_ms_${k}`]: m.c360.p99,
+          [`contacts_first_p50_ms_${k}`]: m.contactsFirst.p50,
+          [`contacts_first_p99_ms_${k}`]: m.contactsFirst.p99,
+          [`contacts_deep_p50_ms_${k}`]: m.contactsDeep.p50,
+          [`contacts_deep_p99_ms_${k}`]: m.contactsDeep.p99,
         });
         process.stderr.write(`lists ${k}: ${JSON.stringify(m)}\n`);
       } finally {

@@ -23,6 +23,8 @@ export {
   MAX_ATTACHMENT_BYTES,
   mailAttachmentPolicy,
 } from './attachments.ts';
+/** @example contactListKeys(contact) // ['ci:all:<createdAt>:<id>', 'ci:st:closed:<createdAt>:<id>', …] (bulk loads) */
+export { contactListKeys } from './contact-index.ts';
 export type { ConversationsErrorCode } from './errors.ts';
 /** @example if (err instanceof ConversationsError && err.code === 'CONVERSATIONS_INVALID_TRANSITION') … */
 export { ConversationsError } from './errors.ts';
