@@ -239,8 +239,18 @@ test('every console page in zh-CN shows no Latin-only words outside the allow-li
   for (const { route, permissions } of pages) {
     const ctx = permissions.every((p) => p.startsWith('audit.')) ? auditorCtx : adminCtx;
     const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${h.app.httpsBase}/${route}`);
-    await page.locator('main#main').waitFor();
+    const shown = await page
+      .locator('main#main')
+      .waitFor({ timeout: 20_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (!shown) {
+      await page.screenshot({ path: path.join(ARTIFACTS, `zh-scan-${route}-failed.png`) });
+      assert.fail(`the ${route} page did not render: ${errors.join('; ') || 'no page error'}`);
+    }
     const texts = await settledTexts(page, route);
     await page.screenshot({ path: path.join(ARTIFACTS, `zh-scan-${route}.png`), fullPage: true });
     visited.push(route);

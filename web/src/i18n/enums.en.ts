@@ -79,6 +79,7 @@ export const enumsEn = {
   'crmKind.products': 'Products',
 
   // Audit record details: field names, values and object kinds.
+  'audit.field.flowId': 'Voice flow',
   'audit.field.ticketId': 'Ticket',
   'audit.field.number': 'Number',
   'audit.field.subject': 'Subject',

@@ -73,6 +73,7 @@ export const enumsZhCN: Record<keyof typeof enumsEn, string> = {
   'crmKind.orders': '订单',
   'crmKind.warranties': '保修',
   'crmKind.products': '产品',
+  'audit.field.flowId': '语音流程',
   'audit.field.ticketId': '工单',
   'audit.field.number': '编号',
   'audit.field.subject': '主题',

@@ -17,6 +17,19 @@ function fieldLabel(key: string): string {
   return key.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/_/g, ' ');
 }
 
+/** An audit target or actor as shown: a user's name, or the kind's name with the id as a code. */
+export function TargetText(props: { target: string; nameOf: NameOf }) {
+  const text = targetText(props.target, props.nameOf);
+  const m = /^(.+?) (\S+)$/.exec(text);
+  const id = /^[a-zA-Z_]+:(.+)$/.exec(props.target)?.[1];
+  if (!m || id === undefined || m[2] !== id) return <>{text}</>;
+  return (
+    <>
+      {m[1]} <code translate={false}>{id}</code>
+    </>
+  );
+}
+
 /** Keys whose values are ids of things (shown as codes, on purpose) rather than words. */
 export const isIdField = (key: string) =>
   /^(id|eventId|sessionId)$|[a-z](Id|Ids)$/.test(key) && !/(^u|U)serIds?$|^agentIds?$|^roleId$/.test(key);

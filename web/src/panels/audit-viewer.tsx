@@ -8,7 +8,7 @@ import type { User } from '../data/auth.ts';
 import { fetchUsers } from '../data/users.ts';
 import { locale, t } from '../i18n/index.ts';
 import { actionLabel } from './audit-actions.ts';
-import { AuditDetails, targetText } from './audit-details.tsx';
+import { AuditDetails, TargetText } from './audit-details.tsx';
 import { AuditFilters, type Filters, NO_FILTERS } from './audit-filters.tsx';
 import { AuditVerify } from './audit-verify.tsx';
 
@@ -132,10 +132,10 @@ export function AuditViewerPanel() {
                 <time dateTime={r.at}>{when.format(new Date(r.at))}</time>
               </td>
               <td data-testid="audit-actor" title={r.actor}>
-                {targetText(r.actor, nameOf)}
+                <TargetText target={r.actor} nameOf={nameOf} />
               </td>
               <td data-testid="audit-action">{actionLabel(r.action)}</td>
-              <td title={r.target}>{r.target ? targetText(r.target, nameOf) : ''}</td>
+              <td title={r.target}>{r.target ? <TargetText target={r.target} nameOf={nameOf} /> : ''}</td>
               <td>{t(`audit.outcome.${r.outcome}`)}</td>
               <td>{r.source ?? ''}</td>
               <td>
