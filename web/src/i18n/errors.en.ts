@@ -62,6 +62,13 @@ export const errorsEn = {
   'error.FLOWS_NOT_FOUND': 'That call flow no longer exists.',
   'error.FLOWS_SPEECH_FAILED': 'The voice prompt could not be generated.',
 
+  'error.SIEM_CA_UNREADABLE': 'The CA file set for the syslog collector (BRANCHLINE_SIEM_CA) cannot be read.',
+  'error.SIEM_CERTIFICATE_REJECTED':
+    "The syslog collector's certificate was not trusted; no audit records were sent to it.",
+  'error.SIEM_CONNECTION_LOST':
+    'The connection to the syslog collector was lost; audit records are resent from the last one it received.',
+  'error.SIEM_UNREACHABLE':
+    'The syslog collector cannot be reached; audit records wait on the appliance and are sent when it is back.',
   'error.INTELLIGENCE_INVALID_INPUT': 'The text or score is not valid (scores are 0–100).',
   'error.INTELLIGENCE_SCORECARD_INVALID':
     'The scorecard is not valid: check the marked rule (words, limit or threshold).',

@@ -57,6 +57,11 @@ export const errorsZhCN: Record<keyof typeof errorsEn, string> = {
   'error.FLOWS_NOT_FOUND': '该呼叫流程已不存在。',
   'error.FLOWS_SPEECH_FAILED': '无法生成语音提示。',
 
+  'error.SIEM_CA_UNREADABLE': '无法读取为日志收集器（SIEM）设置的 CA 证书文件。',
+  'error.SIEM_CERTIFICATE_REJECTED': '日志收集器（SIEM）的证书不受信任，未向其发送任何审计记录。',
+  'error.SIEM_CONNECTION_LOST':
+    '与日志收集器（SIEM）的连接已断开；审计记录将从其最后收到的一条之后重新发送。',
+  'error.SIEM_UNREACHABLE': '无法连接日志收集器（SIEM）；审计记录暂存在本设备上，恢复后继续发送。',
   'error.INTELLIGENCE_INVALID_INPUT': '文本或质检分数无效（分数范围 0–100）。',
   'error.INTELLIGENCE_SCORECARD_INVALID': '评分表无效：请检查标出的规则（词语、限值或阈值）。',
   'error.INTELLIGENCE_SCORECARD_CONFLICT': '该评分表已被他人修改，或该队列已有其他评分表。请刷新后重试。',
