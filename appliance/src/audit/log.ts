@@ -77,11 +77,15 @@ export class AuditLog {
     const mismatch = await audit.#writer.load();
     const every = options.checkpointIntervalMs ?? 5 * 60_000;
     if (every > 0) {
-      audit.#checkpoints = new SupervisedLoop('audit.checkpoint', () => audit.checkpoint(), {
-        everyMs: every,
-        ...(options.bus ? { bus: options.bus } : {}),
-        log,
-      }).start();
+      audit.#checkpoints = new SupervisedLoop(
+        'audit.checkpoint',
+        async () => void (await audit.checkpoint()),
+        {
+          everyMs: every,
+          ...(options.bus ? { bus: options.bus } : {}),
+          log,
+        },
+      ).start();
     }
     if (mismatch) {
       await audit.append({

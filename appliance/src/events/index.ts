@@ -10,13 +10,15 @@
 export type { PublishOptions } from './bus.ts';
 export { EventBus } from './bus.ts';
 export type { DomainEvent, EventCatalogue, EventType } from './catalogue.ts';
-export type { LoopPass, LoopStatus, SupervisedLoopOptions } from './supervised-loop.ts';
+export type { LoopNext, LoopPass, LoopStatus, SupervisedLoopOptions } from './supervised-loop.ts';
 export {
+  againIn,
   /**
    * A background loop (queue drain, timer, sweep) that cannot end the process: a failing pass
    * is logged, alarmed on the bus (`system.alarm_raised`, once per outage) and retried with back-off.
    * @example
-   * const sweep = new SupervisedLoop('tickets.sla', () => checker.check(), { everyMs: 30_000, bus }).start();
+   * const sweep = new SupervisedLoop('tickets.sla', async () => void (await checker.check()), { everyMs: 30_000, bus }).start();
+   * const inbox = new SupervisedLoop('wechat.inbox', async () => againIn(await drain()), { bus }); // drain() → retry ms
    * inboxLoop.kick(); // run a pass now
    * await sweep.close();
    */

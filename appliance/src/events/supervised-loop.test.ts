@@ -101,7 +101,7 @@ test('SupervisedLoop runs a kick during a pass once more afterwards, never two p
       maxActive = Math.max(maxActive, active);
       if (calls === 1) await new Promise<void>((r) => (release = r));
       active--;
-      return calls === 2 ? 50 : undefined;
+      return calls === 2 ? { againInMs: 50 } : undefined;
     },
     { log: quiet },
   );

@@ -3,8 +3,21 @@ import type { EventBus } from './bus.ts';
 
 const defaultLog = createLogger('loop');
 
-/** One pass of a loop. A number asks for another pass in that many ms (e.g. a retry); throwing is supervised. */
-export type LoopPass = () => unknown;
+/**
+ * What a pass may ask for: nothing (the next pass comes after `everyMs`, or on a
+ * kick) or another pass in `againInMs` (e.g. a retry, or more work waiting). A
+ * pass that computed a count must not return it: an object is required so that
+ * a returned number cannot silently become the next delay (three loops once
+ * spun that way).
+ */
+export type LoopNext = undefined | { againInMs: number };
+/** A pass's delay (ms) as what the loop takes; undefined asks for nothing. */
+export function againIn(ms: number | undefined): LoopNext {
+  return ms === undefined ? undefined : { againInMs: ms };
+}
+/** One pass of a loop; throwing is supervised. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a pass is often `async () => { … }`, a Promise<void>.
+export type LoopPass = () => LoopNext | void | Promise<LoopNext | void>;
 
 export interface SupervisedLoopOptions {
   /** Runs a pass every `everyMs` after the previous one ended; omitted: only on kick() or when a pass asks. */
@@ -100,9 +113,9 @@ export class SupervisedLoop {
 
   /** One supervised pass; resolves (never rejects) to the delay before the next, if any. */
   async #runOnce(): Promise<number | undefined> {
-    let next: unknown;
+    let next: LoopNext;
     try {
-      next = await this.#pass();
+      next = (await this.#pass()) || undefined;
     } catch (err) {
       return this.#failed(err);
     }
@@ -112,7 +125,7 @@ export class SupervisedLoop {
       this.#status.failures = 0;
       delete this.#status.lastError;
     }
-    return typeof next === 'number' && next >= 0 ? next : this.#o.everyMs;
+    return next && next.againInMs >= 0 ? next.againInMs : this.#o.everyMs;
   }
 
   #failed(err: unknown): number {

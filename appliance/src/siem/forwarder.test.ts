@@ -36,8 +36,9 @@ function collector(): Promise<{ server: Server; port: number; seqs: number[]; so
   );
 }
 
+/** Polls (a loaded CI machine can take seconds to reconnect after a drop; this checks order, not speed). */
 async function until(what: string, check: () => boolean): Promise<void> {
-  const end = Date.now() + 10_000;
+  const end = Date.now() + 60_000;
   while (!check()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));

@@ -1,5 +1,5 @@
 import type { SiemConfig } from '../config/index.ts';
-import { SupervisedLoop } from '../events/index.ts';
+import { againIn, SupervisedLoop } from '../events/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { CursorStore } from './cursor-store.ts';
 import { SiemError } from './errors.ts';
@@ -66,7 +66,10 @@ export class SiemForwarder {
     this.#collector = describe(options.config);
     this.#tokens = options.config.maxRate;
     this.#tokensAt = this.#now();
-    this.#loop = new SupervisedLoop('siem.forward', () => this.#pass(), { everyMs: IDLE_MS, log });
+    this.#loop = new SupervisedLoop('siem.forward', async () => againIn(await this.#pass()), {
+      everyMs: IDLE_MS,
+      log,
+    });
   }
 
   /** Loads the cursor and starts forwarding. */

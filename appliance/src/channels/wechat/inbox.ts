@@ -1,4 +1,4 @@
-import { type EventBus, SupervisedLoop } from '../../events/index.ts';
+import { againIn, type EventBus, SupervisedLoop } from '../../events/index.ts';
 import { createLogger } from '../../logging/index.ts';
 import { type DocStore, KeyedLock, StorageError } from '../../storage/index.ts';
 import type { Flavour, InboxItem } from './types.ts';
@@ -32,7 +32,7 @@ export class WechatInbox {
   constructor(store: DocStore, options: { retryMs?: number; bus?: EventBus } = {}) {
     this.#store = store;
     this.#retryMs = options.retryMs ?? 5000;
-    this.#loop = new SupervisedLoop('wechat.inbox', () => this.#drain(), {
+    this.#loop = new SupervisedLoop('wechat.inbox', async () => againIn(await this.#drain()), {
       backoffMs: this.#retryMs,
       ...(options.bus ? { bus: options.bus } : {}),
       log,

@@ -1,4 +1,4 @@
-import { SupervisedLoop } from '../../events/index.ts';
+import { againIn, SupervisedLoop } from '../../events/index.ts';
 import type { Logger } from '../../logging/index.ts';
 import { newTag } from './dialog.ts';
 import { header, param } from './message.ts';
@@ -50,11 +50,15 @@ export class TrunkRegistration {
     this.#retryMs = o.retryMs ?? 30_000;
     this.state = { name: trunk.name, registered: false };
     // A REGISTER that throws (transport error) is logged and retried with back-off, never fatal.
-    this.#loop = new SupervisedLoop(`voice.trunk_register:${trunk.name}`, () => this.#registerOnce(), {
-      backoffMs: this.#retryMs,
-      maxBackoffMs: Math.max(this.#retryMs, 300_000),
-      log: this.#logger,
-    });
+    this.#loop = new SupervisedLoop(
+      `voice.trunk_register:${trunk.name}`,
+      async () => againIn(await this.#registerOnce()),
+      {
+        backoffMs: this.#retryMs,
+        maxBackoffMs: Math.max(this.#retryMs, 300_000),
+        log: this.#logger,
+      },
+    );
   }
 
   get peer(): Peer {
