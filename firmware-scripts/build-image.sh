@@ -9,7 +9,7 @@
 #   opt/branchline/slots/a/          the application (npm ci --omit=dev, VERSION)
 #   opt/branchline/current -> slots/a
 #   opt/branchline/state/good        slot a is the known-good one
-#   opt/branchline/tools/            apply-update, mark-good, rollback (outside the slots)
+#   opt/branchline/tools/            apply-update, mark-good, rollback, console-screen (outside the slots)
 #   opt/branchline/keys/             pinned update public key (--pubkey PEM, else
 #                                    certs/update-signing.pub.pem if it exists)
 #   etc/systemd/system/              units + enablement symlinks
@@ -96,7 +96,7 @@ lay_app() {
   echo "$version" >"$slot/VERSION"
   ln -sfn slots/a "$base/current"
   printf 'slot=a\nversion=%s\nat=%s\n' "$version" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$base/state/good"
-  cp "$repo"/firmware-scripts/{apply-update.sh,mark-good.sh,rollback.sh} "$base/tools/"
+  cp "$repo"/firmware-scripts/{apply-update.sh,mark-good.sh,rollback.sh,console-screen.sh} "$base/tools/"
   cp "$repo/firmware-scripts/lib/ab.sh" "$base/tools/lib/"
   if [[ -n "$pubkey" ]]; then
     cp "$pubkey" "$base/keys/update-signing.pub.pem"
@@ -106,7 +106,7 @@ lay_app() {
   mkdir -p "$units/multi-user.target.wants" "$rootfs/etc/branchline"
   cp "$repo"/systemd/*.service "$repo"/systemd/*.timer "$units/"
   local u
-  for u in branchline.service branchline-update-guard.service branchline-update-confirm.service; do
+  for u in branchline.service branchline-update-guard.service branchline-update-confirm.service branchline-console-screen.service; do
     ln -sfn "../$u" "$units/multi-user.target.wants/$u"
   done
   # The backup timer ships disabled: main.ts schedules the nightly backup in-process;

@@ -9,7 +9,7 @@
 // Slow: a cold build (mmdebstrap) is several minutes, a boot under TCG a few more.
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import type { X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
@@ -72,6 +72,43 @@ function httpsGet(
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end();
+  });
+}
+
+/** One HTTPS POST of JSON to the forwarded port (no verification: the CA is checked apart). */
+function httpsPostJson(
+  port: number,
+  pathname: string,
+  body: unknown,
+): Promise<{ status: number; json: unknown }> {
+  const data = Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: pathname,
+        method: 'POST',
+        timeout: 30_000,
+        rejectUnauthorized: false,
+        headers: { 'content-type': 'application/json', 'content-length': data.length },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          let json: unknown = text;
+          try {
+            json = JSON.parse(text);
+          } catch {}
+          resolve({ status: res.statusCode ?? 0, json });
+        });
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(data);
   });
 }
 
@@ -319,6 +356,35 @@ test('the appliance image boots under QEMU, serves the console on the LAN with T
   assert.equal(asset.status, 200);
   assert.match(String(asset.headers['content-type']), /javascript/);
   assert.ok(asset.body.length > 1000, 'the script has content');
+
+  // 3b. A way in at the box: the local console screen (on /dev/console, the serial port
+  // here) shows the console's address, the CA fingerprint and the one-time admin
+  // password, with which the admin signs in over the LAN.
+  const screen = await until(
+    'the local console screen with the one-time password',
+    async () => {
+      const text = await readFile(consoleLog, 'utf8');
+      const pw = /First sign-in: user admin, one-time password: (\S+)/.exec(text)?.[1];
+      const fp = /Local CA SHA-256 fingerprint[^\n]*\n\s+([0-9A-F:]{95})/.exec(text)?.[1];
+      return pw && fp && text.includes(`Console: https://${lanIp}/`) ? { pw, fp } : undefined;
+    },
+    { timeoutMs: 3 * 60_000, everyMs: 2000 },
+  );
+  assert.equal(
+    screen.fp,
+    new X509Certificate(caPem).fingerprint256,
+    'the screen shows the CA served to browsers',
+  );
+  const signIn = await httpsPostJson(httpsPort, '/api/auth/login', {
+    username: 'admin',
+    password: screen.pw,
+  });
+  assert.equal(
+    signIn.status,
+    200,
+    `the one-time password from the screen signs in: ${JSON.stringify(signIn.json)}`,
+  );
+  assert.equal((signIn.json as { mustChangePassword?: boolean }).mustChangePassword, true);
 
   // 4. A signed update with a failing health check rolls back to slot A.
   const slot = path.join(work, 'broken-slot');

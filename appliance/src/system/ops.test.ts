@@ -57,6 +57,7 @@ const UNITS = [
   'branchline-backup.timer',
   'branchline-update-guard.service',
   'branchline-update-confirm.service',
+  'branchline-console-screen.service',
 ];
 
 test('systemd-analyze verify accepts every unit without a complaint about it', async () => {
@@ -515,6 +516,8 @@ test('build-image.sh lays out slot a, the tools, units and the CLI link in one a
     './opt/branchline/current -> slots/a',
     './opt/branchline/tools/apply-update.sh',
     './opt/branchline/tools/lib/ab.sh',
+    './opt/branchline/tools/console-screen.sh',
+    './etc/systemd/system/multi-user.target.wants/branchline-console-screen.service -> ../branchline-console-screen.service',
     './opt/branchline/state/good',
     './etc/systemd/system/branchline.service',
     './etc/systemd/system/branchline-backup.timer',
