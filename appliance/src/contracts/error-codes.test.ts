@@ -16,20 +16,6 @@ const NOT_CODES = new Set([
   'PREMIUM_RATE',
   'SHARED_COST',
   'TOLL_FREE',
-  // OpenSSL certificate verification codes, as Node reports them on a TLS error (siem/link.ts).
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_REVOKED',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'CERT_SIGNATURE_FAILURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'INVALID_CA',
 ]);
 const LITERAL = /(['"])([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)\1/g;
 const DYNAMIC = /`([A-Z][A-Z0-9]*_)\$\{/g;

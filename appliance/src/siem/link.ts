@@ -4,22 +4,14 @@ import { connect as tlsConnect } from 'node:tls';
 import { SiemError } from './errors.ts';
 import type { SiemTarget } from './types.ts';
 
-/** OpenSSL verification failures: the collector is not who it claims (or the CA setting is wrong). */
-const CERT_ERRORS = new Set([
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'CERT_HAS_EXPIRED',
-  'CERT_NOT_YET_VALID',
-  'CERT_REVOKED',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'CERT_SIGNATURE_FAILURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'INVALID_CA',
-]);
+/**
+ * OpenSSL verification failures as Node reports them (UNABLE_TO_VERIFY_LEAF_SIGNATURE,
+ * SELF_SIGNED_CERT_IN_CHAIN, DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED, …,
+ * ERR_TLS_CERT_ALTNAME_INVALID, INVALID_CA): the collector is not who it claims
+ * (or the CA setting is wrong).
+ */
+const CERT_ERROR =
+  /^(?:UNABLE_TO_(?:VERIFY_LEAF_SIGNATURE|GET_ISSUER_CERT(?:_LOCALLY)?)|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|CERT_(?:HAS_EXPIRED|NOT_YET_VALID|REVOKED|UNTRUSTED|REJECTED|SIGNATURE_FAILURE)|ERR_TLS_CERT_ALTNAME_INVALID|INVALID_CA)$/;
 
 /** How long after a flush a reset still counts against the batch (loopback/LAN round trips are far shorter). */
 const SETTLE_MS = 25;
@@ -94,7 +86,7 @@ export class CollectorLink {
         clearTimeout(timer);
         socket.destroy();
         const code = err.code ?? '';
-        if (CERT_ERRORS.has(code)) {
+        if (CERT_ERROR.test(code)) {
           reject(
             new SiemError('SIEM_CERTIFICATE_REJECTED', `Certificate of ${where} rejected: ${code}`, {
               cause: err,
