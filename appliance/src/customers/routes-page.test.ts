@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { EventBus } from '../events/index.ts';
-import { createApp, type Principal } from '../http/index.ts';
+import { createApp } from '../http/index.ts';
 import { EncryptedDocStore, openCrypto, openPouchStore } from '../storage/index.ts';
+import { testPrincipal } from '../test-principal.ts';
 import { customerRoutes } from './routes.ts';
 import { CustomerService } from './service.ts';
 import { CUSTOMER_SEALED_FIELDS } from './types.ts';
@@ -15,16 +16,7 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const AGENT: Principal = {
-  userId: 'agt',
-  username: 'agt',
-  roles: [],
-  permissions: new Set(['customers.read', 'customers.write']),
-  sessionId: 'agt',
-  csrfToken: 'csrf-agt',
-  mustChangePassword: false,
-  mfaSetupRequired: false,
-};
+const AGENT = testPrincipal('agt', ['customers.read', 'customers.write']);
 
 /** Customers on real LevelDB with the real key ring (sealed fields, HMAC blind index), served in process. */
 async function setup() {

@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { createApp, type Principal } from '../http/index.ts';
+import { createApp } from '../http/index.ts';
+import { testPrincipal } from '../test-principal.ts';
 import { identityRoutes } from './routes.ts';
 import { rig, testHasher } from './test-support.ts';
 
 const hasher = testHasher();
 after(() => hasher.close());
 
-const ADMIN: Principal = {
-  userId: 'adm',
-  username: 'adm',
-  roles: [],
-  permissions: new Set(['users.read']),
-  sessionId: 'adm',
-  csrfToken: 'csrf-adm',
-  mustChangePassword: false,
-  mfaSetupRequired: false,
-};
+const ADMIN = testPrincipal('adm', ['users.read']);
 
 function serve(r: ReturnType<typeof rig>) {
   const app = createApp({

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { EventBus } from '../events/index.ts';
-import { createApp, type Principal } from '../http/index.ts';
+import { createApp } from '../http/index.ts';
 import type { ModuleContext } from '../modules.ts';
 import { openPouchStore } from '../storage/index.ts';
+import { testPrincipal } from '../test-principal.ts';
 import { intelligenceRoutes } from './routes.ts';
 import { IntelligenceService } from './service.ts';
 import { IntelligenceStore } from './store.ts';
@@ -17,16 +18,7 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const SUPERVISOR: Principal = {
-  userId: 'sup',
-  username: 'sup',
-  roles: [],
-  permissions: new Set(['contacts.monitor']),
-  sessionId: 'sup',
-  csrfToken: 'csrf-sup',
-  mustChangePassword: false,
-  mfaSetupRequired: false,
-};
+const SUPERVISOR = testPrincipal('sup', ['contacts.monitor']);
 
 /** Contact n closed n minutes after 08:00, by agent a<n % 3>. */
 const result = (n: number): QaResult => ({

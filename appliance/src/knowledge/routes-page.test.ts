@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EventBus } from '../events/index.ts';
-import { createApp, type Principal } from '../http/index.ts';
+import { createApp } from '../http/index.ts';
 import { MemoryDocStore } from '../storage/index.ts';
+import { testPrincipal } from '../test-principal.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { knowledgeRoutes } from './routes.ts';
 import { KnowledgeService } from './service.ts';
 
-const EDITOR: Principal = {
-  userId: 'ed',
-  username: 'ed',
-  roles: [],
-  permissions: new Set(['knowledge.write']),
-  sessionId: 'ed',
-  csrfToken: 'csrf-ed',
-  mustChangePassword: false,
-  mfaSetupRequired: false,
-};
+const EDITOR = testPrincipal('ed', ['knowledge.write']);
 
 async function setup(count: number) {
   const kb = new KnowledgeService(new MemoryDocStore('knowledge'), { bus: new EventBus() });

@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { Permission } from '../contracts/index.ts';
 import { EventBus } from '../events/index.ts';
 import { DEFAULT_INBOUND_FLOW, FlowService } from '../flows/index.ts';
-import { createApp, type Principal } from '../http/index.ts';
+import { createApp } from '../http/index.ts';
 import { MemoryDocStore } from '../storage/index.ts';
+import { testPrincipal } from '../test-principal.ts';
 import { routingAdminRoutes } from './routes-admin.ts';
 import { RoutingService } from './service.ts';
 
-const supervisor: Principal = {
-  userId: 'sup',
-  username: 'sup',
-  roles: [],
-  permissions: new Set<Permission>(['routing.manage']),
-  sessionId: 'sup',
-  csrfToken: 'csrf-sup',
-  mustChangePassword: false,
-  mfaSetupRequired: false,
-};
+const supervisor = testPrincipal('sup', ['routing.manage']);
 
 async function setup() {
   const bus = new EventBus();

@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { createApp, type Principal } from '../http/index.ts';
+import { createApp } from '../http/index.ts';
 import { type DocStore, openPouchStore } from '../storage/index.ts';
+import { testPrincipal } from '../test-principal.ts';
 import { ticketRoutes } from './routes-tickets.ts';
 import { ticketDoc } from './store.ts';
 import { agent, FakeClock, makeTickets } from './test-support.ts';
@@ -14,16 +15,7 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const AGENT: Principal = {
-  userId: 'agt',
-  username: 'agt',
-  roles: [],
-  permissions: new Set(['tickets.read', 'tickets.write']),
-  sessionId: 'agt',
-  csrfToken: 'csrf-agt',
-  mustChangePassword: false,
-  mfaSetupRequired: false,
-};
+const AGENT = testPrincipal('agt', ['tickets.read', 'tickets.write']);
 
 /** Tickets on real LevelDB in a temp dir, served in process; one minute between creations. */
 async function setup() {

@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { EventBus } from '../events/index.ts';
-import { createApp, type Principal } from '../http/index.ts';
+import { createApp } from '../http/index.ts';
 import { createLogger } from '../logging/index.ts';
 import { openCrypto, openPouchStore } from '../storage/index.ts';
+import { testPrincipal } from '../test-principal.ts';
 import { RecordingRetention } from './recording/retention.ts';
 import { RecordingService } from './recording/service.ts';
 import { recordingRoutes } from './routes-recordings.ts';
@@ -17,16 +18,7 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const SUPERVISOR: Principal = {
-  userId: 'sup',
-  username: 'sup',
-  roles: [],
-  permissions: new Set(['contacts.monitor']),
-  sessionId: 'sup',
-  csrfToken: 'csrf-sup',
-  mustChangePassword: false,
-  mfaSetupRequired: false,
-};
+const SUPERVISOR = testPrincipal('sup', ['contacts.monitor']);
 const T0 = Date.parse('2026-03-02T08:00:00.000Z');
 
 /** Recordings on real LevelDB with the real key ring, served in process. */

@@ -3,26 +3,17 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Permission } from '../contracts/index.ts';
 import { EventBus } from '../events/index.ts';
 import { DEFAULT_INBOUND_FLOW, EspeakTts, FlowService, PocketsphinxAsr } from '../flows/index.ts';
-import { createApp, type Principal } from '../http/index.ts';
+import { createApp } from '../http/index.ts';
 import { createLogger } from '../logging/index.ts';
 import { MemoryDocStore, openCrypto } from '../storage/index.ts';
+import { testPrincipal } from '../test-principal.ts';
 import { voiceRoutes } from './routes.ts';
 import { dialoutRoutes } from './routes-dialout.ts';
 import { VoiceStack } from './setup.ts';
 
-const admin: Principal = {
-  userId: 'adm',
-  username: 'adm',
-  roles: [],
-  permissions: new Set<Permission>(['system.manage']),
-  sessionId: 'adm',
-  csrfToken: 'csrf-adm',
-  mustChangePassword: false,
-  mfaSetupRequired: false,
-};
+const admin = testPrincipal('adm', ['system.manage']);
 
 /** Voice's admin routes in-process over a real stack (memory stores, nothing listening), with `prefixes` allowed for dial-out. */
 async function setup(t: { after: (fn: () => Promise<void>) => void }, prefixes: string[]) {
