@@ -37,6 +37,8 @@ testing=(
   mmdebstrap      # build-image.sh --disk bootstraps the image's Debian root
   rsyslog         # real syslog collector for the audit → SIEM tests (they start their own; the packaged service is unused)
   rsyslog-gnutls  # its TLS (RFC 5425) listener
+  slapd           # real OpenLDAP for the directory sign-in tests (they start their own in a temp dir)
+  ldap-utils      # ldapmodify/ldapadd the directory tests use to disable users
 )
 
 build=(
