@@ -6,6 +6,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { InvalidStateError } from '../contracts/index.ts';
 import { CryptoFacade } from './crypto/facade.ts';
 import { KeyRing } from './crypto/keyring.ts';
+import { CRYPTO_SUITES, type CryptoSuiteName } from './crypto/suite.ts';
 import { EncryptedDocStore } from './encrypted-store.ts';
 import { StorageError } from './errors.ts';
 import { MemoryDocStore } from './memory-store.ts';
@@ -233,12 +234,13 @@ export function docStoreCases(label: string, makeHarness: () => Promise<Harness>
 
 const root = mkdtempSync(join(tmpdir(), 'branchline-store-'));
 let n = 0;
-let keys: KeyRing;
+const keys = new Map<CryptoSuiteName, KeyRing>();
 before(async () => {
-  keys = await KeyRing.open(join(root, 'keys-data'));
+  for (const suite of CRYPTO_SUITES)
+    keys.set(suite, await KeyRing.open(join(root, `keys-${suite}`), { suite }));
 });
 after(() => {
-  keys.close();
+  for (const k of keys.values()) k.close();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -246,10 +248,12 @@ const pouch = async (): Promise<Harness> => {
   const dir = join(root, `p${++n}`);
   return { open: () => openPouchStore(dir, 'test'), reopen: () => openPouchStore(dir, 'test') };
 };
-const encrypted = (inner: () => Promise<Harness>) => async (): Promise<Harness> => {
+const encrypted = (inner: () => Promise<Harness>, suite: CryptoSuiteName) => async (): Promise<Harness> => {
   const h = await inner();
+  const ring = keys.get(suite);
+  if (!ring) throw new Error(`No key ring for ${suite}`);
   const wrap = (s: DocStore) =>
-    new EncryptedDocStore(s, { crypto: new CryptoFacade(keys), fields: ['name'] });
+    new EncryptedDocStore(s, { crypto: new CryptoFacade(ring), fields: ['name'] });
   const reopen = h.reopen;
   return {
     open: async () => wrap(await h.open()),
@@ -259,8 +263,10 @@ const encrypted = (inner: () => Promise<Harness>) => async (): Promise<Harness> 
 
 docStoreCases('MemoryDocStore', async () => ({ open: async () => new MemoryDocStore('mem') }));
 docStoreCases('PouchDocStore (LevelDB)', pouch);
-docStoreCases(
-  'EncryptedDocStore over MemoryDocStore',
-  encrypted(async () => ({ open: async () => new MemoryDocStore('mem') })),
-);
-docStoreCases('EncryptedDocStore over PouchDocStore', encrypted(pouch));
+for (const suite of CRYPTO_SUITES) {
+  docStoreCases(
+    `EncryptedDocStore (${suite} suite) over MemoryDocStore`,
+    encrypted(async () => ({ open: async () => new MemoryDocStore('mem') }), suite),
+  );
+  docStoreCases(`EncryptedDocStore (${suite} suite) over PouchDocStore`, encrypted(pouch, suite));
+}

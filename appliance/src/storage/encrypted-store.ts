@@ -118,6 +118,58 @@ export class EncryptedDocStore implements DocStore {
     return this.#inner.changes(options);
   }
 
+  /**
+   * The re-encryption job of an online suite migration (after
+   * `CryptoFacade.setSuite()`): rewrites every document holding an envelope of
+   * another suite under the current one, `pageSize` documents at a time. A
+   * document updated meanwhile is sealed under the new suite by that write and
+   * is skipped; a document whose key was shredded is left as it is (nothing can
+   * open it). Idempotent: a second run rewrites nothing.
+   */
+  async reencrypt(options: { pageSize?: number } = {}): Promise<{ rewritten: number; skipped: number }> {
+    const limit = options.pageSize ?? 200;
+    let rewritten = 0;
+    let skipped = 0;
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.#inner.list<Record<string, unknown>>(
+        after === undefined ? { limit } : { limit, after },
+      );
+      for (const raw of page) {
+        const stale = this.#fields.filter(
+          (f) => typeof raw[f] === 'string' && this.#crypto.isStale(raw[f] as string),
+        );
+        if (stale.length === 0) continue;
+        const outcome = await this.#rewrite(raw);
+        if (outcome) rewritten++;
+        else skipped++;
+      }
+      if (page.length < limit) return { rewritten, skipped };
+      after = page.at(-1)?._id;
+    }
+  }
+
+  async #rewrite(raw: StoredDoc<Record<string, unknown>>): Promise<boolean> {
+    const open: Record<string, unknown> = { ...raw };
+    for (const field of this.#fields) {
+      const value = raw[field];
+      if (typeof value !== 'string') continue;
+      try {
+        open[field] = await this.#crypto.decrypt(value, { db: this.name, docId: raw._id, field });
+      } catch (err) {
+        if (err instanceof StorageError && err.code === 'STORAGE_KEY_SHREDDED') return false;
+        throw err;
+      }
+    }
+    try {
+      await this.#inner.put(await this.#seal(open as NewDoc<Record<string, unknown>>));
+      return true;
+    } catch (err) {
+      if (err instanceof StorageError && err.code === 'STORAGE_CONFLICT') return false;
+      throw err;
+    }
+  }
+
   /** Closes the inner store; the CryptoFacade is shared and closed by its owner. */
   close(): Promise<void> {
     return this.#inner.close();

@@ -5,6 +5,7 @@ export type StorageErrorCode =
   | 'STORAGE_INVALID_DOC'
   | 'STORAGE_DECRYPT_FAILED'
   | 'STORAGE_KEY_SHREDDED'
+  | 'STORAGE_SUITE_MISMATCH'
   | 'STORAGE_IO';
 
 export class StorageError extends DomainError<StorageErrorCode> {

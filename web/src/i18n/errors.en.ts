@@ -96,6 +96,8 @@ export const errorsEn = {
   'error.STORAGE_INVALID_DOC': 'The record is not valid and was not saved.',
   'error.STORAGE_IO': 'The appliance could not read or write its storage. Contact an administrator.',
   'error.STORAGE_KEY_SHREDDED': 'This data was permanently erased and can no longer be read.',
+  'error.STORAGE_SUITE_MISMATCH':
+    'The configured encryption suite differs from the one this appliance was set up with. Migrate the suite first.',
 
   'error.SYNC_ENROLMENT_UNREADABLE': 'The HQ enrolment file cannot be read. Contact an administrator.',
   'error.SYNC_BUNDLE_INVALID':

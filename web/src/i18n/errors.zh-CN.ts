@@ -84,6 +84,7 @@ export const errorsZhCN: Record<keyof typeof errorsEn, string> = {
   'error.STORAGE_INVALID_DOC': '记录无效，未保存。',
   'error.STORAGE_IO': '设备无法读写存储，请联系管理员。',
   'error.STORAGE_KEY_SHREDDED': '该数据已被永久销毁，无法读取。',
+  'error.STORAGE_SUITE_MISMATCH': '所配置的加密算法套件与设备初始化时选定的不同，请先迁移算法套件。',
 
   'error.SYNC_ENROLMENT_UNREADABLE': '无法读取总部注册文件，请联系管理员。',
   'error.SYNC_BUNDLE_INVALID':

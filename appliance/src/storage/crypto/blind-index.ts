@@ -1,4 +1,4 @@
-import type { Sodium } from './sodium.ts';
+import type { CryptoSuite } from './suite.ts';
 
 const KIND = /^[a-z][a-z0-9_-]*$/;
 
@@ -19,17 +19,18 @@ export function normalise(kind: string, value: string): string {
 }
 
 /**
- * Keyed HMAC-SHA-256 for equality lookups on encrypted fields. Each kind gets
- * its own key (generichash of the kind under the index key), so the same value
- * indexed as `phone` and as `card` yields unrelated tokens.
+ * Keyed MAC for equality lookups on encrypted fields: HMAC-SHA-256 (classic)
+ * or HMAC-SM3 (gm). Each kind gets its own key (BLAKE2b resp. HMAC-SM3 of the
+ * kind under the index key), so the same value indexed as `phone` and as
+ * `card` yields unrelated tokens.
  */
 export class BlindIndexer {
-  #sodium: Sodium;
+  #suite: CryptoSuite;
   #rootKey: Uint8Array;
   #kindKeys = new Map<string, Uint8Array>();
 
-  constructor(sodium: Sodium, indexKey: Uint8Array) {
-    this.#sodium = sodium;
+  constructor(suite: CryptoSuite, indexKey: Uint8Array) {
+    this.#suite = suite;
     this.#rootKey = indexKey;
   }
 
@@ -40,9 +41,9 @@ export class BlindIndexer {
     if (norm === '') throw new RangeError(`Cannot index value for ${kind}: empty after normalisation`);
     let key = this.#kindKeys.get(kind);
     if (!key) {
-      key = this.#sodium.crypto_generichash(32, `blind-index:${kind}`, this.#rootKey);
+      key = this.#suite.indexKindKey(this.#rootKey, kind);
       this.#kindKeys.set(kind, key);
     }
-    return Buffer.from(this.#sodium.crypto_auth_hmacsha256(norm, key)).toString('base64url');
+    return Buffer.from(this.#suite.indexMac(key, norm)).toString('base64url');
   }
 }

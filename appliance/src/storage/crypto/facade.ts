@@ -1,8 +1,8 @@
 import { StorageError } from '../errors.ts';
-import { open, seal } from './aead.ts';
 import { BlindIndexer } from './blind-index.ts';
-import { formatEnvelope, parseEnvelope } from './envelope.ts';
+import { envelopeTag, formatEnvelope, parseEnvelope } from './envelope.ts';
 import { KeyRing } from './keyring.ts';
+import { type CryptoSuite, type CryptoSuiteName, classicSuite, gmSuite, suiteByName } from './suite.ts';
 
 /** Where a value lives; bound into the ciphertext so it cannot be moved. */
 export interface FieldContext {
@@ -11,8 +11,9 @@ export interface FieldContext {
   field: string;
 }
 
-function aad(ctx: FieldContext, keyId: string): string {
-  return JSON.stringify(['v1', ctx.db, ctx.docId, ctx.field, keyId]);
+/** The envelope's suite tag leads the associated data, so an envelope cannot be relabelled to another suite. */
+function aad(tag: string, ctx: FieldContext, keyId: string): string {
+  return JSON.stringify([tag, ctx.db, ctx.docId, ctx.field, keyId]);
 }
 
 function failed(ctx: FieldContext, why: string): StorageError {
@@ -24,22 +25,38 @@ function failed(ctx: FieldContext, why: string): StorageError {
 }
 
 /**
- * Field encryption over a KeyRing: XChaCha20-Poly1305 with associated data
- * (db, docId, field, keyId), plus blind indexes, rotation and shredding.
+ * Field encryption over a KeyRing with associated data (db, docId, field,
+ * keyId) under the key ring's CryptoSuite (classic XChaCha20-Poly1305 or gm
+ * SM4-CTR+HMAC-SM3), plus blind indexes, rotation, suite migration and shredding.
  */
 export class CryptoFacade {
   readonly keys: KeyRing;
   #index: BlindIndexer;
+  #byTag: Record<'v1' | 'g1', CryptoSuite>;
 
   constructor(keys: KeyRing) {
     this.keys = keys;
-    this.#index = new BlindIndexer(keys.sodium, keys.indexKey);
+    this.#byTag = { v1: classicSuite(keys.sodium), g1: gmSuite };
+    this.#index = new BlindIndexer(suiteByName(keys.sodium, keys.indexSuite), keys.indexKey);
+  }
+
+  /** The suite new envelopes are sealed with (and the audit chain's hash). */
+  get suite(): CryptoSuite {
+    return this.keys.suite === 'gm' ? this.#byTag.g1 : this.#byTag.v1;
+  }
+
+  /** True when `envelope` was sealed under a suite other than the current one (a migration re-encrypts it). */
+  isStale(envelope: string): boolean {
+    const tag = envelopeTag(envelope);
+    return tag !== undefined && tag !== this.suite.envelopeTag;
   }
 
   async encrypt(value: string, keyId: string, ctx: FieldContext): Promise<string> {
     if (typeof value !== 'string') throw new TypeError('Only strings can be encrypted');
     const key = await this.keys.ensure(keyId);
-    return formatEnvelope(keyId, seal(this.keys.sodium, key, Buffer.from(value, 'utf8'), aad(ctx, keyId)));
+    const suite = this.suite;
+    const tag = suite.envelopeTag;
+    return formatEnvelope(tag, keyId, suite.seal(key, Buffer.from(value, 'utf8'), aad(tag, ctx, keyId)));
   }
 
   /** Rejects with STORAGE_DECRYPT_FAILED on any mismatch, or STORAGE_KEY_SHREDDED if its key was shredded. */
@@ -55,7 +72,8 @@ export class CryptoFacade {
       }
       throw failed(ctx, 'unknown key');
     }
-    const plain = open(this.keys.sodium, key, parsed.sealed, aad(ctx, parsed.keyId));
+    const suite = this.#byTag[parsed.tag];
+    const plain = suite.open(key, parsed.sealed, aad(parsed.tag, ctx, parsed.keyId));
     if (!plain) throw failed(ctx, 'authentication failed');
     return Buffer.from(plain).toString('utf8');
   }
@@ -67,6 +85,16 @@ export class CryptoFacade {
 
   rotate(): Promise<number> {
     return this.keys.rotate();
+  }
+
+  /**
+   * Step one of an online suite migration: new envelopes are sealed under
+   * `suite` from now on; existing ones still open by their tag until
+   * EncryptedDocStore.reencrypt() has rewritten them. Blind indexes keep the
+   * suite chosen at first start (their tokens are stored in documents).
+   */
+  setSuite(suite: CryptoSuiteName): Promise<void> {
+    return this.keys.setSuite(suite);
   }
 
   shred(keyId: string): Promise<boolean> {
@@ -83,6 +111,9 @@ export class CryptoFacade {
  * @example
  * const crypto = await openCrypto('/var/lib/branchline');
  */
-export async function openCrypto(dataDir: string): Promise<CryptoFacade> {
-  return new CryptoFacade(await KeyRing.open(dataDir));
+export async function openCrypto(
+  dataDir: string,
+  options: { suite?: CryptoSuiteName | undefined } = {},
+): Promise<CryptoFacade> {
+  return new CryptoFacade(await KeyRing.open(dataDir, options));
 }

@@ -5,6 +5,7 @@ import { KEY_BYTES, open, seal } from './aead.ts';
 import { writeFileDurable } from './durable-file.ts';
 import type { KeyLogRecord } from './key-log.ts';
 import type { Sodium } from './sodium.ts';
+import type { CryptoSuiteName } from './suite.ts';
 
 /** `<dataDir>/keys/keyring.json`: KEKs and class data keys (customer keys live in the key log). */
 export interface KeyringFile {
@@ -16,6 +17,10 @@ export interface KeyringFile {
   dataKeys: Record<string, { kek: number; wrapped: string }>;
   /** Legacy (before the key log): migrated into log tombstones on open. */
   shredded: string[];
+  /** Suite new field envelopes are sealed with; chosen at first start, absent = classic. */
+  suite?: CryptoSuiteName;
+  /** Suite of the blind indexes; fixed at first start (tokens are stored in documents), absent = classic. */
+  indexSuite?: CryptoSuiteName;
 }
 
 const KEY_ID = /^[a-z][a-z0-9_-]*(:[A-Za-z0-9_.@-]+)?$/;
@@ -32,6 +37,7 @@ export const isCustomer = (keyId: string): boolean => keyId.startsWith('cust:');
 export function freshKeyringFile(
   sodium: Sodium,
   wrapKey: Uint8Array,
+  suite: CryptoSuiteName = 'classic',
 ): { state: KeyringFile; kek: Uint8Array } {
   const kek = new Uint8Array(randomBytes(KEY_BYTES));
   const state: KeyringFile = {
@@ -40,6 +46,8 @@ export function freshKeyringFile(
     keks: { 1: b64(seal(sodium, wrapKey, kek, 'kek:1')) },
     dataKeys: {},
     shredded: [],
+    suite,
+    indexSuite: suite,
   };
   return { state, kek };
 }

@@ -15,6 +15,7 @@ import {
   writeKeyringFile,
 } from './keyring-file.ts';
 import type { Sodium } from './sodium.ts';
+import type { CryptoSuiteName } from './suite.ts';
 
 /**
  * KeyRing's key-encryption half: `keyring.json` (versioned KEKs wrapped by a
@@ -27,16 +28,39 @@ export class KeyringKeks {
   readonly #wrapKey: Uint8Array;
   #keks = new Map<number, Uint8Array>();
   #state: KeyringFile;
+  #created = false;
 
-  constructor(sodium: Sodium, options: { path: string; wrapKey: Uint8Array }) {
+  constructor(
+    sodium: Sodium,
+    options: { path: string; wrapKey: Uint8Array; suite?: CryptoSuiteName | undefined },
+  ) {
     this.#sodium = sodium;
     this.#path = options.path;
     this.#wrapKey = options.wrapKey;
-    this.#state = existsSync(this.#path) ? this.#load() : this.#fresh();
+    this.#state = existsSync(this.#path) ? this.#load() : this.#fresh(options.suite);
   }
 
   get current(): number {
     return this.#state.currentKek;
+  }
+
+  /** True when this start created the file (first run). */
+  get fresh(): boolean {
+    return this.#created;
+  }
+
+  get suite(): CryptoSuiteName {
+    return this.#state.suite ?? 'classic';
+  }
+
+  get indexSuite(): CryptoSuiteName {
+    return this.#state.indexSuite ?? 'classic';
+  }
+
+  /** Records the suite new envelopes are sealed with (a migration's first step). */
+  setSuite(suite: CryptoSuiteName): void {
+    this.#state = { ...this.#state, suite, indexSuite: this.indexSuite };
+    this.#persist();
   }
 
   /** Ids shredded before the key log existed (recorded in keyring.json). */
@@ -114,8 +138,9 @@ export class KeyringKeks {
     return kek;
   }
 
-  #fresh(): KeyringFile {
-    const { state, kek } = freshKeyringFile(this.#sodium, this.#wrapKey);
+  #fresh(suite: CryptoSuiteName | undefined): KeyringFile {
+    const { state, kek } = freshKeyringFile(this.#sodium, this.#wrapKey, suite);
+    this.#created = true;
     this.#keks.set(1, kek);
     this.#state = state;
     this.#persist();

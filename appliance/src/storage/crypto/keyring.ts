@@ -8,6 +8,7 @@ import { assertKeyId, isCustomer, replayKeyLog } from './keyring-file.ts';
 import { KeyringKeks } from './keyring-keks.ts';
 import { keysDir, loadOrCreateRootKey } from './root-key.ts';
 import { loadSodium, type Sodium } from './sodium.ts';
+import type { CryptoSuiteName } from './suite.ts';
 
 const shreddedError = (keyId: string) =>
   new StorageError('STORAGE_KEY_SHREDDED', `Key was shredded [keyId:${keyId}]`, { status: 410 });
@@ -50,21 +51,37 @@ export class KeyRing {
   #chain: Promise<unknown> = Promise.resolve();
   #closed = false;
 
-  private constructor(sodium: Sodium, dataDir: string) {
+  private constructor(sodium: Sodium, dataDir: string, suite: CryptoSuiteName | undefined) {
     this.#sodium = sodium;
     const root = loadOrCreateRootKey(dataDir);
     const wrapKey = sodium.crypto_kdf_derive_from_key(KEY_BYTES, 1, 'blwrap01', root);
     this.#indexKey = sodium.crypto_kdf_derive_from_key(KEY_BYTES, 2, 'blbidx01', root);
     this.#logKey = sodium.crypto_kdf_derive_from_key(KEY_BYTES, 3, 'blklog01', root);
     sodium.memzero(root);
-    this.#keks = new KeyringKeks(sodium, { path: join(keysDir(dataDir), 'keyring.json'), wrapKey });
+    this.#keks = new KeyringKeks(sodium, { path: join(keysDir(dataDir), 'keyring.json'), wrapKey, suite });
     for (const [keyId, key] of this.#keks.dataKeys()) this.#data.set(keyId, key);
   }
 
-  /** Opens (creating on first start) the keyring under `<dataDir>/keys`. */
-  static async open(dataDir: string): Promise<KeyRing> {
-    const ring = new KeyRing(await loadSodium(), dataDir);
+  /**
+   * Opens (creating on first start) the keyring under `<dataDir>/keys`. `suite`
+   * is chosen at first start and stored; a later start asking for another one
+   * is refused with STORAGE_SUITE_MISMATCH (switching takes a migration,
+   * `setSuite()` then re-encryption). Undefined accepts the stored suite.
+   */
+  static async open(
+    dataDir: string,
+    options: { suite?: CryptoSuiteName | undefined } = {},
+  ): Promise<KeyRing> {
+    const ring = new KeyRing(await loadSodium(), dataDir, options.suite);
     try {
+      const stored = ring.#keks.suite;
+      if (options.suite !== undefined && options.suite !== stored) {
+        throw new StorageError(
+          'STORAGE_SUITE_MISMATCH',
+          `Cannot open the key ring with crypto suite ${options.suite}: it was set up with ${stored}; migrate online with \`branchline keys migrate-suite ${options.suite}\` first [dataDir:${dataDir}]`,
+          { status: 500 },
+        );
+      }
       await ring.#openLog(join(keysDir(dataDir), 'customer-keys.log'));
     } catch (err) {
       ring.close();
@@ -81,6 +98,21 @@ export class KeyRing {
     this.#assertOpen();
     return this.#indexKey;
   }
+  /** The suite new envelopes are sealed with. */
+  get suite(): CryptoSuiteName {
+    return this.#keks.suite;
+  }
+  /** The suite of the blind indexes, fixed at first start. */
+  get indexSuite(): CryptoSuiteName {
+    return this.#keks.indexSuite;
+  }
+
+  /** Switches the suite for new envelopes, durably; old envelopes still open by their tag. */
+  setSuite(suite: CryptoSuiteName): Promise<void> {
+    this.#assertOpen();
+    return this.#serial(async () => this.#keks.setSuite(suite));
+  }
+
   get kekVersion(): number {
     return this.#keks.current;
   }
