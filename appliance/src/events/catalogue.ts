@@ -32,6 +32,8 @@ export interface DomainEvent<K extends EventType = EventType> {
   /** Unique id, generated at publish. */
   readonly id: string;
   readonly type: K;
+  /** An erasure refused because a legal hold covers the customer's data. */
+  'customer.erasure_refused': { customerId: string; holdIds: string[] };
   /** UTC ISO-8601 time of the change. */
   readonly at: string;
   /** User id of whoever caused it, or 'system'. */

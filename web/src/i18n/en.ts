@@ -146,6 +146,8 @@ export const en = {
   'perm.keys.manage': 'Manage encryption keys',
   'perm.system.manage': 'System administration',
   'perm.routing.manage': 'Manage routing: queues, skills, workflows',
+  'perm.recordings.hold': 'Place and release legal holds on recordings, contacts and customers',
+  'perm.recordings.export': 'Export recordings with a signed manifest',
 
   'audit.title': 'Audit log',
   'audit.actor': 'Actor',

@@ -142,6 +142,8 @@ export const zhCN: Record<MessageKey, string> = {
   'perm.keys.manage': '管理加密密钥',
   'perm.system.manage': '系统管理',
   'perm.routing.manage': '管理路由：队列、技能、路由策略',
+  'perm.recordings.hold': '对录音、联系记录和客户设置或解除法律保全',
+  'perm.recordings.export': '导出录音（附签名清单）',
 
   'audit.title': '审计日志',
   'audit.actor': '操作人',
