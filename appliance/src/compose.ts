@@ -95,6 +95,7 @@ export async function composeCore(options: ComposeOptions): Promise<Core> {
     identity,
     customers,
     health: () => options.health(),
+    auditSigner: options.signer,
   };
   const extra: DocStore[] = [];
   const instances: ModuleInstance[] = [];

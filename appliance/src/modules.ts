@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { AuditLog } from './audit/index.ts';
+import type { AuditLog, AuditSigner } from './audit/index.ts';
 import type { Config } from './config/index.ts';
 import type { CustomerService } from './customers/index.ts';
 import type { EventBus } from './events/index.ts';
@@ -22,6 +22,8 @@ export interface Services {
   customers: CustomerService;
   /** The appliance's health snapshot (`/healthz`): version, checks, system figures. */
   health: () => Promise<object>;
+  /** The audit Ed25519 key, for other signed evidence (recording exports). */
+  auditSigner: AuditSigner;
 }
 
 export interface ModuleContext {

@@ -19,6 +19,10 @@ export const PERMISSIONS = [
   'knowledge.write',
   'knowledge.review',
   'routing.manage',
+  /** Place and release legal holds on recordings, contacts and customers (admin; a compliance role). */
+  'recordings.hold',
+  /** Export a recording with a signed manifest (evidence for a case). */
+  'recordings.export',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 

@@ -30,6 +30,7 @@ export type {
   Customer,
   CustomerHandle,
   CustomerInput,
+  ErasureGuard,
   ProfileSection,
   Resolution,
   Shredder,

@@ -21,6 +21,7 @@ import type {
   Customer,
   CustomerHandle,
   CustomerInput,
+  ErasureGuard,
   Handle,
   ProfileSection,
   Resolution,
@@ -55,6 +56,7 @@ export class CustomerService {
   #bus: EventBus;
   #auditRead: ReadAuditor;
   #shredder: Shredder | undefined;
+  #erasureGuards: ErasureGuard[] = [];
   #now: () => Date;
   // One lock for handle resolution: two first messages from one new sender must not make two customers.
   #lock = new KeyedLock();
@@ -380,10 +382,38 @@ export class CustomerService {
     return Object.fromEntries(filled);
   }
 
-  /** PIPL erasure: destroys the customer's data key, then the documents and handle indexes. */
+  /**
+   * Adds a check run before every erasure (legal holds); returns the function that removes it.
+   * @example
+   * const off = customers.addErasureGuard(async (id) => holds.blocking(id));
+   */
+  addErasureGuard(guard: ErasureGuard): () => void {
+    this.#erasureGuards.push(guard);
+    return () => {
+      this.#erasureGuards = this.#erasureGuards.filter((g) => g !== guard);
+    };
+  }
+
+  /**
+   * PIPL erasure: destroys the customer's data key, then the documents and handle indexes.
+   * Refused with CUSTOMERS_LEGAL_HOLD (409, details.holds) while a legal hold covers their data.
+   */
   async shred(id: string, actor: Actor): Promise<void> {
     const doc = await this.#store.get<CustomerDoc>(docId(id));
     if (!doc) throw new CustomersError('CUSTOMERS_NOT_FOUND', `No customer [id:${id}]`, { status: 404 });
+    const holds = (await Promise.all(this.#erasureGuards.map((g) => g(id)))).flat();
+    if (holds.length > 0) {
+      await this.#bus.publish(
+        'customer.erasure_refused',
+        { customerId: id, holdIds: holds.map((h) => h.holdId) },
+        sourceOf(actor),
+      );
+      throw new CustomersError(
+        'CUSTOMERS_LEGAL_HOLD',
+        `Customer is under legal hold ${holds.map((h) => h.holdId).join(', ')} [id:${id}]`,
+        { status: 409, details: { holds } },
+      );
+    }
     const keys = new Set(handlesIn(doc).map((h) => handleKey(this.#index, h)));
     if (doc.phone) keys.add(handleKey(this.#index, { kind: 'phone', value: doc.phone, verified: true }));
     await this.#shredder?.shred(`cust:${id}`);

@@ -49,6 +49,12 @@ export interface BlindIndexer {
   blindIndex(kind: string, value: string): string;
 }
 
+/**
+ * Consulted before a customer is erased: the holds (legal hold id + reason) that
+ * forbid it, or an empty list. Registered by whoever keeps data under hold (recordings).
+ */
+export type ErasureGuard = (customerId: string) => Promise<Array<{ holdId: string; reason: string }>>;
+
 /** Crypto-shredding of a customer's data key. */
 export interface Shredder {
   shred(keyId: string): Promise<void>;

@@ -22,6 +22,8 @@ export interface EventCatalogue {
   'keys.rotated': { keyId: string; rewrapped: number };
   'customer.created': { customerId: string };
   'customer.shredded': { customerId: string };
+  /** An erasure refused because a legal hold covers the customer's data. */
+  'customer.erasure_refused': { customerId: string; holdIds: string[] };
   'system.alarm_raised': { alarm: string; severity: 'info' | 'warning' | 'critical'; detail?: string };
   'system.backup_created': { file: string; bytes: number };
 }
@@ -32,8 +34,6 @@ export interface DomainEvent<K extends EventType = EventType> {
   /** Unique id, generated at publish. */
   readonly id: string;
   readonly type: K;
-  /** An erasure refused because a legal hold covers the customer's data. */
-  'customer.erasure_refused': { customerId: string; holdIds: string[] };
   /** UTC ISO-8601 time of the change. */
   readonly at: string;
   /** User id of whoever caused it, or 'system'. */

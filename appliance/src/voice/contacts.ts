@@ -32,6 +32,7 @@ export interface VoiceContactsPort {
   ): Promise<unknown>;
   getContact(id: string): Promise<{
     state: string;
+    customerId?: string;
     agentId?: string;
     attributes: Record<string, string | number | boolean>;
   }>;

@@ -9,6 +9,7 @@ import { requeueOnFreeze } from './freeze.ts';
 import { WebRtcSessions } from './media/sessions.ts';
 import { voiceRoutes } from './routes.ts';
 import { dialoutRoutes } from './routes-dialout.ts';
+import { holdRoutes } from './routes-holds.ts';
 import { recordingRoutes } from './routes-recordings.ts';
 import { transferRoutes } from './routes-transfer.ts';
 import { voicemailRoutes } from './routes-voicemail.ts';
@@ -106,6 +107,11 @@ export const voiceModule: BranchModule = {
           return calendar ? routing.isOpen(calendar) : routing.isOpenNow();
         },
       }),
+      // Exports are signed with the audit key; a hold on a contact names the contact's customer.
+      exportSigner: () => ctx.services.auditSigner,
+      ...(conversations
+        ? { contactOwner: async (id: string) => (await conversations.getContact(id)).customerId }
+        : {}),
       // The contact id is routing's task id; a task already offered or gone is announced generically.
       queuePosition: (contactId) => {
         try {
@@ -147,6 +153,30 @@ export const voiceModule: BranchModule = {
       }
     });
     const offFreeze = requeueOnFreeze(() => live.service, { bus, logger: log });
+    // A queued call's recording learns its queue (→ retention class), contact and customer.
+    const link = async (callId: string, contactId: string, queue?: string) => {
+      const customerId = contactId
+        ? await conversations?.getContact(contactId).then(
+            (c) => c.customerId,
+            () => undefined,
+          )
+        : undefined;
+      await live
+        .linkRecording(callId, {
+          ...(queue ? { queue } : {}),
+          ...(contactId ? { contactId } : {}),
+          ...(customerId ? { customerId } : {}),
+        })
+        .catch((err: unknown) => log.warn(`recording not linked [callId:${callId}]`, { err }));
+    };
+    const offQueued = bus.subscribe('call.queued', (e) =>
+      link(e.data.callId, e.data.contactId, e.data.queue),
+    );
+    const offVoicemail = bus.subscribe('call.voicemail_left', (e) => link(e.data.callId, e.data.contactId));
+    // A customer whose data (or a recording or contact of theirs) is under legal hold is not erased.
+    const offErasure = ctx.services.customers.addErasureGuard(async (customerId) =>
+      (await live.holds.blockingErasure(customerId)).map((h) => ({ holdId: h.id, reason: h.reason })),
+    );
     return {
       routes: [
         flowRoutes(flows),
@@ -154,6 +184,7 @@ export const voiceModule: BranchModule = {
         dialoutRoutes(live, webrtc),
         transferRoutes(live.service),
         recordingRoutes(live, (r) => ctx.recordRead(r)),
+        holdRoutes(live, (r) => ctx.recordRead(r)),
         ...(conversations
           ? [voicemailRoutes(live, { contacts: conversations, recordRead: (r) => ctx.recordRead(r) })]
           : []),
@@ -176,6 +207,9 @@ export const voiceModule: BranchModule = {
       async close() {
         offCallbacks();
         offFreeze();
+        offQueued();
+        offVoicemail();
+        offErasure();
         glue?.close();
         await webrtc.close();
         await live.close();

@@ -27,11 +27,18 @@ const Summary = z.object({
   truncated: z.boolean(),
   legs: z.array(z.string()),
   pausedFor: z.array(z.string()),
+  /** Retention class ('default' unless the call's queue has one). */
+  class: z.string(),
+  queue: z.string().optional(),
+  contactId: z.string().optional(),
+  customerId: z.string().optional(),
+  /** Ids of the active legal holds covering it (on the call, its contact or its customer). */
+  holds: z.array(z.string()),
 });
 
 /** Recording list and stereo WAV download (contacts.monitor, audited); retention (system.manage). */
 export function recordingRoutes(
-  stack: Pick<VoiceStack, 'recordings' | 'retention'>,
+  stack: Pick<VoiceStack, 'recordings' | 'retention'> & Partial<Pick<VoiceStack, 'holds'>>,
   recordRead: ModuleContext['recordRead'],
 ) {
   const app = createRouter();
@@ -49,7 +56,19 @@ export function recordingRoutes(
     async (c) => {
       const res = await stack.recordings.page(pageOf(c.req.valid('query'), 'voice/recordings'));
       const nextCursor = cursorAfter('voice/recordings', res.last);
-      return c.json({ recordings: res.recordings, ...(nextCursor ? { nextCursor } : {}) }, 200);
+      const active = (await stack.holds?.list({ status: 'active' })) ?? [];
+      const recordings = res.recordings.map((r) => ({
+        ...r,
+        holds: active
+          .filter(
+            (h) =>
+              (h.kind === 'recording' && h.targetId === r.callId) ||
+              (h.kind === 'contact' && h.targetId === r.contactId) ||
+              (h.kind === 'customer' && h.targetId === r.customerId),
+          )
+          .map((h) => h.id),
+      }));
+      return c.json({ recordings, ...(nextCursor ? { nextCursor } : {}) }, 200);
     },
   );
   app.openapi(
@@ -115,7 +134,8 @@ export function recordingRoutes(
       });
       const legDetails: Record<string, { truncated: boolean; chunks: number; samples: number }> = {};
       for (const [leg, d] of Object.entries(rec.legs)) if (d) legDetails[leg] = d;
-      return c.json({ ...summary, truncated: rec.truncated || summary.truncated, legDetails }, 200);
+      const holds = ((await stack.holds?.covering(summary)) ?? []).map((h) => h.id);
+      return c.json({ ...summary, truncated: rec.truncated || summary.truncated, legDetails, holds }, 200);
     },
   );
   const Retention = z.object({ days: z.number().int().min(1).max(3650) }).strict();

@@ -9,6 +9,8 @@ import { DialQuota } from './dial-quota.ts';
 import { Dialout, type DialoutPolicy } from './dialout.ts';
 import { VoiceError } from './errors.ts';
 import { MediaWorker } from './media/supervisor.ts';
+import { type ExportSigner, RecordingExports } from './recording/export.ts';
+import { type ContactOwner, LegalHolds } from './recording/holds.ts';
 import { RecordingRetention } from './recording/retention.ts';
 import { RecordingService } from './recording/service.ts';
 import { NonceIssuer } from './sip/digest.ts';
@@ -48,6 +50,10 @@ export interface VoiceStackOptions {
   trunkRetryMs?: number;
   /** Who else names phones and trunks (users' names, IVR flows): deletes in use are refused. */
   usage?: VoiceUsagePorts;
+  /** Signs recording exports (the audit key); absent = exports are refused. */
+  exportSigner?: () => ExportSigner | undefined;
+  /** The customer of a contact, so a hold on a contact also blocks that customer's erasure. */
+  contactOwner?: ContactOwner;
 }
 
 /** Everything voice needs, wired; `listen(port)` opens the SIP socket and starts the media worker. */
@@ -59,6 +65,8 @@ export class VoiceStack {
   readonly worker: MediaWorker;
   readonly transport: SipTransport;
   readonly retention: RecordingRetention;
+  readonly holds: LegalHolds;
+  readonly exports: RecordingExports;
   readonly trunks: OutboundTrunks;
   readonly dialout: Dialout;
   #registrations = new Map<string, TrunkRegistration>();
@@ -135,6 +143,26 @@ export class VoiceStack {
       logger: o.logger,
       ...(o.now ? { now: o.now } : {}),
     });
+    this.holds = new LegalHolds(o.recordingsStore, {
+      bus: o.bus,
+      recordings: this.recordings,
+      ...(o.now ? { now: o.now } : {}),
+      ...(o.contactOwner ? { contactOwner: o.contactOwner } : {}),
+    });
+    // Legal holds are the first thing the purge asks; others (the off-box archive) add their own guards.
+    this.recordings.addPurgeGuard((r) => this.holds.reasonToKeep(r));
+    this.exports = new RecordingExports(o.recordingsStore, {
+      recordings: this.recordings,
+      holds: this.holds,
+      signer: o.exportSigner ?? (() => undefined),
+      ...(o.now ? { now: o.now } : {}),
+    });
+  }
+
+  /** Records the queue, contact and customer of a call the IVR enqueued, and its retention class. */
+  async linkRecording(callId: string, to: { queue?: string; contactId?: string; customerId?: string }) {
+    const cls = await this.retention.classFor(to.queue);
+    await this.recordings.link(callId, { ...to, ...(cls === 'default' ? {} : { class: cls }) });
   }
 
   /** A phone account; with `userId` it is that agent's phone, rung when they accept a call. */

@@ -94,7 +94,27 @@ declare module '../events/catalogue.ts' {
     'sip.test_call_placed': { username: string; callId: string };
     'recording.paused': { callId: string; reason: string };
     'recording.resumed': { callId: string; reason: string };
-    'recording.retention_changed': { days: number };
+    'recording.retention_changed': {
+      days: number;
+      classes?: Record<string, number>;
+      queueClasses?: Record<string, string>;
+    };
+    'recording.hold_created': {
+      holdId: string;
+      kind: 'recording' | 'contact' | 'customer';
+      targetId: string;
+      reason: string;
+      caseRef?: string;
+      customerId?: string;
+    };
+    'recording.hold_released': {
+      holdId: string;
+      kind: 'recording' | 'contact' | 'customer';
+      targetId: string;
+      reason: string;
+    };
+    /** One purge pass kept recordings past their retention (legal hold, not archived): one record per pass. */
+    'recording.purge_held': { count: number; kept: Array<{ callId: string; reasons: string[] }> };
     'recording.purged': { count: number; retentionDays: number };
     'recording.interrupted': { callIds: string[] };
   }

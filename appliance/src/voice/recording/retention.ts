@@ -2,19 +2,32 @@ import { OutOfRangeError } from '../../contracts/index.ts';
 import { type EventBus, SupervisedLoop } from '../../events/index.ts';
 import type { Logger } from '../../logging/index.ts';
 import type { DocStore } from '../../storage/index.ts';
-import type { RecordingService } from './service.ts';
+import type { RecordingIndex, RecordingService } from './service.ts';
 
 const SETTINGS_ID = 'settings:retention';
 /** Default when an administrator has set nothing: six months. */
 export const DEFAULT_RETENTION_DAYS = 180;
 
-interface RetentionDoc {
+/** Retention by class: the default days, days per class, and the class of each queue's calls. */
+export interface RetentionPolicy {
+  days: number;
+  /** Class name → days (e.g. complaints: 1095). */
+  classes: Record<string, number>;
+  /** Queue id → class name; a queue not listed gives the default retention. */
+  queueClasses: Record<string, string>;
+}
+
+interface RetentionDoc extends Partial<RetentionPolicy> {
   _id: string;
   _rev?: string;
   days: number;
   updatedAt: string;
   updatedBy: string;
 }
+
+const CLASS = /^[a-z][a-z0-9_-]{0,31}$/;
+const validDays = (days: unknown): days is number =>
+  Number.isInteger(days) && (days as number) >= 1 && (days as number) <= 3650;
 
 /** The recording retention setting and the job that purges what is older. */
 export class RecordingRetention {
@@ -41,32 +54,90 @@ export class RecordingRetention {
     return (await this.#store.get<RetentionDoc>(SETTINGS_ID))?.days ?? DEFAULT_RETENTION_DAYS;
   }
 
+  /** The whole policy: default days, classes and the queues' classes. */
+  async policy(): Promise<RetentionPolicy> {
+    const d = await this.#store.get<RetentionDoc>(SETTINGS_ID);
+    return {
+      days: d?.days ?? DEFAULT_RETENTION_DAYS,
+      classes: { ...(d?.classes ?? {}) },
+      queueClasses: { ...(d?.queueClasses ?? {}) },
+    };
+  }
+
+  /** The class a call of `queue` gets ('default' when its queue has none). */
+  async classFor(queue: string | undefined): Promise<string> {
+    if (!queue) return 'default';
+    return (await this.policy()).queueClasses[queue] ?? 'default';
+  }
+
   async setDays(days: number, actor: { userId: string; source?: string }): Promise<void> {
-    if (!Number.isInteger(days) || days < 1 || days > 3650)
+    await this.setPolicy({ ...(await this.policy()), days }, actor);
+  }
+
+  /**
+   * Replaces the policy (audited). Classes are lower-case names with 1..3650 days; every
+   * queue's class must be one of them ('default' is the default days, always there).
+   */
+  async setPolicy(
+    policy: RetentionPolicy,
+    actor: { userId: string; source?: string },
+  ): Promise<RetentionPolicy> {
+    if (!validDays(policy.days))
       throw new OutOfRangeError('VOICE_INVALID_RETENTION', 'retention days must be an integer in 1..3650');
+    for (const [name, days] of Object.entries(policy.classes)) {
+      if (!CLASS.test(name) || name === 'default')
+        throw new OutOfRangeError(
+          'VOICE_INVALID_RETENTION',
+          `Invalid retention class name: ${JSON.stringify(name)}`,
+        );
+      if (!validDays(days))
+        throw new OutOfRangeError(
+          'VOICE_INVALID_RETENTION',
+          `retention days of class ${name} must be an integer in 1..3650`,
+        );
+    }
+    for (const [queue, cls] of Object.entries(policy.queueClasses))
+      if (cls !== 'default' && !(cls in policy.classes))
+        throw new OutOfRangeError(
+          'VOICE_INVALID_RETENTION',
+          `Queue ${queue} names an unknown class ${JSON.stringify(cls)}`,
+        );
     const prev = await this.#store.get<RetentionDoc>(SETTINGS_ID);
     await this.#store.put({
       _id: SETTINGS_ID,
       ...(prev?._rev ? { _rev: prev._rev } : {}),
-      days,
+      days: policy.days,
+      classes: policy.classes,
+      queueClasses: policy.queueClasses,
       updatedAt: new Date(this.#now()).toISOString(),
       updatedBy: actor.userId,
     });
     await this.#bus.publish(
       'recording.retention_changed',
-      { days },
+      { days: policy.days, classes: policy.classes, queueClasses: policy.queueClasses },
       { actor: actor.userId, ...(actor.source ? { source: actor.source } : {}) },
     );
+    return this.policy();
   }
 
   /** Purges once; concurrent calls share the run. */
   purge(): Promise<number> {
     this.#running ??= (async () => {
       try {
-        const days = await this.days();
-        const purged = await this.#recordings.purge(days, this.#now());
-        if (purged > 0) await this.#bus.publish('recording.purged', { count: purged, retentionDays: days });
-        return purged;
+        const p = await this.policy();
+        // The class stored on the recording; one linked before its queue had a class follows the queue now.
+        const daysFor = (r: RecordingIndex) =>
+          p.classes[r.class ?? (r.queue ? (p.queueClasses[r.queue] ?? 'default') : 'default')] ?? p.days;
+        const report = await this.#recordings.purgeExpired(daysFor, this.#now());
+        if (report.purged > 0)
+          await this.#bus.publish('recording.purged', { count: report.purged, retentionDays: p.days });
+        // One audit record per pass for everything kept past its retention (not one per recording).
+        if (report.kept.length > 0)
+          await this.#bus.publish('recording.purge_held', {
+            count: report.kept.length,
+            kept: report.kept.slice(0, 50),
+          });
+        return report.purged;
       } finally {
         this.#running = undefined;
       }

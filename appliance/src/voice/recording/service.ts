@@ -27,6 +27,24 @@ export interface RecordingIndex {
   chunks: Partial<Record<RecordedLeg, number>>;
   /** 'interrupted': the appliance stopped mid-call (found at start-up); never presented as complete. */
   status: 'recording' | 'complete' | 'interrupted';
+  /** Set when the IVR enqueues the call (its contact opened); absent for calls never queued. */
+  queue?: string;
+  contactId?: string;
+  customerId?: string;
+  /** Retention class, from the queue when the call was linked; absent = the default retention. */
+  class?: string;
+}
+
+/**
+ * A reason to keep an expired recording (legal hold, not yet archived off-box), or
+ * undefined when it may go. A guard that throws keeps the recording (fail safe).
+ */
+export type PurgeGuard = (recording: RecordingIndex) => Promise<string | undefined>;
+
+/** One purge pass: how many went, and which expired recordings were kept and why. */
+export interface PurgeReport {
+  purged: number;
+  kept: Array<{ callId: string; reasons: string[] }>;
 }
 
 /** What the console lists: no keys, no paths. */
@@ -38,6 +56,11 @@ export interface RecordingSummary {
   pausedFor: string[];
   /** Interrupted, or a leg whose stream was never closed (the media worker died). */
   truncated: boolean;
+  /** Retention class ('default' when the call was never queued or its queue has none). */
+  class: string;
+  queue?: string;
+  contactId?: string;
+  customerId?: string;
 }
 
 export interface StereoRecording {
@@ -72,6 +95,10 @@ function summaryOf(d: RecordingIndex): RecordingSummary {
       d.status !== 'complete' ||
       (Object.keys(d.legs) as RecordedLeg[]).some((l) => d.chunks[l] === undefined),
     pausedFor: d.events.filter((e) => e.what === 'pause' && e.reason).map((e) => e.reason ?? ''),
+    class: d.class ?? 'default',
+    ...(d.queue ? { queue: d.queue } : {}),
+    ...(d.contactId ? { contactId: d.contactId } : {}),
+    ...(d.customerId ? { customerId: d.customerId } : {}),
   };
 }
 
@@ -85,6 +112,7 @@ export class RecordingService {
   #crypto: CryptoFacade;
   #dir: string;
   #queue = new Map<string, Promise<unknown>>();
+  #guards: PurgeGuard[] = [];
 
   constructor(store: DocStore, options: { crypto: CryptoFacade; dir: string }) {
     this.#store = store;
@@ -158,6 +186,33 @@ export class RecordingService {
       d.chunks = { ...d.chunks, ...chunks };
       d.status = 'complete';
     });
+  }
+
+  /** Records the call's queue, contact, customer and retention class (the IVR's enqueue). */
+  link(
+    callId: string,
+    to: { queue?: string; contactId?: string; customerId?: string; class?: string },
+  ): Promise<void> {
+    return this.#update(callId, (d) => {
+      // The first queue decides the class; a transfer to another queue does not shorten it.
+      if (to.queue && !d.queue) d.queue = to.queue;
+      if (to.contactId) d.contactId = to.contactId;
+      if (to.customerId) d.customerId = to.customerId;
+      if (to.class && !d.class) d.class = to.class;
+    });
+  }
+
+  /**
+   * Registers a guard the purge consults before deleting an expired recording
+   * (legal holds; the off-box archive). Returns the function that removes it.
+   * @example
+   * const off = recordings.addPurgeGuard(async (r) => (archived(r.callId) ? undefined : 'not archived'));
+   */
+  addPurgeGuard(guard: PurgeGuard): () => void {
+    this.#guards.push(guard);
+    return () => {
+      this.#guards = this.#guards.filter((g) => g !== guard);
+    };
   }
 
   async index(callId: string): Promise<RecordingIndex | undefined> {
@@ -291,16 +346,35 @@ export class RecordingService {
   async purge(retentionDays: number, now = Date.now()): Promise<number> {
     if (!(retentionDays > 0))
       throw new OutOfRangeError('VOICE_INVALID_RETENTION', 'retentionDays must be > 0');
-    const cutoff = now - retentionDays * 86_400_000;
-    let n = 0;
+    return (await this.purgeExpired(() => retentionDays, now)).purged;
+  }
+
+  /**
+   * Deletes every recording older than its own retention (`daysFor`, e.g. by class)
+   * unless a purge guard gives a reason to keep it; kept ones are reported, not deleted.
+   */
+  async purgeExpired(daysFor: (recording: RecordingIndex) => number, now = Date.now()): Promise<PurgeReport> {
+    const report: PurgeReport = { purged: 0, kept: [] };
     for (const doc of await this.#store.list<RecordingIndex>({ prefix: 'rec:' })) {
-      if (doc.epochMs >= cutoff) continue;
+      const days = daysFor(doc);
+      if (!(days > 0) || doc.epochMs >= now - days * 86_400_000) continue;
+      const reasons: string[] = [];
+      for (const guard of this.#guards) {
+        const reason = await guard(doc).catch(
+          (e: unknown) => `guard failed: ${e instanceof Error ? e.message : e}`,
+        );
+        if (reason) reasons.push(reason);
+      }
+      if (reasons.length > 0) {
+        report.kept.push({ callId: doc.callId, reasons });
+        continue;
+      }
       await rm(join(this.#dir, doc.callId), { recursive: true, force: true });
       await this.#store.remove(doc._id, doc._rev);
       const entry = await this.#store.get(listKey(doc));
       if (entry) await this.#store.remove(entry._id, entry._rev);
-      n++;
+      report.purged++;
     }
-    return n;
+    return report;
   }
 }
