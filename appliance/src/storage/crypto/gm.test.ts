@@ -20,7 +20,7 @@ describe('GB/T 32907-2016 SM4 known answers', () => {
 
   it('SM4 iterated 1,000,000 times gives 595298c7…3f66', () => {
     const enc = sm4EcbBlock(key);
-    let block = Buffer.from(key);
+    let block: Buffer = Buffer.from(key);
     for (let i = 0; i < 1_000_000; i++) block = enc(block);
     assert.equal(block.toString('hex'), '595298c7c6fd271f0402f804c33d3f66');
   });
