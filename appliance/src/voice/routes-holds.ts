@@ -151,5 +151,23 @@ export function holdRoutes(
     }),
     async (c) => c.json(await stack.retention.setPolicy(c.req.valid('json'), actor(c)), 200),
   );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/voice/recordings-retention/run',
+      summary: 'Run the retention purge now (as the hourly job does): how many went, which were kept and why',
+      middleware: [requirePermission('system.manage')] as const,
+      responses: {
+        200: json(
+          z.object({
+            purged: z.number(),
+            kept: z.array(z.object({ callId: z.string(), reasons: z.array(z.string()) })),
+          }),
+          'The pass',
+        ),
+      },
+    }),
+    async (c) => c.json(await stack.retention.run(), 200),
+  );
   return app;
 }

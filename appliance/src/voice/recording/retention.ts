@@ -2,7 +2,7 @@ import { OutOfRangeError } from '../../contracts/index.ts';
 import { type EventBus, SupervisedLoop } from '../../events/index.ts';
 import type { Logger } from '../../logging/index.ts';
 import type { DocStore } from '../../storage/index.ts';
-import type { RecordingIndex, RecordingService } from './service.ts';
+import type { PurgeReport, RecordingIndex, RecordingService } from './service.ts';
 
 const SETTINGS_ID = 'settings:retention';
 /** Default when an administrator has set nothing: six months. */
@@ -37,7 +37,7 @@ export class RecordingRetention {
   #logger: Logger;
   #now: () => number;
   #loop: SupervisedLoop | undefined;
-  #running: Promise<number> | undefined;
+  #running: Promise<PurgeReport> | undefined;
 
   constructor(
     store: DocStore,
@@ -120,8 +120,13 @@ export class RecordingRetention {
     return this.policy();
   }
 
-  /** Purges once; concurrent calls share the run. */
-  purge(): Promise<number> {
+  /** Purges once; concurrent calls share the run. Returns how many went. */
+  async purge(): Promise<number> {
+    return (await this.run()).purged;
+  }
+
+  /** One purge pass (concurrent calls share it): what went and what was kept past its retention, and why. */
+  run(): Promise<PurgeReport> {
     this.#running ??= (async () => {
       try {
         const p = await this.policy();
@@ -137,7 +142,7 @@ export class RecordingRetention {
             count: report.kept.length,
             kept: report.kept.slice(0, 50),
           });
-        return report.purged;
+        return report;
       } finally {
         this.#running = undefined;
       }
