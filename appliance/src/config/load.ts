@@ -4,7 +4,7 @@ import { isSupportedCountry } from 'libphonenumber-js/max';
 import type { LogLevel } from '../logging/index.ts';
 import { type EffectiveSetting, effectiveSettings } from './effective.ts';
 import { rawSetting, setting } from './settings.ts';
-import type { Config, ImapConfig, SiemConfig } from './types.ts';
+import type { Config, DirectoryConfig, ImapConfig, SiemConfig } from './types.ts';
 
 /** A bad environment value; the message names the variable. */
 export class ConfigError extends Error {
@@ -356,6 +356,89 @@ function siemSettings(env: Env): SiemConfig | undefined {
   });
 }
 
+function directoryPassword(env: Env): string {
+  const direct = env['BRANCHLINE_DIRECTORY_BIND_PASSWORD'];
+  const file = env['BRANCHLINE_DIRECTORY_BIND_PASSWORD_FILE'];
+  if (direct && file) {
+    throw new ConfigError(
+      'Cannot parse BRANCHLINE_DIRECTORY_BIND_PASSWORD: set it or BRANCHLINE_DIRECTORY_BIND_PASSWORD_FILE, not both',
+    );
+  }
+  if (file) {
+    try {
+      return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
+    } catch (err) {
+      throw new ConfigError(
+        `Cannot read BRANCHLINE_DIRECTORY_BIND_PASSWORD_FILE: "${file}" (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+  }
+  if (!direct) {
+    throw new ConfigError(
+      'Cannot parse BRANCHLINE_DIRECTORY_URL: a service account password is required (BRANCHLINE_DIRECTORY_BIND_PASSWORD or _FILE)',
+    );
+  }
+  return direct;
+}
+
+/** Directory sign-in: off unless BRANCHLINE_DIRECTORY_URL is set; always TLS (ldaps:// or StartTLS). */
+function directorySettings(env: Env): DirectoryConfig | undefined {
+  const syncSeconds = int(env, 'BRANCHLINE_DIRECTORY_SYNC_SECONDS');
+  const raw = env['BRANCHLINE_DIRECTORY_URL'];
+  if (raw === undefined || raw === '') return undefined;
+  let u: URL | undefined;
+  try {
+    u = new URL(raw);
+  } catch {
+    u = undefined;
+  }
+  if (!u || (u.protocol !== 'ldaps:' && u.protocol !== 'ldap:') || u.hostname === '') {
+    throw new ConfigError(
+      `Cannot parse BRANCHLINE_DIRECTORY_URL: "${raw}" is not ldaps://host[:port] or ldap://host[:port]`,
+    );
+  }
+  if (u.username !== '' || u.password !== '' || (u.pathname !== '' && u.pathname !== '/')) {
+    throw new ConfigError(
+      'Cannot parse BRANCHLINE_DIRECTORY_URL: only scheme, host and port (the account goes in BRANCHLINE_DIRECTORY_BIND_DN)',
+    );
+  }
+  const bindDn = env['BRANCHLINE_DIRECTORY_BIND_DN'] ?? '';
+  const baseDn = env['BRANCHLINE_DIRECTORY_BASE_DN'] ?? '';
+  if (bindDn.trim() === '')
+    throw new ConfigError(
+      'Cannot parse BRANCHLINE_DIRECTORY_BIND_DN: it is required with BRANCHLINE_DIRECTORY_URL',
+    );
+  if (baseDn.trim() === '')
+    throw new ConfigError(
+      'Cannot parse BRANCHLINE_DIRECTORY_BASE_DN: it is required with BRANCHLINE_DIRECTORY_URL',
+    );
+  const attrs = text(env, 'BRANCHLINE_DIRECTORY_USER_ATTRIBUTES')
+    .split(',')
+    .map((a) => a.trim())
+    .filter((a) => a !== '');
+  for (const a of attrs) {
+    if (!/^[A-Za-z][A-Za-z0-9-]*$/.test(a)) {
+      throw new ConfigError(
+        `Cannot parse BRANCHLINE_DIRECTORY_USER_ATTRIBUTES: "${a}" is not an attribute name`,
+      );
+    }
+  }
+  if (attrs.length === 0)
+    throw new ConfigError('Cannot parse BRANCHLINE_DIRECTORY_USER_ATTRIBUTES: name at least one attribute');
+  const ca = env['BRANCHLINE_DIRECTORY_CA'] || undefined;
+  const config = {
+    url: `${u.protocol}//${u.host}`,
+    startTls: u.protocol === 'ldap:',
+    bindDn: bindDn.trim(),
+    baseDn: baseDn.trim(),
+    userAttributes: Object.freeze(attrs),
+    caFile: ca === undefined ? undefined : path.resolve(ca),
+    syncSeconds,
+  };
+  Object.defineProperty(config, 'bindPassword', { value: directoryPassword(env), enumerable: false });
+  return Object.freeze(config as DirectoryConfig);
+}
+
 const LEVELS = setting('BRANCHLINE_LOG_LEVEL').choices ?? [];
 
 /** Validates an environment once and returns a frozen Config. Throws ConfigError naming the variable. */
@@ -405,6 +488,7 @@ export function loadConfig(env: Env): Config {
       : undefined,
     hqPort: port(env, 'BRANCHLINE_HQ_PORT'),
     siem: siemSettings(env),
+    directory: directorySettings(env),
     branchId,
     sessionIdleMinutes: int(env, 'BRANCHLINE_SESSION_IDLE_MINUTES'),
     logLevel,

@@ -123,6 +123,61 @@ const DECLARED: ReadonlyArray<z.input<typeof settingSchema>> = [
     'Most audit records per second sent to the syslog collector (catching up stays within its EPS licence)',
   ),
   {
+    name: 'BRANCHLINE_DIRECTORY_URL',
+    program: 'appliance',
+    kind: 'url',
+    description:
+      'LDAP/Active Directory for directory sign-in: ldaps://host:636, or ldap://host:389 upgraded with StartTLS (always); unset = local accounts only',
+  },
+  {
+    name: 'BRANCHLINE_DIRECTORY_BIND_DN',
+    program: 'appliance',
+    kind: 'text',
+    description:
+      'DN of the service account that searches the directory (needed with BRANCHLINE_DIRECTORY_URL)',
+  },
+  {
+    name: 'BRANCHLINE_DIRECTORY_BIND_PASSWORD',
+    program: 'appliance',
+    kind: 'text',
+    secret: true,
+    description: 'Password of the directory service account (or BRANCHLINE_DIRECTORY_BIND_PASSWORD_FILE)',
+  },
+  {
+    name: 'BRANCHLINE_DIRECTORY_BIND_PASSWORD_FILE',
+    program: 'appliance',
+    kind: 'path',
+    description:
+      'File holding the directory service account password (instead of BRANCHLINE_DIRECTORY_BIND_PASSWORD)',
+  },
+  {
+    name: 'BRANCHLINE_DIRECTORY_BASE_DN',
+    program: 'appliance',
+    kind: 'text',
+    description: 'Base DN users and groups are searched under (needed with BRANCHLINE_DIRECTORY_URL)',
+  },
+  {
+    name: 'BRANCHLINE_DIRECTORY_USER_ATTRIBUTES',
+    program: 'appliance',
+    kind: 'list',
+    default: 'sAMAccountName,uid,mail',
+    description: 'Comma-separated attributes a sign-in name is matched against (any of them)',
+  },
+  {
+    name: 'BRANCHLINE_DIRECTORY_CA',
+    program: 'appliance',
+    kind: 'path',
+    description:
+      "PEM CA file the directory's certificate is verified against (private CA); unset = the system CAs (always verified)",
+  },
+  int(
+    'BRANCHLINE_DIRECTORY_SYNC_SECONDS',
+    30,
+    1,
+    50,
+    'Seconds between re-reads of directory users (disabled, removed or unmapped ones are frozen); at most 50 so a freeze lands within 60 s',
+  ),
+  {
     name: 'BRANCHLINE_HQ_CREDENTIALS_FILE',
     program: 'appliance',
     kind: 'path',

@@ -18,6 +18,8 @@ export interface Config {
   readonly hqPort: number;
   /** Audit forwarding to the firm's syslog collector (BRANCHLINE_SIEM_URL and the BRANCHLINE_SIEM_* settings); undefined = off. */
   readonly siem: SiemConfig | undefined;
+  /** Directory sign-in over LDAP/AD (BRANCHLINE_DIRECTORY_URL and the BRANCHLINE_DIRECTORY_* settings); undefined = off. */
+  readonly directory: DirectoryConfig | undefined;
   /** This branch's id at HQ (BRANCHLINE_BRANCH_ID, default B01): names its HQ databases. */
   readonly branchId: string;
   /** Idle session timeout in minutes (default 15). */
@@ -84,6 +86,23 @@ export interface SiemConfig {
   readonly alarmAfterSeconds: number;
   /** Most records per second sent (BRANCHLINE_SIEM_MAX_RATE, default 1000). */
   readonly maxRate: number;
+}
+
+/** The LDAP/Active Directory users may sign in with (issue 15). */
+export interface DirectoryConfig {
+  /** ldaps:// (implicit TLS) or ldap:// (StartTLS, required); the certificate is always verified. */
+  readonly url: string;
+  readonly startTls: boolean;
+  readonly bindDn: string;
+  /** Not enumerable, so serialising the config never prints it. */
+  readonly bindPassword: string;
+  readonly baseDn: string;
+  /** Attributes a sign-in name is matched against (BRANCHLINE_DIRECTORY_USER_ATTRIBUTES). */
+  readonly userAttributes: readonly string[];
+  /** PEM CA file (BRANCHLINE_DIRECTORY_CA); undefined = the system CAs. */
+  readonly caFile: string | undefined;
+  /** Seconds between re-reads of directory users (BRANCHLINE_DIRECTORY_SYNC_SECONDS, default 30). */
+  readonly syncSeconds: number;
 }
 
 /** Where and how the email channel polls an IMAP mailbox. */

@@ -16,7 +16,17 @@ export interface EventCatalogue {
   'role.deleted': { roleId: string };
   'session.started': { userId: string; sessionId: string };
   'session.ended': { userId: string; sessionId: string; reason: 'logout' | 'idle' | 'frozen' | 'replaced' };
-  'auth.failed': { username: string; reason: 'bad_credentials' | 'locked' | 'throttled' | 'mfa' | 'frozen' };
+  'auth.failed': {
+    username: string;
+    reason:
+      | 'bad_credentials'
+      | 'locked'
+      | 'throttled'
+      | 'mfa'
+      | 'frozen'
+      | 'directory_unavailable'
+      | 'directory_no_role';
+  };
   'audit.settings_changed': { fields: string[] };
   'audit.checkpoint_signed': { seq: number; root: string };
   'keys.rotated': { keyId: string; rewrapped: number };

@@ -7,6 +7,22 @@ import type { IdentityStore } from './store.ts';
 import type { Throttle } from './throttle.ts';
 import type { PublicUser, UserDoc } from './types.ts';
 
+/** What a directory's sign-in answers (identity/directory); the user is provisioned or refreshed already. */
+export type DirectoryVerdict =
+  | { kind: 'ok'; user: UserDoc }
+  | { kind: 'bad_credentials'; user?: UserDoc }
+  | { kind: 'no_role' };
+
+/** Directory sign-in as login.ts uses it (set by IdentityService.attachDirectory). */
+export interface DirectorySignIn {
+  /** False when no directory is configured (its mappings can still be prepared). */
+  readonly enabled: boolean;
+  /** Proves the password against the directory; throws IDENTITY_DIRECTORY_UNAVAILABLE when it cannot be reached. */
+  signIn(username: string, password: string, ip: string): Promise<DirectoryVerdict>;
+  /** True while the directory could not be reached at the last attempt (a local sign-in is then break-glass). */
+  unreachable(): boolean;
+}
+
 /** What the identity operations share; built once by IdentityService. */
 export interface Core {
   store: IdentityStore;
@@ -20,6 +36,8 @@ export interface Core {
   /** Custom role id → permissions, cached until a role changes. */
   customRoles: () => Promise<ReadonlyMap<string, readonly Permission[]>>;
   invalidateRoles: () => void;
+  /** Directory sign-in, when configured: names that are not local users go there. */
+  directory?: DirectorySignIn;
 }
 
 export function toPublic(u: UserDoc): PublicUser {

@@ -15,7 +15,10 @@ export type IdentityErrorCode =
   | 'IDENTITY_MFA_ALREADY_ENROLLED'
   | 'IDENTITY_MFA_NOT_STARTED'
   | 'IDENTITY_BAD_MFA_CODE'
-  | 'IDENTITY_FORBIDDEN';
+  | 'IDENTITY_FORBIDDEN'
+  | 'IDENTITY_DIRECTORY_UNAVAILABLE'
+  | 'IDENTITY_DIRECTORY_NO_ROLE'
+  | 'IDENTITY_DIRECTORY_INVALID_GROUP';
 
 /** A condition of the identity context a caller handles (maps to HTTP via `status`). */
 export class IdentityError extends DomainError<IdentityErrorCode> {

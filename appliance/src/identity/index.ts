@@ -7,6 +7,13 @@
  * const app = createApp({ resolveSession: identity.resolveSession, mount: [['/api', identityRoutes(identity)]], health });
  */
 
+/**
+ * Directory sign-in (LDAP/AD): the module (sign-in, group → role mappings, the
+ * sync loop that freezes disabled or removed directory accounts).
+ * @example
+ * export const MODULES = [..., directoryModule];
+ */
+export { directoryModule } from './directory/module.ts';
 export type { IdentityErrorCode } from './errors.ts';
 /**
  * Errors thrown by identity operations; `code` is one of IdentityErrorCode.

@@ -1,5 +1,5 @@
 import { createLogger } from '../logging/index.ts';
-import type { Core } from './core.ts';
+import type { Core, DirectorySignIn } from './core.ts';
 import { mfaSetupRequired, toPublic } from './core.ts';
 import { badCredentials, IdentityError } from './errors.ts';
 import { requiresMfa } from './permissions.ts';
@@ -47,6 +47,10 @@ export async function login(core: Core, input: LoginInput, ip: string): Promise<
     });
   }
   const user = await core.store.findByUsername(input.username);
+  // A local account always wins; other names (and directory accounts) sign in at the directory.
+  if (core.directory?.enabled && (!user || user.source === 'directory')) {
+    return directoryLogin(core, core.directory, input, ip, user);
+  }
   if (!user) {
     await core.hasher.verifyDummy(input.password);
     return failed(core, input.username, 'bad_credentials', ip);
@@ -60,6 +64,20 @@ export async function login(core: Core, input: LoginInput, ip: string): Promise<
     return failed(core, user.username, 'bad_credentials', ip);
   }
   if (user.status === 'frozen') return failed(core, user.username, 'frozen', ip);
+  if (core.directory?.unreachable()) {
+    // Break-glass: a local account signing in while directory accounts cannot.
+    await core.bus.publish(
+      'auth.break_glass',
+      { userId: user.id, username: user.username, reason: 'directory_unreachable' },
+      { actor: user.id, source: ip },
+    );
+    log.warn(`break-glass sign-in while the directory is unreachable [user:${user.username}, ip:${ip}]`);
+  }
+  return finish(core, user, input, ip);
+}
+
+/** MFA (same rules for local and directory accounts), then the session. */
+async function finish(core: Core, user: UserDoc, input: LoginInput, ip: string): Promise<LoginResult> {
   let step: number | undefined;
   if (requiresMfa(user.roles) && user.mfa.enrolled) {
     if (!input.totp) {
@@ -85,4 +103,55 @@ export async function login(core: Core, input: LoginInput, ip: string): Promise<
     mustChangePassword: updated.mustChangePassword,
     mfaSetupRequired: mfaSetupRequired(updated),
   };
+}
+
+/**
+ * Directory sign-in: the directory proves the password (nothing is stored
+ * here) and its groups give the roles; the account is provisioned on first
+ * sign-in. A directory that cannot be reached answers its own code, so the
+ * user knows to try a local (break-glass) account or wait.
+ */
+async function directoryLogin(
+  core: Core,
+  directory: DirectorySignIn,
+  input: LoginInput,
+  ip: string,
+  known: UserDoc | undefined,
+): Promise<LoginResult> {
+  if (known?.lockedUntil !== undefined && Date.parse(known.lockedUntil) > core.now()) {
+    return failed(core, known.username, 'locked', ip);
+  }
+  let verdict: Awaited<ReturnType<DirectorySignIn['signIn']>>;
+  try {
+    verdict = await directory.signIn(input.username, input.password, ip);
+  } catch (err) {
+    if (err instanceof IdentityError && err.code === 'IDENTITY_DIRECTORY_UNAVAILABLE') {
+      await core.bus.publish(
+        'auth.failed',
+        { username: input.username, reason: 'directory_unavailable' },
+        { source: ip },
+      );
+    }
+    throw err;
+  }
+  if (verdict.kind === 'no_role') {
+    core.throttle.take(ip);
+    await core.bus.publish(
+      'auth.failed',
+      { username: input.username, reason: 'directory_no_role' },
+      { source: ip },
+    );
+    throw new IdentityError(
+      'IDENTITY_DIRECTORY_NO_ROLE',
+      'Your directory account is in no group mapped to a role here',
+      { status: 403 },
+    );
+  }
+  if (verdict.kind === 'bad_credentials') {
+    if (verdict.user) await countFailure(core, verdict.user, ip);
+    return failed(core, verdict.user?.username ?? input.username, 'bad_credentials', ip);
+  }
+  const user = verdict.user;
+  if (user.status === 'frozen') return failed(core, user.username, 'frozen', ip);
+  return finish(core, user, input, ip);
 }

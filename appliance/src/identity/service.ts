@@ -3,7 +3,7 @@ import type { EventBus } from '../events/index.ts';
 import type { Principal } from '../http/index.ts';
 import type { DocStore } from '../storage/index.ts';
 import * as account from './account.ts';
-import type { Core } from './core.ts';
+import type { Core, DirectorySignIn } from './core.ts';
 import { ensureInitialAdmin, retireInitialAdminFile } from './first-run.ts';
 import { login } from './login.ts';
 import { PasswordHasher } from './password-hasher.ts';
@@ -77,6 +77,16 @@ export class IdentityService {
         roleCache = undefined;
       },
     };
+  }
+
+  /**
+   * Plugs a directory into sign-in (identity/directory only): `make` gets the
+   * shared core and returns the directory; names that are not local users sign in there.
+   */
+  attachDirectory<T extends DirectorySignIn>(make: (core: Core) => T): T {
+    const directory = make(this.#core);
+    this.#core.directory = directory;
+    return directory;
   }
 
   login(input: LoginInput, ctx: { ip: string }): Promise<LoginResult> {

@@ -12,7 +12,11 @@ export interface UserDoc {
   roles: string[];
   status: UserStatus;
   frozenReason?: string;
-  /** argon2id encoded hash (`$argon2id$v=19$m=65536,t=2,p=1$…`). */
+  /** Where the account lives: absent or `local` = here; `directory` = LDAP/AD (signs in there, no password here). */
+  source?: 'local' | 'directory';
+  /** The directory entry of a `directory` user. */
+  dn?: string;
+  /** argon2id encoded hash (`$argon2id$v=19$m=65536,t=2,p=1$…`); '' for a directory user (never matches). */
   passwordHash: string;
   mustChangePassword: boolean;
   /** Base32 TOTP secret (pending until `mfa.enrolled`). Top-level so the encrypting store can find it. */

@@ -224,6 +224,12 @@ export const en = {
   'error.IDENTITY_MFA_NOT_STARTED': 'Start the setup again.',
   'error.IDENTITY_BAD_MFA_CODE': 'That code is not valid. Check the time on your phone and try again.',
   'error.IDENTITY_FORBIDDEN': 'You are not allowed to do that.',
+  'error.IDENTITY_DIRECTORY_UNAVAILABLE':
+    'The company directory cannot be reached, so directory accounts cannot sign in now. Try again later or ask an administrator.',
+  'error.IDENTITY_DIRECTORY_NO_ROLE':
+    'Your directory account is in no group that has a role here. Ask an administrator to map your group.',
+  'error.IDENTITY_DIRECTORY_INVALID_GROUP':
+    'Enter the group’s full DN, e.g. cn=Tellers,ou=Groups,dc=bank,dc=cn.',
   'error.HTTP_UNAUTHENTICATED': 'Please sign in.',
   'error.HTTP_FORBIDDEN': 'You are not allowed to do that.',
   'error.HTTP_CSRF': 'The request was refused for security reasons. Reload the page and try again.',
