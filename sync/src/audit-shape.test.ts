@@ -138,3 +138,29 @@ test("a shaped format 2 record still verifies in HQ's projected mode; a format 1
   assert.equal(old['shaped'], true);
   assert.equal(JSON.stringify(old).includes(CUSTOMER), false);
 });
+
+test("a shaped SM3 record (gm suite) still verifies in HQ's projected mode with the HMAC-SM3 openings it ships", async () => {
+  const doc = buildRecord(
+    1,
+    '0'.repeat(64),
+    at,
+    { actor: 'u1', action: 'customer.created', target: `customer:${CUSTOMER}`, outcome: 'success' },
+    undefined,
+    'sm3',
+  ) as unknown as { _id: string } & Record<string, unknown>;
+  const shaped = await shapeAuditRecord(doc, defaultPolicy(), {
+    tokenKey,
+    sealer: { seal: async () => undefined },
+  });
+  assert.equal(shaped['alg'], 'sm3');
+  assert.ok(Object.keys(shaped['openings'] as object).includes('actor'));
+  const store = new MemoryDocStore('hq');
+  const { class: _c, policyVersion: _p, ...rest } = shaped;
+  await store.put(rest);
+  const report = await verifyAuditStore(store, { projected: true });
+  assert.deepEqual(
+    report.problems.map((p) => p.kind),
+    ['head_mismatch'],
+    'only the missing head (no head in this copy)',
+  );
+});

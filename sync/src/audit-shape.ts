@@ -177,7 +177,7 @@ export async function shapeAuditRecord(
             : value;
     if (shaped !== undefined) out[field] = shaped;
     if (shaped === undefined || canonicalJson(shaped) !== canonicalJson(value)) changed = true;
-    else if (v2 && salt) openings[field] = openingOf(salt, field);
+    else if (v2 && salt) openings[field] = openingOf(salt, field, doc['alg'] === 'sm3' ? 'sm3' : 'sha256');
   }
   if (v2 && Object.keys(openings).length > 0) out['openings'] = openings;
   if (!v2 && changed) out['shaped'] = true;

@@ -16,6 +16,21 @@ export function sha256Hex(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/**
+ * The hash of a record, its commitments and the Merkle nodes over it:
+ * SHA-256 (classic suite) or SM3 (gm suite, GB/T 32905-2016). Both give 32 bytes.
+ */
+export type HashAlg = 'sha256' | 'sm3';
+export const HASH_ALGS: readonly HashAlg[] = ['sha256', 'sm3'];
+
+export function isHashAlg(value: unknown): value is HashAlg {
+  return value === 'sha256' || value === 'sm3';
+}
+
+export function hashHex(alg: HashAlg, data: string | Uint8Array): string {
+  return createHash(alg).update(data).digest('hex');
+}
+
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** Every field except storage metadata (`_id`, `_rev`, …) and the excluded one. */

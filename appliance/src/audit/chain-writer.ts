@@ -1,6 +1,7 @@
 import type { EventBus } from '../events/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { DocStore } from '../storage/index.ts';
+import type { HashAlg } from './canonical.ts';
 import { buildCheckpoint, buildHead, buildRecord, type HeadState } from './chain.ts';
 import { AuditError } from './errors.ts';
 import { emptyHeadState, type LoadedHead, loadHeadState } from './head-state.ts';
@@ -26,6 +27,7 @@ export class ChainWriter {
   readonly #now: () => Date;
   readonly #bus: EventBus | undefined;
   readonly #checkpointEvery: () => number;
+  readonly #hashAlg: () => HashAlg;
   #state: HeadState = emptyHeadState();
   #headRev: string | undefined;
   #pending: Pending[] = [];
@@ -40,6 +42,8 @@ export class ChainWriter {
       bus: EventBus | undefined;
       /** Read at each flush, so a settings change applies to the next batch. */
       checkpointEvery: () => number;
+      /** Read at each flush: a suite migration switches the chain at the next record. */
+      hashAlg: () => HashAlg;
     },
   ) {
     this.#store = store;
@@ -47,6 +51,7 @@ export class ChainWriter {
     this.#now = options.now;
     this.#bus = options.bus;
     this.#checkpointEvery = options.checkpointEvery;
+    this.#hashAlg = options.hashAlg;
   }
 
   get lastSeq(): number {
@@ -86,14 +91,15 @@ export class ChainWriter {
 
   async #flush(batch: Pending[]): Promise<void> {
     const s = this.#state;
-    const acc = MerkleAccumulator.fromFrontier(s.seq, s.acc.frontier);
+    const acc = MerkleAccumulator.fromFrontier(s.seq, s.acc.frontier, s.acc.lastAlg);
     const next: HeadState = { ...s, acc };
     const at = this.#now().toISOString();
+    const alg = this.#hashAlg();
     const records = batch.map(({ input }) => {
-      const r = buildRecord(next.seq + 1, next.hash, at, input);
+      const r = buildRecord(next.seq + 1, next.hash, at, input, undefined, alg);
       next.seq = r.seq;
       next.hash = r.hash;
-      acc.push(r.hash);
+      acc.push(r.hash, alg);
       return r;
     });
     const ckpt =
@@ -145,7 +151,10 @@ export class ChainWriter {
     return this.#serial(async () => {
       const s = this.#state;
       if (s.seq === s.lastCheckpointSeq) return undefined;
-      const next: HeadState = { ...s, acc: MerkleAccumulator.fromFrontier(s.seq, s.acc.frontier) };
+      const next: HeadState = {
+        ...s,
+        acc: MerkleAccumulator.fromFrontier(s.seq, s.acc.frontier, s.acc.lastAlg),
+      };
       const { _id, ...ckpt } = this.#nextCheckpoint(next, this.#now().toISOString());
       await this.#commit(next, [{ _id, ...ckpt }]);
       this.#announce(ckpt);

@@ -1,4 +1,4 @@
-import { signedBytes } from './canonical.ts';
+import { type HashAlg, signedBytes } from './canonical.ts';
 import { ckptId, HEAD_ID, recId } from './ids.ts';
 import type { MerkleAccumulator } from './merkle.ts';
 import { commitFields, newSalt, RECORD_FORMAT, recordHash } from './record-format.ts';
@@ -27,7 +27,8 @@ export function assertInput(input: AuditInput): void {
 /**
  * The next record after (seq-1, prevHash), in record format 2 (see
  * record-format.ts): actor, target, source and details are committed by salted
- * digests. Fields absent from the input stay absent.
+ * digests. Fields absent from the input stay absent. An SM3 record says so
+ * (`alg: 'sm3'`); SHA-256 records carry no `alg`, as before.
  */
 export function buildRecord(
   seq: number,
@@ -35,6 +36,7 @@ export function buildRecord(
   at: string,
   input: AuditInput,
   salt: string = newSalt(),
+  alg: HashAlg = 'sha256',
 ): AuditRecord & { _id: string } {
   const open = {
     actor: input.actor,
@@ -44,13 +46,14 @@ export function buildRecord(
   };
   const body: Omit<AuditRecord, 'hash'> = {
     v: RECORD_FORMAT,
+    ...(alg === 'sha256' ? {} : { alg }),
     seq,
     at,
     action: input.action,
     outcome: input.outcome,
     ...open,
     salt,
-    commits: commitFields(salt, open),
+    commits: commitFields(salt, open, alg),
     prevHash,
   };
   return { _id: recId(seq), ...body, hash: recordHash(body as unknown as Record<string, unknown>) };
@@ -89,6 +92,7 @@ export function buildHead(
     seq: state.seq,
     hash: state.hash,
     frontier: state.acc.frontier,
+    ...(state.acc.lastAlg === 'sha256' ? {} : { alg: state.acc.lastAlg }),
     lastCheckpointSeq: state.lastCheckpointSeq,
     ...(state.lastCheckpointRoot === undefined ? {} : { lastCheckpointRoot: state.lastCheckpointRoot }),
     publicKey: signer.publicKey,

@@ -36,7 +36,7 @@ export async function loadHeadState(store: DocStore): Promise<LoadedHead> {
   const headRev = head?._rev;
   if (!head && !last) return { state: emptyHeadState(), headRev };
   if (head && last && head.seq === last.seq && head.hash === last.hash) {
-    const acc = MerkleAccumulator.fromFrontier(head.seq, head.frontier);
+    const acc = MerkleAccumulator.fromFrontier(head.seq, head.frontier, head.alg ?? 'sha256');
     const { lastCheckpointSeq, lastCheckpointRoot } = head;
     return { state: { seq: head.seq, hash: head.hash, acc, lastCheckpointSeq, lastCheckpointRoot }, headRev };
   }
@@ -55,7 +55,7 @@ export async function loadHeadState(store: DocStore): Promise<LoadedHead> {
       if (seq === undefined || seq <= state.seq) continue;
       // Missing records get a placeholder leaf so the tree size keeps matching seq.
       while (state.acc.size < seq - 1) state.acc.push(GENESIS_HASH);
-      state.acc.push(r.hash);
+      state.acc.push(r.hash, r.alg ?? 'sha256');
       state.seq = seq;
       state.hash = r.hash;
     }

@@ -2,6 +2,7 @@ import { InvalidStateError } from '../contracts/index.ts';
 import { type EventBus, SupervisedLoop } from '../events/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { ChangesResult, DocStore, StoredDoc } from '../storage/index.ts';
+import type { HashAlg } from './canonical.ts';
 import { assertInput } from './chain.ts';
 import { ChainWriter } from './chain-writer.ts';
 import { AuditError } from './errors.ts';
@@ -33,6 +34,12 @@ export interface AuditLogOptions {
   bus?: EventBus;
   /** Timer checkpoint period; 0 disables the timer. Default 5 minutes. */
   checkpointIntervalMs?: number;
+  /**
+   * Hash algorithm of new records, read at each write: the crypto suite's
+   * (`sm3` under gm). After a suite migration the chain switches at the next
+   * record, which carries `alg`, and still verifies end to end. Default SHA-256.
+   */
+  hashAlg?: () => HashAlg;
 }
 
 /**
@@ -62,6 +69,7 @@ export class AuditLog {
       now: this.#now,
       bus: this.#bus,
       checkpointEvery: () => this.#settings.checkpointEvery,
+      hashAlg: options.hashAlg ?? (() => 'sha256'),
     });
   }
 

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { canonicalJson, sha256Hex, withoutMeta } from './canonical.ts';
+import { canonicalJson, type HashAlg, hashHex, isHashAlg, withoutMeta } from './canonical.ts';
 
 /**
  * Record format 2. The fields that can name a person — `actor`, `target`,
@@ -20,25 +20,41 @@ export function newSalt(): string {
   return randomBytes(16).toString('base64url');
 }
 
-/** The key that opens one field's commitment; giving it away reveals nothing about the other fields. */
-export function openingOf(salt: string, field: string): string {
-  return createHmac('sha256', Buffer.from(salt, 'base64url'))
+/**
+ * A record's hash algorithm: `alg` when present (the chain switched, e.g. to
+ * SM3 under the gm suite, at the first record carrying it), else SHA-256.
+ * `alg` is hashed with the record, so it cannot be changed afterwards.
+ * Undefined for a value that is no known algorithm (verify reports it).
+ */
+export function algOf(doc: Record<string, unknown>): HashAlg | undefined {
+  const alg = doc['alg'] ?? 'sha256';
+  return isHashAlg(alg) ? alg : undefined;
+}
+
+/**
+ * The key that opens one field's commitment; giving it away reveals nothing
+ * about the other fields. HMAC-SHA-256, or HMAC-SM3 in an SM3 record.
+ */
+export function openingOf(salt: string, field: string, alg: HashAlg = 'sha256'): string {
+  return createHmac(alg, Buffer.from(salt, 'base64url'))
     .update(`branchline-audit-opening\0${field}`)
     .digest('base64url');
 }
 
 /** The commitment to one field's value under its opening key. */
-export function commitOf(opening: string, value: unknown): string {
-  return createHmac('sha256', Buffer.from(opening, 'base64url'))
-    .update(canonicalJson(value))
-    .digest('base64url');
+export function commitOf(opening: string, value: unknown, alg: HashAlg = 'sha256'): string {
+  return createHmac(alg, Buffer.from(opening, 'base64url')).update(canonicalJson(value)).digest('base64url');
 }
 
 /** Commitments to every committed field present in `record`. */
-export function commitFields(salt: string, record: Record<string, unknown>): Record<string, string> {
+export function commitFields(
+  salt: string,
+  record: Record<string, unknown>,
+  alg: HashAlg = 'sha256',
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const f of COMMITTED_FIELDS) {
-    if (record[f] !== undefined) out[f] = commitOf(openingOf(salt, f), record[f]);
+    if (record[f] !== undefined) out[f] = commitOf(openingOf(salt, f, alg), record[f], alg);
   }
   return out;
 }
@@ -60,9 +76,13 @@ export function hashedBody(doc: Record<string, unknown>): Record<string, unknown
   return body;
 }
 
-/** Hash of a record (either format): SHA-256 over the canonical JSON of `hashedBody`. */
+/**
+ * Hash of a record (either format): its algorithm (SHA-256 or SM3, see algOf)
+ * over the canonical JSON of `hashedBody`; '' for an unknown algorithm, which matches no hash.
+ */
 export function recordHash(doc: Record<string, unknown>): string {
-  return sha256Hex(canonicalJson(hashedBody(doc)));
+  const alg = algOf(doc);
+  return alg ? hashHex(alg, canonicalJson(hashedBody(doc))) : '';
 }
 
 /**
@@ -79,15 +99,17 @@ export function commitmentProblems(
   if (commits === null || typeof commits !== 'object') return ['commits are missing'];
   const c = commits as Record<string, unknown>;
   const salt = doc['salt'];
+  const alg = algOf(doc);
+  if (!alg) return ['names an unknown hash algorithm'];
   if (typeof salt === 'string') {
-    const want = commitFields(salt, doc);
+    const want = commitFields(salt, doc, alg);
     const fields = new Set([...Object.keys(want), ...Object.keys(c)]);
     return [...fields].filter((f) => want[f] !== c[f]).map((f) => `${f} does not match its commitment`);
   }
   if (!options.openings) return ['salt is missing'];
   const problems: string[] = [];
   for (const [f, opening] of Object.entries(options.openings)) {
-    if (typeof opening !== 'string' || c[f] === undefined || commitOf(opening, doc[f]) !== c[f])
+    if (typeof opening !== 'string' || c[f] === undefined || commitOf(opening, doc[f], alg) !== c[f])
       problems.push(`${f} does not match its commitment`);
   }
   return problems;

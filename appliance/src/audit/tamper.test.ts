@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { auditCommand } from '../cli/index.ts';
 import { type DocStore, MemoryDocStore, openPouchStore, type StoredDoc } from '../storage/index.ts';
+import type { HashAlg } from './canonical.ts';
 import { ckptId, HEAD_ID, recId } from './ids.ts';
 import { AuditLog } from './log.ts';
 import { MerkleAccumulator } from './merkle.ts';
-import { recordHash } from './record-format.ts';
+import { algOf, recordHash } from './record-format.ts';
 import { ephemeralSigner, loadOrCreateSigningKey } from './signing-key.ts';
 import { steppingClock } from './test-fixtures.ts';
 import type { VerifyProblem, VerifyReport } from './types.ts';
@@ -18,6 +19,8 @@ import { verifyAuditStore } from './verify.ts';
 const N = 310;
 const MEMORY_TRIALS = 240;
 const LEVELDB_TRIALS = 24;
+/** The SM3 and switching chains share the verifier; fewer CLI trials keep the fast tier fast. */
+const LEVELDB_TRIALS_OTHER = 8;
 const seed = Number(process.env['TAMPER_SEED'] ?? Date.now() % 2 ** 31);
 
 function rng(s: number): () => number {
@@ -75,6 +78,7 @@ const FIELDS: Array<[string, (v: unknown) => unknown]> = [
   ['source', () => '203.0.113.66'],
   ['details', () => ({ note: 'nothing to see' })],
   ['extra', () => 'added field'],
+  ['alg', (v) => (v === 'sm3' ? 'sha256' : 'sm3')],
 ];
 
 /** Rewrites records from..N so the chain links again (a strong attacker without the key). */
@@ -98,8 +102,9 @@ async function forgeHead(store: DocStore, last: number): Promise<void> {
   const acc = new MerkleAccumulator();
   let hash = '0'.repeat(64);
   for (let s = 1; s <= last; s++) {
-    hash = String((await must(store, recId(s)))['hash']);
-    acc.push(hash);
+    const d = await must(store, recId(s));
+    hash = String(d['hash']);
+    acc.push(hash, algOf(d) ?? 'sha256');
   }
   const head = await must(store, HEAD_ID);
   const lastCk = Math.floor(last / 100) * 100;
@@ -217,13 +222,33 @@ const attacks: Record<string, (s: DocStore) => Promise<Tamper>> = {
   },
 };
 
+/**
+ * The chain's hash algorithms: all SHA-256 (classic suite), all SM3 (gm
+ * suite), or SHA-256 switching to SM3 at record SWITCH_AT (a suite migration
+ * in the middle of the log, between checkpoints 100 and 200).
+ */
+type ChainMode = 'sha256' | 'sm3' | 'sha256→sm3';
+const CHAIN_MODES: readonly ChainMode[] = ['sha256', 'sm3', 'sha256→sm3'];
+const SWITCH_AT = 151;
+const algAt = (mode: ChainMode, seq: number): HashAlg =>
+  mode === 'sm3' || (mode === 'sha256→sm3' && seq >= SWITCH_AT) ? 'sm3' : 'sha256';
+
+const leveldbTrials = (mode: ChainMode) => (mode === 'sha256' ? LEVELDB_TRIALS : LEVELDB_TRIALS_OTHER);
+
 async function buildBase(
   store: DocStore,
   signer: Awaited<ReturnType<typeof ephemeralSigner>>,
+  mode: ChainMode,
 ): Promise<void> {
-  const audit = await AuditLog.open(store, { signer, now: steppingClock(), checkpointIntervalMs: 0 });
+  let next = 1;
+  const audit = await AuditLog.open(store, {
+    signer,
+    now: steppingClock(),
+    checkpointIntervalMs: 0,
+    hashAlg: () => algAt(mode, next),
+  });
   const outcomes = ['success', 'failure', 'denied'] as const;
-  for (let i = 1; i <= N; i++) {
+  for (let i = 1; i <= N; i++, next++) {
     await audit.append({
       actor: `u${i % 7}`,
       action: pick(['customer.read', 'user.updated', 'ticket.created', 'auth.failed']),
@@ -240,83 +265,93 @@ function located(report: VerifyReport, t: Tamper): boolean {
   return !report.ok && report.problems.some(t.locate);
 }
 
-let baseDocs: Doc[] = [];
-let publicKey = '';
-let levelDir = '';
-const counts: Record<string, number> = {};
+for (const mode of CHAIN_MODES) {
+  describe(`audit chain (${mode})`, () => {
+    let baseDocs: Doc[] = [];
+    let publicKey = '';
+    let levelDir = '';
+    const counts: Record<string, number> = {};
 
-before(async () => {
-  const signer = await ephemeralSigner();
-  const mem = new MemoryDocStore('audit');
-  await buildBase(mem, signer);
-  baseDocs = await mem.list<Record<string, unknown>>();
-  publicKey = signer.publicKey;
-  levelDir = await mkdtemp(join(tmpdir(), 'bl-audit-tamper-'));
-  const base = join(levelDir, 'base');
-  const store = await openPouchStore(join(base, 'db'), 'audit');
-  await buildBase(store, await loadOrCreateSigningKey(base));
-  await store.close();
-});
-
-after(async () => {
-  if (levelDir) await rm(levelDir, { recursive: true, force: true });
-});
-
-async function memoryCopy(): Promise<MemoryDocStore> {
-  const s = new MemoryDocStore('audit');
-  for (const { _rev, ...d } of baseDocs) await s.create(d);
-  return s;
-}
-
-test('the untampered log verifies clean in memory and in LevelDB (no false alarms)', async () => {
-  assert.equal(baseDocs.filter((d) => d._id.startsWith('rec:')).length, N);
-  const report = await verifyAuditStore(await memoryCopy(), { publicKey });
-  assert.deepEqual([report.ok, report.records, report.checkpoints, report.problems], [true, N, 3, []]);
-  const lines: string[] = [];
-  const code = await auditCommand(['verify', '--data-dir', join(levelDir, 'base')], {
-    dataDir: '/nonexistent',
-    out: (s) => lines.push(s),
-    err: () => {},
-  });
-  assert.equal(code, 0);
-  assert.match(lines.join('\n'), /^OK: audit log verified \(310 records, 3 checkpoints/);
-});
-
-test(`verify() catches and locates each of ${MEMORY_TRIALS} random tampers of an in-memory copy (seed ${seed})`, async () => {
-  const names = Object.keys(attacks);
-  const missed: string[] = [];
-  for (let i = 0; i < MEMORY_TRIALS; i++) {
-    const kind = names[i % names.length] as string;
-    const store = await memoryCopy();
-    const t = await (attacks[kind] as (s: DocStore) => Promise<Tamper>)(store);
-    const report = await verifyAuditStore(store, { publicKey });
-    counts[kind] = (counts[kind] ?? 0) + 1;
-    if (!located(report, t)) missed.push(`${t.name}: ${JSON.stringify(report.problems)}`);
-  }
-  assert.deepEqual(missed, [], `seed ${seed}`);
-});
-
-test(`audit verify (CLI, real LevelDB) exits 1 and names the place for each of ${LEVELDB_TRIALS} random tampers`, async () => {
-  const names = Object.keys(attacks);
-  const missed: string[] = [];
-  for (let i = 0; i < LEVELDB_TRIALS; i++) {
-    const kind = names[(i * 5 + 3) % names.length] as string;
-    const dir = join(levelDir, `trial-${i}`);
-    await cp(join(levelDir, 'base'), dir, { recursive: true });
-    const store = await openPouchStore(join(dir, 'db'), 'audit');
-    const t = await (attacks[kind] as (s: DocStore) => Promise<Tamper>)(store);
-    await store.close();
-    const out: string[] = [];
-    const code = await auditCommand(['verify', '--data-dir', dir, '--json'], {
-      dataDir: dir,
-      out: (s) => out.push(s),
-      err: () => {},
+    before(async () => {
+      const signer = await ephemeralSigner();
+      const mem = new MemoryDocStore('audit');
+      await buildBase(mem, signer, mode);
+      baseDocs = await mem.list<Record<string, unknown>>();
+      publicKey = signer.publicKey;
+      levelDir = await mkdtemp(join(tmpdir(), 'bl-audit-tamper-'));
+      const base = join(levelDir, 'base');
+      const store = await openPouchStore(join(base, 'db'), 'audit');
+      await buildBase(store, await loadOrCreateSigningKey(base), mode);
+      await store.close();
     });
-    const report = JSON.parse(out.join('')) as VerifyReport;
-    if (code !== 1 || !located(report, t))
-      missed.push(`${t.name}: exit ${code} ${JSON.stringify(report.problems)}`);
-    await rm(dir, { recursive: true, force: true });
-  }
-  assert.deepEqual(missed, [], `seed ${seed}`);
-  process.stderr.write(`tamper trials per kind (memory): ${JSON.stringify(counts)}\n`);
-});
+
+    after(async () => {
+      if (levelDir) await rm(levelDir, { recursive: true, force: true });
+    });
+
+    async function memoryCopy(): Promise<MemoryDocStore> {
+      const s = new MemoryDocStore('audit');
+      for (const { _rev, ...d } of baseDocs) await s.create(d);
+      return s;
+    }
+
+    test('the untampered log verifies clean in memory and in LevelDB (no false alarms)', async () => {
+      const recs = baseDocs.filter((d) => d._id.startsWith('rec:'));
+      assert.equal(recs.length, N);
+      assert.deepEqual(
+        recs.map((d) => algOf(d)),
+        recs.map((d) => algAt(mode, Number(d['seq']))),
+        'each record names its hash algorithm',
+      );
+      const report = await verifyAuditStore(await memoryCopy(), { publicKey });
+      assert.deepEqual([report.ok, report.records, report.checkpoints, report.problems], [true, N, 3, []]);
+      const lines: string[] = [];
+      const code = await auditCommand(['verify', '--data-dir', join(levelDir, 'base')], {
+        dataDir: '/nonexistent',
+        out: (s) => lines.push(s),
+        err: () => {},
+      });
+      assert.equal(code, 0);
+      assert.match(lines.join('\n'), /^OK: audit log verified \(310 records, 3 checkpoints/);
+    });
+
+    test(`verify() catches and locates each of ${MEMORY_TRIALS} random tampers of an in-memory copy (seed ${seed})`, async () => {
+      const names = Object.keys(attacks);
+      const missed: string[] = [];
+      for (let i = 0; i < MEMORY_TRIALS; i++) {
+        const kind = names[i % names.length] as string;
+        const store = await memoryCopy();
+        const t = await (attacks[kind] as (s: DocStore) => Promise<Tamper>)(store);
+        const report = await verifyAuditStore(store, { publicKey });
+        counts[kind] = (counts[kind] ?? 0) + 1;
+        if (!located(report, t)) missed.push(`${t.name}: ${JSON.stringify(report.problems)}`);
+      }
+      assert.deepEqual(missed, [], `seed ${seed}`);
+    });
+
+    test(`audit verify (CLI, real LevelDB) exits 1 and names the place for each of ${leveldbTrials(mode)} random tampers`, async () => {
+      const names = Object.keys(attacks);
+      const missed: string[] = [];
+      for (let i = 0; i < leveldbTrials(mode); i++) {
+        const kind = names[(i * 5 + 3) % names.length] as string;
+        const dir = join(levelDir, `trial-${i}`);
+        await cp(join(levelDir, 'base'), dir, { recursive: true });
+        const store = await openPouchStore(join(dir, 'db'), 'audit');
+        const t = await (attacks[kind] as (s: DocStore) => Promise<Tamper>)(store);
+        await store.close();
+        const out: string[] = [];
+        const code = await auditCommand(['verify', '--data-dir', dir, '--json'], {
+          dataDir: dir,
+          out: (s) => out.push(s),
+          err: () => {},
+        });
+        const report = JSON.parse(out.join('')) as VerifyReport;
+        if (code !== 1 || !located(report, t))
+          missed.push(`${t.name}: exit ${code} ${JSON.stringify(report.problems)}`);
+        await rm(dir, { recursive: true, force: true });
+      }
+      assert.deepEqual(missed, [], `seed ${seed}`);
+      process.stderr.write(`tamper trials per kind (memory): ${JSON.stringify(counts)}\n`);
+    });
+  });
+}

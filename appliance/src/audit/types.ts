@@ -24,6 +24,8 @@ export interface AuditInput {
 export interface AuditRecord {
   /** Record format; absent on format 1 records. */
   v?: 2;
+  /** Hash algorithm of this record and its commitments; absent = SHA-256 (gm suite: `sm3`). */
+  alg?: 'sha256' | 'sm3';
   seq: number;
   /** UTC ISO-8601. */
   at: string;
@@ -62,6 +64,8 @@ export interface HeadMarker {
   hash: string;
   /** Roots of the perfect Merkle subtrees over 1..seq (largest first); resumes the tree after restart. */
   frontier: string[];
+  /** Algorithm of record `seq` (the last Merkle leaf); absent = SHA-256. */
+  alg?: 'sha256' | 'sm3';
   lastCheckpointSeq: number;
   lastCheckpointRoot?: string;
   signature: string;

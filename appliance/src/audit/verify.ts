@@ -2,7 +2,7 @@ import type { DocStore, StoredDoc } from '../storage/index.ts';
 import { GENESIS_HASH, signedBytes } from './canonical.ts';
 import { CKPT_PREFIX, HEAD_ID, REC_PREFIX, SETTINGS_ID, seqOfId } from './ids.ts';
 import { MerkleAccumulator } from './merkle.ts';
-import { commitmentProblems, isFormat2, recordHash } from './record-format.ts';
+import { algOf, commitmentProblems, isFormat2, recordHash } from './record-format.ts';
 import { verifyDetached } from './signature.ts';
 import type { VerifyProblem, VerifyReport } from './types.ts';
 
@@ -40,6 +40,7 @@ function contentProblems(doc: Doc, projected: boolean): string[] | undefined {
 }
 
 function hashProblem(doc: Record<string, unknown>): string[] {
+  if (!algOf(doc)) return [`names an unknown hash algorithm ${JSON.stringify(doc['alg'])}`];
   return recordHash(doc) === doc['hash'] ? [] : ['does not match its hash'];
 }
 
@@ -113,7 +114,10 @@ class Verifier {
     }
     this.lastSeq = seq;
     this.lastHash = String(doc['hash']);
-    this.acc?.push(/^[0-9a-f]{64}$/.test(this.lastHash) ? this.lastHash : '0'.repeat(64));
+    this.acc?.push(
+      /^[0-9a-f]{64}$/.test(this.lastHash) ? this.lastHash : '0'.repeat(64),
+      algOf(doc) ?? 'sha256',
+    );
     const ckpt = this.checkpoints.get(seq);
     if (ckpt && this.acc && this.acc.root() !== ckpt['root']) {
       this.add(
@@ -176,6 +180,8 @@ class Verifier {
       this.add('head_mismatch', { seq, id: HEAD_ID }, `Head hash differs from record ${seq}`);
     } else if (this.acc && JSON.stringify(head['frontier']) !== JSON.stringify(this.acc.frontier)) {
       this.add('root_mismatch', { seq, id: HEAD_ID }, 'Head Merkle frontier differs from the records');
+    } else if (this.acc && (head['alg'] ?? 'sha256') !== this.acc.lastAlg) {
+      this.add('head_mismatch', { seq, id: HEAD_ID }, `Head hash algorithm differs from record ${seq}`);
     }
     const lastCk = head['lastCheckpointSeq'];
     if (typeof lastCk === 'number' && lastCk > 0 && !this.checkpoints.has(lastCk)) {
