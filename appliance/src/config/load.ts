@@ -250,7 +250,17 @@ function voiceSettings(env: Env) {
   if (ns !== 'on' && ns !== 'off') {
     throw new ConfigError(`Cannot parse BRANCHLINE_NOISE_SUPPRESSION: "${ns}" is not on or off`);
   }
-  return { sipTrunks, dialoutPrefixes, noiseSuppression: ns === 'on' };
+  const sdes = text(env, 'BRANCHLINE_SIP_SDES_OVER_PLAIN');
+  if (sdes !== 'on' && sdes !== 'off') {
+    throw new ConfigError(`Cannot parse BRANCHLINE_SIP_SDES_OVER_PLAIN: "${sdes}" is not on or off`);
+  }
+  return {
+    sipTrunks,
+    dialoutPrefixes,
+    noiseSuppression: ns === 'on',
+    sdesOverPlain: sdes === 'on',
+    srtpAlarmThreshold: int(env, 'BRANCHLINE_SRTP_ALARM_THRESHOLD'),
+  };
 }
 
 /** An IANA zone name Intl knows (BRANCHLINE_TIMEZONE); default the server's own zone. */

@@ -409,6 +409,18 @@ const DECLARED: ReadonlyArray<z.input<typeof settingSchema>> = [
     program: 'chaos',
     kind: 'integer',
     default: '2',
+  onOff(
+    'BRANCHLINE_SIP_SDES_OVER_PLAIN',
+    'off',
+    'on: accept and send SRTP keys (SDP a=crypto) over SIP UDP/TCP too — the keys then cross the LAN in clear; off: SDES only over SIP TLS',
+  ),
+  int(
+    'BRANCHLINE_SRTP_ALARM_THRESHOLD',
+    50,
+    1,
+    1_000_000,
+    'SRTP packets failing authentication or replayed on one call leg before an alarm is raised',
+  ),
     min: 1,
     max: 10,
     description: '`npm run chaos` load scale (or --scale)',

@@ -62,6 +62,10 @@ export interface Config {
   readonly timeZone: string;
   /** Region national phone numbers are read in (BRANCHLINE_PHONE_REGION, ISO 3166 alpha-2; default from the time zone, CN when it names none). */
   readonly phoneRegion: string;
+  /** SDES keys (a=crypto) also over SIP UDP/TCP (BRANCHLINE_SIP_SDES_OVER_PLAIN, on|off, default off = TLS only). */
+  readonly sdesOverPlain: boolean;
+  /** SRTP auth failures + replays on one leg before an alarm (BRANCHLINE_SRTP_ALARM_THRESHOLD, default 50). */
+  readonly srtpAlarmThreshold: number;
   /** Media engine (BRANCHLINE_MEDIA_ENGINE, werift|mediasoup, default werift until calls move to mediasoup). */
   readonly mediaEngine: 'werift' | 'mediasoup';
   /** mediasoup worker binary (MEDIASOUP_WORKER_BIN); undefined = the one build-mediasoup-worker.sh cached. */

@@ -2,6 +2,8 @@ import type { CallsContext } from './call-types.ts';
 import { type Dialog, dialogToPhone, inDialogRequest } from './sip/dialog.ts';
 import { addrUri, header, param } from './sip/message.ts';
 import { buildAudioSdp, parseAudioSdp } from './sip/sdp.ts';
+import { acceptAnswer, makeOffer, noteSrtpRefusal, sdesContext } from './srtp-policy.ts';
+import { contactFor } from './trunk-call.ts';
 
 /** Puts an agent on a queued call: their desk phone is rung, or their open console leg is bridged. */
 export class AgentConnector {
@@ -17,13 +19,24 @@ export class AgentConnector {
     const control = this.#c.control;
     const call = this.#c.table.get(callId);
     if (!call || (call.info.state !== 'queued' && call.info.state !== 'ivr')) return false;
-    const binding = d.accounts.bindingForUser(userId, await d.accounts.list());
+    const accounts = await d.accounts.list();
+    const binding = d.accounts.bindingForUser(userId, accounts);
     if (!binding) return false;
+    const account = accounts.find((a) => a.username === binding.username);
+    const peer = { host: binding.host, port: binding.port, transport: binding.transport };
+    const sdes = sdesContext(d, account?.srtp, peer);
+    const offer = makeOffer(sdes);
+    if (!offer.ok) {
+      // Never plain RTP (or keys in clear) toward an SRTP-required phone: it is not rung.
+      noteSrtpRefusal(d, offer.code, { peer, target: binding.username });
+      return false;
+    }
     call.info.state = 'connecting';
     // After a transfer to a queue the agent leg (and its recording) waits parked for the next agent.
     const parked = control.takeParked(call);
     const legId = parked?.legId ?? `${callId}:agent`;
-    const port = parked?.port ?? (await d.worker.openRtp(legId, d.bind));
+    const port =
+      parked?.port ?? (await d.worker.openRtp(legId, d.bind, offer.srtp ? { srtp: offer.srtp } : {}));
     this.#c.table.indexLeg(legId, call);
     const local = d.transport.local;
     const dialog: Dialog = dialogToPhone('ivr', local, binding);
@@ -39,10 +52,11 @@ export class AgentConnector {
           codec: 'pcmu',
           dtmfPayloadType: 101,
           sessionId: Date.now(),
+          ...(offer.local ? { crypto: offer.local } : {}),
         }),
       ),
     });
-    invite.headers.set('contact', [`<sip:ivr@${local.host}:${local.port}>`]);
+    invite.headers.set('contact', [contactFor(d.transport, dialog.peer, 'ivr')]);
     const res = await d.transport.request(invite, dialog.peer);
     if (res.status < 200 || res.status >= 300 || (call.info.state as string) === 'ended') {
       if ((call.info.state as string) !== 'ended') call.info.state = 'queued';
@@ -58,6 +72,21 @@ export class AgentConnector {
     ack.headers.set('via', [d.transport.via(dialog.peer, d.transport.newBranch())]);
     d.transport.send(ack, dialog.peer);
     const answer = parseAudioSdp(res.body.toString('latin1'));
+    const keyed = answer ? acceptAnswer(answer, offer.local, sdes) : undefined;
+    if ((offer.local && !answer) || (keyed && !keyed.ok)) {
+      // The phone answered with plain RTP (or no SDP) to our SRTP offer: hang up on it, try no further.
+      noteSrtpRefusal(d, keyed && !keyed.ok ? keyed.code : 'VOICE_SRTP_REQUIRED', {
+        peer,
+        target: binding.username,
+      });
+      void d.transport.request(inDialogRequest(dialog, 'BYE'), dialog.peer).catch(() => undefined);
+      call.info.state = 'queued';
+      this.#c.table.unindexSip(dialog.callId);
+      call.agent = undefined;
+      if (parked) control.park(call, parked);
+      else await d.worker.request({ op: 'close', legId }).catch(() => undefined);
+      return false;
+    }
     if (answer)
       await d.worker.request({
         op: 'update',
@@ -65,7 +94,10 @@ export class AgentConnector {
         remote: answer.remote,
         codec: answer.codec,
         dtmfPayloadType: answer.dtmfPayloadType,
+        ...(keyed?.ok ? { srtp: keyed.srtp } : {}),
       });
+    if (offer.local && keyed?.ok && keyed.srtp)
+      call.srtp = { ...call.srtp, agent: { ...offer.local, remote: keyed.srtp.recv ?? offer.local.params } };
     // Bridged before the queue prompt is stopped: the stop wakes the queue loop, which must see
     // the call taken, or it starts the music again on top of the agent.
     call.info.agentLeg = { legId, port, userId };

@@ -13,6 +13,7 @@ import type { SourceGuard } from './sip/guard.ts';
 import type { SipResponse } from './sip/message.ts';
 import type { SipAccounts } from './sip/registrar.ts';
 import type { SipTransport } from './sip/transport.ts';
+import type { LocalCrypto } from './srtp-policy.ts';
 import type { CallControl } from './transfer.ts';
 import type { CallInfo, VoiceOptions } from './types.ts';
 
@@ -28,6 +29,8 @@ export interface Call {
   pausedBy: string | undefined;
   /** A browser (WebRTC) caller: there is no SIP dialog to send a BYE on. */
   sipless?: boolean;
+  /** Our SDES key per SRTP leg, repeated in re-INVITE answers (never logged). */
+  srtp?: { customer?: LocalCrypto; agent?: LocalCrypto };
 }
 
 export interface VoiceDeps {

@@ -6,6 +6,7 @@ import type { CallsContext, VoiceDeps } from './call-types.ts';
 import { CallHangup } from './hangup.ts';
 import { IvrRunner } from './ivr.ts';
 import type { MediaEvent } from './media/protocol.ts';
+import type { LegStats } from './media/stats.ts';
 import { newCall } from './new-call.ts';
 import { type Dialog, newTag } from './sip/dialog.ts';
 import type { SipRequest } from './sip/message.ts';
@@ -220,6 +221,33 @@ export class VoiceService {
       call.io.onPlayed(e.playId);
       this.#control.onPlayed(call, e.playId, e.completed);
     } else if (e.ev === 'captured') call.io.onCaptured(e.captureId, Buffer.from(e.ulaw, 'base64'));
+    else if (e.ev === 'srtp') {
+      const leg = e.legId === call.info.customerLeg.legId ? 'customer' : 'agent';
+      this.#d.logger.warn(
+        `srtp packets refused [code:VOICE_SRTP_AUTH_FAILURES, callId:${call.info.id}, leg:${leg}, authFailures:${e.authFailures}, replays:${e.replays}]`,
+      );
+      void this.#d.bus.publish('system.alarm_raised', {
+        alarm: 'voice.srtp_failures',
+        severity: 'warning',
+        detail: `call ${call.info.id} ${leg} leg: ${e.authFailures} SRTP authentication failures, ${e.replays} replays`,
+      });
+    }
+  }
+
+  /** Media figures of a live call's legs (SRTP legs add their suite, auth failures and replays). */
+  async mediaStats(callId: string): Promise<Partial<Record<'customer' | 'agent', LegStats>> | undefined> {
+    const c = this.#table.get(callId);
+    if (!c) return undefined;
+    const out: Partial<Record<'customer' | 'agent', LegStats>> = {};
+    for (const [leg, legId] of [
+      ['customer', c.info.customerLeg.legId],
+      ['agent', c.agent?.legId ?? c.info.agentLeg?.legId],
+    ] as const) {
+      if (!legId) continue;
+      const s = await this.#d.worker.request<LegStats>({ op: 'stats', legId }).catch(() => undefined);
+      if (s) out[leg] = s;
+    }
+    return out;
   }
 
   async close(): Promise<void> {

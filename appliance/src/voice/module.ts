@@ -78,6 +78,8 @@ export const voiceModule: BranchModule = {
         realm: 'branchline',
         inboundFlow: () => flows.find('inbound'),
         noiseSuppression: ctx.config.noiseSuppression,
+        sdesOverPlain: ctx.config.sdesOverPlain,
+        srtpAlarmThreshold: ctx.config.srtpAlarmThreshold,
       },
       tts: new EspeakTts(join(ctx.config.dataDir, 'prompts')),
       asr: new PocketsphinxAsr(),

@@ -2,6 +2,7 @@ import type { Call } from './call-types.ts';
 import { header, makeResponse, type SipRequest } from './sip/message.ts';
 import { buildAudioSdp, parseAudioSdp, type SdpDirection } from './sip/sdp.ts';
 import type { Peer } from './sip/transport.ts';
+import { answerReoffer, sdesContext, srtpWarning } from './srtp-policy.ts';
 import type { TransferState } from './transfer-state.ts';
 import type { CallControlDeps } from './transfer-types.ts';
 
@@ -32,6 +33,16 @@ export async function answerReinvite(
   const res = makeResponse(req, 200, 'OK');
   const local = deps.transport.local;
   res.headers.set('contact', [`<sip:ivr@${local.host}:${local.port}>`]);
+  const mine = isCustomer ? call.srtp?.customer : call.srtp?.agent;
+  const rekey = offer && mine ? answerReoffer(offer, mine, sdesContext(deps, 'required', from)) : undefined;
+  if (rekey && !rekey.ok) {
+    // An SRTP leg stays SRTP: a re-offer without a usable key is refused, the call goes on as it was.
+    const refused = makeResponse(req, 488, 'Not Acceptable Here');
+    refused.headers.set('warning', [srtpWarning(rekey.code)]);
+    deps.transport.send(refused, from);
+    return;
+  }
+  if (rekey?.ok && mine) call.srtp = { ...call.srtp, [isCustomer ? 'customer' : 'agent']: rekey.local };
   if (offer && leg) {
     const direction = offer.direction ?? 'sendrecv';
     res.headers.set('content-type', ['application/sdp']);
@@ -44,11 +55,18 @@ export async function answerReinvite(
         sessionId: Date.parse(call.info.startedAt),
         version: ++x.sdpVersion,
         direction: MIRROR[direction],
+        ...(rekey?.ok ? { crypto: rekey.local } : {}),
       }),
     );
     if (offer.remote.host !== '0.0.0.0')
       await deps.worker
-        .request({ op: 'update', legId: leg.legId, remote: offer.remote, codec: offer.codec })
+        .request({
+          op: 'update',
+          legId: leg.legId,
+          remote: offer.remote,
+          codec: offer.codec,
+          ...(rekey?.ok && rekey.srtp ? { srtp: rekey.srtp } : {}),
+        })
         .catch(() => undefined);
   }
   // Apply hold/resume before answering, so the 200 OK reports a state that is already true.

@@ -21,11 +21,13 @@ const TrunkIn = z
     name: z.string().min(1).max(32),
     host: z.string().min(1).max(253),
     port: z.number().int().min(1).max(65535).optional(),
-    transport: z.enum(['udp', 'tcp']).optional(),
+    transport: z.enum(['udp', 'tcp', 'tls']).optional(),
     username: z.string().min(1).max(64),
     password: z.string().min(1).max(128),
     register: z.boolean().optional(),
     expires: z.number().int().min(60).max(86400).optional(),
+    /** Media encryption with this carrier: required (SRTP or 488), optional (default), off. */
+    srtp: z.enum(['required', 'optional', 'off']).optional(),
   })
   .strict();
 const TrunkOut = z.object({
@@ -34,8 +36,9 @@ const TrunkOut = z.object({
   port: z.number(),
   registered: z.boolean(),
   username: z.string().optional(),
-  transport: z.enum(['udp', 'tcp']).optional(),
+  transport: z.enum(['udp', 'tcp', 'tls']).optional(),
   register: z.boolean().optional(),
+  srtp: z.enum(['required', 'optional', 'off']).optional(),
 });
 
 /** Agent dial-out (contacts.handle, under the toll-fraud policy) and carrier trunk admin (system.manage). */
@@ -81,6 +84,7 @@ export function dialoutRoutes(stack: VoiceStack, sessions?: WebRtcSessions) {
         username: t.username,
         transport: t.transport,
         register: t.register,
+        srtp: t.srtp ?? 'optional',
       }));
       return c.json({ trunks }, 200);
     },
@@ -107,6 +111,7 @@ export function dialoutRoutes(stack: VoiceStack, sessions?: WebRtcSessions) {
           ...(rest.transport ? { transport: rest.transport } : {}),
           ...(rest.register !== undefined ? { register: rest.register } : {}),
           ...(rest.expires !== undefined ? { expires: rest.expires } : {}),
+          ...(rest.srtp ? { srtp: rest.srtp } : {}),
         },
         { userId: principalOf(c).userId, source: c.get('clientIp') },
       );

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { createRouter, principalOf, requirePermission } from '../http/index.ts';
+import { VoiceError } from './errors.ts';
 import type { VoiceStack } from './setup.ts';
 import { type SipAccountDoc, SipAccounts } from './sip/registrar.ts';
 
@@ -22,6 +23,8 @@ const AccountIn = z
       .max(2)
       .refine((l) => new Set(l).size === l.length, 'each algorithm once')
       .optional(),
+    /** Media encryption: required (SRTP or 488), optional (default), off. */
+    srtp: z.enum(['required', 'optional', 'off']).optional(),
   })
   .strict();
 
@@ -31,6 +34,7 @@ const AccountOut = z.object({
   allowOutbound: z.boolean(),
   maxConcurrentCalls: z.number(),
   digestAlgorithms: z.array(z.enum(['SHA-256', 'MD5'])),
+  srtp: z.enum(['required', 'optional', 'off']),
   createdAt: z.string(),
   registered: z.boolean(),
 });
@@ -42,6 +46,7 @@ const AccountPatch = z
     password: z.string().min(12).max(128).optional(),
     allowOutbound: z.boolean().optional(),
     maxConcurrentCalls: z.number().int().min(1).max(10).optional(),
+    srtp: z.enum(['required', 'optional', 'off']).optional(),
   })
   .strict();
 const Username = z.object({ username: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) });
@@ -61,6 +66,18 @@ const CallOut = z.object({
   startedAt: z.string(),
 });
 
+const LegStatsOut = z.object({
+  packetsIn: z.number(),
+  packetsOut: z.number(),
+  bytesIn: z.number(),
+  lost: z.number(),
+  jitterMs: z.number(),
+  mos: z.number(),
+  rttMs: z.number().optional(),
+  remoteLossPct: z.number().optional(),
+  srtp: z.object({ suite: z.string(), authFailures: z.number(), replays: z.number() }).optional(),
+});
+
 const BlockedOut = z.object({
   source: z.string(),
   reason: z.enum(['auth_failures', 'flood', 'trunk_flood', 'manual']),
@@ -77,6 +94,7 @@ function accountView(stack: VoiceStack, a: SipAccountDoc): z.infer<typeof Accoun
     allowOutbound: a.allowOutbound,
     maxConcurrentCalls: a.maxConcurrentCalls,
     digestAlgorithms: [...SipAccounts.algorithmsOf(a)],
+    srtp: a.srtp ?? 'optional',
     createdAt: a.createdAt,
     registered: stack.accounts.binding(a.username) !== undefined,
   };
@@ -144,6 +162,26 @@ export function voiceRoutes(stack: VoiceStack) {
   app.openapi(
     createRoute({
       method: 'get',
+      path: '/voice/calls/{id}/stats',
+      summary: "A live call's media figures per leg (SRTP: suite, authentication failures, replays)",
+      middleware: [requirePermission('contacts.monitor')] as const,
+      request: { params: z.object({ id: z.string().min(1).max(64) }) },
+      responses: {
+        200: json(
+          z.object({ legs: z.object({ customer: LegStatsOut.optional(), agent: LegStatsOut.optional() }) }),
+          'Figures',
+        ),
+      },
+    }),
+    async (c) => {
+      const legs = await stack.service.mediaStats(c.req.valid('param').id);
+      if (!legs) throw new VoiceError('VOICE_CALL_NOT_FOUND', 'No such live call');
+      return c.json({ legs }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
       path: '/voice/sip-accounts',
       summary: 'SIP phone accounts (secrets are never returned)',
       middleware: [requirePermission('system.manage')] as const,
@@ -172,6 +210,7 @@ export function voiceRoutes(stack: VoiceStack) {
         ...(b.allowOutbound !== undefined ? { allowOutbound: b.allowOutbound } : {}),
         ...(b.maxConcurrentCalls !== undefined ? { maxConcurrentCalls: b.maxConcurrentCalls } : {}),
         ...(b.digestAlgorithms ? { digestAlgorithms: b.digestAlgorithms } : {}),
+        ...(b.srtp ? { srtp: b.srtp } : {}),
       };
       const account = await stack.createAccount(input, {
         userId: principalOf(c).userId,
@@ -201,6 +240,7 @@ export function voiceRoutes(stack: VoiceStack) {
           ...(b.password !== undefined ? { password: b.password } : {}),
           ...(b.allowOutbound !== undefined ? { allowOutbound: b.allowOutbound } : {}),
           ...(b.maxConcurrentCalls !== undefined ? { maxConcurrentCalls: b.maxConcurrentCalls } : {}),
+          ...(b.srtp !== undefined ? { srtp: b.srtp } : {}),
         },
         { userId: principalOf(c).userId, source: c.get('clientIp') },
       );

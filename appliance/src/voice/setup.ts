@@ -111,7 +111,13 @@ export class VoiceStack {
       asr: o.asr,
       bus: o.bus,
       logger: o.logger,
-      options: o.voice,
+      options: {
+        ...o.voice,
+        // An inbound trunk call is matched to its carrier by source host (trusted trunks have no account).
+        trunkSrtp:
+          o.voice.trunkSrtp ??
+          (async (host) => (await this.trunks.list()).find((t) => t.host === host)?.srtp),
+      },
       bind: o.bind,
       ...(o.runOptions ? { runOptions: o.runOptions } : {}),
       ...(o.identifyCaller ? { identifyCaller: o.identifyCaller } : {}),

@@ -10,7 +10,9 @@ import {
   type SipRequest,
   type SipResponse,
 } from './sip/message.ts';
+import { parseAudioSdp } from './sip/sdp.ts';
 import type { Peer } from './sip/transport.ts';
+import { answerOffer, noteSrtpRefusal, sdesContext, srtpWarning } from './srtp-policy.ts';
 import { TrunkCalls } from './trunk-call.ts';
 
 const OUTSIDE = /^\+?\d{5,}$/;
@@ -173,6 +175,16 @@ export class SipInbound {
           (r) => {
             if (out.challenge) r.headers.set('proxy-authenticate', out.challenge);
           },
+        );
+        return;
+      }
+      // A phone's media policy before anything else it asks: plain RTP from a required account is refused.
+      const offer = req.body.length > 0 ? parseAudioSdp(req.body.toString('latin1')) : undefined;
+      const sdes = offer ? answerOffer(offer, sdesContext(d, out.account.srtp, from)) : undefined;
+      if (sdes && !sdes.ok) {
+        noteSrtpRefusal(d, sdes.code, { peer: from, target });
+        this.#respond(req, from, 488, 'Not Acceptable Here', (r) =>
+          r.headers.set('warning', [srtpWarning(sdes.code)]),
         );
         return;
       }

@@ -5,7 +5,7 @@ import type { MediaWorker } from './media/supervisor.ts';
 import type { Dialog } from './sip/dialog.ts';
 import type { SipAccounts } from './sip/registrar.ts';
 import type { SipTransport } from './sip/transport.ts';
-import type { TransferTarget } from './types.ts';
+import type { TransferTarget, VoiceOptions } from './types.ts';
 
 export interface CallRegistry {
   get(callId: string): Call | undefined;
@@ -22,6 +22,8 @@ export interface CallControlDeps {
   logger: Logger;
   bind: string;
   registry: CallRegistry;
+  /** SDES settings, for re-INVITEs on SRTP legs. */
+  options?: Pick<VoiceOptions, 'sdesOverPlain' | 'srtpAlarmThreshold'>;
 }
 
 export interface Consult {

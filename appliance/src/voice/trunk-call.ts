@@ -6,6 +6,7 @@ import { addrUri, header, makeResponse, parseUri, type SipRequest, type SipRespo
 import { buildAudioSdp, parseAudioSdp } from './sip/sdp.ts';
 import type { Peer, SipTransport } from './sip/transport.ts';
 import type { Respond } from './sip-inbound.ts';
+import { answerOffer, noteSrtpRefusal, sdesContext, srtpWarning } from './srtp-policy.ts';
 import type { CallInfo } from './types.ts';
 
 /** A trusted trunk's INVITE: answered at once (media leg, 200 OK sent reliably), recorded, then the IVR. */
@@ -26,6 +27,14 @@ export class TrunkCalls {
       this.#respond(req, from, 488, 'Not Acceptable Here');
       return;
     }
+    const sdes = answerOffer(offer, sdesContext(d, await d.options.trunkSrtp?.(from.host), from));
+    if (!sdes.ok) {
+      noteSrtpRefusal(d, sdes.code, { peer: from, target: parseUri(req.uri)?.user ?? '' });
+      this.#respond(req, from, 488, 'Not Acceptable Here', (r) =>
+        r.headers.set('warning', [srtpWarning(sdes.code)]),
+      );
+      return;
+    }
     const id = randomUUID();
     const legId = `${id}:customer`;
     const { port } = await d.worker.request<{ port: number }>({
@@ -37,6 +46,7 @@ export class TrunkCalls {
       remote: offer.remote,
       bind: d.bind,
       denoise: d.options.noiseSuppression === true,
+      ...(sdes.srtp ? { srtp: sdes.srtp } : {}),
     });
     const tag = newTag();
     const dialog = uasDialog(req, from, tag);
@@ -49,6 +59,7 @@ export class TrunkCalls {
       startedAt: new Date().toISOString(),
     };
     const call = newCall(this.#c, { info, dialog });
+    if (sdes.local) call.srtp = { customer: sdes.local };
     this.#c.table.add(call);
     this.#c.table.indexSip(dialog.callId, call);
     this.#c.table.indexLeg(legId, call);
@@ -63,6 +74,7 @@ export class TrunkCalls {
         codec: offer.codec,
         dtmfPayloadType: offer.dtmfPayloadType,
         sessionId: Date.now(),
+        ...(sdes.local ? { crypto: sdes.local } : {}),
       }),
     );
     call.lastResponse = ok;

@@ -1,6 +1,7 @@
 import type { FlowDefinition } from '../flows/index.ts';
 import type { VoiceService } from './calls.ts';
 import type { RecordingService } from './recording/service.ts';
+import type { SrtpPolicy } from './sip/registrar.ts';
 
 export type CallState = 'ringing' | 'ivr' | 'queued' | 'connecting' | 'bridged' | 'ended';
 
@@ -36,6 +37,12 @@ export interface VoiceOptions {
   inboundFlow: () => Promise<FlowDefinition | undefined>;
   /** Suppress steady noise in what the customer's SIP leg sends (the agent, IVR and mixes hear it cleaned; recordings stay raw). */
   noiseSuppression?: boolean;
+  /** SDES keys also over SIP UDP/TCP (BRANCHLINE_SIP_SDES_OVER_PLAIN); default TLS only. */
+  sdesOverPlain?: boolean;
+  /** SRTP auth failures + replays on one leg before `voice.srtp_failures` is raised (default 50). */
+  srtpAlarmThreshold?: number;
+  /** The SRTP policy of the trunk a trusted INVITE came from (by source host); undefined = optional. */
+  trunkSrtp?: (host: string) => Promise<SrtpPolicy | undefined>;
 }
 
 declare module '../modules.ts' {
@@ -79,8 +86,10 @@ declare module '../events/catalogue.ts' {
     'call.held': { callId: string; contactId: string; by: 'agent' | 'customer' };
     'call.resumed': { callId: string; contactId: string; by: 'agent' | 'customer' };
     'call.refused': {
-      reason: 'unauthenticated_dial_out' | 'dial_out_not_allowed' | 'over_limit';
+      reason: 'unauthenticated_dial_out' | 'dial_out_not_allowed' | 'over_limit' | 'srtp_policy';
       target: string;
+      /** srtp_policy: which rule (VOICE_SRTP_REQUIRED, VOICE_SDES_NOT_OVER_TLS, …). */
+      code?: string;
     };
     'sip.source_blocked': { source: string; reason: string; requests?: number; until?: string };
     /** A configured trunk went over its own request budget in a window (dropped, not blocked). */

@@ -10,7 +10,7 @@ import { conferenceMatrix, superviseMatrix } from './mixer.ts';
 import { Mixing } from './mixing.ts';
 import { OpusTranscoder } from './opus-transcoder.ts';
 import { PromptPlayer } from './playback.ts';
-import type { MediaCommand, MediaEvent } from './protocol.ts';
+import type { LegSrtp, MediaCommand, MediaEvent } from './protocol.ts';
 import { QualityMonitor } from './quality.ts';
 import { LegRecorder, record } from './recorder.ts';
 import type { RtpPacket } from './rtp.ts';
@@ -49,7 +49,24 @@ export class MediaEngine {
       onDtmf: (digit) => this.#emit({ ev: 'dtmf', legId: id, digit }),
       onAudio: (pkt, at) => this.#onAudio(id, pkt, at),
       onForward: (pkt, isDtmf) => this.#forwarder.forward(id, pkt, isDtmf),
+      onSrtpRefused: (total) => {
+        // One event when a leg crosses its threshold (not one per forged packet).
+        if (total !== (this.#srtpAlarmAt.get(id) ?? 50)) return;
+        const leg = this.#legs.get(id)?.leg;
+        const srtp = leg?.snapshot().srtp;
+        if (srtp)
+          this.#emit({ ev: 'srtp', legId: id, authFailures: srtp.authFailures, replays: srtp.replays });
+      },
     };
+  }
+
+  /** Per leg: the SRTP auth-failure + replay count that raises the alarm. */
+  #srtpAlarmAt = new Map<string, number>();
+
+  #keySrtp(leg: RtpLeg, id: string, srtp: LegSrtp | null | undefined): void {
+    if (srtp === undefined) return;
+    leg.setSrtp(srtp ?? undefined);
+    if (srtp?.alarmAfter !== undefined) this.#srtpAlarmAt.set(id, srtp.alarmAfter);
   }
 
   #add(id: string, leg: MediaLeg): void {
@@ -90,6 +107,7 @@ export class MediaEngine {
           bind: cmd.bind,
           ...(cmd.remote ? { remote: cmd.remote } : {}),
         });
+        this.#keySrtp(leg, id, cmd.srtp);
         this.#add(id, leg);
         if (cmd.denoise) {
           const s = this.#get(id);
@@ -104,6 +122,7 @@ export class MediaEngine {
         leg.relatch();
         if (cmd.codec) leg.codec = cmd.codec;
         if (cmd.dtmfPayloadType !== undefined) leg.dtmfPayloadType = cmd.dtmfPayloadType;
+        this.#keySrtp(leg, cmd.legId, cmd.srtp);
         return {};
       }
       case 'supervise': {
@@ -188,6 +207,7 @@ export class MediaEngine {
         this.#player.finish(cmd.legId, s, false);
         s.mix?.remove(cmd.legId);
         this.#quality.forget(cmd.legId);
+        this.#srtpAlarmAt.delete(cmd.legId);
         if (s.peer) {
           const p = this.#legs.get(s.peer);
           if (p) p.peer = undefined;

@@ -2,8 +2,9 @@ import { createSocket, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { ULAW_SILENCE } from './g711.ts';
 import type { MediaLeg } from './leg-types.ts';
-import type { Codec, Endpoint } from './protocol.ts';
+import type { Codec, Endpoint, LegSrtp } from './protocol.ts';
 import { buildRtp, eventToDigit, parseRtp, parseTelephoneEvent, type RtpPacket } from './rtp.ts';
+import { looksLikeRtcp, SrtpContext } from './srtp.ts';
 import { type LegStats, ReceiveStats } from './stats.ts';
 import { readWav } from './wav.ts';
 
@@ -12,6 +13,8 @@ export interface LegHooks {
   onAudio(pkt: RtpPacket, arrivalMs: number): void;
   /** A packet to forward to the bridged peer (audio or telephone-event). */
   onForward(pkt: RtpPacket, isDtmf: boolean): void;
+  /** SRTP refused a packet; `total` counts auth failures and replays on this leg. */
+  onSrtpRefused?(total: number): void;
 }
 
 /** A plain RTP endpoint for a SIP leg: one UDP socket, outbound sequence/timestamp/SSRC state. */
@@ -36,6 +39,8 @@ export class RtpLeg implements MediaLeg {
   #sourceAt = 0;
   /** Packets refused because they came from another address than the latched source. */
   foreignDropped = 0;
+  #srtp: { tx: SrtpContext; rx: SrtpContext | undefined } | undefined;
+  #srtpRefused = { authFailures: 0, replays: 0 };
 
   private constructor(
     id: string,
@@ -49,7 +54,9 @@ export class RtpLeg implements MediaLeg {
     this.codec = opts.codec;
     this.dtmfPayloadType = opts.dtmfPayloadType;
     socket.on('message', (msg, from) => {
-      if (this.#admit(from.address, from.port)) this.#receive(msg);
+      // SRTP: authenticate before the source may latch, so forged packets cannot steer strict RTP.
+      const clear = this.#srtp ? this.#unprotect(msg) : msg;
+      if (clear && this.#admit(from.address, from.port)) this.#receive(clear);
     });
     socket.on('error', () => undefined);
   }
@@ -71,6 +78,29 @@ export class RtpLeg implements MediaLeg {
     });
   }
 
+  /** Keys the leg for SRTP (or back to plain RTP with `undefined`); receive state starts afresh. */
+  setSrtp(s: LegSrtp | undefined): void {
+    this.#srtp = s
+      ? { tx: new SrtpContext(s.send), rx: s.recv ? new SrtpContext(s.recv) : undefined }
+      : undefined;
+  }
+
+  get srtpSuite(): string | undefined {
+    return this.#srtp?.tx.suite;
+  }
+
+  #unprotect(msg: Buffer): Buffer | undefined {
+    const s = this.#srtp;
+    // SRTCP (rtcp-mux) is not used on these legs; a leg still waiting for the answer's key drops.
+    if (!s?.rx || looksLikeRtcp(msg)) return undefined;
+    const r = s.rx.unprotect(msg);
+    if (r.ok) return r.packet;
+    if (r.reason === 'replay') this.#srtpRefused.replays++;
+    else this.#srtpRefused.authFailures++;
+    this.#hooks.onSrtpRefused?.(this.#srtpRefused.authFailures + this.#srtpRefused.replays);
+    return undefined;
+  }
+
   get port(): number {
     return this.#socket.address().port;
   }
@@ -80,7 +110,8 @@ export class RtpLeg implements MediaLeg {
   }
 
   snapshot(): LegStats {
-    return this.stats.snapshot();
+    const s = this.stats.snapshot();
+    return this.#srtp ? { ...s, srtp: { suite: this.#srtp.tx.suite, ...this.#srtpRefused } } : s;
   }
 
   intervalLossPct(): number {
@@ -170,7 +201,8 @@ export class RtpLeg implements MediaLeg {
     if (this.#closed || !this.remote) return;
     this.#outSeq &= 0xffff;
     this.stats.packetsOut++;
-    this.#socket.send(buildRtp(p), this.remote.port, this.remote.host);
+    const rtp = buildRtp(p);
+    this.#socket.send(this.#srtp ? this.#srtp.tx.protect(rtp) : rtp, this.remote.port, this.remote.host);
   }
 
   close(): void {

@@ -1,3 +1,5 @@
+import type { SrtpParameters } from './srtp.ts';
+
 /**
  * The media worker's command set (main → worker, each answered by a reply with
  * the same id) and its unsolicited events (worker → main). Leg kinds are tagged
@@ -12,6 +14,18 @@ export type WebRtcCodec = 'pcmu' | 'opus';
  * agent hears the supervisor, the customer does not; barge: both hear; off: back to a plain bridge.
  */
 export type SuperviseMode = 'listen' | 'whisper' | 'barge' | 'off';
+
+/**
+ * SRTP keying of an RTP leg (SDES): our key for what we send, the far end's for
+ * what we receive (absent until its answer arrives — packets are dropped till then).
+ * Same shape as mediasoup's PlainTransport `srtpParameters`.
+ */
+export interface LegSrtp {
+  send: SrtpParameters;
+  recv?: SrtpParameters;
+  /** Auth failures + replays after which one 'srtp' event is emitted. */
+  alarmAfter?: number;
+}
 
 export interface Endpoint {
   host: string;
@@ -29,6 +43,8 @@ export type MediaCommand =
       bind: string;
       /** Noise suppression on what this leg receives, before anyone else hears it (recordings stay raw). */
       denoise?: boolean;
+      /** SRTP on this leg (RTP/SAVP or best-effort SDES); absent = plain RTP. */
+      srtp?: LegSrtp;
     }
   | {
       /** Answers a browser's SDP offer; replies `{ sdp }` (ICE candidates included, no trickle). */
@@ -58,7 +74,15 @@ export type MediaCommand =
     }
   /** Ends the mix (conference or supervision) `legId` is in; its legs fall silent until bridged again. */
   | { op: 'unmix'; legId: string }
-  | { op: 'update'; legId: string; remote: Endpoint; codec?: Codec; dtmfPayloadType?: number }
+  | {
+      op: 'update';
+      legId: string;
+      remote: Endpoint;
+      codec?: Codec;
+      dtmfPayloadType?: number;
+      /** New SRTP keys (the answer's or a re-INVITE's); `null` = the far end chose plain RTP. */
+      srtp?: LegSrtp | null;
+    }
   | { op: 'bridge'; a: string; b: string }
   | { op: 'unbridge'; legId: string }
   | {
@@ -116,6 +140,8 @@ export type MediaEvent =
       jitterMs: number;
       rttMs?: number;
     }
+  /** SRTP packets failing authentication or replayed on a leg reached the alarm threshold. */
+  | { ev: 'srtp'; legId: string; authFailures: number; replays: number }
   | { ev: 'connection'; legId: string; state: 'connected' | 'failed' | 'closed' | 'disconnected' }
   | { ev: 'recording'; legId: string; state: 'started' | 'paused' | 'resumed' | 'stopped'; chunks: number };
 

@@ -11,6 +11,8 @@ export interface LegStats {
   rttMs?: number;
   /** Loss the far end reports for what this leg sends (RTCP RR), %. */
   remoteLossPct?: number;
+  /** SRTP legs: the suite and what was refused (forged or replayed packets). */
+  srtp?: { suite: string; authFailures: number; replays: number };
 }
 
 /** Sequence state of one synchronisation source (RFC 3550 A.1): each SSRC numbers its own packets. */

@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../logging/index.ts';
-import type { MediaCommand, MediaEvent, WorkerMessage } from './protocol.ts';
+import type { LegSrtp, MediaCommand, MediaEvent, WorkerMessage } from './protocol.ts';
 
 type Distribute<T> = T extends unknown ? Omit<T, 'id'> : never;
 
@@ -114,7 +114,11 @@ export class MediaWorker {
    * Opens a plain RTP leg offering PCMU with RFC 4733 DTMF on 101 (what the
    * appliance offers phones and carriers); resolves to its local port.
    */
-  async openRtp(legId: string, bind: string, options: { denoise?: boolean } = {}): Promise<number> {
+  async openRtp(
+    legId: string,
+    bind: string,
+    options: { denoise?: boolean; srtp?: LegSrtp } = {},
+  ): Promise<number> {
     const r = await this.request<{ port: number }>({
       op: 'open',
       legId,
@@ -123,6 +127,7 @@ export class MediaWorker {
       dtmfPayloadType: 101,
       bind,
       ...(options.denoise ? { denoise: true } : {}),
+      ...(options.srtp ? { srtp: options.srtp } : {}),
     });
     return r.port;
   }

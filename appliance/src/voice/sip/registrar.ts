@@ -18,8 +18,17 @@ export interface SipAccountDoc {
   /** Outbound policy: dial-out allowed for this account, to these prefixes. */
   allowOutbound: boolean;
   maxConcurrentCalls: number;
+  /**
+   * Media encryption (SDES-SRTP, keys only over SIP TLS): `required` refuses plain RTP
+   * both ways (488), `optional` uses SRTP when the phone offers or accepts it, `off`
+   * plain RTP. Absent = 'optional'.
+   */
+  srtp?: SrtpPolicy;
   createdAt: string;
 }
+
+export type SrtpPolicy = 'required' | 'optional' | 'off';
+export const SRTP_POLICIES: readonly SrtpPolicy[] = ['required', 'optional', 'off'];
 
 /** Sealed fields of the `sip` store: phone HA1s and outbound trunk passwords (sip/trunks.ts). */
 export const SIP_ACCOUNT_SEALED = ['ha1Md5', 'ha1Sha256', 'password'] as const;
@@ -53,6 +62,7 @@ export class SipAccounts {
     allowOutbound?: boolean;
     maxConcurrentCalls?: number;
     digestAlgorithms?: DigestAlgorithm[];
+    srtp?: SrtpPolicy;
   }): Promise<SipAccountDoc> {
     if (!/^[A-Za-z0-9._-]{1,64}$/.test(input.username))
       throw new RangeError('SIP username must be 1–64 of [A-Za-z0-9._-]');
@@ -68,6 +78,7 @@ export class SipAccounts {
       createdAt: new Date().toISOString(),
       ...(input.userId ? { userId: input.userId } : {}),
       ...(input.digestAlgorithms ? { digestAlgorithms: [...input.digestAlgorithms] } : {}),
+      ...(input.srtp ? { srtp: input.srtp } : {}),
     };
     await this.#store.put(doc as never);
     return doc;
@@ -118,6 +129,7 @@ export class SipAccounts {
       password?: string;
       allowOutbound?: boolean;
       maxConcurrentCalls?: number;
+      srtp?: SrtpPolicy;
     },
   ): Promise<SipAccountDoc | undefined> {
     const doc = await this.get(username);
@@ -131,6 +143,7 @@ export class SipAccounts {
       ...(owner ? { userId: owner } : {}),
       ...(patch.allowOutbound !== undefined ? { allowOutbound: patch.allowOutbound } : {}),
       ...(patch.maxConcurrentCalls !== undefined ? { maxConcurrentCalls: patch.maxConcurrentCalls } : {}),
+      ...(patch.srtp !== undefined ? { srtp: patch.srtp } : {}),
       ...(patch.password !== undefined
         ? {
             ha1Md5: ha1('MD5', username, this.#realm, patch.password),

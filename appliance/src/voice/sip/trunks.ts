@@ -1,5 +1,6 @@
 import { OutOfRangeError } from '../../contracts/index.ts';
 import type { DocStore } from '../../storage/index.ts';
+import type { SrtpPolicy } from './registrar.ts';
 
 /**
  * A carrier trunk we register to and dial out through. Its password is a
@@ -12,20 +13,22 @@ export interface OutboundTrunkDoc {
   name: string;
   host: string;
   port: number;
-  transport: 'udp' | 'tcp';
+  transport: 'udp' | 'tcp' | 'tls';
   username: string;
   password: string;
   /** REGISTER to the carrier (some carriers trust by address instead). */
   register: boolean;
   /** Registration lifetime asked for, seconds. */
   expires: number;
+  /** Media encryption with this carrier (its INVITEs are matched by source host); absent = 'optional'. */
+  srtp?: SrtpPolicy;
   createdAt: string;
 }
 
 export type OutboundTrunkView = Omit<OutboundTrunkDoc, 'password' | '_id' | '_rev'>;
 
 export type TrunkInput = Pick<OutboundTrunkDoc, 'name' | 'host' | 'username' | 'password'> &
-  Partial<Pick<OutboundTrunkDoc, 'port' | 'transport' | 'register' | 'expires'>>;
+  Partial<Pick<OutboundTrunkDoc, 'port' | 'transport' | 'register' | 'expires' | 'srtp'>>;
 
 const NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
@@ -52,6 +55,7 @@ export class OutboundTrunks {
       password: input.password,
       register: input.register ?? true,
       expires: input.expires ?? 3600,
+      ...(input.srtp ? { srtp: input.srtp } : {}),
       createdAt: existing?.createdAt ?? new Date().toISOString(),
     };
     await this.#store.put(doc as never);
