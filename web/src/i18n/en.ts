@@ -30,6 +30,7 @@ export const en = {
 
   'nav.users': 'Users',
   'nav.roles': 'Roles',
+  'nav.directory': 'Directory',
   'nav.audit': 'Audit log',
   'nav.home': 'Home',
   'home.welcome': 'Welcome, {name}.',
@@ -118,6 +119,19 @@ export const en = {
   'users.empty': 'No users yet.',
   'users.self': '(you)',
 
+  'directory.title': 'Directory sign-in',
+  'directory.notConfigured':
+    'No directory is configured (BRANCHLINE_DIRECTORY_URL). Mappings made here apply once one is.',
+  'directory.statusLine': 'Directory {url}: {state}. Directory accounts here: {users}.',
+  'directory.reachable': 'reachable',
+  'directory.unreachable': 'unreachable (directory accounts cannot sign in; local accounts can)',
+  'directory.notAskedYet': 'not asked yet',
+  'directory.addMapping': 'Map a directory group to a role',
+  'directory.groupDn': 'Group DN (members of nested groups count too)',
+  'directory.role': 'Role',
+  'directory.addSubmit': 'Add mapping',
+  'directory.mappings': 'Group → role mappings',
+  'directory.none': 'No mappings yet: no directory account can sign in.',
   'roles.title': 'Roles',
   'roles.id': 'Role ID',
   'roles.description': 'Description',

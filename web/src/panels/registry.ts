@@ -35,6 +35,12 @@ export const PANELS: readonly PanelEntry[] = [
     component: lazyPanel(() => import('./roles-admin.tsx').then((m) => m.RolesAdminPanel)),
   },
   {
+    route: 'directory',
+    permissions: ['users.manage'],
+    label: 'nav.directory',
+    component: lazyPanel(() => import('./directory-admin.tsx').then((m) => m.DirectoryAdminPanel)),
+  },
+  {
     route: 'audit',
     permissions: ['audit.read'],
     label: 'nav.audit',

@@ -29,6 +29,33 @@ export interface RecordingRow {
   truncated: boolean;
   legs: string[];
   pausedFor: string[];
+  /** Retention class (from the call's queue). */
+  class?: string;
+  queue?: string;
+  customerId?: string;
+  /** Active legal holds covering it; non-empty = kept past retention, its customer not erasable. */
+  holds?: string[];
+}
+
+export interface LegalHoldRow {
+  id: string;
+  kind: 'recording' | 'contact' | 'customer';
+  targetId: string;
+  customerId?: string;
+  reason: string;
+  caseRef?: string;
+  status: 'active' | 'released';
+  createdAt: string;
+  createdBy: string;
+  releasedAt?: string;
+  releasedBy?: string;
+  releaseReason?: string;
+}
+
+export interface RetentionPolicy {
+  days: number;
+  classes: Record<string, number>;
+  queueClasses: Record<string, string>;
 }
 
 export interface BlockedSource {
@@ -63,9 +90,13 @@ export interface DeskPhone {
   userId?: string;
   allowOutbound: boolean;
   maxConcurrentCalls: number;
+  /** Media encryption (SDES-SRTP over SIP TLS). */
+  srtp: SrtpPolicy;
   registered: boolean;
   createdAt: string;
 }
+
+export type SrtpPolicy = 'required' | 'optional' | 'off';
 
 export interface TrunkRow {
   name: string;
@@ -73,18 +104,20 @@ export interface TrunkRow {
   port: number;
   registered: boolean;
   username?: string;
-  transport?: 'udp' | 'tcp';
+  transport?: 'udp' | 'tcp' | 'tls';
   register?: boolean;
+  srtp?: SrtpPolicy;
 }
 
 export interface TrunkInput {
   name: string;
   host: string;
   port?: number;
-  transport?: 'udp' | 'tcp';
+  transport?: 'udp' | 'tcp' | 'tls';
   username: string;
   password: string;
   register?: boolean;
+  srtp?: SrtpPolicy;
 }
 
 const phonePath = (u: string) => `/api/voice/sip-accounts/${encodeURIComponent(u)}`;
@@ -98,12 +131,19 @@ export const createPhone = (
     userId?: string;
     allowOutbound?: boolean;
     maxConcurrentCalls?: number;
+    srtp?: SrtpPolicy;
   },
 ) => api.post('/api/voice/sip-accounts', body);
 export const updatePhone = (
   api: ApiClient,
   username: string,
-  patch: { userId?: string | null; password?: string; allowOutbound?: boolean; maxConcurrentCalls?: number },
+  patch: {
+    userId?: string | null;
+    password?: string;
+    allowOutbound?: boolean;
+    maxConcurrentCalls?: number;
+    srtp?: SrtpPolicy;
+  },
 ) => api.patch(phonePath(username), patch);
 export const deletePhone = (api: ApiClient, username: string) => api.delete(phonePath(username));
 /** The appliance rings the phone and plays a prompt in `language`; 409 VOICE_PHONE_NOT_REGISTERED. */
@@ -114,3 +154,15 @@ export const fetchTrunks = async (api: ApiClient) =>
 export const saveTrunk = (api: ApiClient, body: TrunkInput) => api.put('/api/voice/trunks', body);
 export const deleteTrunk = (api: ApiClient, name: string) =>
   api.delete(`/api/voice/trunks/${encodeURIComponent(name)}`);
+export const fetchHolds = async (api: ApiClient) =>
+  (await api.get<{ holds: LegalHoldRow[] }>('/api/voice/holds')).holds;
+export const placeHold = (
+  api: ApiClient,
+  hold: { kind: LegalHoldRow['kind']; targetId: string; reason: string; caseRef?: string },
+) => api.post<LegalHoldRow>('/api/voice/holds', hold);
+export const releaseHold = (api: ApiClient, id: string, reason: string) =>
+  api.post<LegalHoldRow>(`/api/voice/holds/${encodeURIComponent(id)}/release`, { reason });
+export const fetchRetentionPolicy = (api: ApiClient) =>
+  api.get<RetentionPolicy>('/api/voice/recordings-retention/policy');
+export const saveRetentionPolicy = (api: ApiClient, policy: RetentionPolicy) =>
+  api.put<RetentionPolicy>('/api/voice/recordings-retention/policy', policy);

@@ -5,6 +5,8 @@ import { ShowMore } from '../../components/show-more.tsx';
 import { type MessageKey, t } from '../../i18n/index.ts';
 import { fetchCalls, fetchRecordingPage, type LiveCall, type RecordingRow, recordingUrl } from './api.ts';
 import { BlockedSources } from './blocked-sources.tsx';
+import { LegalHoldsSection, RecordingHoldActions } from './recording-holds.tsx';
+import { RetentionPolicyEditor } from './retention-policy.tsx';
 import { SuperviseControls } from './supervise.tsx';
 
 /**
@@ -15,6 +17,8 @@ export function CallsPanel() {
   const calls = useSignal<LiveCall[]>([]);
   const recordings = useSignal<RecordingRow[]>([]);
   const next = useSignal<string | undefined>(undefined);
+  /** Bumped when a hold changes, so the holds list and the badges reload together. */
+  const holdsVersion = useSignal(0);
   const load = async () => {
     calls.value = await fetchCalls(api);
     const page = await fetchRecordingPage(api);
@@ -82,16 +86,33 @@ export function CallsPanel() {
               {r.pausedFor.length > 0 && (
                 <span>{t('voice.pausedFor', { reasons: r.pausedFor.join(', ') })}</span>
               )}
+              {r.class && r.class !== 'default' && <span>{t('retention.class', { name: r.class })}</span>}
               {mayDownload && (
                 <a href={recordingUrl(r.callId)} download data-testid={`recording-download-${r.callId}`}>
                   {t('voice.download')}
                 </a>
               )}
+              <RecordingHoldActions
+                row={r}
+                onChange={() => {
+                  holdsVersion.value++;
+                  void load();
+                }}
+              />
             </li>
           ))}
         </ul>
       )}
       <ShowMore next={next.value} onMore={(c) => void more(c)} testid="recordings-more" />
+      {can('recordings.hold') && (
+        <LegalHoldsSection
+          version={holdsVersion.value}
+          onChange={() => {
+            void load();
+          }}
+        />
+      )}
+      {can('system.manage') && <RetentionPolicyEditor />}
       {can('system.manage') && <BlockedSources />}
     </div>
   );

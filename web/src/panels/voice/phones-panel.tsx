@@ -5,9 +5,17 @@ import { useAction } from '../../components/use-action.ts';
 import type { User } from '../../data/auth.ts';
 import { fetchUsers } from '../../data/users.ts';
 import { t } from '../../i18n/index.ts';
-import { createPhone, type DeskPhone, deletePhone, fetchPhones, updatePhone } from './api.ts';
+import {
+  createPhone,
+  type DeskPhone,
+  deletePhone,
+  fetchPhones,
+  type SrtpPolicy,
+  updatePhone,
+} from './api.ts';
 import { PhoneTestCall } from './phone-test-call.tsx';
 import { DeleteWithConfirm, FormFooter, NewButton, useRowEditor } from './row-editor.tsx';
+import { SrtpSelect } from './srtp-select.tsx';
 import { TrunksSection } from './trunks-section.tsx';
 
 interface PhoneForm {
@@ -16,6 +24,7 @@ interface PhoneForm {
   password: string;
   allowOutbound: boolean;
   maxConcurrentCalls: string;
+  srtp: SrtpPolicy;
   /** Editing an existing phone (its name is fixed), or creating one. */
   existing: boolean;
 }
@@ -26,6 +35,7 @@ const EMPTY: PhoneForm = {
   password: '',
   allowOutbound: false,
   maxConcurrentCalls: '2',
+  srtp: 'optional',
   existing: false,
 };
 
@@ -92,6 +102,7 @@ export function PhonesPanel() {
                         password: '',
                         allowOutbound: p.allowOutbound,
                         maxConcurrentCalls: String(p.maxConcurrentCalls),
+                        srtp: p.srtp ?? 'optional',
                         existing: true,
                       })
                     }
@@ -130,6 +141,7 @@ export function PhonesPanel() {
                     userId: f.userId || null,
                     allowOutbound: f.allowOutbound,
                     maxConcurrentCalls: max,
+                    srtp: f.srtp,
                     ...(f.password ? { password: f.password } : {}),
                   });
                 else
@@ -138,6 +150,7 @@ export function PhonesPanel() {
                     password: f.password,
                     allowOutbound: f.allowOutbound,
                     maxConcurrentCalls: max,
+                    srtp: f.srtp,
                     ...(f.userId ? { userId: f.userId } : {}),
                   });
                 form.value = undefined;
@@ -203,6 +216,7 @@ export function PhonesPanel() {
                 />
                 {t('phones.allowOutbound')}
               </label>
+              <SrtpSelect testId="phone-srtp" value={f.srtp} onChange={(srtp) => setF({ srtp })} />
             </div>
             <FormFooter editor={editor} prefix="phone" />
           </form>

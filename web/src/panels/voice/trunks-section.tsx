@@ -3,17 +3,19 @@ import { useEffect } from 'preact/hooks';
 import { api } from '../../app-state.ts';
 import { useAction } from '../../components/use-action.ts';
 import { t } from '../../i18n/index.ts';
-import { deleteTrunk, fetchTrunks, saveTrunk, type TrunkRow } from './api.ts';
+import { deleteTrunk, fetchTrunks, type SrtpPolicy, saveTrunk, type TrunkRow } from './api.ts';
 import { DeleteWithConfirm, FormFooter, NewButton, useRowEditor } from './row-editor.tsx';
+import { SrtpSelect } from './srtp-select.tsx';
 
 interface TrunkForm {
   name: string;
   host: string;
   port: string;
-  transport: 'udp' | 'tcp';
+  transport: 'udp' | 'tcp' | 'tls';
   username: string;
   password: string;
   register: boolean;
+  srtp: SrtpPolicy;
   existing: boolean;
 }
 
@@ -25,6 +27,7 @@ const EMPTY: TrunkForm = {
   username: '',
   password: '',
   register: true,
+  srtp: 'optional',
   existing: false,
 };
 
@@ -79,6 +82,7 @@ export function TrunksSection() {
                   username: tr.username ?? '',
                   password: '',
                   register: tr.register ?? true,
+                  srtp: tr.srtp ?? 'optional',
                   existing: true,
                 })
               }
@@ -116,6 +120,7 @@ export function TrunksSection() {
                 username: f.username.trim(),
                 password: f.password,
                 register: f.register,
+                srtp: f.srtp,
               });
               form.value = undefined;
               await load();
@@ -131,12 +136,14 @@ export function TrunksSection() {
               <select
                 data-testid="trunk-transport"
                 value={f.transport}
-                onChange={(e) => setF({ transport: e.currentTarget.value as 'udp' | 'tcp' })}
+                onChange={(e) => setF({ transport: e.currentTarget.value as TrunkForm['transport'] })}
               >
                 <option value="udp">UDP</option>
                 <option value="tcp">TCP</option>
+                <option value="tls">TLS</option>
               </select>
             </label>
+            <SrtpSelect testId="trunk-srtp" value={f.srtp} onChange={(srtp) => setF({ srtp })} />
             {field('username', 'trunks.username')}
             {field('password', 'trunks.password')}
             <label class="row">
