@@ -31,6 +31,7 @@ export { BRANCH_OUTBOUND_CLASSES, branchAccess } from './hq/branch-access.ts';
 export { type BranchCredential, BranchCredentials } from './hq/branch-credentials.ts';
 /** @example const c = new HqConsole(couch, dataDir); const first = await c.ensureInitialOperator(); await c.listen(0); */
 export { type BranchView, HqConsole, type ReportedQuarantine } from './hq/console.ts';
+export type { ArchiveCounts, ArchivedFile, ArchiveStore } from './hq/archive.ts';
 export type { HqCouch } from './hq/couch.ts';
 /** @example const hq = await startHqCouch({ dataDir, port: 0 }); */
 export { startHqCouch } from './hq/couch.ts';
@@ -73,9 +74,17 @@ export { mergeFields, resolveConflicts } from './merge.ts';
 export type { OutboundDbs, OutboundOptions } from './outbound.ts';
 /** @example await projector.projectRecord('tickets', { id: 't1', status: 'open', customerPhone: '+86…' }); */
 export { OutboundProjector } from './outbound.ts';
-export type { DataClass, FieldRule, PolicyKeyPair, ResidencyPolicy, SignedPolicy } from './policy.ts';
+export type {
+  ArchiveRule,
+  DataClass,
+  FieldRule,
+  PolicyKeyPair,
+  ResidencyPolicy,
+  SignedPolicy,
+} from './policy.ts';
 /** @example const key = generatePolicyKey(); const signed = signPolicy(defaultPolicy(), key); */
 export {
+  archiveRuleFor,
   assertPolicy,
   DATA_CLASSES,
   defaultPolicy,

@@ -7,11 +7,20 @@ export type DataClass = (typeof DATA_CLASSES)[number];
 export type FieldRule = 'plain' | 'token' | 'sealed' | 'withheld';
 const RULES: readonly FieldRule[] = ['plain', 'token', 'sealed', 'withheld'];
 
+/**
+ * Whether a class's data is copied off the branch as a whole before the branch
+ * deletes it: `off` (the default; data stays in the branch) or
+ * `archive-before-purge` (today only `recordings`: the encrypted leg files go to
+ * HQ, and the retention purge keeps a recording until HQ has verified it).
+ */
+export type ArchiveRule = 'off' | 'archive-before-purge';
+const ARCHIVE_RULES: readonly ArchiveRule[] = ['off', 'archive-before-purge'];
+
 export interface ResidencyPolicy {
   /** Monotonic; a branch never accepts a lower version than the one it runs. */
   version: number;
   issuedAt: string;
-  classes: Partial<Record<DataClass, { fields: Record<string, FieldRule> }>>;
+  classes: Partial<Record<DataClass, { fields: Record<string, FieldRule>; archive?: ArchiveRule }>>;
 }
 
 /** A policy with HQ's Ed25519 signature over its canonical JSON. */
@@ -48,7 +57,17 @@ export function assertPolicy(policy: ResidencyPolicy): void {
     for (const [field, rule] of Object.entries(spec?.fields ?? {})) {
       if (!RULES.includes(rule)) throw new TypeError(`Unknown rule for ${cls}.${field}: ${String(rule)}`);
     }
+    const archive = spec?.archive;
+    if (archive !== undefined && !ARCHIVE_RULES.includes(archive))
+      throw new TypeError(`Unknown archive rule for ${cls}: ${String(archive)}`);
+    if (archive === 'archive-before-purge' && cls !== 'recordings')
+      throw new TypeError(`Archive before purge is not offered for ${cls}`);
   }
+}
+
+/** The archive rule for a class; absent means `off`. */
+export function archiveRuleFor(policy: ResidencyPolicy, cls: DataClass): ArchiveRule {
+  return policy.classes[cls]?.archive ?? 'off';
 }
 
 export function signPolicy(policy: ResidencyPolicy, key: PolicyKeyPair): SignedPolicy {

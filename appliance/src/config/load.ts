@@ -498,6 +498,10 @@ export function loadConfig(env: Env): Config {
       : undefined,
     hqPort: port(env, 'BRANCHLINE_HQ_PORT'),
     siem: siemSettings(env),
+    recordingArchive: {
+      chunkBytes: int(env, 'BRANCHLINE_ARCHIVE_CHUNK_BYTES'),
+      intervalSeconds: int(env, 'BRANCHLINE_ARCHIVE_INTERVAL_SECONDS'),
+    },
     directory: directorySettings(env),
     branchId,
     sessionIdleMinutes: int(env, 'BRANCHLINE_SESSION_IDLE_MINUTES'),

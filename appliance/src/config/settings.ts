@@ -122,6 +122,20 @@ const DECLARED: ReadonlyArray<z.input<typeof settingSchema>> = [
     100_000,
     'Most audit records per second sent to the syslog collector (catching up stays within its EPS licence)',
   ),
+  int(
+    'BRANCHLINE_ARCHIVE_CHUNK_BYTES',
+    1_048_576,
+    1024,
+    8_388_608,
+    'Bytes per request when encrypted recordings are archived to HQ (the residency policy decides whether they are)',
+  ),
+  int(
+    'BRANCHLINE_ARCHIVE_INTERVAL_SECONDS',
+    300,
+    1,
+    86_400,
+    'Seconds between passes of the recording archive to HQ when nothing is waiting',
+  ),
   {
     name: 'BRANCHLINE_DIRECTORY_URL',
     program: 'appliance',

@@ -18,6 +18,8 @@ export interface Config {
   readonly hqPort: number;
   /** Audit forwarding to the firm's syslog collector (BRANCHLINE_SIEM_URL and the BRANCHLINE_SIEM_* settings); undefined = off. */
   readonly siem: SiemConfig | undefined;
+  /** Recording archive to HQ (BRANCHLINE_ARCHIVE_CHUNK_BYTES, BRANCHLINE_ARCHIVE_INTERVAL_SECONDS); whether it runs is the residency policy's. */
+  readonly recordingArchive: { readonly chunkBytes: number; readonly intervalSeconds: number };
   /** Directory sign-in over LDAP/AD (BRANCHLINE_DIRECTORY_URL and the BRANCHLINE_DIRECTORY_* settings); undefined = off. */
   readonly directory: DirectoryConfig | undefined;
   /** This branch's id at HQ (BRANCHLINE_BRANCH_ID, default B01): names its HQ databases. */

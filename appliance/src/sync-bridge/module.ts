@@ -1,8 +1,12 @@
 import type { Agent } from 'node:https';
-import type { PouchDb } from '../../../sync/src/index.ts';
+import path from 'node:path';
+import { archiveRuleFor, hqSealer, type PouchDb } from '../../../sync/src/index.ts';
+import { createLogger } from '../logging/index.ts';
 import type { BranchModule } from '../modules.ts';
 import type { DocStore } from '../storage/index.ts';
 import { createScheduler } from '../system/index.ts';
+import { RecordingArchiver } from '../voice/index.ts';
+import { hqArchiveTarget } from './archive-client.ts';
 import { SyncBridge } from './bridge.ts';
 import { SyncBridgeError } from './errors.ts';
 import { AlarmBook, readFleetFigures } from './fleet-figures.ts';
@@ -19,6 +23,8 @@ import {
 } from './keys.ts';
 import { syncRoutes } from './routes.ts';
 import type { ActiveLink } from './types.ts';
+
+const archiveLog = createLogger('recording-archive');
 
 function rawOf(store: DocStore): PouchDb | undefined {
   return (store as DocStore & { raw?: PouchDb }).raw;
@@ -60,6 +66,42 @@ export const syncBridgeModule: BranchModule = {
     // From init on, so alarms raised while the listeners start are counted too.
     const alarms = new AlarmBook(services.bus);
     let reconcileScheduled = false;
+    // The off-box recording archive runs with the link; its guard keeps what the policy says must reach HQ first.
+    let archiver: RecordingArchiver | undefined;
+    const recordings = services.recordings;
+    const offGuard = recordings?.addPurgeGuard(async (r) => archiver?.guard(r));
+    const startArchive = async (
+      b: SyncBridge,
+      spec: { branchId: string; hqUrl: string; hqSealKey: string | undefined; agent: Agent | undefined },
+    ) => {
+      await archiver?.close();
+      archiver = undefined;
+      if (!recordings) {
+        archiveLog.warn('no recordings service: the recording archive does not run');
+        return;
+      }
+      const sealer = spec.hqSealKey ? hqSealer(spec.hqSealKey) : undefined;
+      archiver = new RecordingArchiver(await ctx.openStore('recording-archive'), {
+        recordings,
+        crypto: services.crypto,
+        dir: path.join(config.dataDir, 'recordings'),
+        target: hqArchiveTarget({ hqUrl: spec.hqUrl, branchId: spec.branchId, agent: spec.agent }),
+        required: () => archiveRuleFor(b.policy, 'recordings') === 'archive-before-purge',
+        ...(sealer
+          ? {
+              sealForHq: async (key: string, place: { db: string; docId: string; field: string }) =>
+                (await sealer.seal(key, place)) ?? '',
+            }
+          : {}),
+        bus: services.bus,
+        logger: archiveLog,
+        chunkBytes: config.recordingArchive.chunkBytes,
+        everyMs: config.recordingArchive.intervalSeconds * 1000,
+      }).start();
+      archiveLog.info(
+        `recording archive armed [branch:${spec.branchId}, policy:${archiveRuleFor(b.policy, 'recordings')}]`,
+      );
+    };
 
     const start = async (spec: {
       branchId: string;
@@ -108,6 +150,7 @@ export const syncBridgeModule: BranchModule = {
       await spec.beforeStart?.(next, opened['state'] as PouchDb);
       await next.start();
       bridge = next;
+      await startArchive(next, spec);
       if (!reconcileScheduled) {
         reconcileScheduled = true;
         // Nightly, after the 02:30 backup: differences between outbound dbs and HQ, by id and revision.
@@ -190,6 +233,8 @@ export const syncBridgeModule: BranchModule = {
         if (started) link = { source: 'env', branchId: config.branchId, hqUrl: config.hqUrl };
       },
       async close() {
+        offGuard?.();
+        await archiver?.close();
         await jobs.close();
         await bridge?.close();
         alarms.close();

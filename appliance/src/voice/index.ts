@@ -21,6 +21,8 @@ export type { WebRtcSessionInfo } from './media/webrtc-types.ts';
 export { sipBoundPort, voiceModule } from './module.ts';
 export { holdMusicPath } from './moh.ts';
 export { type QueueEstimate, type QueuePositionPort, waitAnnouncement } from './queue-wait.ts';
+export { RecordingArchiver, type RecordingArchiverOptions } from './recording/archive.ts';
+export type { ArchiveState, ArchiveTarget } from './recording/archive-types.ts';
 export { type LegAudio, RecordingService, type StereoRecording } from './recording/service.ts';
 export { VoiceStack, type VoiceStackOptions } from './setup.ts';
 export { type DigestChallenge, digestAuthorization, pickChallenge } from './sip/digest-client.ts';

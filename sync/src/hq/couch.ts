@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { PouchDB, type PouchDb } from '../pouch.ts';
+import { ArchiveStore, archiveHandler } from './archive.ts';
 import { branchAccess } from './branch-access.ts';
 import { BranchCredentials } from './branch-credentials.ts';
 import { installValidation } from './validating-db.ts';
@@ -17,6 +18,8 @@ export interface HqCouch {
   credentials: BranchCredentials;
   /** Whether the HTTP port demands branch credentials. */
   authRequired: boolean;
+  /** Recording archives branches upload (`/_archive/…`, always behind branch credentials). */
+  archive: ArchiveStore;
   /** Opens an HQ database directly (same process as the server). */
   db(name: string): PouchDb;
   close(): Promise<void>;
@@ -66,6 +69,9 @@ export async function startHqCouch(options: {
     });
   const credentials = new BranchCredentials(path.resolve(options.dataDir));
   const authRequired = options.auth === true;
+  const archive = new ArchiveStore(path.resolve(options.dataDir));
+  // Before the gate: `/_archive` is not a database; it checks the branch's credentials itself.
+  app.use('/', archiveHandler(credentials, archive));
   if (authRequired) app.use('/', branchGate(credentials));
   app.use('/', pouchApp);
   const host = options.host ?? '127.0.0.1';
@@ -87,6 +93,7 @@ export async function startHqCouch(options: {
     port,
     credentials,
     authRequired,
+    archive,
     db(name) {
       const had = opened.get(name);
       if (had && !(had as PouchDb & { _closed?: boolean })._closed) return had;
