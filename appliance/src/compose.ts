@@ -61,7 +61,12 @@ export async function composeCore(options: ComposeOptions): Promise<Core> {
     audit: await options.openStore('audit'),
     customers: await options.openStore('customers'),
   };
-  const audit = await createAuditLog(raw.audit, { signer: options.signer, bus });
+  const audit = await createAuditLog(raw.audit, {
+    signer: options.signer,
+    bus,
+    // The chain follows the crypto suite (SM3 under gm), switching at the next record after a migration.
+    hashAlg: () => crypto.suite.hashAlg,
+  });
   const detachAudit = attachAuditListener(bus, audit);
   const identityStore = new EncryptedDocStore(raw.identity, { crypto, fields: ['totpSecret'] });
   const identity = new IdentityService(identityStore, bus, { idleMinutes: config.sessionIdleMinutes });

@@ -22,7 +22,7 @@ export async function openCoreOnDisk(
   config: Config,
   options: Omit<ComposeOptions, 'config' | 'crypto' | 'signer' | 'openStore'>,
 ): Promise<Core> {
-  const crypto = await openCrypto(config.dataDir);
+  const crypto = await openCrypto(config.dataDir, { suite: config.cryptoSuite });
   try {
     const signer = await loadOrCreateSigningKey(config.dataDir);
     const dbDir = path.join(config.dataDir, 'db');

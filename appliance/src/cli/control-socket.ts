@@ -8,7 +8,12 @@ import { createLogger } from '../logging/index.ts';
 import { type OpName, runOp } from './ops.ts';
 
 const log = createLogger('control');
-const OPS: ReadonlySet<string> = new Set<OpName>(['user.freeze', 'user.unfreeze', 'keys.rotate']);
+const OPS: ReadonlySet<string> = new Set<OpName>([
+  'user.freeze',
+  'user.unfreeze',
+  'keys.rotate',
+  'keys.migrate_suite',
+]);
 
 export function controlSocketPath(dataDir: string): string {
   return path.join(dataDir, 'run', 'control.sock');

@@ -1,7 +1,8 @@
 import type { Core } from '../compose.ts';
+import { isSuiteName } from '../storage/index.ts';
 
 /** Operator actions shared by the control socket (appliance running) and direct mode (stopped). */
-export type OpName = 'user.freeze' | 'user.unfreeze' | 'keys.rotate';
+export type OpName = 'user.freeze' | 'user.unfreeze' | 'keys.rotate' | 'keys.migrate_suite';
 
 export interface OpResult {
   ok: boolean;
@@ -48,6 +49,21 @@ export async function runOp(
         ok: true,
         message: `rotated the key-encryption key; ${rewrapped} data keys rewrapped`,
         data: { rewrapped },
+      };
+    }
+    case 'keys.migrate_suite': {
+      const suite = args['suite'];
+      if (!isSuiteName(suite)) return { ok: false, message: 'suite must be classic or gm' };
+      const done = await core.crypto.migrateSuite(suite);
+      await core.bus.publish(
+        'keys.suite_migrated',
+        { suite, rewritten: done.rewritten, skipped: done.skipped },
+        { actor: CLI_ACTOR, source: 'local' },
+      );
+      return {
+        ok: true,
+        message: `crypto suite is now ${suite}; ${done.rewritten} documents re-encrypted in ${done.stores} stores, ${done.skipped} left (key shredded or already rewritten)`,
+        data: { ...done },
       };
     }
   }

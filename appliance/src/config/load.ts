@@ -317,6 +317,16 @@ function phoneRegion(env: Env, zone: string): string {
   return region;
 }
 
+/** The crypto suite asked for; the key ring refuses one other than it was set up with. */
+function cryptoSuite(env: Env): { cryptoSuite?: 'classic' | 'gm' } {
+  const suite = text(env, 'BRANCHLINE_CRYPTO_SUITE');
+  if (suite === '') return {};
+  if (suite !== 'classic' && suite !== 'gm') {
+    throw new ConfigError(`Cannot parse BRANCHLINE_CRYPTO_SUITE: "${suite}" is not classic or gm`);
+  }
+  return { cryptoSuite: suite };
+}
+
 /** Which engine carries media and where the mediasoup worker binary is. */
 function mediaSettings(env: Env) {
   const engine = text(env, 'BRANCHLINE_MEDIA_ENGINE');
@@ -486,6 +496,7 @@ export function loadConfig(env: Env): Config {
   const zone = timeZone(env);
   const config: Config = {
     dataDir: path.resolve(text(env, 'BRANCHLINE_DATA_DIR')),
+    ...cryptoSuite(env),
     bind,
     httpPort: port(env, 'BRANCHLINE_HTTP_PORT'),
     httpsPort: port(env, 'BRANCHLINE_HTTPS_PORT'),

@@ -215,6 +215,14 @@ const DECLARED: ReadonlyArray<z.input<typeof settingSchema>> = [
     choices: ['debug', 'info', 'warn', 'error', 'silent'],
     description: 'Log level',
   },
+  {
+    name: 'BRANCHLINE_CRYPTO_SUITE',
+    program: 'appliance',
+    kind: 'choice',
+    choices: ['classic', 'gm'],
+    description:
+      'Encryption suite chosen at first start (classic: XChaCha20-Poly1305/SHA-256; gm: SM4/SM3); unset = the stored one (classic when new); another than stored is refused — migrate with branchline keys migrate-suite',
+  },
   int('BRANCHLINE_MAX_BODY_BYTES', MiB, 1024, 64 * MiB, 'Largest accepted HTTP request body in bytes'),
   {
     name: 'BRANCHLINE_TIMEZONE',

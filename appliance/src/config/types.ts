@@ -4,6 +4,8 @@ import type { LogLevel } from '../logging/index.ts';
 export interface Config {
   /** Root of all on-disk state (databases, keys, recordings, backups). */
   readonly dataDir: string;
+  /** Crypto suite asked for (BRANCHLINE_CRYPTO_SUITE, classic|gm); undefined = the key ring's stored one. */
+  readonly cryptoSuite?: 'classic' | 'gm';
   readonly bind: string;
   readonly httpPort: number;
   readonly httpsPort: number;

@@ -30,6 +30,8 @@ export interface EventCatalogue {
   'audit.settings_changed': { fields: string[] };
   'audit.checkpoint_signed': { seq: number; root: string };
   'keys.rotated': { keyId: string; rewrapped: number };
+  /** The crypto suite switched (classic ↔ gm) and the stores re-encrypted their fields online. */
+  'keys.suite_migrated': { suite: string; rewritten: number; skipped: number };
   'customer.created': { customerId: string };
   'customer.shredded': { customerId: string };
   /** An erasure refused because a legal hold covers the customer's data. */

@@ -158,4 +158,35 @@ describe('EncryptedDocStore suite migration', () => {
       crypto.close();
     }
   });
+
+  it('CryptoFacade.migrateSuite() switches the suite and re-encrypts every open EncryptedDocStore; a closed one is no longer visited', async () => {
+    const crypto = await openCrypto(join(root, 'migrate-all', 'data'), { suite: 'gm' });
+    const a = new EncryptedDocStore(new MemoryDocStore('a'), { crypto, fields: ['name'] });
+    const b = new EncryptedDocStore(new MemoryDocStore('b'), { crypto, fields: ['name'] });
+    const gone = new EncryptedDocStore(new MemoryDocStore('gone'), { crypto, fields: ['name'] });
+    try {
+      for (let i = 0; i < 3; i++) await a.put({ _id: `a${i}`, name: `A${i}` });
+      await b.put({ _id: 'b0', name: 'B0' });
+      await gone.put({ _id: 'g0', name: 'G0' });
+      await gone.close();
+      assert.deepEqual(await crypto.migrateSuite('classic'), {
+        suite: 'classic',
+        rewritten: 4,
+        skipped: 0,
+        stores: 2,
+      });
+      assert.equal(crypto.suite.name, 'classic');
+      assert.equal((await a.get<{ name: string }>('a2'))?.name, 'A2');
+      assert.deepEqual(await crypto.migrateSuite('classic'), {
+        suite: 'classic',
+        rewritten: 0,
+        skipped: 0,
+        stores: 2,
+      });
+    } finally {
+      await a.close();
+      await b.close();
+      crypto.close();
+    }
+  });
 });

@@ -23,6 +23,7 @@ export class EncryptedDocStore implements DocStore {
   #crypto: CryptoFacade;
   #fields: string[];
   #keyIdFor: (doc: Record<string, unknown>) => string;
+  #unregister: () => void;
 
   constructor(inner: DocStore, options: EncryptedDocStoreOptions) {
     if (options.fields.some((f) => f.startsWith('_'))) throw new TypeError('Cannot encrypt metadata fields');
@@ -31,6 +32,7 @@ export class EncryptedDocStore implements DocStore {
     this.#crypto = options.crypto;
     this.#fields = [...options.fields];
     this.#keyIdFor = options.keyIdFor ?? (() => 'pii');
+    this.#unregister = this.#crypto.register(this);
   }
 
   async #seal<D extends { _id: string }>(doc: D): Promise<D> {
@@ -172,6 +174,7 @@ export class EncryptedDocStore implements DocStore {
 
   /** Closes the inner store; the CryptoFacade is shared and closed by its owner. */
   close(): Promise<void> {
+    this.#unregister();
     return this.#inner.close();
   }
 }

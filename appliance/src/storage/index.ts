@@ -18,7 +18,7 @@ export { normalise } from './crypto/blind-index.ts';
  * isEnvelope(doc.phone); // true when stored encrypted
  */
 export { isEnvelope } from './crypto/envelope.ts';
-export type { FieldContext } from './crypto/facade.ts';
+export type { FieldContext, Reencryptable, SuiteMigration } from './crypto/facade.ts';
 /**
  * Field encryption, blind indexes, KEK rotation and crypto-shredding.
  * @example
@@ -42,6 +42,14 @@ export type { Sodium, SodiumAead, SodiumSecretStream, SodiumSign } from './crypt
  * const { publicKey, privateKey } = sodium.crypto_sign_keypair();
  */
 export { loadSodium } from './crypto/sodium.ts';
+export type { CryptoSuite, CryptoSuiteName } from './crypto/suite.ts';
+/**
+ * The crypto suites: `classic` (XChaCha20-Poly1305, SHA-256) and `gm`
+ * (SM4-CTR + HMAC-SM3, SM3), chosen at first start; see docs/crypto-suites.md.
+ * @example
+ * if (isSuiteName(arg)) await crypto.migrateSuite(arg); // then every store re-encrypts online
+ */
+export { CRYPTO_SUITES, isSuiteName } from './crypto/suite.ts';
 export type { EncryptedDocStoreOptions } from './encrypted-store.ts';
 /**
  * Encrypts chosen top-level string fields of another DocStore.

@@ -99,6 +99,7 @@ export const auditActionsEn = {
   'kb.review_rejected': 'Knowledge review rejected',
   'kb.review_requested': 'Knowledge review requested',
   'keys.rotated': 'Encryption keys rotated',
+  'keys.suite_migrated': 'Encryption suite migrated',
   'recording.download': 'Recording downloaded',
   'recording.exported': 'Recording exported with a signed manifest',
   'recording.hold_created': 'Legal hold placed',

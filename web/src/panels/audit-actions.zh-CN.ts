@@ -97,6 +97,7 @@ export const auditActionsZhCN: Record<AuditActionName, string> = {
   'kb.review_rejected': '知识审核驳回',
   'kb.review_requested': '提交知识审核',
   'keys.rotated': '轮换加密密钥',
+  'keys.suite_migrated': '迁移加密算法套件',
   'recording.download': '下载录音',
   'recording.exported': '导出录音（签名清单）',
   'recording.hold_created': '设置法律保全',

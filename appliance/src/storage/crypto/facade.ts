@@ -16,6 +16,21 @@ function aad(tag: string, ctx: FieldContext, keyId: string): string {
   return JSON.stringify([tag, ctx.db, ctx.docId, ctx.field, keyId]);
 }
 
+/** Something holding envelopes that a suite migration rewrites; every EncryptedDocStore registers itself. */
+export interface Reencryptable {
+  readonly name: string;
+  reencrypt(): Promise<{ rewritten: number; skipped: number }>;
+}
+
+export interface SuiteMigration {
+  suite: CryptoSuiteName;
+  /** Documents rewritten under the new suite, over every registered store. */
+  rewritten: number;
+  /** Documents left as they were (key shredded, or updated meanwhile and so already re-sealed). */
+  skipped: number;
+  stores: number;
+}
+
 function failed(ctx: FieldContext, why: string): StorageError {
   return new StorageError(
     'STORAGE_DECRYPT_FAILED',
@@ -33,6 +48,7 @@ export class CryptoFacade {
   readonly keys: KeyRing;
   #index: BlindIndexer;
   #byTag: Record<'v1' | 'g1', CryptoSuite>;
+  #holders = new Set<Reencryptable>();
 
   constructor(keys: KeyRing) {
     this.keys = keys;
@@ -95,6 +111,30 @@ export class CryptoFacade {
    */
   setSuite(suite: CryptoSuiteName): Promise<void> {
     return this.keys.setSuite(suite);
+  }
+
+  /** Registers a store for suite migrations; returns its unregister function. */
+  register(holder: Reencryptable): () => void {
+    this.#holders.add(holder);
+    return () => this.#holders.delete(holder);
+  }
+
+  /**
+   * Online suite migration: new envelopes (and new audit records) use `suite`
+   * at once, then every registered store re-encrypts its old envelopes.
+   * Safe to run again after an interruption; a second run rewrites nothing.
+   */
+  async migrateSuite(suite: CryptoSuiteName): Promise<SuiteMigration> {
+    await this.setSuite(suite);
+    let rewritten = 0;
+    let skipped = 0;
+    const holders = [...this.#holders];
+    for (const h of holders) {
+      const r = await h.reencrypt();
+      rewritten += r.rewritten;
+      skipped += r.skipped;
+    }
+    return { suite, rewritten, skipped, stores: holders.length };
   }
 
   shred(keyId: string): Promise<boolean> {
