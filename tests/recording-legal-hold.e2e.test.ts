@@ -7,11 +7,12 @@
 // 403; released, the next purge removes it and the customer can be erased.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { auditCommand } from '../appliance/src/cli/audit.ts';
+import { recordingsCommand } from '../appliance/src/cli/recordings.ts';
 import { base32Decode, totp } from '../appliance/src/identity/index.ts';
 import { readTar, verifyRecordingExport } from '../appliance/src/voice/recording/export-verify.ts';
 import { ROOT, type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
@@ -178,6 +179,22 @@ test('a held recording survives the retention purge and its customer’s erasure
   assert.deepEqual(verifyRecordingExport(tampered, { publicKey }).problems, [
     `call-${held.callId}.wav does not match its SHA-256 in the manifest`,
   ]);
+  // The operator's command says the same (key from the data directory's audit-signing.pub).
+  const lines: string[] = [];
+  const cli = {
+    dataDir: data.dir,
+    out: (l: string) => void lines.push(l),
+    err: (l: string) => void lines.push(l),
+  };
+  await writeFile(path.join(work.dir, 'good.tar'), exp.body);
+  await writeFile(path.join(work.dir, 'bad.tar'), tampered);
+  assert.equal(
+    await recordingsCommand(['verify-export', path.join(work.dir, 'good.tar')], cli),
+    0,
+    lines.join('\n'),
+  );
+  assert.equal(await recordingsCommand(['verify-export', path.join(work.dir, 'bad.tar')], cli), 1);
+  assert.match(lines.join('\n'), /FAILED: call-.*\.wav does not match/);
 
   // 200 days later: the appliance's own purge keeps the held recording and removes the other.
   await (app as RunningAppliance).stop();

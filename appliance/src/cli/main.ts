@@ -5,6 +5,7 @@ import { auditCommand } from './audit.ts';
 import { backupCommand } from './backup.ts';
 import { configCommand } from './config.ts';
 import { keysCommand } from './keys.ts';
+import { recordingsCommand } from './recordings.ts';
 import { userCommand } from './user.ts';
 
 const HELP = `branchline — operator CLI for the Branchline appliance
@@ -15,10 +16,10 @@ Commands:
   user freeze <username> [--reason R]   lock a user out at once (live sessions and sockets end)
   user unfreeze <username>
   keys rotate                           new key-encryption key; data keys rewrapped online
-  keys migrate-suite classic|gm         switch the crypto suite; fields re-encrypted online (appliance running)
   backup create [--out FILE]            encrypted archive of the data directory
   backup restore FILE --target DIR --recovery-key KEY
   config [--json]                       effective settings (environment or default), secrets masked
+  recordings verify-export FILE.tar     check an exported recording's signed manifest and hashes offline
 
 Every command takes --data-dir DIR (default $BRANCHLINE_DATA_DIR or ./var/data).`;
 
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, typeof userCommand> = {
   backup: backupCommand,
   config: configCommand,
   keys: keysCommand,
+  recordings: recordingsCommand,
   user: userCommand,
 };
 

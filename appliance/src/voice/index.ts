@@ -23,6 +23,13 @@ export { holdMusicPath } from './moh.ts';
 export { type QueueEstimate, type QueuePositionPort, waitAnnouncement } from './queue-wait.ts';
 export { RecordingArchiver, type RecordingArchiverOptions } from './recording/archive.ts';
 export type { ArchiveState, ArchiveTarget } from './recording/archive-types.ts';
+/**
+ * Verifies a recording export (tar of WAV + signed manifest) offline, with nothing but Node.
+ * @example
+ * const v = verifyRecordingExport(await readFile('call-export.tar'), { publicKey });
+ * if (!v.ok) console.error(v.problems);
+ */
+export { type ExportManifest, type ExportVerdict, verifyRecordingExport } from './recording/export-verify.ts';
 export { type LegAudio, RecordingService, type StereoRecording } from './recording/service.ts';
 export { VoiceStack, type VoiceStackOptions } from './setup.ts';
 export { type DigestChallenge, digestAuthorization, pickChallenge } from './sip/digest-client.ts';
