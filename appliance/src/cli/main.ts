@@ -16,6 +16,7 @@ Commands:
   user freeze <username> [--reason R]   lock a user out at once (live sessions and sockets end)
   user unfreeze <username>
   keys rotate                           new key-encryption key; data keys rewrapped online
+  keys migrate-suite classic|gm         switch the crypto suite; fields re-encrypted online (appliance running)
   backup create [--out FILE]            encrypted archive of the data directory
   backup restore FILE --target DIR --recovery-key KEY
   config [--json]                       effective settings (environment or default), secrets masked
