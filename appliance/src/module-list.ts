@@ -5,7 +5,7 @@ import { wechatModule } from './channels/wechat/index.ts';
 import { wecomModule } from './channels/wecom/index.ts';
 import { conversationsModule } from './conversations/index.ts';
 import { crmModule } from './crm/index.ts';
-import { directoryModule } from './identity/index.ts';
+import { directoryModule, oidcModule } from './identity/index.ts';
 import { intelligenceModule } from './intelligence/index.ts';
 import { knowledgeModule } from './knowledge/index.ts';
 import type { BranchModule } from './modules.ts';
@@ -23,6 +23,7 @@ import { voiceModule } from './voice/index.ts';
  * a module may use the services of those listed before it.
  */
 export const MODULES: BranchModule[] = [
+  oidcModule,
   directoryModule,
   conversationsModule,
   routingModule,

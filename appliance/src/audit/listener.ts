@@ -18,7 +18,7 @@ const NOT_STATE_CHANGES = new Set([
   'webchat.visitor_typing',
   'intelligence.assist_updated',
 ]);
-const DENIED = new Set(['auth.failed']);
+const DENIED = new Set(['auth.failed', 'auth.sso_refused']);
 
 /** `user:u1` from `{ userId: 'u1' }`: the first `…Id` field names the target. */
 export function targetOf(data: unknown): string | undefined {

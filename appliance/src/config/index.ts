@@ -8,4 +8,4 @@ export { type EffectiveSetting, effectiveSettings, maskSecret } from './effectiv
 export { ConfigError, configFromProcess, effectiveFromProcess, loadConfig } from './load.ts';
 export { type Program, rawSetting, SETTINGS, type Setting, setting } from './settings.ts';
 export { renderSettingsTable, withSettingsTable } from './settings-table.ts';
-export type { Config, DirectoryConfig, ImapConfig, SiemConfig } from './types.ts';
+export type { Config, DirectoryConfig, ImapConfig, OidcConfig, SiemConfig } from './types.ts';

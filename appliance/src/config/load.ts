@@ -4,7 +4,7 @@ import { isSupportedCountry } from 'libphonenumber-js/max';
 import type { LogLevel } from '../logging/index.ts';
 import { type EffectiveSetting, effectiveSettings } from './effective.ts';
 import { rawSetting, setting } from './settings.ts';
-import type { Config, DirectoryConfig, ImapConfig, SiemConfig } from './types.ts';
+import type { Config, DirectoryConfig, ImapConfig, OidcConfig, SiemConfig } from './types.ts';
 
 /** A bad environment value; the message names the variable. */
 export class ConfigError extends Error {
@@ -459,6 +459,69 @@ function directorySettings(env: Env): DirectoryConfig | undefined {
   return Object.freeze(config as DirectoryConfig);
 }
 
+/** OpenID Connect sign-in: off unless BRANCHLINE_OIDC_ISSUER is set; then client id and secret are required. */
+function oidcSettings(env: Env): OidcConfig | undefined {
+  const issuer = url(env, 'BRANCHLINE_OIDC_ISSUER');
+  const redirectUri = url(env, 'BRANCHLINE_OIDC_REDIRECT_URI');
+  if (issuer === undefined) return undefined;
+  const host = new URL(issuer).hostname;
+  if (issuer.startsWith('http:') && !LOOPBACK_HOST.test(host)) {
+    throw new ConfigError(
+      `Cannot parse BRANCHLINE_OIDC_ISSUER: "${issuer}" must be https (http only on loopback)`,
+    );
+  }
+  const clientId = env['BRANCHLINE_OIDC_CLIENT_ID'] ?? '';
+  const clientSecret = env['BRANCHLINE_OIDC_CLIENT_SECRET'] ?? '';
+  if (clientId === '' || clientSecret === '') {
+    throw new ConfigError(
+      'Cannot parse BRANCHLINE_OIDC_ISSUER: BRANCHLINE_OIDC_CLIENT_ID and BRANCHLINE_OIDC_CLIENT_SECRET are required with it',
+    );
+  }
+  const raw = text(env, 'BRANCHLINE_OIDC_ROLE_MAP');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError('Cannot parse BRANCHLINE_OIDC_ROLE_MAP: not a JSON object of group → role(s)');
+  }
+  const roleMap: Record<string, readonly string[]> = {};
+  for (const [group, roles] of Object.entries(parsed)) {
+    const list = typeof roles === 'string' ? [roles] : roles;
+    if (!Array.isArray(list) || list.length === 0 || !list.every((r) => typeof r === 'string' && r !== '')) {
+      throw new ConfigError(
+        `Cannot parse BRANCHLINE_OIDC_ROLE_MAP: "${group}" must map to a role or a list of roles`,
+      );
+    }
+    roleMap[group] = Object.freeze([...list]);
+  }
+  const words = (name: string) =>
+    text(env, name)
+      .split(/[\s,]+/)
+      .filter((w) => w !== '');
+  const scopes = words('BRANCHLINE_OIDC_SCOPES');
+  const groupsClaim = text(env, 'BRANCHLINE_OIDC_GROUPS_CLAIM');
+  if (!/^[A-Za-z0-9_:./-]{1,128}$/.test(groupsClaim)) {
+    throw new ConfigError(`Cannot parse BRANCHLINE_OIDC_GROUPS_CLAIM: "${groupsClaim}" is not a claim name`);
+  }
+  const ca = env['BRANCHLINE_OIDC_CA'] || undefined;
+  const oidc = {
+    issuer,
+    clientId,
+    redirectUri,
+    scopes: Object.freeze(scopes.includes('openid') ? scopes : ['openid', ...scopes]),
+    groupsClaim,
+    roleMap: Object.freeze(roleMap),
+    mfaAmr: Object.freeze(words('BRANCHLINE_OIDC_MFA_AMR')),
+    mfaAcr: Object.freeze(words('BRANCHLINE_OIDC_MFA_ACR')),
+    caFile: ca === undefined ? undefined : path.resolve(ca),
+  };
+  Object.defineProperty(oidc, 'clientSecret', { value: clientSecret, enumerable: false });
+  return Object.freeze(oidc) as OidcConfig;
+}
+
 const LEVELS = setting('BRANCHLINE_LOG_LEVEL').choices ?? [];
 
 /** Validates an environment once and returns a frozen Config. Throws ConfigError naming the variable. */
@@ -509,6 +572,7 @@ export function loadConfig(env: Env): Config {
       : undefined,
     hqPort: port(env, 'BRANCHLINE_HQ_PORT'),
     siem: siemSettings(env),
+    oidc: oidcSettings(env),
     recordingArchive: {
       chunkBytes: int(env, 'BRANCHLINE_ARCHIVE_CHUNK_BYTES'),
       intervalSeconds: int(env, 'BRANCHLINE_ARCHIVE_INTERVAL_SECONDS'),

@@ -192,6 +192,75 @@ const DECLARED: ReadonlyArray<z.input<typeof settingSchema>> = [
     'Seconds between re-reads of directory users (disabled, removed or unmapped ones are frozen); at most 50 so a freeze lands within 60 s',
   ),
   {
+    name: 'BRANCHLINE_OIDC_ISSUER',
+    program: 'appliance',
+    kind: 'url',
+    description:
+      'OpenID Connect issuer for single sign-on (https; http only on loopback); unset = no SSO button',
+  },
+  {
+    name: 'BRANCHLINE_OIDC_CLIENT_ID',
+    program: 'appliance',
+    kind: 'text',
+    description: 'Client id the appliance is registered with at the OpenID Connect issuer',
+  },
+  {
+    name: 'BRANCHLINE_OIDC_CLIENT_SECRET',
+    program: 'appliance',
+    kind: 'text',
+    secret: true,
+    description: 'Client secret for BRANCHLINE_OIDC_CLIENT_ID (client_secret_basic)',
+  },
+  {
+    name: 'BRANCHLINE_OIDC_REDIRECT_URI',
+    program: 'appliance',
+    kind: 'url',
+    defaultText: 'the console address signed in from + `/api/auth/oidc/callback`',
+    description: 'Redirect URI registered at the issuer; its origin + `/` is the post-logout redirect',
+  },
+  {
+    name: 'BRANCHLINE_OIDC_SCOPES',
+    program: 'appliance',
+    kind: 'list',
+    default: 'openid profile email',
+    description: 'Scopes asked for (space-separated; openid is always included)',
+  },
+  {
+    name: 'BRANCHLINE_OIDC_GROUPS_CLAIM',
+    program: 'appliance',
+    kind: 'text',
+    default: 'groups',
+    description: 'ID token / userinfo claim holding the groups or roles mapped to appliance roles',
+  },
+  {
+    name: 'BRANCHLINE_OIDC_ROLE_MAP',
+    program: 'appliance',
+    kind: 'text',
+    default: '{}',
+    description:
+      'JSON map group → appliance role(s), e.g. {"cc-agents":"agent","cc-admins":["admin"]}; a user with no mapped group is refused',
+  },
+  {
+    name: 'BRANCHLINE_OIDC_MFA_AMR',
+    program: 'appliance',
+    kind: 'list',
+    default: 'mfa,otp,hwk,swk,sc,fpt,face,iris,retina,vbm',
+    description: '`amr` values that count as multi-factor: the TOTP step is skipped for privileged roles',
+  },
+  {
+    name: 'BRANCHLINE_OIDC_MFA_ACR',
+    program: 'appliance',
+    kind: 'list',
+    description: '`acr` values that count as multi-factor (comma-separated); unset = only `amr` counts',
+  },
+  {
+    name: 'BRANCHLINE_OIDC_CA',
+    program: 'appliance',
+    kind: 'path',
+    description:
+      "PEM CA file the issuer's TLS certificate is verified against (private CA); unset = the system CAs",
+  },
+  {
     name: 'BRANCHLINE_HQ_CREDENTIALS_FILE',
     program: 'appliance',
     kind: 'path',
@@ -348,6 +417,18 @@ const DECLARED: ReadonlyArray<z.input<typeof settingSchema>> = [
     description: 'Comma-separated number prefixes phones may dial out to; unset = no dial-out',
   },
   onOff('BRANCHLINE_NOISE_SUPPRESSION', 'on', 'Noise suppression on audio from SIP trunks and desk phones'),
+  onOff(
+    'BRANCHLINE_SIP_SDES_OVER_PLAIN',
+    'off',
+    'on: accept and send SRTP keys (SDP a=crypto) over SIP UDP/TCP too — the keys then cross the LAN in clear; off: SDES only over SIP TLS',
+  ),
+  int(
+    'BRANCHLINE_SRTP_ALARM_THRESHOLD',
+    50,
+    1,
+    1_000_000,
+    'SRTP packets failing authentication or replayed on one call leg before an alarm is raised',
+  ),
   {
     name: 'BRANCHLINE_MEDIA_ENGINE',
     program: 'appliance',
@@ -431,18 +512,6 @@ const DECLARED: ReadonlyArray<z.input<typeof settingSchema>> = [
     program: 'chaos',
     kind: 'integer',
     default: '2',
-  onOff(
-    'BRANCHLINE_SIP_SDES_OVER_PLAIN',
-    'off',
-    'on: accept and send SRTP keys (SDP a=crypto) over SIP UDP/TCP too — the keys then cross the LAN in clear; off: SDES only over SIP TLS',
-  ),
-  int(
-    'BRANCHLINE_SRTP_ALARM_THRESHOLD',
-    50,
-    1,
-    1_000_000,
-    'SRTP packets failing authentication or replayed on one call leg before an alarm is raised',
-  ),
     min: 1,
     max: 10,
     description: '`npm run chaos` load scale (or --scale)',

@@ -24,6 +24,8 @@ export interface Config {
   readonly recordingArchive: { readonly chunkBytes: number; readonly intervalSeconds: number };
   /** Directory sign-in over LDAP/AD (BRANCHLINE_DIRECTORY_URL and the BRANCHLINE_DIRECTORY_* settings); undefined = off. */
   readonly directory: DirectoryConfig | undefined;
+  /** Single sign-on with OpenID Connect (BRANCHLINE_OIDC_ISSUER and the BRANCHLINE_OIDC_* settings); undefined = off. */
+  readonly oidc: OidcConfig | undefined;
   /** This branch's id at HQ (BRANCHLINE_BRANCH_ID, default B01): names its HQ databases. */
   readonly branchId: string;
   /** Idle session timeout in minutes (default 15). */
@@ -111,6 +113,24 @@ export interface DirectoryConfig {
   readonly caFile: string | undefined;
   /** Seconds between re-reads of directory users (BRANCHLINE_DIRECTORY_SYNC_SECONDS, default 30). */
   readonly syncSeconds: number;
+}
+
+/** OpenID Connect sign-in (issue 15). */
+export interface OidcConfig {
+  readonly issuer: string;
+  readonly clientId: string;
+  /** Not enumerable, so serialising the config never prints it. */
+  readonly clientSecret: string;
+  /** undefined = derived from the address the console was reached on. */
+  readonly redirectUri: string | undefined;
+  readonly scopes: readonly string[];
+  readonly groupsClaim: string;
+  /** Group (or role claim value) → appliance roles. */
+  readonly roleMap: Readonly<Record<string, readonly string[]>>;
+  readonly mfaAmr: readonly string[];
+  readonly mfaAcr: readonly string[];
+  /** PEM CA file for a private CA; undefined = the system CAs. */
+  readonly caFile: string | undefined;
 }
 
 /** Where and how the email channel polls an IMAP mailbox. */

@@ -42,8 +42,10 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /**
  * Platform webhooks (WeChat/WeCom callbacks) come from the platform's servers
  * with no session and an XML body; they authenticate by their own signature.
+ * So does the OIDC back-channel logout (a form body with a JWT the IdP signed).
  */
-const SIGNED_WEBHOOK = /^\/api\/channels\/[a-z]+\/callback$|^\/api\/crm\/webhooks\/[a-z0-9-]+$/;
+const SIGNED_WEBHOOK =
+  /^\/api\/channels\/[a-z]+\/callback$|^\/api\/crm\/webhooks\/[a-z0-9-]+$|^\/api\/auth\/oidc\/backchannel-logout$/;
 /** The widget's browser call: public, embedded cross-origin, rate-limited by its route; never uses a session. */
 const PUBLIC_CALL = /^\/api\/voice\/webrtc\/public\/calls(\/[A-Za-z0-9_-]+)?$/;
 

@@ -38,7 +38,8 @@ async function principalOf(core: Core, s: SessionDoc): Promise<Principal | undef
     sessionId: s.handle,
     csrfToken: s.csrfToken,
     mustChangePassword: u.mustChangePassword,
-    mfaSetupRequired: mfaSetupRequired(u),
+    // An IdP that asserted MFA stands in for TOTP enrolment for this session.
+    mfaSetupRequired: s.sso?.mfa === true ? false : mfaSetupRequired(u),
   };
 }
 

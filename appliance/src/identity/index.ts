@@ -30,6 +30,12 @@ export type { SensitiveField } from './masking.ts';
  * maskPhone('13812345678'); // '138****5678'
  */
 export { maskBankCard, maskEmail, maskFor, maskIdCard, maskPhone } from './masking.ts';
+/**
+ * Single sign-on with OpenID Connect: the module mounting `/api/auth/oidc/*` (list it in module-list.ts).
+ * @example
+ * export const MODULES: BranchModule[] = [oidcModule, ...];
+ */
+export { oidcModule } from './oidc/module.ts';
 export type { PasswordHasherOptions } from './password-hasher.ts';
 /**
  * argon2id hashing with bounded concurrency on worker threads.

@@ -89,6 +89,11 @@ export class IdentityService {
     return directory;
   }
 
+  /** Plugs single sign-on into identity (identity/oidc only): `make` gets the shared core. */
+  attachSso<T>(make: (core: Core) => T): T {
+    return make(this.#core);
+  }
+
   login(input: LoginInput, ctx: { ip: string }): Promise<LoginResult> {
     return login(this.#core, input, ctx.ip);
   }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { EventBus } from '../events/index.ts';
 import { createLogger } from '../logging/index.ts';
 import type { IdentityStore } from './store.ts';
-import type { ChangeContext, SessionDoc } from './types.ts';
+import type { ChangeContext, SessionDoc, SsoSession } from './types.ts';
 
 const log = createLogger('identity');
 /** Persisting every request's lastSeen would be a write per request; once a minute is enough. */
@@ -44,7 +44,7 @@ export class Sessions {
     this.#o = options;
   }
 
-  async create(userId: string, ip: string): Promise<{ token: string; doc: SessionDoc }> {
+  async create(userId: string, ip: string, sso?: SsoSession): Promise<{ token: string; doc: SessionDoc }> {
     const token = randomBytes(32).toString('base64url');
     const now = this.#o.now();
     const at = new Date(now).toISOString();
@@ -56,6 +56,7 @@ export class Sessions {
       ip,
       createdAt: at,
       lastSeenAt: at,
+      ...(sso === undefined ? {} : { sso }),
     };
     const rev = await this.#o.store.putSession(doc);
     this.#cache.set(doc.handle, { doc, rev, lastSeen: now, storedLastSeen: now });

@@ -13,7 +13,9 @@ export interface UserDoc {
   status: UserStatus;
   frozenReason?: string;
   /** Where the account lives: absent or `local` = here; `directory` = LDAP/AD (signs in there, no password here). */
-  source?: 'local' | 'directory';
+  source?: 'local' | 'directory' | 'oidc';
+  /** An `oidc` user's IdP subject (SHA-256 of issuer + sub); signs in at the IdP, no password here. */
+  subject?: string;
   /** The directory entry of a `directory` user. */
   dn?: string;
   /** argon2id encoded hash (`$argon2id$v=19$m=65536,t=2,p=1$…`); '' for a directory user (never matches). */
@@ -73,6 +75,15 @@ export interface SessionDoc {
   ip: string;
   createdAt: string;
   lastSeenAt: string;
+  /** A single sign-on session: the IdP's session (`sid`) and subject, for back-channel logout. */
+  sso?: SsoSession;
+}
+
+export interface SsoSession {
+  subject: string;
+  sid?: string;
+  /** The IdP asserted multi-factor sign-in (`amr`/`acr`): no TOTP step or enrolment here. */
+  mfa: boolean;
 }
 
 /** Who caused a change and from where; becomes the event's actor and source. */

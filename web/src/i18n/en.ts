@@ -56,6 +56,9 @@ export const en = {
   'login.totpHint':
     'Your role uses two-step verification. Enter the 6-digit code from your authenticator app.',
   'login.submit': 'Sign in',
+  'login.sso': 'Sign in with SSO',
+  'login.ssoTotpHint':
+    'Your organisation signed you in. Your role also needs the code from your authenticator app.',
   'login.caTitle': 'Certificate of this appliance',
   'login.caDownload': 'Download the local CA certificate',
   'login.caFingerprint': 'SHA-256 fingerprint (compare before trusting it):',
@@ -237,6 +240,17 @@ export const en = {
   'error.IDENTITY_MFA_ALREADY_ENROLLED': 'Two-step verification is already set up.',
   'error.IDENTITY_MFA_NOT_STARTED': 'Start the setup again.',
   'error.IDENTITY_BAD_MFA_CODE': 'That code is not valid. Check the time on your phone and try again.',
+  'error.IDENTITY_SSO_NOT_CONFIGURED':
+    'Single sign-on is not set up on this appliance. Sign in with your username and password.',
+  'error.IDENTITY_SSO_UNAVAILABLE':
+    'The single sign-on service cannot be reached. Try again later or contact an administrator.',
+  'error.IDENTITY_SSO_FAILED':
+    'Single sign-on did not complete (expired or not valid). Please sign in again.',
+  'error.IDENTITY_SSO_NO_ROLE':
+    'Your account is not in any group that has access to this appliance. Ask an administrator to add you to one.',
+  'error.IDENTITY_SSO_USERNAME_TAKEN':
+    'A local account already uses your username, so single sign-on cannot create yours. Contact an administrator.',
+  'error.IDENTITY_SSO_FROZEN': 'Your account is frozen. Contact an administrator.',
   'error.IDENTITY_FORBIDDEN': 'You are not allowed to do that.',
   'error.IDENTITY_DIRECTORY_UNAVAILABLE':
     'The company directory cannot be reached, so directory accounts cannot sign in now. Try again later or ask an administrator.',
