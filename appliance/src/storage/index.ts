@@ -27,6 +27,15 @@ export type { FieldContext, Reencryptable, SuiteMigration } from './crypto/facad
  * await crypto.decrypt(env, { db: 'customers', docId: 'cust:42', field: 'card' });
  */
 export { CryptoFacade, openCrypto } from './crypto/facade.ts';
+export type { FileSigner, KeyHandle, KeyProvider } from './crypto/key-provider.ts';
+/**
+ * The key-provider port (PKCS#11-shaped: getKey / wrap / unwrap / sign by handle)
+ * where an HSM or PCI crypto card would plug in; the file key ring is its first implementation.
+ * @example
+ * const provider = new FileKeyProvider(crypto.keys, { signers: { audit: signer } });
+ * const wrapped = await provider.wrap('kek', 'cust:42', await provider.getKey('cust:42'));
+ */
+export { FileKeyProvider } from './crypto/key-provider.ts';
 /**
  * The key hierarchy behind CryptoFacade: root key → KEKs → data keys.
  * @example

@@ -165,6 +165,18 @@ export class KeyRing {
     return done;
   }
 
+  /** `key` wrapped under the current KEK, bound to `keyId` (the KeyProvider's wrap). */
+  wrapKey(keyId: string, key: Uint8Array): { kek: number; wrapped: string } {
+    this.#assertOpen();
+    return this.#keks.wrap(keyId, key, this.#keks.current);
+  }
+
+  /** The key wrapKey() wrapped; STORAGE_DECRYPT_FAILED for another key id, KEK or tampered bytes. */
+  unwrapKey(keyId: string, kek: number, wrapped: string): Uint8Array {
+    this.#assertOpen();
+    return this.#keks.unwrap(keyId, kek, wrapped);
+  }
+
   /** New KEK version; every data key is rewrapped under it and old KEKs are dropped. Returns the count rewrapped. */
   async rotate(): Promise<number> {
     this.#assertOpen();
