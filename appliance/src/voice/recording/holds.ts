@@ -52,6 +52,8 @@ export class LegalHolds {
   #recordings: RecordingService;
   #now: () => number;
   contactOwner: ContactOwner | undefined;
+  /** Active holds, read once and kept (every change goes through this class): the purge asks per recording. */
+  #active: Promise<LegalHold[]> | undefined;
 
   constructor(
     store: DocStore,
@@ -65,6 +67,17 @@ export class LegalHolds {
   }
 
   async list(filter: { status?: LegalHold['status'] } = {}): Promise<LegalHold[]> {
+    if (filter.status === 'active') {
+      this.#active ??= this.#read({ status: 'active' }).catch((e: unknown) => {
+        this.#active = undefined;
+        throw e;
+      });
+      return [...(await this.#active)];
+    }
+    return this.#read(filter);
+  }
+
+  async #read(filter: { status?: LegalHold['status'] }): Promise<LegalHold[]> {
     const docs = await this.#store.list<HoldDoc>({ prefix: 'hold:' });
     return docs
       .filter((d) => !filter.status || d.status === filter.status)
@@ -109,6 +122,7 @@ export class LegalHolds {
     };
     hold._id = `hold:${hold.id}`;
     await this.#store.put(hold);
+    this.#active = undefined;
     await this.#bus.publish(
       'recording.hold_created',
       {
@@ -137,6 +151,7 @@ export class LegalHolds {
     d.releasedBy = actor.userId;
     d.releaseReason = reason;
     await this.#store.put(d);
+    this.#active = undefined;
     await this.#bus.publish(
       'recording.hold_released',
       { holdId: id, kind: d.kind, targetId: d.targetId, reason },
