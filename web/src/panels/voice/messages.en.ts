@@ -194,6 +194,8 @@ export const voiceEn = {
   'holds.kind.recording': 'Recording',
   'holds.kind.contact': 'Contact',
   'holds.kind.customer': 'Customer',
+  'holds.kindLabel': 'What to hold',
+  'holds.targetId': 'Id (customer, contact or call)',
   'holds.placedBy': 'Placed by {user} at {time}',
   'holds.releasedBecause': 'Released: {reason}',
   'holds.release': 'Release hold',

@@ -192,6 +192,8 @@ export const voiceZhCN: Record<keyof typeof voiceEn, string> = {
   'holds.kind.recording': '录音',
   'holds.kind.contact': '联系记录',
   'holds.kind.customer': '客户',
+  'holds.kindLabel': '保全对象',
+  'holds.targetId': '编号（客户、联系记录或通话）',
   'holds.placedBy': '由 {user} 于 {time} 设置',
   'holds.releasedBecause': '已解除：{reason}',
   'holds.release': '解除保全',

@@ -136,6 +136,9 @@ export function LegalHoldsSection({ version, onChange }: { version: number; onCh
   const releasing = useSignal<string | undefined>(undefined);
   const reason = useSignal('');
   const error = useSignal<string | undefined>(undefined);
+  const kind = useSignal<LegalHoldRow['kind']>('customer');
+  const target = useSignal('');
+  const newReason = useSignal('');
   const load = async () => {
     try {
       const all = await fetchHolds(api);
@@ -159,10 +162,66 @@ export function LegalHoldsSection({ version, onChange }: { version: number; onCh
       error.value = errorText(codeOf(e));
     }
   };
+  /** A hold on a customer or contact by id (recordings are held from their row). */
+  const place = async () => {
+    try {
+      await placeHold(api, { kind: kind.value, targetId: target.value.trim(), reason: newReason.value });
+      target.value = '';
+      newReason.value = '';
+      await load();
+      onChange();
+    } catch (e) {
+      error.value = errorText(codeOf(e));
+    }
+  };
   return (
     <section class="stack" data-testid="legal-holds">
       <h2>{t('holds.title')}</h2>
       {error.value && <p role="alert">{error.value}</p>}
+      <form
+        class="row"
+        data-testid="hold-by-id"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void place();
+        }}
+      >
+        <label>
+          {t('holds.kindLabel')}
+          <select
+            data-testid="hold-kind"
+            value={kind.value}
+            onChange={(e) => (kind.value = (e.target as HTMLSelectElement).value as LegalHoldRow['kind'])}
+          >
+            <option value="customer">{t('holds.kind.customer')}</option>
+            <option value="contact">{t('holds.kind.contact')}</option>
+            <option value="recording">{t('holds.kind.recording')}</option>
+          </select>
+        </label>
+        <label>
+          {t('holds.targetId')}
+          <input
+            required
+            maxLength={80}
+            data-testid="hold-target"
+            value={target.value}
+            onInput={(e) => (target.value = (e.target as HTMLInputElement).value)}
+          />
+        </label>
+        <label>
+          {t('holds.reason')}
+          <input
+            required
+            maxLength={500}
+            data-testid="hold-by-id-reason"
+            value={newReason.value}
+            onInput={(e) => (newReason.value = (e.target as HTMLInputElement).value)}
+          />
+        </label>
+        <button type="submit" data-testid="hold-by-id-submit">
+          {t('holds.place')}
+        </button>
+      </form>
       {rows.value.length === 0 ? (
         <p data-testid="holds-empty">{t('holds.none')}</p>
       ) : (
