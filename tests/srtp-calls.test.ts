@@ -7,7 +7,7 @@
 // SRTP-required account or trunk is refused with 488.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
@@ -49,6 +49,7 @@ before(async () => {
       BRANCHLINE_SIP_PORT: String(await freePort()),
       BRANCHLINE_SIP_TLS_PORT: String(tlsPort),
       BRANCHLINE_SRTP_ALARM_THRESHOLD: '5',
+      BRANCHLINE_DIALOUT_PREFIXES: '+86',
     },
   });
   admin = (await bootstrapAdmin(app)).admin;
@@ -79,13 +80,24 @@ after(async () => {
 });
 
 /** A baresip instance over TLS: `account` is its accounts line; `dial` places one call. */
-async function baresip(name: string, o: { account: string; wav?: string; dial?: string; seconds?: number }) {
+async function baresip(
+  name: string,
+  o: {
+    account: string;
+    wav?: string;
+    dial?: string;
+    seconds?: number;
+    listen?: number;
+    certificate?: string;
+  },
+) {
   const cfg = join(work.dir, name);
   await mkdir(cfg, { recursive: true });
   await writeFile(
     join(cfg, 'config'),
     [
-      `sip_listen 127.0.0.1:${await freePort()}`,
+      `sip_listen 127.0.0.1:${o.listen ?? (await freePort())}`,
+      ...(o.certificate ? [`sip_certificate ${o.certificate}`] : []),
       `sip_cafile ${join(tmp.dir, 'tls', 'ca.crt')}`,
       'net_interface 127.0.0.1',
       'module_path /usr/lib/baresip/modules',
@@ -325,4 +337,83 @@ test('plain RTP from an SRTP-required phone account and from an SRTP-required tr
   );
   const calls = await admin.request('GET', '/api/voice/calls');
   assert.equal((calls.json['calls'] as unknown[]).length, 0, 'no call was set up');
+});
+
+test('an agent dials out from an SRTP-required desk phone through an SRTP-required TLS trunk (baresip carrier): both legs SRTP, audio both ways', {
+  timeout: 120_000,
+}, async () => {
+  // The carrier answers TLS with a certificate from the appliance's CA (its own server pair, test only).
+  const certificate = join(work.dir, 'carrier-tls.pem');
+  await writeFile(
+    certificate,
+    (await readFile(join(tmp.dir, 'tls', 'server.crt'), 'utf8')) +
+      (await readFile(join(tmp.dir, 'tls', 'private', 'server.key'), 'utf8')),
+  );
+  const listen = await freePort();
+  const carrier = await baresip('carrier-uas', {
+    account: '<sip:+8613800138000@127.0.0.1;transport=tls>;regint=0;answermode=auto;mediaenc=srtp-mand',
+    wav: join(work.dir, 'carrier.wav'),
+    listen,
+    certificate,
+    seconds: 90,
+  });
+  // baresip listens for TLS one port above sip_listen.
+  ok(
+    await admin.request('PUT', '/api/voice/trunks', {
+      name: 'carrier',
+      host: '127.0.0.1',
+      port: listen + 1,
+      transport: 'tls',
+      username: 'carrier',
+      password: 'carrier-secret',
+      register: false,
+      srtp: 'required',
+    }),
+    200,
+  );
+  const agent = await createSignedInUser(admin, 'srtp.b', ['agent'], 'agent password srtp b');
+  ok(
+    await admin.request('POST', '/api/voice/sip-accounts', {
+      username: 'desk-out',
+      password: 'desk-out-srtp-secret',
+      userId: agent.userId,
+      srtp: 'required',
+    }),
+    201,
+  );
+  const desk = await baresip('desk-out', {
+    account: `<sip:desk-out@127.0.0.1:${tlsPort};transport=tls>;auth_pass=desk-out-srtp-secret;answermode=auto;mediaenc=srtp-mand;regint=300`,
+    wav: join(work.dir, 'desk.wav'),
+    seconds: 90,
+  });
+  await until('the desk phone to register over TLS', () => registered('desk-out'), {
+    timeoutMs: 20_000,
+    everyMs: 200,
+  });
+  const dialled = await agent.client.request('POST', '/api/voice/calls', { to: '+8613800138000' });
+  if (dialled.status !== 201)
+    throw new Error(
+      `dial: ${dialled.status} ${JSON.stringify(dialled.json)}; carrier said: ${carrier.out().slice(-600)}; appliance: ${app.stdout().slice(-600)}`,
+    );
+  const callId = dialled.json['callId'] as string;
+  const stats = await until(
+    'media on both legs',
+    async () => {
+      const r = await admin.request('GET', `/api/voice/calls/${callId}/stats`);
+      const legs = r.json['legs'] as Record<
+        string,
+        { packetsIn: number; srtp?: { suite: string; authFailures: number; replays: number } }
+      >;
+      return (legs['customer']?.packetsIn ?? 0) > 100 && (legs['agent']?.packetsIn ?? 0) > 100
+        ? legs
+        : undefined;
+    },
+    { timeoutMs: 20_000, everyMs: 250 },
+  );
+  for (const leg of ['customer', 'agent'] as const) {
+    assert.equal(stats[leg]?.srtp?.suite, 'AES_CM_128_HMAC_SHA1_80', `${leg} leg is SRTP`);
+    assert.equal(stats[leg]?.srtp?.authFailures, 0);
+  }
+  carrier.child.kill('SIGKILL');
+  desk.child.kill('SIGKILL');
 });

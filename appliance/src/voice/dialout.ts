@@ -5,6 +5,7 @@ import type { VoiceService } from './calls.ts';
 import type { DialQuota } from './dial-quota.ts';
 import { VoiceError } from './errors.ts';
 import { mask } from './mask.ts';
+import type { LegSrtp } from './media/protocol.ts';
 import type { MediaWorker } from './media/supervisor.ts';
 import { Ringback } from './ringback.ts';
 import { type Dialog, inDialogRequest, newTag } from './sip/dialog.ts';
@@ -14,6 +15,14 @@ import { buildAudioSdp, parseAudioSdp } from './sip/sdp.ts';
 import type { Peer, SipTransport } from './sip/transport.ts';
 import type { OutboundTrunkDoc, OutboundTrunks } from './sip/trunks.ts';
 import { newCallId, requestWithAuth } from './sip/uac.ts';
+import {
+  acceptAnswer,
+  type LocalCrypto,
+  makeOffer,
+  noteSrtpRefusal,
+  type SdesContext,
+  sdesContext,
+} from './srtp-policy.ts';
 import type { CallInfo } from './types.ts';
 
 export type DialoutRefusal =
@@ -51,6 +60,8 @@ export interface DialoutDeps {
   quota: DialQuota;
   /** Noise suppression on the customer's (carrier) leg. */
   denoise?: boolean;
+  /** SDES settings (BRANCHLINE_SIP_SDES_OVER_PLAIN, BRANCHLINE_SRTP_ALARM_THRESHOLD). */
+  options?: { sdesOverPlain?: boolean; srtpAlarmThreshold?: number };
 }
 
 const NUMBER = /^\+?\d{3,20}$/;
@@ -82,10 +93,37 @@ export class Dialout {
   ): Promise<CallInfo> {
     await this.#check(userId, number);
     const trunk = await this.#trunk(options.trunk);
-    const binding = options.browserLeg
-      ? undefined
-      : this.#d.accounts.bindingForUser(userId, await this.#d.accounts.list());
+    const accounts = await this.#d.accounts.list();
+    const binding = options.browserLeg ? undefined : this.#d.accounts.bindingForUser(userId, accounts);
     if (!binding && !options.browserLeg) return this.#refuse(userId, number, 'no_agent_phone');
+    const agentPeer: Peer | undefined = binding && {
+      host: binding.host,
+      port: binding.port,
+      ...(binding.transport !== 'udp' ? { transport: binding.transport } : {}),
+    };
+    const peer: Peer = {
+      host: trunk.host,
+      port: trunk.port,
+      ...(trunk.transport !== 'udp' ? { transport: trunk.transport } : {}),
+    };
+    // SRTP per the phone's and the trunk's policy, decided before anything rings.
+    const agentSdes =
+      binding && agentPeer
+        ? sdesContext(this.#d, accounts.find((a) => a.username === binding.username)?.srtp, agentPeer)
+        : undefined;
+    const carrierSdes = sdesContext(this.#d, trunk.srtp, peer);
+    const agentOffer = agentSdes ? makeOffer(agentSdes) : undefined;
+    const carrierOffer = makeOffer(carrierSdes);
+    for (const [o, who] of [
+      [agentOffer, { peer: agentPeer ?? peer, target: binding?.username ?? '' }],
+      [carrierOffer, { peer, target: number }],
+    ] as const)
+      if (o && !o.ok) {
+        noteSrtpRefusal(this.#d, o.code, who);
+        throw new VoiceError('VOICE_DIALOUT_FAILED', `SRTP policy refused the call: ${o.code}`, {
+          reason: o.code,
+        });
+      }
     this.#pending.set(userId, (this.#pending.get(userId) ?? 0) + 1);
     const id = randomUUID();
     const legs = { agent: options.browserLeg ?? `${id}:agent`, customer: `${id}:customer` };
@@ -95,32 +133,25 @@ export class Dialout {
     try {
       if (!(await this.#d.quota.take(userId, this.#d.policy.maxDailyPerUser)))
         return await this.#refuse(userId, number, 'over_daily_limit');
-      const open = async (legId: string) => {
+      const open = async (legId: string, srtp: LegSrtp | undefined) => {
         const port = await this.#d.worker.openRtp(legId, this.#d.bind, {
           denoise: legId === legs.customer && this.#d.denoise === true,
+          ...(srtp ? { srtp } : {}),
         });
         opened.push(legId);
         return port;
       };
       // A browser leg is the console's own: it is neither opened nor closed here.
-      const agentPort = binding ? await open(legs.agent) : 0;
-      const customerPort = await open(legs.customer);
-      if (binding) {
-        const agentPeer: Peer = {
-          host: binding.host,
-          port: binding.port,
-          ...(binding.transport !== 'udp' ? { transport: binding.transport } : {}),
-        };
+      const agentPort = binding ? await open(legs.agent, agentOffer?.ok ? agentOffer.srtp : undefined) : 0;
+      const customerPort = await open(legs.customer, carrierOffer.ok ? carrierOffer.srtp : undefined);
+      if (binding && agentPeer) {
         agentDialog = this.#dialog(binding.contact, binding.contact, agentPeer, `sip:${number}@branchline`);
-        const agentRes = await this.#invite(agentDialog, agentPort, legs.agent);
+        const agentRes = await this.#invite(agentDialog, agentPort, legs.agent, {
+          ...(agentSdes && agentOffer?.ok ? { sdes: { ctx: agentSdes, local: agentOffer.local } } : {}),
+        });
         if (!agentRes)
           throw new VoiceError('VOICE_TARGET_UNAVAILABLE', 'The agent did not answer their phone');
       }
-      const peer: Peer = {
-        host: trunk.host,
-        port: trunk.port,
-        ...(trunk.transport === 'tcp' ? { transport: 'tcp' } : {}),
-      };
       const target = `sip:${number}@${trunk.host}${trunk.port === 5060 ? '' : `:${trunk.port}`}`;
       const carrier = this.#dialog(target, target, peer, `sip:${trunk.username}@${trunk.host}`);
       const ringing = new Ringback(this.#d.worker, legs);
@@ -128,6 +159,7 @@ export class Dialout {
       const carrierRes = await this.#invite(carrier, customerPort, legs.customer, {
         auth: trunk,
         onProvisional: (r) => ringing.progress(r),
+        ...(carrierOffer.ok ? { sdes: { ctx: carrierSdes, local: carrierOffer.local } } : {}),
       }).finally(() => ringing.settle());
       if (!carrierRes) throw new VoiceError('VOICE_DIALOUT_FAILED', 'The carrier did not connect the call');
       await this.#d.worker.request({ op: 'bridge', a: legs.customer, b: legs.agent });
@@ -208,15 +240,20 @@ export class Dialout {
     d: Dialog,
     port: number,
     legId: string,
-    options: { auth?: OutboundTrunkDoc; onProvisional?: (r: SipResponse) => void } = {},
+    options: {
+      auth?: OutboundTrunkDoc;
+      onProvisional?: (r: SipResponse) => void;
+      sdes?: { ctx: SdesContext; local: LocalCrypto | undefined };
+    } = {},
   ): Promise<SipResponse | undefined> {
-    const { auth, onProvisional } = options;
+    const { auth, onProvisional, sdes } = options;
     const sdp = buildAudioSdp({
       host: this.#d.bind,
       port,
       codec: 'pcmu',
       dtmfPayloadType: 101,
       sessionId: Date.now(),
+      ...(sdes?.local ? { crypto: sdes.local } : {}),
     });
     const invite: SipRequest = inDialogRequest(d, 'INVITE', {
       cseq: 1,
@@ -241,6 +278,17 @@ export class Dialout {
     ack.headers.set('via', [this.#d.transport.via(d.peer, this.#d.transport.newBranch())]);
     this.#d.transport.send(ack, d.peer);
     const answer = parseAudioSdp(res.body.toString('latin1'));
+    const keyed = answer && sdes ? acceptAnswer(answer, sdes.local, sdes.ctx) : undefined;
+    if ((sdes?.local && !answer) || (keyed && !keyed.ok)) {
+      // Plain RTP answered to our SRTP offer where SRTP is required: hang up, never send in clear.
+      noteSrtpRefusal(this.#d, keyed && !keyed.ok ? keyed.code : 'VOICE_SRTP_REQUIRED', {
+        peer: d.peer,
+        target: d.remoteUri,
+      });
+      this.#bye(d);
+      d.remoteTag = undefined;
+      return undefined;
+    }
     if (answer)
       await this.#d.worker.request({
         op: 'update',
@@ -248,6 +296,7 @@ export class Dialout {
         remote: answer.remote,
         codec: answer.codec,
         dtmfPayloadType: answer.dtmfPayloadType,
+        ...(keyed?.ok ? { srtp: keyed.srtp } : {}),
       });
     return res;
   }

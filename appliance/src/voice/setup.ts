@@ -142,6 +142,12 @@ export class VoiceStack {
       },
       quota: new DialQuota(o.accountsStore, o.now ? { now: o.now } : {}),
       denoise: o.voice.noiseSuppression === true,
+      options: {
+        ...(o.voice.sdesOverPlain !== undefined ? { sdesOverPlain: o.voice.sdesOverPlain } : {}),
+        ...(o.voice.srtpAlarmThreshold !== undefined
+          ? { srtpAlarmThreshold: o.voice.srtpAlarmThreshold }
+          : {}),
+      },
     });
     this.retention = new RecordingRetention(o.recordingsStore, {
       recordings: this.recordings,

@@ -103,7 +103,11 @@ export function sdesContext(
 }
 
 /** Logs and publishes an SRTP refusal (the caller sends the 488 or drops the leg). */
-export function noteSrtpRefusal(d: VoiceDeps, code: SrtpRefusal, who: { peer: Peer; target: string }): void {
+export function noteSrtpRefusal(
+  d: Pick<VoiceDeps, 'logger' | 'bus'>,
+  code: SrtpRefusal,
+  who: { peer: Peer; target: string },
+): void {
   d.logger.warn(
     `srtp negotiation refused [code:${code}, source:${who.peer.host}, transport:${who.peer.transport ?? 'udp'}]`,
   );
