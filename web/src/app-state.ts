@@ -171,12 +171,18 @@ export function endSession(reason: string | undefined): void {
 }
 
 export async function signOut(): Promise<void> {
+  let endSessionUrl: string | undefined;
   try {
-    await apiLogout(api);
+    endSessionUrl = await apiLogout(api);
   } catch {
     // the session is gone either way; the server ends it on its side or it already ended
   }
   endSession(undefined);
+  // An SSO session also ends at the identity provider (RP-initiated logout), once local data is gone.
+  if (endSessionUrl !== undefined) {
+    await localDataWiped();
+    location.assign(endSessionUrl);
+  }
 }
 
 function startSocket(): void {

@@ -51,9 +51,30 @@ export async function fetchSession(api: ApiClient): Promise<Me | null> {
   return current;
 }
 
-export async function logout(api: ApiClient): Promise<void> {
+/** Whether single sign-on is configured (public; the sign-in page shows its button). */
+export async function ssoEnabled(api: ApiClient): Promise<boolean> {
   try {
+    return (await api.get<{ enabled: boolean }>('/api/auth/oidc/config')).enabled === true;
+  } catch {
+    return false;
+  }
+}
+
+/** The TOTP step after a single sign-on the identity provider did not assert MFA for. */
+export const ssoMfa = (api: ApiClient, code: string): Promise<SessionInfo> =>
+  api.post<SessionInfo>('/api/auth/oidc/mfa', { code });
+
+/**
+ * Signs out. With SSO configured the appliance also answers the identity
+ * provider's end-session URL for an SSO session, for the browser to visit.
+ */
+export async function logout(api: ApiClient): Promise<string | undefined> {
+  try {
+    if (await ssoEnabled(api)) {
+      return (await api.post<{ endSessionUrl?: string }>('/api/auth/oidc/logout')).endSessionUrl;
+    }
     await api.post<void>('/api/auth/logout');
+    return undefined;
   } finally {
     api.clearCsrfToken();
   }
