@@ -1,4 +1,11 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import {
+  type Cipher,
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  randomBytes,
+  timingSafeEqual,
+} from 'node:crypto';
 
 /**
  * SRTP (RFC 3711) for SIP legs keyed by SDES (RFC 4568), on node:crypto:
@@ -114,12 +121,34 @@ export class SrtpContext {
   #keys: SessionKeys;
   #send = new Map<number, { roc: number; seq: number }>();
   #recv = new Map<number, RecvState>();
+  /** AES-CM keystream from one ECB context (no per-packet cipher setup; counter blocks built here). */
+  #ecb: Cipher | undefined;
 
   constructor(p: SrtpParameters) {
     if (!isSrtpSuite(p.cryptoSuite)) throw new TypeError(`Unknown SRTP suite: ${String(p.cryptoSuite)}`);
     this.suite = p.cryptoSuite;
     this.#info = SRTP_SUITES[p.cryptoSuite];
     this.#keys = deriveSessionKeys(p);
+    if (!this.#info.aead) {
+      this.#ecb = createCipheriv(`aes-${this.#info.keyLen * 8}-ecb`, this.#keys.enc, null);
+      this.#ecb.setAutoPadding(false);
+    }
+  }
+
+  /** XORs `data` with the AES-CM keystream for this packet (RFC 3711 §4.1.1): encrypt and decrypt alike. */
+  #ctr(data: Buffer, ssrc: number, seq: number, roc: number): Buffer {
+    const iv = this.#ctrIv(ssrc, seq, roc);
+    const blocks = Math.ceil(data.length / 16);
+    const counters = Buffer.allocUnsafe(blocks * 16);
+    const base = iv.readUInt16BE(14);
+    for (let i = 0; i < blocks; i++) {
+      iv.copy(counters, i * 16, 0, 14);
+      counters.writeUInt16BE((base + i) & 0xffff, i * 16 + 14);
+    }
+    const ks = (this.#ecb as Cipher).update(counters);
+    const out = Buffer.allocUnsafe(data.length);
+    for (let i = 0; i < data.length; i++) out[i] = (data[i] as number) ^ (ks[i] as number);
+    return out;
   }
 
   protect(rtp: Buffer): Buffer {
@@ -213,8 +242,7 @@ export class SrtpContext {
       const body = Buffer.concat([c.update(rtp.subarray(hl)), c.final()]);
       return Buffer.concat([header, body, c.getAuthTag()]);
     }
-    const c = createCipheriv(this.#algo('ctr'), this.#keys.enc, this.#ctrIv(ssrc, seq, roc));
-    const out = Buffer.concat([header, c.update(rtp.subarray(hl))]);
+    const out = Buffer.concat([header, this.#ctr(rtp.subarray(hl), ssrc, seq, roc)]);
     return Buffer.concat([out, this.#tag(out, roc)]);
   }
 
@@ -239,8 +267,7 @@ export class SrtpContext {
     }
     const expect = this.#tag(srtp.subarray(0, srtp.length - tagLen), roc);
     if (!timingSafeEqual(expect, tag)) return undefined;
-    const d = createDecipheriv(this.#algo('ctr'), this.#keys.enc, this.#ctrIv(ssrc, seq, roc));
-    return Buffer.concat([header, d.update(body)]);
+    return Buffer.concat([header, this.#ctr(body, ssrc, seq, roc)]);
   }
 
   #tag(authenticated: Buffer, roc: number): Buffer {
