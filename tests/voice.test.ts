@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createSocket } from 'node:dgram';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +44,9 @@ const events: Array<{ type: string; data: unknown }> = [];
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bl-voice-'));
-  crypto = await openCrypto(join(dir, 'keys'));
+  // The gm suite here (classic recordings are covered by voice.e2e, acoustic QA and the recording tests):
+  // the media worker writes SM4-CTR + HMAC-SM3 streams and stereoWav reads them back.
+  crypto = await openCrypto(join(dir, 'keys'), { suite: 'gm' });
   bus.subscribe('*', (e) => void events.push({ type: e.type, data: e.data }));
   stack = new VoiceStack({
     accountsStore: new MemoryDocStore('sip'),
@@ -110,6 +113,12 @@ test('a sipp trunk call hears the IVR, DTMF 1 queues it, an agent answers, and b
 
     const rec = await stack.recordings.stereoWav(callId);
     assert.ok(rec);
+    const streams = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.blrec'),
+    );
+    assert.equal(streams.length, 2, 'one stream per leg');
+    for (const f of streams)
+      assert.equal(readFileSync(join(dir, f))[7], 2, `${f} is an SM4-CTR + HMAC-SM3 stream`);
     assert.equal(rec.truncated, false);
     const pcm = new Int16Array(
       rec.wav.buffer.slice(rec.wav.byteOffset + 44, rec.wav.byteOffset + rec.wav.length),

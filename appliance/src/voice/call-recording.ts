@@ -12,12 +12,13 @@ export class CallRecording {
   }
 
   async start(call: Call, leg: 'customer' | 'agent', legId: string): Promise<void> {
-    const { path, key } = await this.#d.recordings.legStream(call.info.id, leg);
+    const { path, key, suite } = await this.#d.recordings.legStream(call.info.id, leg);
     await this.#d.worker.request({
       op: 'recordStart',
       legId,
       path,
       key,
+      suite,
       callId: call.info.id,
       leg,
       epochMs: call.startedMs,

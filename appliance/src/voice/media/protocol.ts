@@ -104,6 +104,8 @@ export type MediaCommand =
       callId: string;
       leg: string;
       epochMs: number;
+      /** Stream cipher: the crypto suite's (gm = SM4-CTR + HMAC-SM3); absent = classic. */
+      suite?: 'classic' | 'gm';
     }
   | { op: 'recordPause'; legId: string }
   | { op: 'recordResume'; legId: string }

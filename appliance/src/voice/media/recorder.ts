@@ -18,6 +18,7 @@ export class LegRecorder {
     if (s.rec) throw new Error('already recording');
     const writer = new RecordingStreamWriter(cmd.path, this.#sodium, {
       key: Buffer.from(cmd.key, 'base64'),
+      suite: cmd.suite,
       header: {
         v: 1,
         callId: cmd.callId,

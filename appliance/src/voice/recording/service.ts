@@ -154,8 +154,11 @@ export class RecordingService {
       throw new StorageError('STORAGE_IO', `Cannot write recording index [callId:${callId}]`);
   }
 
-  /** A fresh key and path for one leg's stream; the key is kept only sealed. */
-  async legStream(callId: string, leg: RecordedLeg): Promise<{ path: string; key: string }> {
+  /** A fresh key and path for one leg's stream, and the suite its cipher follows; the key is kept only sealed. */
+  async legStream(
+    callId: string,
+    leg: RecordedLeg,
+  ): Promise<{ path: string; key: string; suite: 'classic' | 'gm' }> {
     const key = randomBytes(32).toString('base64');
     const file = `${leg}.blrec`;
     const sealedKey = await this.#crypto.encrypt(key, 'recordings', {
@@ -167,7 +170,7 @@ export class RecordingService {
       d.legs[leg] = { file, sealedKey };
       d.events.push({ at: new Date().toISOString(), leg, what: 'start' });
     });
-    return { path: join(this.#dir, callId, file), key };
+    return { path: join(this.#dir, callId, file), key, suite: this.#crypto.suite.name };
   }
 
   note(

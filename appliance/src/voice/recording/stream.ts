@@ -1,15 +1,31 @@
 import { closeSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { StreamSodium } from './sodium.ts';
+import {
+  gmStreamCipher,
+  type StreamCipher,
+  type StreamPush,
+  type StreamSuite,
+  sodiumStreamCipher,
+} from './stream-cipher.ts';
 
 /**
  * One leg's encrypted recording: MAGIC, u32 header length, header JSON,
- * secretstream header, then frames of (u32 length, ciphertext). Each plaintext
+ * stream cipher header, then frames of (u32 length, ciphertext). Each plaintext
  * message holds records (u32 sample position, u16 length, μ-law bytes). The last
- * message carries TAG_FINAL; a stream without it was cut off (crash, kill) and
- * reads back as truncated.
+ * message is marked final; a stream without it was cut off (crash, kill) and
+ * reads back as truncated. MAGIC's last byte names the cipher (see
+ * stream-cipher.ts): 1 = XChaCha20-Poly1305 secretstream (classic suite),
+ * 2 = SM4-CTR + HMAC-SM3 chunks (gm suite); readers pick by it.
  */
 const MAGIC = Buffer.from('BLREC\0\0\x01', 'latin1');
+const MAGIC_GM = Buffer.from('BLREC\0\0\x02', 'latin1');
+
+function cipherFor(magic: Buffer, sodium: StreamSodium): StreamCipher | undefined {
+  if (magic.equals(MAGIC)) return sodiumStreamCipher(sodium);
+  if (magic.equals(MAGIC_GM)) return gmStreamCipher;
+  return undefined;
+}
 const FLUSH_BYTES = 8000;
 
 export interface StreamHeader {
@@ -29,23 +45,26 @@ function u32(n: number): Buffer {
 
 export class RecordingStreamWriter {
   #fd: number;
-  #s: StreamSodium;
-  #state: unknown;
+  #stream: StreamPush;
   #ad: Buffer | null;
   #pending: Buffer[] = [];
   #pendingLen = 0;
   #closed = false;
   chunks = 0;
 
-  constructor(path: string, sodium: StreamSodium, options: { key: Uint8Array; header: StreamHeader }) {
-    this.#s = sodium;
+  /** `suite` picks the cipher (default classic); the file says which, so readers need not be told. */
+  constructor(
+    path: string,
+    sodium: StreamSodium,
+    options: { key: Uint8Array; header: StreamHeader; suite?: StreamSuite | undefined },
+  ) {
     this.#fd = openSync(path, 'wx', 0o600);
     const json = Buffer.from(JSON.stringify(options.header));
-    const prefix = Buffer.concat([MAGIC, u32(json.length), json]);
-    const { state, header } = sodium.crypto_secretstream_xchacha20poly1305_init_push(options.key);
-    this.#state = state;
+    const gm = options.suite === 'gm';
+    const prefix = Buffer.concat([gm ? MAGIC_GM : MAGIC, u32(json.length), json]);
+    this.#stream = (gm ? gmStreamCipher : sodiumStreamCipher(sodium)).initPush(options.key);
     this.#ad = prefix;
-    writeSync(this.#fd, Buffer.concat([prefix, header]));
+    writeSync(this.#fd, Buffer.concat([prefix, this.#stream.header]));
   }
 
   /** Appends audio at a sample position on the call's timeline. */
@@ -75,11 +94,7 @@ export class RecordingStreamWriter {
   }
 
   #push(plain: Buffer, final: boolean): void {
-    const s = this.#s;
-    const tag = final
-      ? s.crypto_secretstream_xchacha20poly1305_TAG_FINAL
-      : s.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
-    const c = s.crypto_secretstream_xchacha20poly1305_push(this.#state, plain, this.#ad, tag);
+    const c = this.#stream.push(plain, this.#ad, final);
     this.#ad = null;
     this.#pending = [];
     this.#pendingLen = 0;
@@ -120,14 +135,15 @@ export async function readRecordingStreamAsync(
 
 /** Yields once per decrypted message; returns the decoded stream. */
 function* pullRecording(buf: Buffer, sodium: StreamSodium, key: Uint8Array): Generator<void, DecodedStream> {
-  if (buf.length < 12 || !buf.subarray(0, 8).equals(MAGIC)) throw new RangeError('not a recording stream');
+  const cipher = buf.length < 12 ? undefined : cipherFor(buf.subarray(0, 8), sodium);
+  if (!cipher) throw new RangeError('not a recording stream');
   const hlen = buf.readUInt32BE(8);
   const prefix = buf.subarray(0, 12 + hlen);
   const header = JSON.parse(prefix.subarray(12).toString('utf8')) as StreamHeader;
   let off = 12 + hlen;
-  const hb = sodium.crypto_secretstream_xchacha20poly1305_HEADERBYTES;
+  const hb = cipher.headerBytes;
   if (buf.length < off + hb) return { header, ulaw: Buffer.alloc(0), truncated: true, chunks: 0 };
-  const state = sodium.crypto_secretstream_xchacha20poly1305_init_pull(buf.subarray(off, off + hb), key);
+  const pull = cipher.initPull(buf.subarray(off, off + hb), key);
   off += hb;
   let ad: Buffer | null = prefix;
   const records: Array<[number, Buffer]> = [];
@@ -136,16 +152,12 @@ function* pullRecording(buf: Buffer, sodium: StreamSodium, key: Uint8Array): Gen
   while (off + 4 <= buf.length && !final) {
     const len = buf.readUInt32BE(off);
     if (off + 4 + len > buf.length) break;
-    const r = sodium.crypto_secretstream_xchacha20poly1305_pull(
-      state,
-      buf.subarray(off + 4, off + 4 + len),
-      ad,
-    );
+    const r = pull(buf.subarray(off + 4, off + 4 + len), ad);
     if (!r) throw new RangeError('recording stream failed authentication');
     ad = null;
     off += 4 + len;
     chunks++;
-    final = r.tag === sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL;
+    final = r.final;
     const m = Buffer.from(r.message);
     for (let p = 0; p + 6 <= m.length; ) {
       const pos = m.readUInt32BE(p);
