@@ -414,6 +414,10 @@ test('an agent dials out from an SRTP-required desk phone through an SRTP-requir
     assert.equal(stats[leg]?.srtp?.suite, 'AES_CM_128_HMAC_SHA1_80', `${leg} leg is SRTP`);
     assert.equal(stats[leg]?.srtp?.authFailures, 0);
   }
+  // The admin's test call to the same SRTP-required phone is SRTP too: answered means its key was accepted.
+  const probe = await admin.request('POST', '/api/voice/sip-accounts/desk-out/test-call', {});
+  ok(probe, 200);
+  assert.equal(probe.json['answered'], true);
   carrier.child.kill('SIGKILL');
   desk.child.kill('SIGKILL');
 });

@@ -245,6 +245,14 @@ export class VoiceStack {
         tts: this.#o.tts,
         logger: this.#o.logger,
         bind: this.#o.bind,
+        options: {
+          ...(this.#o.voice.sdesOverPlain !== undefined
+            ? { sdesOverPlain: this.#o.voice.sdesOverPlain }
+            : {}),
+          ...(this.#o.voice.srtpAlarmThreshold !== undefined
+            ? { srtpAlarmThreshold: this.#o.voice.srtpAlarmThreshold }
+            : {}),
+        },
       },
       username,
       prompt,

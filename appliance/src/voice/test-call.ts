@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { Lang, TtsPort } from '../flows/index.ts';
 import type { Logger } from '../logging/index.ts';
 import { VoiceError } from './errors.ts';
+import type { LegSrtp } from './media/protocol.ts';
 import type { MediaWorker } from './media/supervisor.ts';
 import { type Dialog, dialogToPhone, inDialogRequest } from './sip/dialog.ts';
 import { addrUri, header, param } from './sip/message.ts';
 import type { SipAccounts } from './sip/registrar.ts';
 import { buildAudioSdp, parseAudioSdp } from './sip/sdp.ts';
 import type { SipTransport } from './sip/transport.ts';
+import { acceptAnswer, makeOffer, sdesContext } from './srtp-policy.ts';
+import { contactFor } from './trunk-call.ts';
 
 export interface TestCallDeps {
   transport: SipTransport;
@@ -16,6 +19,8 @@ export interface TestCallDeps {
   tts: TtsPort;
   logger: Logger;
   bind: string;
+  /** SDES settings (BRANCHLINE_SIP_SDES_OVER_PLAIN, BRANCHLINE_SRTP_ALARM_THRESHOLD). */
+  options?: { sdesOverPlain?: boolean; srtpAlarmThreshold?: number };
 }
 
 /** Longest the prompt may play before the appliance hangs up anyway. */
@@ -32,8 +37,8 @@ export async function placeTestCall(
   username: string,
   prompt: { text: string; lang: Lang },
 ): Promise<{ callId: string }> {
-  if (!(await d.accounts.get(username)))
-    throw new VoiceError('VOICE_ACCOUNT_NOT_FOUND', `No SIP account ${username}`);
+  const account = await d.accounts.get(username);
+  if (!account) throw new VoiceError('VOICE_ACCOUNT_NOT_FOUND', `No SIP account ${username}`);
   const binding = d.accounts.binding(username);
   if (!binding)
     throw new VoiceError('VOICE_PHONE_NOT_REGISTERED', `SIP account ${username} is not registered`, {
@@ -41,18 +46,33 @@ export async function placeTestCall(
     });
   // Synthesised first: a TTS failure must not ring the phone for silence.
   const file = await d.tts.synthesize(prompt.text, prompt.lang);
+  // The account's SRTP policy holds for the test call too: a required phone is offered RTP/SAVP over TLS only.
+  const peer = { host: binding.host, port: binding.port, transport: binding.transport };
+  const sdes = sdesContext(d, account.srtp, peer);
+  const offer = makeOffer(sdes);
+  if (!offer.ok)
+    throw new VoiceError('VOICE_TARGET_UNAVAILABLE', `test call to ${username} refused: ${offer.code}`, {
+      reason: offer.code,
+    });
   const legId = `test:${randomUUID()}`;
-  const port = await d.worker.openRtp(legId, d.bind);
+  const port = await d.worker.openRtp(legId, d.bind, offer.srtp ? { srtp: offer.srtp } : {});
   const local = d.transport.local;
   const dialog: Dialog = dialogToPhone('test', local, binding);
   const invite = inDialogRequest(dialog, 'INVITE', {
     cseq: 1,
     contentType: 'application/sdp',
     body: Buffer.from(
-      buildAudioSdp({ host: d.bind, port, codec: 'pcmu', dtmfPayloadType: 101, sessionId: Date.now() }),
+      buildAudioSdp({
+        host: d.bind,
+        port,
+        codec: 'pcmu',
+        dtmfPayloadType: 101,
+        sessionId: Date.now(),
+        ...(offer.local ? { crypto: offer.local } : {}),
+      }),
     ),
   });
-  invite.headers.set('contact', [`<sip:test@${local.host}:${local.port}>`]);
+  invite.headers.set('contact', [contactFor(d.transport, dialog.peer, 'test')]);
   const close = () => d.worker.request({ op: 'close', legId }).catch(() => undefined);
   let res: Awaited<ReturnType<SipTransport['request']>>;
   try {
@@ -73,7 +93,22 @@ export async function placeTestCall(
   ack.headers.set('via', [d.transport.via(dialog.peer, d.transport.newBranch())]);
   d.transport.send(ack, dialog.peer);
   const answer = parseAudioSdp(res.body.toString('latin1'));
-  void playThenHangUp(d, { dialog, legId, file, close, ...(answer ? { answer } : {}) });
+  const keyed = answer ? acceptAnswer(answer, offer.local, sdes) : undefined;
+  if ((offer.local && !answer) || (keyed && !keyed.ok)) {
+    void d.transport.request(inDialogRequest(dialog, 'BYE'), dialog.peer).catch(() => undefined);
+    await close();
+    throw new VoiceError('VOICE_TARGET_UNAVAILABLE', `test call to ${username}: plain RTP answered to SRTP`, {
+      reason: keyed && !keyed.ok ? keyed.code : 'VOICE_SRTP_REQUIRED',
+    });
+  }
+  void playThenHangUp(d, {
+    dialog,
+    legId,
+    file,
+    close,
+    ...(answer ? { answer } : {}),
+    ...(keyed?.ok && keyed.srtp ? { srtp: keyed.srtp } : {}),
+  });
   return { callId: dialog.callId };
 }
 
@@ -85,6 +120,7 @@ async function playThenHangUp(
     file: string;
     close: () => Promise<unknown>;
     answer?: NonNullable<ReturnType<typeof parseAudioSdp>>;
+    srtp?: LegSrtp;
   },
 ): Promise<void> {
   const playId = randomUUID();
@@ -98,6 +134,7 @@ async function playThenHangUp(
         remote: c.answer.remote,
         codec: c.answer.codec,
         dtmfPayloadType: c.answer.dtmfPayloadType,
+        ...(c.srtp ? { srtp: c.srtp } : {}),
       });
     const played = new Promise<void>((resolve) => {
       detach = d.worker.on((e) => {

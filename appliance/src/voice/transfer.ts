@@ -49,6 +49,11 @@ export class CallControl {
           ? this.#d.accounts.binding(to.extension)
           : undefined;
     if (!b) throw new VoiceError('VOICE_TARGET_UNAVAILABLE', 'The transfer target has no registered phone');
+    // Transfers do not negotiate SDES yet: never ring an SRTP-required phone with a plain offer.
+    if ((await this.#d.accounts.get(b.username))?.srtp === 'required')
+      throw new VoiceError('VOICE_TARGET_UNAVAILABLE', 'The transfer target requires SRTP', {
+        reason: 'VOICE_SRTP_REQUIRED',
+      });
     return b;
   }
 
