@@ -5,13 +5,14 @@ import { bootstrapAdmin, nextTotp, totpCode } from './support/bootstrap.ts';
 import { CookieBrowser, type Hop } from './support/browser-jar.ts';
 import type { ApiClient } from './support/client.ts';
 import { startIdp, type TestIdp } from './support/oidc-idp.ts';
-import { auditRecords, signedInAuditor } from './support/siem.ts';
+import { type AuditRow, auditRecords, signedInAuditor } from './support/siem.ts';
 
 const ACCOUNTS = {
   ann: { name: 'Ann Agent', groups: ['cc-agents', 'staff'] },
   bob: { name: 'Bob Outsider', groups: ['staff'] },
   sue: { name: 'Sue Supervisor', groups: ['cc-supervisors'] },
   sam: { name: 'Sam Supervisor', groups: ['cc-supervisors'] },
+  fay: { name: 'Fay Agent', groups: ['cc-agents'] },
 };
 
 let idp: TestIdp;
@@ -19,6 +20,7 @@ let app: RunningAppliance;
 let cleanup: () => Promise<void>;
 /** Signed in by the first test; reads the audit trail for the later ones. */
 let auditor: ApiClient;
+let admin: ApiClient;
 
 before(async () => {
   idp = await startIdp(ACCOUNTS);
@@ -92,7 +94,7 @@ test('an IdP user in a mapped group signs in through the code flow with the mapp
   });
   assert.equal(pw.status, 401);
 
-  const { admin } = await bootstrapAdmin(app);
+  ({ admin } = await bootstrapAdmin(app));
   const users = await admin.request('GET', '/api/users?limit=200');
   const ann = (users.json['users'] as Array<{ id: string; username: string; roles: string[] }>).find(
     (u) => u.username === 'ann',
@@ -228,4 +230,32 @@ test('the public config probe tells the sign-in page that SSO is on', async () =
   const r = await browser().request(`${app.base}/api/auth/oidc/config`);
   assert.equal(r.status, 200);
   assert.deepEqual(JSON.parse(r.text), { enabled: true });
+});
+
+test('freezing an SSO user ends their session at once and the IdP can no longer sign them in (IDENTITY_SSO_FROZEN)', async () => {
+  const b = browser();
+  await throughIdp(b, 'fay');
+  const s = await session(b);
+  assert.equal(s.signedIn, true);
+  const users = await admin.request('GET', '/api/users?limit=200');
+  const fay = (users.json['users'] as Array<{ id: string; username: string }>).find(
+    (u) => u.username === 'fay',
+  );
+  assert.ok(fay);
+  assert.equal(
+    (await admin.request('POST', `/api/users/${fay.id}/freeze`, { reason: 'left the bank' })).status,
+    200,
+  );
+  assert.equal((await b.request(`${app.base}/api/auth/me`)).status, 401);
+  const again = browser();
+  const hop = await throughIdp(again, 'fay');
+  assert.equal(landed(hop), '?sso_error=IDENTITY_SSO_FROZEN');
+  assert.equal((await session(again)).signedIn, false);
+  const refused = (await auditRecords(auditor)).filter((r) => r.action === 'auth.sso_refused');
+  // The audit API also returns each record's outcome (AuditRow lists only what the SIEM tests read).
+  const frozen = refused.filter((r) => r.details?.['reason'] === 'frozen') as Array<
+    AuditRow & { outcome?: string }
+  >;
+  assert.equal(frozen.length, 1);
+  assert.equal(frozen[0]?.outcome, 'denied');
 });
