@@ -22,6 +22,8 @@ test('a chat becomes a ticket, is refused L2 without a diagnosis, reaches L2 and
     const contactId = (await view.getAttribute('data-contact-id')) ?? '';
 
     await desk.getByTestId('create-ticket').click();
+    // the dialog (issue 13): prefilled, created on confirm
+    await desk.getByTestId('create-ticket-confirm').click();
     const done = await desk.getByTestId('create-ticket-done').textContent();
     const number = /BR-\d{6}/.exec(done ?? '')?.[0] ?? '';
     assert.ok(number, `the new ticket number is shown: ${done}`);

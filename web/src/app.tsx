@@ -1,6 +1,7 @@
 import { stage } from './app-state.ts';
 import { Header } from './components/header.tsx';
 import { Shell } from './components/shell.tsx';
+import { SkipLink } from './components/skip-link.tsx';
 import { t } from './i18n/index.ts';
 import { LoginPanel } from './panels/login.tsx';
 import { MfaEnrolPanel } from './panels/mfa-enrol.tsx';
@@ -24,6 +25,7 @@ function Stage() {
 export function App() {
   return (
     <>
+      <SkipLink />
       <Header />
       <Stage />
     </>

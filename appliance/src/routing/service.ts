@@ -191,7 +191,12 @@ export class RoutingService {
       ...(a.reason ? { reason: a.reason } : {}),
       since: new Date(a.since).toISOString(),
       reasonCodes: [...this.#config.snapshot.reasonCodes],
-      offers: this.engine.offersFor(userId).map(({ offer, task }) => ({ ...offerOut(offer), task })),
+      // The queue's name goes with the offer: agents may not read the queue list (contacts.monitor).
+      offers: this.engine.offersFor(userId).map(({ offer, task }) => ({
+        ...offerOut(offer),
+        task,
+        queueName: this.#config.snapshot.queues.find((q) => q.id === task.queueId)?.name ?? task.queueId,
+      })),
     };
   }
 

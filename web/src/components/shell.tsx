@@ -41,7 +41,7 @@ export function Shell() {
           </a>
         ))}
       </nav>
-      <main id="main" class="content">
+      <main id="main" class="content" tabIndex={-1}>
         <Panel current={route.value} />
       </main>
     </div>

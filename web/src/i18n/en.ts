@@ -21,7 +21,7 @@ import { errorsEn } from './errors.en.ts';
 export const en = {
   'app.name': 'Branchline',
   'app.loading': 'Loading…',
-  'app.skipToContent': 'Skip to content',
+  'app.skipToContent': 'Skip to main content',
 
   'header.language': 'Language',
   'header.signedInAs': 'Signed in as {name}',

@@ -22,7 +22,7 @@ import { errorsZhCN } from './errors.zh-CN.ts';
 export const zhCN: Record<MessageKey, string> = {
   'app.name': 'Branchline',
   'app.loading': '正在加载…',
-  'app.skipToContent': '跳到正文',
+  'app.skipToContent': '跳到主要内容',
 
   'header.language': '语言',
   'header.signedInAs': '当前用户：{name}',

@@ -1,11 +1,13 @@
 import { useSignal } from '@preact/signals';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef } from 'preact/hooks';
 import { api, onEvent } from '../../app-state.ts';
 import { ErrorText } from '../../components/error-text.tsx';
 import { lazyPanel } from '../../components/lazy-panel.tsx';
 import { useAction } from '../../components/use-action.ts';
 import { ApiError } from '../../data/api.ts';
+import { workingContacts } from '../../data/contacts-store.ts';
 import { t } from '../../i18n/index.ts';
+import { label } from '../../i18n/labels.ts';
 import { InboxPanel } from '../inbox/inbox-panel.tsx';
 import {
   type AgentState,
@@ -33,6 +35,9 @@ export function AgentDeskPanel() {
   const focus = useSignal<string | undefined>(undefined);
   /** The accepted voice contact: its call is answered in the browser when the agent has no desk phone. */
   const call = useSignal<string | undefined>(undefined);
+  /** What the live region last said (a new offer, a contact closed). */
+  const announce = useSignal('');
+  const heading = useRef<HTMLHeadingElement>(null);
   const action = useAction();
 
   const refresh = async () => {
@@ -53,6 +58,12 @@ export function AgentDeskPanel() {
       off();
     };
   }, []);
+
+  const firstOffer = mine.value?.offers[0];
+  useEffect(() => {
+    if (!firstOffer) return;
+    announce.value = t('agent.offerTitle', { channel: label('channel', firstOffer.task.channel) });
+  }, [firstOffer?.offerId]);
 
   if (notAgent.value)
     return (
@@ -92,9 +103,15 @@ export function AgentDeskPanel() {
       await refresh();
     });
 
+  const byId = new Map(workingContacts.value.map((d) => [d.id, d]));
   return (
     <div class="stack" data-testid="agent-desk">
-      <h1>{t('nav.agentDesk')}</h1>
+      <h1 ref={heading} tabIndex={-1} data-testid="agent-desk-title">
+        {t('nav.agentDesk')}
+      </h1>
+      <p class="visually-hidden" aria-live="assertive" data-testid="agent-announce">
+        {announce.value}
+      </p>
       <StateSelector
         state={s.state}
         reason={s.reason}
@@ -119,13 +136,37 @@ export function AgentDeskPanel() {
       {s.offers.map((o) => (
         <OfferPop
           key={o.offerId}
-          offer={{ ...o, channel: o.task.channel, queueId: o.task.queueId, attributes: o.task.attributes }}
+          offer={{
+            ...o,
+            channel: o.task.channel,
+            queueId: o.task.queueId,
+            attributes: o.task.attributes,
+            ...(o.task.createdAt ? { waitingSince: o.task.createdAt } : {}),
+            ...offerContact(byId.get(o.taskId)),
+          }}
           busy={action.busy}
           onAccept={() => decide(o, true)}
           onReject={() => decide(o, false)}
         />
       ))}
-      <InboxPanel focus={focus.value} />
+      <InboxPanel
+        focus={focus.value}
+        ringing={s.offers.length > 0}
+        onClosed={() => {
+          // back to the desk: the heading, so the next Tab reaches the state and the next offer
+          announce.value = t('agent.contactClosed');
+          focus.value = undefined;
+          heading.current?.focus();
+        }}
+      />
     </div>
   );
+}
+
+/** The name and opening words the appliance gave this agent's replica for the offered contact. */
+function offerContact(doc: { customerName?: string; preview?: string } | undefined) {
+  return {
+    ...(doc?.customerName ? { customerName: doc.customerName } : {}),
+    ...(doc?.preview ? { preview: doc.preview } : {}),
+  };
 }

@@ -8,6 +8,12 @@ export interface Offer {
   expiresAt: string;
   channel?: string;
   queueId?: string;
+  queueName?: string;
+  /** When the customer started waiting (ms since epoch): the card shows the wait ticking. */
+  waitingSince?: number;
+  /** From the agent's replica of its contacts (masked by the appliance per role). */
+  customerName?: string;
+  preview?: string;
   attributes?: Record<string, string | number | boolean>;
 }
 
@@ -19,7 +25,15 @@ export interface MyState {
   reasonCodes: string[];
   offers: Array<
     Offer & {
-      task: { channel: string; queueId: string; attributes: Record<string, string | number | boolean> };
+      /** The queue's name as the admin saved it (agents cannot read the queue list). */
+      queueName?: string;
+      task: {
+        channel: string;
+        queueId: string;
+        attributes: Record<string, string | number | boolean>;
+        /** When the customer started waiting (ms since epoch). */
+        createdAt?: number;
+      };
     }
   >;
 }
@@ -35,4 +49,11 @@ export const rejectOffer = (api: ApiClient, id: string) =>
 /** Seconds left until `expiresAt`, never negative. */
 export function secondsLeft(expiresAt: string, now = Date.now()): number {
   return Math.max(0, Math.ceil((Date.parse(expiresAt) - now) / 1000));
+}
+
+/** "m:ss" (or "h:mm:ss") for a wait or a wrap-up timer. */
+export function clock(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const mmss = `${Math.floor((s % 3600) / 60)}:${String(s % 60).padStart(2, '0')}`;
+  return s >= 3600 ? `${Math.floor(s / 3600)}:${mmss.padStart(5, '0')}` : mmss;
 }

@@ -17,5 +17,11 @@ export const agentEn = {
   'agent.accept': 'Accept',
   'agent.reject': 'Reject',
   'agent.voiceCall': 'Voice call',
+  'agent.offerCustomer': 'Customer',
+  'agent.offerCustomerUnknown': 'Not known yet',
+  'agent.offerChannel': 'Channel',
+  'agent.offerQueueLabel': 'Queue',
+  'agent.offerWaited': 'Waiting for',
+  'agent.contactClosed': 'Contact closed. Back on the desk.',
   ...inboxEn,
 } as const;

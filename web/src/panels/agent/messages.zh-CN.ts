@@ -17,5 +17,11 @@ export const agentZhCN: Record<keyof typeof agentEn, string> = {
   'agent.accept': '接受',
   'agent.reject': '拒绝',
   'agent.voiceCall': '语音通话',
+  'agent.offerCustomer': '客户',
+  'agent.offerCustomerUnknown': '暂未识别',
+  'agent.offerChannel': '渠道',
+  'agent.offerQueueLabel': '队列',
+  'agent.offerWaited': '已等待',
+  'agent.contactClosed': '会话已结束，已回到工作台。',
   ...inboxZhCN,
 };

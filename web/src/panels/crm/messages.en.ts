@@ -7,6 +7,7 @@ export const crmEn = {
   'crm.warranties': 'Warranty',
   'crm.history': 'Service history',
   'crm.external': 'External CRM',
+  'crm.externalUnavailable': 'The external CRM did not answer; showing what this branch holds.',
   'crm.browse': 'List customers',
   'crm.more': 'Show more',
   'crm.import': 'Import',

@@ -9,6 +9,7 @@ export const crmZhCN: Record<keyof typeof crmEn, string> = {
   'crm.warranties': '保修',
   'crm.history': '服务记录',
   'crm.external': '外部 CRM',
+  'crm.externalUnavailable': '外部客户系统未响应，仅显示本网点保存的信息。',
   'crm.browse': '客户列表',
   'crm.more': '显示更多',
   'crm.import': '导入',

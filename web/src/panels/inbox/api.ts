@@ -14,6 +14,8 @@ export interface ContactRow {
   createdAt: string;
   updatedAt: string;
   wrapUpCode?: string;
+  /** When the contact entered each state (ISO). */
+  timeline?: Partial<Record<ContactState, string>>;
 }
 
 export interface MessageRow {

@@ -34,7 +34,13 @@ const TicketDetailView = lazyPanel(() =>
 const RELOAD_ON = /^(conversation\.|contact\.|webchat\.)/;
 
 /** One contact: its messages, the customer's cross-channel timeline, composer, wrap-up and the side tools. */
-export function ConversationView(props: { contactId: string; onChanged: () => void }) {
+export function ConversationView(props: {
+  contactId: string;
+  onChanged: () => void;
+  /** Just accepted: the reply box takes focus once it shows. */
+  focusReply?: boolean;
+  onClosed?: () => void;
+}) {
   const contact = useSignal<ContactRow | undefined>(undefined);
   const messages = useSignal<MessageRow[]>([]);
   const c360 = useSignal<Customer360 | undefined>(undefined);
@@ -116,6 +122,7 @@ export function ConversationView(props: { contactId: string; onChanged: () => vo
         </section>
         {open ? (
           <Composer
+            autoFocus={props.focusReply === true}
             channel={c.channel}
             messages={messages.value}
             text={text}
@@ -140,7 +147,14 @@ export function ConversationView(props: { contactId: string; onChanged: () => vo
           contact={c}
           busy={action.busy}
           onWrapUp={() => run(() => moveContact(api, c.id, 'wrap_up'))}
-          onFinish={(code) => run(() => moveContact(api, c.id, 'closed', code))}
+          onFinish={(code) =>
+            void action.run(async () => {
+              await moveContact(api, c.id, 'closed', code);
+              await load();
+              props.onChanged();
+              props.onClosed?.();
+            })
+          }
         />
         {ticketId.value ? (
           <TicketDetailView

@@ -36,7 +36,13 @@ import './inbox.css';
  * @example
  * <InboxPanel focus={acceptedContactId} />
  */
-export function InboxPanel(props: { focus?: string | undefined }) {
+export function InboxPanel(props: {
+  focus?: string | undefined;
+  /** An offer rings: a contact that has left the working list (closed) is not shown behind it. */
+  ringing?: boolean;
+  /** The open contact was closed from its wrap-up form (the desk takes focus back). */
+  onClosed?: () => void;
+}) {
   const selected = useSignal<string | undefined>(undefined);
   const contacts = workingContacts.value;
   useEffect(() => {
@@ -62,8 +68,13 @@ export function InboxPanel(props: { focus?: string | undefined }) {
           selected.value = id;
         }}
       />
-      {selected.value ? (
-        <ConversationView contactId={selected.value} onChanged={reSyncContacts} />
+      {selected.value && !(props.ringing && !contacts.some((c) => c.id === selected.value)) ? (
+        <ConversationView
+          contactId={selected.value}
+          focusReply={selected.value === props.focus}
+          onChanged={reSyncContacts}
+          onClosed={() => props.onClosed?.()}
+        />
       ) : (
         <p class="muted">{t('inbox.pick')}</p>
       )}

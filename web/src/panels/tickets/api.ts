@@ -42,8 +42,13 @@ export const transitionTicket = (api: ApiClient, id: string, to: string, fields?
   api.post<TicketRow>(`${tp(id)}/transitions`, fields ? { to, fields } : { to });
 export const addNote = (api: ApiClient, id: string, text: string, kind: 'internal' | 'reply') =>
   api.post(`${tp(id)}/notes`, { text, kind });
-export const createFromContact = (api: ApiClient, contactId: string, subject: string, description: string) =>
-  api.post<TicketRow>('/api/tickets/from-contact', { contactId, subject, description });
+export const createFromContact = (
+  api: ApiClient,
+  contactId: string,
+  subject: string,
+  description: string,
+  options: { priority?: TicketRow['priority']; departmentId?: string; fields?: Record<string, string> } = {},
+) => api.post<TicketRow>('/api/tickets/from-contact', { contactId, subject, description, ...options });
 export const publishWorkflow = (api: ApiClient, wf: unknown) => api.post('/api/ticket-workflows', wf);
 
 export type StateCategory = 'new' | 'open' | 'pending' | 'resolved' | 'closed';

@@ -90,6 +90,7 @@ export function TicketDetailView(props: { id: string; onBack: () => void }) {
       </ul>
       <textarea
         data-testid="ticket-note-text"
+        aria-label={t('tickets.notes')}
         value={note.value}
         onInput={(e) => {
           note.value = e.currentTarget.value;
