@@ -39,8 +39,12 @@ interface PendingMfa {
 
 const hash = (s: string) => createHash('sha256').update(s).digest('base64url');
 
-function bounded<V>(map: Map<string, V>, key: string, value: V): void {
-  if (map.size >= MAX_PENDING) map.delete(map.keys().next().value as string);
+/** Adds in time order, dropping expired entries (the oldest come first) and, at the bound, the oldest. */
+function bounded<V extends { at: number }>(map: Map<string, V>, key: string, value: V, ttlMs: number): void {
+  for (const [k, v] of map) {
+    if (value.at - v.at <= ttlMs && map.size < MAX_PENDING) break;
+    map.delete(k);
+  }
   map.set(key, value);
 }
 
@@ -92,7 +96,7 @@ export class OidcSignIn {
       at: this.#core.now(),
     };
     const binding = randomBytes(32).toString('base64url');
-    bounded(this.#pending, hash(binding), p);
+    bounded(this.#pending, hash(binding), p, PENDING_MS);
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: redirectUri,
       scope: this.#cfg.scopes.join(' '),
@@ -144,7 +148,8 @@ export class OidcSignIn {
     const idpMfa = mfaAsserted(claims, this.#cfg);
     if (requiresMfa(user.roles) && !idpMfa && user.mfa.enrolled) {
       const ticket = randomBytes(32).toString('base64url');
-      bounded(this.#mfa, hash(ticket), { userId: user.id, subject, sid, at: this.#core.now(), tries: 0 });
+      const pending = { userId: user.id, subject, sid, at: this.#core.now(), tries: 0 };
+      bounded(this.#mfa, hash(ticket), pending, MFA_MS);
       return { kind: 'mfa', ticket };
     }
     const mfa = idpMfa ? 'idp' : 'none';
