@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createCipheriv } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { gmOpen, gmSeal, hmacSm3, sm3, sm4Ctr } from './gm.ts';
+import { gmOpen, gmSeal, hmacSm3, sm3, sm4Ctr, wipeDerived } from './gm.ts';
 
 const hex = (h: string) => Buffer.from(h, 'hex');
 
@@ -80,5 +80,16 @@ describe('SM4-CTR + HMAC-SM3 seal/open', () => {
     assert.equal(gmOpen(key, sealed, 'aae'), undefined);
     assert.equal(gmOpen(new Uint8Array(32).fill(8), sealed, 'aad'), undefined);
     assert.equal(gmOpen(key, sealed.subarray(0, 47), 'aad'), undefined);
+  });
+});
+
+describe('wipeDerived()', () => {
+  it('zeroes the derived SM4/MAC keys of a data key, so a shredded key opens nothing even while its object lives', () => {
+    const key = new Uint8Array(32).fill(5);
+    const sealed = gmSeal(key, Buffer.from('x'), 'aad');
+    wipeDerived(key);
+    key.fill(0);
+    assert.equal(gmOpen(key, sealed, 'aad'), undefined);
+    assert.doesNotThrow(() => wipeDerived(key), 'idempotent');
   });
 });

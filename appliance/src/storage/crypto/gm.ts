@@ -42,6 +42,15 @@ function split(key: Uint8Array): SplitKeys {
   return keys;
 }
 
+/** Zeroes and forgets the keys derived from `key` (the key ring calls it when it wipes or shreds `key`). */
+export function wipeDerived(key: Uint8Array): void {
+  const keys = derived.get(key);
+  if (!keys) return;
+  keys.enc.fill(0);
+  keys.mac.fill(0);
+  derived.delete(key);
+}
+
 function tag(mac: Buffer, aad: Buffer, iv: Uint8Array, ct: Uint8Array): Buffer {
   const len = Buffer.alloc(8);
   len.writeBigUInt64BE(BigInt(aad.length));

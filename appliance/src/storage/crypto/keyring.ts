@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { InvalidStateError } from '../../contracts/index.ts';
 import { StorageError } from '../errors.ts';
 import { KEY_BYTES } from './aead.ts';
+import { wipeDerived } from './gm.ts';
 import { KeyLogFile, type KeyLogRecord } from './key-log.ts';
 import { assertKeyId, isCustomer, replayKeyLog } from './keyring-file.ts';
 import { KeyringKeks } from './keyring-keks.ts';
@@ -207,7 +208,10 @@ export class KeyRing {
           await this.#requireLog().append([{ t: 'x', id: keyId }]);
           this.#shredded.add(keyId);
           const key = this.#data.get(keyId);
-          if (key) this.#sodium.memzero(key);
+          if (key) {
+            wipeDerived(key);
+            this.#sodium.memzero(key);
+          }
           this.#data.delete(keyId);
           await this.#compact();
           return existed;
@@ -223,7 +227,10 @@ export class KeyRing {
     this.#log = undefined;
     void this.#chain.then(() => log?.close()).catch(() => undefined);
     for (const p of this.#pending.splice(0)) p.reject(new InvalidStateError('KeyRing is closed'));
-    for (const k of [this.#indexKey, this.#logKey, ...this.#data.values()]) this.#sodium.memzero(k);
+    for (const k of [this.#indexKey, this.#logKey, ...this.#data.values()]) {
+      wipeDerived(k);
+      this.#sodium.memzero(k);
+    }
     this.#keks.close();
     this.#data.clear();
   }
