@@ -41,13 +41,20 @@ async function setUpRouting() {
   );
 }
 
+/** Every customer socket, terminated at the end of each test (a closing socket must not keep the runner alive). */
+const sockets: WebSocket[] = [];
+
 /** A web-chat customer over the widget's WebSocket protocol, as the widget speaks it. */
 async function customer(name: string, phone: string) {
   const got: WidgetMessage[] = [];
   const session = new WidgetSession({
     url: `${h.app.base.replace('http', 'ws')}/widget/ws`,
     token: randomId(24),
-    connect: (url) => new WebSocket(url) as unknown as SocketLike,
+    connect: (url) => {
+      const ws = new WebSocket(url);
+      sockets.push(ws);
+      return ws as unknown as SocketLike;
+    },
     onMessage: (m) => got.push(m),
   });
   session.start();
@@ -328,6 +335,7 @@ async function deskFlow(lang: 'zh-CN' | 'en') {
     throw err;
   } finally {
     for (const p of people) p.session.close();
+    for (const ws of sockets.splice(0)) ws.terminate();
   }
 }
 
