@@ -41,6 +41,7 @@ export function CrmPanel() {
     });
   return (
     <div data-testid="crm-panel">
+      <h1>{t('nav.crm')}</h1>
       <form
         onSubmit={(e) => {
           e.preventDefault();

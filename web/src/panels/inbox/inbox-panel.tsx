@@ -13,8 +13,11 @@
  * - conv-side, kb-box, kb-query, kb-search, kb-hit (data-article-id), kb-insert
  * - from other panels, placed here: screenpop-card (crm), create-ticket, create-ticket-done,
  *   ticket-detail, ticket-move-<state>, ticket-field-<name>, ticket-error (tickets), consult-open (teamchat)
- * - on the agent desk around it (panels/agent): agent-desk, agent-state, offer-pop,
+ * - on the agent desk around it (panels/agent): agent-desk, agent-desk-title, agent-announce, agent-state,
+ *   offer-pop, offer-customer, offer-channel, offer-queue, offer-wait, offer-preview,
  *   offer-countdown, offer-accept, offer-reject, agent-no-offers
+ * - composer-keys, wrapup-timer, create-ticket-dialog, create-ticket-subject, create-ticket-priority,
+ *   create-ticket-department, create-ticket-field-<name>, create-ticket-confirm, create-ticket-cancel
  */
 import { useSignal } from '@preact/signals';
 import { useEffect } from 'preact/hooks';

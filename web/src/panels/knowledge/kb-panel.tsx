@@ -77,6 +77,7 @@ export function KnowledgePanel() {
   };
   return (
     <section class="stack" data-testid="kb-panel">
+      <h1>{t('nav.knowledge')}</h1>
       <form class="card row" onSubmit={search}>
         <input
           data-testid="kb-search-input"

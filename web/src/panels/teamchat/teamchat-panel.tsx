@@ -83,6 +83,7 @@ export function TeamChatPanel() {
 
   return (
     <section class="row" data-testid="teamchat-panel">
+      <h1 class="visually-hidden">{t('nav.teamchat')}</h1>
       <aside class="card stack">
         <h2>{t('chat.channels')}</h2>
         <ul data-testid="chat-channels">
