@@ -71,7 +71,7 @@ export class ArchiveStore {
    * acknowledged without a write; a gap (offset past the end) or different
    * bytes are a conflict that reports HQ's size.
    */
-  write(
+  async write(
     branch: string,
     callId: string,
     file: string,
