@@ -118,11 +118,11 @@ function sources(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-/** The `_` endpoints named in docs/hq-couchdb.md's `endpoints` block. */
-function documented(): Set<string> {
+/** The `_` endpoints named in docs/hq-couchdb.md's `endpoints` block (or another named block, e.g. `hq-process-endpoints`: those the HQ process serves itself). */
+function documented(block_ = 'endpoints'): Set<string> {
   const md = readFileSync(path.join(ROOT, 'docs/hq-couchdb.md'), 'utf8');
-  const block = /```endpoints\n([\s\S]*?)```/.exec(md)?.[1];
-  assert.ok(block, 'docs/hq-couchdb.md has an ```endpoints block');
+  const block = new RegExp(`\`\`\`${block_}\n([\\s\\S]*?)\`\`\``).exec(md)?.[1];
+  assert.ok(block, `docs/hq-couchdb.md has an \`\`\`${block_} block`);
   const set = new Set<string>();
   for (const line of block.split('\n')) {
     const p = line.trim().split(/\s+/)[2] ?? '';
@@ -148,7 +148,12 @@ test('every HQ endpoint used in sync/src and appliance/src/sync-bridge is docume
     found.some((f) => f.endpoint === '_security'),
     'the scan sees string literals',
   );
-  assert.deepEqual(undocumented(found, listed), []);
+  // Issue 15's recording archive is served by the HQ process, not CouchDB (documented as such).
+  const ownEndpoints = documented('hq-process-endpoints');
+  assert.deepEqual(
+    undocumented(found, listed).filter((w) => ![...ownEndpoints].some((e) => w.endsWith(`'${e}'`))),
+    [],
+  );
   // Every documented `_` endpoint is a CouchDB 3 one: none is pouchdb-server's own.
   assert.deepEqual(
     [...listed].filter((e) => !COUCHDB3.has(e)),
