@@ -111,6 +111,7 @@ export const auditActionsEn = {
   'recording.metadata': 'Recording details viewed',
   'recording.paused': 'Recording paused',
   'recording.purged': 'Recording purged',
+  'recording.archived': 'Recording archived to HQ',
   'recording.purge_held': 'Recordings kept past retention (legal hold or archive)',
   'recording.qa_measured': 'Recording measured for quality inspection',
   'recording.resumed': 'Recording resumed',

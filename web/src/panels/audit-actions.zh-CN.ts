@@ -109,6 +109,7 @@ export const auditActionsZhCN: Record<AuditActionName, string> = {
   'recording.metadata': '查看录音信息',
   'recording.paused': '暂停录音',
   'recording.purged': '清除录音',
+  'recording.archived': '录音已归档至总部',
   'recording.purge_held': '录音超过保留期但被保留（法律保全或归档）',
   'recording.qa_measured': '录音声学质检分析',
   'recording.resumed': '恢复录音',
