@@ -222,8 +222,11 @@ async function deskFlow(lang: 'zh-CN' | 'en') {
       'neither the composing Enter nor Shift+Enter sent',
     );
     await desk.keyboard.press('Enter');
-    await untilTrue('the two-line reply arrives as one message', () =>
-      c.replies().includes(`${x.lineA}\n${x.lineB}`),
+    await untilTrue('a second reply reaches the customer', () => c.replies().length >= 2);
+    assert.deepEqual(
+      c.replies(),
+      [reply, `${x.lineA}\n${x.lineB}`],
+      'the two lines arrive as one message; the composing Enter sent nothing',
     );
     await desk.locator('[data-testid="conv-message"][data-direction="out"]').nth(1).waitFor();
     await h.shot(desk, `${lang}-02-replied`);
