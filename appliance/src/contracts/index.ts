@@ -22,4 +22,11 @@ export {
   type StepState,
   type WidgetLook,
 } from './setup.ts';
+export type {
+  WidgetFile,
+  WidgetFileLimits,
+  WidgetMessage,
+  WidgetQueueInfo,
+  WidgetServerFrame,
+} from './webchat.ts';
 export { assertTimeZone, type WallClock, wallClock } from './zoned-time.ts';

@@ -28,6 +28,28 @@ const en = {
   leaveSend: 'Send message',
   leaveNeedContact: 'Please give a phone number or an email address.',
   leaveThanks: 'Thank you. We have your message and will reply when we open.',
+  messages: 'Messages',
+  yourMessage: 'Your message',
+  connecting: 'Connecting you to an agent…',
+  position: (n: number) => (n <= 1 ? 'You are next in line.' : `You are number ${n} in the queue.`),
+  wait: (s: number | null) =>
+    s === null
+      ? 'No agent is free right now; please stay with us.'
+      : s < 60
+        ? 'Estimated wait: under a minute.'
+        : `Estimated wait: about ${Math.round(s / 60)} min.`,
+  attachFile: 'Attach a file',
+  remove: 'Remove',
+  fileTooBig: (mb: number) => `The file is too large (at most ${mb} MB).`,
+  fileType: 'This type of file cannot be sent. Use an image, PDF or text file.',
+  fileFailed: 'The file could not be uploaded. Please try again.',
+  ended: 'This chat has ended.',
+  newChat: 'Start a new chat',
+  transcript: 'Download transcript',
+  rateSend: 'Submit rating',
+  ratings: ['Very dissatisfied', 'Dissatisfied', 'Neutral', 'Satisfied', 'Very satisfied'],
+  me: 'Me',
+  agent: 'Agent',
 };
 const zh: typeof en = {
   title: '在线客服',
@@ -59,6 +81,28 @@ const zh: typeof en = {
   leaveSend: '提交留言',
   leaveNeedContact: '请填写手机号或邮箱。',
   leaveThanks: '感谢留言，我们将在营业后尽快回复您。',
+  messages: '聊天消息',
+  yourMessage: '您的消息',
+  connecting: '正在为您接通…',
+  position: (n: number) => (n <= 1 ? '下一位就是您。' : `您当前排在第 ${n} 位。`),
+  wait: (s: number | null) =>
+    s === null
+      ? '暂无空闲坐席，请您稍候。'
+      : s < 60
+        ? '预计等待不到 1 分钟。'
+        : `预计等待约 ${Math.round(s / 60)} 分钟。`,
+  attachFile: '添加附件',
+  remove: '移除',
+  fileTooBig: (mb: number) => `文件过大（最大 ${mb} MB）。`,
+  fileType: '不支持此类文件，请发送图片、PDF 或文本文件。',
+  fileFailed: '文件上传失败，请重试。',
+  ended: '本次咨询已结束。',
+  newChat: '开始新的咨询',
+  transcript: '下载聊天记录',
+  rateSend: '提交评价',
+  ratings: ['很不满意', '不满意', '一般', '满意', '非常满意'],
+  me: '我',
+  agent: '客服',
 };
 export type WidgetText = typeof en;
 export function textFor(lang: string): WidgetText {

@@ -5,6 +5,23 @@
  * sent message is stored once (client ids make resends idempotent).
  */
 
+import type {
+  WidgetServerFrame as ServerFrame,
+  WidgetFileLimits,
+  WidgetLook,
+  WidgetMessage,
+  WidgetQueueInfo,
+} from '../../../appliance/src/contracts/index.ts';
+
+export type {
+  WidgetFile,
+  WidgetFileLimits,
+  WidgetLook,
+  WidgetMessage,
+  WidgetQueueInfo,
+} from '../../../appliance/src/contracts/index.ts';
+export type { ServerFrame };
+
 export interface SocketLike {
   readonly readyState: number;
   send(data: string): void;
@@ -15,45 +32,23 @@ export interface SocketLike {
   onerror: ((ev: unknown) => void) | null;
 }
 
-export interface WidgetFile {
-  id: string;
-  name: string;
-  mime: string;
-  bytes: number;
+/** What the welcome tells the widget about the chat it resumes. */
+export interface Welcome {
+  open: boolean;
+  contactState?: string;
+  look?: WidgetLook;
+  files?: WidgetFileLimits;
+  rated?: boolean;
 }
-
-export interface WidgetMessage {
-  seq: number;
-  id: string;
-  cid?: string;
-  dir: 'in' | 'out';
-  author: 'me' | 'agent' | 'bot';
-  text: string;
-  at: string;
-  files: WidgetFile[];
-}
-
-/** The look the admin saved in the console; it wins over the embed snippet's attributes. */
-export interface WidgetLook {
-  greeting: string;
-  colour: string;
-  privacy?: string;
-}
-
-export type ServerFrame =
-  | { t: 'welcome'; open: boolean; lastSeq: number; contactState?: string; look?: WidgetLook }
-  | ({ t: 'msg' } & WidgetMessage)
-  | { t: 'typing'; on: boolean }
-  | { t: 'state'; contactState: string }
-  | { t: 'error'; code: string; message: string }
-  | { t: 'pong' };
 
 export interface SessionOptions {
   url: string;
   token: string;
   connect: (url: string) => SocketLike;
   onMessage: (m: WidgetMessage) => void;
-  onWelcome?: (w: { open: boolean; contactState?: string; look?: WidgetLook }) => void;
+  onWelcome?: (w: Welcome) => void;
+  /** The chat's place in its queue while it waits for an agent. */
+  onQueue?: (q: WidgetQueueInfo) => void;
   onState?: (contactState: string) => void;
   onTyping?: (on: boolean) => void;
   onError?: (code: string, message: string) => void;
@@ -206,12 +201,13 @@ export class WidgetSession {
         this.#scheduleAck();
         return;
       }
-      case 'welcome':
-        this.#o.onWelcome?.({
-          open: f.open,
-          ...(f.contactState ? { contactState: f.contactState } : {}),
-          ...(f.look ? { look: f.look } : {}),
-        });
+      case 'welcome': {
+        const { t: _t, lastSeq: _s, ...w } = f;
+        this.#o.onWelcome?.(w);
+        return;
+      }
+      case 'queue':
+        this.#o.onQueue?.({ position: f.position, ewtSeconds: f.ewtSeconds });
         return;
       case 'state':
         this.#o.onState?.(f.contactState);

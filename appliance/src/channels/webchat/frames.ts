@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { WidgetFile, WidgetServerFrame } from '../../contracts/index.ts';
 
 /** Frames a widget may send. Anything else is an error frame, never a crash. */
 export const ClientFrame = z.discriminatedUnion('t', [
@@ -45,38 +46,10 @@ export const ClientFrame = z.discriminatedUnion('t', [
 ]);
 export type ClientFrame = z.infer<typeof ClientFrame>;
 
-export interface FileRef {
-  id: string;
-  name: string;
-  mime: string;
-  bytes: number;
-}
+export type FileRef = WidgetFile;
 
-/** Frames the server sends. `msg.seq` is the visitor's stream position; resume sends everything after it. */
-export type ServerFrame =
-  | {
-      t: 'welcome';
-      open: boolean;
-      lastSeq: number;
-      contactState?: string;
-      /** The widget's look as the admin last saved it: wins over the embed snippet's attributes. */
-      look?: { greeting: string; colour: string; privacy?: string };
-    }
-  | {
-      t: 'msg';
-      seq: number;
-      id: string;
-      cid?: string;
-      dir: 'in' | 'out';
-      author: 'me' | 'agent' | 'bot';
-      text: string;
-      at: string;
-      files: FileRef[];
-    }
-  | { t: 'typing'; on: boolean }
-  | { t: 'state'; contactState: string }
-  | { t: 'error'; code: string; message: string }
-  | { t: 'pong' };
+/** Frames the server sends (typed once in contracts, shared with the widget). `msg.seq` is the visitor's stream position. */
+export type ServerFrame = WidgetServerFrame;
 
 /** Largest frame the widget protocol accepts; bigger ones get an error frame. */
 export const MAX_FRAME_BYTES = 16 * 1024;

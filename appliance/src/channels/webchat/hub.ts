@@ -1,4 +1,4 @@
-import type { WidgetLook } from '../../contracts/index.ts';
+import type { WidgetFileLimits, WidgetLook, WidgetQueueInfo } from '../../contracts/index.ts';
 import type { AttachmentInput, ConversationService, Message } from '../../conversations/index.ts';
 import type { CustomerService } from '../../customers/index.ts';
 import type { EventBus } from '../../events/index.ts';
@@ -39,6 +39,10 @@ export class WebchatHub {
   #uploads: Uploads;
   #isOpen: () => Promise<boolean>;
   #look: () => WidgetLook | undefined;
+  #position: (contactId: string) => WidgetQueueInfo | undefined;
+  #files: WidgetFileLimits | undefined;
+  /** Chats waiting for an agent (contact id → visitor) and the queue frame each was last sent. */
+  #waiting = new Map<string, { vid: string; last: string }>();
 
   constructor(
     log: WebchatLog,
@@ -50,6 +54,10 @@ export class WebchatHub {
       isOpen: () => Promise<boolean>;
       /** The look saved in the console (greeting, colour, privacy notice), sent with every welcome. */
       look?: () => WidgetLook | undefined;
+      /** Routing's position and estimated wait for a waiting contact (undefined: not in a queue). */
+      position?: (contactId: string) => WidgetQueueInfo | undefined;
+      /** What the upload endpoint accepts, told to the widget at welcome. */
+      files?: WidgetFileLimits;
     },
   ) {
     this.#log = log;
@@ -59,6 +67,31 @@ export class WebchatHub {
     this.#uploads = o.uploads;
     this.#isOpen = o.isOpen;
     this.#look = o.look ?? (() => undefined);
+    this.#position = o.position ?? (() => undefined);
+    this.#files = o.files;
+  }
+
+  /** A web chat contact changed state: it waits (queued, offered) or no longer does. */
+  contactState(contactId: string, vid: string, state: string): void {
+    if (state === 'queued' || state === 'offered') {
+      if (!this.#waiting.has(contactId)) this.#waiting.set(contactId, { vid, last: '' });
+      this.refreshQueue();
+    } else this.#waiting.delete(contactId);
+  }
+
+  /** Recomputes every waiting chat's place and pushes a queue frame to those whose place or estimate changed. */
+  refreshQueue(): void {
+    for (const [contactId, w] of this.#waiting) this.#pushQueue(contactId, w);
+  }
+
+  #pushQueue(contactId: string, w: { vid: string; last: string }, peer?: Peer): void {
+    const q = this.#position(contactId);
+    if (!q) return;
+    const key = `${q.position}:${q.ewtSeconds}`;
+    const frame: ServerFrame = { t: 'queue', position: q.position, ewtSeconds: q.ewtSeconds };
+    if (peer) peer.send(frame);
+    else if (key !== w.last) this.push(w.vid, frame);
+    w.last = key;
   }
 
   async #visitor(vid: string): Promise<Visitor> {
@@ -102,7 +135,14 @@ export class WebchatHub {
             lastSeq: v.lastSeq,
             ...(contact ? { contactState: contact.state } : {}),
             ...(look ? { look } : {}),
+            ...(this.#files ? { files: this.#files } : {}),
+            ...(contact && contact.attributes['csat'] !== undefined ? { rated: true } : {}),
           });
+          if (contact && (contact.state === 'queued' || contact.state === 'offered')) {
+            const w = this.#waiting.get(contact.id) ?? { vid, last: '' };
+            this.#waiting.set(contact.id, w);
+            this.#pushQueue(contact.id, w, peer);
+          }
           let from = Math.min(frame.lastSeq, v.lastSeq);
           for (;;) {
             const batch = await this.#log.after(vid, from);
@@ -293,6 +333,7 @@ export class WebchatHub {
 
   close(): void {
     this.#visitors.clear();
+    this.#waiting.clear();
   }
 }
 

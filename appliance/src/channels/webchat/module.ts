@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { WidgetLook } from '../../contracts/index.ts';
-import type { ContactState } from '../../conversations/index.ts';
+import { CHAT_ATTACHMENT_POLICY, type ContactState } from '../../conversations/index.ts';
+import type { EventType } from '../../events/index.ts';
 import type { BranchModule } from '../../modules.ts';
 import { WebchatHub } from './hub.ts';
 import { WebchatLog } from './log-store.ts';
@@ -12,6 +13,19 @@ import type { OpeningHoursSource } from './types.ts';
 import { Uploads } from './uploads.ts';
 
 const STATES: ContactState[] = ['queued', 'offered', 'active', 'wrap_up', 'closed', 'abandoned'];
+/** Routing decisions that can move a waiting chat's place or estimate. */
+const QUEUE_MOVES: EventType[] = [
+  'routing.task_queued',
+  'routing.task_relaxed',
+  'routing.offer_created',
+  'routing.offer_accepted',
+  'routing.offer_rejected',
+  'routing.offer_timed_out',
+  'routing.offer_cancelled',
+  'routing.task_completed',
+  'routing.task_removed',
+  'agent.state_changed',
+];
 
 /**
  * Web chat: the widget's WebSocket (`/widget/ws`), its files and uploads
@@ -39,7 +53,26 @@ export const webchatModule: BranchModule = {
       const setup = (ctx.services as { setup?: { view(): { widget: WidgetLook } } }).setup;
       return setup?.view().widget;
     };
-    const hub = new WebchatHub(log, { conversations, customers, bus, uploads, isOpen, look });
+    // The contact id is routing's task id; a contact routing does not hold (deferred, gone) has no place.
+    const position = (contactId: string) => {
+      try {
+        const w = ctx.services.routing?.position(contactId);
+        return w && { position: w.position, ewtSeconds: w.ewtSeconds };
+      } catch {
+        return undefined;
+      }
+    };
+    const files = { maxBytes: CHAT_ATTACHMENT_POLICY.maxBytes, types: [...CHAT_ATTACHMENT_POLICY.types] };
+    const hub = new WebchatHub(log, {
+      conversations,
+      customers,
+      bus,
+      uploads,
+      isOpen,
+      look,
+      position,
+      files,
+    });
     const sockets = new WidgetSockets(hub, {
       vidOf,
       originOk: async (o) => originAllowed(await settings(), o),
@@ -55,7 +88,19 @@ export const webchatModule: BranchModule = {
       bus.subscribe(`contact.${state}`, async (e) => {
         if (e.data.channel !== 'webchat') return;
         const c = await conversations.getContact(e.data.contactId).catch(() => undefined);
-        if (c) hub.push(c.threadKey, { t: 'state', contactState: state });
+        if (!c) return;
+        hub.push(c.threadKey, { t: 'state', contactState: state });
+        hub.contactState(c.id, c.threadKey, state);
+      }),
+    );
+    // Coalesced: one burst of routing decisions is one recount.
+    let recount: ReturnType<typeof setTimeout> | undefined;
+    const offQueue = QUEUE_MOVES.map((type) =>
+      bus.subscribe(type, () => {
+        recount ??= setTimeout(() => {
+          recount = undefined;
+          hub.refreshQueue();
+        }, 20);
       }),
     );
     const root = path.resolve(import.meta.dirname, '../../../../web/dist/widget');
@@ -83,7 +128,8 @@ export const webchatModule: BranchModule = {
         if (closed) return;
         closed = true;
         offSender();
-        for (const off of offBus) off();
+        for (const off of [...offBus, ...offQueue]) off();
+        clearTimeout(recount);
         sockets.close();
         hub.close();
         uploads.close();
