@@ -152,6 +152,11 @@ test('a carrier call with SRTP over TLS reaches an agent whose SRTP-required des
   timeout: 150_000,
 }, async () => {
   await routeAllTo(admin, { id: 'sales', name: 'Sales' }, FLOW);
+  // The status reports every SIP listener, TLS included.
+  const status = await admin.request('GET', '/api/voice/status');
+  ok(status, 200);
+  assert.equal(status.json['sip'].tlsPort, tlsPort);
+  assert.equal(typeof status.json['sip'].tcpPort, 'number');
   const carrierPort = await freePort();
   ok(
     await admin.request('PUT', '/api/voice/trunks', {
@@ -267,6 +272,14 @@ test('a carrier call with SRTP over TLS reaches an agent whose SRTP-required des
     { timeoutMs: 20_000, everyMs: 250 },
   );
   assert.equal(rec['truncated'], false);
+  // The appliance BYEs the desk phone's leg over its TLS connection, with a TLS Contact.
+  await until(
+    'the desk phone to end its call on our BYE',
+    () => (/Call with sip:ivr@[^ ]+ terminated/.test(desk.out()) ? true : undefined),
+    { timeoutMs: 10_000, everyMs: 100 },
+  ).catch((e: Error) => {
+    throw new Error(`${e.message}; desk said: ${desk.out().slice(-1500)}`);
+  });
   const wav = await fetch(`${app.base}/api/voice/recordings/${call['id']}/wav`, {
     headers: { cookie: admin.cookie },
   });

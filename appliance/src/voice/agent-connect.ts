@@ -3,7 +3,6 @@ import { type Dialog, dialogToPhone, inDialogRequest } from './sip/dialog.ts';
 import { addrUri, header, param } from './sip/message.ts';
 import { buildAudioSdp, parseAudioSdp } from './sip/sdp.ts';
 import { acceptAnswer, makeOffer, noteSrtpRefusal, sdesContext } from './srtp-policy.ts';
-import { contactFor } from './trunk-call.ts';
 
 /** Puts an agent on a queued call: their desk phone is rung, or their open console leg is bridged. */
 export class AgentConnector {
@@ -38,8 +37,7 @@ export class AgentConnector {
     const port =
       parked?.port ?? (await d.worker.openRtp(legId, d.bind, offer.srtp ? { srtp: offer.srtp } : {}));
     this.#c.table.indexLeg(legId, call);
-    const local = d.transport.local;
-    const dialog: Dialog = dialogToPhone('ivr', local, binding);
+    const dialog: Dialog = dialogToPhone('ivr', d.transport, binding);
     call.agent = { dialog, legId };
     this.#c.table.indexSip(dialog.callId, call);
     const invite = inDialogRequest(dialog, 'INVITE', {
@@ -56,7 +54,6 @@ export class AgentConnector {
         }),
       ),
     });
-    invite.headers.set('contact', [contactFor(d.transport, dialog.peer, 'ivr')]);
     const res = await d.transport.request(invite, dialog.peer);
     if (res.status < 200 || res.status >= 300 || (call.info.state as string) === 'ended') {
       if ((call.info.state as string) !== 'ended') call.info.state = 'queued';

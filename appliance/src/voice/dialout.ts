@@ -8,7 +8,7 @@ import { mask } from './mask.ts';
 import type { LegSrtp } from './media/protocol.ts';
 import type { MediaWorker } from './media/supervisor.ts';
 import { Ringback } from './ringback.ts';
-import { type Dialog, inDialogRequest, newTag } from './sip/dialog.ts';
+import { contactFor, type Dialog, inDialogRequest, newTag } from './sip/dialog.ts';
 import { addrUri, header, param, type SipRequest, type SipResponse } from './sip/message.ts';
 import type { SipAccounts } from './sip/registrar.ts';
 import { buildAudioSdp, parseAudioSdp } from './sip/sdp.ts';
@@ -232,6 +232,7 @@ export class Dialout {
       remoteTarget: target,
       peer,
       cseq: 1,
+      contact: contactFor(this.#d.transport, peer, 'branchline'),
     };
   }
 
@@ -260,8 +261,8 @@ export class Dialout {
       contentType: 'application/sdp',
       body: Buffer.from(sdp),
     });
-    const local = this.#d.transport.localFor(d.peer);
-    invite.headers.set('contact', [`<sip:branchline@${local.host}:${local.port}>`]);
+    if (!invite.headers.has('contact'))
+      invite.headers.set('contact', [contactFor(this.#d.transport, d.peer, 'branchline')]);
     const res = auth
       ? await requestWithAuth(this.#d.transport, invite, d.peer, {
           username: auth.username,

@@ -1,5 +1,5 @@
 import type { CallsContext } from './call-types.ts';
-import { inDialogRequest } from './sip/dialog.ts';
+import { contactFor, inDialogRequest } from './sip/dialog.ts';
 
 /** Ends a call: BYE to whoever is still on a dialog, recordings finished, legs closed, `call.ended`. */
 export class CallHangup {
@@ -18,7 +18,6 @@ export class CallHangup {
     if (call.retransmit) clearTimeout(call.retransmit);
     call.io.end();
     const parkedChunks = await this.#c.control.onHangup(call).catch(() => ({}));
-    const local = d.transport.local;
     const byes: Promise<unknown>[] = [];
     for (const dlg of [call.dialog, call.agent?.dialog]) {
       if (
@@ -28,8 +27,9 @@ export class CallHangup {
         (dlg === call.agent?.dialog && dlg.remoteTag === undefined)
       )
         continue;
+      // The dialog's own Contact (TLS listener for a TLS phone or trunk); over its transport.
       const bye = inDialogRequest(dlg, 'BYE');
-      bye.headers.set('contact', [`<sip:ivr@${local.host}:${local.port}>`]);
+      if (!bye.headers.has('contact')) bye.headers.set('contact', [contactFor(d.transport, dlg.peer, 'ivr')]);
       byes.push(d.transport.request(bye, dlg.peer));
     }
     const chunks: Partial<Record<'customer' | 'agent', number>> = { ...parkedChunks };

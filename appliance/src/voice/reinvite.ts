@@ -1,4 +1,5 @@
 import type { Call } from './call-types.ts';
+import { contactFor } from './sip/dialog.ts';
 import { header, makeResponse, type SipRequest } from './sip/message.ts';
 import { buildAudioSdp, parseAudioSdp, type SdpDirection } from './sip/sdp.ts';
 import type { Peer } from './sip/transport.ts';
@@ -31,8 +32,7 @@ export async function answerReinvite(
   const offer = parseAudioSdp(req.body.toString('latin1'));
   const x = o.state.of(call);
   const res = makeResponse(req, 200, 'OK');
-  const local = deps.transport.local;
-  res.headers.set('contact', [`<sip:ivr@${local.host}:${local.port}>`]);
+  res.headers.set('contact', [contactFor(deps.transport, from, 'ivr')]);
   const mine = isCustomer ? call.srtp?.customer : call.srtp?.agent;
   const rekey = offer && mine ? answerReoffer(offer, mine, sdesContext(deps, 'required', from)) : undefined;
   if (rekey && !rekey.ok) {

@@ -112,7 +112,14 @@ export function voiceRoutes(stack: VoiceStack) {
       responses: {
         200: json(
           z.object({
-            sip: z.object({ host: z.string(), port: z.number() }).optional(),
+            sip: z
+              .object({
+                host: z.string(),
+                port: z.number(),
+                tcpPort: z.number().optional(),
+                tlsPort: z.number().optional(),
+              })
+              .optional(),
             worker: z.object({ pid: z.number().optional(), restarts: z.number() }),
             calls: z.number(),
           }),
@@ -121,9 +128,14 @@ export function voiceRoutes(stack: VoiceStack) {
       },
     }),
     (c) => {
-      let sip: { host: string; port: number } | undefined;
+      let sip: { host: string; port: number; tcpPort?: number; tlsPort?: number } | undefined;
       try {
-        sip = stack.transport.local;
+        const { tcp, tls } = stack.transport.streamListeners;
+        sip = {
+          ...stack.transport.local,
+          ...(tcp ? { tcpPort: tcp.port } : {}),
+          ...(tls ? { tlsPort: tls.port } : {}),
+        };
       } catch {
         sip = undefined;
       }

@@ -10,7 +10,6 @@ import type { SipAccounts } from './sip/registrar.ts';
 import { buildAudioSdp, parseAudioSdp } from './sip/sdp.ts';
 import type { SipTransport } from './sip/transport.ts';
 import { acceptAnswer, makeOffer, sdesContext } from './srtp-policy.ts';
-import { contactFor } from './trunk-call.ts';
 
 export interface TestCallDeps {
   transport: SipTransport;
@@ -56,8 +55,7 @@ export async function placeTestCall(
     });
   const legId = `test:${randomUUID()}`;
   const port = await d.worker.openRtp(legId, d.bind, offer.srtp ? { srtp: offer.srtp } : {});
-  const local = d.transport.local;
-  const dialog: Dialog = dialogToPhone('test', local, binding);
+  const dialog: Dialog = dialogToPhone('test', d.transport, binding);
   const invite = inDialogRequest(dialog, 'INVITE', {
     cseq: 1,
     contentType: 'application/sdp',
@@ -72,7 +70,6 @@ export async function placeTestCall(
       }),
     ),
   });
-  invite.headers.set('contact', [contactFor(d.transport, dialog.peer, 'test')]);
   const close = () => d.worker.request({ op: 'close', legId }).catch(() => undefined);
   let res: Awaited<ReturnType<SipTransport['request']>>;
   try {
@@ -149,9 +146,7 @@ async function playThenHangUp(
   } finally {
     detach?.();
     clearTimeout(timer);
-    const local = d.transport.local;
     const bye = inDialogRequest(c.dialog, 'BYE');
-    bye.headers.set('contact', [`<sip:test@${local.host}:${local.port}>`]);
     await d.transport.request(bye, c.dialog.peer).catch(() => undefined);
     await c.close();
   }

@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Call } from './call-types.ts';
-import { type Dialog, inDialogRequest, newTag } from './sip/dialog.ts';
+import { contactFor, type Dialog, dialogToPhone, inDialogRequest } from './sip/dialog.ts';
 import { addrUri, header, param } from './sip/message.ts';
 import type { Binding } from './sip/registrar.ts';
 import { buildAudioSdp, parseAudioSdp } from './sip/sdp.ts';
@@ -16,17 +15,8 @@ export class TransferSip {
 
   /** INVITEs a phone offering `leg`; on answer points the leg at it and returns the dialog. */
   async ring(call: Call, b: Binding, leg: { legId: string; port: number }): Promise<Dialog | undefined> {
-    const local = this.#d.transport.local;
-    const dialog: Dialog = {
-      callId: `${randomUUID()}@branchline`,
-      localUri: `sip:ivr@${local.host}:${local.port}`,
-      localTag: newTag(),
-      remoteUri: b.contact,
-      remoteTag: undefined,
-      remoteTarget: b.contact,
-      peer: { host: b.host, port: b.port },
-      cseq: 1,
-    };
+    // Over the transport the phone registered on (its TLS connection for a TLS phone).
+    const dialog: Dialog = dialogToPhone('ivr', this.#d.transport, b);
     this.#d.registry.indexSip(dialog.callId, call);
     const remote = await this.#invite(dialog, leg.port, 1);
     if (!remote) {
@@ -42,7 +32,6 @@ export class TransferSip {
   }
 
   async #invite(d: Dialog, port: number, cseq: number): Promise<{ host: string; port: number } | undefined> {
-    const local = this.#d.transport.local;
     const invite = inDialogRequest(d, 'INVITE', {
       cseq,
       contentType: 'application/sdp',
@@ -57,15 +46,14 @@ export class TransferSip {
         }),
       ),
     });
-    invite.headers.set('contact', [`<sip:ivr@${local.host}:${local.port}>`]);
+    if (!invite.headers.has('contact'))
+      invite.headers.set('contact', [contactFor(this.#d.transport, d.peer, 'ivr')]);
     const res = await this.#d.transport.request(invite, d.peer);
     if (res.status < 200 || res.status >= 300) return undefined;
     d.remoteTag = param(header(res, 'to'), 'tag');
     d.remoteTarget = addrUri(header(res, 'contact')) ?? d.remoteTarget;
     const ack = inDialogRequest(d, 'ACK', { cseq });
-    ack.headers.set('via', [
-      `SIP/2.0/UDP ${local.host}:${local.port};branch=${this.#d.transport.newBranch()}`,
-    ]);
+    ack.headers.set('via', [this.#d.transport.via(d.peer, this.#d.transport.newBranch())]);
     this.#d.transport.send(ack, d.peer);
     return parseAudioSdp(res.body.toString('latin1'))?.remote;
   }
@@ -73,9 +61,9 @@ export class TransferSip {
   async bye(d: Dialog): Promise<void> {
     this.#d.registry.unindexSip(d.callId);
     if (d.remoteTag === undefined) return;
-    const local = this.#d.transport.local;
     const bye = inDialogRequest(d, 'BYE');
-    bye.headers.set('contact', [`<sip:ivr@${local.host}:${local.port}>`]);
+    if (!bye.headers.has('contact'))
+      bye.headers.set('contact', [contactFor(this.#d.transport, d.peer, 'ivr')]);
     await Promise.race([
       this.#d.transport.request(bye, d.peer),
       new Promise((r) => setTimeout(r, 2000).unref()),

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Call, CallsContext } from './call-types.ts';
 import { newCall } from './new-call.ts';
-import { newTag, uasDialog } from './sip/dialog.ts';
+import { contactFor, newTag, uasDialog } from './sip/dialog.ts';
 import { addrUri, header, makeResponse, parseUri, type SipRequest, type SipResponse } from './sip/message.ts';
 import { buildAudioSdp, parseAudioSdp } from './sip/sdp.ts';
-import type { Peer, SipTransport } from './sip/transport.ts';
+import type { Peer } from './sip/transport.ts';
 import type { Respond } from './sip-inbound.ts';
 import { answerOffer, noteSrtpRefusal, sdesContext, srtpWarning } from './srtp-policy.ts';
 import type { CallInfo } from './types.ts';
@@ -49,7 +49,7 @@ export class TrunkCalls {
       ...(sdes.srtp ? { srtp: sdes.srtp } : {}),
     });
     const tag = newTag();
-    const dialog = uasDialog(req, from, tag);
+    const dialog = uasDialog(req, from, tag, contactFor(d.transport, from, 'branchline'));
     const callerId = parseUri(addrUri(header(req, 'from')))?.user;
     const info: CallInfo = {
       id,
@@ -65,7 +65,7 @@ export class TrunkCalls {
     this.#c.table.indexLeg(legId, call);
     this.#respond(req, from, 180, 'Ringing', (r) => withTag(r, tag));
     const ok = makeResponse(req, 200, 'OK', tag);
-    ok.headers.set('contact', [contactFor(d.transport, from, 'branchline')]);
+    ok.headers.set('contact', [dialog.contact ?? contactFor(d.transport, from, 'branchline')]);
     ok.headers.set('content-type', ['application/sdp']);
     ok.body = Buffer.from(
       buildAudioSdp({
@@ -112,11 +112,4 @@ export class TrunkCalls {
 function withTag(r: SipResponse, tag: string): void {
   const to = r.headers.get('to')?.[0];
   if (to && !/;\s*tag=/i.test(to)) r.headers.set('to', [`${to};tag=${tag}`]);
-}
-
-/** Our Contact for a peer: the listener of its transport, with `;transport=` for streams. */
-export function contactFor(transport: SipTransport, peer: Peer, user: string): string {
-  const l = transport.localFor(peer);
-  const t = peer.transport && peer.transport !== 'udp' ? `;transport=${peer.transport}` : '';
-  return `<sip:${user}@${l.host}:${l.port}${t}>`;
 }

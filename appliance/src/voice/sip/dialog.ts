@@ -12,12 +12,26 @@ export interface Dialog {
   remoteTarget: string;
   peer: Peer;
   cseq: number;
+  /** Our Contact for requests in this dialog: the listener of the peer's transport (`;transport=tls` over TLS). */
+  contact?: string;
+}
+
+/** Where we listen per transport (SipTransport's `localFor`). */
+export interface LocalListeners {
+  localFor(peer: Peer | undefined): Peer;
+}
+
+/** Our Contact for a peer: the listener of its transport, with `;transport=` for streams. */
+export function contactFor(listeners: LocalListeners, peer: Peer, user: string): string {
+  const l = listeners.localFor(peer);
+  const t = peer.transport && peer.transport !== 'udp' ? `;transport=${peer.transport}` : '';
+  return `<sip:${user}@${l.host}:${l.port}${t}>`;
 }
 
 export const newTag = (): string => randomBytes(6).toString('hex');
 
 /** The UAS side of an inbound INVITE's dialog. */
-export function uasDialog(invite: SipRequest, from: Peer, localTag: string): Dialog {
+export function uasDialog(invite: SipRequest, from: Peer, localTag: string, contact?: string): Dialog {
   const fromH = header(invite, 'from') ?? '';
   const toH = header(invite, 'to') ?? '';
   return {
@@ -29,6 +43,7 @@ export function uasDialog(invite: SipRequest, from: Peer, localTag: string): Dia
     remoteTarget: addrUri(header(invite, 'contact')) ?? addrUri(fromH) ?? invite.uri,
     peer: from,
     cseq: 1000,
+    ...(contact ? { contact } : {}),
   };
 }
 
@@ -45,16 +60,27 @@ export function inDialogRequest(
     ['call-id', [d.callId]],
     ['cseq', [`${cseq} ${method}`]],
   ]);
+  // ACK and CANCEL carry no Contact; every other request we originate names the transport's listener.
+  if (d.contact && method !== 'ACK' && method !== 'CANCEL') headers.set('contact', [d.contact]);
   if (options.contentType) headers.set('content-type', [options.contentType]);
   return { kind: 'request', method, uri: d.remoteTarget, headers, body: options.body ?? Buffer.alloc(0) };
 }
 
-/** A new outgoing dialog from `user` on this host to a registered phone's contact (UAC side, CSeq 1). */
+/**
+ * A new outgoing dialog from `user` on this host to a registered phone's contact (UAC side, CSeq 1),
+ * over the transport the phone registered on (its TLS connection for a TLS phone).
+ */
 export function dialogToPhone(
   user: string,
-  local: { host: string; port: number },
-  phone: { contact: string; host: string; port: number; transport: string },
+  listeners: LocalListeners,
+  phone: { contact: string; host: string; port: number; transport?: string },
 ): Dialog {
+  const peer: Peer = {
+    host: phone.host,
+    port: phone.port,
+    ...(phone.transport === 'tcp' || phone.transport === 'tls' ? { transport: phone.transport } : {}),
+  };
+  const local = listeners.localFor(peer);
   return {
     callId: `${randomUUID()}@branchline`,
     localUri: `sip:${user}@${local.host}:${local.port}`,
@@ -62,11 +88,8 @@ export function dialogToPhone(
     remoteUri: phone.contact,
     remoteTag: undefined,
     remoteTarget: phone.contact,
-    peer: {
-      host: phone.host,
-      port: phone.port,
-      ...(phone.transport !== 'udp' ? { transport: phone.transport } : {}),
-    },
+    peer,
     cseq: 1,
-  } as Dialog;
+    contact: contactFor(listeners, peer, user),
+  };
 }

@@ -121,6 +121,11 @@ export class SipTransport {
     return { ...this.#streamAddr };
   }
 
+  /** The stream listeners that are up (TCP, and TLS when it started). */
+  get streamListeners(): Partial<Record<StreamKind, Peer>> {
+    return { ...this.#streamAddr };
+  }
+
   /** Where we listen for a transport (the UDP address when there is no stream listener). */
   localFor(peer: Peer | undefined): Peer {
     const t = peer?.transport;
