@@ -7,6 +7,11 @@ import { ERROR_CODES } from './error-codes.ts';
 const SRC = path.resolve(import.meta.dirname, '..');
 /** UPPER_SNAKE strings in the source that are not error codes: env names and phone number types. */
 const NOT_CODES = new Set([
+  // SRTP crypto suite names (RFC 4568 / RFC 7714), as they appear in SDP
+  'AES_CM_128_HMAC_SHA1_80',
+  'AES_CM_128_HMAC_SHA1_32',
+  'AEAD_AES_128_GCM',
+  'AEAD_AES_256_GCM',
   'CHAOS_KILLS',
   'CHAOS_SCALE',
   'MEDIASOUP_WORKER_BIN',

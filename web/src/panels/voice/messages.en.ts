@@ -148,6 +148,14 @@ export const voiceEn = {
     'This phone is still in use and cannot be deleted. Stop the uses listed below first.',
   'error.VOICE_TRUNK_IN_USE':
     'Dial-out and customer callbacks go through this trunk (it is the only one), so it cannot be deleted. Add another trunk first.',
+  'error.VOICE_SDES_NOT_OVER_TLS':
+    'SRTP keys were offered over plain SIP (UDP/TCP). Keys are accepted only over SIP TLS: set the phone or trunk to TLS.',
+  'error.VOICE_SRTP_NO_SUITE':
+    'The other side offered no SRTP cipher suite the appliance supports (AES_CM_128_HMAC_SHA1_80/32, AEAD_AES_128/256_GCM).',
+  'error.VOICE_SRTP_OFF':
+    'SRTP is switched off for this phone or trunk, but it offered only encrypted media.',
+  'error.VOICE_SRTP_REQUIRED':
+    'This phone or trunk must use encrypted media (SRTP), but the call offered plain RTP. The call was refused.',
   'error.VOICE_TRUNK_NOT_FOUND': 'That trunk no longer exists.',
   'voice.liveCalls': 'Live calls',
   'voice.noCalls': 'No calls right now.',

@@ -146,6 +146,12 @@ export const voiceZhCN: Record<keyof typeof voiceEn, string> = {
   'error.VOICE_ACCOUNT_IN_USE': '该话机仍在使用中，无法删除。请先在下列各项中取消对它的使用。',
   'error.VOICE_TRUNK_IN_USE':
     '外呼和客户回拨仍经由这条中继（它是唯一的中继），无法删除。请先添加另一条中继。',
+  'error.VOICE_SDES_NOT_OVER_TLS':
+    'SRTP 密钥通过明文 SIP（UDP/TCP）发送。密钥只通过 SIP TLS 接受：请把该话机或中继设为 TLS。',
+  'error.VOICE_SRTP_NO_SUITE': '对端提供的 SRTP 加密套件本设备均不支持。',
+  'error.VOICE_SRTP_OFF': '该话机或中继已关闭 SRTP，但对端只提供加密媒体。',
+  'error.VOICE_SRTP_REQUIRED':
+    '该话机或中继必须使用加密媒体（SRTP），但本次呼叫提供的是明文 RTP，呼叫已被拒绝。',
   'error.VOICE_TRUNK_NOT_FOUND': '该中继已不存在。',
   'voice.liveCalls': '实时通话',
   'voice.noCalls': '当前没有通话。',
