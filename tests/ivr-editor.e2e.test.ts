@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { zhCN } from '../web/src/i18n/zh-CN.ts';
 import { type RunningAppliance, startAppliance, tempDataDir } from './support/appliance.ts';
 import { bootstrapAdmin, createSignedInUser } from './support/bootstrap.ts';
@@ -57,6 +57,29 @@ async function adminPage(): Promise<Page> {
   const page = await ctx.newPage();
   await page.goto(app.base);
   return page;
+}
+
+/** Sets a phone's or trunk's SRTP field to Required, checking its zh-CN label and choices. */
+async function srtpRequired(form: Locator, testId: string) {
+  const select = form.getByTestId(testId);
+  assert.equal(await select.inputValue(), 'optional', 'optional by default');
+  assert.ok((await select.locator('xpath=..').textContent())?.includes(zhCN['srtp.label']), 'zh-CN label');
+  assert.deepEqual(await select.locator('option').allTextContents(), [
+    zhCN['srtp.required'],
+    zhCN['srtp.optional'],
+    zhCN['srtp.off'],
+  ]);
+  assert.equal(await select.getAttribute('title'), zhCN['srtp.hint']);
+  await select.selectOption({ label: zhCN['srtp.required'] });
+}
+
+/** The reopened form shows Required back. */
+async function srtpShown(form: Locator, testId: string) {
+  const select = form.getByTestId(testId);
+  await until('the form shows SRTP required', async () =>
+    (await select.inputValue()) === 'required' ? true : undefined,
+  );
+  assert.equal(await select.locator('option:checked').textContent(), zhCN['srtp.required']);
 }
 
 /** Adds a key (or intent) on the open node and makes a new step of `type` behind it. */
@@ -266,13 +289,18 @@ test('a desk phone added by form: the test call is refused in zh-CN while unregi
   await row.getByTestId('phone-delete-cancel').click();
   assert.equal((await admin.request('GET', '/api/voice/sip-accounts')).json['accounts'].length, 1);
 
-  // Open → edit → save: the phone is nobody's now; then delete with confirmation.
+  // Open → edit → save: the phone is nobody's now and its media must be SRTP; then delete with confirmation.
   await row.getByTestId('phone-open').click();
   await form.getByTestId('phone-agent').selectOption({ label: zhCN['phones.noAgent'] });
+  await srtpRequired(form, 'phone-srtp');
   await form.getByTestId('phone-save').click();
   await until('the row shows no agent', async () =>
     (await row.textContent())?.includes(zhCN['phones.noAgent']) ? true : undefined,
   );
+  const saved = await admin.request('GET', '/api/voice/sip-accounts');
+  assert.equal(saved.json['accounts'][0].srtp, 'required');
+  await row.getByTestId('phone-open').click();
+  await srtpShown(form, 'phone-srtp');
   await row.getByTestId('phone-delete').click();
   await row.getByTestId('phone-delete-confirm').click();
   await until('the phone is gone', async () => ((await row.count()) === 0 ? true : undefined));
@@ -303,12 +331,18 @@ test('a carrier trunk by form: add, open, edit, save, delete with confirmation; 
   assert.equal(await form.getByTestId('trunk-password').inputValue(), '', 'the password is not shown');
   await form.getByTestId('trunk-host').fill('192.0.2.11');
   await form.getByTestId('trunk-password').fill('carrier secret 2');
+  await form.getByTestId('trunk-transport').selectOption('tls');
+  await srtpRequired(form, 'trunk-srtp');
   await form.getByTestId('trunk-save').click();
   await until('the row shows the new host', async () =>
     (await row.textContent())?.includes('192.0.2.11') ? true : undefined,
   );
   const listed = await admin.request('GET', '/api/voice/trunks');
   assert.doesNotMatch(JSON.stringify(listed.json), /carrier secret/);
+  assert.equal(listed.json['trunks'][0].srtp, 'required');
+  assert.equal(listed.json['trunks'][0].transport, 'tls');
+  await row.getByTestId('trunk-open').click();
+  await srtpShown(form, 'trunk-srtp');
 
   await row.getByTestId('trunk-delete').click();
   await row.getByTestId('trunk-delete-confirm').click();
