@@ -54,7 +54,7 @@ async function readCli(): Promise<Cli> {
     const [name, maybeSub] = words;
     if (!name || !/^[a-z]+$/.test(name)) continue;
     const subs = commands.get(name) ?? new Set<string>();
-    if (maybeSub && /^[a-z]+$/.test(maybeSub)) subs.add(maybeSub);
+    if (maybeSub && /^[a-z]+(?:-[a-z]+)*$/.test(maybeSub)) subs.add(maybeSub);
     commands.set(name, subs);
     const opts = options.get(name) ?? new Set<string>();
     for (const o of row.match(OPTION) ?? []) opts.add(o);
@@ -201,7 +201,14 @@ test('both guides name only settings declared in appliance/src/config/settings.t
 
 test("every `branchline` command, subcommand and option in the guides is in the real CLI's help or usage", async () => {
   const table = await cliOnce();
-  assert.deepEqual([...table.commands.keys()].sort(), ['audit', 'backup', 'config', 'keys', 'user']);
+  assert.deepEqual([...table.commands.keys()].sort(), [
+    'audit',
+    'backup',
+    'config',
+    'keys',
+    'recordings',
+    'user',
+  ]);
   for (const file of GUIDES) {
     const text = readGuide(file);
     for (const used of ['backup create', 'backup restore', 'user freeze', 'audit verify', 'keys rotate']) {
