@@ -23,6 +23,7 @@ export {
 export { FaultProxy } from './fault-proxy.ts';
 /** @example const clock = new HybridClock('B01'); clock.now(); // '001700000000000.000000.B01' */
 export { formatHlc, HybridClock, parseHlc } from './hlc.ts';
+export type { ArchiveCounts, ArchivedFile, ArchiveStore } from './hq/archive.ts';
 /** @example const auth = new HqAuth(dataDir, { maxFailures: 5 }); await auth.accounts.ensureInitial(); */
 export { HqAuth, type HqAuthOptions } from './hq/auth.ts';
 /** @example branchAccess('B01', 'PUT', '/b-B01-inbound/x'); // { ok: false, reason: … } */
@@ -31,7 +32,6 @@ export { BRANCH_OUTBOUND_CLASSES, branchAccess } from './hq/branch-access.ts';
 export { type BranchCredential, BranchCredentials } from './hq/branch-credentials.ts';
 /** @example const c = new HqConsole(couch, dataDir); const first = await c.ensureInitialOperator(); await c.listen(0); */
 export { type BranchView, HqConsole, type ReportedQuarantine } from './hq/console.ts';
-export type { ArchiveCounts, ArchivedFile, ArchiveStore } from './hq/archive.ts';
 export type { HqCouch } from './hq/couch.ts';
 /** @example const hq = await startHqCouch({ dataDir, port: 0 }); */
 export { startHqCouch } from './hq/couch.ts';

@@ -40,7 +40,8 @@ export const errorsEn = {
   'error.CUSTOMERS_ALREADY_UNMERGED': 'This merge has already been undone.',
   'error.CUSTOMERS_DUPLICATE_HANDLE': 'That phone number or address already belongs to another customer.',
   'error.CUSTOMERS_INVALID_FIELD': 'A customer field is not valid, for example the phone number.',
-  'error.CUSTOMERS_LEGAL_HOLD': 'This customer cannot be erased: a legal hold covers their data. Release the hold first.',
+  'error.CUSTOMERS_LEGAL_HOLD':
+    'This customer cannot be erased: a legal hold covers their data. Release the hold first.',
   'error.CUSTOMERS_MERGE_NOT_FOUND': 'That merge no longer exists.',
   'error.CUSTOMERS_MERGE_SELF': 'A customer cannot be merged into itself.',
   'error.CUSTOMERS_NOT_FOUND': 'That customer no longer exists.',
