@@ -184,6 +184,37 @@ for (const lang of ['zh-CN', 'en'] as const) {
           ? true
           : undefined,
       );
+      // Attachments: the picker is a button; a wrong type or an oversize file is refused before any upload.
+      const uploads: string[] = [];
+      first.on('request', (r) => {
+        if (r.url().endsWith('/widget/upload')) uploads.push(r.url());
+      });
+      const picker = first.getByTestId('bl-file');
+      await picker.setInputFiles({
+        name: 'setup.exe',
+        mimeType: 'application/x-msdownload',
+        buffer: Buffer.from('MZ'),
+      });
+      await first.getByTestId('bl-file-error').waitFor();
+      await picker.setInputFiles({
+        name: 'big.pdf',
+        mimeType: 'application/pdf',
+        buffer: Buffer.alloc(10 * 1024 * 1024 + 1),
+      });
+      await until('the size error', async () =>
+        /10 MB/.test((await first.getByTestId('bl-file-error').textContent()) ?? '') ? true : undefined,
+      );
+      assert.equal(uploads.length, 0, 'nothing was uploaded for refused files');
+      await picker.setInputFiles({
+        name: 'note.txt',
+        mimeType: 'text/plain',
+        buffer: Buffer.from('account 1234'),
+      });
+      await first.getByTestId('bl-file-chip').waitFor();
+      assert.equal(await first.getByTestId('bl-file-error').isVisible(), false);
+      await first.getByTestId('bl-send').click();
+      await first.getByTestId('bl-list').getByText('📎 note.txt').waitFor();
+      assert.equal(uploads.length, 1);
       await axe(first, 'chatting');
 
       // The agent ends the chat on a narrow phone: the text box goes, the rating fits in one row.

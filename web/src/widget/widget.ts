@@ -136,7 +136,7 @@ const sendBtn = el('button', 'bl-btn', t.send);
 tid(sendBtn, 'bl-send');
 const row = el('div', 'bl-row');
 row.append(attach, sendBtn);
-composer.append(inputLabel, input, chip, fileError, row);
+composer.append(inputLabel, input, file, chip, fileError, row);
 
 // End of chat: the rating (a labelled radio group), a new chat, the transcript.
 const end = el('div', 'bl-end bl-hidden');
