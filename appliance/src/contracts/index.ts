@@ -6,11 +6,13 @@
  * throw new DomainError('ROUTING_NO_ELIGIBLE_AGENT', 'No agent matches', { status: 409 });
  */
 
+export type { DirectoryStatus, GroupMapping } from './directory.ts';
 export { ERROR_CODES, type ErrorCode } from './error-codes.ts';
 export type { BadInputOptions, DomainErrorOptions, ErrorBody } from './errors.ts';
 export { BadInputError, DomainError, InvalidStateError, OutOfRangeError } from './errors.ts';
 export type { BuiltinRole, Permission } from './permissions.ts';
 export { BUILTIN_ROLES, PERMISSIONS } from './permissions.ts';
+export type { HoldKind, LegalHold, RetentionPolicy } from './recordings.ts';
 export {
   type BranchSettings,
   CONSOLE_LANGUAGES,

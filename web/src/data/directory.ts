@@ -1,24 +1,7 @@
+import type { DirectoryStatus, GroupMapping } from '../../../appliance/src/contracts/index.ts';
 import type { ApiClient } from './api.ts';
 
-/** A directory group whose members get a role (identity `DirectoryGroupMapping`). */
-export interface GroupMapping {
-  id: string;
-  groupDn: string;
-  role: string;
-  createdAt: string;
-  createdBy: string;
-}
-
-/** Directory sign-in state (identity `DirectoryStatus`). */
-export interface DirectoryStatus {
-  configured: boolean;
-  url?: string;
-  reachable: boolean | null;
-  fault?: string;
-  lastSyncAt?: string;
-  syncSeconds?: number;
-  users: number;
-}
+export type { DirectoryStatus, GroupMapping };
 
 export async function fetchMappings(api: ApiClient): Promise<GroupMapping[]> {
   return (await api.get<{ mappings: GroupMapping[] }>('/api/directory/mappings')).mappings;

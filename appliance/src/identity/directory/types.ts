@@ -9,28 +9,10 @@ export interface GroupMappingDoc {
   createdBy: string;
 }
 
-export interface GroupMapping {
-  id: string;
-  groupDn: string;
-  role: string;
-  createdAt: string;
-  createdBy: string;
-}
+export type { DirectoryStatus, GroupMapping } from '../../contracts/index.ts';
 
 /** Why a directory account was frozen at the branch. */
 export type RevokeWhy = 'disabled' | 'removed' | 'unmapped';
-
-export interface DirectoryStatus {
-  configured: boolean;
-  url?: string;
-  /** null until the directory was first asked. */
-  reachable: boolean | null;
-  fault?: string;
-  lastSyncAt?: string;
-  syncSeconds?: number;
-  /** Directory accounts provisioned here (any status). */
-  users: number;
-}
 
 declare module '../../events/catalogue.ts' {
   interface EventCatalogue {

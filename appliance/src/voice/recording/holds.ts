@@ -1,28 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import type { HoldKind, LegalHold } from '../../contracts/index.ts';
 import type { EventBus } from '../../events/index.ts';
 import type { DocStore } from '../../storage/index.ts';
 import { VoiceError } from '../errors.ts';
 import type { RecordingIndex, RecordingService } from './service.ts';
 
-export type HoldKind = 'recording' | 'contact' | 'customer';
-
-/** A legal hold: while active, what it covers is neither purged nor crypto-shredded. */
-export interface LegalHold {
-  id: string;
-  kind: HoldKind;
-  /** The call id (recording), contact id or customer id held. */
-  targetId: string;
-  /** The customer whose data the hold covers, when known (blocks their erasure). */
-  customerId?: string;
-  reason: string;
-  caseRef?: string;
-  status: 'active' | 'released';
-  createdAt: string;
-  createdBy: string;
-  releasedAt?: string;
-  releasedBy?: string;
-  releaseReason?: string;
-}
+export type { HoldKind, LegalHold } from '../../contracts/index.ts';
 
 interface HoldDoc extends LegalHold {
   _id: string;

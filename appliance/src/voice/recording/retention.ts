@@ -1,4 +1,4 @@
-import { OutOfRangeError } from '../../contracts/index.ts';
+import { OutOfRangeError, type RetentionPolicy } from '../../contracts/index.ts';
 import { type EventBus, SupervisedLoop } from '../../events/index.ts';
 import type { Logger } from '../../logging/index.ts';
 import type { DocStore } from '../../storage/index.ts';
@@ -8,14 +8,7 @@ const SETTINGS_ID = 'settings:retention';
 /** Default when an administrator has set nothing: six months. */
 export const DEFAULT_RETENTION_DAYS = 180;
 
-/** Retention by class: the default days, days per class, and the class of each queue's calls. */
-export interface RetentionPolicy {
-  days: number;
-  /** Class name → days (e.g. complaints: 1095). */
-  classes: Record<string, number>;
-  /** Queue id → class name; a queue not listed gives the default retention. */
-  queueClasses: Record<string, string>;
-}
+export type { RetentionPolicy } from '../../contracts/index.ts';
 
 interface RetentionDoc extends Partial<RetentionPolicy> {
   _id: string;

@@ -1,3 +1,7 @@
+import type {
+  LegalHold as LegalHoldRow,
+  RetentionPolicy,
+} from '../../../../appliance/src/contracts/index.ts';
 import type { ApiClient } from '../../data/api.ts';
 import { type PageTail, pageQuery } from '../../data/paging.ts';
 
@@ -37,26 +41,7 @@ export interface RecordingRow {
   holds?: string[];
 }
 
-export interface LegalHoldRow {
-  id: string;
-  kind: 'recording' | 'contact' | 'customer';
-  targetId: string;
-  customerId?: string;
-  reason: string;
-  caseRef?: string;
-  status: 'active' | 'released';
-  createdAt: string;
-  createdBy: string;
-  releasedAt?: string;
-  releasedBy?: string;
-  releaseReason?: string;
-}
-
-export interface RetentionPolicy {
-  days: number;
-  classes: Record<string, number>;
-  queueClasses: Record<string, string>;
-}
+export type { LegalHoldRow, RetentionPolicy };
 
 export interface BlockedSource {
   source: string;
