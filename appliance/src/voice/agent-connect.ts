@@ -1,7 +1,7 @@
 import type { CallsContext } from './call-types.ts';
-import { type Dialog, dialogToPhone, inDialogRequest } from './sip/dialog.ts';
+import { audioOfferInvite, type Dialog, dialogToPhone, inDialogRequest } from './sip/dialog.ts';
 import { addrUri, header, param } from './sip/message.ts';
-import { buildAudioSdp, parseAudioSdp } from './sip/sdp.ts';
+import { parseAudioSdp } from './sip/sdp.ts';
 import { acceptAnswer, makeOffer, noteSrtpRefusal, sdesContext } from './srtp-policy.ts';
 
 /** Puts an agent on a queued call: their desk phone is rung, or their open console leg is bridged. */
@@ -40,19 +40,10 @@ export class AgentConnector {
     const dialog: Dialog = dialogToPhone('ivr', d.transport, binding);
     call.agent = { dialog, legId };
     this.#c.table.indexSip(dialog.callId, call);
-    const invite = inDialogRequest(dialog, 'INVITE', {
-      cseq: 1,
-      contentType: 'application/sdp',
-      body: Buffer.from(
-        buildAudioSdp({
-          host: d.bind,
-          port,
-          codec: 'pcmu',
-          dtmfPayloadType: 101,
-          sessionId: Date.now(),
-          ...(offer.local ? { crypto: offer.local } : {}),
-        }),
-      ),
+    const invite = audioOfferInvite(dialog, {
+      host: d.bind,
+      port,
+      ...(offer.local ? { crypto: offer.local } : {}),
     });
     const res = await d.transport.request(invite, dialog.peer);
     if (res.status < 200 || res.status >= 300 || (call.info.state as string) === 'ended') {

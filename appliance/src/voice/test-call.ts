@@ -4,10 +4,10 @@ import type { Logger } from '../logging/index.ts';
 import { VoiceError } from './errors.ts';
 import type { LegSrtp } from './media/protocol.ts';
 import type { MediaWorker } from './media/supervisor.ts';
-import { type Dialog, dialogToPhone, inDialogRequest } from './sip/dialog.ts';
+import { audioOfferInvite, type Dialog, dialogToPhone, inDialogRequest } from './sip/dialog.ts';
 import { addrUri, header, param } from './sip/message.ts';
 import type { SipAccounts } from './sip/registrar.ts';
-import { buildAudioSdp, parseAudioSdp } from './sip/sdp.ts';
+import { parseAudioSdp } from './sip/sdp.ts';
 import type { SipTransport } from './sip/transport.ts';
 import { acceptAnswer, makeOffer, sdesContext } from './srtp-policy.ts';
 
@@ -56,19 +56,10 @@ export async function placeTestCall(
   const legId = `test:${randomUUID()}`;
   const port = await d.worker.openRtp(legId, d.bind, offer.srtp ? { srtp: offer.srtp } : {});
   const dialog: Dialog = dialogToPhone('test', d.transport, binding);
-  const invite = inDialogRequest(dialog, 'INVITE', {
-    cseq: 1,
-    contentType: 'application/sdp',
-    body: Buffer.from(
-      buildAudioSdp({
-        host: d.bind,
-        port,
-        codec: 'pcmu',
-        dtmfPayloadType: 101,
-        sessionId: Date.now(),
-        ...(offer.local ? { crypto: offer.local } : {}),
-      }),
-    ),
+  const invite = audioOfferInvite(dialog, {
+    host: d.bind,
+    port,
+    ...(offer.local ? { crypto: offer.local } : {}),
   });
   const close = () => d.worker.request({ op: 'close', legId }).catch(() => undefined);
   let res: Awaited<ReturnType<SipTransport['request']>>;

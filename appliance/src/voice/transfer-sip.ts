@@ -1,8 +1,8 @@
 import type { Call } from './call-types.ts';
-import { contactFor, type Dialog, dialogToPhone, inDialogRequest } from './sip/dialog.ts';
+import { audioOfferInvite, contactFor, type Dialog, dialogToPhone, inDialogRequest } from './sip/dialog.ts';
 import { addrUri, header, param } from './sip/message.ts';
 import type { Binding } from './sip/registrar.ts';
-import { buildAudioSdp, parseAudioSdp } from './sip/sdp.ts';
+import { parseAudioSdp } from './sip/sdp.ts';
 import type { CallControlDeps } from './transfer-types.ts';
 
 /** The SIP requests transfers send: INVITE a phone onto a leg, re-INVITE a dialog to another leg, BYE. */
@@ -32,20 +32,7 @@ export class TransferSip {
   }
 
   async #invite(d: Dialog, port: number, cseq: number): Promise<{ host: string; port: number } | undefined> {
-    const invite = inDialogRequest(d, 'INVITE', {
-      cseq,
-      contentType: 'application/sdp',
-      body: Buffer.from(
-        buildAudioSdp({
-          host: this.#d.bind,
-          port,
-          codec: 'pcmu',
-          dtmfPayloadType: 101,
-          sessionId: Date.now(),
-          version: cseq,
-        }),
-      ),
-    });
+    const invite = audioOfferInvite(d, { host: this.#d.bind, port }, cseq);
     if (!invite.headers.has('contact'))
       invite.headers.set('contact', [contactFor(this.#d.transport, d.peer, 'ivr')]);
     const res = await this.#d.transport.request(invite, d.peer);

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { addrUri, header, param, type SipRequest } from './message.ts';
+import { buildAudioSdp } from './sdp.ts';
 import type { Peer } from './transport.ts';
 
 /** One side of a SIP dialog, enough to send in-dialog requests (BYE, ACK). */
@@ -92,4 +93,25 @@ export function dialogToPhone(
     cseq: 1,
     contact: contactFor(listeners, peer, user),
   };
+}
+
+/**
+ * The INVITE offering our PCMU leg (DTMF on 101) at `host:port` in dialog `d`; with `crypto`, SDES
+ * SRTP (RTP/SAVP when mandatory). Agent ringing, transfers and test calls all offer this.
+ */
+export function audioOfferInvite(
+  d: Dialog,
+  media: { host: string; port: number; crypto?: Parameters<typeof buildAudioSdp>[0]['crypto'] },
+  cseq = 1,
+): SipRequest {
+  const sdp = buildAudioSdp({
+    host: media.host,
+    port: media.port,
+    codec: 'pcmu',
+    dtmfPayloadType: 101,
+    sessionId: Date.now(),
+    ...(cseq > 1 ? { version: cseq } : {}),
+    ...(media.crypto ? { crypto: media.crypto } : {}),
+  });
+  return inDialogRequest(d, 'INVITE', { cseq, contentType: 'application/sdp', body: Buffer.from(sdp) });
 }
