@@ -29,9 +29,10 @@ function WechatAccount({ flavour }: { flavour: Flavour }) {
     void action.run(async () => {
       const c = await fetchWechatConfig(api, flavour);
       configured.value = c.configured;
-      receiverId.value = c.receiverId ?? '';
-      agentId.value = c.agentId ?? '';
-      openKfId.value = c.openKfId ?? '';
+      // What the administrator typed while the stored values were loading wins over them.
+      if (receiverId.value === '') receiverId.value = c.receiverId ?? '';
+      if (agentId.value === '') agentId.value = c.agentId ?? '';
+      if (openKfId.value === '') openKfId.value = c.openKfId ?? '';
     });
   }, []);
   const save = (e: Event) => {
