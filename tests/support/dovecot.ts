@@ -1,9 +1,9 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { portOpen } from './daemon.ts';
 import { freePort } from './ports.ts';
 import { until } from './until.ts';
 
@@ -32,17 +32,6 @@ function dovecotBinary(): string {
         'Install it with `apt-get install -y dovecot-imapd` (or firmware-scripts/install-system-deps.sh --test)',
     );
   }
-}
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
 
 /** Starts dovecot on a free loopback port with user `agent`. */

@@ -1,11 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { foregroundDaemon } from './daemon.ts';
 import { freePort } from './ports.ts';
-import { until } from './until.ts';
 
 // A real syslog collector for tests: Debian's rsyslogd (packages rsyslog and
 // rsyslog-gnutls) with a private config in a temp dir, imtcp on 127.0.0.1 with
@@ -44,17 +42,6 @@ export interface Rsyslog {
 }
 
 const BIN = '/usr/sbin/rsyslogd';
-
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
 
 /** Parses `1 branchline audit [id a="x" b="y\"z"]` lines of the collector's file. */
 export function parseReceived(line: string): Received | undefined {
@@ -95,34 +82,13 @@ export async function startRsyslog(options: { tls?: CollectorTls } = {}): Promis
     `action(type="omfile" file="${join(dir, 'internal.log')}")`,
   ].join('\n');
   await writeFile(join(dir, 'rsyslog.conf'), `${conf}\n`);
-  let proc: ChildProcess | undefined;
-  let output = '';
-  const start = async () => {
-    const p = spawn(BIN, ['-n', '-f', join(dir, 'rsyslog.conf'), '-i', join(dir, 'rsyslogd.pid')], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    proc = p;
-    p.stdout?.on('data', (d) => {
-      output += d;
-    });
-    p.stderr?.on('data', (d) => {
-      output += d;
-    });
-    await until(`rsyslogd listening on ${port}`, async () => {
-      if (p.exitCode !== null) throw new Error(`rsyslogd exited (${p.exitCode}): ${output}`);
-      return (await portOpen(port)) ? true : undefined;
-    });
-  };
-  const stop = async () => {
-    const p = proc;
-    proc = undefined;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGTERM');
-    const t = setTimeout(() => p.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(t);
-  };
+  const daemon = foregroundDaemon(
+    'rsyslogd',
+    BIN,
+    ['-n', '-f', join(dir, 'rsyslog.conf'), '-i', join(dir, 'rsyslogd.pid')],
+    [port],
+  );
+  const { start, stop } = daemon;
   await start();
   let cleaned = false;
   return {
@@ -140,7 +106,7 @@ export async function startRsyslog(options: { tls?: CollectorTls } = {}): Promis
     },
     stop,
     start,
-    log: () => output,
+    log: daemon.output,
     async cleanup() {
       if (cleaned) return;
       cleaned = true;

@@ -1,11 +1,10 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { foregroundDaemon } from './daemon.ts';
 import { freePort } from './ports.ts';
-import { until } from './until.ts';
 
 // Debian's OpenLDAP slapd in a temp dir: a slapd.conf written here (mdb database,
 // ppolicy overlay so `pwdAccountLockedTime` locks an account), TLS from the PEM
@@ -37,17 +36,6 @@ export interface Slapd {
   cleanup(): Promise<void>;
 }
 
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
-}
-
 export async function startSlapd(tls: SlapdTls): Promise<Slapd> {
   const dir = await mkdtemp(join(tmpdir(), 'bl-slapd-'));
   await mkdir(join(dir, 'db'));
@@ -77,43 +65,20 @@ export async function startSlapd(tls: SlapdTls): Promise<Slapd> {
     'access to * by * read',
   ].join('\n');
   await writeFile(join(dir, 'slapd.conf'), `${conf}\n`);
-  let proc: ChildProcess | undefined;
-  let output = '';
-  const start = async () => {
-    const p = spawn(
-      SLAPD,
-      [
-        '-f',
-        join(dir, 'slapd.conf'),
-        '-h',
-        `ldaps://127.0.0.1:${ldapsPort}/ ldap://127.0.0.1:${ldapPort}/`,
-        '-d',
-        '0',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    proc = p;
-    p.stdout?.on('data', (d) => {
-      output += d;
-    });
-    p.stderr?.on('data', (d) => {
-      output += d;
-    });
-    await until(`slapd listening on ${ldapsPort}`, async () => {
-      if (p.exitCode !== null) throw new Error(`slapd exited (${p.exitCode}): ${output}`);
-      return (await portOpen(ldapsPort)) && (await portOpen(ldapPort)) ? true : undefined;
-    });
-  };
-  const stop = async () => {
-    const p = proc;
-    proc = undefined;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGTERM');
-    const t = setTimeout(() => p.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(t);
-  };
+  const daemon = foregroundDaemon(
+    'slapd',
+    SLAPD,
+    [
+      '-f',
+      join(dir, 'slapd.conf'),
+      '-h',
+      `ldaps://127.0.0.1:${ldapsPort}/ ldap://127.0.0.1:${ldapPort}/`,
+      '-d',
+      '0',
+    ],
+    [ldapsPort, ldapPort],
+  );
+  const { start, stop } = daemon;
   await start();
   const ldif = async (text: string, op: 'add' | 'modify' = 'add') => {
     const file = join(dir, `op-${Date.now()}-${Math.random().toString(36).slice(2)}.ldif`);
